@@ -1,0 +1,46 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+// The engine core stays pure: no framework, database, broker, cache or metrics
+// client may be imported from libs/engine.
+const forbiddenInEngine = [
+  '@nestjs/*',
+  '@prisma/*',
+  'prisma',
+  'amqplib',
+  'ioredis',
+  'bullmq',
+  'prom-client',
+  'pg',
+  'fs',
+  'node:fs',
+  'http',
+  'node:http',
+  'net',
+  'node:net',
+  'child_process',
+  'node:child_process',
+];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', '**/*.js', '**/*.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['libs/engine/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: forbiddenInEngine }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'The engine takes time from the event or the clock port.' },
+        { object: 'Math', property: 'random', message: 'The engine takes ids from the id port.' },
+      ],
+      'no-restricted-globals': ['error', { name: 'process', message: 'The engine reads no environment.' }],
+    },
+  },
+);

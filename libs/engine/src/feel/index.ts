@@ -1,0 +1,2 @@
+export * from './feel.types';
+export { compileExpression } from './compile';

@@ -1,0 +1,218 @@
+import type { CompiledExpression } from '../feel/feel.types';
+
+/**
+ * The executable graph of one BPMN process, compiled once per deployed
+ * definition and shared read-only by every instance of it.
+ *
+ * Element types are the BPMN tag names, which are also what history and
+ * deploy errors report as `elementType`.
+ */
+export type ElementType =
+  | 'startEvent'
+  | 'endEvent'
+  | 'intermediateCatchEvent'
+  | 'intermediateThrowEvent'
+  | 'boundaryEvent'
+  | 'task'
+  | 'serviceTask'
+  | 'sendTask'
+  | 'receiveTask'
+  | 'userTask'
+  | 'manualTask'
+  | 'scriptTask'
+  | 'businessRuleTask'
+  | 'exclusiveGateway'
+  | 'parallelGateway'
+  | 'inclusiveGateway'
+  | 'eventBasedGateway'
+  | 'subProcess'
+  | 'callActivity';
+
+/** Element types of containers that hold flow nodes. */
+export type ScopeType = 'process' | 'subProcess';
+
+/**
+ * A value from the model: a literal string, or a FEEL expression when the
+ * attribute started with `=`.
+ */
+export type ValueSource =
+  | { readonly kind: 'literal'; readonly value: string }
+  | { readonly kind: 'expression'; readonly expression: CompiledExpression };
+
+export type EventKind =
+  | 'none'
+  | 'message'
+  | 'timer'
+  | 'signal'
+  | 'error'
+  | 'escalation'
+  | 'terminate'
+  | 'link';
+
+export type TimerDefinition =
+  | { readonly kind: 'duration'; readonly value: ValueSource }
+  | { readonly kind: 'date'; readonly value: ValueSource }
+  /** ISO 8601 repeating interval (`R3/PT10S`, `R/PT1M`) or a 6-field cron. */
+  | { readonly kind: 'cycle'; readonly value: ValueSource };
+
+export interface EventDefinition {
+  readonly kind: EventKind;
+  /** message: `<bpmn:message name>`; signal: `<bpmn:signal name>`. May be FEEL for messages. */
+  readonly name?: ValueSource;
+  /** message catch: `zeebe:subscription correlationKey`. */
+  readonly correlationKey?: ValueSource;
+  /** error: the referenced error's `errorCode`; undefined catches every error. */
+  readonly errorCode?: string;
+  /** escalation: the referenced escalation's `escalationCode`; undefined catches all. */
+  readonly escalationCode?: string;
+  readonly timer?: TimerDefinition;
+  /** link events: the `<linkEventDefinition name>`. */
+  readonly linkName?: string;
+}
+
+export interface VariableMapping {
+  readonly source: CompiledExpression;
+  /** Target variable name; may be a dotted path (`order.total`). */
+  readonly target: string;
+}
+
+export interface JobDefinition {
+  readonly type: ValueSource;
+  /** Defaults to `3` when the model leaves it out. */
+  readonly retries: ValueSource;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export interface UserTaskDefinition {
+  readonly assignee?: ValueSource;
+  /** Comma-separated list or a FEEL list. */
+  readonly candidateGroups?: ValueSource;
+  readonly candidateUsers?: ValueSource;
+  readonly formKey?: string;
+  readonly dueDate?: ValueSource;
+  readonly followUpDate?: ValueSource;
+}
+
+export interface ScriptDefinition {
+  readonly expression: CompiledExpression;
+  readonly resultVariable: string;
+}
+
+export interface CalledElementDefinition {
+  readonly processId: ValueSource;
+  /** Camunda 8 default: `true`. */
+  readonly propagateAllChildVariables: boolean;
+  /** Camunda 8 default: `true`. */
+  readonly propagateAllParentVariables: boolean;
+}
+
+export interface MultiInstanceDefinition {
+  readonly sequential: boolean;
+  readonly inputCollection?: CompiledExpression;
+  readonly inputElement?: string;
+  readonly outputCollection?: string;
+  readonly outputElement?: CompiledExpression;
+  readonly completionCondition?: CompiledExpression;
+  /** `<loopCardinality>` when there is no input collection. */
+  readonly loopCardinality?: CompiledExpression;
+}
+
+export interface SequenceFlow {
+  readonly id: string;
+  readonly name?: string;
+  readonly sourceId: string;
+  readonly targetId: string;
+  /** Absent: unconditional. */
+  readonly condition?: CompiledExpression;
+}
+
+export interface FlowNode {
+  readonly id: string;
+  readonly name?: string;
+  readonly type: ElementType;
+  /** The id of the process or subprocess that directly contains this node. */
+  readonly scopeId: string;
+  /** Incoming sequence flow ids. */
+  readonly incoming: readonly string[];
+  /** Outgoing sequence flows in document order. */
+  readonly outgoing: readonly SequenceFlow[];
+  /** Gateways and activities: the default flow's id. */
+  readonly defaultFlowId?: string;
+
+  /** Events: the single event definition (`none` when there is none). */
+  readonly event?: EventDefinition;
+  /** Boundary events: the activity they are attached to. */
+  readonly attachedToId?: string;
+  /** Boundary events and event-subprocess start events. */
+  readonly interrupting?: boolean;
+  /** Activities: ids of the boundary events attached to them, document order. */
+  readonly boundaryEventIds: readonly string[];
+
+  /** Service, send, business-rule tasks; message throw/end events with a task definition. */
+  readonly job?: JobDefinition;
+  readonly script?: ScriptDefinition;
+  readonly userTask?: UserTaskDefinition;
+  readonly calledElement?: CalledElementDefinition;
+  readonly multiInstance?: MultiInstanceDefinition;
+  readonly inputs: readonly VariableMapping[];
+  readonly outputs: readonly VariableMapping[];
+
+  /** Subprocesses: `triggeredByEvent="true"` (event subprocess). */
+  readonly triggeredByEvent?: boolean;
+  /** Subprocesses: the scope they open (same id as the node). */
+  readonly scope?: Scope;
+  /** Event-based gateways: ids of the catch events / receive tasks that follow. */
+  readonly eventTargets?: readonly string[];
+}
+
+/** A process or (event) subprocess: the nodes directly inside it. */
+export interface Scope {
+  readonly id: string;
+  readonly type: ScopeType;
+  /** Ids of flow nodes directly inside, excluding event subprocess contents. */
+  readonly nodeIds: readonly string[];
+  /** None start events (for subprocesses: the single start event). */
+  readonly noneStartEventIds: readonly string[];
+  /** Ids of event subprocesses directly inside this scope. */
+  readonly eventSubProcessIds: readonly string[];
+  /** Link catch events by link name, for link throw events in this scope. */
+  readonly linkCatchByName: Readonly<Record<string, string>>;
+  /**
+   * For every inclusive gateway in this scope with more than one incoming
+   * flow: the ids of the nodes in this scope from which that gateway can
+   * still be reached along sequence flows (counting the flows of boundary
+   * events as leaving their activity). A join waits only while a live token
+   * sits on one of these nodes.
+   */
+  readonly inclusiveJoinUpstream: Readonly<Record<string, readonly string[]>>;
+}
+
+export interface CompiledProcess {
+  /** The `<process id>`: the key clients use. */
+  readonly id: string;
+  readonly name?: string;
+  readonly scope: Scope;
+  readonly nodes: ReadonlyMap<string, FlowNode>;
+  readonly flows: ReadonlyMap<string, SequenceFlow>;
+  /** Start events of the process itself, by kind, for the host's start triggers. */
+  readonly startEvents: {
+    readonly none: readonly string[];
+    readonly message: readonly string[];
+    readonly timer: readonly string[];
+    readonly signal: readonly string[];
+  };
+}
+
+/** The result of deploying one BPMN document: its executable processes. */
+export interface CompiledDefinitions {
+  readonly processes: readonly CompiledProcess[];
+}
+
+/** One problem found while parsing or validating a BPMN document. */
+export interface ValidationError {
+  /** `null` for document-level problems (not XML, not BPMN, nothing executable). */
+  readonly elementId: string | null;
+  /** BPMN tag name (`serviceTask`, `sequenceFlow`, ...) or `null`. */
+  readonly elementType: string | null;
+  readonly message: string;
+}

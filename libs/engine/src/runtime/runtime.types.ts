@@ -1,0 +1,264 @@
+import type { ElementType } from '../model/model.types';
+
+/** JSON-compatible variable values. */
+export type Variables = Record<string, unknown>;
+
+/**
+ * What the engine needs from the outside world, injected so that the core
+ * stays deterministic: the host passes real time and UUIDs, tests pass a fake
+ * clock and a counter.
+ */
+export interface EngineEnv {
+  /** Epoch milliseconds. */
+  now(): number;
+  /** A fresh unique id (element instances, tokens). */
+  newId(): string;
+  /** Element activations one `execute` call may perform before it stops with an incident. */
+  readonly stepBudget?: number;
+}
+
+export const DEFAULT_STEP_BUDGET = 10_000;
+
+export type InstanceStatus = 'ACTIVE' | 'COMPLETED' | 'CANCELED';
+
+/**
+ * `READY`: queued to run; `WAITING`: resting in a wait state (task, job, timer,
+ * message, signal, event-based gateway, join, a container with live children).
+ */
+export type TokenState = 'READY' | 'WAITING';
+
+/** Why an element instance is blocked, and what resolving it retries. */
+export interface ElementIncident {
+  readonly type: IncidentType;
+  readonly message: string;
+  /** The lifecycle phase that failed and is retried when the incident is resolved. */
+  readonly phase: 'activate' | 'complete';
+}
+
+export type IncidentType =
+  | 'JOB_NO_RETRIES'
+  | 'UNHANDLED_ERROR'
+  | 'CONDITION_ERROR'
+  | 'EXPRESSION_ERROR'
+  | 'CALLED_ELEMENT_ERROR'
+  | 'STEP_BUDGET_EXCEEDED';
+
+/**
+ * A live element instance: the process itself, a container (subprocess,
+ * multi-instance body, event subprocess) or a flow node holding a token.
+ * Element instances form a tree through `parentId`; the leaves are what
+ * clients see as tokens.
+ */
+export interface ElementInstance {
+  readonly id: string;
+  readonly elementId: string;
+  readonly elementType: ElementType | 'process' | 'multiInstanceBody';
+  /** `null` for the process instance itself. */
+  readonly parentId: string | null;
+  state: TokenState;
+  /** Lifecycle phase still to run when `state` is `READY`. */
+  pending?: 'activate' | 'complete';
+  /** The sequence flow the token arrived on (joins, history). */
+  viaFlowId?: string;
+  /** Local variables of this scope. */
+  variables?: Variables;
+  incident?: ElementIncident;
+  /** Multi-instance bodies: progress of the loop. */
+  loop?: LoopState;
+  /** Multi-instance inner instances: their index (0-based) in the input collection. */
+  loopIndex?: number;
+  /** Subprocess-like scopes: set once an interrupting event subprocess took over. */
+  interrupted?: boolean;
+  /** Timer cycles still to fire, keyed by the timer event's element id (-1 = unbounded). */
+  cycles?: Record<string, { remaining: number; lastDueAt: number }>;
+}
+
+export interface LoopState {
+  /** Total number of inner instances to run. */
+  readonly total: number;
+  /** How many inner instances were started. */
+  started: number;
+  /** How many inner instances completed. */
+  completed: number;
+  /** The input collection as evaluated when the body was activated. */
+  readonly items?: unknown[];
+}
+
+/** The whole runtime state of one process instance: plain JSON. */
+export interface InstanceState {
+  /** State layout version, for upgrades of stored instances. */
+  readonly schemaVersion: 1;
+  readonly instanceId: string;
+  readonly processId: string;
+  status: InstanceStatus;
+  /** The process-level element instance id (root of the tree). */
+  readonly rootId: string;
+  elements: Record<string, ElementInstance>;
+  /** Parallel/inclusive join arrivals per scope instance: scopeInstanceId -> gatewayId -> flowId -> count. */
+  joins: Record<string, Record<string, Record<string, number>>>;
+}
+
+// ---------------------------------------------------------------------------
+// Events: what happened outside, fed into `execute`.
+// ---------------------------------------------------------------------------
+
+export type EngineEvent =
+  /** A job (service/send/business-rule task) or user task finished. */
+  | { readonly type: 'complete'; readonly elementInstanceId: string; readonly variables?: Variables }
+  /** A job worker threw a BPMN error. */
+  | {
+      readonly type: 'throwError';
+      readonly elementInstanceId: string;
+      readonly errorCode: string;
+      readonly errorMessage?: string;
+      readonly variables?: Variables;
+    }
+  /**
+   * A subscription fired (timer due, message correlated, signal broadcast).
+   * `ownerInstanceId` and `elementId` are those of the effect that opened it.
+   */
+  | {
+      readonly type: 'trigger';
+      readonly ownerInstanceId: string;
+      readonly elementId: string;
+      readonly variables?: Variables;
+    }
+  /** A child started by a call activity completed. */
+  | { readonly type: 'childCompleted'; readonly elementInstanceId: string; readonly variables: Variables }
+  /** The host could not carry out an effect for this element (e.g. called process not deployed). */
+  | {
+      readonly type: 'incident';
+      readonly elementInstanceId: string;
+      readonly incidentType: IncidentType;
+      readonly message: string;
+    }
+  /** An engine-raised incident was resolved: retry the failed phase. */
+  | { readonly type: 'resolveIncident'; readonly elementInstanceId: string }
+  /** Write variables into a scope (default: the process scope). */
+  | { readonly type: 'setVariables'; readonly variables: Variables; readonly elementInstanceId?: string }
+  /** Cancel the whole instance. */
+  | { readonly type: 'cancel' };
+
+// ---------------------------------------------------------------------------
+// Effects: what the host must do, as data. Every effect carries a stable `key`
+// that doubles as an idempotency key.
+// ---------------------------------------------------------------------------
+
+export type HistoryType =
+  | 'ELEMENT_ACTIVATED'
+  | 'ELEMENT_COMPLETED'
+  | 'ELEMENT_TERMINATED'
+  | 'INCIDENT_CREATED'
+  | 'INCIDENT_RESOLVED';
+
+export type Effect =
+  | {
+      readonly type: 'history';
+      readonly historyType: HistoryType;
+      readonly elementId: string;
+      readonly elementType: string;
+      readonly elementInstanceId: string;
+      readonly at: number;
+    }
+  | {
+      readonly type: 'createJob';
+      readonly key: string;
+      readonly elementInstanceId: string;
+      readonly elementId: string;
+      readonly jobType: string;
+      readonly retries: number;
+      readonly customHeaders: Readonly<Record<string, string>>;
+      /** The variables visible to the job's element. */
+      readonly variables: Variables;
+    }
+  | { readonly type: 'cancelJob'; readonly key: string; readonly elementInstanceId: string }
+  | {
+      readonly type: 'createUserTask';
+      readonly key: string;
+      readonly elementInstanceId: string;
+      readonly elementId: string;
+      readonly name: string | null;
+      readonly assignee: string | null;
+      readonly candidateGroups: string[];
+      readonly candidateUsers: string[];
+      readonly formKey: string | null;
+      readonly dueDate: string | null;
+      readonly followUpDate: string | null;
+    }
+  | { readonly type: 'cancelUserTask'; readonly key: string; readonly elementInstanceId: string }
+  | {
+      readonly type: 'scheduleTimer';
+      readonly key: string;
+      readonly ownerInstanceId: string;
+      readonly elementId: string;
+      /** Epoch ms. */
+      readonly dueAt: number;
+    }
+  | { readonly type: 'cancelTimer'; readonly key: string; readonly ownerInstanceId: string; readonly elementId: string }
+  | {
+      readonly type: 'openMessageSubscription';
+      readonly key: string;
+      readonly ownerInstanceId: string;
+      readonly elementId: string;
+      readonly messageName: string;
+      readonly correlationKey: string;
+      readonly interrupting: boolean;
+    }
+  | {
+      readonly type: 'closeMessageSubscription';
+      readonly key: string;
+      readonly ownerInstanceId: string;
+      readonly elementId: string;
+    }
+  | {
+      readonly type: 'openSignalSubscription';
+      readonly key: string;
+      readonly ownerInstanceId: string;
+      readonly elementId: string;
+      readonly signalName: string;
+    }
+  | {
+      readonly type: 'closeSignalSubscription';
+      readonly key: string;
+      readonly ownerInstanceId: string;
+      readonly elementId: string;
+    }
+  | { readonly type: 'throwSignal'; readonly key: string; readonly signalName: string; readonly variables: Variables }
+  | {
+      readonly type: 'startChild';
+      readonly key: string;
+      readonly elementInstanceId: string;
+      readonly elementId: string;
+      readonly processId: string;
+      readonly variables: Variables;
+    }
+  | { readonly type: 'cancelChild'; readonly key: string; readonly elementInstanceId: string }
+  | {
+      readonly type: 'raiseIncident';
+      readonly key: string;
+      readonly incidentType: IncidentType;
+      readonly elementInstanceId: string;
+      readonly elementId: string;
+      readonly message: string;
+    }
+  | { readonly type: 'resolveIncident'; readonly key: string; readonly elementInstanceId: string }
+  | {
+      /** The instance ended (COMPLETED or CANCELED). `variables` are the process-scope variables. */
+      readonly type: 'instanceEnded';
+      readonly status: 'COMPLETED' | 'CANCELED';
+      readonly variables: Variables;
+    };
+
+export type EffectType = Effect['type'];
+
+export interface StepResult {
+  readonly state: InstanceState;
+  readonly effects: Effect[];
+}
+
+/** A live token as clients see it. */
+export interface TokenView {
+  readonly id: string;
+  readonly elementId: string;
+  readonly state: TokenState;
+}
