@@ -58,8 +58,14 @@ export interface ElementInstance {
   state: TokenState;
   /** Lifecycle phase still to run when `state` is `READY`. */
   pending?: 'activate' | 'complete';
-  /** The sequence flow the token arrived on (joins, history). */
+  /** The sequence flow the token arrived on (joins). */
   viaFlowId?: string;
+  /** A token waiting at a parallel or inclusive join for its siblings. */
+  joinArrival?: true;
+  /** The process instance before it ran: the start event to begin at. */
+  startEventId?: string;
+  /** Set once ELEMENT_ACTIVATED was emitted, so a retried activation does not repeat it. */
+  entered?: true;
   /** Local variables of this scope. */
   variables?: Variables;
   incident?: ElementIncident;
@@ -69,8 +75,12 @@ export interface ElementInstance {
   loopIndex?: number;
   /** Subprocess-like scopes: set once an interrupting event subprocess took over. */
   interrupted?: boolean;
-  /** Timer cycles still to fire, keyed by the timer event's element id (-1 = unbounded). */
-  cycles?: Record<string, { remaining: number; lastDueAt: number }>;
+  /**
+   * Timer cycles of events this instance owns, keyed by the timer event's
+   * element id: the resolved cycle, repetitions still to fire after the
+   * scheduled one (-1 = unbounded) and the due time of the scheduled one.
+   */
+  cycles?: Record<string, { spec: string; remaining: number; dueAt: number }>;
 }
 
 export interface LoopState {
@@ -93,9 +103,8 @@ export interface InstanceState {
   status: InstanceStatus;
   /** The process-level element instance id (root of the tree). */
   readonly rootId: string;
+  /** Live element instances by id. */
   elements: Record<string, ElementInstance>;
-  /** Parallel/inclusive join arrivals per scope instance: scopeInstanceId -> gatewayId -> flowId -> count. */
-  joins: Record<string, Record<string, Record<string, number>>>;
 }
 
 // ---------------------------------------------------------------------------

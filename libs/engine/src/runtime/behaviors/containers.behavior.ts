@@ -1,0 +1,131 @@
+import { FeelEvaluationError } from '../../feel/feel.types';
+import type { FlowNode, MultiInstanceDefinition } from '../../model/model.types';
+import type { Execution } from '../execution';
+import type { ElementInstance, LoopState, Variables } from '../runtime.types';
+import { propagateVariables, setLocalVariables } from '../variables';
+import type { ActivateOutcome, ElementBehavior } from './behavior';
+
+/** The process instance itself: opens its event subprocesses and enters at its start event. */
+export const processBehavior = {
+  activate(x: Execution, root: ElementInstance): void {
+    root.entered = true;
+    root.state = 'WAITING';
+    delete root.pending;
+    const startEventId = root.startEventId;
+    delete root.startEventId;
+    x.history('ELEMENT_ACTIVATED', root);
+    if (!x.enterScope(root, startEventId)) x.checkScope(root.id);
+  },
+};
+
+/** Embedded subprocess (event subprocesses are started by their trigger, not by a flow). */
+export const subProcess: ElementBehavior = {
+  activate(x, inst) {
+    return x.enterScope(inst, undefined) ? 'wait' : 'complete';
+  },
+  completing(x, inst, node) {
+    if (node.scope !== undefined) x.closeEventSubProcessSubscriptions(inst, node.scope.eventSubProcessIds);
+  },
+  terminate(x, inst, node) {
+    if (node.scope !== undefined) x.closeEventSubProcessSubscriptions(inst, node.scope.eventSubProcessIds);
+  },
+};
+
+/**
+ * The multi-instance body wraps an activity: it evaluates the input
+ * collection, runs one inner instance per item (all at once or one after the
+ * other), collects the output collection and checks the completion condition
+ * after every inner completion. Boundary events attach to the body.
+ */
+export const multiInstanceBody = {
+  activate(x: Execution, body: ElementInstance, node: FlowNode): ActivateOutcome {
+    const mi = node.multiInstance as MultiInstanceDefinition;
+    let items: unknown[] | undefined;
+    let total: number;
+    if (mi.inputCollection !== undefined) {
+      const value = x.evaluate(mi.inputCollection, body.parentId);
+      if (!Array.isArray(value)) {
+        throw new FeelEvaluationError(
+          mi.inputCollection.source,
+          `the input collection of multi-instance '${node.id}' must be a list, got ${JSON.stringify(value ?? null)}`,
+        );
+      }
+      items = value;
+      total = value.length;
+    } else {
+      const value = mi.loopCardinality === undefined ? null : x.evaluate(mi.loopCardinality, body.parentId);
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+        throw new FeelEvaluationError(
+          mi.loopCardinality?.source ?? '',
+          `the loop cardinality of multi-instance '${node.id}' must be a whole number >= 0, got ${JSON.stringify(value ?? null)}`,
+        );
+      }
+      total = value;
+    }
+    body.loop = items === undefined ? { total, started: 0, completed: 0 } : { total, started: 0, completed: 0, items };
+    if (mi.outputCollection !== undefined) {
+      setLocalVariables(body, { [mi.outputCollection]: new Array<unknown>(total).fill(null) });
+    }
+    if (total === 0) return 'complete';
+    const first = mi.sequential ? 1 : total;
+    for (let i = 0; i < first; i++) startInner(x, body, node, mi);
+    return 'wait';
+  },
+
+  /** Before an inner instance is removed: collect its output element; returns whether the completion condition holds. */
+  innerCompleting(x: Execution, inner: ElementInstance, node: FlowNode): boolean {
+    const mi = node.multiInstance as MultiInstanceDefinition;
+    const body = x.elements[inner.parentId as string];
+    const loop = body.loop as LoopState;
+    if (mi.outputCollection !== undefined && mi.outputElement !== undefined) {
+      const value = x.evaluate(mi.outputElement, inner.id);
+      const current = body.variables?.[mi.outputCollection];
+      const collected = Array.isArray(current) ? [...current] : new Array<unknown>(loop.total).fill(null);
+      collected[inner.loopIndex as number] = value;
+      setLocalVariables(body, { [mi.outputCollection]: collected });
+    }
+    if (mi.completionCondition === undefined) return false;
+    const counters: Variables = {
+      numberOfInstances: loop.total,
+      numberOfCompletedInstances: loop.completed + 1,
+      numberOfActiveInstances: x.childIds(body.id).length - 1,
+    };
+    return x.evaluate(mi.completionCondition, inner.id, counters) === true;
+  },
+
+  /** After an inner instance completed: start the next (sequential), or finish the body. */
+  innerCompleted(x: Execution, bodyId: string, node: FlowNode, conditionMet: boolean): void {
+    const body = x.elements[bodyId];
+    if (body === undefined) return;
+    const mi = node.multiInstance as MultiInstanceDefinition;
+    const loop = body.loop as LoopState;
+    loop.completed += 1;
+    if (conditionMet) {
+      for (const childId of x.childIds(body.id)) x.terminate(x.elements[childId]);
+      x.schedule(body, 'complete');
+      return;
+    }
+    if (mi.sequential && loop.started < loop.total) {
+      startInner(x, body, node, mi);
+      return;
+    }
+    if (!x.hasChildren(body.id)) x.schedule(body, 'complete');
+  },
+
+  /** The body completes: its output collection goes to the enclosing scope. */
+  completing(x: Execution, body: ElementInstance, node: FlowNode): void {
+    const name = node.multiInstance?.outputCollection;
+    if (name === undefined) return;
+    propagateVariables(x.elements, x.state.rootId, body.parentId as string, { [name]: body.variables?.[name] ?? [] });
+  },
+};
+
+function startInner(x: Execution, body: ElementInstance, node: FlowNode, mi: MultiInstanceDefinition): void {
+  const loop = body.loop as LoopState;
+  const index = loop.started;
+  loop.started += 1;
+  const variables: Variables = { loopCounter: index + 1 };
+  if (mi.inputElement !== undefined) variables[mi.inputElement] = loop.items?.[index] ?? null;
+  const inner = x.create(node, body.id, { state: 'READY', pending: 'activate', loopIndex: index, variables });
+  x.schedule(inner, 'activate');
+}

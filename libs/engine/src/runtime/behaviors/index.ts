@@ -1,0 +1,35 @@
+import type { ElementType } from '../../model/model.types';
+import type { ElementBehavior } from './behavior';
+import { multiInstanceBody, processBehavior, subProcess } from './containers.behavior';
+import { boundaryEvent, endEvent, intermediateCatchEvent, intermediateThrowEvent, startEvent } from './events.behavior';
+import { eventBasedGateway, exclusiveGateway, inclusiveGateway, parallelGateway } from './gateways.behavior';
+import { callActivity, jobTask, passThrough, receiveTask, scriptTask, userTask } from './tasks.behavior';
+
+/** One behaviour per element type: the compiler rejects a missing one. */
+const byElementType: Record<ElementType, ElementBehavior> = {
+  startEvent,
+  endEvent,
+  intermediateCatchEvent,
+  intermediateThrowEvent,
+  boundaryEvent,
+  task: passThrough,
+  manualTask: passThrough,
+  serviceTask: jobTask,
+  sendTask: jobTask,
+  businessRuleTask: jobTask,
+  scriptTask,
+  userTask,
+  receiveTask,
+  exclusiveGateway,
+  parallelGateway,
+  inclusiveGateway,
+  eventBasedGateway,
+  subProcess,
+  callActivity,
+};
+
+export const behaviors = {
+  ...byElementType,
+  process: processBehavior,
+  multiInstanceBody,
+};

@@ -1,0 +1,228 @@
+import type { CompiledProcess, FlowNode } from '../model/model.types';
+import { behaviors } from './behaviors';
+import { EngineError, EngineErrorCode } from './engine-errors';
+import { Execution } from './execution';
+import type {
+  ElementInstance,
+  EngineEnv,
+  EngineEvent,
+  InstanceState,
+  StepResult,
+  TokenView,
+  Variables,
+} from './runtime.types';
+
+export interface CreateInstanceInput {
+  readonly instanceId: string;
+  readonly variables?: Variables;
+  /** A message, timer or signal start event; default: the process's none start event. */
+  readonly startEventId?: string;
+}
+
+/**
+ * A new instance, not yet run: its process element is READY and will enter at
+ * the start event on the first `execute`. Nothing happens until then, so the
+ * API can write the instance and leave the work to a worker.
+ */
+export function createInstance(process: CompiledProcess, input: CreateInstanceInput, env: EngineEnv): StepResult {
+  const startEventId = input.startEventId ?? process.startEvents.none[0];
+  if (startEventId === undefined) {
+    throw new EngineError(
+      EngineErrorCode.NoNoneStartEvent,
+      `process '${process.id}' has no none start event; it starts only by message, timer or signal`,
+    );
+  }
+  const start = process.nodes.get(startEventId);
+  if (start === undefined || start.type !== 'startEvent' || start.scopeId !== process.id) {
+    throw new EngineError(
+      EngineErrorCode.UnknownStartEvent,
+      `'${startEventId}' is not a start event of process '${process.id}'`,
+    );
+  }
+  const rootId = env.newId();
+  const root: ElementInstance = {
+    id: rootId,
+    elementId: process.id,
+    elementType: 'process',
+    parentId: null,
+    state: 'READY',
+    pending: 'activate',
+    variables: { ...input.variables },
+    startEventId,
+  };
+  return {
+    state: {
+      schemaVersion: 1,
+      instanceId: input.instanceId,
+      processId: process.id,
+      status: 'ACTIVE',
+      rootId,
+      elements: { [rootId]: root },
+    },
+    effects: [],
+  };
+}
+
+/**
+ * The engine step: applies `events` to the instance in order, then runs every
+ * READY token forward until all rest in wait states or the instance ends.
+ * Pure: the input state is not modified; time and ids come from `env`.
+ */
+export function execute(
+  process: CompiledProcess,
+  state: InstanceState,
+  events: readonly EngineEvent[],
+  env: EngineEnv,
+): StepResult {
+  if (state.processId !== process.id || state.schemaVersion !== 1) {
+    throw new EngineError(
+      EngineErrorCode.StateMismatch,
+      `state of instance '${state.instanceId}' (process '${state.processId}', layout ${state.schemaVersion}) does not belong to process '${process.id}'`,
+    );
+  }
+  const working = cloneState(state);
+  const x = new Execution(process, working, env);
+  x.run();
+  for (const event of events) {
+    if (working.status !== 'ACTIVE') break;
+    apply(x, event);
+    x.run();
+  }
+  return { state: working, effects: x.effects };
+}
+
+function apply(x: Execution, event: EngineEvent): void {
+  switch (event.type) {
+    case 'cancel':
+      x.cancel();
+      return;
+    case 'setVariables': {
+      const target = x.elements[event.elementInstanceId ?? x.state.rootId];
+      if (target !== undefined) target.variables = { ...target.variables, ...event.variables };
+      return;
+    }
+    case 'resolveIncident': {
+      const inst = x.elements[event.elementInstanceId];
+      if (inst !== undefined) x.resolveIncident(inst);
+      return;
+    }
+    case 'incident': {
+      const inst = waiting(x, event.elementInstanceId);
+      if (inst !== undefined) x.raiseIncident(inst, event.incidentType, event.message, 'activate');
+      return;
+    }
+    case 'complete': {
+      const inst = waiting(x, event.elementInstanceId);
+      if (inst === undefined) return;
+      const node = x.node(inst);
+      const accepts = behaviors[node.type].accepts;
+      if (accepts === 'userTask' || (accepts === 'job' && node.job !== undefined)) {
+        x.acceptVariables(inst, node, event.variables);
+        x.schedule(inst, 'complete');
+      }
+      return;
+    }
+    case 'childCompleted': {
+      const inst = waiting(x, event.elementInstanceId);
+      if (inst === undefined) return;
+      const node = x.node(inst);
+      if (behaviors[node.type].accepts !== 'child') return;
+      if (node.calledElement?.propagateAllChildVariables !== false) x.acceptVariables(inst, node, event.variables);
+      x.schedule(inst, 'complete');
+      return;
+    }
+    case 'throwError': {
+      const inst = waiting(x, event.elementInstanceId);
+      if (inst === undefined || x.node(inst).job === undefined) return;
+      x.throwError(inst, event.errorCode, event.errorMessage, event.variables);
+      return;
+    }
+    case 'trigger':
+      trigger(x, event.ownerInstanceId, event.elementId, event.variables);
+      return;
+  }
+}
+
+/** A subscription fired: a boundary event, an event subprocess start, or what the owner itself waits for. */
+function trigger(x: Execution, ownerId: string, elementId: string, variables: Variables | undefined): void {
+  const owner = x.elements[ownerId];
+  const event = x.process.nodes.get(elementId);
+  // A stale trigger (the token moved on, the scope ended) changes nothing.
+  if (owner === undefined || event === undefined || owner.state !== 'WAITING' || !owner.entered) return;
+  if (event.type === 'boundaryEvent') {
+    if (event.attachedToId !== owner.elementId || owner.loopIndex !== undefined) return;
+    const interrupting = event.interrupting ?? true;
+    if (!interrupting) x.rescheduleCycle(owner, event);
+    x.triggerBoundary(owner, event, variables, interrupting);
+    return;
+  }
+  if (event.type === 'startEvent' && isEventSubProcessStartOf(x, owner, event)) {
+    if (owner.interrupted) return;
+    const interrupting = event.interrupting ?? true;
+    if (!interrupting) x.rescheduleCycle(owner, event);
+    x.triggerEventSubProcess(owner, event, variables, interrupting);
+    return;
+  }
+  if (owner.elementType === 'process' || owner.elementType === 'multiInstanceBody' || owner.incident) return;
+  const node = x.node(owner);
+  behaviors[node.type].trigger?.(x, owner, node, event, variables);
+}
+
+function isEventSubProcessStartOf(x: Execution, owner: ElementInstance, start: FlowNode): boolean {
+  const esp = x.process.nodes.get(start.scopeId);
+  if (esp === undefined || esp.triggeredByEvent !== true) return false;
+  return esp.scopeId === owner.elementId && (owner.elementType === 'process' || owner.elementType === 'subProcess');
+}
+
+function waiting(x: Execution, id: string): ElementInstance | undefined {
+  const inst = x.elements[id];
+  return inst !== undefined && inst.state === 'WAITING' && inst.entered && inst.incident === undefined
+    ? inst
+    : undefined;
+}
+
+/**
+ * A working copy: element instances are copied (they are mutated); variable
+ * maps are shared because the engine replaces them instead of mutating them.
+ */
+function cloneState(state: InstanceState): InstanceState {
+  const elements: Record<string, ElementInstance> = {};
+  for (const id in state.elements) {
+    const inst = state.elements[id];
+    const copy = { ...inst };
+    if (inst.loop !== undefined) copy.loop = { ...inst.loop };
+    elements[id] = copy;
+  }
+  return { ...state, elements };
+}
+
+/** Live tokens as clients see them: the leaves of the element instance tree. */
+export function tokensOf(state: InstanceState): TokenView[] {
+  const parents = new Set<string>();
+  for (const id in state.elements) {
+    const parentId = state.elements[id].parentId;
+    if (parentId !== null) parents.add(parentId);
+  }
+  const tokens: TokenView[] = [];
+  for (const id in state.elements) {
+    const inst = state.elements[id];
+    if (inst.parentId === null || parents.has(id)) continue;
+    tokens.push({ id, elementId: inst.elementId, state: inst.state });
+  }
+  return tokens;
+}
+
+/** Whether `execute` has work to do without any event (READY tokens not blocked by an incident). */
+export function hasReadyWork(state: InstanceState): boolean {
+  if (state.status !== 'ACTIVE') return false;
+  for (const id in state.elements) {
+    const inst = state.elements[id];
+    if (inst.state === 'READY' && inst.incident === undefined) return true;
+  }
+  return false;
+}
+
+/** The process-scope variables. */
+export function processVariables(state: InstanceState): Variables {
+  return state.elements[state.rootId]?.variables ?? {};
+}

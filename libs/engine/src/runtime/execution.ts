@@ -1,0 +1,679 @@
+import type { CompiledExpression } from '../feel/feel.types';
+import { FeelEvaluationError } from '../feel/feel.types';
+import type { CompiledProcess, FlowNode, SequenceFlow, ValueSource } from '../model/model.types';
+import { behaviors } from './behaviors';
+import type { ActivateOutcome } from './behaviors/behavior';
+import { EngineError, EngineErrorCode, NoFlowError } from './engine-errors';
+import { processIndex, type ProcessIndex } from './process-index';
+import {
+  DEFAULT_STEP_BUDGET,
+  type Effect,
+  type ElementInstance,
+  type EngineEnv,
+  type HistoryType,
+  type IncidentType,
+  type InstanceState,
+  type Variables,
+} from './runtime.types';
+import { cycleFirst, cycleNext, dateDue, durationDue, TimerValueError } from './timers';
+import { assignTargets, contextFor, propagateVariables, setLocalVariables, visibleVariables } from './variables';
+
+type Phase = 'activate' | 'complete';
+
+/**
+ * One run of the engine over one instance: a mutable working copy of the
+ * state, the effects produced so far and the queue of element instances that
+ * are READY. `execute` builds one, feeds it the events and runs it until every
+ * token rests.
+ *
+ * The element lifecycle follows Zeebe: activate (history, input mappings, the
+ * element's own behaviour), then complete (output mappings, history, leave
+ * along sequence flows) or terminate (cleanup, history). Element-specific
+ * semantics live in `behaviors/`, one behaviour per element type.
+ */
+export class Execution {
+  readonly elements: Record<string, ElementInstance>;
+  readonly effects: Effect[] = [];
+  readonly index: ProcessIndex;
+  readonly at: number;
+  private readonly children = new Map<string, Set<string>>();
+  private readonly queue: string[] = [];
+  private steps = 0;
+  private readonly budget: number;
+  private budgetExceeded = false;
+
+  constructor(
+    readonly process: CompiledProcess,
+    readonly state: InstanceState,
+    readonly env: EngineEnv,
+  ) {
+    this.elements = state.elements;
+    this.index = processIndex(process);
+    this.at = env.now();
+    this.budget = env.stepBudget ?? DEFAULT_STEP_BUDGET;
+    for (const id in this.elements) {
+      const inst = this.elements[id];
+      if (inst.parentId !== null) this.childSet(inst.parentId).add(id);
+    }
+    for (const id in this.elements) {
+      if (this.elements[id].state === 'READY' && !this.elements[id].incident) this.queue.push(id);
+    }
+  }
+
+  get root(): ElementInstance {
+    return this.elements[this.state.rootId];
+  }
+
+  node(inst: ElementInstance): FlowNode {
+    const node = this.process.nodes.get(inst.elementId);
+    if (!node) throw new EngineError(EngineErrorCode.Bug, `no element '${inst.elementId}' in process '${this.process.id}'`);
+    return node;
+  }
+
+  childIds(id: string): string[] {
+    const set = this.children.get(id);
+    return set === undefined ? [] : [...set];
+  }
+
+  hasChildren(id: string): boolean {
+    const set = this.children.get(id);
+    return set !== undefined && set.size > 0;
+  }
+
+  // -------------------------------------------------------------------------
+  // The run loop
+  // -------------------------------------------------------------------------
+
+  /** Runs READY element instances until all rest, the instance ends or the step budget is spent. */
+  run(): void {
+    while (this.queue.length > 0) {
+      const id = this.queue.shift() as string;
+      const inst = this.elements[id];
+      if (inst === undefined || inst.state !== 'READY' || inst.incident !== undefined) continue;
+      if (++this.steps > this.budget) {
+        this.budgetExceeded = true;
+        this.raiseIncident(
+          inst,
+          'STEP_BUDGET_EXCEEDED',
+          `the instance ran ${this.budget} steps without reaching a wait state; '${inst.elementId}' was stopped (a loop without a wait state?)`,
+          inst.pending ?? 'activate',
+        );
+        return;
+      }
+      if (inst.pending === 'complete') this.completePhase(inst);
+      else this.activatePhase(inst);
+    }
+  }
+
+  get stoppedByBudget(): boolean {
+    return this.budgetExceeded;
+  }
+
+  schedule(inst: ElementInstance, phase: Phase): void {
+    inst.state = 'READY';
+    inst.pending = phase;
+    this.queue.push(inst.id);
+  }
+
+  private activatePhase(inst: ElementInstance): void {
+    if (inst.elementType === 'process') {
+      behaviors.process.activate(this, inst);
+      return;
+    }
+    const node = this.node(inst);
+    if (!inst.entered) {
+      inst.entered = true;
+      this.history('ELEMENT_ACTIVATED', inst);
+    }
+    this.guard(inst, 'activate', () => {
+      let outcome: ActivateOutcome;
+      if (inst.elementType === 'multiInstanceBody') {
+        outcome = behaviors.multiInstanceBody.activate(this, inst, node);
+      } else {
+        if (node.inputs.length > 0) this.applyInputs(inst, node);
+        outcome = behaviors[node.type].activate(this, inst, node);
+      }
+      if (outcome === 'complete') {
+        this.completePhase(inst);
+      } else if (outcome === 'wait') {
+        inst.state = 'WAITING';
+        delete inst.pending;
+        if (inst.loopIndex === undefined) this.openBoundarySubscriptions(inst, node);
+      }
+    });
+  }
+
+  /** Output mappings, cleanup, history, then leave along the outgoing flows. */
+  completePhase(inst: ElementInstance): void {
+    if (inst.elementType === 'process') {
+      this.completeRoot();
+      return;
+    }
+    const node = this.node(inst);
+    this.guard(inst, 'complete', () => {
+      const isBody = inst.elementType === 'multiInstanceBody';
+      const isInner = inst.loopIndex !== undefined;
+      // Choose flows first: a gateway with no flow to take raises an incident before anything changes.
+      const flows = isInner ? [] : isBody ? node.outgoing : this.outgoingOf(inst, node);
+      if (!isBody && node.outputs.length > 0) this.applyOutputs(inst, node);
+      const conditionMet = isInner && behaviors.multiInstanceBody.innerCompleting(this, inst, node);
+      if (isBody) behaviors.multiInstanceBody.completing(this, inst, node);
+      else behaviors[node.type].completing?.(this, inst, node);
+      if (!isInner) this.closeBoundarySubscriptions(inst, node);
+      this.history('ELEMENT_COMPLETED', inst);
+      const parentId = inst.parentId as string;
+      this.remove(inst);
+      if (isInner) behaviors.multiInstanceBody.innerCompleted(this, parentId, node, conditionMet);
+      else this.leave(parentId, node, flows);
+    });
+  }
+
+  private outgoingOf(inst: ElementInstance, node: FlowNode): readonly SequenceFlow[] {
+    const behavior = behaviors[node.type];
+    return behavior.outgoing ? behavior.outgoing(this, inst, node) : node.outgoing;
+  }
+
+  /** Takes flows from a completed node in its scope instance; with none, the path ends. */
+  leave(scopeId: string, node: FlowNode, flows: readonly SequenceFlow[]): void {
+    for (const flow of flows) this.takeFlow(scopeId, flow);
+    if (flows.length === 0) this.checkScope(scopeId);
+    else this.checkInclusiveJoins(scopeId);
+  }
+
+  takeFlow(scopeId: string, flow: SequenceFlow): void {
+    const target = this.process.nodes.get(flow.targetId);
+    if (!target) throw new EngineError(EngineErrorCode.Bug, `sequence flow '${flow.id}' targets unknown '${flow.targetId}'`);
+    const isJoin =
+      (target.type === 'parallelGateway' || target.type === 'inclusiveGateway') && target.incoming.length > 1;
+    if (isJoin) {
+      this.create(target, scopeId, { state: 'WAITING', viaFlowId: flow.id, joinArrival: true });
+      behaviors[target.type].join?.(this, scopeId, target);
+      return;
+    }
+    this.activateNode(target, scopeId, flow.id);
+  }
+
+  /** Creates a READY instance of a node in a scope, wrapping it in a multi-instance body when it has one. */
+  activateNode(node: FlowNode, scopeId: string, viaFlowId?: string, variables?: Variables): ElementInstance {
+    const inst = this.create(node, scopeId, {
+      state: 'READY',
+      pending: 'activate',
+      viaFlowId,
+      elementType: node.multiInstance ? 'multiInstanceBody' : node.type,
+      variables,
+    });
+    this.queue.push(inst.id);
+    return inst;
+  }
+
+  create(
+    node: FlowNode,
+    parentId: string,
+    fields: Partial<Omit<ElementInstance, 'id' | 'elementId' | 'parentId'>> & Pick<ElementInstance, 'state'>,
+  ): ElementInstance {
+    const inst: ElementInstance = {
+      id: this.env.newId(),
+      elementId: node.id,
+      elementType: node.type,
+      parentId,
+      ...fields,
+    };
+    if (inst.viaFlowId === undefined) delete inst.viaFlowId;
+    if (inst.variables === undefined) delete inst.variables;
+    if (inst.pending === undefined) delete inst.pending;
+    this.elements[inst.id] = inst;
+    this.childSet(parentId).add(inst.id);
+    return inst;
+  }
+
+  remove(inst: ElementInstance): void {
+    delete this.elements[inst.id];
+    if (inst.parentId !== null) this.children.get(inst.parentId)?.delete(inst.id);
+    this.children.delete(inst.id);
+  }
+
+  private childSet(id: string): Set<string> {
+    let set = this.children.get(id);
+    if (set === undefined) {
+      set = new Set();
+      this.children.set(id, set);
+    }
+    return set;
+  }
+
+  /** A scope instance whose last child ended completes (process, subprocess, event subprocess). */
+  checkScope(scopeId: string): void {
+    const scope = this.elements[scopeId];
+    if (scope === undefined || this.hasChildren(scopeId)) {
+      if (scope !== undefined) this.checkInclusiveJoins(scopeId);
+      return;
+    }
+    if (scope.elementType === 'multiInstanceBody') return;
+    if (scope.state === 'READY') return;
+    if (scope.elementType === 'process') {
+      this.completeRoot();
+      return;
+    }
+    this.schedule(scope, 'complete');
+  }
+
+  checkInclusiveJoins(scopeId: string): void {
+    const scope = this.elements[scopeId];
+    if (scope === undefined) return;
+    const scopeNode = scope.elementType === 'process' ? this.process.scope : this.node(scope).scope;
+    if (scopeNode === undefined) return;
+    const joins = scopeNode.inclusiveJoinUpstream;
+    for (const gatewayId in joins) {
+      const set = this.children.get(scopeId);
+      if (set === undefined) return;
+      for (const childId of set) {
+        const child = this.elements[childId];
+        if (child.joinArrival && child.elementId === gatewayId) {
+          behaviors.inclusiveGateway.join?.(this, scopeId, this.node(child));
+          break;
+        }
+      }
+    }
+  }
+
+  private completeRoot(): void {
+    const root = this.root;
+    if (this.state.status !== 'ACTIVE') return;
+    this.closeEventSubProcessSubscriptions(root, this.process.scope.eventSubProcessIds);
+    this.history('ELEMENT_COMPLETED', root);
+    this.state.status = 'COMPLETED';
+    root.state = 'WAITING';
+    delete root.pending;
+    this.effects.push({ type: 'instanceEnded', status: 'COMPLETED', variables: root.variables ?? {} });
+  }
+
+  /** Cancels the whole instance. */
+  cancel(): void {
+    if (this.state.status !== 'ACTIVE') return;
+    const root = this.root;
+    for (const childId of this.childIds(root.id)) this.terminate(this.elements[childId]);
+    this.closeEventSubProcessSubscriptions(root, this.process.scope.eventSubProcessIds);
+    this.history('ELEMENT_TERMINATED', root);
+    this.state.status = 'CANCELED';
+    root.state = 'WAITING';
+    delete root.pending;
+    this.queue.length = 0;
+    this.effects.push({ type: 'instanceEnded', status: 'CANCELED', variables: root.variables ?? {} });
+  }
+
+  /** Terminates an element instance and everything inside it, deepest first. */
+  terminate(inst: ElementInstance): void {
+    for (const childId of this.childIds(inst.id)) {
+      const child = this.elements[childId];
+      if (child !== undefined) this.terminate(child);
+    }
+    if (inst.joinArrival) {
+      this.remove(inst);
+      return;
+    }
+    if (inst.incident !== undefined) this.resolveIncidentEffect(inst);
+    if (inst.elementType !== 'process') {
+      const node = this.node(inst);
+      if (inst.state === 'WAITING' && inst.entered) {
+        if (inst.elementType !== 'multiInstanceBody') behaviors[node.type].terminate?.(this, inst, node);
+        if (inst.loopIndex === undefined) this.closeBoundarySubscriptions(inst, node);
+      }
+      if (inst.entered) this.history('ELEMENT_TERMINATED', inst);
+    }
+    this.remove(inst);
+  }
+
+  // -------------------------------------------------------------------------
+  // Incidents
+  // -------------------------------------------------------------------------
+
+  /** Runs one lifecycle step; FEEL, timer and condition failures become incidents on the element. */
+  guard(inst: ElementInstance, phase: Phase, step: () => void): void {
+    try {
+      step();
+    } catch (e) {
+      if (e instanceof FeelEvaluationError || e instanceof TimerValueError) {
+        this.raiseIncident(inst, 'EXPRESSION_ERROR', `${inst.elementId}: ${e.message}`, phase);
+      } else if (e instanceof NoFlowError) {
+        this.raiseIncident(inst, 'CONDITION_ERROR', e.message, phase);
+      } else {
+        throw e;
+      }
+    }
+  }
+
+  raiseIncident(inst: ElementInstance, type: IncidentType, message: string, phase: Phase): void {
+    if (this.elements[inst.id] !== inst) return;
+    inst.incident = { type, message, phase };
+    inst.state = 'WAITING';
+    delete inst.pending;
+    this.effects.push({
+      type: 'raiseIncident',
+      key: `${inst.id}:${phase}:${type}`,
+      incidentType: type,
+      elementInstanceId: inst.id,
+      elementId: inst.elementId,
+      message,
+    });
+    this.history('INCIDENT_CREATED', inst);
+  }
+
+  resolveIncident(inst: ElementInstance): void {
+    const incident = inst.incident;
+    if (incident === undefined) return;
+    this.resolveIncidentEffect(inst);
+    delete inst.incident;
+    this.schedule(inst, incident.phase);
+  }
+
+  private resolveIncidentEffect(inst: ElementInstance): void {
+    this.effects.push({ type: 'resolveIncident', key: `${inst.id}:resolve`, elementInstanceId: inst.id });
+    this.history('INCIDENT_RESOLVED', inst);
+  }
+
+  // -------------------------------------------------------------------------
+  // History and expressions
+  // -------------------------------------------------------------------------
+
+  history(historyType: HistoryType, inst: ElementInstance): void {
+    this.effects.push({
+      type: 'history',
+      historyType,
+      elementId: inst.elementId,
+      elementType: inst.elementType,
+      elementInstanceId: inst.id,
+      at: this.at,
+    });
+  }
+
+  evaluate(expression: CompiledExpression, fromId: string | null, extra?: Variables): unknown {
+    return expression.evaluate(contextFor(this.elements, fromId, expression, extra));
+  }
+
+  evaluateValue(value: ValueSource, fromId: string | null): unknown {
+    return value.kind === 'literal' ? value.value : this.evaluate(value.expression, fromId);
+  }
+
+  /** A value that must be a non-empty string (job type, message name, process id). */
+  evaluateString(value: ValueSource, fromId: string | null, what: string): string {
+    const result = this.evaluateValue(value, fromId);
+    if (typeof result === 'number' || typeof result === 'boolean') return String(result);
+    if (typeof result !== 'string' || result === '') {
+      throw new FeelEvaluationError(
+        value.kind === 'expression' ? value.expression.source : value.value,
+        `expected ${what} to be a non-empty string but got ${JSON.stringify(result ?? null)}`,
+      );
+    }
+    return result;
+  }
+
+  visible(inst: ElementInstance): Variables {
+    return visibleVariables(this.state, inst.id);
+  }
+
+  /** Input mappings: evaluated in the enclosing scope, written as locals of the element. */
+  private applyInputs(inst: ElementInstance, node: FlowNode): void {
+    const entries = node.inputs.map((m) => [m.target, this.evaluate(m.source, inst.parentId, inst.variables)] as const);
+    setLocalVariables(inst, assignTargets(entries));
+  }
+
+  /** Output mappings: evaluated in the element's scope, propagated from its parent. */
+  private applyOutputs(inst: ElementInstance, node: FlowNode): void {
+    const entries = node.outputs.map((m) => [m.target, this.evaluate(m.source, inst.id)] as const);
+    const values: Variables = {};
+    for (const [target, value] of entries) values[target] = value;
+    propagateVariables(this.elements, this.state.rootId, inst.parentId as string, values);
+  }
+
+  /**
+   * Variables handed in by a job, user task, message, signal or child: with
+   * output mappings they become locals (only the mapped ones propagate, at
+   * completion); without, they propagate from the element's own scope.
+   */
+  acceptVariables(inst: ElementInstance, node: FlowNode | undefined, variables: Variables | undefined): void {
+    if (variables === undefined || Object.keys(variables).length === 0) return;
+    if (node !== undefined && node.outputs.length > 0) setLocalVariables(inst, variables);
+    else propagateVariables(this.elements, this.state.rootId, inst.id, variables);
+  }
+
+  // -------------------------------------------------------------------------
+  // Subscriptions: timers, messages and signals owned by an element instance
+  // -------------------------------------------------------------------------
+
+  openBoundarySubscriptions(inst: ElementInstance, node: FlowNode): void {
+    for (const id of node.boundaryEventIds) {
+      this.openSubscription(inst, this.process.nodes.get(id) as FlowNode);
+    }
+  }
+
+  closeBoundarySubscriptions(inst: ElementInstance, node: FlowNode): void {
+    for (const id of node.boundaryEventIds) {
+      this.closeSubscription(inst, this.process.nodes.get(id) as FlowNode);
+    }
+  }
+
+  openEventSubProcessSubscriptions(scope: ElementInstance, eventSubProcessIds: readonly string[]): void {
+    for (const espId of eventSubProcessIds) this.openSubscription(scope, this.index.eventSubProcessStart(espId));
+  }
+
+  closeEventSubProcessSubscriptions(scope: ElementInstance, eventSubProcessIds: readonly string[]): void {
+    for (const espId of eventSubProcessIds) this.closeSubscription(scope, this.index.eventSubProcessStart(espId));
+  }
+
+  /** Opens the subscription of a catching event (timer, message, signal) on behalf of `owner`. */
+  openSubscription(owner: ElementInstance, event: FlowNode): void {
+    const definition = event.event;
+    if (definition === undefined) return;
+    const key = `${owner.id}:${event.id}`;
+    switch (definition.kind) {
+      case 'timer': {
+        const timer = definition.timer;
+        if (timer === undefined) return;
+        const value = this.evaluateString(timer.value, owner.id, `the timer of '${event.id}'`);
+        let dueAt: number;
+        if (timer.kind === 'duration') dueAt = durationDue(value, this.at);
+        else if (timer.kind === 'date') dueAt = dateDue(value);
+        else {
+          const first = cycleFirst(value, this.at);
+          dueAt = first.dueAt;
+          owner.cycles = { ...owner.cycles, [event.id]: { spec: value, remaining: first.remaining, dueAt } };
+        }
+        this.effects.push({ type: 'scheduleTimer', key, ownerInstanceId: owner.id, elementId: event.id, dueAt });
+        return;
+      }
+      case 'message': {
+        const name = this.evaluateString(definition.name as ValueSource, owner.id, `the message name of '${event.id}'`);
+        const correlationKey =
+          definition.correlationKey === undefined
+            ? ''
+            : this.evaluateString(definition.correlationKey, owner.id, `the correlation key of '${event.id}'`);
+        this.effects.push({
+          type: 'openMessageSubscription',
+          key,
+          ownerInstanceId: owner.id,
+          elementId: event.id,
+          messageName: name,
+          correlationKey,
+          interrupting: event.interrupting ?? true,
+        });
+        return;
+      }
+      case 'signal': {
+        const name = this.evaluateString(definition.name as ValueSource, owner.id, `the signal name of '${event.id}'`);
+        this.effects.push({ type: 'openSignalSubscription', key, ownerInstanceId: owner.id, elementId: event.id, signalName: name });
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  closeSubscription(owner: ElementInstance, event: FlowNode): void {
+    const kind = event.event?.kind;
+    const key = `${owner.id}:${event.id}`;
+    if (kind === 'timer') {
+      this.effects.push({ type: 'cancelTimer', key, ownerInstanceId: owner.id, elementId: event.id });
+      if (owner.cycles?.[event.id] !== undefined) {
+        const { [event.id]: _closed, ...rest } = owner.cycles;
+        owner.cycles = rest;
+      }
+    } else if (kind === 'message') {
+      this.effects.push({ type: 'closeMessageSubscription', key, ownerInstanceId: owner.id, elementId: event.id });
+    } else if (kind === 'signal') {
+      this.effects.push({ type: 'closeSignalSubscription', key, ownerInstanceId: owner.id, elementId: event.id });
+    }
+  }
+
+  /**
+   * After a timer cycle fired: schedules the next firing if repetitions are
+   * left, otherwise forgets the cycle. Returns whether another firing is due.
+   */
+  rescheduleCycle(owner: ElementInstance, event: FlowNode): boolean {
+    const cycle = owner.cycles?.[event.id];
+    if (cycle === undefined) return false;
+    if (cycle.remaining === 0) {
+      const { [event.id]: _done, ...rest } = owner.cycles as NonNullable<ElementInstance['cycles']>;
+      owner.cycles = rest;
+      return false;
+    }
+    const dueAt = cycleNext(cycle.spec, cycle.dueAt);
+    owner.cycles = {
+      ...owner.cycles,
+      [event.id]: { spec: cycle.spec, remaining: cycle.remaining < 0 ? -1 : cycle.remaining - 1, dueAt },
+    };
+    this.effects.push({
+      type: 'scheduleTimer',
+      key: `${owner.id}:${event.id}`,
+      ownerInstanceId: owner.id,
+      elementId: event.id,
+      dueAt,
+    });
+    return true;
+  }
+
+  // -------------------------------------------------------------------------
+  // Errors and escalations
+  // -------------------------------------------------------------------------
+
+  /**
+   * Propagates a BPMN error from the instance that threw it: at each level
+   * first the event subprocesses of a scope, then the boundary events of the
+   * activity, then up to the parent. Uncaught -> incident on the thrower.
+   */
+  throwError(thrower: ElementInstance, errorCode: string, errorMessage: string | undefined, variables?: Variables): void {
+    const caught = this.findCatch(thrower, 'error', errorCode);
+    if (caught === null) {
+      this.raiseIncident(
+        thrower,
+        'UNHANDLED_ERROR',
+        `error '${errorCode}'${errorMessage ? ` (${errorMessage})` : ''} thrown by '${thrower.elementId}' was not caught by any boundary event or event subprocess`,
+        thrower.pending ?? 'activate',
+      );
+      return;
+    }
+    this.triggerCatch(caught, variables, true);
+  }
+
+  /**
+   * Propagates an escalation like an error, but a non-interrupting catch lets
+   * the thrower go on, and an uncaught escalation is not an incident (Camunda 8).
+   * Returns whether the thrower is still alive.
+   */
+  throwEscalation(thrower: ElementInstance, escalationCode: string | undefined): boolean {
+    const caught = this.findCatch(thrower, 'escalation', escalationCode);
+    if (caught !== null) this.triggerCatch(caught, undefined, caught.event.interrupting ?? true);
+    return this.elements[thrower.id] === thrower;
+  }
+
+  private findCatch(thrower: ElementInstance, kind: 'error' | 'escalation', code: string | undefined): Catch | null {
+    const matches = (event: FlowNode): boolean => {
+      if (event.event?.kind !== kind) return false;
+      const expected = kind === 'error' ? event.event.errorCode : event.event.escalationCode;
+      return expected === undefined || expected === code;
+    };
+    let cameFromEventSubProcess = false;
+    let current: ElementInstance | undefined = thrower;
+    while (current !== undefined) {
+      // Event subprocesses of this scope (not the one the error came out of).
+      const scope =
+        current.elementType === 'process'
+          ? this.process.scope
+          : current.elementType === 'subProcess'
+            ? this.node(current).scope
+            : undefined;
+      if (scope !== undefined && !cameFromEventSubProcess) {
+        for (const espId of scope.eventSubProcessIds) {
+          const start = this.index.eventSubProcessStart(espId);
+          if (matches(start)) return { kind: 'eventSubProcess', owner: current, event: start };
+        }
+      }
+      // Boundary events of the activity (a multi-instance body carries them, not its inner instances).
+      if (current.elementType !== 'process' && current.loopIndex === undefined && !current.joinArrival) {
+        const node = this.node(current);
+        for (const id of node.boundaryEventIds) {
+          const boundary = this.process.nodes.get(id) as FlowNode;
+          if (matches(boundary)) return { kind: 'boundary', owner: current, event: boundary };
+        }
+      }
+      cameFromEventSubProcess = current.elementType === 'subProcess' && this.node(current).triggeredByEvent === true;
+      current = current.parentId === null ? undefined : this.elements[current.parentId];
+    }
+    return null;
+  }
+
+  private triggerCatch(caught: Catch, variables: Variables | undefined, interrupting: boolean): void {
+    if (caught.kind === 'boundary') this.triggerBoundary(caught.owner, caught.event, variables, interrupting);
+    else this.triggerEventSubProcess(caught.owner, caught.event, variables, interrupting);
+  }
+
+  /** A boundary event fires on its activity instance. */
+  triggerBoundary(activity: ElementInstance, event: FlowNode, variables: Variables | undefined, interrupting: boolean): void {
+    const scopeId = activity.parentId as string;
+    if (interrupting) this.terminate(activity);
+    const boundary = this.create(event, scopeId, { state: 'READY', pending: 'activate' });
+    this.acceptVariables(boundary, event, variables);
+    this.queue.push(boundary.id);
+    if (interrupting) this.checkInclusiveJoins(scopeId);
+  }
+
+  /** An event subprocess starts inside `scope`; interrupting ones first terminate everything else there. */
+  triggerEventSubProcess(scope: ElementInstance, start: FlowNode, variables: Variables | undefined, interrupting: boolean): void {
+    const espNode = this.process.nodes.get(start.scopeId) as FlowNode;
+    if (interrupting) {
+      for (const childId of this.childIds(scope.id)) this.terminate(this.elements[childId]);
+      const scopeDefinition = scope.elementType === 'process' ? this.process.scope : this.node(scope).scope;
+      if (scopeDefinition !== undefined) this.closeEventSubProcessSubscriptions(scope, scopeDefinition.eventSubProcessIds);
+      scope.interrupted = true;
+    }
+    const esp = this.create(espNode, scope.id, { state: 'WAITING', entered: true });
+    this.history('ELEMENT_ACTIVATED', esp);
+    if (espNode.scope !== undefined) this.openEventSubProcessSubscriptions(esp, espNode.scope.eventSubProcessIds);
+    const startInst = this.create(start, esp.id, { state: 'READY', pending: 'activate' });
+    this.acceptVariables(startInst, start, variables);
+    this.queue.push(startInst.id);
+  }
+
+  /**
+   * Enters a scope (process or subprocess instance): opens its event
+   * subprocess subscriptions and activates its start event. Returns false when
+   * the scope has no start event, so there is nothing to wait for.
+   */
+  enterScope(scopeInst: ElementInstance, startEventId: string | undefined): boolean {
+    const scope = scopeInst.elementType === 'process' ? this.process.scope : this.node(scopeInst).scope;
+    if (scope === undefined) throw new EngineError(EngineErrorCode.Bug, `'${scopeInst.elementId}' is not a scope`);
+    const startId = startEventId ?? scope.noneStartEventIds[0];
+    if (startId === undefined) return false;
+    this.openEventSubProcessSubscriptions(scopeInst, scope.eventSubProcessIds);
+    this.activateNode(this.process.nodes.get(startId) as FlowNode, scopeInst.id);
+    return true;
+  }
+}
+
+interface Catch {
+  readonly kind: 'boundary' | 'eventSubProcess';
+  readonly owner: ElementInstance;
+  readonly event: FlowNode;
+}
+
+export type { Phase };
+export { NoFlowError };

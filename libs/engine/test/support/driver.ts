@@ -1,0 +1,359 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  compileBpmn,
+  createInstance,
+  execute,
+  hasReadyWork,
+  processVariables,
+  tokensOf,
+  type CompiledProcess,
+  type Effect,
+  type EngineEnv,
+  type EngineEvent,
+  type InstanceState,
+  type TokenView,
+  type Variables,
+} from '../../src';
+
+export const FIXTURES = join(__dirname, '..', 'fixtures', 'bpmn');
+
+export function fixture(path: string): string {
+  return readFileSync(join(FIXTURES, path), 'utf8');
+}
+
+interface Job {
+  key: string;
+  instanceId: string;
+  elementInstanceId: string;
+  elementId: string;
+  jobType: string;
+  retries: number;
+  customHeaders: Readonly<Record<string, string>>;
+  variables: Variables;
+}
+interface Timer {
+  instanceId: string;
+  ownerInstanceId: string;
+  elementId: string;
+  dueAt: number;
+}
+interface Subscription {
+  instanceId: string;
+  ownerInstanceId: string;
+  elementId: string;
+  name: string;
+  correlationKey: string;
+  interrupting: boolean;
+}
+interface Incident {
+  instanceId: string;
+  elementInstanceId: string;
+  elementId: string;
+  type: string;
+  message: string;
+}
+interface Instance {
+  id: string;
+  process: CompiledProcess;
+  state: InstanceState;
+  parent?: { instanceId: string; elementInstanceId: string };
+}
+
+/**
+ * A small in-memory host for scenario tests: it interprets the engine's
+ * effects (jobs, user tasks, timers on a fake clock, subscriptions, child
+ * instances, incidents) and records history. Every step round-trips the
+ * state through JSON, as a real store would.
+ */
+export class Driver {
+  now = Date.UTC(2026, 0, 1, 0, 0, 0);
+  private ids = 0;
+  readonly env: EngineEnv;
+  readonly instances = new Map<string, Instance>();
+  readonly jobs = new Map<string, Job>();
+  readonly userTasks = new Map<string, Job & { assignee: string | null; candidateGroups: string[] }>();
+  readonly timers = new Map<string, Timer>();
+  readonly messages = new Map<string, Subscription>();
+  readonly signals = new Map<string, Subscription>();
+  readonly incidents = new Map<string, Incident>();
+  readonly history = new Map<string, string[]>();
+  readonly thrownSignals: { name: string; variables: Variables }[] = [];
+  readonly effectLog: Effect[] = [];
+
+  constructor(
+    private readonly processes: Map<string, CompiledProcess>,
+    stepBudget?: number,
+  ) {
+    this.env = { now: () => this.now, newId: () => `e${++this.ids}`, stepBudget };
+  }
+
+  static async load(paths: string[], options: { stepBudget?: number } = {}): Promise<Driver> {
+    const processes = new Map<string, CompiledProcess>();
+    for (const path of paths) {
+      const result = await compileBpmn(fixture(path));
+      if (!result.ok) throw new Error(`${path} does not compile: ${JSON.stringify(result.errors, null, 2)}`);
+      for (const p of result.definitions.processes) processes.set(p.id, p);
+    }
+    return new Driver(processes, options.stepBudget);
+  }
+
+  process(id: string): CompiledProcess {
+    const p = this.processes.get(id);
+    if (!p) throw new Error(`process ${id} not loaded`);
+    return p;
+  }
+
+  start(processId: string, variables: Variables = {}, startEventId?: string, parent?: Instance['parent']): string {
+    const process = this.process(processId);
+    const id = `i${this.instances.size + 1}`;
+    const { state } = createInstance(process, { instanceId: id, variables, startEventId }, this.env);
+    this.instances.set(id, { id, process, state, parent });
+    this.history.set(id, []);
+    this.step(id, []);
+    return id;
+  }
+
+  /** Feeds events to one instance, runs it to rest and interprets the effects. */
+  step(instanceId: string, events: EngineEvent[]): void {
+    const inst = this.instance(instanceId);
+    const stored = JSON.parse(JSON.stringify(inst.state)) as InstanceState;
+    const { state, effects } = execute(inst.process, stored, events, this.env);
+    inst.state = JSON.parse(JSON.stringify(state)) as InstanceState;
+    for (const effect of effects) this.interpret(inst, effect);
+  }
+
+  instance(id: string): Instance {
+    const inst = this.instances.get(id);
+    if (!inst) throw new Error(`no instance ${id}`);
+    return inst;
+  }
+
+  status(id: string): string {
+    return this.instance(id).state.status;
+  }
+
+  variables(id: string): Variables {
+    return processVariables(this.instance(id).state);
+  }
+
+  tokens(id: string): TokenView[] {
+    return tokensOf(this.instance(id).state);
+  }
+
+  tokenElements(id: string): string[] {
+    return this.tokens(id)
+      .map((t) => `${t.elementId}:${t.state}`)
+      .sort();
+  }
+
+  readyWork(id: string): boolean {
+    return hasReadyWork(this.instance(id).state);
+  }
+
+  /** History lines `TYPE elementId` of one instance, in order. */
+  trail(id: string, types: string[] = ['ELEMENT_ACTIVATED', 'ELEMENT_COMPLETED', 'ELEMENT_TERMINATED']): string[] {
+    return (this.history.get(id) ?? []).filter((line) => types.includes(line.split(' ')[0]));
+  }
+
+  /** Element ids that completed, in order. */
+  completed(id: string): string[] {
+    return this.trail(id, ['ELEMENT_COMPLETED']).map((line) => line.split(' ')[1]);
+  }
+
+  jobsOf(instanceId: string, elementId?: string): Job[] {
+    return [...this.jobs.values()].filter(
+      (j) => j.instanceId === instanceId && (elementId === undefined || j.elementId === elementId),
+    );
+  }
+
+  completeJob(instanceId: string, elementId: string, variables?: Variables): void {
+    const job = this.jobsOf(instanceId, elementId)[0];
+    if (!job) throw new Error(`no job at ${elementId} in ${instanceId}`);
+    this.jobs.delete(job.key);
+    this.step(instanceId, [{ type: 'complete', elementInstanceId: job.elementInstanceId, variables }]);
+  }
+
+  throwJobError(instanceId: string, elementId: string, errorCode: string, variables?: Variables): void {
+    const job = this.jobsOf(instanceId, elementId)[0];
+    if (!job) throw new Error(`no job at ${elementId} in ${instanceId}`);
+    this.jobs.delete(job.key);
+    this.step(instanceId, [{ type: 'throwError', elementInstanceId: job.elementInstanceId, errorCode, variables }]);
+  }
+
+  completeUserTask(instanceId: string, elementId: string, variables?: Variables): void {
+    const task = [...this.userTasks.values()].find((t) => t.instanceId === instanceId && t.elementId === elementId);
+    if (!task) throw new Error(`no user task at ${elementId} in ${instanceId}`);
+    this.userTasks.delete(task.key);
+    this.step(instanceId, [{ type: 'complete', elementInstanceId: task.elementInstanceId, variables }]);
+  }
+
+  /** Moves the fake clock and fires every timer that is due, in due order. */
+  advance(ms: number): void {
+    const until = this.now + ms;
+    for (;;) {
+      const due = [...this.timers.entries()]
+        .filter(([, t]) => t.dueAt <= until)
+        .sort((a, b) => a[1].dueAt - b[1].dueAt)[0];
+      if (!due) break;
+      const [key, timer] = due;
+      this.now = Math.max(this.now, timer.dueAt);
+      this.timers.delete(key);
+      this.step(timer.instanceId, [{ type: 'trigger', ownerInstanceId: timer.ownerInstanceId, elementId: timer.elementId }]);
+    }
+    this.now = until;
+  }
+
+  /** Correlates a message to every matching subscription, at most one per instance. Returns how many. */
+  publishMessage(name: string, correlationKey: string, variables?: Variables): number {
+    const seen = new Set<string>();
+    let count = 0;
+    for (const [key, sub] of [...this.messages.entries()]) {
+      if (sub.name !== name || sub.correlationKey !== correlationKey || seen.has(sub.instanceId)) continue;
+      seen.add(sub.instanceId);
+      if (sub.interrupting) this.messages.delete(key);
+      this.step(sub.instanceId, [{ type: 'trigger', ownerInstanceId: sub.ownerInstanceId, elementId: sub.elementId, variables }]);
+      count++;
+    }
+    return count;
+  }
+
+  broadcastSignal(name: string, variables?: Variables): number {
+    let count = 0;
+    for (const [key, sub] of [...this.signals.entries()]) {
+      if (sub.name !== name) continue;
+      if (sub.interrupting) this.signals.delete(key);
+      this.step(sub.instanceId, [{ type: 'trigger', ownerInstanceId: sub.ownerInstanceId, elementId: sub.elementId, variables }]);
+      count++;
+    }
+    return count;
+  }
+
+  incidentsOf(instanceId: string): Incident[] {
+    return [...this.incidents.values()].filter((i) => i.instanceId === instanceId);
+  }
+
+  resolveIncident(instanceId: string, elementId: string): void {
+    const incident = this.incidentsOf(instanceId).find((i) => i.elementId === elementId);
+    if (!incident) throw new Error(`no incident at ${elementId}`);
+    this.step(instanceId, [{ type: 'resolveIncident', elementInstanceId: incident.elementInstanceId }]);
+  }
+
+  setVariables(instanceId: string, variables: Variables): void {
+    this.step(instanceId, [{ type: 'setVariables', variables }]);
+  }
+
+  cancel(instanceId: string): void {
+    this.step(instanceId, [{ type: 'cancel' }]);
+  }
+
+  private interpret(inst: Instance, effect: Effect): void {
+    this.effectLog.push(effect);
+    const instanceId = inst.id;
+    switch (effect.type) {
+      case 'history':
+        this.history.get(instanceId)?.push(`${effect.historyType} ${effect.elementId} ${effect.elementType}`);
+        return;
+      case 'createJob':
+        this.jobs.set(effect.key, { ...effect, instanceId });
+        return;
+      case 'cancelJob':
+        this.jobs.delete(effect.key);
+        return;
+      case 'createUserTask':
+        this.userTasks.set(effect.key, {
+          ...effect,
+          instanceId,
+          jobType: 'user',
+          retries: 0,
+          customHeaders: {},
+          variables: {},
+        });
+        return;
+      case 'cancelUserTask':
+        this.userTasks.delete(effect.key);
+        return;
+      case 'scheduleTimer':
+        this.timers.set(effect.key, { instanceId, ownerInstanceId: effect.ownerInstanceId, elementId: effect.elementId, dueAt: effect.dueAt });
+        return;
+      case 'cancelTimer':
+        this.timers.delete(effect.key);
+        return;
+      case 'openMessageSubscription':
+        this.messages.set(effect.key, {
+          instanceId,
+          ownerInstanceId: effect.ownerInstanceId,
+          elementId: effect.elementId,
+          name: effect.messageName,
+          correlationKey: effect.correlationKey,
+          interrupting: effect.interrupting,
+        });
+        return;
+      case 'closeMessageSubscription':
+        this.messages.delete(effect.key);
+        return;
+      case 'openSignalSubscription': {
+        const event = inst.process.nodes.get(effect.elementId);
+        this.signals.set(effect.key, {
+          instanceId,
+          ownerInstanceId: effect.ownerInstanceId,
+          elementId: effect.elementId,
+          name: effect.signalName,
+          correlationKey: '',
+          interrupting: event?.interrupting ?? true,
+        });
+        return;
+      }
+      case 'closeSignalSubscription':
+        this.signals.delete(effect.key);
+        return;
+      case 'throwSignal':
+        this.thrownSignals.push({ name: effect.signalName, variables: effect.variables });
+        return;
+      case 'startChild': {
+        if (!this.processes.has(effect.processId)) {
+          this.step(instanceId, [
+            {
+              type: 'incident',
+              elementInstanceId: effect.elementInstanceId,
+              incidentType: 'CALLED_ELEMENT_ERROR',
+              message: `process '${effect.processId}' is not deployed`,
+            },
+          ]);
+          return;
+        }
+        this.start(effect.processId, effect.variables, undefined, { instanceId, elementInstanceId: effect.elementInstanceId });
+        return;
+      }
+      case 'cancelChild':
+        for (const child of this.instances.values()) {
+          if (child.parent?.elementInstanceId === effect.elementInstanceId && child.state.status === 'ACTIVE') {
+            this.cancel(child.id);
+          }
+        }
+        return;
+      case 'raiseIncident':
+        this.incidents.set(effect.key, {
+          instanceId,
+          elementInstanceId: effect.elementInstanceId,
+          elementId: effect.elementId,
+          type: effect.incidentType,
+          message: effect.message,
+        });
+        return;
+      case 'resolveIncident':
+        for (const [key, incident] of this.incidents) {
+          if (incident.elementInstanceId === effect.elementInstanceId) this.incidents.delete(key);
+        }
+        return;
+      case 'instanceEnded':
+        if (effect.status === 'COMPLETED' && inst.parent) {
+          const parent = inst.parent;
+          this.step(parent.instanceId, [
+            { type: 'childCompleted', elementInstanceId: parent.elementInstanceId, variables: effect.variables },
+          ]);
+        }
+        return;
+    }
+  }
+}
