@@ -1,0 +1,1 @@
+export { adapters, loadSettings, SETTING_NAMES, SettingsError, type Settings } from './settings';

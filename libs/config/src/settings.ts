@@ -1,0 +1,125 @@
+import { z } from 'zod';
+
+/**
+ * Every setting Baton reads, validated once at start-up. Nothing outside this
+ * library reads `process.env`. DESIGN.md §5 is the contract for names and
+ * defaults.
+ */
+
+const positiveInt = (name: string, fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const n = Number(value);
+      if (!Number.isInteger(n) || n <= 0) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number > 0, got '${value}'` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+const url = (name: string, protocols: string[]) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return undefined;
+      let parsed: URL;
+      try {
+        parsed = new URL(value);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `${name} is not a URL: '${redact(value)}'` });
+        return z.NEVER;
+      }
+      if (!protocols.includes(parsed.protocol)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must use ${protocols.map((p) => `${p}//`).join(' or ')}, got '${parsed.protocol}//'`,
+        });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+const bool = (name: string, fallback: boolean) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const v = value.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+      if (['0', 'false', 'no', 'off'].includes(v)) return false;
+      ctx.addIssue({ code: 'custom', message: `${name} must be true or false, got '${value}'` });
+      return z.NEVER;
+    });
+
+const schema = z.object({
+  DATABASE_URL: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+  REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:']),
+  RABBITMQ_URL: url('RABBITMQ_URL', ['amqp:', 'amqps:']),
+  PORT: positiveInt('PORT', 3000),
+  METRICS_PORT: positiveInt('METRICS_PORT', 9464),
+  DB_POOL_SIZE: positiveInt('DB_POOL_SIZE', 10),
+  TOKEN_BATCH_SIZE: positiveInt('TOKEN_BATCH_SIZE', 100),
+  MAX_PARALLEL_TOKENS: positiveInt('MAX_PARALLEL_TOKENS', 50),
+  STATE_CHECK_INTERVAL: positiveInt('STATE_CHECK_INTERVAL', 5),
+  MAX_VARIABLE_SIZE: positiveInt('MAX_VARIABLE_SIZE', 1_048_576),
+  MAX_TOTAL_VARIABLES: positiveInt('MAX_TOTAL_VARIABLES', 10_485_760),
+  DEFINITION_CACHE_TTL: positiveInt('DEFINITION_CACHE_TTL', 300),
+  STEP_BUDGET: positiveInt('STEP_BUDGET', 10_000),
+  MIGRATE_ON_START: bool('MIGRATE_ON_START', false),
+  DATA_DIR: z.string().optional().transform((v) => (v === undefined || v.trim() === '' ? './.baton/data' : v)),
+  LOG_LEVEL: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'verbose'];
+      if (value === undefined || value.trim() === '') return 'info';
+      if (!levels.includes(value)) {
+        ctx.addIssue({ code: 'custom', message: `LOG_LEVEL must be one of ${levels.join(', ')}, got '${value}'` });
+        return z.NEVER;
+      }
+      return value;
+    }),
+});
+
+export type Settings = z.output<typeof schema>;
+
+/** The names of every setting, for docs and for checks of deployment files. */
+export const SETTING_NAMES = Object.keys(schema.shape) as (keyof Settings)[];
+
+export class SettingsError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'SettingsError';
+  }
+}
+
+/** Validates an environment; throws {@link SettingsError} naming every bad setting. */
+export function loadSettings(env: Record<string, string | undefined>): Settings {
+  const result = schema.safeParse(env);
+  if (!result.success) throw new SettingsError(result.error.issues.map((issue) => issue.message));
+  if (result.data.MAX_VARIABLE_SIZE > result.data.MAX_TOTAL_VARIABLES) {
+    throw new SettingsError([
+      `MAX_VARIABLE_SIZE (${result.data.MAX_VARIABLE_SIZE}) must not exceed MAX_TOTAL_VARIABLES (${result.data.MAX_TOTAL_VARIABLES})`,
+    ]);
+  }
+  return result.data;
+}
+
+/** Which adapter each port uses: the real server when its URL is set, embedded otherwise. */
+export function adapters(settings: Settings): { store: string; bus: string; cache: string; jobs: string } {
+  return {
+    store: settings.DATABASE_URL ? 'postgres' : 'pglite',
+    bus: settings.RABBITMQ_URL ? 'rabbitmq' : 'in-process',
+    cache: settings.REDIS_URL ? 'redis' : 'memory',
+    jobs: settings.REDIS_URL ? 'bullmq' : 'in-process',
+  };
+}
+
+function redact(value: string): string {
+  return value.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
+}

@@ -1,0 +1,32 @@
+// Public surface of @baton/store: the Prisma client (generated into
+// ./generated/prisma by `npm run db:generate`, CommonJS), its factory, and
+// the migration runner.
+export { PrismaClient, Prisma } from './generated/prisma/client';
+export type {
+  Definition,
+  ProcessInstance,
+  HistoryEvent,
+  UserTask,
+  Job,
+  Timer,
+  MessageSubscription,
+  SignalSubscription,
+  BufferedMessage,
+  Incident,
+  StartSubscription,
+} from './generated/prisma/client';
+export {
+  InstanceStatus,
+  HistoryEventType,
+  UserTaskState,
+  JobState,
+  TimerState,
+  StartEventKind,
+} from './generated/prisma/enums';
+export { createPrismaClient } from './prisma-client.factory';
+export type { PrismaClientOptions } from './prisma-client.factory';
+export { applyMigrations } from './migrations';
+export type { ApplyMigrationsOptions, ApplyMigrationsResult } from './migrations';
+export { databaseTarget } from './database-target';
+export type { DatabaseTarget } from './database-target';
+export { StoreError, StoreErrorCode } from './store-error';
