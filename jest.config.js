@@ -11,6 +11,7 @@ const esmPackages = [
   'lezer-feel',
   '@lezer',
   'temporal-polyfill',
+  'temporal-utils',
 ];
 
 const swc = [
