@@ -12,6 +12,7 @@ const esmPackages = [
   '@lezer',
   'temporal-polyfill',
   'temporal-utils',
+  'uuid',
 ];
 
 const swc = [

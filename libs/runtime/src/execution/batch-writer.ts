@@ -1,0 +1,548 @@
+import {
+  hasReadyWork,
+  processVariables,
+  type Effect,
+  type EngineEvent,
+  type InstanceState,
+  type StepResult,
+  type Variables,
+} from '@baton/engine';
+import { newId } from '../ids';
+import { insertRows, type Tx } from './bulk-sql';
+
+/** What the writer needs to know about a stored instance. */
+export interface InstanceHead {
+  readonly id: string;
+  readonly processKey: string;
+  readonly parentInstanceId: string | null;
+  readonly parentElementInstanceId: string | null;
+}
+
+export interface NewInstance {
+  readonly id: string;
+  readonly definitionId: string;
+  readonly processKey: string;
+  readonly processVersion: number;
+  readonly businessKey: string | null;
+  readonly state: InstanceState;
+  readonly parentInstanceId: string | null;
+  readonly parentElementInstanceId: string | null;
+}
+
+export interface ChildStart {
+  readonly parent: InstanceHead;
+  readonly elementInstanceId: string;
+  readonly processId: string;
+  readonly variables: Variables;
+}
+
+export interface ThrownSignal {
+  readonly name: string;
+  readonly variables: Variables;
+}
+
+type Op<T> = { readonly kind: 'open'; readonly row: T } | { readonly kind: 'close' };
+
+/**
+ * Collects the writes of one batch (the engine's effects for many instances)
+ * and flushes them in one transaction with one statement per table. Wait-state
+ * rows are folded by their effect key, so the last of "open, close, open" wins.
+ *
+ * Effects that need a lookup before they can be written (children to start,
+ * signals to broadcast, children to cancel) are collected for the caller,
+ * which resolves them and hands back rows and events.
+ */
+export class BatchWriter {
+  /** Instances that have work for a worker once this batch has committed. */
+  readonly publish = new Set<string>();
+  readonly childStarts: ChildStart[] = [];
+  readonly signals: ThrownSignal[] = [];
+  readonly childrenToCancel: string[] = [];
+
+  private readonly updates: Record<string, unknown>[] = [];
+  private readonly inserts: Record<string, unknown>[] = [];
+  private readonly history: Record<string, unknown>[] = [];
+  private readonly events: Record<string, unknown>[] = [];
+  private readonly consumed: string[] = [];
+  private readonly jobs = new Map<string, Op<Record<string, unknown>>>();
+  private readonly userTasks = new Map<string, Op<Record<string, unknown>>>();
+  private readonly timers = new Map<string, Op<Record<string, unknown>>>();
+  private readonly messageSubs = new Map<string, Op<Record<string, unknown>>>();
+  private readonly signalSubs = new Map<string, Op<Record<string, unknown>>>();
+  private readonly incidents: Record<string, unknown>[] = [];
+  private readonly resolvedIncidents: string[] = [];
+  private readonly canceledInstances: string[] = [];
+
+  constructor(private readonly now: Date) {}
+
+  get isEmpty(): boolean {
+    return this.updates.length === 0 && this.inserts.length === 0 && this.events.length === 0 && this.consumed.length === 0;
+  }
+
+  consumeEvents(ids: readonly string[]): void {
+    this.consumed.push(...ids);
+  }
+
+  /** Queues an event into an instance's inbox and marks the instance for publishing. */
+  addEvent(instanceId: string, event: EngineEvent): void {
+    this.events.push({ instanceId, event });
+    this.publish.add(instanceId);
+  }
+
+  addInstance(instance: NewInstance): void {
+    this.inserts.push({
+      id: instance.id,
+      definitionId: instance.definitionId,
+      processKey: instance.processKey,
+      processVersion: instance.processVersion,
+      status: 'ACTIVE',
+      businessKey: instance.businessKey,
+      variables: processVariables(instance.state),
+      state: instance.state,
+      rev: 0,
+      parentInstanceId: instance.parentInstanceId,
+      parentElementInstanceId: instance.parentElementInstanceId,
+      pendingSince: this.now.toISOString(),
+      startedAt: this.now.toISOString(),
+    });
+    this.publish.add(instance.id);
+  }
+
+  /** A settled instance whose inbox held only stale events: clear its pending mark. */
+  settle(instance: InstanceHead, state: InstanceState, status: string): void {
+    this.updates.push({
+      id: instance.id,
+      state,
+      variables: processVariables(state),
+      status,
+      pendingSince: null,
+      endedAt: null,
+      keepEnded: true,
+    });
+  }
+
+  /** Records one instance's step: its new state and every effect, translated to rows. */
+  stepped(instance: InstanceHead, result: StepResult): void {
+    const { state, effects } = result;
+    const ready = hasReadyWork(state);
+    let endedAt: string | null = null;
+    for (const effect of effects) {
+      const ended = this.effect(instance, effect);
+      if (ended) endedAt = this.now.toISOString();
+    }
+    this.updates.push({
+      id: instance.id,
+      state,
+      variables: processVariables(state),
+      status: state.status,
+      pendingSince: ready ? this.now.toISOString() : null,
+      endedAt,
+      keepEnded: endedAt === null,
+    });
+    if (ready) this.publish.add(instance.id);
+  }
+
+  /** Returns true when the effect ends the instance. */
+  private effect(instance: InstanceHead, effect: Effect): boolean {
+    const at = this.now.toISOString();
+    switch (effect.type) {
+      case 'history':
+        this.history.push({
+          instanceId: instance.id,
+          type: effect.historyType,
+          elementId: effect.elementId,
+          elementType: effect.elementType,
+          elementInstanceId: effect.elementInstanceId,
+          at: new Date(effect.at).toISOString(),
+        });
+        return false;
+      case 'createJob':
+        this.jobs.set(effect.key, {
+          kind: 'open',
+          row: {
+            id: newId(),
+            key: effect.key,
+            instanceId: instance.id,
+            elementInstanceId: effect.elementInstanceId,
+            elementId: effect.elementId,
+            processKey: instance.processKey,
+            type: effect.jobType,
+            retries: effect.retries,
+            customHeaders: effect.customHeaders,
+            availableAt: at,
+            createdAt: at,
+          },
+        });
+        return false;
+      case 'cancelJob':
+        this.jobs.set(effect.key, { kind: 'close' });
+        return false;
+      case 'createUserTask':
+        this.userTasks.set(effect.key, {
+          kind: 'open',
+          row: {
+            id: effect.elementInstanceId,
+            instanceId: instance.id,
+            processKey: instance.processKey,
+            elementId: effect.elementId,
+            name: effect.name,
+            assignee: effect.assignee,
+            candidateGroups: effect.candidateGroups,
+            candidateUsers: effect.candidateUsers,
+            formKey: effect.formKey,
+            dueDate: effect.dueDate,
+            followUpDate: effect.followUpDate,
+            createdAt: at,
+          },
+        });
+        return false;
+      case 'cancelUserTask':
+        this.userTasks.set(effect.key, { kind: 'close' });
+        return false;
+      case 'scheduleTimer':
+        this.timers.set(effect.key, {
+          kind: 'open',
+          row: {
+            id: newId(),
+            key: effect.key,
+            instanceId: instance.id,
+            ownerInstanceId: effect.ownerInstanceId,
+            elementId: effect.elementId,
+            dueAt: new Date(effect.dueAt).toISOString(),
+            createdAt: at,
+          },
+        });
+        return false;
+      case 'cancelTimer':
+        this.timers.set(effect.key, { kind: 'close' });
+        return false;
+      case 'openMessageSubscription':
+        this.messageSubs.set(effect.key, {
+          kind: 'open',
+          row: {
+            id: newId(),
+            key: effect.key,
+            instanceId: instance.id,
+            ownerInstanceId: effect.ownerInstanceId,
+            elementId: effect.elementId,
+            processKey: instance.processKey,
+            messageName: effect.messageName,
+            correlationKey: effect.correlationKey,
+            interrupting: effect.interrupting,
+            createdAt: at,
+          },
+        });
+        return false;
+      case 'closeMessageSubscription':
+        this.messageSubs.set(effect.key, { kind: 'close' });
+        return false;
+      case 'openSignalSubscription':
+        this.signalSubs.set(effect.key, {
+          kind: 'open',
+          row: {
+            id: newId(),
+            key: effect.key,
+            instanceId: instance.id,
+            ownerInstanceId: effect.ownerInstanceId,
+            elementId: effect.elementId,
+            processKey: instance.processKey,
+            signalName: effect.signalName,
+            createdAt: at,
+          },
+        });
+        return false;
+      case 'closeSignalSubscription':
+        this.signalSubs.set(effect.key, { kind: 'close' });
+        return false;
+      case 'throwSignal':
+        this.signals.push({ name: effect.signalName, variables: effect.variables });
+        return false;
+      case 'startChild':
+        this.childStarts.push({
+          parent: instance,
+          elementInstanceId: effect.elementInstanceId,
+          processId: effect.processId,
+          variables: effect.variables,
+        });
+        return false;
+      case 'cancelChild':
+        this.childrenToCancel.push(effect.elementInstanceId);
+        return false;
+      case 'raiseIncident':
+        this.incidents.push({
+          id: newId(),
+          instanceId: instance.id,
+          elementId: effect.elementId,
+          elementInstanceId: effect.elementInstanceId,
+          type: effect.incidentType,
+          message: effect.message,
+          createdAt: at,
+        });
+        return false;
+      case 'resolveIncident':
+        this.resolvedIncidents.push(effect.elementInstanceId);
+        return false;
+      case 'instanceEnded':
+        if (effect.status === 'CANCELED') this.canceledInstances.push(instance.id);
+        if (effect.status === 'COMPLETED' && instance.parentInstanceId !== null && instance.parentElementInstanceId !== null) {
+          this.addEvent(instance.parentInstanceId, {
+            type: 'childCompleted',
+            elementInstanceId: instance.parentElementInstanceId,
+            variables: effect.variables,
+          });
+        }
+        return true;
+    }
+  }
+
+  /** Writes everything, one statement per table and kind of change. */
+  async flush(tx: Tx): Promise<void> {
+    await insertRows(
+      tx,
+      'ProcessInstance',
+      [
+        { name: 'id', type: 'uuid' },
+        { name: 'definitionId', type: 'uuid' },
+        { name: 'processKey', type: 'text' },
+        { name: 'processVersion', type: 'int' },
+        { name: 'status', type: 'text', cast: '"InstanceStatus"' },
+        { name: 'businessKey', type: 'text' },
+        { name: 'variables', type: 'jsonb' },
+        { name: 'state', type: 'jsonb' },
+        { name: 'rev', type: 'int' },
+        { name: 'parentInstanceId', type: 'uuid' },
+        { name: 'parentElementInstanceId', type: 'uuid' },
+        { name: 'pendingSince', type: 'timestamptz' },
+        { name: 'startedAt', type: 'timestamptz' },
+      ],
+      this.inserts,
+    );
+    if (this.updates.length > 0) {
+      await tx.$executeRawUnsafe(
+        `UPDATE "ProcessInstance" AS p
+            SET state = u.state, variables = u.variables, status = u.status::"InstanceStatus",
+                rev = p.rev + 1, "pendingSince" = u."pendingSince",
+                "endedAt" = CASE WHEN u."keepEnded" THEN p."endedAt" ELSE u."endedAt" END
+           FROM jsonb_to_recordset($1::jsonb)
+                AS u(id uuid, state jsonb, variables jsonb, status text, "pendingSince" timestamptz, "endedAt" timestamptz, "keepEnded" boolean)
+          WHERE p.id = u.id`,
+        JSON.stringify(this.updates),
+      );
+    }
+    await insertRows(
+      tx,
+      'HistoryEvent',
+      [
+        { name: 'instanceId', type: 'uuid' },
+        { name: 'type', type: 'text', cast: '"HistoryEventType"' },
+        { name: 'elementId', type: 'text' },
+        { name: 'elementType', type: 'text' },
+        { name: 'elementInstanceId', type: 'uuid' },
+        { name: 'at', type: 'timestamptz' },
+      ],
+      this.history,
+    );
+    await this.flushJobs(tx);
+    await this.flushUserTasks(tx);
+    await this.flushTimers(tx);
+    await this.flushSubscriptions(tx);
+    await this.flushIncidents(tx);
+    await insertRows(
+      tx,
+      'InstanceEvent',
+      [
+        { name: 'instanceId', type: 'uuid' },
+        { name: 'event', type: 'jsonb' },
+      ],
+      this.events,
+    );
+    if (this.events.length > 0) {
+      // Instances that received events have work: the sweeper must see them if the publish is lost.
+      await tx.$executeRawUnsafe(
+        `UPDATE "ProcessInstance" SET "pendingSince" = COALESCE("pendingSince", $2::timestamptz)
+          WHERE id = ANY($1::uuid[]) AND "pendingSince" IS NULL`,
+        [...new Set(this.events.map((e) => e.instanceId as string))],
+        this.now.toISOString(),
+      );
+    }
+    if (this.consumed.length > 0) {
+      await tx.$executeRawUnsafe(`DELETE FROM "InstanceEvent" WHERE id = ANY($1::bigint[])`, this.consumed);
+    }
+  }
+
+  private async flushJobs(tx: Tx): Promise<void> {
+    const { open, close } = split(this.jobs);
+    await insertRows(
+      tx,
+      'Job',
+      [
+        { name: 'id', type: 'uuid' },
+        { name: 'key', type: 'text' },
+        { name: 'instanceId', type: 'uuid' },
+        { name: 'elementInstanceId', type: 'uuid' },
+        { name: 'elementId', type: 'text' },
+        { name: 'processKey', type: 'text' },
+        { name: 'type', type: 'text' },
+        { name: 'retries', type: 'int' },
+        { name: 'customHeaders', type: 'jsonb' },
+        { name: 'availableAt', type: 'timestamptz' },
+        { name: 'createdAt', type: 'timestamptz' },
+      ],
+      open,
+      'ON CONFLICT (key) DO NOTHING',
+    );
+    if (close.length > 0) {
+      await tx.$executeRawUnsafe(
+        `UPDATE "Job" SET state = 'CANCELED', "workerId" = NULL, "lockExpiresAt" = NULL
+          WHERE key = ANY($1::text[]) AND state IN ('ACTIVATABLE', 'ACTIVATED', 'FAILED')`,
+        close,
+      );
+    }
+  }
+
+  private async flushUserTasks(tx: Tx): Promise<void> {
+    const { open, close } = split(this.userTasks);
+    await insertRows(
+      tx,
+      'UserTask',
+      [
+        { name: 'id', type: 'uuid' },
+        { name: 'instanceId', type: 'uuid' },
+        { name: 'processKey', type: 'text' },
+        { name: 'elementId', type: 'text' },
+        { name: 'name', type: 'text' },
+        { name: 'assignee', type: 'text' },
+        { name: 'candidateGroups', type: 'text[]' },
+        { name: 'candidateUsers', type: 'text[]' },
+        { name: 'formKey', type: 'text' },
+        { name: 'dueDate', type: 'timestamptz' },
+        { name: 'followUpDate', type: 'timestamptz' },
+        { name: 'createdAt', type: 'timestamptz' },
+      ],
+      open,
+      'ON CONFLICT (id) DO NOTHING',
+    );
+    if (close.length > 0) {
+      await tx.$executeRawUnsafe(
+        `UPDATE "UserTask" SET state = 'CANCELED', "completedAt" = $2::timestamptz
+          WHERE id = ANY($1::uuid[]) AND state = 'CREATED'`,
+        close,
+        this.now.toISOString(),
+      );
+    }
+  }
+
+  private async flushTimers(tx: Tx): Promise<void> {
+    const { open, close } = split(this.timers);
+    await insertRows(
+      tx,
+      'Timer',
+      [
+        { name: 'id', type: 'uuid' },
+        { name: 'key', type: 'text' },
+        { name: 'instanceId', type: 'uuid' },
+        { name: 'ownerInstanceId', type: 'uuid' },
+        { name: 'elementId', type: 'text' },
+        { name: 'dueAt', type: 'timestamptz' },
+        { name: 'createdAt', type: 'timestamptz' },
+      ],
+      open,
+      // A timer cycle re-arms under the same key.
+      `ON CONFLICT (key) DO UPDATE SET "dueAt" = EXCLUDED."dueAt", state = 'SCHEDULED'`,
+    );
+    if (close.length > 0) {
+      await tx.$executeRawUnsafe(
+        `UPDATE "Timer" SET state = 'CANCELED' WHERE key = ANY($1::text[]) AND state = 'SCHEDULED'`,
+        close,
+      );
+    }
+  }
+
+  private async flushSubscriptions(tx: Tx): Promise<void> {
+    const messages = split(this.messageSubs);
+    await insertRows(
+      tx,
+      'MessageSubscription',
+      [
+        { name: 'id', type: 'uuid' },
+        { name: 'key', type: 'text' },
+        { name: 'instanceId', type: 'uuid' },
+        { name: 'ownerInstanceId', type: 'uuid' },
+        { name: 'elementId', type: 'text' },
+        { name: 'processKey', type: 'text' },
+        { name: 'messageName', type: 'text' },
+        { name: 'correlationKey', type: 'text' },
+        { name: 'interrupting', type: 'boolean' },
+        { name: 'createdAt', type: 'timestamptz' },
+      ],
+      messages.open,
+      'ON CONFLICT (key) DO NOTHING',
+    );
+    if (messages.close.length > 0) {
+      await tx.$executeRawUnsafe(`DELETE FROM "MessageSubscription" WHERE key = ANY($1::text[])`, messages.close);
+    }
+    const signals = split(this.signalSubs);
+    await insertRows(
+      tx,
+      'SignalSubscription',
+      [
+        { name: 'id', type: 'uuid' },
+        { name: 'key', type: 'text' },
+        { name: 'instanceId', type: 'uuid' },
+        { name: 'ownerInstanceId', type: 'uuid' },
+        { name: 'elementId', type: 'text' },
+        { name: 'processKey', type: 'text' },
+        { name: 'signalName', type: 'text' },
+        { name: 'createdAt', type: 'timestamptz' },
+      ],
+      signals.open,
+      'ON CONFLICT (key) DO NOTHING',
+    );
+    if (signals.close.length > 0) {
+      await tx.$executeRawUnsafe(`DELETE FROM "SignalSubscription" WHERE key = ANY($1::text[])`, signals.close);
+    }
+  }
+
+  private async flushIncidents(tx: Tx): Promise<void> {
+    const at = this.now.toISOString();
+    if (this.resolvedIncidents.length > 0) {
+      await tx.$executeRawUnsafe(
+        `UPDATE "Incident" SET "resolvedAt" = $2::timestamptz WHERE "elementInstanceId" = ANY($1::uuid[]) AND "resolvedAt" IS NULL`,
+        this.resolvedIncidents,
+        at,
+      );
+    }
+    if (this.canceledInstances.length > 0) {
+      // A canceled instance leaves no open incident behind (job incidents included).
+      await tx.$executeRawUnsafe(
+        `UPDATE "Incident" SET "resolvedAt" = $2::timestamptz WHERE "instanceId" = ANY($1::uuid[]) AND "resolvedAt" IS NULL`,
+        this.canceledInstances,
+        at,
+      );
+    }
+    await insertRows(
+      tx,
+      'Incident',
+      [
+        { name: 'id', type: 'uuid' },
+        { name: 'instanceId', type: 'uuid' },
+        { name: 'elementId', type: 'text' },
+        { name: 'elementInstanceId', type: 'uuid' },
+        { name: 'type', type: 'text' },
+        { name: 'message', type: 'text' },
+        { name: 'createdAt', type: 'timestamptz' },
+      ],
+      this.incidents,
+    );
+  }
+}
+
+function split<T>(ops: Map<string, Op<T>>): { open: T[]; close: string[] } {
+  const open: T[] = [];
+  const close: string[] = [];
+  for (const [key, op] of ops) {
+    if (op.kind === 'open') open.push(op.row);
+    else close.push(key);
+  }
+  return { open, close };
+}

@@ -1,0 +1,69 @@
+import { RuntimeError, RuntimeErrorCode } from './runtime-error';
+
+export interface VariableLimitSettings {
+  /** Bytes of one variable's JSON encoding (UTF-8). */
+  readonly maxVariableSize: number;
+  /** Bytes of all of one instance's variables together. */
+  readonly maxTotalVariables: number;
+}
+
+/**
+ * The size limits of DESIGN §4.1, checked at every entry point before
+ * anything is written. A variable's size is the UTF-8 byte length of its JSON
+ * encoding; the total is the sum over the instance's variables after the
+ * change.
+ */
+export class VariableLimits {
+  constructor(private readonly settings: VariableLimitSettings) {}
+
+  /** The largest request body worth reading: the total limit plus room for the envelope. */
+  get maxBodyBytes(): number {
+    return this.settings.maxTotalVariables + 64 * 1024;
+  }
+
+  /**
+   * Checks `incoming` on its own and merged over `existing` (the variables it
+   * will join). Throws an Unprocessable error naming the first offending variable.
+   */
+  check(incoming: Readonly<Record<string, unknown>> | undefined, existing?: Readonly<Record<string, unknown>>): void {
+    if (incoming === undefined) return;
+    const sizes = new Map<string, number>();
+    for (const [name, value] of Object.entries(incoming)) {
+      const size = byteSize(value);
+      if (size > this.settings.maxVariableSize) {
+        throw limitError(
+          name,
+          `variable '${name}' is ${size} bytes, over the limit of ${this.settings.maxVariableSize} bytes (MAX_VARIABLE_SIZE)`,
+        );
+      }
+      sizes.set(name, size);
+    }
+    let total = 0;
+    if (existing !== undefined) {
+      for (const [name, value] of Object.entries(existing)) if (!sizes.has(name)) total += byteSize(value);
+    }
+    let largest = '';
+    let largestSize = -1;
+    for (const [name, size] of sizes) {
+      total += size;
+      if (size > largestSize) {
+        largest = name;
+        largestSize = size;
+      }
+    }
+    if (total > this.settings.maxTotalVariables) {
+      throw limitError(
+        largest,
+        `the variables of the instance would total ${total} bytes, over the limit of ${this.settings.maxTotalVariables} bytes (MAX_TOTAL_VARIABLES); the largest in this request is '${largest}'`,
+      );
+    }
+  }
+}
+
+function byteSize(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value ?? null), 'utf8');
+}
+
+function limitError(variable: string, message: string): RuntimeError {
+  return new RuntimeError(RuntimeErrorCode.Unprocessable, message, [{ variable, message }]);
+}
