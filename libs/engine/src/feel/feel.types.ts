@@ -18,11 +18,31 @@ export interface CompiledExpression {
   evaluate(context: Readonly<Record<string, unknown>>): unknown;
 }
 
+/**
+ * How a compiled expression runs: as closures compiled from its syntax tree,
+ * or through feelin's own `evaluate` (constructs the compiler does not cover).
+ */
+export type EvaluationMode = 'compiled' | 'fallback';
+
+/** What `compileExpression` returns: the contract plus how it evaluates. */
+export interface CompiledFeelExpression extends CompiledExpression {
+  readonly mode: EvaluationMode;
+  /** For `fallback`: the construct that is left to feelin. */
+  readonly fallbackReason?: string;
+}
+
+/** Where in the expression text a syntax error is (offsets, end exclusive). */
+export interface SourceSpan {
+  readonly from: number;
+  readonly to: number;
+}
+
 /** The expression does not parse. Raised at deploy time. */
 export class FeelSyntaxError extends Error {
   constructor(
     readonly source: string,
     message: string,
+    readonly position?: SourceSpan,
   ) {
     super(message);
     this.name = 'FeelSyntaxError';

@@ -1,2 +1,3 @@
 export * from './feel.types';
 export { compileExpression } from './compile';
+export { expressionSource, isExpression } from './expression-text';

@@ -2,6 +2,7 @@ import type { CompiledProcess, FlowNode } from '../model/model.types';
 import { behaviors } from './behaviors';
 import { EngineError, EngineErrorCode } from './engine-errors';
 import { Execution } from './execution';
+import { setLocalVariables } from './variables';
 import type {
   ElementInstance,
   EngineEnv,
@@ -127,7 +128,9 @@ function apply(x: Execution, event: EngineEvent): void {
       if (inst === undefined) return;
       const node = x.node(inst);
       if (behaviors[node.type].accepts !== 'child') return;
+      // Without propagateAllChildVariables only the output mappings bring child variables back.
       if (node.calledElement?.propagateAllChildVariables !== false) x.acceptVariables(inst, node, event.variables);
+      else if (node.outputs.length > 0) setLocalVariables(inst, event.variables);
       x.schedule(inst, 'complete');
       return;
     }

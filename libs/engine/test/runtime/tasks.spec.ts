@@ -5,7 +5,7 @@ describe('tasks', () => {
     const d = await Driver.load(['tasks/service-task.bpmn']);
     const id = d.start('service-task', { amount: 5 });
     const [job] = d.jobsOf(id);
-    expect(job).toMatchObject({ elementId: 'charge', jobType: 'charge-card', retries: 3, variables: { amount: 5 } });
+    expect(job).toMatchObject({ elementId: 'charge', jobType: 'charge-card', retries: 5, variables: { amount: 5 } });
     expect(d.tokens(id)).toEqual([{ id: job.elementInstanceId, elementId: 'charge', state: 'WAITING' }]);
     d.completeJob(id, 'charge', { receipt: 'r-1' });
     expect(d.status(id)).toBe('COMPLETED');

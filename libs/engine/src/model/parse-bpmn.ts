@@ -1,0 +1,195 @@
+import {
+  BpmnModdle,
+  type BpmnModdleInstance,
+  type ModdleParseResult,
+  type ModdleWarning,
+} from 'bpmn-moddle';
+import zeebeSchema from 'zeebe-bpmn-moddle/resources/zeebe.json';
+import {
+  isInstanceOf,
+  isModdleElement,
+  nearestWithId,
+  tagOf,
+  type ModdleElement,
+} from './moddle-element';
+import type { Problems } from './problems';
+import { findMalformedTags, XmlLocator } from './xml-locate';
+
+export interface ParsedDocument {
+  readonly definitions: ModdleElement;
+  /** Properties whose reference moddle could not resolve (already reported), per element. */
+  readonly unresolved: ReadonlyMap<ModdleElement, ReadonlySet<string>>;
+}
+
+const BPMN_NS = 'http://www.omg.org/spec/BPMN/20100524/MODEL';
+
+// Building the moddle registry costs far more than parsing a small model, and
+// the registry is read-only afterwards, so one instance serves every parse.
+let moddle: BpmnModdleInstance | undefined;
+function getModdle(): BpmnModdleInstance {
+  moddle ??= BpmnModdle({ zeebe: zeebeSchema });
+  return moddle;
+}
+
+/**
+ * Parses BPMN XML into moddle's element tree. Every moddle warning becomes a
+ * problem; a document that is not XML or not BPMN yields a document-level
+ * problem and no tree.
+ */
+export async function parseBpmn(
+  xml: string,
+  problems: Problems,
+): Promise<ParsedDocument | undefined> {
+  const text = xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml;
+  if (text.trim().length === 0) {
+    problems.document('the document is empty');
+    return undefined;
+  }
+  if (!text.trimStart().startsWith('<')) {
+    problems.document('the document is not XML');
+    return undefined;
+  }
+
+  const malformed = findMalformedTags(text);
+  if (malformed.length > 0) {
+    for (const { line, reason } of malformed)
+      problems.document(`not well-formed XML at line ${line}: ${reason}`);
+    return undefined;
+  }
+
+  let parsed = await parseStrict(text);
+  if (parsed instanceof Error) {
+    // A broken document: moddle's lax mode lists every problem, but locates
+    // each by rescanning the lines before it, so it only runs where that is
+    // cheap; a longer document reports its first problem.
+    if (UNPARSABLE.test(parsed.message) && lineCount(text) > LAX_REPARSE_MAX_LINES) {
+      reportWarning({ message: parsed.message }, problems, new XmlLocator(text), new Map());
+      problems.document(
+        `further problems are not listed for documents over ${LAX_REPARSE_MAX_LINES} lines`,
+      );
+      return undefined;
+    }
+    parsed = await parseLax(text);
+  }
+  if (parsed instanceof Error) {
+    problems.document(
+      `not a BPMN 2.0 document: expected a <definitions> root element in namespace ${BPMN_NS} (${firstLine(parsed)})`,
+    );
+    return undefined;
+  }
+  const { rootElement, warnings } = parsed;
+  if (!isModdleElement(rootElement) || !isInstanceOf(rootElement, 'bpmn:Definitions')) {
+    problems.document(
+      `not a BPMN 2.0 document: expected a <definitions> root element in namespace ${BPMN_NS}`,
+    );
+    return undefined;
+  }
+
+  const unresolved = new Map<ModdleElement, Set<string>>();
+  const locator = new XmlLocator(text);
+  for (const warning of warnings) {
+    reportWarning(warning, problems, locator, unresolved);
+  }
+  return { definitions: rootElement, unresolved };
+}
+
+const LAX_REPARSE_MAX_LINES = 3000;
+
+async function parseStrict(text: string): Promise<ModdleParseResult | Error> {
+  try {
+    return await getModdle().fromXML(text, 'bpmn:Definitions', { lax: false });
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
+  }
+}
+
+async function parseLax(text: string): Promise<ModdleParseResult | Error> {
+  try {
+    return await getModdle().fromXML(text, 'bpmn:Definitions', { lax: true });
+  } catch (e) {
+    return e instanceof Error ? e : new Error(String(e));
+  }
+}
+
+function lineCount(text: string): number {
+  let count = 1;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) count++;
+  return count;
+}
+
+const UNPARSABLE =
+  /^unparsable content ([\s\S]*?)\s*detected\n\tline: (\d+)\n\tcolumn: (\d+)\n\tnested error: ([\s\S]*)$/;
+
+function reportWarning(
+  warning: ModdleWarning,
+  problems: Problems,
+  locator: XmlLocator,
+  unresolved: Map<ModdleElement, Set<string>>,
+): void {
+  const element = isModdleElement(warning.element) ? warning.element : undefined;
+  const property = warning.property ? localName(warning.property) : undefined;
+
+  if (warning.message.startsWith('unresolved reference') && element && property) {
+    const set = unresolved.get(element) ?? new Set<string>();
+    set.add(property);
+    unresolved.set(element, set);
+    const where = element === nearestWithId(element) ? '' : ` (in its ${tagOf(element)})`;
+    problems.at(
+      element,
+      `${property} refers to '${String(warning.value)}', but no element has that id${where}`,
+    );
+    return;
+  }
+  if (warning.message.startsWith('unknown attribute') && element) {
+    problems.at(element, `unknown attribute '${warning.property ?? '?'}' on <${tagOf(element)}>`);
+    return;
+  }
+
+  const unparsable = UNPARSABLE.exec(warning.message);
+  if (!unparsable) {
+    problems.document(warning.message);
+    return;
+  }
+  const [, data = '', line, column, nested] = unparsable;
+  const tag = data.replace(/^<\/?|\/?>$/g, '').trim();
+  const located = locator.locate(Number(line), Number(column));
+
+  const duplicate = /^duplicate ID <(.*)>$/.exec(nested);
+  if (duplicate) {
+    problems.add({
+      elementId: duplicate[1],
+      elementType: localName(tag),
+      message: `duplicate id '${duplicate[1]}'`,
+    });
+    return;
+  }
+  const illegal = /^illegal ID <(.*)>$/.exec(nested);
+  let message: string;
+  if (illegal) {
+    message = `'${illegal[1]}' is not a valid id (ids must be XML names)`;
+  } else if (/^unknown type </.test(nested)) {
+    message = `unknown element <${tag}>`;
+  } else if (/^unrecognized element </.test(nested)) {
+    message = `element <${tag}> is not allowed here`;
+  } else {
+    problems.document(
+      `not well-formed XML at line ${Number(line) + 1}, column ${Number(column) + 1}: ${nested}`,
+    );
+    return;
+  }
+  if (located?.id) {
+    problems.add({ elementId: located.id, elementType: located.tag, message });
+  } else {
+    problems.document(`${message} at line ${Number(line) + 1}`);
+  }
+}
+
+function localName(name: string): string {
+  const i = name.indexOf(':');
+  return i >= 0 ? name.slice(i + 1) : name;
+}
+
+function firstLine(e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return message.split('\n')[0];
+}

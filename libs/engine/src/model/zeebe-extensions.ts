@@ -1,0 +1,333 @@
+import type {
+  CalledElementDefinition,
+  JobDefinition,
+  MultiInstanceDefinition,
+  ScriptDefinition,
+  UserTaskDefinition,
+  ValueSource,
+  VariableMapping,
+} from './model.types';
+import { literal } from './expressions';
+import {
+  bodyOf,
+  bool,
+  child,
+  children,
+  extension,
+  extensions,
+  str,
+  tagOf,
+  type ModdleElement,
+} from './moddle-element';
+import type { ReadContext } from './process-draft';
+import { parseIsoDateTime, TimerValueError } from './timer-values';
+
+/**
+ * Readers for Camunda 8's `zeebe:` extension elements. Each reads one
+ * extension of one element and reports what is missing or malformed.
+ */
+
+const DEFAULT_RETRIES = '3';
+
+/** `zeebe:taskDefinition` + `zeebe:taskHeaders`. */
+export function readJob(
+  ctx: ReadContext,
+  el: ModdleElement,
+  required: boolean,
+): JobDefinition | undefined {
+  const definition = extension(el, 'zeebe:TaskDefinition');
+  if (!definition) {
+    if (required)
+      ctx.problems.at(el, `a ${tagOf(el)} needs a job type (zeebe:taskDefinition type)`);
+    return undefined;
+  }
+  const typeText = str(definition, 'type');
+  if (typeText === undefined || typeText.trim() === '') {
+    ctx.problems.at(el, 'zeebe:taskDefinition has no type');
+    return undefined;
+  }
+  const type = ctx.expressions.value(typeText, el, 'zeebe:taskDefinition type');
+  const retriesText = str(definition, 'retries');
+  let retries: ValueSource | undefined = literal(DEFAULT_RETRIES);
+  if (retriesText !== undefined && retriesText.trim() !== '') {
+    retries = ctx.expressions.value(retriesText, el, 'zeebe:taskDefinition retries');
+    if (retries?.kind === 'literal' && !/^\s*\d+\s*$/.test(retries.value)) {
+      ctx.problems.at(el, `zeebe:taskDefinition retries '${retries.value}' is not a whole number`);
+      return undefined;
+    }
+  }
+  if (!type || !retries) return undefined;
+  return { type, retries, headers: readHeaders(ctx, el) };
+}
+
+function readHeaders(ctx: ReadContext, el: ModdleElement): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const block of extensions(el, 'zeebe:TaskHeaders')) {
+    for (const header of children(block, 'values')) {
+      const key = str(header, 'key');
+      if (key === undefined || key === '') {
+        ctx.problems.at(el, 'a task header (zeebe:header) has no key');
+        continue;
+      }
+      headers[key] = str(header, 'value') ?? '';
+    }
+  }
+  return headers;
+}
+
+/** `zeebe:script expression resultVariable`: a FEEL script task. */
+export function readScript(ctx: ReadContext, el: ModdleElement): ScriptDefinition | undefined {
+  const script = extension(el, 'zeebe:Script');
+  if (!script) {
+    const hint = extension(el, 'zeebe:TaskDefinition')
+      ? '; script tasks implemented by a job worker are not supported'
+      : child(el, 'script') !== undefined || str(el, 'scriptFormat') !== undefined
+        ? '; inline scripts in other languages are not supported'
+        : '';
+    ctx.problems.at(
+      el,
+      `a script task needs a FEEL expression and a result variable (zeebe:script)${hint}`,
+    );
+    return undefined;
+  }
+  const source = str(script, 'expression');
+  const resultVariable = str(script, 'resultVariable')?.trim();
+  if (source === undefined || source.trim() === '') {
+    ctx.problems.at(el, 'zeebe:script has no expression');
+    return undefined;
+  }
+  if (!resultVariable) {
+    ctx.problems.at(el, 'zeebe:script has no resultVariable');
+    return undefined;
+  }
+  const expression = ctx.expressions.feel(source, el, 'zeebe:script expression');
+  return expression ? { expression, resultVariable } : undefined;
+}
+
+/** `zeebe:assignmentDefinition`, `zeebe:formDefinition`, `zeebe:taskSchedule`. */
+export function readUserTask(ctx: ReadContext, el: ModdleElement): UserTaskDefinition {
+  const assignment = extension(el, 'zeebe:AssignmentDefinition');
+  const form = extension(el, 'zeebe:FormDefinition');
+  const schedule = extension(el, 'zeebe:TaskSchedule');
+  const value = (holder: ModdleElement | undefined, property: string): ValueSource | undefined => {
+    const text = str(holder, property);
+    return text === undefined || text.trim() === ''
+      ? undefined
+      : ctx.expressions.value(text, el, `${tagOf(holder ?? el)} ${property}`);
+  };
+  const dateValue = (property: string): ValueSource | undefined => {
+    const source = value(schedule, property);
+    if (source?.kind !== 'literal') return source;
+    try {
+      parseIsoDateTime(source.value);
+    } catch (e) {
+      if (!(e instanceof TimerValueError)) throw e;
+      ctx.problems.at(el, `zeebe:taskSchedule ${property}: ${e.message}`);
+    }
+    return source;
+  };
+  const formKey =
+    str(form, 'formKey')?.trim() ||
+    str(form, 'formId')?.trim() ||
+    str(form, 'externalReference')?.trim();
+  return stripUndefined({
+    assignee: value(assignment, 'assignee'),
+    candidateGroups: value(assignment, 'candidateGroups'),
+    candidateUsers: value(assignment, 'candidateUsers'),
+    formKey: formKey || undefined,
+    dueDate: dateValue('dueDate'),
+    followUpDate: dateValue('followUpDate'),
+  });
+}
+
+/** `zeebe:calledElement`; both propagation flags default to true as in Camunda 8. */
+export function readCalledElement(
+  ctx: ReadContext,
+  el: ModdleElement,
+): CalledElementDefinition | undefined {
+  const called = extension(el, 'zeebe:CalledElement');
+  const processIdText = str(called, 'processId') ?? str(called, 'processIdExpression');
+  if (processIdText === undefined || processIdText.trim() === '') {
+    ctx.problems.at(
+      el,
+      'a call activity needs the id of the process to call (zeebe:calledElement processId)',
+    );
+    return undefined;
+  }
+  if (str(called, 'bindingType') === 'versionTag') {
+    ctx.problems.at(el, "zeebe:calledElement bindingType 'versionTag' is not supported");
+    return undefined;
+  }
+  const processId = ctx.expressions.value(processIdText, el, 'zeebe:calledElement processId');
+  if (!processId) return undefined;
+  return {
+    processId,
+    propagateAllChildVariables: bool(called, 'propagateAllChildVariables') ?? true,
+    propagateAllParentVariables: bool(called, 'propagateAllParentVariables') ?? true,
+  };
+}
+
+/** `zeebe:ioMapping` inputs and outputs. */
+export function readIoMapping(
+  ctx: ReadContext,
+  el: ModdleElement,
+): { inputs: VariableMapping[]; outputs: VariableMapping[] } {
+  const inputs: VariableMapping[] = [];
+  const outputs: VariableMapping[] = [];
+  for (const mapping of extensions(el, 'zeebe:IoMapping')) {
+    readMappings(ctx, el, children(mapping, 'inputParameters'), 'zeebe:input', inputs);
+    readMappings(ctx, el, children(mapping, 'outputParameters'), 'zeebe:output', outputs);
+  }
+  return { inputs, outputs };
+}
+
+function readMappings(
+  ctx: ReadContext,
+  el: ModdleElement,
+  parameters: readonly ModdleElement[],
+  tag: string,
+  into: VariableMapping[],
+): void {
+  for (const parameter of parameters) {
+    const target = str(parameter, 'target')?.trim();
+    if (!target) {
+      ctx.problems.at(el, `a ${tag} mapping has no target`);
+      continue;
+    }
+    if (!/^[^\s.][^\s]*$/.test(target) || target.endsWith('.') || target.includes('..')) {
+      ctx.problems.at(el, `${tag} target '${target}' is not a variable name or dotted path`);
+      continue;
+    }
+    const source = ctx.expressions.feel(
+      mappingSource(str(parameter, 'source')),
+      el,
+      `${tag} source (target '${target}')`,
+    );
+    if (source) into.push({ source, target });
+  }
+}
+
+/**
+ * `bpmn:multiInstanceLoopCharacteristics` with `zeebe:loopCharacteristics`.
+ * Returns undefined when the activity has no loop characteristics or they
+ * are refused (reported).
+ */
+export function readMultiInstance(
+  ctx: ReadContext,
+  el: ModdleElement,
+): MultiInstanceDefinition | undefined {
+  const loop = child(el, 'loopCharacteristics');
+  if (!loop) return undefined;
+  if (loop.$type !== 'bpmn:MultiInstanceLoopCharacteristics') {
+    ctx.problems.at(el, 'standard loop characteristics are not supported; use multi-instance');
+    return undefined;
+  }
+  const zeebe = extension(loop, 'zeebe:LoopCharacteristics');
+  const behavior = str(loop, 'behavior');
+  if (behavior !== undefined && behavior !== 'All') {
+    ctx.problems.at(el, `multi-instance behavior '${behavior}' is not supported`);
+    return undefined;
+  }
+  if (children(loop, 'complexBehaviorDefinition').length > 0) {
+    ctx.problems.at(el, 'multi-instance complexBehaviorDefinition is not supported');
+    return undefined;
+  }
+
+  const errorsBefore = ctx.problems.count;
+  const inputCollectionText = str(zeebe, 'inputCollection');
+  const inputCollection = ctx.expressions.feel(
+    blankToUndefined(inputCollectionText),
+    el,
+    'inputCollection',
+  );
+  const loopCardinality = ctx.expressions.feel(
+    blankToUndefined(bodyOf(child(loop, 'loopCardinality'))),
+    el,
+    'loopCardinality',
+  );
+  const completionCondition = ctx.expressions.feel(
+    blankToUndefined(bodyOf(child(loop, 'completionCondition'))),
+    el,
+    'completionCondition',
+  );
+  const outputCollection = blankToUndefined(str(zeebe, 'outputCollection'))?.trim();
+  const outputElement = ctx.expressions.feel(
+    blankToUndefined(str(zeebe, 'outputElement')),
+    el,
+    'outputElement',
+  );
+  const inputElement = blankToUndefined(str(zeebe, 'inputElement'))?.trim();
+
+  if (
+    blankToUndefined(inputCollectionText) === undefined &&
+    child(loop, 'loopCardinality') === undefined
+  ) {
+    const standard = child(loop, 'loopDataInputRef') ?? child(loop, 'inputDataItem');
+    ctx.problems.at(
+      el,
+      standard
+        ? 'data-based multi-instance (loopDataInputRef/inputDataItem) is not supported; use zeebe:loopCharacteristics inputCollection'
+        : 'multi-instance needs an input collection (zeebe:loopCharacteristics inputCollection) or a loopCardinality',
+    );
+  }
+  const outputElementText = blankToUndefined(str(zeebe, 'outputElement'));
+  if (outputCollection !== undefined && outputElementText === undefined) {
+    ctx.problems.at(
+      el,
+      `multi-instance outputCollection '${outputCollection}' needs an outputElement`,
+    );
+  }
+  if (outputCollection === undefined && outputElementText !== undefined) {
+    ctx.problems.at(el, 'multi-instance outputElement needs an outputCollection to collect into');
+  }
+  if (ctx.problems.count > errorsBefore) return undefined;
+
+  return stripUndefined({
+    sequential: bool(loop, 'isSequential') ?? false,
+    inputCollection,
+    inputElement,
+    outputCollection,
+    outputElement,
+    completionCondition,
+    loopCardinality,
+  });
+}
+
+/**
+ * Extension elements that change behaviour and that Baton does not run.
+ * Ignoring them silently would run the model differently from Camunda 8.
+ */
+const UNSUPPORTED_EXTENSIONS: Readonly<Record<string, string>> = {
+  'zeebe:ExecutionListeners': 'execution listeners (zeebe:executionListeners) are not supported',
+  'zeebe:TaskListeners': 'task listeners (zeebe:taskListeners) are not supported',
+  'zeebe:AdHoc': 'ad-hoc subprocesses are not supported',
+};
+
+export function checkUnsupportedExtensions(ctx: ReadContext, el: ModdleElement): void {
+  for (const value of children(child(el, 'extensionElements'), 'values')) {
+    const reason = UNSUPPORTED_EXTENSIONS[value.$type];
+    if (reason) ctx.problems.at(el, reason);
+  }
+}
+
+/**
+ * Camunda 8 mapping sources: `= expr` is FEEL; anything else is a static
+ * string value (what Modeler writes for a constant), compiled as a FEEL string
+ * literal; no source at all sets the target to null.
+ */
+function mappingSource(text: string | undefined): string {
+  if (text === undefined || text.trim() === '') return 'null';
+  const trimmed = text.trimStart();
+  return trimmed.startsWith('=') ? trimmed : JSON.stringify(text);
+}
+
+function blankToUndefined(text: string | undefined): string | undefined {
+  return text === undefined || text.trim() === '' ? undefined : text;
+}
+
+function stripUndefined<T extends object>(value: T): T {
+  for (const key of Object.keys(value) as (keyof T)[]) {
+    if (value[key] === undefined) delete value[key];
+  }
+  return value;
+}
