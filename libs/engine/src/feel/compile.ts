@@ -33,10 +33,11 @@ import {
  * compiled path hands over to feelin, for one evaluation, when it meets a
  * value only feelin models (a date passed in as a variable, say).
  *
- * Either way an evaluation sees only `variables`: the compiled closures read
- * nothing else, and feelin gets a context holding just those names (which is
- * also what keeps its context-sensitive parser reading the expression the
- * way it was compiled).
+ * Either way an evaluation reads only the context entries named in
+ * `variables` (the compiled path also looks up a called function's name,
+ * which is not a variable, so the engine never puts it in the context).
+ * feelin gets a context holding just those names, which also keeps its
+ * context-sensitive parser reading the expression the way it was compiled.
  *
  * Errors. feelin throws for few problems; most evaluate to `null` with a
  * warning. Baton's rule:
