@@ -1,0 +1,121 @@
+import { performance } from 'node:perf_hooks';
+
+interface Entry<T> {
+  readonly value: T;
+  /** performance.now() when the value arrived; the linger window runs from the oldest entry. */
+  readonly at: number;
+}
+
+interface Taker {
+  /** Takes a batch if one is ready (true), or arms a timer for the linger deadline (false). */
+  poll(): boolean;
+}
+
+/**
+ * A FIFO from which takers receive batches: a batch is handed over as soon as
+ * `max` values are waiting, or once the oldest waiting value has lingered for
+ * `lingerMs`. Several takers may wait at once (competing consumers); each value
+ * goes to exactly one of them. Both token bus adapters collect batches with it.
+ */
+export class LingerQueue<T> {
+  private entries: Entry<T>[] = [];
+  private head = 0;
+  private readonly takers = new Set<Taker>();
+  private closed = false;
+
+  get length(): number {
+    return this.entries.length - this.head;
+  }
+
+  push(values: readonly T[]): void {
+    if (this.closed || values.length === 0) return;
+    const at = performance.now();
+    for (const value of values) this.entries.push({ value, at });
+    for (const taker of [...this.takers]) {
+      if (this.length === 0) break;
+      taker.poll();
+    }
+  }
+
+  /** Removes and returns everything waiting. */
+  clear(): T[] {
+    const values = this.entries.slice(this.head).map((entry) => entry.value);
+    this.entries = [];
+    this.head = 0;
+    return values;
+  }
+
+  /** Resolves with 1..max values, or with [] once `signal` aborts or the queue is closed. */
+  take(max: number, lingerMs: number, signal?: AbortSignal): Promise<T[]> {
+    if (this.closed || signal?.aborted) return Promise.resolve([]);
+    return new Promise<T[]>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      let timerDeadline = Number.NaN;
+
+      const finish = (values: T[]) => {
+        if (timer !== undefined) clearTimeout(timer);
+        timer = undefined;
+        this.takers.delete(taker);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(values);
+      };
+      const onAbort = () => finish([]);
+
+      const taker: Taker = {
+        poll: () => {
+          if (this.closed) {
+            finish([]);
+            return true;
+          }
+          const waiting = this.length;
+          if (waiting >= max) {
+            finish(this.splice(max));
+            return true;
+          }
+          if (waiting === 0) {
+            if (timer !== undefined) clearTimeout(timer);
+            timer = undefined;
+            return false;
+          }
+          const deadline = this.entries[this.head].at + lingerMs;
+          const remaining = deadline - performance.now();
+          if (remaining <= 0) {
+            finish(this.splice(waiting));
+            return true;
+          }
+          if (timer === undefined || deadline !== timerDeadline) {
+            if (timer !== undefined) clearTimeout(timer);
+            timerDeadline = deadline;
+            timer = setTimeout(() => {
+              timer = undefined;
+              taker.poll();
+            }, Math.ceil(remaining));
+          }
+          return false;
+        },
+      };
+
+      if (taker.poll()) return;
+      this.takers.add(taker);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Wakes every taker with [] and drops what is waiting. */
+  close(): void {
+    this.closed = true;
+    this.clear();
+    for (const taker of [...this.takers]) taker.poll();
+  }
+
+  private splice(count: number): T[] {
+    const end = this.head + count;
+    const values = this.entries.slice(this.head, end).map((entry) => entry.value);
+    this.head = end;
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+    return values;
+  }
+}

@@ -1,0 +1,148 @@
+import type { Channel, ConsumeMessage } from 'amqplib';
+import type { BusLogger } from '../bus-logger';
+import { describeError } from '../bus.error';
+import { LingerQueue } from '../linger-queue';
+import { atMost, sleep } from '../timing';
+import type { BatchHandler, ConsumeOptions, Consumer, WorkItem } from '../token-bus.port';
+import { decodeWorkItem, DEFAULT_RETRY_DELAY_MS } from '../work-item.codec';
+import type { RabbitSession, RabbitSessionOptions } from './rabbit-session';
+
+interface Delivery {
+  readonly item: WorkItem;
+  readonly message: ConsumeMessage;
+  /** Delivery tags are per channel: an ack is only meaningful on the channel that delivered. */
+  readonly channel: Channel;
+}
+
+export type ConsumerSessionFactory = (
+  hooks: Pick<RabbitSessionOptions<Channel>, 'setup' | 'onDown'>,
+) => RabbitSession<Channel>;
+
+/**
+ * One subscription on its own connection. Deliveries (up to prefetch =
+ * 2 x batchSize) collect in a linger queue while the handler works on the
+ * previous batch. Batches are handled strictly one after another, and a
+ * channel delivers in delivery-tag order with poison messages acked on
+ * arrival, so when a batch settles every unacked tag up to its last message
+ * belongs to it: one `ack(last, allUpTo)` or `nack(last, allUpTo, requeue)`
+ * settles exactly that batch.
+ */
+export class RabbitConsumer implements Consumer {
+  private readonly buffer = new LingerQueue<Delivery>();
+  private readonly abort = new AbortController();
+  private readonly session: RabbitSession<Channel>;
+  private consumerTag?: string;
+  private loop?: Promise<void>;
+  private stopped?: Promise<void>;
+
+  constructor(
+    createSession: ConsumerSessionFactory,
+    private readonly queue: string,
+    private readonly options: ConsumeOptions,
+    private readonly handler: BatchHandler,
+    private readonly logger: BusLogger,
+    private readonly onStopped: () => void,
+  ) {
+    this.session = createSession({
+      setup: (channel) => this.subscribe(channel),
+      // Unacked deliveries of a lost channel are back in the queue on the
+      // broker; holding on to them here would only produce stale acks.
+      onDown: () => void this.buffer.clear(),
+    });
+  }
+
+  /** Resolves once subscribed for the first time (retrying while RabbitMQ is down). */
+  async start(): Promise<void> {
+    await this.session.ready();
+    this.loop = this.run();
+  }
+
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      this.abort.abort();
+      const channel = this.session.channel;
+      if (channel && this.consumerTag !== undefined) {
+        await atMost(channel.cancel(this.consumerTag), 2000);
+      }
+      await this.loop;
+      this.buffer.close();
+      // Closing the channel hands prefetched, unhandled deliveries back to the queue.
+      await this.session.close();
+      this.onStopped();
+    })();
+    return this.stopped;
+  }
+
+  private async subscribe(channel: Channel): Promise<void> {
+    await channel.prefetch(this.options.batchSize * 2);
+    const { consumerTag } = await channel.consume(
+      this.queue,
+      (message) => this.onDelivery(channel, message),
+      { noAck: false },
+    );
+    this.consumerTag = consumerTag;
+  }
+
+  private onDelivery(channel: Channel, message: ConsumeMessage | null): void {
+    if (message === null) {
+      // The broker cancelled us (queue deleted): resubscribe, which re-declares it.
+      this.session.reset('consumer cancelled by the broker');
+      return;
+    }
+    const item = decodeWorkItem(message.content);
+    if (item === null) {
+      // A poison message would be redelivered forever; drop it once, loudly.
+      this.logger.warn(
+        `dropping malformed message from ${this.queue}: ${message.content.toString('utf8', 0, 200)}`,
+      );
+      settle(channel, message, 'ack-one');
+      return;
+    }
+    this.buffer.push([{ item, message, channel }]);
+  }
+
+  private async run(): Promise<void> {
+    const { batchSize, lingerMs, retryDelayMs = DEFAULT_RETRY_DELAY_MS } = this.options;
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      const batch = await this.buffer.take(batchSize, lingerMs, signal);
+      if (batch.length === 0) return;
+      const last = batch[batch.length - 1];
+      let handled: boolean;
+      try {
+        await this.handler(batch.map((delivery) => delivery.item));
+        handled = true;
+      } catch (err) {
+        handled = false;
+        this.logger.warn(
+          `batch of ${batch.length} work items rejected, requeued: ${describeError(err)}`,
+        );
+      }
+      if (this.session.channel !== last.channel) {
+        // The channel died while the handler ran: the broker has already
+        // requeued the batch. Acking its tags on a new channel would settle
+        // other messages, so do nothing; the redelivery is harmless.
+        this.logger.warn(
+          `channel lost before a batch of ${batch.length} was settled; it will be redelivered`,
+        );
+      } else {
+        settle(last.channel, last.message, handled ? 'ack-up-to' : 'requeue-up-to');
+      }
+      if (!handled) await sleep(retryDelayMs, signal);
+    }
+  }
+}
+
+function settle(
+  channel: Channel,
+  message: ConsumeMessage,
+  how: 'ack-one' | 'ack-up-to' | 'requeue-up-to',
+): void {
+  try {
+    if (how === 'ack-one') channel.ack(message, false);
+    else if (how === 'ack-up-to') channel.ack(message, true);
+    else channel.nack(message, true, true);
+  } catch {
+    // The channel closed under us: the broker requeues whatever was unacked.
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The token bus carries work items ("advance this instance") from whoever
+ * changed an instance to the workers that run it forward (DESIGN.md §2).
+ *
+ * Delivery is at least once: an item can arrive twice (a redelivery after a
+ * crash or a lost confirm), never zero times once `publish` has resolved.
+ * Consumers must therefore be idempotent, which the worker is by checking the
+ * instance version.
+ */
+export interface WorkItem {
+  readonly instanceId: string;
+}
+
+export interface ConsumeOptions {
+  /** Largest batch handed to the handler (> 0). */
+  readonly batchSize: number;
+  /** How long to wait after the first item of a batch for the batch to fill (>= 0). */
+  readonly lingerMs: number;
+  /**
+   * Pause after a rejected batch before this consumer takes the next one, so a
+   * handler that keeps failing (database down) does not spin. Default 200.
+   */
+  readonly retryDelayMs?: number;
+}
+
+export type BatchHandler = (batch: WorkItem[]) => Promise<void>;
+
+export interface TokenBus {
+  /**
+   * Resolves once the broker has durably accepted every item (publisher
+   * confirms); concurrent calls are grouped into shared confirm rounds. While
+   * the broker is unreachable the call keeps retrying; it rejects only when
+   * the bus is closed first.
+   */
+  publish(items: readonly WorkItem[]): Promise<void>;
+  /**
+   * Delivers batches of up to `batchSize` items, waiting at most `lingerMs`
+   * after the first item of a batch for more. The handler's promise resolving
+   * acks the whole batch; rejecting requeues it (redelivered later). Batches
+   * are handed over one at a time per consumer; the next batch is collected
+   * while the handler runs. Resolves once the consumer is subscribed.
+   */
+  consume(options: ConsumeOptions, handler: BatchHandler): Promise<Consumer>;
+  /** Items waiting in the queue, not counting delivered-but-unacked ones; approximate. */
+  depth(): Promise<number>;
+  /** Stops every consumer (waiting for their in-flight batches) and releases connections. */
+  close(): Promise<void>;
+}
+
+export interface Consumer {
+  /** Stops taking new batches; resolves after the batch in flight has been acked (or requeued). */
+  stop(): Promise<void>;
+}
