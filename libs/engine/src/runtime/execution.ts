@@ -417,12 +417,17 @@ export class Execution {
     setLocalVariables(inst, assignTargets(entries));
   }
 
-  /** Output mappings: evaluated in the element's scope, propagated from its parent. */
+  /**
+   * Output mappings: evaluated in the element's scope, propagated from its parent; an inner
+   * multi-instance instance propagates from itself, so that a mapping onto its input or output
+   * element stays local to it (Zeebe: BpmnVariableMappingBehavior#getVariableScopeKey).
+   */
   private applyOutputs(inst: ElementInstance, node: FlowNode): void {
     const entries = node.outputs.map((m) => [m.target, this.evaluate(m.source, inst.id)] as const);
     const values: Variables = {};
     for (const [target, value] of entries) values[target] = value;
-    propagateVariables(this.elements, this.state.rootId, inst.parentId as string, values);
+    const from = inst.loopIndex !== undefined ? inst.id : (inst.parentId as string);
+    propagateVariables(this.elements, this.state.rootId, from, values);
   }
 
   /**
@@ -586,15 +591,20 @@ export class Execution {
   }
 
   private findCatch(thrower: ElementInstance, kind: 'error' | 'escalation', code: string | undefined): Catch | null {
-    const matches = (event: FlowNode): boolean => {
-      if (event.event?.kind !== kind) return false;
+    /** 'code' for a catch of exactly this code, 'all' for a catch without a code, null for no match. */
+    const matchOf = (event: FlowNode): 'code' | 'all' | null => {
+      if (event.event?.kind !== kind) return null;
       const expected = kind === 'error' ? event.event.errorCode : event.event.escalationCode;
-      return expected === undefined || expected === code;
+      if (expected === undefined) return 'all';
+      return expected === code ? 'code' : null;
     };
     let cameFromEventSubProcess = false;
     let current: ElementInstance | undefined = thrower;
     while (current !== undefined) {
-      // Event subprocesses of this scope (not the one the error came out of).
+      // The catch events of one level, in precedence order: the event subprocesses of this scope
+      // (not the one the error came out of), then the boundary events of the activity (a
+      // multi-instance body carries them, not its inner instances).
+      const candidates: Catch[] = [];
       const scope =
         current.elementType === 'process'
           ? this.process.scope
@@ -603,18 +613,20 @@ export class Execution {
             : undefined;
       if (scope !== undefined && !cameFromEventSubProcess) {
         for (const espId of scope.eventSubProcessIds) {
-          const start = this.index.eventSubProcessStart(espId);
-          if (matches(start)) return { kind: 'eventSubProcess', owner: current, event: start };
+          candidates.push({ kind: 'eventSubProcess', owner: current, event: this.index.eventSubProcessStart(espId) });
         }
       }
-      // Boundary events of the activity (a multi-instance body carries them, not its inner instances).
       if (current.elementType !== 'process' && current.loopIndex === undefined && !current.joinArrival) {
-        const node = this.node(current);
-        for (const id of node.boundaryEventIds) {
-          const boundary = this.process.nodes.get(id) as FlowNode;
-          if (matches(boundary)) return { kind: 'boundary', owner: current, event: boundary };
+        for (const id of this.node(current).boundaryEventIds) {
+          candidates.push({ kind: 'boundary', owner: current, event: this.process.nodes.get(id) as FlowNode });
         }
       }
+      // Camunda 8: within one level a catch with the matching code wins over a catch-all,
+      // whatever their order in the model (Zeebe's CatchEventAnalyzer sorts catch-alls last).
+      const exact = candidates.find((c) => matchOf(c.event) === 'code');
+      if (exact !== undefined) return exact;
+      const catchAll = candidates.find((c) => matchOf(c.event) === 'all');
+      if (catchAll !== undefined) return catchAll;
       cameFromEventSubProcess = current.elementType === 'subProcess' && this.node(current).triggeredByEvent === true;
       current = current.parentId === null ? undefined : this.elements[current.parentId];
     }

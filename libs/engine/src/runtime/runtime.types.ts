@@ -92,6 +92,8 @@ export interface LoopState {
   completed: number;
   /** The input collection as evaluated when the body was activated. */
   readonly items?: unknown[];
+  /** The output collection so far (the body's own record; the variable can be overwritten). */
+  collected?: unknown[];
 }
 
 /** The whole runtime state of one process instance: plain JSON. */

@@ -79,9 +79,12 @@ export const multiInstanceBody = {
     const loop = body.loop as LoopState;
     if (mi.outputCollection !== undefined && mi.outputElement !== undefined) {
       const value = x.evaluate(mi.outputElement, inner.id);
-      const current = body.variables?.[mi.outputCollection];
-      const collected = Array.isArray(current) ? [...current] : new Array<unknown>(loop.total).fill(null);
+      // Collected into the body's loop state, not read back from the variable: a child or worker
+      // that hands back every variable it saw writes its stale copy of the collection over the
+      // variable (the lost results of camunda/camunda#11476).
+      const collected = loop.collected !== undefined ? [...loop.collected] : new Array<unknown>(loop.total).fill(null);
       collected[inner.loopIndex as number] = value;
+      loop.collected = collected;
       setLocalVariables(body, { [mi.outputCollection]: collected });
     }
     if (mi.completionCondition === undefined) return false;
@@ -116,7 +119,8 @@ export const multiInstanceBody = {
   completing(x: Execution, body: ElementInstance, node: FlowNode): void {
     const name = node.multiInstance?.outputCollection;
     if (name === undefined) return;
-    propagateVariables(x.elements, x.state.rootId, body.parentId as string, { [name]: body.variables?.[name] ?? [] });
+    const collected = body.loop?.collected ?? body.variables?.[name] ?? [];
+    propagateVariables(x.elements, x.state.rootId, body.parentId as string, { [name]: collected });
   },
 };
 
@@ -124,8 +128,24 @@ function startInner(x: Execution, body: ElementInstance, node: FlowNode, mi: Mul
   const loop = body.loop as LoopState;
   const index = loop.started;
   loop.started += 1;
-  const variables: Variables = { loopCounter: index + 1 };
+  const variables: Variables = {};
+  // Camunda 8: an output element that just names a variable (or a property of one) gets that
+  // variable as a null local of the inner instance, so what a job, child or mapping sets under
+  // that name stays in this inner instance instead of being shared by all of them.
+  const outputVariable = outputElementVariable(mi);
+  if (outputVariable !== undefined) variables[outputVariable] = null;
   if (mi.inputElement !== undefined) variables[mi.inputElement] = loop.items?.[index] ?? null;
+  variables.loopCounter = index + 1;
   const inner = x.create(node, body.id, { state: 'READY', pending: 'activate', loopIndex: index, variables });
   x.schedule(inner, 'activate');
+}
+
+const PATH = /^\s*([A-Za-z_$][\w$]*)(\.[A-Za-z_$][\w$]*)*\s*$/;
+
+/** The variable an output element such as `= result` or `= result.total` reads, if it is only that. */
+function outputElementVariable(mi: MultiInstanceDefinition): string | undefined {
+  const expression = mi.outputElement;
+  if (expression === undefined) return undefined;
+  const name = PATH.exec(expression.source)?.[1];
+  return name !== undefined && expression.variables.includes(name) ? name : undefined;
 }
