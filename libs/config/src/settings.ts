@@ -71,6 +71,8 @@ const schema = z.object({
   DEFINITION_CACHE_TTL: positiveInt('DEFINITION_CACHE_TTL', 300),
   STEP_BUDGET: positiveInt('STEP_BUDGET', 10_000),
   MIGRATE_ON_START: bool('MIGRATE_ON_START', false),
+  /** RabbitMQ queue of work items (not in DESIGN §5): one per deployment, one per test. */
+  WORK_QUEUE: z.string().optional().transform((v) => (v === undefined || v.trim() === '' ? 'baton.work' : v.trim())),
   DATA_DIR: z.string().optional().transform((v) => (v === undefined || v.trim() === '' ? './.baton/data' : v)),
   LOG_LEVEL: z
     .string()

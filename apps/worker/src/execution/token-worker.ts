@@ -1,0 +1,137 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import type { Consumer, TokenBus, WorkItem } from '@baton/bus';
+import type { Settings } from '@baton/config';
+import { SETTINGS, TOKEN_BUS } from '@baton/host';
+import { BatchProcessor, Sweeper } from '@baton/runtime';
+
+/**
+ * How long a batch waits for more items after its first one. Short: under
+ * load batches fill at once anyway; when idle a lone item should not wait.
+ */
+export const LINGER_MS = 2;
+
+/** Pause after the n-th failed batch in a row, before the batch is handed back: 250 ms doubling to 5 s. */
+export function failureBackoffMs(failures: number): number {
+  return Math.min(5_000, 250 * 2 ** Math.max(0, Math.min(failures - 1, 5)));
+}
+
+export type TokenWorkerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
+
+/**
+ * The worker's loop (DESIGN §2): batches of work items off the token bus into
+ * the batch processor, and the sweeper beside it. A batch is acked by the bus
+ * only when `process` resolved, i.e. after its transaction committed and its
+ * follow-up work was published; a batch that fails (Postgres down) is handed
+ * back after a pause that grows with consecutive failures, so an outage does
+ * not spin through the queue.
+ */
+@Injectable()
+export class TokenWorker implements BeforeApplicationShutdown {
+  private readonly logger = new Logger('TokenWorker');
+  private readonly halt = new AbortController();
+  private consumer?: Consumer;
+  private stopSweeper?: () => Promise<void>;
+  private failures = 0;
+  private stopping?: Promise<void>;
+  private current: TokenWorkerState = 'idle';
+  private totals = { batches: 0, items: 0, stepped: 0, failed: 0 };
+
+  constructor(
+    @Inject(SETTINGS) private readonly settings: Settings,
+    @Inject(TOKEN_BUS) private readonly bus: TokenBus,
+    @Inject(BatchProcessor) private readonly processor: BatchProcessor,
+    @Inject(Sweeper) private readonly sweeper: Sweeper,
+  ) {}
+
+  get state(): TokenWorkerState {
+    return this.current;
+  }
+
+  get stats(): Readonly<typeof this.totals> {
+    return this.totals;
+  }
+
+  /** Subscribes (waiting while RabbitMQ is unreachable) and starts the sweeper. */
+  async start(): Promise<void> {
+    if (this.current !== 'idle') return;
+    this.current = 'starting';
+    const consumer = await this.bus.consume(
+      // The pause after a failure happens in `handle`, where it can grow; none on top of it.
+      { batchSize: this.settings.TOKEN_BATCH_SIZE, lingerMs: LINGER_MS, retryDelayMs: 0 },
+      (items) => this.handle(items),
+    );
+    if (this.stopping !== undefined) {
+      // A shutdown began while we were subscribing.
+      await consumer.stop();
+      return;
+    }
+    this.consumer = consumer;
+    this.stopSweeper = this.sweeper.start();
+    this.current = 'running';
+  }
+
+  /**
+   * Stops taking batches and the sweeper; resolves once the batch in flight
+   * has committed and been acked. Runs before the host closes the bus and the store.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.current = 'stopping';
+      // Cuts a failure pause short: the batch is handed back at once.
+      this.halt.abort();
+      // The sweeper stops with the consumer, so nothing new is queued while the last batch drains.
+      await Promise.all([this.consumer?.stop(), this.stopSweeper?.()]);
+      this.current = 'stopped';
+      const { batches, items, stepped, failed } = this.totals;
+      this.logger.log(
+        `stopped after ${batches} batch(es): ${items} item(s), ${stepped} instance step(s), ${failed} failed batch(es)`,
+      );
+    })();
+    return this.stopping;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  private async handle(items: WorkItem[]): Promise<void> {
+    try {
+      const report = await this.processor.process(items.map((item) => item.instanceId));
+      this.totals.batches++;
+      this.totals.items += items.length;
+      this.totals.stepped += report.stepped;
+      this.logger.debug(
+        `batch: ${items.length} item(s), ${report.stepped} stepped, ${report.requeued} requeued, ` +
+          `${report.completed.length} completed, ${report.historyEvents} history rows in ${(report.seconds * 1000).toFixed(1)} ms`,
+      );
+      if (this.failures > 0)
+        this.logger.log(`batches succeed again after ${this.failures} failure(s)`);
+      this.failures = 0;
+    } catch (e) {
+      this.failures++;
+      this.totals.failed++;
+      const pause = failureBackoffMs(this.failures);
+      // The bus logs every rejected batch; say once per outage what we do about it.
+      if (this.failures === 1) {
+        this.logger.error(
+          `a batch of ${items.length} failed (${(e as Error).message}); retrying with pauses up to 5 s`,
+        );
+      }
+      await sleep(pause, this.halt.signal);
+      throw e;
+    }
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

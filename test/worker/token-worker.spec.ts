@@ -1,0 +1,107 @@
+import { Logger } from '@nestjs/common';
+import { InProcessTokenBus, type BusLogger } from '@baton/bus';
+import type { Settings } from '@baton/config';
+import type { BatchProcessor, BatchReport, Sweeper } from '@baton/runtime';
+import { failureBackoffMs, TokenWorker } from '../../apps/worker/src/execution/token-worker';
+
+const silent: BusLogger = { warn: () => undefined, error: () => undefined };
+
+const report = (items: number): BatchReport => ({
+  items,
+  stepped: items,
+  requeued: 0,
+  completed: [],
+  canceled: [],
+  started: [],
+  historyEvents: 0,
+  seconds: 0,
+});
+
+/** A processor whose batches the test settles by hand. */
+class ManualProcessor {
+  readonly calls: { ids: string[]; resolve: () => void; reject: (e: Error) => void }[] = [];
+  process(ids: readonly string[]): Promise<BatchReport> {
+    return new Promise((resolve, reject) => {
+      this.calls.push({ ids: [...ids], resolve: () => resolve(report(ids.length)), reject });
+    });
+  }
+}
+
+async function until(check: () => boolean, timeoutMs = 2_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function worker(processor: ManualProcessor, bus: InProcessTokenBus) {
+  let sweeping = false;
+  const sweeper = {
+    start: () => {
+      sweeping = true;
+      return async () => {
+        sweeping = false;
+      };
+    },
+  } as unknown as Sweeper;
+  const settings = { TOKEN_BATCH_SIZE: 10 } as Settings;
+  return {
+    worker: new TokenWorker(settings, bus, processor as unknown as BatchProcessor, sweeper),
+    sweeping: () => sweeping,
+  };
+}
+
+describe('TokenWorker', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+  it('backs off 250 ms doubling to 5 s after consecutive failures', () => {
+    expect([1, 2, 3, 4, 5, 6, 50].map(failureBackoffMs)).toEqual([
+      250, 500, 1000, 2000, 4000, 5000, 5000,
+    ]);
+  });
+
+  it('hands a failed batch back after a pause and runs it again', async () => {
+    const bus = new InProcessTokenBus({ logger: silent });
+    const processor = new ManualProcessor();
+    const { worker: w } = worker(processor, bus);
+    await w.start();
+    await bus.publish([{ instanceId: 'a' }, { instanceId: 'b' }]);
+    await until(() => processor.calls.length === 1);
+    const failedAt = Date.now();
+    processor.calls[0].reject(new Error('database down'));
+    await until(() => processor.calls.length === 2);
+    expect(Date.now() - failedAt).toBeGreaterThanOrEqual(200);
+    expect(processor.calls[1].ids).toEqual(['a', 'b']);
+    processor.calls[1].resolve();
+    await until(() => w.stats.batches === 1);
+    expect(w.stats).toEqual({ batches: 1, items: 2, stepped: 2, failed: 1 });
+    await w.stop();
+    await bus.close();
+  });
+
+  it('stop waits for the batch in flight, stops the sweeper and takes no further batch', async () => {
+    const bus = new InProcessTokenBus({ logger: silent });
+    const processor = new ManualProcessor();
+    const { worker: w, sweeping } = worker(processor, bus);
+    await w.start();
+    expect(w.state).toBe('running');
+    expect(sweeping()).toBe(true);
+    await bus.publish([{ instanceId: 'a' }]);
+    await until(() => processor.calls.length === 1);
+    await bus.publish([{ instanceId: 'b' }]);
+
+    let stopped = false;
+    const stopping = w.stop().then(() => (stopped = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(stopped).toBe(false);
+    expect(w.state).toBe('stopping');
+    processor.calls[0].resolve();
+    await stopping;
+    expect(w.state).toBe('stopped');
+    expect(sweeping()).toBe(false);
+    expect(processor.calls).toHaveLength(1);
+    expect(w.stats.batches).toBe(1);
+    expect(await bus.depth()).toBe(1);
+    await bus.close();
+  });
+});
