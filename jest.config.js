@@ -13,6 +13,8 @@ const esmPackages = [
   'temporal-polyfill',
   'temporal-utils',
   'uuid',
+  // NestJS 12 ships ESM only.
+  '@nestjs',
 ];
 
 const swc = [

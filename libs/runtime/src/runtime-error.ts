@@ -13,6 +13,8 @@ export enum RuntimeErrorCode {
   /** The BPMN document was refused. */
   InvalidDefinition = 'INVALID_DEFINITION',
   BadRequest = 'BAD_REQUEST',
+  /** A dependency is saturated or down; the client should retry later (503 + Retry-After). */
+  Unavailable = 'UNAVAILABLE',
 }
 
 export interface RuntimeErrorDetail {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { compileBpmn, type CompiledProcess } from '@baton/engine';
+import { compileBpmn, cycleFirst, dateDue, durationDue, type CompiledProcess } from '@baton/engine';
+import { inTransaction, type Tx } from '../execution/bulk-sql';
 import type { PrismaClient } from '@baton/store';
 import { newId } from '../ids';
 import { RuntimeError, RuntimeErrorCode } from '../runtime-error';
@@ -71,7 +72,7 @@ export class DefinitionRegistry {
     }
     const hash = createHash('sha256').update(xml).digest('hex');
     const processes = compiled.definitions.processes;
-    const result = await this.prisma.$transaction(async (tx) => {
+    const result = await inTransaction(this.prisma, async (tx) => {
       const deployed: DeployedDefinition[] = [];
       let created = false;
       for (const process of processes) {
@@ -95,6 +96,7 @@ export class DefinitionRegistry {
         await tx.startSubscription.deleteMany({ where: { processKey: process.id } });
         const starts = startSubscriptions(process, row.id);
         if (starts.length > 0) await tx.startSubscription.createMany({ data: starts });
+        await scheduleStartTimers(tx, process, row.id);
         deployed.push(pick(row));
         created = true;
       }
@@ -194,4 +196,60 @@ function startSubscriptions(process: CompiledProcess, definitionId: string) {
   add('SIGNAL', process.startEvents.signal);
   add('TIMER', process.startEvents.timer);
   return rows;
+}
+
+/**
+ * Timer start events of a new version replace the schedule of the versions
+ * before it (Camunda semantics): their pending start timers are canceled and
+ * the new ones armed from now.
+ */
+async function scheduleStartTimers(tx: Tx, process: CompiledProcess, definitionId: string): Promise<void> {
+  await tx.$executeRawUnsafe(
+    `UPDATE "Timer" SET state = 'CANCELED'
+      WHERE "instanceId" IS NULL AND state = 'SCHEDULED'
+        AND "definitionId" IN (SELECT id FROM "Definition" WHERE key = $1)`,
+    process.id,
+  );
+  const now = Date.now();
+  for (const elementId of process.startEvents.timer) {
+    const timer = process.nodes.get(elementId)?.event?.timer;
+    if (timer === undefined) continue;
+    let value: unknown;
+    try {
+      value = timer.value.kind === 'literal' ? timer.value.value : timer.value.expression.evaluate({});
+    } catch (e) {
+      throw new RuntimeError(RuntimeErrorCode.InvalidDefinition, `the timer of start event '${elementId}' cannot be evaluated`, [
+        { elementId, elementType: 'startEvent', message: (e as Error).message },
+      ]);
+    }
+    let dueAt: number;
+    let cycle: string | null = null;
+    let repetitions: number | null = null;
+    try {
+      if (typeof value !== 'string') throw new Error(`expected a timer value (string), got ${JSON.stringify(value)}`);
+      if (timer.kind === 'date') dueAt = dateDue(value);
+      else if (timer.kind === 'duration') dueAt = durationDue(value, now);
+      else {
+        const first = cycleFirst(value, now);
+        dueAt = first.dueAt;
+        cycle = value;
+        repetitions = first.remaining < 0 ? null : first.remaining;
+      }
+    } catch (e) {
+      throw new RuntimeError(RuntimeErrorCode.InvalidDefinition, `the timer of start event '${elementId}' is invalid`, [
+        { elementId, elementType: 'startEvent', message: (e as Error).message },
+      ]);
+    }
+    await tx.$executeRawUnsafe(
+      `INSERT INTO "Timer" (id, key, "definitionId", "elementId", "dueAt", cycle, repetitions)
+       VALUES ($1::uuid, $2, $3::uuid, $4, $5::timestamptz, $6, $7)`,
+      newId(),
+      `start:${definitionId}:${elementId}`,
+      definitionId,
+      elementId,
+      new Date(dueAt).toISOString(),
+      cycle,
+      repetitions,
+    );
+  }
 }

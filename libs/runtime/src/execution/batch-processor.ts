@@ -2,6 +2,7 @@ import { createInstance, EngineError, execute, hasReadyWork, type EngineEnv, typ
 import type { PrismaClient } from '@baton/store';
 import type { DefinitionRegistry, LoadedDefinition } from '../definitions/definition-registry';
 import { newId } from '../ids';
+import { deliverSignal, takeBufferedMessages } from '../correlation/correlation';
 import { BatchWriter, type InstanceHead } from './batch-writer';
 import type { Tx } from './bulk-sql';
 
@@ -23,6 +24,25 @@ export interface BatchProcessorOptions {
   readonly logger: RuntimeLogger;
   /** Observes each committed batch (metrics). */
   readonly onBatch?: (report: BatchReport) => void;
+}
+
+export interface ProcessOptions {
+  /** Block on rows another transaction holds instead of skipping them. */
+  readonly wait?: boolean;
+  /** Events applied after each instance's inbox, not stored (the caller's own command). */
+  readonly events?: ReadonlyMap<string, readonly EngineEvent[]>;
+  /**
+   * Sees each locked row before it is stepped; throwing rolls the batch back
+   * and rejects `process` with that error (a command's 404/409/422).
+   */
+  readonly guard?: (instance: LockedInstance) => void;
+}
+
+/** A row as `process` locked it. */
+export interface LockedInstance {
+  readonly id: string;
+  readonly status: 'ACTIVE' | 'SUSPENDED' | 'COMPLETED' | 'CANCELED';
+  readonly state: InstanceState;
 }
 
 export interface BatchReport {
@@ -76,7 +96,14 @@ export class BatchProcessor {
     this.env = { now: () => Date.now(), newId, stepBudget: options.stepBudget };
   }
 
-  async process(instanceIds: readonly string[]): Promise<BatchReport> {
+  /**
+   * Processes the work of these instances. `wait` blocks on rows another
+   * transaction holds instead of skipping them (API commands on one instance);
+   * `events` are applied after each instance's inbox, without being stored
+   * (the caller's own command, e.g. cancel); `guard` checks a command's
+   * preconditions under the row lock, and its throw rolls everything back.
+   */
+  async process(instanceIds: readonly string[], options: ProcessOptions = {}): Promise<BatchReport> {
     const started = process.hrtime.bigint();
     const ids = [...new Set(instanceIds)];
     const writer = new BatchWriter(new Date());
@@ -92,11 +119,16 @@ export class BatchProcessor {
         const rows = await tx.$queryRawUnsafe<Row[]>(
           `SELECT id, "definitionId", "processKey", status::text AS status, state,
                   "parentInstanceId", "parentElementInstanceId", "startedAt"
-             FROM "ProcessInstance" WHERE id = ANY($1::uuid[]) FOR UPDATE SKIP LOCKED`,
+             FROM "ProcessInstance" WHERE id = ANY($1::uuid[])
+            ORDER BY id -- one lock order for every transaction that locks several instances
+              FOR UPDATE${options.wait ? '' : ' SKIP LOCKED'}`,
           ids,
         );
         requeue = await this.lockedElsewhere(tx, ids, rows);
         if (rows.length === 0) return;
+        if (options.guard !== undefined) {
+          for (const row of rows) options.guard({ id: row.id, status: row.status, state: row.state });
+        }
         const events = await this.inboxes(
           tx,
           rows.map((r) => r.id),
@@ -112,7 +144,8 @@ export class BatchProcessor {
             this.options.logger.error(`instance ${row.id}: definition ${row.definitionId} not found; left as it is`);
             continue;
           }
-          const result = this.step(row, definition, inbox);
+          const extra = options.events?.get(row.id) ?? [];
+          const result = this.step(row, definition, [...inbox.map((e) => e.event), ...extra]);
           if (result === null) continue;
           writer.consumeEvents(inbox.map((e) => e.id));
           writer.stepped(head(row), result);
@@ -129,6 +162,7 @@ export class BatchProcessor {
         await this.startChildren(writer, startedInstances);
         await this.cancelChildren(tx, writer);
         await this.broadcastSignals(tx, writer, startedInstances);
+        await this.deliverBufferedMessages(tx, writer);
         await writer.flush(tx);
       },
       { isolationLevel: 'ReadCommitted', maxWait: 10_000, timeout: 60_000 },
@@ -158,14 +192,14 @@ export class BatchProcessor {
   }
 
   /** Runs one instance forward; null when there is nothing to do for it now. */
-  private step(row: Row, definition: LoadedDefinition, inbox: StoredEvent[]) {
+  private step(row: Row, definition: LoadedDefinition, events: EngineEvent[]) {
     try {
       // A duplicate hint: no events and nothing READY, so there is nothing to write either.
-      if (inbox.length === 0 && (row.status !== 'ACTIVE' || !hasReadyWork(row.state))) return null;
-      if (row.status === 'ACTIVE') return execute(definition.process, row.state, inbox.map((e) => e.event), this.env);
+      if (events.length === 0 && (row.status !== 'ACTIVE' || !hasReadyWork(row.state))) return null;
+      if (row.status === 'ACTIVE') return execute(definition.process, row.state, events, this.env);
       if (row.status === 'SUSPENDED') {
         // A suspended instance does not advance; only a cancel goes through (and makes the rest moot).
-        if (!inbox.some((e) => e.event.type === 'cancel')) return null;
+        if (!events.some((e) => e.type === 'cancel')) return null;
         return execute(definition.process, row.state, [{ type: 'cancel' }], this.env);
       }
       // Ended: whatever is still in the inbox is stale.
@@ -209,11 +243,17 @@ export class BatchProcessor {
     return byInstance;
   }
 
+  /** The definitions of the batch; one that fails to load leaves only its own instances behind. */
   private async definitions(rows: Row[]): Promise<Map<string, LoadedDefinition>> {
     const ids = [...new Set(rows.map((r) => r.definitionId))];
-    const loaded = await Promise.all(ids.map((id) => this.registry.byId(id)));
+    const loaded = await Promise.allSettled(ids.map((id) => this.registry.byId(id)));
     const map = new Map<string, LoadedDefinition>();
-    for (const definition of loaded) if (definition !== null) map.set(definition.id, definition);
+    loaded.forEach((result, i) => {
+      if (result.status === 'fulfilled' && result.value !== null) map.set(result.value.id, result.value);
+      else if (result.status === 'rejected') {
+        this.options.logger.error(`definition ${ids[i]} cannot be loaded: ${(result.reason as Error).message}`);
+      }
+    });
     return map;
   }
 
@@ -268,43 +308,29 @@ export class BatchProcessor {
   /** Thrown signals reach every signal subscription and start an instance per signal start event. */
   private async broadcastSignals(tx: Tx, writer: BatchWriter, started: BatchReport['started']): Promise<void> {
     for (const signal of writer.signals) {
-      const subscriptions = await tx.$queryRawUnsafe<{ instanceId: string; ownerInstanceId: string; elementId: string }[]>(
-        `SELECT "instanceId", "ownerInstanceId", "elementId" FROM "SignalSubscription" WHERE "signalName" = $1`,
-        signal.name,
-      );
-      for (const s of subscriptions) {
-        writer.addEvent(s.instanceId, {
-          type: 'trigger',
-          ownerInstanceId: s.ownerInstanceId,
-          elementId: s.elementId,
-          variables: signal.variables,
-        });
+      const delivery = await deliverSignal(tx, this.registry, signal.name, signal.variables);
+      for (const e of delivery.events) writer.addEvent(e.instanceId, e.event);
+      for (const instance of delivery.instances) {
+        writer.addInstance(instance);
+        started.push({ processKey: instance.processKey });
       }
-      const starts = await tx.$queryRawUnsafe<{ definitionId: string; elementId: string }[]>(
-        `SELECT "definitionId", "elementId" FROM "StartSubscription" WHERE kind = 'SIGNAL' AND name = $1`,
-        signal.name,
-      );
-      for (const s of starts) {
-        const definition = await this.registry.byId(s.definitionId);
-        if (definition === null) continue;
-        const instanceId = newId();
-        const { state } = createInstance(
-          definition.process,
-          { instanceId, variables: signal.variables, startEventId: s.elementId },
-          this.env,
-        );
-        writer.addInstance({
-          id: instanceId,
-          definitionId: definition.id,
-          processKey: definition.key,
-          processVersion: definition.version,
-          businessKey: null,
-          state,
-          parentInstanceId: null,
-          parentElementInstanceId: null,
-        });
-        started.push({ processKey: definition.key });
-      }
+    }
+  }
+
+  /** Subscriptions opened in this batch take the buffered messages that were waiting for them. */
+  private async deliverBufferedMessages(tx: Tx, writer: BatchWriter): Promise<void> {
+    const opened = writer.openedMessageSubscriptions();
+    if (opened.length === 0) return;
+    const waiting = await tx.$queryRawUnsafe<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM "BufferedMessage" WHERE "expiresAt" > now() AND name = ANY($1::text[])`,
+      [...new Set(opened.map((s) => s.messageName))],
+    );
+    if (waiting[0].n === 0) return;
+    for (const subscription of opened) {
+      const [delivered] = await takeBufferedMessages(tx, [subscription]);
+      if (delivered === undefined) continue;
+      writer.addEvent(delivered.instanceId, delivered.event);
+      if (subscription.interrupting) writer.dropMessageSubscription(subscription.key);
     }
   }
 }

@@ -8,7 +8,7 @@ import {
   type Variables,
 } from '@baton/engine';
 import { newId } from '../ids';
-import { insertRows, type Tx } from './bulk-sql';
+import { insertRows, type Column, type Tx } from './bulk-sql';
 
 /** What the writer needs to know about a stored instance. */
 export interface InstanceHead {
@@ -39,6 +39,49 @@ export interface ChildStart {
 export interface ThrownSignal {
   readonly name: string;
   readonly variables: Variables;
+}
+
+/** The columns a new instance row is written with (starts, children, start events). */
+export const INSTANCE_COLUMNS: readonly Column[] = [
+  { name: 'id', type: 'uuid' },
+  { name: 'definitionId', type: 'uuid' },
+  { name: 'processKey', type: 'text' },
+  { name: 'processVersion', type: 'int' },
+  { name: 'status', type: 'text', cast: '"InstanceStatus"' },
+  { name: 'businessKey', type: 'text' },
+  { name: 'variables', type: 'jsonb' },
+  { name: 'state', type: 'jsonb' },
+  { name: 'parentInstanceId', type: 'uuid' },
+  { name: 'parentElementInstanceId', type: 'uuid' },
+  { name: 'pendingSince', type: 'timestamptz' },
+  { name: 'startedAt', type: 'timestamptz' },
+];
+
+/** A new, not yet run instance as a row: pending until a worker has run it. */
+export function newInstanceRow(instance: NewInstance, now: Date): Record<string, unknown> {
+  return {
+    id: instance.id,
+    definitionId: instance.definitionId,
+    processKey: instance.processKey,
+    processVersion: instance.processVersion,
+    status: 'ACTIVE',
+    businessKey: instance.businessKey,
+    variables: processVariables(instance.state),
+    state: instance.state,
+    parentInstanceId: instance.parentInstanceId,
+    parentElementInstanceId: instance.parentElementInstanceId,
+    pendingSince: now.toISOString(),
+    startedAt: now.toISOString(),
+  };
+}
+
+export async function insertNewInstances(tx: Tx, instances: readonly NewInstance[], now: Date): Promise<void> {
+  await insertRows(
+    tx,
+    'ProcessInstance',
+    INSTANCE_COLUMNS,
+    instances.map((i) => newInstanceRow(i, now)),
+  );
 }
 
 type Op<T> = { readonly kind: 'open'; readonly row: T } | { readonly kind: 'close' };
@@ -79,6 +122,28 @@ export class BatchWriter {
     return this.updates.length === 0 && this.inserts.length === 0 && this.events.length === 0 && this.consumed.length === 0;
   }
 
+  /** Message subscriptions this batch opens (for buffered messages waiting for them). */
+  openedMessageSubscriptions(): {
+    key: string;
+    instanceId: string;
+    ownerInstanceId: string;
+    elementId: string;
+    messageName: string;
+    correlationKey: string;
+    interrupting: boolean;
+  }[] {
+    const opened = [];
+    for (const op of this.messageSubs.values()) {
+      if (op.kind === 'open') opened.push(op.row as ReturnType<BatchWriter['openedMessageSubscriptions']>[number]);
+    }
+    return opened;
+  }
+
+  /** A one-shot subscription that was satisfied before it was written: it is never written. */
+  dropMessageSubscription(key: string): void {
+    this.messageSubs.set(key, { kind: 'close' });
+  }
+
   consumeEvents(ids: readonly string[]): void {
     this.consumed.push(...ids);
   }
@@ -90,21 +155,7 @@ export class BatchWriter {
   }
 
   addInstance(instance: NewInstance): void {
-    this.inserts.push({
-      id: instance.id,
-      definitionId: instance.definitionId,
-      processKey: instance.processKey,
-      processVersion: instance.processVersion,
-      status: 'ACTIVE',
-      businessKey: instance.businessKey,
-      variables: processVariables(instance.state),
-      state: instance.state,
-      rev: 0,
-      parentInstanceId: instance.parentInstanceId,
-      parentElementInstanceId: instance.parentElementInstanceId,
-      pendingSince: this.now.toISOString(),
-      startedAt: this.now.toISOString(),
-    });
+    this.inserts.push(newInstanceRow(instance, this.now));
     this.publish.add(instance.id);
   }
 
@@ -297,26 +348,7 @@ export class BatchWriter {
 
   /** Writes everything, one statement per table and kind of change. */
   async flush(tx: Tx): Promise<void> {
-    await insertRows(
-      tx,
-      'ProcessInstance',
-      [
-        { name: 'id', type: 'uuid' },
-        { name: 'definitionId', type: 'uuid' },
-        { name: 'processKey', type: 'text' },
-        { name: 'processVersion', type: 'int' },
-        { name: 'status', type: 'text', cast: '"InstanceStatus"' },
-        { name: 'businessKey', type: 'text' },
-        { name: 'variables', type: 'jsonb' },
-        { name: 'state', type: 'jsonb' },
-        { name: 'rev', type: 'int' },
-        { name: 'parentInstanceId', type: 'uuid' },
-        { name: 'parentElementInstanceId', type: 'uuid' },
-        { name: 'pendingSince', type: 'timestamptz' },
-        { name: 'startedAt', type: 'timestamptz' },
-      ],
-      this.inserts,
-    );
+    await insertRows(tx, 'ProcessInstance', INSTANCE_COLUMNS, this.inserts);
     if (this.updates.length > 0) {
       await tx.$executeRawUnsafe(
         `UPDATE "ProcessInstance" AS p
@@ -389,7 +421,10 @@ export class BatchWriter {
         { name: 'createdAt', type: 'timestamptz' },
       ],
       open,
-      'ON CONFLICT (key) DO NOTHING',
+      // The key is the element instance: a job is created again for it only when the element is
+      // activated again (an incident on it was resolved), and then it starts afresh.
+      `ON CONFLICT (key) DO UPDATE SET state = 'ACTIVATABLE', retries = EXCLUDED.retries, "workerId" = NULL,
+         "lockExpiresAt" = NULL, "availableAt" = EXCLUDED."availableAt", "errorMessage" = NULL`,
     );
     if (close.length > 0) {
       await tx.$executeRawUnsafe(

@@ -1,7 +1,8 @@
-import { createInstance, processVariables, type EngineEnv, type Variables } from '@baton/engine';
+import { createInstance, type EngineEnv, type Variables } from '@baton/engine';
 import type { PrismaClient } from '@baton/store';
 import type { LoadedDefinition } from '../definitions/definition-registry';
 import type { RuntimeLogger, WorkPublisher } from '../execution/batch-processor';
+import { INSTANCE_COLUMNS, newInstanceRow } from '../execution/batch-writer';
 import { insertRows } from '../execution/bulk-sql';
 import { newId } from '../ids';
 
@@ -60,18 +61,19 @@ export class InstanceStarter {
     );
     const now = new Date();
     const started: StartedInstance = { id, processKey: definition.key, version: definition.version, status: 'ACTIVE', startedAt: now };
-    const row = {
-      id,
-      definitionId: definition.id,
-      processKey: definition.key,
-      processVersion: definition.version,
-      status: 'ACTIVE',
-      businessKey: request.businessKey ?? null,
-      variables: processVariables(state),
-      state,
-      pendingSince: now.toISOString(),
-      startedAt: now.toISOString(),
-    };
+    const row = newInstanceRow(
+      {
+        id,
+        definitionId: definition.id,
+        processKey: definition.key,
+        processVersion: definition.version,
+        businessKey: request.businessKey ?? null,
+        state,
+        parentInstanceId: null,
+        parentElementInstanceId: null,
+      },
+      now,
+    );
     return new Promise<StartedInstance>((resolve, reject) => {
       this.queue.push({ row, started, resolve, reject });
       this.schedule();
@@ -88,8 +90,8 @@ export class InstanceStarter {
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
+      // At the in-flight limit the queue waits: the next flush to finish drains it.
       if (this.inFlight < (this.options.maxInFlight ?? 4)) void this.flush();
-      else this.scheduled = false;
     });
   }
 
@@ -98,36 +100,21 @@ export class InstanceStarter {
     if (group.length === 0) return;
     this.inFlight++;
     try {
-      await this.prisma.$transaction(async (tx) => {
-        await insertRows(
-          tx,
-          'ProcessInstance',
-          [
-            { name: 'id', type: 'uuid' },
-            { name: 'definitionId', type: 'uuid' },
-            { name: 'processKey', type: 'text' },
-            { name: 'processVersion', type: 'int' },
-            { name: 'status', type: 'text', cast: '"InstanceStatus"' },
-            { name: 'businessKey', type: 'text' },
-            { name: 'variables', type: 'jsonb' },
-            { name: 'state', type: 'jsonb' },
-            { name: 'pendingSince', type: 'timestamptz' },
-            { name: 'startedAt', type: 'timestamptz' },
-          ],
-          group.map((p) => p.row),
-        );
-      });
+      // One statement is its own transaction: no BEGIN/COMMIT round trips on the hottest path.
+      await insertRows(this.prisma, 'ProcessInstance', INSTANCE_COLUMNS, group.map((p) => p.row));
     } catch (e) {
       for (const p of group) p.reject(e);
       this.inFlight--;
       this.drain();
       return;
     }
-    try {
-      await this.publisher.publish(group.map((p) => ({ instanceId: p.started.id })));
-    } catch (e) {
-      this.options.logger.warn(`publishing ${group.length} new instance(s) failed, the sweeper will enqueue them: ${(e as Error).message}`);
-    }
+    // The rows are durable: answer now. A publish that fails (or hangs while the broker is away)
+    // only delays the work; every row carries pendingSince and the sweeper enqueues it.
+    this.publisher
+      .publish(group.map((p) => ({ instanceId: p.started.id })))
+      .catch((e: unknown) =>
+        this.options.logger.warn(`publishing ${group.length} new instance(s) failed, the sweeper will enqueue them: ${(e as Error).message}`),
+      );
     for (const p of group) {
       this.options.onStarted?.(p.started.processKey);
       p.resolve(p.started);

@@ -1,0 +1,85 @@
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { Settings } from '@baton/config';
+import { nestLogger, nestLogLevels, openStore, type Store } from '@baton/host';
+import { VariableLimits } from '@baton/runtime';
+import type { FastifyInstance } from 'fastify';
+import { ApiModule } from './api.module';
+import { ProblemFilter } from './http/problem.filter';
+import { serveSwaggerUi } from './http/swagger-ui';
+
+export const API_PREFIX = 'api/v1';
+
+export interface ApiAppOptions {
+  /** Nest's logger; default the levels LOG_LEVEL names. `false` silences it (tests). */
+  readonly logger?: false;
+}
+
+/**
+ * The API application, configured but not listening: `main` listens on PORT,
+ * tests on port 0. Opens (and, with MIGRATE_ON_START, migrates) the store
+ * before anything else; a failure closes it again and rejects.
+ */
+export async function createApiApp(settings: Settings, options: ApiAppOptions = {}): Promise<NestFastifyApplication> {
+  const logger = options.logger === false ? false : nestLogLevels(settings.LOG_LEVEL);
+  if (logger !== false) Logger.overrideLogger(logger);
+  const store: Store = await openStore(settings, nestLogger('Store'));
+  const maxBodyBytes = new VariableLimits({
+    maxVariableSize: settings.MAX_VARIABLE_SIZE,
+    maxTotalVariables: settings.MAX_TOTAL_VARIABLES,
+  }).maxBodyBytes;
+  try {
+    const adapter = new FastifyAdapter({
+      // Larger than any valid request (DESIGN §4.1): 413 beyond it, before anything is parsed.
+      bodyLimit: maxBodyBytes,
+      multipart: { limits: { fileSize: maxBodyBytes, files: 1, fields: 10 } },
+    });
+    const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(settings, store), adapter, {
+      logger,
+      abortOnError: false,
+      // Fastify's own parsers, with the JSON one replaced below; no urlencoded bodies.
+      bodyParser: false,
+    });
+    registerBodyParsers(app.getHttpAdapter().getInstance());
+    app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/ready'] });
+    app.useGlobalFilters(new ProblemFilter(maxBodyBytes));
+    app.enableShutdownHooks();
+    const document = SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Baton')
+        .setDescription('BPMN 2.0 process engine. Errors are RFC 9457 application/problem+json.')
+        .setVersion('0.1.0')
+        .build(),
+    );
+    SwaggerModule.setup('api/docs', app, document, { ui: false, raw: ['json'], jsonDocumentUrl: 'api/docs-json' });
+    serveSwaggerUi(app.getHttpAdapter().getInstance(), '/api/docs', '/api/docs-json');
+    await app.init();
+    return app;
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+/**
+ * BPMN arrives as `application/xml` / `text/xml` (kept as a string). A JSON
+ * content type with an empty body (common for action routes such as
+ * `/cancel`) is an absent body rather than a 400.
+ */
+function registerBodyParsers(fastify: FastifyInstance): void {
+  fastify.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_request, body, done) =>
+    done(null, body),
+  );
+  const json = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '' || (typeof body === 'string' && body.trim() === '')) {
+      done(null, undefined);
+      return;
+    }
+    json(request, body as string, done);
+  });
+}

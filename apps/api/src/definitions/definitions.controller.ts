@@ -1,0 +1,94 @@
+import type {} from '@fastify/multipart';
+import { Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { DefinitionQueryService, DefinitionRegistry, definitionView, RuntimeError, RuntimeErrorCode, type DefinitionView, type Page } from '@baton/runtime';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiJsonResponse, ApiProblems, ApiQueryFrom, page, schemaOf } from '../http/openapi';
+import { parse } from '../http/validation';
+import { DefinitionListQuery, DefinitionSchema, DeployJsonBody, DeployResponse, VersionQuery } from './definitions.schemas';
+
+@ApiTags('processes')
+@Controller('processes')
+export class DefinitionsController {
+  constructor(
+    @Inject(DefinitionRegistry) private readonly registry: DefinitionRegistry,
+    @Inject(DefinitionQueryService) private readonly definitions: DefinitionQueryService,
+  ) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Deploy a BPMN document',
+    description:
+      'Each executable process becomes a new version of its key, unless its XML is identical to the latest version (then that version is returned). 201 when anything was new, 200 otherwise.',
+    requestBody: {
+      required: true,
+      content: {
+        'application/xml': { schema: { type: 'string', description: 'BPMN 2.0 XML' } },
+        'multipart/form-data': {
+          schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } }, required: ['file'] },
+        },
+        'application/json': { schema: schemaOf(DeployJsonBody, 'input') },
+      },
+    },
+  })
+  @ApiJsonResponse(201, DeployResponse, 'Deployed; at least one process is new')
+  @ApiJsonResponse(200, DeployResponse, 'Nothing new: the existing versions')
+  @ApiProblems(400, 413, 415)
+  async deploy(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<{ processes: DefinitionView[] }> {
+    const result = await this.registry.deploy(await bpmnOf(request));
+    void reply.status(result.created ? 201 : 200);
+    return { processes: result.processes.map(definitionView) };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'The latest version of each process key, by key' })
+  @ApiQueryFrom(DefinitionListQuery)
+  @ApiJsonResponse(200, page(DefinitionSchema), 'A page of definitions')
+  @ApiProblems(400)
+  list(@Query() query: unknown): Promise<Page<DefinitionView>> {
+    return this.definitions.listLatest(parse(DefinitionListQuery, query, 'query'));
+  }
+
+  @Get(':key')
+  @ApiOperation({ summary: 'A deployed version of a process (default the latest)' })
+  @ApiQueryFrom(VersionQuery)
+  @ApiJsonResponse(200, DefinitionSchema, 'The definition')
+  @ApiProblems(400, 404)
+  get(@Param('key') key: string, @Query() query: unknown): Promise<DefinitionView> {
+    return this.definitions.get(key, parse(VersionQuery, query, 'query').version);
+  }
+
+  @Get(':key/xml')
+  @ApiOperation({ summary: 'The BPMN XML of a deployed version (default the latest)' })
+  @ApiQueryFrom(VersionQuery)
+  @ApiProduces('application/xml')
+  @ApiResponse({ status: 200, description: 'The XML as deployed', content: { 'application/xml': { schema: { type: 'string' } } } })
+  @ApiProblems(400, 404)
+  async xml(@Param('key') key: string, @Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const xml = await this.definitions.xml(key, parse(VersionQuery, query, 'query').version);
+    void reply.header('content-type', 'application/xml; charset=utf-8');
+    return xml;
+  }
+}
+
+/** The BPMN document from a raw XML body, a multipart field `file`, or JSON `{ xml }`. */
+async function bpmnOf(request: FastifyRequest): Promise<string> {
+  if (request.isMultipart()) {
+    const file = await request.file();
+    if (file === undefined || file.fieldname !== 'file') {
+      throw badRequest(`the multipart body has no file field 'file'`, 'file');
+    }
+    return (await file.toBuffer()).toString('utf8');
+  }
+  const body = request.body;
+  if (typeof body === 'string') return body;
+  if (Buffer.isBuffer(body)) return body.toString('utf8');
+  if (body !== undefined && body !== null && typeof body === 'object') return parse(DeployJsonBody, body, 'body').xml;
+  throw badRequest(
+    `send the BPMN document as application/xml, as multipart field 'file', or as JSON { "xml": "..." }`,
+    'body',
+  );
+}
+
+const badRequest = (message: string, field: string): RuntimeError =>
+  new RuntimeError(RuntimeErrorCode.BadRequest, message, [{ field, message }]);

@@ -1,0 +1,34 @@
+import { RuntimeError, RuntimeErrorCode } from '@baton/runtime';
+import { z } from 'zod';
+
+export type Source = 'body' | 'query';
+
+/**
+ * Validates request input against a zod schema; a failure is a 400 naming
+ * every offending field (`errors: [{ field, message }]`). Controllers call it
+ * directly: it is the whole validation layer (no class-validator, see DESIGN §7).
+ */
+export function parse<S extends z.ZodType>(schema: S, value: unknown, source: Source): z.output<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const errors = result.error.issues.map((issue) => ({ field: fieldOf(issue, source), message: issue.message }));
+  throw new RuntimeError(
+    RuntimeErrorCode.BadRequest,
+    `invalid request ${source}: ${errors.map((e) => `${e.field}: ${e.message}`).join('; ')}`,
+    errors,
+  );
+}
+
+function fieldOf(issue: z.core.$ZodIssue, source: Source): string {
+  const path = issue.path.map(String);
+  // An unknown key is reported on the object holding it; name the key itself.
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => [...path, k].join('.')).join(', ');
+  return path.length > 0 ? path.join('.') : source;
+}
+
+/** Query strings carry text: numbers are coerced. Default 50, at most 1000 (DESIGN §4.1). */
+export const limitParam = z.coerce.number().int().min(1).max(1000).default(50).describe('Page size, 1..1000 (default 50)');
+
+export const variablesSchema = z
+  .record(z.string(), z.unknown())
+  .describe('Variables by name; each value is any JSON value');

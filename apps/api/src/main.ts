@@ -1,0 +1,32 @@
+import { Logger } from '@nestjs/common';
+import { adapters, loadSettings, SettingsError, type Settings } from '@baton/config';
+import { HostConfigError } from '@baton/host';
+import { createApiApp } from './api-app';
+
+async function main(): Promise<void> {
+  let settings: Settings;
+  try {
+    settings = loadSettings(process.env);
+  } catch (e) {
+    if (e instanceof SettingsError) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
+  try {
+    const app = await createApiApp(settings);
+    await app.listen(settings.PORT, '0.0.0.0');
+    const logger = new Logger('Api');
+    logger.log(`listening on 0.0.0.0:${settings.PORT} (REST under /api/v1, OpenAPI at /api/docs)`);
+    if (adapters(settings).bus === 'in-process') {
+      logger.warn('RABBITMQ_URL is not set: no worker receives the work this API publishes (embedded mode comes later)');
+    }
+  } catch (e) {
+    // Configuration problems are the operator's to fix: the message alone says what.
+    console.error(e instanceof HostConfigError ? e.message : e);
+    process.exit(1);
+  }
+}
+
+void main();

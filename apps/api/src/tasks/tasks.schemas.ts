@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { limitParam, variablesSchema } from '../http/validation';
+
+export const TaskListQuery = z.object({
+  instanceId: z.uuid().optional(),
+  processKey: z.string().min(1).optional(),
+  assignee: z.string().min(1).optional(),
+  candidateGroup: z.string().min(1).optional(),
+  limit: limitParam,
+  cursor: z.uuid().optional().describe('The last id of the previous page'),
+});
+
+export const ClaimBody = z.strictObject({ assignee: z.string().min(1).max(256) });
+
+export const CompleteBody = z.strictObject({ variables: variablesSchema.optional() });
+
+export const TaskSchema = z.object({
+  id: z.uuid(),
+  instanceId: z.uuid(),
+  processKey: z.string(),
+  elementId: z.string(),
+  name: z.string().nullable(),
+  assignee: z.string().nullable(),
+  candidateGroups: z.array(z.string()),
+  candidateUsers: z.array(z.string()),
+  formKey: z.string().nullable(),
+  dueDate: z.iso.datetime().nullable(),
+  followUpDate: z.iso.datetime().nullable(),
+  state: z.enum(['CREATED', 'COMPLETED', 'CANCELED']),
+  createdAt: z.iso.datetime(),
+  completedAt: z.iso.datetime().nullable(),
+});

@@ -1,0 +1,12 @@
+// Public surface of @baton/host: the Nest wiring shared by apps/api and apps/worker.
+//
+//   const settings = loadSettings(process.env);
+//   const store = await openStore(settings, nestLogger('Store'));   // migrates first when MIGRATE_ON_START
+//   HostModule.forRoot({ settings, store, appName: 'worker' })      // in the app's root module
+export { HostModule, STORE, type HostOptions } from './host.module';
+export { DEFINITION_CACHE, READINESS_CHECKS, SETTINGS, TOKEN_BUS } from './host.tokens';
+export { cacheKeyPrefix, createBus, createCache, type HostCache } from './adapters';
+export { openStore, withTimeout, type Store } from './store';
+export { HostConfigError } from './host-error';
+export { nestLogger, nestLogLevels } from './host-loggers';
+export { runReadinessChecks, type ReadinessCheck, type ReadinessReport } from './readiness';

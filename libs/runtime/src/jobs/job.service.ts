@@ -1,0 +1,267 @@
+import { visibleVariables, type InstanceState, type Variables } from '@baton/engine';
+import type { PrismaClient } from '@baton/store';
+import type { WorkPublisher } from '../execution/batch-processor';
+import { inTransaction, type Tx } from '../execution/bulk-sql';
+import { newId } from '../ids';
+import { appendEvents, touchInstance } from '../instances/instance-inbox';
+import { isUuid } from '../instances/listing';
+import { RuntimeError } from '../runtime-error';
+import type { VariableLimits } from '../variable-limits';
+
+export interface ActivateCommand {
+  readonly type: string;
+  readonly workerId: string;
+  readonly maxJobs: number;
+  readonly lockDurationMs: number;
+  /** Long poll: wait up to this long for a job when none is available (0 or absent: answer at once). */
+  readonly requestTimeoutMs?: number;
+}
+
+export interface ActivatedJob {
+  readonly id: string;
+  readonly type: string;
+  readonly instanceId: string;
+  readonly elementId: string;
+  readonly elementInstanceId: string;
+  readonly retries: number;
+  readonly variables: Variables;
+  readonly customHeaders: Record<string, string>;
+  readonly lockExpiresAt: string;
+}
+
+interface JobRow {
+  id: string;
+  type: string;
+  instanceId: string;
+  elementInstanceId: string;
+  elementId: string;
+  retries: number;
+  state: 'ACTIVATABLE' | 'ACTIVATED' | 'FAILED' | 'COMPLETED' | 'CANCELED';
+  workerId: string | null;
+  lockExpiresAt: Date | null;
+  customHeaders: Record<string, string>;
+}
+
+/**
+ * Jobs of service, send and business-rule tasks, leased to workers from
+ * Postgres: activation takes up to `maxJobs` activatable jobs of a type with
+ * `FOR UPDATE SKIP LOCKED` (concurrent activations never hand out one job
+ * twice) and stamps the lease (`workerId`, `lockExpiresAt`). A lease that
+ * runs out makes the job activatable again; only the lease holder may
+ * complete, fail, throw or extend it. Completion and BPMN errors go to the
+ * instance's inbox for a worker to apply; failures only touch the job row
+ * until the retries run out, then an incident opens (the dead-letter state).
+ */
+export class JobService {
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly publisher: WorkPublisher,
+    private readonly limits: VariableLimits,
+    private readonly options: { pollIntervalMs?: number; maxRequestTimeoutMs?: number } = {},
+  ) {}
+
+  async activate(command: ActivateCommand): Promise<ActivatedJob[]> {
+    const timeout = Math.min(command.requestTimeoutMs ?? 0, this.options.maxRequestTimeoutMs ?? 60_000);
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const jobs = await this.tryActivate(command);
+      const left = deadline - Date.now();
+      if (jobs.length > 0 || left <= 0) return jobs;
+      await sleep(Math.min(this.options.pollIntervalMs ?? 100, left));
+    }
+  }
+
+  private async tryActivate(command: ActivateCommand): Promise<ActivatedJob[]> {
+    const rows = await this.prisma.$queryRawUnsafe<(JobRow & { state: InstanceState })[]>(
+      `WITH picked AS (
+         SELECT j.id FROM "Job" j
+          WHERE j.type = $1
+            AND ((j.state = 'ACTIVATABLE' AND j."availableAt" <= now())
+                 OR (j.state = 'ACTIVATED' AND j."lockExpiresAt" < now()))
+            AND EXISTS (SELECT 1 FROM "ProcessInstance" p WHERE p.id = j."instanceId" AND p.status = 'ACTIVE')
+          ORDER BY j."availableAt", j.id
+          LIMIT $2
+          FOR UPDATE OF j SKIP LOCKED)
+       UPDATE "Job" j
+          SET state = 'ACTIVATED', "workerId" = $3, "lockExpiresAt" = now() + $4 * interval '1 millisecond'
+         FROM picked
+        WHERE j.id = picked.id
+    RETURNING j.id, j.type, j."instanceId", j."elementInstanceId", j."elementId", j.retries, j."customHeaders", j."lockExpiresAt"`,
+      command.type,
+      command.maxJobs,
+      command.workerId,
+      command.lockDurationMs,
+    );
+    if (rows.length === 0) return [];
+    const states = await this.prisma.$queryRawUnsafe<{ id: string; state: InstanceState }[]>(
+      `SELECT id, state FROM "ProcessInstance" WHERE id = ANY($1::uuid[])`,
+      [...new Set(rows.map((r) => r.instanceId))],
+    );
+    const stateOf = new Map(states.map((s) => [s.id, s.state]));
+    return rows.map((row) => {
+      const state = stateOf.get(row.instanceId);
+      return {
+        id: row.id,
+        type: row.type,
+        instanceId: row.instanceId,
+        elementId: row.elementId,
+        elementInstanceId: row.elementInstanceId,
+        retries: row.retries,
+        variables: state === undefined ? {} : visibleVariables(state, row.elementInstanceId),
+        customHeaders: row.customHeaders,
+        lockExpiresAt: (row.lockExpiresAt as Date).toISOString(),
+      };
+    });
+  }
+
+  async complete(jobId: string, command: { workerId: string; variables?: Variables }): Promise<void> {
+    this.limits.check(command.variables);
+    const instanceId = await this.settle(jobId, command.workerId, (job, variables) => {
+      this.limits.check(command.variables, variables);
+      return { type: 'complete', elementInstanceId: job.elementInstanceId, variables: command.variables ?? {} };
+    });
+    await this.publisher.publish([{ instanceId }]);
+  }
+
+  async throwError(
+    jobId: string,
+    command: { workerId: string; errorCode: string; errorMessage?: string; variables?: Variables },
+  ): Promise<void> {
+    this.limits.check(command.variables);
+    const instanceId = await this.settle(jobId, command.workerId, (job, variables) => {
+      this.limits.check(command.variables, variables);
+      return {
+        type: 'throwError',
+        elementInstanceId: job.elementInstanceId,
+        errorCode: command.errorCode,
+        errorMessage: command.errorMessage,
+        variables: command.variables,
+      };
+    });
+    await this.publisher.publish([{ instanceId }]);
+  }
+
+  /**
+   * A failed attempt: with retries left the job becomes activatable again
+   * (after `retryBackoffMs`); at 0 an incident opens and the instance waits.
+   */
+  async fail(
+    jobId: string,
+    command: { workerId: string; errorMessage: string; retries?: number; retryBackoffMs?: number },
+  ): Promise<void> {
+    await inTransaction(this.prisma, async (tx) => {
+      const job = await this.leased(tx, jobId, command.workerId);
+      const retries = Math.max(0, command.retries ?? job.retries - 1);
+      if (retries > 0) {
+        await tx.$executeRawUnsafe(
+          `UPDATE "Job" SET state = 'ACTIVATABLE', retries = $2, "errorMessage" = $3, "workerId" = NULL,
+                  "lockExpiresAt" = NULL, "availableAt" = now() + $4 * interval '1 millisecond'
+            WHERE id = $1::uuid`,
+          jobId,
+          retries,
+          command.errorMessage,
+          Math.max(0, command.retryBackoffMs ?? 0),
+        );
+        return;
+      }
+      await tx.$executeRawUnsafe(
+        `UPDATE "Job" SET state = 'FAILED', retries = 0, "errorMessage" = $2, "workerId" = NULL, "lockExpiresAt" = NULL
+          WHERE id = $1::uuid`,
+        jobId,
+        command.errorMessage,
+      );
+      await openJobIncident(tx, job, command.errorMessage);
+    });
+  }
+
+  /** Extends the lease of a job the worker holds. */
+  async heartbeat(jobId: string, command: { workerId: string; lockDurationMs: number }): Promise<void> {
+    await inTransaction(this.prisma, async (tx) => {
+      await this.leased(tx, jobId, command.workerId);
+      await tx.$executeRawUnsafe(
+        `UPDATE "Job" SET "lockExpiresAt" = now() + $2 * interval '1 millisecond' WHERE id = $1::uuid`,
+        jobId,
+        command.lockDurationMs,
+      );
+    });
+  }
+
+  /** Ends a leased job and queues the event it produces for the instance; returns the instance id. */
+  private async settle(
+    jobId: string,
+    workerId: string,
+    event: (job: JobRow, instanceVariables: Variables) => Parameters<typeof appendEvents>[1][number]['event'],
+  ): Promise<string> {
+    return inTransaction(this.prisma, async (tx) => {
+      const peek = await this.find(tx, jobId, false);
+      // Instance row first, as a worker batch locks it first: no lock-order deadlock.
+      const instance = await touchInstance(tx, peek.instanceId);
+      if (instance === null || instance.status === 'COMPLETED' || instance.status === 'CANCELED') {
+        throw RuntimeError.conflict(`job ${jobId} belongs to an instance that has ended`);
+      }
+      const job = await this.leased(tx, jobId, workerId);
+      await tx.$executeRawUnsafe(
+        `UPDATE "Job" SET state = 'COMPLETED', "lockExpiresAt" = NULL WHERE id = $1::uuid`,
+        jobId,
+      );
+      await appendEvents(tx, [{ instanceId: job.instanceId, event: event(job, instance.variables) }]);
+      return job.instanceId;
+    });
+  }
+
+  /** The job, row-locked, if `workerId` holds its lease; 404/409 otherwise. */
+  private async leased(tx: Tx, jobId: string, workerId: string): Promise<JobRow> {
+    const job = await this.find(tx, jobId, true);
+    if (job.state !== 'ACTIVATED') {
+      throw RuntimeError.conflict(`job ${jobId} is ${job.state}, not activated`);
+    }
+    if (job.workerId !== workerId) {
+      throw RuntimeError.conflict(`job ${jobId} is locked by another worker, not by '${workerId}'`);
+    }
+    if (job.lockExpiresAt === null || job.lockExpiresAt.getTime() < Date.now()) {
+      throw RuntimeError.conflict(`the lock of '${workerId}' on job ${jobId} has expired`);
+    }
+    return job;
+  }
+
+  private async find(tx: Tx, jobId: string, lock: boolean): Promise<JobRow> {
+    if (!isUuid(jobId)) throw RuntimeError.notFound(`job ${jobId}`);
+    const rows = await tx.$queryRawUnsafe<JobRow[]>(
+      `SELECT id, type, "instanceId", "elementInstanceId", "elementId", retries, state::text AS state,
+              "workerId", "lockExpiresAt", "customHeaders"
+         FROM "Job" WHERE id = $1::uuid${lock ? ' FOR UPDATE' : ''}`,
+      jobId,
+    );
+    if (rows.length === 0) throw RuntimeError.notFound(`job ${jobId}`);
+    return rows[0];
+  }
+}
+
+/** The dead-letter state of a job: an incident on its element, and its history entry. */
+async function openJobIncident(tx: Tx, job: JobRow, message: string): Promise<void> {
+  const [element] = await tx.$queryRawUnsafe<{ elementType: string | null }[]>(
+    `SELECT state->'elements'->$2->>'elementType' AS "elementType" FROM "ProcessInstance" WHERE id = $1::uuid`,
+    job.instanceId,
+    job.elementInstanceId,
+  );
+  await tx.$executeRawUnsafe(
+    `INSERT INTO "Incident" (id, "instanceId", "elementId", "elementInstanceId", type, message, "jobId")
+     VALUES ($1::uuid, $2::uuid, $3, $4::uuid, 'JOB_NO_RETRIES', $5, $6::uuid)`,
+    newId(),
+    job.instanceId,
+    job.elementId,
+    job.elementInstanceId,
+    message || 'the job failed with no retries left',
+    job.id,
+  );
+  await tx.$executeRawUnsafe(
+    `INSERT INTO "HistoryEvent" ("instanceId", type, "elementId", "elementType", "elementInstanceId")
+     VALUES ($1::uuid, 'INCIDENT_CREATED', $2, $3, $4::uuid)`,
+    job.instanceId,
+    job.elementId,
+    element?.elementType ?? 'serviceTask',
+    job.elementInstanceId,
+  );
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
