@@ -32,6 +32,13 @@ export default tseslint.config(
     },
   },
   {
+    // Framework-free libraries: the apps and libs/host wrap them in Nest providers.
+    files: ['libs/{runtime,bus,cache,config,store,metrics}/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['@nestjs/*'] }],
+    },
+  },
+  {
     files: ['libs/engine/src/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: forbiddenInEngine }],
