@@ -81,17 +81,34 @@ export async function startsByEvent(
   return instances;
 }
 
+/** A message subscription as `takeBufferedMessages` needs it. */
+export interface OpenMessageSubscription {
+  readonly instanceId: string;
+  readonly ownerInstanceId: string;
+  readonly elementId: string;
+  readonly messageName: string;
+  readonly correlationKey: string;
+  readonly interrupting: boolean;
+}
+
 /**
- * Buffered messages for subscriptions that just opened: each live buffered
- * message with the same name and correlation key goes to the first
- * subscription that matches (and is consumed by it).
+ * Buffered messages for subscriptions that just opened (or that a resumed
+ * instance holds): each live buffered message with the same name and
+ * correlation key goes to the first subscription that matches (and is
+ * consumed by it). Once an interrupting subscription of an owner took a
+ * message, the owner's other subscriptions take none: that trigger closes
+ * them (the branches of an event-based gateway, the boundary events of one
+ * activity), so a message taken for them would be consumed and lost; it
+ * stays buffered instead.
  */
-export async function takeBufferedMessages(
+export async function takeBufferedMessages<S extends OpenMessageSubscription>(
   tx: Tx,
-  subscriptions: readonly { instanceId: string; ownerInstanceId: string; elementId: string; messageName: string; correlationKey: string }[],
-): Promise<{ instanceId: string; event: EngineEvent }[]> {
-  const events: { instanceId: string; event: EngineEvent }[] = [];
+  subscriptions: readonly S[],
+): Promise<{ subscription: S; instanceId: string; event: EngineEvent }[]> {
+  const delivered: { subscription: S; instanceId: string; event: EngineEvent }[] = [];
+  const interrupted = new Set<string>();
   for (const s of subscriptions) {
+    if (interrupted.has(s.ownerInstanceId)) continue;
     const taken = await tx.$queryRawUnsafe<{ variables: Variables }[]>(
       `DELETE FROM "BufferedMessage" WHERE id = (
          SELECT id FROM "BufferedMessage"
@@ -102,10 +119,12 @@ export async function takeBufferedMessages(
       s.correlationKey,
     );
     if (taken.length === 0) continue;
-    events.push({
+    if (s.interrupting) interrupted.add(s.ownerInstanceId);
+    delivered.push({
+      subscription: s,
       instanceId: s.instanceId,
       event: { type: 'trigger', ownerInstanceId: s.ownerInstanceId, elementId: s.elementId, variables: taken[0].variables },
     });
   }
-  return events;
+  return delivered;
 }

@@ -1,9 +1,12 @@
 import { processVariables, type EngineEvent, type InstanceState, type Variables } from '@baton/engine';
 import type { PrismaClient } from '@baton/store';
+import { takeBufferedMessages } from '../correlation/correlation';
 import type { DefinitionRegistry } from '../definitions/definition-registry';
 import type { BatchProcessor, BatchReport, LockedInstance, RuntimeLogger, WorkPublisher } from '../execution/batch-processor';
+import { inTransaction, type Tx } from '../execution/bulk-sql';
 import { RuntimeError } from '../runtime-error';
 import type { VariableLimits } from '../variable-limits';
+import { appendEvents } from './instance-inbox';
 import type { InstanceStarter } from './instance-starter';
 import {
   instanceView,
@@ -157,20 +160,59 @@ export class InstanceService {
     return this.get(id);
   }
 
-  /** Back to ACTIVE; work that arrived or was due while suspended (pendingSince) is queued again. */
+  /**
+   * Back to ACTIVE; work that arrived or was due while suspended (pendingSince) is queued again.
+   * Messages skip suspended instances and are buffered when they have a TTL (DESIGN §4.1), so
+   * the instance's open subscriptions take the live buffered messages that match them, in the
+   * same transaction as the status change. Due timers need nothing here: the timer poller skips
+   * a suspended instance's timers, and they fire on its next pass.
+   */
   async resume(id: string): Promise<InstanceView> {
     if (!isUuid(id)) throw notFound(id);
-    const changed = await this.prisma.$queryRawUnsafe<{ pendingSince: Date | null }[]>(
-      `UPDATE "ProcessInstance" SET status = 'ACTIVE', rev = rev + 1
-        WHERE id = $1::uuid AND status = 'SUSPENDED' RETURNING "pendingSince"`,
-      id,
-    );
-    if (changed.length === 0) {
+    const resumed = await inTransaction(this.prisma, async (tx) => {
+      const changed = await tx.$queryRawUnsafe<{ pendingSince: Date | null }[]>(
+        `UPDATE "ProcessInstance" SET status = 'ACTIVE', rev = rev + 1
+          WHERE id = $1::uuid AND status = 'SUSPENDED' RETURNING "pendingSince"`,
+        id,
+      );
+      if (changed.length === 0) return null;
+      const delivered = await this.takeBufferedMessages(tx, id);
+      if (delivered > 0) {
+        await tx.$executeRawUnsafe(
+          `UPDATE "ProcessInstance" SET "pendingSince" = COALESCE("pendingSince", now()) WHERE id = $1::uuid`,
+          id,
+        );
+      }
+      return { pending: changed[0].pendingSince !== null || delivered > 0 };
+    });
+    if (resumed === null) {
       const status = await this.status(id, 'resume');
       throw RuntimeError.conflict(`instance ${id} is ${status}; only a SUSPENDED instance can be resumed`);
     }
-    if (changed[0].pendingSince !== null) await this.publish(id);
+    if (resumed.pending) await this.publish(id);
     return this.get(id);
+  }
+
+  /** Hands the instance's open message subscriptions the live buffered messages that match them; returns how many. */
+  private async takeBufferedMessages(tx: Tx, instanceId: string): Promise<number> {
+    const subscriptions = await tx.$queryRawUnsafe<
+      { id: string; instanceId: string; ownerInstanceId: string; elementId: string; messageName: string; correlationKey: string; interrupting: boolean }[]
+    >(
+      `SELECT id, "instanceId", "ownerInstanceId", "elementId", "messageName", COALESCE("correlationKey", '') AS "correlationKey", interrupting
+         FROM "MessageSubscription" WHERE "instanceId" = $1::uuid AND "ownerInstanceId" IS NOT NULL
+        ORDER BY "createdAt", id`,
+      instanceId,
+    );
+    if (subscriptions.length === 0) return 0;
+    const delivered = await takeBufferedMessages(tx, subscriptions);
+    // As when a message is published: a one-shot subscription is consumed by the message it took.
+    const consumed = delivered.filter((d) => d.subscription.interrupting).map((d) => d.subscription.id);
+    if (consumed.length > 0) await tx.$executeRawUnsafe(`DELETE FROM "MessageSubscription" WHERE id = ANY($1::uuid[])`, consumed);
+    await appendEvents(
+      tx,
+      delivered.map((d) => ({ instanceId: d.instanceId, event: d.event })),
+    );
+    return delivered.length;
   }
 
   /**

@@ -1,0 +1,46 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { IncidentService, type IncidentView, type Page } from '@baton/runtime';
+import { ApiJsonBody, ApiJsonResponse, ApiProblems, ApiQueryFrom, page } from '../http/openapi';
+import { parse } from '../http/validation';
+import { IncidentListQuery, IncidentSchema, ResolveIncidentBody } from './incidents.schemas';
+
+@ApiTags('incidents')
+@Controller('incidents')
+export class IncidentsController {
+  constructor(@Inject(IncidentService) private readonly incidents: IncidentService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Incidents, oldest first: open ones unless `state=RESOLVED`' })
+  @ApiQueryFrom(IncidentListQuery)
+  @ApiJsonResponse(200, page(IncidentSchema), 'A page of incidents')
+  @ApiProblems(400)
+  list(@Query() query: unknown): Promise<Page<IncidentView>> {
+    return this.incidents.list(parse(IncidentListQuery, query, 'query'));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'An incident (open or resolved)' })
+  @ApiParam({ name: 'id', description: 'The incident id' })
+  @ApiJsonResponse(200, IncidentSchema, 'The incident')
+  @ApiProblems(404)
+  get(@Param('id') id: string): Promise<IncidentView> {
+    return this.incidents.get(id);
+  }
+
+  @Post(':id/resolve')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Resolve an incident; the instance continues where it stopped',
+    description:
+      'A job out of retries becomes activatable again with `retries` (default 1); any other incident retries the step that failed, ' +
+      'so fix its cause first (deploy the called process, set the missing variable). 409 when it is already resolved or cannot be.',
+  })
+  @ApiParam({ name: 'id', description: 'The incident id' })
+  @ApiJsonBody(ResolveIncidentBody)
+  @ApiJsonResponse(200, IncidentSchema, 'The incident, resolved')
+  @ApiProblems(400, 404, 409)
+  resolve(@Param('id') id: string, @Body() body: unknown): Promise<IncidentView> {
+    return this.incidents.resolve(id, parse(ResolveIncidentBody, body ?? {}, 'body'));
+  }
+}

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { limitParam } from '../http/validation';
+
+export { IncidentSchema } from '../instances/instances.schemas';
+
+export const IncidentListQuery = z.object({
+  instanceId: z.uuid().optional(),
+  state: z.enum(['OPEN', 'RESOLVED']).optional().describe('Open incidents unless RESOLVED is asked for'),
+  limit: limitParam,
+  cursor: z.uuid().optional().describe('The last id of the previous page'),
+});
+
+export const ResolveIncidentBody = z.strictObject({
+  retries: z
+    .number()
+    .int()
+    .min(1)
+    .optional()
+    .describe('For a job incident: the retries the job gets (default 1). Ignored for other incidents, whose failed step is retried.'),
+});

@@ -1,0 +1,86 @@
+import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { JobService, type ActivatedJob } from '@baton/runtime';
+import { ApiJsonBody, ApiJsonResponse, ApiProblems } from '../http/openapi';
+import { parse } from '../http/validation';
+import { ActivateBody, ActivateResponse, BpmnErrorBody, CompleteJobBody, FailJobBody, HeartbeatBody } from './jobs.schemas';
+
+/**
+ * Jobs for workers in any language (Camunda 8 job workers, Camunda 7
+ * external tasks): activate a batch under a lock, then complete, fail,
+ * throw a BPMN error or extend the lock. Job actions answer 204; acting on a
+ * job whose lock you do not hold (another worker's, an expired one, a job
+ * not activated) is a 409.
+ */
+@ApiTags('jobs')
+@Controller('jobs')
+export class JobsController {
+  constructor(@Inject(JobService) private readonly jobs: JobService) {}
+
+  @Post('activate')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Activate jobs of a type',
+    description:
+      'Locks up to `maxJobs` activatable jobs of the type to `workerId` for `lockDurationMs`. A job whose lock ran out is activatable again. ' +
+      'Jobs of suspended instances are not activatable. With `requestTimeoutMs`, waits that long for a job before answering with none.',
+  })
+  @ApiJsonBody(ActivateBody)
+  @ApiJsonResponse(200, ActivateResponse, 'The activated jobs (possibly none)')
+  @ApiProblems(400)
+  async activate(@Body() body: unknown): Promise<{ jobs: ActivatedJob[] }> {
+    return { jobs: await this.jobs.activate(parse(ActivateBody, body, 'body')) };
+  }
+
+  @Post(':id/complete')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Complete a job you hold; the instance moves on with the variables' })
+  @ApiParam({ name: 'id', description: 'The job id' })
+  @ApiJsonBody(CompleteJobBody)
+  @ApiResponse({ status: 204, description: 'Completed' })
+  @ApiProblems(400, 404, 409, 413, 422)
+  async complete(@Param('id') id: string, @Body() body: unknown): Promise<void> {
+    await this.jobs.complete(id, parse(CompleteJobBody, body, 'body'));
+  }
+
+  @Post(':id/fail')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Report a failed attempt',
+    description:
+      'With retries left the job is activatable again after `retryBackoffMs`; at 0 retries an incident (`JOB_NO_RETRIES`) opens and the instance waits. ' +
+      'Without `retries` they decrease by one.',
+  })
+  @ApiParam({ name: 'id', description: 'The job id' })
+  @ApiJsonBody(FailJobBody)
+  @ApiResponse({ status: 204, description: 'Recorded' })
+  @ApiProblems(400, 404, 409)
+  async fail(@Param('id') id: string, @Body() body: unknown): Promise<void> {
+    await this.jobs.fail(id, parse(FailJobBody, body, 'body'));
+  }
+
+  @Post(':id/bpmn-error')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Throw a BPMN error from the job',
+    description: 'Caught by the nearest matching error boundary event or event subprocess; uncaught, an `UNHANDLED_ERROR` incident opens.',
+  })
+  @ApiParam({ name: 'id', description: 'The job id' })
+  @ApiJsonBody(BpmnErrorBody)
+  @ApiResponse({ status: 204, description: 'Thrown' })
+  @ApiProblems(400, 404, 409, 413, 422)
+  async throwError(@Param('id') id: string, @Body() body: unknown): Promise<void> {
+    await this.jobs.throwError(id, parse(BpmnErrorBody, body, 'body'));
+  }
+
+  @Post(':id/heartbeat')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Extend the lock of a job you hold' })
+  @ApiParam({ name: 'id', description: 'The job id' })
+  @ApiJsonBody(HeartbeatBody)
+  @ApiResponse({ status: 204, description: 'The lock now expires `lockDurationMs` from now' })
+  @ApiProblems(400, 404, 409)
+  async heartbeat(@Param('id') id: string, @Body() body: unknown): Promise<void> {
+    await this.jobs.heartbeat(id, parse(HeartbeatBody, body, 'body'));
+  }
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { variablesSchema } from '../http/validation';
+
+const workerId = z.string().min(1).max(256).describe('Who works the job; only the lock holder may act on it');
+/** A lease longer than a day is a forgotten job, not a long one: heartbeats extend shorter leases. */
+const lockDurationMs = z.number().int().min(1).max(86_400_000);
+
+export const ActivateBody = z.strictObject({
+  type: z.string().min(1).max(256).describe('The job type (`zeebe:taskDefinition type`)'),
+  workerId,
+  maxJobs: z.number().int().min(1).max(1000).describe('At most this many jobs in the answer'),
+  lockDurationMs: lockDurationMs.describe('How long the jobs stay locked to this worker (milliseconds)'),
+  requestTimeoutMs: z
+    .number()
+    .int()
+    .min(0)
+    .max(60_000)
+    .optional()
+    .describe('Long poll: wait up to this long for a job when none is activatable; absent or 0 answers at once'),
+});
+
+export const ActivatedJobSchema = z.object({
+  id: z.uuid(),
+  type: z.string(),
+  instanceId: z.uuid(),
+  elementId: z.string(),
+  elementInstanceId: z.uuid(),
+  retries: z.number().int().describe('Retries left'),
+  variables: variablesSchema.describe('The variables visible at the task'),
+  customHeaders: z.record(z.string(), z.string()).describe('`zeebe:taskHeaders`'),
+  lockExpiresAt: z.iso.datetime(),
+});
+
+export const ActivateResponse = z.object({ jobs: z.array(ActivatedJobSchema) });
+
+export const CompleteJobBody = z.strictObject({ workerId, variables: variablesSchema.optional() });
+
+export const FailJobBody = z.strictObject({
+  workerId,
+  errorMessage: z.string().max(10_000).describe('Why the attempt failed; the incident message at 0 retries'),
+  retries: z.number().int().min(0).optional().describe('Retries left after this failure; default one fewer than now'),
+  retryBackoffMs: z.number().int().min(0).optional().describe('Not activatable again before this many milliseconds'),
+});
+
+export const BpmnErrorBody = z.strictObject({
+  workerId,
+  errorCode: z.string().min(1).max(256).describe('Caught by an error boundary event or event subprocess with this code'),
+  errorMessage: z.string().max(10_000).optional(),
+  variables: variablesSchema.optional(),
+});
+
+export const HeartbeatBody = z.strictObject({
+  workerId,
+  lockDurationMs: lockDurationMs.describe('The lock now expires this many milliseconds from now'),
+});

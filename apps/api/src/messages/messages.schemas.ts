@@ -1,0 +1,30 @@
+import { z } from 'zod';
+import { variablesSchema } from '../http/validation';
+
+export const PublishMessageBody = z.strictObject({
+  name: z.string().min(1).max(1024).describe('The message name (`<bpmn:message name>`)'),
+  correlationKey: z
+    .string()
+    .max(1024)
+    .optional()
+    .describe('Matched against the subscription\'s `zeebe:subscription correlationKey`; absent matches subscriptions without one'),
+  variables: variablesSchema.optional(),
+  timeToLiveMs: z
+    .number()
+    .int()
+    .min(0)
+    .optional()
+    .describe('Unmatched, the message is kept this long for the first matching subscription that opens (default 0: not kept)'),
+  messageId: z
+    .string()
+    .min(1)
+    .max(1024)
+    .optional()
+    .describe('Idempotency: publishing while a message with this id is buffered is a 409'),
+});
+
+export const MessageResultSchema = z.object({
+  correlated: z.array(z.uuid()).describe('Instances whose waiting subscription the message moved'),
+  started: z.array(z.uuid()).describe('Instances started by message start events'),
+  buffered: z.boolean().describe('Nothing matched and the message is kept until its TTL runs out'),
+});

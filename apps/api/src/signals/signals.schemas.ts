@@ -1,0 +1,11 @@
+import { z } from 'zod';
+import { variablesSchema } from '../http/validation';
+
+export const BroadcastSignalBody = z.strictObject({
+  name: z.string().min(1).max(1024).describe('The signal name (`<bpmn:signal name>`)'),
+  variables: variablesSchema.optional(),
+});
+
+export const SignalResultSchema = z.object({
+  triggered: z.number().int().describe('Waiting catch events, boundary events, event subprocesses and signal start events reached'),
+});

@@ -1,0 +1,84 @@
+import { CorrelationService, InstanceService, VariableLimits } from '../src';
+import { bpmn, harness, quietLogger, type Harness } from './runtime-harness';
+
+const limits = new VariableLimits({ maxVariableSize: 1024, maxTotalVariables: 4096 });
+
+/**
+ * Buffered messages (DESIGN §4.1: kept for their TTL, delivered to the first
+ * matching subscription that opens) where several subscriptions of one
+ * owner open at once, and on resume of a suspended instance.
+ */
+describe('buffered messages (Postgres)', () => {
+  let h: Harness;
+  let correlation: CorrelationService;
+  let instances: InstanceService;
+
+  beforeAll(async () => {
+    h = await harness('buffered');
+    correlation = new CorrelationService(h.db.prisma, h.registry, h.publisher, limits);
+    instances = new InstanceService(h.db.prisma, h.registry, h.starter, h.processor, h.publisher, limits, quietLogger);
+    await h.registry.deploy(bpmn('libs/runtime/test/fixtures/event-based-messages.bpmn'));
+  });
+  afterAll(() => h.close());
+
+  async function start(key: string): Promise<string> {
+    const definition = await h.registry.byKey('event-based-messages');
+    const { id } = await h.starter.start({ definition: definition!, variables: { key } });
+    return id;
+  }
+  const buffered = (key: string) => h.db.prisma.bufferedMessage.findMany({ where: { correlationKey: key }, select: { name: true } });
+  const endOf = async (id: string) =>
+    (await h.db.prisma.historyEvent.findMany({ where: { instanceId: id, elementId: { startsWith: 'end_' }, type: 'ELEMENT_COMPLETED' } })).map(
+      (e) => e.elementId,
+    );
+
+  it('an event-based gateway takes one of two buffered messages; the other stays buffered for the next instance', async () => {
+    await correlation.publishMessage({ name: 'accepted', correlationKey: 'K1', timeToLiveMs: 60_000 });
+    await correlation.publishMessage({ name: 'rejected', correlationKey: 'K1', timeToLiveMs: 60_000 });
+    const first = await start('K1');
+    await h.drain();
+    expect(await endOf(first)).toEqual(['end_accepted']);
+    expect(await buffered('K1')).toEqual([{ name: 'rejected' }]);
+
+    const second = await start('K1');
+    await h.drain();
+    expect(await endOf(second)).toEqual(['end_rejected']);
+    expect(await buffered('K1')).toEqual([]);
+  });
+
+  it('on resume, the subscriptions of a suspended instance take the messages buffered meanwhile, one per gateway', async () => {
+    const id = await start('K2');
+    await h.drain();
+    await instances.suspend(id);
+    for (const name of ['rejected', 'accepted']) {
+      expect(await correlation.publishMessage({ name, correlationKey: 'K2', timeToLiveMs: 60_000 })).toEqual({
+        correlated: [],
+        started: [],
+        buffered: true,
+      });
+    }
+    await h.drain();
+    expect((await h.db.prisma.processInstance.findUniqueOrThrow({ where: { id } })).status).toBe('SUSPENDED');
+
+    expect((await instances.resume(id)).status).toBe('ACTIVE');
+    expect(h.publisher.items).toContain(id);
+    await h.drain();
+    expect((await h.db.prisma.processInstance.findUniqueOrThrow({ where: { id } })).status).toBe('COMPLETED');
+    // Subscriptions in creation order: `accepted` opened first, so it takes its message; `rejected` keeps its own.
+    expect(await endOf(id)).toEqual(['end_accepted']);
+    expect(await buffered('K2')).toEqual([{ name: 'rejected' }]);
+    expect(await h.db.prisma.messageSubscription.count({ where: { instanceId: id } })).toBe(0);
+  });
+
+  it('resume with nothing buffered publishes nothing new and leaves the subscriptions open', async () => {
+    const id = await start('K3');
+    await h.drain();
+    await instances.suspend(id);
+    await instances.resume(id);
+    expect(h.publisher.items).toEqual([]);
+    expect(await h.db.prisma.messageSubscription.count({ where: { instanceId: id } })).toBe(2);
+    expect((await correlation.publishMessage({ name: 'rejected', correlationKey: 'K3' })).correlated).toEqual([id]);
+    await h.drain();
+    expect(await endOf(id)).toEqual(['end_rejected']);
+  });
+});
