@@ -15,6 +15,9 @@ const esmPackages = [
   'uuid',
   // NestJS 12 ships ESM only.
   '@nestjs',
+  // PGlite's CommonJS build loads fs, zlib and its WebAssembly through dynamic import(), which
+  // Jest's module loader refuses without --experimental-vm-modules; SWC turns them into require().
+  '@electric-sql',
 ];
 
 const swc = [
@@ -30,12 +33,12 @@ const swc = [
 ];
 
 const shared = {
-  transform: { '^.+\\.(t|j|mj)s$': swc },
+  transform: { '^.+\\.(t|j|mj|cj)s$': swc },
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
   moduleNameMapper: {
     '^@baton/([a-z-]+)$': '<rootDir>/libs/$1/src',
   },
-  moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
+  moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],
   testEnvironment: 'node',
 };
 
@@ -44,12 +47,25 @@ module.exports = {
     {
       ...shared,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{apps,libs,test,scripts,bench}/**/*.spec.ts'],
+      testMatch: ['<rootDir>/{apps,libs,test,scripts,bench,loadtest}/**/*.spec.ts'],
     },
     {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs,test,scripts,bench}/**/*.{int,e2e}-spec.ts'],
+    },
+    {
+      // The REST e2e suites again, on the embedded composition `npm start` runs (API + worker on
+      // one host, PGlite): their `./api-harness` import is mapped to the embedded harness.
+      ...shared,
+      displayName: 'embedded',
+      testMatch: ['<rootDir>/apps/api/test/*.e2e-spec.ts'],
+      // RabbitMQ and Redis per se, and Postgres schemas: nothing embedded about them.
+      testPathIgnorePatterns: ['/node_modules/', '/adapters\\.e2e-spec\\.ts$'],
+      moduleNameMapper: {
+        ...shared.moduleNameMapper,
+        '^\\./api-harness$': '<rootDir>/apps/baton/test/embedded-api-harness.ts',
+      },
     },
   ],
 };

@@ -281,7 +281,7 @@ describe('worker processes (Postgres, RabbitMQ)', () => {
       expect(await worker.get('/metrics')).toMatchObject({ status: 200 });
       expect(JSON.parse((await worker.get('/health/ready')).body)).toEqual({
         status: 'ok',
-        checks: { postgres: { status: 'up' }, consumer: { status: 'up' } },
+        checks: { postgres: { status: 'up' }, rabbitmq: { status: 'up' }, consumer: { status: 'up' } },
       });
       expect(await notCompletedOnce(s, ids, ['join', 'end'])).toBe(0);
       expect(await duplicateHistory(s)).toBe(0);

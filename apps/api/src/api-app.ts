@@ -1,12 +1,14 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Settings } from '@baton/config';
 import { nestLogger, nestLogLevels, openStore, type Store } from '@baton/host';
+import { BatonMetrics } from '@baton/metrics';
 import { VariableLimits } from '@baton/runtime';
 import type { FastifyInstance } from 'fastify';
 import { ApiModule } from './api.module';
+import { observeHttp } from './http/http-metrics';
 import { ProblemFilter } from './http/problem.filter';
 import { serveSwaggerUi } from './http/swagger-ui';
 
@@ -15,6 +17,10 @@ export const API_PREFIX = 'api/v1';
 export interface ApiAppOptions {
   /** Nest's logger; default the levels LOG_LEVEL names. `false` silences it (tests). */
   readonly logger?: false;
+  /** More modules in the same application, on the same host (embedded mode adds the worker's). */
+  readonly compose?: (store: Store) => DynamicModule[];
+  /** Nest's own SIGTERM/SIGINT handling (default on); off when the caller handles signals itself. */
+  readonly shutdownHooks?: boolean;
 }
 
 /**
@@ -36,16 +42,21 @@ export async function createApiApp(settings: Settings, options: ApiAppOptions = 
       bodyLimit: maxBodyBytes,
       multipart: { limits: { fileSize: maxBodyBytes, files: 1, fields: 10 } },
     });
-    const app = await NestFactory.create<NestFastifyApplication>(ApiModule.forRoot(settings, store), adapter, {
+    // Composed first, so a module that claims the shared host (HostModule.forRoot) names it.
+    const composed = options.compose?.(store) ?? [];
+    const root = ApiModule.forRoot(settings, store);
+    const module = composed.length > 0 ? { ...root, imports: [...(root.imports ?? []), ...composed] } : root;
+    const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
       logger,
       abortOnError: false,
       // Fastify's own parsers, with the JSON one replaced below; no urlencoded bodies.
       bodyParser: false,
     });
     registerBodyParsers(app.getHttpAdapter().getInstance());
-    app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/ready'] });
+    observeHttp(app.getHttpAdapter().getInstance(), app.get(BatonMetrics));
+    app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/ready', 'metrics'] });
     app.useGlobalFilters(new ProblemFilter(maxBodyBytes));
-    app.enableShutdownHooks();
+    if (options.shutdownHooks !== false) app.enableShutdownHooks();
     const document = SwaggerModule.createDocument(
       app,
       new DocumentBuilder()

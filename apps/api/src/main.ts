@@ -20,7 +20,7 @@ async function main(): Promise<void> {
     const logger = new Logger('Api');
     logger.log(`listening on 0.0.0.0:${settings.PORT} (REST under /api/v1, OpenAPI at /api/docs)`);
     if (adapters(settings).bus === 'in-process') {
-      logger.warn('RABBITMQ_URL is not set: no worker receives the work this API publishes (embedded mode comes later)');
+      logger.warn('RABBITMQ_URL is not set: no worker receives the work this API publishes (`npm start` runs the API and a worker in one process)');
     }
   } catch (e) {
     // Configuration problems are the operator's to fix: the message alone says what.

@@ -37,6 +37,11 @@ export async function startApi(prefix: string, env: Record<string, string> = {})
     await db.drop();
     throw e;
   }
+  return harnessOn(app, db);
+}
+
+/** The harness around an app already listening (embedded mode builds its own app and store: apps/baton/test). */
+export function harnessOn(app: NestFastifyApplication, db: FreshSchema): ApiHarness {
   const port = (app.getHttpServer().address() as { port: number }).port;
   const origin = `http://127.0.0.1:${port}`;
   const bus = app.get<TokenBus>(TOKEN_BUS);

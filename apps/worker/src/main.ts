@@ -3,8 +3,9 @@ import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { adapters, loadSettings, SettingsError, type Settings } from '@baton/config';
 import { HostConfigError, nestLogger, nestLogLevels, openStore } from '@baton/host';
-import { LINGER_MS, TokenWorker } from './execution/token-worker';
+import { LINGER_MS } from './execution/token-worker';
 import { WorkerHttpServer } from './health/worker-http-server';
+import { startWorkerLoops } from './worker-loops';
 import { WorkerModule } from './worker.module';
 
 /** Longest a shutdown may take (the batch in flight included) before the process gives up and exits 1. */
@@ -35,9 +36,9 @@ async function main(): Promise<void> {
   });
   if (shuttingDown !== undefined) return;
   const port = await app.get(WorkerHttpServer).listen(settings.METRICS_PORT);
-  const worker = app.get(TokenWorker);
-  await worker.start();
-  if (shuttingDown !== undefined) return;
+  const loops = await startWorkerLoops(app, () => shuttingDown !== undefined);
+  if (loops === undefined || shuttingDown !== undefined) return;
+  const { handlerTypes } = loops;
 
   const a = adapters(settings);
   const queue = a.bus === 'rabbitmq' ? ` queue=${settings.WORK_QUEUE}` : '';
@@ -45,6 +46,10 @@ async function main(): Promise<void> {
     `consuming: store=${store.kind} bus=${a.bus}${queue} cache=${a.cache}; batch size ${settings.TOKEN_BATCH_SIZE}, ` +
       `linger ${LINGER_MS} ms, max parallel ${settings.MAX_PARALLEL_TOKENS}, sweep every ${settings.STATE_CHECK_INTERVAL} s; ` +
       `health and metrics on :${port}`,
+  );
+  logger.log(
+    `timers: polling every ${settings.TIMER_POLL_INTERVAL_MS} ms; ` +
+      `job handlers: ${handlerTypes.length > 0 ? handlerTypes.join(', ') : settings.JOB_HANDLERS ? 'none registered' : 'off (JOB_HANDLERS=false)'}`,
   );
   if (a.bus === 'in-process') {
     logger.warn(
@@ -55,9 +60,9 @@ async function main(): Promise<void> {
 
 /**
  * SIGTERM/SIGINT: stop taking batches, let the batch in flight commit and be
- * acked, stop the sweeper, close bus, cache and store (Nest's shutdown hooks,
- * in that order), exit 0. A second signal or the grace period running out
- * exits 1 at once.
+ * acked, stop the sweeper and the timer poller, settle the jobs the handlers
+ * hold, close bus, cache and store (Nest's shutdown hooks, in that order),
+ * exit 0. A second signal or the grace period running out exits 1 at once.
  */
 function shutdown(signal: string): Promise<void> {
   if (shuttingDown !== undefined) return shuttingDown;

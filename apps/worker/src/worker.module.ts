@@ -1,27 +1,33 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import type { TokenBus } from '@baton/bus';
 import type { Settings } from '@baton/config';
-import { HostModule, nestLogger, TOKEN_BUS, type Store } from '@baton/host';
+import { HostModule, nestLogger, storeCounts, TOKEN_BUS, type Store } from '@baton/host';
+import { BatonMetrics } from '@baton/metrics';
 import { Sweeper } from '@baton/runtime';
 import { PrismaClient } from '@baton/store';
 import { TokenWorker } from './execution/token-worker';
-import { METRICS_SOURCE, noMetrics } from './health/metrics-source';
+import { METRICS_SOURCE, type MetricsSource } from './health/metrics-source';
 import { WorkerHttpServer } from './health/worker-http-server';
+import { HttpJobHandler } from './jobs/http-job.handler';
+import { JobHandlers } from './jobs/job-handlers';
+import { TimerPoller } from './timers/timer-poller';
 
 /**
  * The worker's root module: the shared host wiring (store, bus, cache,
- * runtime) plus what only the worker runs — the consumer loop, the sweeper
- * and the metrics/health listener. Every provider is constructed with explicit
+ * runtime) plus what only the worker runs — the consumer loop, the sweeper,
+ * the timer poller, the in-process job handlers and the metrics/health listener. Every provider is constructed with explicit
  * `@Inject` tokens or `inject` lists, so it also runs from source under tsx,
  * which emits no decorator metadata.
  */
 @Module({})
 export class WorkerModule {
-  static forRoot(options: { settings: Settings; store: Store }): DynamicModule {
+  /** `handlers`: more providers with `@JobHandler` methods (the built-in `http` one is always there). */
+  static forRoot(options: { settings: Settings; store: Store; handlers?: Type[] }): DynamicModule {
     const { settings, store } = options;
     return {
       module: WorkerModule,
-      imports: [HostModule.forRoot({ settings, store, appName: 'worker' })],
+      imports: [HostModule.forRoot({ settings, store, appName: 'worker' }), DiscoveryModule],
       providers: [
         {
           provide: Sweeper,
@@ -32,10 +38,23 @@ export class WorkerModule {
             }),
           inject: [PrismaClient, TOKEN_BUS],
         },
-        // The observability work replaces this with its prom-client registry.
-        { provide: METRICS_SOURCE, useValue: noMetrics },
+        // The host's registry plus what only workers report: counts from the store (one
+        // definition of "active" however many replicas run; dashboards take max) and the queue depth.
+        {
+          provide: METRICS_SOURCE,
+          useFactory: (metrics: BatonMetrics, prisma: PrismaClient, bus: TokenBus): MetricsSource => {
+            metrics.watchStore(storeCounts(prisma));
+            metrics.watchQueue(settings.WORK_QUEUE, () => bus.depth());
+            return metrics;
+          },
+          inject: [BatonMetrics, PrismaClient, TOKEN_BUS],
+        },
         TokenWorker,
         WorkerHttpServer,
+        TimerPoller,
+        JobHandlers,
+        HttpJobHandler,
+        ...(options.handlers ?? []),
       ],
     };
   }

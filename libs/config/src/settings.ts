@@ -71,6 +71,10 @@ const schema = z.object({
   DEFINITION_CACHE_TTL: positiveInt('DEFINITION_CACHE_TTL', 300),
   STEP_BUDGET: positiveInt('STEP_BUDGET', 10_000),
   MIGRATE_ON_START: bool('MIGRATE_ON_START', false),
+  /** Milliseconds between two passes of a worker's timer poller (every worker polls; each timer fires once). */
+  TIMER_POLL_INTERVAL_MS: positiveInt('TIMER_POLL_INTERVAL_MS', 100),
+  /** Whether a worker runs its in-process job handlers (the built-in `http` and any registered type). */
+  JOB_HANDLERS: bool('JOB_HANDLERS', true),
   /** RabbitMQ queue of work items (not in DESIGN §5): one per deployment, one per test. */
   WORK_QUEUE: z.string().optional().transform((v) => (v === undefined || v.trim() === '' ? 'baton.work' : v.trim())),
   DATA_DIR: z.string().optional().transform((v) => (v === undefined || v.trim() === '' ? './.baton/data' : v)),
@@ -118,7 +122,8 @@ export function adapters(settings: Settings): { store: string; bus: string; cach
     store: settings.DATABASE_URL ? 'postgres' : 'pglite',
     bus: settings.RABBITMQ_URL ? 'rabbitmq' : 'in-process',
     cache: settings.REDIS_URL ? 'redis' : 'memory',
-    jobs: settings.REDIS_URL ? 'bullmq' : 'in-process',
+    // Jobs and timers are rows of the store, leased with FOR UPDATE SKIP LOCKED (not BullMQ).
+    jobs: settings.DATABASE_URL ? 'postgres' : 'pglite',
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Injection tokens for the ports that are interfaces (the rest are provided
  * under their class: PrismaClient, DefinitionRegistry, InstanceStarter,
- * BatchProcessor, VariableLimits).
+ * BatchProcessor, VariableLimits, JobService, CorrelationService,
+ * IncidentService, TimerService).
  */
 export const SETTINGS = Symbol('baton:settings');
 export const TOKEN_BUS = Symbol('baton:token-bus');

@@ -10,3 +10,5 @@ export { openStore, withTimeout, type Store } from './store';
 export { HostConfigError } from './host-error';
 export { nestLogger, nestLogLevels } from './host-loggers';
 export { runReadinessChecks, type ReadinessCheck, type ReadinessReport } from './readiness';
+export { HostReadiness, storeCounts } from './observability';
+export { exitOnSignals, type ShutdownHandle, type ShutdownOptions } from './shutdown';

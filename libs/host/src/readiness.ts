@@ -1,11 +1,12 @@
-/**
- * One dependency `/health/ready` asks. Postgres now; Redis and RabbitMQ join
- * with the observability work (a check per adapter, provided next to it).
- */
+import { withTimeout } from './store';
+
+/** One dependency `/health/ready` asks: Postgres, and Redis and RabbitMQ when configured (HostReadiness). */
 export interface ReadinessCheck {
   readonly name: string;
   /** Rejects (with a reason) when the dependency is not usable. */
   check(): Promise<void>;
+  /** A check that has not answered by then is down. Default 2000 ms. */
+  readonly timeoutMs?: number;
 }
 
 export interface ReadinessReport {
@@ -17,7 +18,7 @@ export async function runReadinessChecks(checks: readonly ReadinessCheck[]): Pro
   const results = await Promise.all(
     checks.map(async (c) => {
       try {
-        await c.check();
+        await withTimeout(c.check(), c.timeoutMs ?? 2_000, c.name);
         return [c.name, { status: 'up' as const }] as const;
       } catch (e) {
         return [c.name, { status: 'down' as const, message: (e as Error).message }] as const;

@@ -1,12 +1,15 @@
 import type { Settings } from '@baton/config';
-import { applyMigrations, createPrismaClient, type PrismaClient } from '@baton/store';
-import { HostConfigError } from './host-error';
+import { applyMigrations, createPrismaClient, IN_MEMORY, openEmbeddedDatabase, type PrismaClient } from '@baton/store';
 import type { RuntimeLogger } from '@baton/runtime';
 
 /** The system of record as the host opened it. */
 export interface Store {
   readonly kind: 'postgres' | 'pglite';
   readonly prisma: PrismaClient;
+  /** Embedded only: where the data lives (an absolute path, or `memory://`). */
+  readonly dataDir?: string;
+  /** Embedded only: this start created the database (nothing deployed yet). */
+  readonly created?: boolean;
   /** Resolves when the database answers a trivial query within `timeoutMs`. */
   ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
@@ -15,12 +18,29 @@ export interface Store {
 /**
  * Opens the store the settings name, migrating it first when
  * MIGRATE_ON_START is set — before any other adapter connects. Each store
- * kind is one branch here.
+ * kind is one branch here: Postgres when DATABASE_URL is set, otherwise the
+ * embedded PGlite database in DATA_DIR, always migrated (nobody else can:
+ * only this process may open it).
  */
 export async function openStore(settings: Settings, logger: RuntimeLogger): Promise<Store> {
   if (settings.DATABASE_URL !== undefined) return openPostgres(settings.DATABASE_URL, settings, logger);
-  // Embedded mode (PGlite under DATA_DIR) is the next branch.
-  throw new HostConfigError('DATABASE_URL is not set (embedded mode comes later)');
+  return openPglite(settings.DATA_DIR, logger);
+}
+
+async function openPglite(dataDir: string, logger: RuntimeLogger): Promise<Store> {
+  const started = Date.now();
+  const db = await openEmbeddedDatabase({ dataDir });
+  const where = db.dataDir.startsWith(IN_MEMORY) ? 'in memory (nothing is kept)' : `in ${db.dataDir}`;
+  const migrations = db.applied.length > 0 ? `applied migrations: ${db.applied.join(', ')}` : 'schema is up to date';
+  logger.log(`embedded Postgres (PGlite) ${where}${db.created ? ', created' : ''}; ${migrations} (${Date.now() - started} ms)`);
+  return {
+    kind: 'pglite',
+    prisma: db.prisma,
+    dataDir: db.dataDir,
+    created: db.created,
+    ping: (timeoutMs) => withTimeout(db.prisma.$queryRawUnsafe('SELECT 1'), timeoutMs, 'pglite'),
+    close: () => db.close(),
+  };
 }
 
 async function openPostgres(url: string, settings: Settings, logger: RuntimeLogger): Promise<Store> {

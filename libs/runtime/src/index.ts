@@ -41,3 +41,15 @@ export { backoffDelay, parseBackoff, DEFAULT_BACKOFF, type BackoffKind, type Bac
 export { CorrelationService, type MessageResult, type PublishMessageCommand } from './correlation/correlation.service';
 export { TimerService } from './timers/timer.service';
 export { IncidentService, type IncidentQuery } from './incidents/incident.service';
+export {
+  BpmnError,
+  JobFailure,
+  JobHandlerRunner,
+  type JobClient,
+  type JobContext,
+  type JobHandlerFn,
+  type JobHandlerOptions,
+  type JobHandlerRegistration,
+  type JobHandlerRunnerOptions,
+  type JobOutcome,
+} from './jobs/job-handler-runner';

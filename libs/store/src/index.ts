@@ -30,3 +30,19 @@ export type { ApplyMigrationsOptions, ApplyMigrationsResult } from './migrations
 export { databaseTarget } from './database-target';
 export type { DatabaseTarget } from './database-target';
 export { StoreError, StoreErrorCode } from './store-error';
+export {
+  openEmbeddedDatabase,
+  createPglitePrismaClient,
+  withConnectionAffinity,
+  IN_MEMORY,
+} from './pglite/pglite-client.factory';
+export type { EmbeddedDatabase, EmbeddedDatabaseOptions } from './pglite/pglite-client.factory';
+export {
+  applyPgliteMigrations,
+  readMigrationFiles,
+  findMigrationsDir,
+  migrationChecksum,
+} from './pglite/pglite-migrations';
+export type { MigrationFile } from './pglite/pglite-migrations';
+export { lockDataDir } from './pglite/data-dir-lock';
+export type { DataDirLock } from './pglite/data-dir-lock';

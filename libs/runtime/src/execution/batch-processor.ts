@@ -326,10 +326,8 @@ export class BatchProcessor {
       [...new Set(opened.map((s) => s.messageName))],
     );
     if (waiting[0].n === 0) return;
-    for (const subscription of opened) {
-      const [delivered] = await takeBufferedMessages(tx, [subscription]);
-      if (delivered === undefined) continue;
-      writer.addEvent(delivered.instanceId, delivered.event);
+    for (const { subscription, instanceId, event } of await takeBufferedMessages(tx, opened)) {
+      writer.addEvent(instanceId, event);
       if (subscription.interrupting) writer.dropMessageSubscription(subscription.key);
     }
   }

@@ -29,6 +29,9 @@ export interface ActivatedJob {
   readonly lockExpiresAt: string;
 }
 
+/** What happened to a job, for `baton_jobs_total{type,outcome}`: reported once the change committed. */
+export type JobEventOutcome = 'activated' | 'completed' | 'failed' | 'error' | 'incident';
+
 interface JobRow {
   id: string;
   type: string;
@@ -57,7 +60,11 @@ export class JobService {
     private readonly prisma: PrismaClient,
     private readonly publisher: WorkPublisher,
     private readonly limits: VariableLimits,
-    private readonly options: { pollIntervalMs?: number; maxRequestTimeoutMs?: number } = {},
+    private readonly options: {
+      pollIntervalMs?: number;
+      maxRequestTimeoutMs?: number;
+      onOutcome?: (type: string, outcome: JobEventOutcome) => void;
+    } = {},
   ) {}
 
   async activate(command: ActivateCommand): Promise<ActivatedJob[]> {
@@ -93,6 +100,7 @@ export class JobService {
       command.lockDurationMs,
     );
     if (rows.length === 0) return [];
+    if (this.options.onOutcome !== undefined) for (const row of rows) this.options.onOutcome(row.type, 'activated');
     const states = await this.prisma.$queryRawUnsafe<{ id: string; state: InstanceState }[]>(
       `SELECT id, state FROM "ProcessInstance" WHERE id = ANY($1::uuid[])`,
       [...new Set(rows.map((r) => r.instanceId))],
@@ -116,11 +124,12 @@ export class JobService {
 
   async complete(jobId: string, command: { workerId: string; variables?: Variables }): Promise<void> {
     this.limits.check(command.variables);
-    const instanceId = await this.settle(jobId, command.workerId, (job, variables) => {
+    const job = await this.settle(jobId, command.workerId, (job, variables) => {
       this.limits.check(command.variables, variables);
       return { type: 'complete', elementInstanceId: job.elementInstanceId, variables: command.variables ?? {} };
     });
-    await this.publisher.publish([{ instanceId }]);
+    this.options.onOutcome?.(job.type, 'completed');
+    await this.publisher.publish([{ instanceId: job.instanceId }]);
   }
 
   async throwError(
@@ -128,7 +137,7 @@ export class JobService {
     command: { workerId: string; errorCode: string; errorMessage?: string; variables?: Variables },
   ): Promise<void> {
     this.limits.check(command.variables);
-    const instanceId = await this.settle(jobId, command.workerId, (job, variables) => {
+    const job = await this.settle(jobId, command.workerId, (job, variables) => {
       this.limits.check(command.variables, variables);
       return {
         type: 'throwError',
@@ -138,7 +147,8 @@ export class JobService {
         variables: command.variables,
       };
     });
-    await this.publisher.publish([{ instanceId }]);
+    this.options.onOutcome?.(job.type, 'error');
+    await this.publisher.publish([{ instanceId: job.instanceId }]);
   }
 
   /**
@@ -149,7 +159,7 @@ export class JobService {
     jobId: string,
     command: { workerId: string; errorMessage: string; retries?: number; retryBackoffMs?: number },
   ): Promise<void> {
-    await inTransaction(this.prisma, async (tx) => {
+    const outcome = await inTransaction(this.prisma, async (tx) => {
       const job = await this.leased(tx, jobId, command.workerId);
       const retries = Math.max(0, command.retries ?? job.retries - 1);
       if (retries > 0) {
@@ -162,7 +172,7 @@ export class JobService {
           command.errorMessage,
           Math.max(0, command.retryBackoffMs ?? 0),
         );
-        return;
+        return { type: job.type, outcome: 'failed' as const };
       }
       await tx.$executeRawUnsafe(
         `UPDATE "Job" SET state = 'FAILED', retries = 0, "errorMessage" = $2, "workerId" = NULL, "lockExpiresAt" = NULL
@@ -171,7 +181,9 @@ export class JobService {
         command.errorMessage,
       );
       await openJobIncident(tx, job, command.errorMessage);
+      return { type: job.type, outcome: 'incident' as const };
     });
+    this.options.onOutcome?.(outcome.type, outcome.outcome);
   }
 
   /** Extends the lease of a job the worker holds. */
@@ -186,12 +198,12 @@ export class JobService {
     });
   }
 
-  /** Ends a leased job and queues the event it produces for the instance; returns the instance id. */
+  /** Ends a leased job and queues the event it produces for the instance; returns the job. */
   private async settle(
     jobId: string,
     workerId: string,
     event: (job: JobRow, instanceVariables: Variables) => Parameters<typeof appendEvents>[1][number]['event'],
-  ): Promise<string> {
+  ): Promise<JobRow> {
     return inTransaction(this.prisma, async (tx) => {
       const peek = await this.find(tx, jobId, false);
       // Instance row first, as a worker batch locks it first: no lock-order deadlock.
@@ -205,7 +217,7 @@ export class JobService {
         jobId,
       );
       await appendEvents(tx, [{ instanceId: job.instanceId, event: event(job, instance.variables) }]);
-      return job.instanceId;
+      return job;
     });
   }
 

@@ -1,0 +1,95 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { TokenBus } from '@baton/bus';
+import { adapters, type Settings } from '@baton/config';
+import { HostConfigError, HostModule, nestLogger, STORE, TOKEN_BUS, type Store } from '@baton/host';
+import { DefinitionRegistry, Sweeper } from '@baton/runtime';
+import { PrismaClient } from '@baton/store';
+import { createApiApp } from '../../api/src/api-app';
+import { WorkerModule } from '../../worker/src/worker.module';
+import { startWorkerLoops, type WorkerLoops } from '../../worker/src/worker-loops';
+import { deployDemoIfEmpty, type DemoDeployment } from './demo/demo-process';
+import { missingInjections } from './injection-check';
+
+export interface BatonAppOptions {
+  /** `false` silences Nest's logger (tests). */
+  readonly logger?: false;
+  /** Deploy the demo process into an empty store. Default true. */
+  readonly demo?: boolean;
+}
+
+export interface StartedBaton {
+  readonly app: NestFastifyApplication;
+  readonly store: Store;
+  readonly loops: WorkerLoops;
+  /** Instances whose work was in flight when the process last stopped, queued again. */
+  readonly resumed: number;
+  readonly demo: DemoDeployment | null;
+}
+
+/**
+ * The whole engine in one application (`npm start`): the API's module and
+ * the worker's module on one shared host, so the API publishes on the very
+ * bus the worker consumes from (in-process unless RABBITMQ_URL is set), the
+ * definition cache is one, and the store is opened once (PGlite in DATA_DIR
+ * unless DATABASE_URL is set). Not listening yet; `startBaton` starts the
+ * worker's loops. Nest's own signal handling is off: main owns the exit code.
+ */
+export function createBatonApp(settings: Settings, options: BatonAppOptions = {}): Promise<NestFastifyApplication> {
+  return createApiApp(settings, {
+    logger: options.logger,
+    shutdownHooks: false,
+    compose: (store) => [
+      // Claims the shared host first, so connections and logs say `baton`.
+      HostModule.forRoot({ settings, store, appName: 'baton' }),
+      WorkerModule.forRoot({ settings, store }),
+    ],
+  });
+}
+
+/**
+ * Brings an application made by `createBatonApp` to work: work that was in
+ * flight when the process last stopped is queued again (the in-process bus
+ * kept it only in memory), the worker's loops start (consumer and sweeper,
+ * timer poller, job handlers), and an empty store gets the demo process.
+ * The caller listens afterwards, so the URL it prints answers at once.
+ */
+export async function startBaton(
+  app: NestFastifyApplication,
+  settings: Settings,
+  options: BatonAppOptions & { cancelled?: () => boolean } = {},
+): Promise<StartedBaton | undefined> {
+  const missing = missingInjections(app);
+  if (missing.length > 0) {
+    throw new HostConfigError(
+      `these classes need an explicit @Inject(...) on every constructor parameter to run under tsx (no decorator metadata): ${missing.join('; ')}`,
+    );
+  }
+  const store = app.get<Store>(STORE);
+  const bus = app.get<TokenBus>(TOKEN_BUS);
+  const prisma = app.get(PrismaClient);
+  const resumed = adapters(settings).bus === 'in-process' ? await requeueInFlight(prisma, bus) : 0;
+  const loops = await startWorkerLoops(app, options.cancelled);
+  if (loops === undefined) return undefined;
+  const demo = options.demo === false ? null : await deployDemoIfEmpty(prisma, app.get(DefinitionRegistry));
+  return { app, store, loops, resumed, demo };
+}
+
+/**
+ * Every instance with committed work that no worker consumed yet, and every
+ * unconsumed inbox event: the sweeper's query with no age limit. A queue in
+ * memory lost them all at the last stop, so there is nothing to wait for.
+ */
+async function requeueInFlight(prisma: PrismaClient, bus: TokenBus): Promise<number> {
+  const logger = nestLogger('Recovery');
+  const sweeper = new Sweeper(prisma, bus, {
+    intervalSeconds: 0,
+    // One pass: a picked row's pendingSince becomes now(), which a second pass with no age limit would pick again.
+    // Anything beyond the limit is the regular sweeper's, one interval later.
+    limit: 50_000,
+    // Its "re-queued N instances with overdue work" warning is the point here, not a problem.
+    logger: { log: () => undefined, warn: () => undefined, error: (m) => logger.error(m) },
+  });
+  const queued = await sweeper.sweepOnce();
+  if (queued > 0) logger.log(`queued ${queued} instance(s) whose work was in flight at the last stop`);
+  return queued;
+}

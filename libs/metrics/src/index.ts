@@ -1,0 +1,20 @@
+// Public surface of @baton/metrics: Baton's Prometheus metrics (DESIGN §6) on
+// prom-client, without a framework. The hosts build one BatonMetrics per
+// application, hand its `on*` callbacks to the runtime and serve `metrics()`.
+export {
+  BatonMetrics,
+  type BatchObservation,
+  type BatonMetricsOptions,
+  type ProbeOptions,
+  type StoreCounts,
+} from './baton-metrics';
+export {
+  DESIGN_METRICS,
+  ErrorKind,
+  JOB_OUTCOMES,
+  METRIC,
+  ProcessEvent,
+  type JobOutcome,
+  type MetricName,
+} from './metric-names';
+export { RefreshingValue } from './refreshing-value';

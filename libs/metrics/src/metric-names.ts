@@ -1,0 +1,72 @@
+/**
+ * Every metric Baton exports, by name. The first block is the contract of
+ * DESIGN.md §6 (dashboards, alerts and users' own queries rely on it); the
+ * second adds what operating Baton needs beyond it.
+ */
+export const METRIC = {
+  processInstances: 'baton_process_instances_total',
+  processExecutionSeconds: 'baton_process_execution_seconds',
+  activeInstances: 'baton_active_instances',
+  tokensProcessed: 'baton_tokens_processed_total',
+  tokenBatchSize: 'baton_token_batch_size',
+  errors: 'baton_errors_total',
+  jobs: 'baton_jobs_total',
+  definitionCache: 'baton_definition_cache_total',
+  httpRequestDuration: 'baton_http_request_duration_seconds',
+
+  batchDuration: 'baton_batch_duration_seconds',
+  workQueueDepth: 'baton_work_queue_depth',
+  incidentsOpen: 'baton_incidents_open',
+  timerLateness: 'baton_timer_lateness_seconds',
+} as const;
+
+export type MetricName = (typeof METRIC)[keyof typeof METRIC];
+
+/** The DESIGN §6 names: what a scrape of an api plus a worker must contain. */
+export const DESIGN_METRICS: readonly MetricName[] = [
+  METRIC.processInstances,
+  METRIC.processExecutionSeconds,
+  METRIC.activeInstances,
+  METRIC.tokensProcessed,
+  METRIC.tokenBatchSize,
+  METRIC.errors,
+  METRIC.jobs,
+  METRIC.definitionCache,
+  METRIC.httpRequestDuration,
+];
+
+/** `baton_process_instances_total{event}`. */
+export enum ProcessEvent {
+  Started = 'started',
+  Completed = 'completed',
+  Canceled = 'canceled',
+}
+
+/**
+ * `baton_errors_total{kind}`: failures the system recovered from or routed
+ * around, each worth a look when its rate rises. Incidents (failures a user
+ * fixes) are not errors here: they are `baton_incidents_open{type}`.
+ */
+export enum ErrorKind {
+  /** A batch of work rolled back (database unreachable, deadlock, a bug); its items are redelivered. */
+  BatchFailed = 'batch_failed',
+  /** An instance the engine refused to step, or whose definition could not be loaded; it is left as it is. */
+  StepFailed = 'step_failed',
+  /** Work committed but not published; the sweeper enqueues it later. */
+  PublishFailed = 'publish_failed',
+  /** An HTTP answer with a 5xx status. */
+  HttpServerError = 'http_5xx',
+  /** A scrape-time probe (store counts, queue depth) failed or timed out; its gauges are left empty. */
+  ProbeFailed = 'probe_failed',
+}
+
+/** `baton_jobs_total{outcome}`: what happened to a job of a service, send or business-rule task. */
+export type JobOutcome = 'activated' | 'completed' | 'failed' | 'error' | 'incident';
+
+export const JOB_OUTCOMES: readonly JobOutcome[] = [
+  'activated',
+  'completed',
+  'failed',
+  'error',
+  'incident',
+];

@@ -1,0 +1,161 @@
+import { IncidentService, JobService, TimerService, VariableLimits } from '@baton/runtime';
+import { engineFixture, eventually, quietLogger, runtimeOn, sleep, type RuntimeOnStore, type StoreAdapter } from './store-fixtures';
+
+const SERVICE_TASK = engineFixture('tasks/service-task.bpmn');
+const SHORT_TIMER = 'libs/runtime/test/fixtures/short-timer.bpmn';
+const limits = new VariableLimits({ maxVariableSize: 1024, maxTotalVariables: 4096 });
+
+/**
+ * Jobs and timers (DESIGN §1's "jobs & timers" port) are rows of the store,
+ * leased and fired with `FOR UPDATE SKIP LOCKED` (docs/architecture.md), so
+ * their semantics are the store's: checked here on both store adapters.
+ * Leases: one holder per job, expiry hands it on, only the holder settles
+ * it, retries wait out their backoff, the last failure opens an incident.
+ * Timers: each fires once however many pollers run, promptly, and the
+ * instance moves on.
+ */
+export function describeSchedulerContract(adapter: StoreAdapter): void {
+  describe(`Scheduler contract (jobs and timers): ${adapter.name}`, () => {
+    let rt: RuntimeOnStore;
+    let jobs: JobService;
+    let timers: TimerService;
+
+    beforeAll(async () => {
+      rt = await runtimeOn(adapter, 'scheduler_contract');
+      jobs = new JobService(rt.prisma, rt.publisher, limits, { pollIntervalMs: 20 });
+      timers = new TimerService(rt.prisma, rt.registry, rt.publisher, { logger: quietLogger });
+    }, 60_000);
+
+    afterAll(async () => {
+      await rt?.close();
+    });
+
+    /** Completes whatever charge-card jobs a previous test left, so each test sees only its own. */
+    afterEach(async () => {
+      await rt.prisma.job.updateMany({ where: { state: { in: ['ACTIVATABLE', 'ACTIVATED'] } }, data: { state: 'CANCELED' } });
+    });
+
+    describe('job leases', () => {
+      it('hands each activatable job to exactly one of several concurrent activations', async () => {
+        const ids = await Promise.all(Array.from({ length: 6 }, (_, i) => rt.start(SERVICE_TASK, { i })));
+        const batches = await Promise.all(
+          ['w1', 'w2', 'w3'].map((workerId) => jobs.activate({ type: 'charge-card', workerId, maxJobs: 4, lockDurationMs: 30_000 })),
+        );
+        const all = batches.flat();
+        expect(all).toHaveLength(6);
+        expect(new Set(all.map((j) => j.id)).size).toBe(6);
+        expect(all[0]).toMatchObject({ type: 'charge-card', retries: 5, elementId: 'charge', customHeaders: { method: 'visa', region: 'eu' } });
+        expect(new Date(all[0].lockExpiresAt).getTime()).toBeGreaterThan(Date.now());
+        const holder = new Map(batches.flatMap((b, i) => b.map((j) => [j.id, `w${i + 1}`] as const)));
+        for (const job of all) await jobs.complete(job.id, { workerId: holder.get(job.id)!, variables: { paid: job.variables.i } });
+        await rt.drain();
+        for (const id of ids) expect(await rt.status(id)).toBe('COMPLETED');
+      });
+
+      it('lets only the lock holder settle a job, and hands an expired lock to another worker', async () => {
+        const id = await rt.start(SERVICE_TASK);
+        const [job] = await jobs.activate({ type: 'charge-card', workerId: 'slow', maxJobs: 1, lockDurationMs: 50 });
+        expect(job.instanceId).toBe(id);
+        await expect(jobs.complete(job.id, { workerId: 'thief' })).rejects.toMatchObject({ code: 'CONFLICT' });
+        await sleep(80);
+        const [again] = await jobs.activate({ type: 'charge-card', workerId: 'fast', maxJobs: 1, lockDurationMs: 30_000 });
+        expect(again.id).toBe(job.id);
+        await expect(jobs.complete(job.id, { workerId: 'slow' })).rejects.toMatchObject({ code: 'CONFLICT' });
+        await jobs.complete(job.id, { workerId: 'fast' });
+        await expect(jobs.complete(job.id, { workerId: 'fast' })).rejects.toMatchObject({ code: 'CONFLICT' });
+        await rt.drain();
+        expect(await rt.status(id)).toBe('COMPLETED');
+      });
+
+      it('extends a lease on heartbeat', async () => {
+        await rt.start(SERVICE_TASK);
+        const [job] = await jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 1, lockDurationMs: 50 });
+        await jobs.heartbeat(job.id, { workerId: 'w', lockDurationMs: 60_000 });
+        await sleep(80);
+        expect(await jobs.activate({ type: 'charge-card', workerId: 'other', maxJobs: 1, lockDurationMs: 1000 })).toEqual([]);
+        await jobs.complete(job.id, { workerId: 'w' });
+      });
+
+      it('retries after the backoff, and opens an incident (the dead letter) when the retries run out', async () => {
+        const id = await rt.start(SERVICE_TASK);
+        const [job] = await jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 1, lockDurationMs: 10_000 });
+        await jobs.fail(job.id, { workerId: 'w', errorMessage: 'card declined', retryBackoffMs: 300 });
+        const failedAt = Date.now();
+        expect(await jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 1, lockDurationMs: 10_000 })).toEqual([]);
+        const [retry] = await jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 1, lockDurationMs: 10_000, requestTimeoutMs: 3_000 });
+        expect(Date.now() - failedAt).toBeGreaterThanOrEqual(250);
+        expect(retry).toMatchObject({ id: job.id, retries: 4 });
+        await jobs.fail(job.id, { workerId: 'w', errorMessage: 'gateway down', retries: 0 });
+        const incidents = await new IncidentService(rt.prisma, rt.processor).list({ instanceId: id, limit: 50 });
+        expect(incidents.items).toEqual([
+          expect.objectContaining({ type: 'JOB_NO_RETRIES', jobId: job.id, message: 'gateway down', elementId: 'charge' }),
+        ]);
+        expect(await jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 1, lockDurationMs: 10_000 })).toEqual([]);
+        expect(await rt.status(id)).toBe('ACTIVE');
+      });
+
+      it('answers a long poll as soon as a job becomes activatable', async () => {
+        const waiting = jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 1, lockDurationMs: 10_000, requestTimeoutMs: 5_000 });
+        await sleep(100);
+        const started = Date.now();
+        const id = await rt.start(SERVICE_TASK);
+        const [job] = await waiting;
+        expect(job).toMatchObject({ instanceId: id });
+        expect(Date.now() - started).toBeLessThan(2_000);
+        await jobs.complete(job.id, { workerId: 'w' });
+      });
+
+      it('does not hand out jobs of suspended instances', async () => {
+        const id = await rt.start(SERVICE_TASK);
+        await rt.prisma.processInstance.update({ where: { id }, data: { status: 'SUSPENDED' } });
+        expect(await jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 5, lockDurationMs: 10_000 })).toEqual([]);
+        await rt.prisma.processInstance.update({ where: { id }, data: { status: 'ACTIVE' } });
+        const [job] = await jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 5, lockDurationMs: 10_000 });
+        expect(job.instanceId).toBe(id);
+      });
+    });
+
+    describe('timers', () => {
+      it('fires each of 100 timers due together exactly once with two pollers running, promptly', async () => {
+        const definition = await rt.deploy(SHORT_TIMER);
+        const started = await Promise.all(
+          Array.from({ length: 100 }, () => rt.starter.start({ definition, variables: { wait: 'PT0.5S' } })),
+        );
+        const ids = started.map((s) => s.id);
+        await rt.drain();
+        expect(await rt.prisma.timer.count({ where: { instanceId: { in: ids }, state: 'SCHEDULED' } })).toBe(100);
+        const lateness: number[] = [];
+        const pollers = [1, 2].map(() =>
+          new TimerService(rt.prisma, rt.registry, rt.publisher, { logger: quietLogger, onFired: (l) => lateness.push(...l) }).start(20),
+        );
+        try {
+          await eventually('every timer to fire', async () => lateness.length >= 100, 10_000);
+          await sleep(100);
+        } finally {
+          await Promise.all(pollers.map((stop) => stop()));
+        }
+        expect(lateness).toHaveLength(100);
+        lateness.sort((a, b) => a - b);
+        expect(lateness[94]).toBeLessThan(1_000);
+        // One trigger event per instance in the inboxes: none fired twice.
+        const triggers = await rt.prisma.instanceEvent.groupBy({ by: ['instanceId'], where: { instanceId: { in: ids } }, _count: true });
+        expect(triggers.map((t) => t._count)).toEqual(ids.map(() => 1));
+        await rt.drain();
+        expect(await rt.prisma.processInstance.count({ where: { id: { in: ids }, status: 'COMPLETED' } })).toBe(100);
+        expect(await timers.fireDue()).toBe(0);
+      });
+
+      it('keeps a timer that is not due yet, and fires it once it is', async () => {
+        const definition = await rt.deploy(SHORT_TIMER);
+        const { id } = await rt.starter.start({ definition, variables: { wait: 'PT0.4S' } });
+        await rt.drain();
+        expect(await timers.fireDue()).toBe(0);
+        const due = (await rt.prisma.timer.findFirstOrThrow({ where: { instanceId: id } })).dueAt.getTime();
+        await eventually('the timer to be due', async () => Date.now() >= due + 10, 5_000);
+        expect(await timers.fireDue()).toBe(1);
+        await rt.drain();
+        expect(await rt.status(id)).toBe('COMPLETED');
+      });
+    });
+  });
+}
