@@ -1,0 +1,92 @@
+import { measureApi } from './lib/api';
+import { runE2eCell, type E2eCellResult } from './lib/e2e';
+import { DEFAULT_RABBITMQ_URL } from './lib/options';
+
+// Smoke test of `npm run bench`'s measuring code at tiny sizes, against the
+// local Postgres and RabbitMQ: the end-to-end cell (worker processes, the
+// batched starter, R3's job worker) and the API run complete and yield
+// well-formed numbers. It asserts no speed: the bench itself reports speeds.
+jest.setTimeout(120_000);
+
+const rabbitmqUrl = process.env.RABBITMQ_URL || DEFAULT_RABBITMQ_URL;
+
+const wellFormed = (n: number | null) => typeof n === 'number' && Number.isFinite(n) && n >= 0;
+
+function expectCell(cell: E2eCellResult, instances: number): void {
+  expect(cell.completed).toBe(instances);
+  expect(cell.started).toBe(instances);
+  expect(cell.startErrors).toBe(0);
+  expect(cell.openIncidents).toBe(0);
+  expect(cell.instancesPerSec.n).toBeGreaterThan(0);
+  expect(wellFormed(cell.instancesPerSec.median)).toBe(true);
+  expect(cell.instancesPerSec.median).toBeGreaterThan(0);
+  expect(cell.workerRssMB).toHaveLength(1);
+}
+
+describe('npm run bench, at smoke size', () => {
+  it('runs an end-to-end cell: R1, 1 worker, 50 instances', async () => {
+    const cell = await runE2eCell({
+      process: 'R1',
+      workers: 1,
+      batchSize: 100,
+      warmupSeconds: 0,
+      windows: 1,
+      windowSeconds: 10,
+      maxInstances: 50,
+      rabbitmqUrl,
+    });
+    expectCell(cell, 50);
+  });
+
+  it('runs R3 with its job worker: 50 instances, each through a job', async () => {
+    const cell = await runE2eCell({
+      process: 'R3',
+      workers: 1,
+      batchSize: 100,
+      warmupSeconds: 0,
+      windows: 1,
+      windowSeconds: 15,
+      maxInstances: 50,
+      rabbitmqUrl,
+    });
+    expectCell(cell, 50);
+    expect(cell.jobs?.completed).toBe(50);
+    expect(cell.jobs?.errors).toBe(0);
+  });
+
+  it('measures the API: 200 starts at a fixed rate, a short saturation run, GET /processes', async () => {
+    const api = await measureApi(
+      {
+        rates: [100],
+        rounds: 1,
+        roundSeconds: 2,
+        warmupSeconds: 0.5,
+        saturationConnections: 8,
+        wrkConnections: 20,
+        listRequests: 200,
+        nginxConnections: 0,
+        nginxSeconds: 0,
+        rabbitmqUrl,
+      },
+      () => undefined,
+    );
+    const [fixed] = api.startFixed;
+    expect(fixed.requests).toBe(200);
+    expect(fixed.non2xx + fixed.errors + fixed.timeouts).toBe(0);
+    for (const figure of [
+      fixed.rps,
+      fixed.p50,
+      fixed.p95,
+      fixed.p99,
+      api.startSaturation.rps,
+      api.listAb.rps,
+      api.listWrk.rps,
+    ]) {
+      expect(wellFormed(figure.median)).toBe(true);
+    }
+    expect(fixed.p50.median).toBeLessThanOrEqual(fixed.p99.median);
+    expect(api.listAb.requests).toBe(200);
+    expect(api.nginx.skipped).not.toBeNull();
+    expect(wellFormed(api.apiRssMB.idle)).toBe(true);
+  });
+});

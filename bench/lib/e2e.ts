@@ -1,0 +1,454 @@
+import os from 'node:os';
+import * as runtime from '@baton/runtime';
+import {
+  JobService,
+  VariableLimits,
+  type InstanceStarter,
+  type LoadedDefinition,
+} from '@baton/runtime';
+import { startWorker, type BenchChild } from './children';
+import { sleep, stat, type Stat } from './stats';
+import { BenchWorld, benchFile, quiet } from './world';
+
+/** The reference processes (DESIGN §7) as the end-to-end cells run them. */
+export const E2E_PROCESSES = {
+  R1: {
+    file: 'r1-exclusive-script.bpmn',
+    variables: { amount: 150 },
+    what: 'start → exclusive gateway → script task → end',
+  },
+  R2: {
+    file: 'r2-parallel-scripts.bpmn',
+    variables: {},
+    what: 'parallel split → 3 script tasks → join → end',
+  },
+  R3: { file: 'r3-service-task.bpmn', variables: {}, what: 'start → service task (job) → end' },
+} as const;
+export type RefKey = keyof typeof E2E_PROCESSES;
+
+export const BENCH_JOB_TYPE = 'bench-task';
+
+export interface E2eCellPlan {
+  readonly process: RefKey;
+  /** Worker processes. */
+  readonly workers: number;
+  /** TOKEN_BATCH_SIZE of every worker. */
+  readonly batchSize: number;
+  /** Load before the first measured window (JIT, pools, queue fill). */
+  readonly warmupSeconds: number;
+  readonly windows: number;
+  readonly windowSeconds: number;
+  /** Most instances the cell starts: the run ends early (and says so) when they are used up. */
+  readonly maxInstances: number;
+  readonly rabbitmqUrl: string;
+  /** Extra node flags for the workers (`--cpu-prof`, ...). */
+  readonly workerNodeArgs?: readonly string[];
+  /**
+   * R3's job worker: the bench's batch loop (default), or the runtime's
+   * JobHandlerRunner (what the worker app's `@JobHandler` registry runs) when
+   * this tree has it.
+   */
+  readonly jobWorker?: 'bench' | 'handler-runner';
+  /** Called with the worker processes once the measurement is over, before they stop. */
+  readonly beforeStop?: (workers: readonly BenchChild[]) => Promise<void>;
+}
+
+export interface E2eCellResult {
+  readonly process: RefKey;
+  readonly workers: number;
+  readonly batchSize: number;
+  /** Completed instances per second: median, min, max over the measured windows. */
+  readonly instancesPerSec: Stat;
+  readonly windowsPerSec: number[];
+  readonly started: number;
+  readonly completed: number;
+  readonly startErrors: number;
+  /** Instances kept in flight (started, not completed) to keep the workers saturated. */
+  readonly backlogTarget: number;
+  /** true when the instance cap ran out before the windows did: the last window (or the whole cell) includes an unsaturated tail. */
+  readonly capped: boolean;
+  readonly openIncidents: number;
+  readonly workerRssMB: (number | null)[];
+  /** CPU seconds the workers used in the measured windows, per wall second (2.0 = both cores of this machine). */
+  readonly workerCpuPerSec: number | null;
+  /** Worker CPU milliseconds per completed instance in the measured windows (all workers together). */
+  readonly workerCpuMsPerInstance: number | null;
+  readonly jobs: { activated: number; completed: number; errors: number; worker: string } | null;
+  /** The machine's 1-minute load average when the measured windows began (it is shared). */
+  readonly loadAverage?: number;
+  readonly seconds: number;
+}
+
+/**
+ * One end-to-end cell: a fresh schema and queue, `workers` worker processes,
+ * instances started through the batched InstanceStarter in this process so
+ * that `backlogTarget` are always in flight, completion counted by polling
+ * Postgres. R3's jobs are worked by a job worker in this process (JobService:
+ * activate in batches, complete each). The figure is completed instances per
+ * second in each window after the warm-up.
+ */
+export async function runE2eCell(plan: E2eCellPlan): Promise<E2eCellResult> {
+  const spec = E2E_PROCESSES[plan.process];
+  const t0 = performance.now();
+  const world = await BenchWorld.create(
+    `${plan.process.toLowerCase()}_${plan.workers}w_b${plan.batchSize}`,
+    plan.rabbitmqUrl,
+    12,
+  );
+  const workers: BenchChild[] = [];
+  let feeder: Feeder | undefined;
+  let jobWorker: JobWorker | undefined;
+  try {
+    const definition = await world.deploy(benchFile(spec.file));
+    workers.push(
+      ...(await Promise.all(
+        Array.from({ length: plan.workers }, (_, i) =>
+          startWorker({
+            name: `worker-${i + 1}`,
+            databaseUrl: world.db.url,
+            rabbitmqUrl: plan.rabbitmqUrl,
+            queue: world.queue,
+            batchSize: plan.batchSize,
+            nodeArgs: plan.workerNodeArgs,
+          }),
+        ),
+      )),
+    );
+    if (plan.process === 'R3') {
+      jobWorker = jobWorkerFor(
+        plan.jobWorker ?? 'bench',
+        new JobService(
+          world.db.prisma,
+          world.bus,
+          new VariableLimits({ maxVariableSize: 1_048_576, maxTotalVariables: 10_485_760 }),
+          {
+            pollIntervalMs: 10,
+          },
+        ),
+      );
+      jobWorker.start();
+    }
+    // Enough in flight that no worker ever finds the queue empty: a few batches each, at least 500.
+    const backlogTarget = Math.min(6_000, Math.max(500, plan.workers * plan.batchSize * 6));
+    feeder = new Feeder(
+      world.starter,
+      definition,
+      spec.variables,
+      backlogTarget,
+      plan.maxInstances,
+    );
+    feeder.start();
+    const fed = performance.now();
+    const poll = async () => {
+      const n = await world.completed();
+      feeder?.setCompleted(n);
+      return n;
+    };
+    const poller = new Poller(poll, 100);
+    poller.start();
+
+    await sleep(plan.warmupSeconds * 1000);
+    const loadAverage = Math.round(os.loadavg()[0] * 100) / 100;
+    const cpu0 = sumCpu(workers);
+    const w0 = performance.now();
+    const windowsPerSec: number[] = [];
+    let capped = false;
+    let windowCompleted = 0;
+    for (let k = 0; k < plan.windows; k++) {
+      const c0 = await poll();
+      const start = performance.now();
+      const end = start + plan.windowSeconds * 1000;
+      while (performance.now() < end) {
+        await sleep(50);
+        // Out of instances and all of them completed: nothing left to measure.
+        if (feeder.exhausted && feeder.outstanding <= 0) {
+          capped = true;
+          break;
+        }
+      }
+      const c1 = await poll();
+      windowCompleted += c1 - c0;
+      const seconds = (performance.now() - start) / 1000;
+      if (seconds > 0.2) windowsPerSec.push((c1 - c0) / seconds);
+      if (capped) break;
+    }
+    if (windowsPerSec.length === 0) {
+      // Every instance completed before a window could start (tiny runs): the rate over the whole cell instead.
+      windowsPerSec.push((await poll()) / ((performance.now() - fed) / 1000));
+      capped = true;
+    }
+    const cpu1 = sumCpu(workers);
+    const wallSeconds = (performance.now() - w0) / 1000;
+    const workerRssMB = workers.map((w) => w.rssMB());
+    await poller.stop();
+    feeder.stop();
+    await jobWorker?.stop();
+    await plan.beforeStop?.(workers);
+    const completed = await poll();
+    const openIncidents = await world.count(
+      `SELECT count(*) AS n FROM "Incident" WHERE "resolvedAt" IS NULL`,
+    );
+    await feeder.settled();
+    return {
+      process: plan.process,
+      workers: plan.workers,
+      batchSize: plan.batchSize,
+      instancesPerSec: stat(windowsPerSec, 'instances/s'),
+      windowsPerSec,
+      started: feeder.resolved,
+      completed,
+      startErrors: feeder.errors,
+      backlogTarget,
+      capped,
+      openIncidents,
+      workerRssMB,
+      workerCpuPerSec: cpu0 === null || cpu1 === null ? null : (cpu1 - cpu0) / wallSeconds,
+      workerCpuMsPerInstance:
+        cpu0 === null || cpu1 === null || windowCompleted === 0
+          ? null
+          : ((cpu1 - cpu0) * 1000) / windowCompleted,
+      jobs: jobWorker ? { ...jobWorker.totals, worker: jobWorker.kind } : null,
+      loadAverage,
+      seconds: (performance.now() - t0) / 1000,
+    };
+  } finally {
+    feeder?.stop();
+    await jobWorker?.stop();
+    await Promise.all(workers.map((w) => w.stop()));
+    await feeder?.settled();
+    await world.close();
+  }
+}
+
+function sumCpu(children: readonly BenchChild[]): number | null {
+  let total = 0;
+  for (const c of children) {
+    const s = c.cpuSeconds();
+    if (s === null) return null;
+    total += s;
+  }
+  return total;
+}
+
+/** Runs `probe` every `intervalMs` until stopped (one at a time). */
+export class Poller {
+  private stopped = false;
+  private loop?: Promise<void>;
+
+  constructor(
+    private readonly probe: () => Promise<unknown>,
+    private readonly intervalMs: number,
+  ) {}
+
+  start(): void {
+    this.loop = (async () => {
+      while (!this.stopped) {
+        await this.probe().catch(() => undefined);
+        await sleep(this.intervalMs);
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await this.loop;
+  }
+}
+
+/**
+ * Keeps `target` instances in flight: every few milliseconds it starts as many
+ * as have completed since, through the InstanceStarter, which writes the
+ * requests that arrive together in one multi-row INSERT and one publish.
+ */
+export class Feeder {
+  requested = 0;
+  resolved = 0;
+  errors = 0;
+  lastError?: string;
+  private completed = 0;
+  private stopped = false;
+  private loop?: Promise<void>;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly starter: InstanceStarter,
+    private readonly definition: LoadedDefinition,
+    private readonly variables: Record<string, unknown>,
+    private readonly target: number,
+    private readonly max: number,
+  ) {}
+
+  get outstanding(): number {
+    return this.requested - this.completed;
+  }
+
+  get exhausted(): boolean {
+    return this.requested >= this.max;
+  }
+
+  setCompleted(n: number): void {
+    this.completed = n;
+  }
+
+  start(): void {
+    this.loop = (async () => {
+      while (!this.stopped) {
+        const n = Math.min(this.target - this.outstanding, this.max - this.requested, 2_000);
+        for (let i = 0; i < n; i++) this.startOne();
+        await sleep(5);
+      }
+    })();
+  }
+
+  /** One start outside the backlog loop (the soak paces its own starts). */
+  startOneForSoak(): void {
+    this.startOne();
+  }
+
+  private startOne(): void {
+    this.requested++;
+    const p = this.starter
+      .start({ definition: this.definition, variables: { ...this.variables } })
+      .then(
+        () => {
+          this.resolved++;
+        },
+        (e: unknown) => {
+          this.errors++;
+          this.lastError = (e as Error).message;
+        },
+      );
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+
+  async settled(): Promise<void> {
+    await this.loop;
+    await Promise.all([...this.inFlight]);
+  }
+}
+
+interface JobWorker {
+  readonly kind: string;
+  readonly totals: { activated: number; completed: number; errors: number };
+  start(): void;
+  stop(): Promise<void>;
+}
+
+/** What the bench needs of the runtime's in-process job handler runner (the one the worker app runs). */
+type HandlerRunnerCtor = new (
+  client: JobService,
+  registrations: { type: string; handle: () => undefined; options?: { maxJobs?: number } }[],
+  options: {
+    workerId: string;
+    logger: typeof quiet;
+    pollTimeoutMs?: number;
+    onOutcome?: (type: string, outcome: string) => void;
+  },
+) => { start(): void; stop(): Promise<void> };
+
+/**
+ * R3's job worker in the bench process: the bench's own activate/complete
+ * loop, or the runtime's JobHandlerRunner (what the worker app's
+ * `@JobHandler` registry runs) with a no-op `bench-task` handler, when asked
+ * for and this tree has it.
+ */
+function jobWorkerFor(kind: 'bench' | 'handler-runner', jobs: JobService): JobWorker {
+  const Runner = (runtime as Record<string, unknown>).JobHandlerRunner as
+    HandlerRunnerCtor | undefined;
+  if (kind === 'bench' || typeof Runner !== 'function') return new BenchJobWorker(jobs);
+  const totals = { activated: 0, completed: 0, errors: 0 };
+  const maxJobs = 64;
+  const runner = new Runner(
+    jobs,
+    [{ type: BENCH_JOB_TYPE, handle: () => undefined, options: { maxJobs } }],
+    {
+      workerId: 'bench-job-handlers',
+      logger: quiet,
+      pollTimeoutMs: 200,
+      onOutcome: (_type, outcome) => {
+        totals.activated++;
+        if (outcome === 'completed') totals.completed++;
+        else totals.errors++;
+      },
+    },
+  );
+  return {
+    kind: `JobHandlerRunner (runtime), maxJobs ${maxJobs}`,
+    totals,
+    start: () => runner.start(),
+    stop: () => runner.stop(),
+  };
+}
+
+/**
+ * R3's job worker, in the bench process: lanes that each activate up to
+ * `maxJobs` jobs of the bench type (long poll) and complete them
+ * `concurrency` at a time through JobService, as a client of the REST API
+ * would through `POST /jobs/activate` and `/jobs/{id}/complete`.
+ */
+export class BenchJobWorker implements JobWorker {
+  readonly kind = 'bench loop: 2 lanes x activate 200 (long poll), complete 8 at a time';
+  readonly totals = { activated: 0, completed: 0, errors: 0 };
+  lastError?: string;
+  private stopped = false;
+  private lanes: Promise<void>[] = [];
+
+  constructor(
+    private readonly jobs: JobService,
+    private readonly options: { lanes?: number; maxJobs?: number; concurrency?: number } = {},
+  ) {}
+
+  start(): void {
+    const lanes = this.options.lanes ?? 2;
+    this.lanes = Array.from({ length: lanes }, (_, i) => this.lane(`bench-job-worker-${i + 1}`));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    await Promise.all(this.lanes);
+  }
+
+  private async lane(workerId: string): Promise<void> {
+    const concurrency = this.options.concurrency ?? 8;
+    while (!this.stopped) {
+      let jobs;
+      try {
+        jobs = await this.jobs.activate({
+          type: BENCH_JOB_TYPE,
+          workerId,
+          maxJobs: this.options.maxJobs ?? 200,
+          lockDurationMs: 60_000,
+          requestTimeoutMs: 200,
+        });
+      } catch (e) {
+        this.fail(e);
+        await sleep(100);
+        continue;
+      }
+      this.totals.activated += jobs.length;
+      let next = 0;
+      const complete = async () => {
+        while (next < jobs.length) {
+          const job = jobs[next++];
+          try {
+            await this.jobs.complete(job.id, { workerId });
+            this.totals.completed++;
+          } catch (e) {
+            this.fail(e);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, complete));
+    }
+  }
+
+  private fail(e: unknown): void {
+    this.totals.errors++;
+    this.lastError = (e as Error).message;
+  }
+}
