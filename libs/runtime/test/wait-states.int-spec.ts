@@ -61,6 +61,42 @@ describe('wait states (Postgres)', () => {
       expect(await status(id)).toBe('COMPLETED');
     });
 
+    it('settles completions that arrive together in one group, deciding each on its own', async () => {
+      const big = 'x'.repeat(1000);
+      const [a, b, c] = await Promise.all([
+        start('tasks/service-task.bpmn'),
+        start('tasks/service-task.bpmn'),
+        start('tasks/service-task.bpmn', { v1: big, v2: big, v3: big }),
+      ]);
+      const leased = await jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 3, lockDurationMs: 30_000 });
+      const jobOf = new Map(leased.map((j) => [j.instanceId, j.id]));
+      const results = await Promise.allSettled([
+        jobs.complete(jobOf.get(a)!, { workerId: 'w', variables: { ok: true } }),
+        jobs.complete(jobOf.get(a)!, { workerId: 'w' }),
+        jobs.complete(jobOf.get(b)!, { workerId: 'thief' }),
+        jobs.complete(jobOf.get(c)!, { workerId: 'w', variables: { v4: big, v5: big } }),
+        jobs.complete('00000000-0000-7000-8000-000000000001', { workerId: 'w' }),
+      ]);
+      expect(results[0].status).toBe('fulfilled');
+      expect(results.slice(1).map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : 'fulfilled'))).toEqual([
+        'CONFLICT',
+        'CONFLICT',
+        'UNPROCESSABLE',
+        'NOT_FOUND',
+      ]);
+      const states = await h.db.prisma.job.findMany({ where: { id: { in: [...jobOf.values()] } } });
+      expect(new Map(states.map((j) => [j.instanceId, j.state]))).toEqual(
+        new Map([
+          [a, 'COMPLETED'],
+          [b, 'ACTIVATED'],
+          [c, 'ACTIVATED'],
+        ]),
+      );
+      await Promise.all([jobs.complete(jobOf.get(b)!, { workerId: 'w' }), jobs.complete(jobOf.get(c)!, { workerId: 'w' })]);
+      await h.drain();
+      for (const id of [a, b, c]) expect(await status(id)).toBe('COMPLETED');
+    });
+
     it('heartbeat extends the lock; unknown jobs are 404', async () => {
       await start('tasks/service-task.bpmn');
       const [job] = await jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 1, lockDurationMs: 50 });

@@ -155,6 +155,8 @@ export class JobHandlerRunner {
     while (!this.halt.signal.aborted) {
       if (mine.size >= maxJobs) {
         await Promise.race(mine);
+        // Completions settle in groups: let the rest of the group free their slots, then activate for all of them at once.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         continue;
       }
       let jobs: ActivatedJob[];

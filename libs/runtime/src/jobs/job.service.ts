@@ -3,7 +3,7 @@ import type { PrismaClient } from '@baton/store';
 import type { WorkPublisher } from '../execution/batch-processor';
 import { inTransaction, type Tx } from '../execution/bulk-sql';
 import { newId } from '../ids';
-import { appendEvents, touchInstance } from '../instances/instance-inbox';
+import { appendEvents, type TouchedInstance } from '../instances/instance-inbox';
 import { isUuid } from '../instances/listing';
 import { RuntimeError } from '../runtime-error';
 import type { VariableLimits } from '../variable-limits';
@@ -45,6 +45,21 @@ interface JobRow {
   customHeaders: Record<string, string>;
 }
 
+type SettleEvent = Parameters<typeof appendEvents>[1][number]['event'];
+
+/** A completion or BPMN error waiting for its group's transaction. */
+interface PendingSettle {
+  readonly jobId: string;
+  readonly workerId: string;
+  readonly variables: Variables | undefined;
+  readonly outcome: 'completed' | 'error';
+  readonly event: (job: JobRow) => SettleEvent;
+  readonly resolve: () => void;
+  readonly reject: (reason: unknown) => void;
+  /** Refused inside the transaction (answered already). */
+  settled?: boolean;
+}
+
 /**
  * Jobs of service, send and business-rule tasks, leased to workers from
  * Postgres: activation takes up to `maxJobs` activatable jobs of a type with
@@ -64,8 +79,16 @@ export class JobService {
       pollIntervalMs?: number;
       maxRequestTimeoutMs?: number;
       onOutcome?: (type: string, outcome: JobEventOutcome) => void;
+      /** Most completions/BPMN errors written in one transaction. Default 500. */
+      maxSettleBatch?: number;
+      /** Groups of completions written at once. Default 4. */
+      maxSettleInFlight?: number;
     } = {},
   ) {}
+
+  private settleQueue: PendingSettle[] = [];
+  private settleScheduled = false;
+  private settleInFlight = 0;
 
   async activate(command: ActivateCommand): Promise<ActivatedJob[]> {
     const timeout = Math.min(command.requestTimeoutMs ?? 0, this.options.maxRequestTimeoutMs ?? 60_000);
@@ -124,12 +147,11 @@ export class JobService {
 
   async complete(jobId: string, command: { workerId: string; variables?: Variables }): Promise<void> {
     this.limits.check(command.variables);
-    const job = await this.settle(jobId, command.workerId, (job, variables) => {
-      this.limits.check(command.variables, variables);
-      return { type: 'complete', elementInstanceId: job.elementInstanceId, variables: command.variables ?? {} };
-    });
-    this.options.onOutcome?.(job.type, 'completed');
-    await this.publisher.publish([{ instanceId: job.instanceId }]);
+    await this.settle(jobId, command.workerId, command.variables, 'completed', (job) => ({
+      type: 'complete',
+      elementInstanceId: job.elementInstanceId,
+      variables: command.variables ?? {},
+    }));
   }
 
   async throwError(
@@ -137,18 +159,13 @@ export class JobService {
     command: { workerId: string; errorCode: string; errorMessage?: string; variables?: Variables },
   ): Promise<void> {
     this.limits.check(command.variables);
-    const job = await this.settle(jobId, command.workerId, (job, variables) => {
-      this.limits.check(command.variables, variables);
-      return {
-        type: 'throwError',
-        elementInstanceId: job.elementInstanceId,
-        errorCode: command.errorCode,
-        errorMessage: command.errorMessage,
-        variables: command.variables,
-      };
-    });
-    this.options.onOutcome?.(job.type, 'error');
-    await this.publisher.publish([{ instanceId: job.instanceId }]);
+    await this.settle(jobId, command.workerId, command.variables, 'error', (job) => ({
+      type: 'throwError',
+      elementInstanceId: job.elementInstanceId,
+      errorCode: command.errorCode,
+      errorMessage: command.errorMessage,
+      variables: command.variables,
+    }));
   }
 
   /**
@@ -198,41 +215,143 @@ export class JobService {
     });
   }
 
-  /** Ends a leased job and queues the event it produces for the instance; returns the job. */
-  private async settle(
+  /**
+   * Ends a leased job and queues the event it produces for the instance, then
+   * publishes the instance. Settlements that arrive together travel as one
+   * group: one transaction and one publish (see {@link flushSettlements}).
+   */
+  private settle(
     jobId: string,
     workerId: string,
-    event: (job: JobRow, instanceVariables: Variables) => Parameters<typeof appendEvents>[1][number]['event'],
-  ): Promise<JobRow> {
-    return inTransaction(this.prisma, async (tx) => {
-      const peek = await this.find(tx, jobId, false);
-      // Instance row first, as a worker batch locks it first: no lock-order deadlock.
-      const instance = await touchInstance(tx, peek.instanceId);
-      if (instance === null || instance.status === 'COMPLETED' || instance.status === 'CANCELED') {
-        throw RuntimeError.conflict(`job ${jobId} belongs to an instance that has ended`);
-      }
-      const job = await this.leased(tx, jobId, workerId);
-      await tx.$executeRawUnsafe(
-        `UPDATE "Job" SET state = 'COMPLETED', "lockExpiresAt" = NULL WHERE id = $1::uuid`,
-        jobId,
-      );
-      await appendEvents(tx, [{ instanceId: job.instanceId, event: event(job, instance.variables) }]);
-      return job;
+    variables: Variables | undefined,
+    outcome: 'completed' | 'error',
+    event: (job: JobRow) => SettleEvent,
+  ): Promise<void> {
+    if (!isUuid(jobId)) return Promise.reject(RuntimeError.notFound(`job ${jobId}`));
+    return new Promise<void>((resolve, reject) => {
+      this.settleQueue.push({ jobId, workerId, variables, outcome, event, resolve, reject });
+      this.scheduleSettlements();
     });
+  }
+
+  private scheduleSettlements(): void {
+    const maxInFlight = this.options.maxSettleInFlight ?? 4;
+    if (this.settleQueue.length >= (this.options.maxSettleBatch ?? 500) && this.settleInFlight < maxInFlight) {
+      void this.flushSettlements();
+      return;
+    }
+    if (this.settleScheduled) return;
+    this.settleScheduled = true;
+    setImmediate(() => {
+      this.settleScheduled = false;
+      // At the in-flight limit the queue waits: the next flush to finish drains it.
+      if (this.settleInFlight < maxInFlight) void this.flushSettlements();
+    });
+  }
+
+  /**
+   * One group of settlements in one transaction: the instance rows locked
+   * first and in id order (the lock order of worker batches: no deadlock),
+   * then the job rows; each request is decided on its own (404, 409, 422 do
+   * not fail the others); the accepted jobs are marked COMPLETED in one
+   * statement, their events inserted in one, their instances marked pending
+   * in one. After the commit one publish announces every touched instance.
+   */
+  private async flushSettlements(): Promise<void> {
+    const group = this.settleQueue.splice(0, this.options.maxSettleBatch ?? 500);
+    if (group.length === 0) return;
+    this.settleInFlight++;
+    try {
+      let accepted: { request: PendingSettle; job: JobRow }[];
+      try {
+        accepted = await inTransaction(this.prisma, (tx) => this.settleGroup(tx, group));
+      } catch (e) {
+        for (const request of group) if (!request.settled) request.reject(e);
+        return;
+      }
+      if (accepted.length === 0) return;
+      if (this.options.onOutcome !== undefined) {
+        for (const { request, job } of accepted) this.options.onOutcome(job.type, request.outcome);
+      }
+      try {
+        await this.publisher.publish([...new Set(accepted.map((a) => a.job.instanceId))].map((instanceId) => ({ instanceId })));
+      } catch (e) {
+        for (const { request } of accepted) request.reject(e);
+        return;
+      }
+      for (const { request } of accepted) request.resolve();
+    } finally {
+      this.settleInFlight--;
+      if (this.settleQueue.length > 0) this.scheduleSettlements();
+    }
+  }
+
+  /** Decides each request of the group inside `tx`; rejects the refused ones (once committed they stay refused). */
+  private async settleGroup(tx: Tx, group: PendingSettle[]): Promise<{ request: PendingSettle; job: JobRow }[]> {
+    const jobIds = [...new Set(group.map((r) => r.jobId))];
+    // Instance rows first, in id order, as a worker batch locks them: no lock-order deadlock.
+    const instances = await tx.$queryRawUnsafe<(TouchedInstance & { id: string })[]>(
+      `SELECT id, status::text AS status, variables FROM "ProcessInstance"
+        WHERE id IN (SELECT "instanceId" FROM "Job" WHERE id = ANY($1::uuid[]))
+        ORDER BY id
+          FOR UPDATE`,
+      jobIds,
+    );
+    const instanceOf = new Map(instances.map((i) => [i.id, i]));
+    const rows = await tx.$queryRawUnsafe<JobRow[]>(
+      `SELECT id, type, "instanceId", "elementInstanceId", "elementId", retries, state::text AS state,
+              "workerId", "lockExpiresAt", "customHeaders"
+         FROM "Job" WHERE id = ANY($1::uuid[])
+        ORDER BY id
+          FOR UPDATE`,
+      jobIds,
+    );
+    const jobOf = new Map(rows.map((r) => [r.id, { ...r }]));
+    const refused: { request: PendingSettle; error: unknown }[] = [];
+    const accepted: { request: PendingSettle; job: JobRow }[] = [];
+    const events: { instanceId: string; event: SettleEvent }[] = [];
+    for (const request of group) {
+      const job = jobOf.get(request.jobId);
+      try {
+        if (job === undefined) throw RuntimeError.notFound(`job ${request.jobId}`);
+        const instance = instanceOf.get(job.instanceId);
+        if (instance === undefined || instance.status === 'COMPLETED' || instance.status === 'CANCELED') {
+          throw RuntimeError.conflict(`job ${request.jobId} belongs to an instance that has ended`);
+        }
+        checkLease(job, request.workerId);
+        this.limits.check(request.variables, instance.variables);
+        events.push({ instanceId: job.instanceId, event: request.event(job) });
+        accepted.push({ request, job: { ...job } });
+        // A second request for the same job in this group finds it settled.
+        job.state = 'COMPLETED';
+        job.lockExpiresAt = null;
+      } catch (e) {
+        refused.push({ request, error: e });
+      }
+    }
+    if (accepted.length > 0) {
+      await tx.$executeRawUnsafe(
+        `UPDATE "Job" SET state = 'COMPLETED', "lockExpiresAt" = NULL WHERE id = ANY($1::uuid[])`,
+        accepted.map((a) => a.job.id),
+      );
+      await appendEvents(tx, events);
+      await tx.$executeRawUnsafe(
+        `UPDATE "ProcessInstance" SET "pendingSince" = COALESCE("pendingSince", now()) WHERE id = ANY($1::uuid[])`,
+        [...new Set(accepted.map((a) => a.job.instanceId))],
+      );
+    }
+    // Refusals do not depend on the commit: answer them now.
+    for (const { request, error } of refused) {
+      request.settled = true;
+      request.reject(error);
+    }
+    return accepted;
   }
 
   /** The job, row-locked, if `workerId` holds its lease; 404/409 otherwise. */
   private async leased(tx: Tx, jobId: string, workerId: string): Promise<JobRow> {
     const job = await this.find(tx, jobId, true);
-    if (job.state !== 'ACTIVATED') {
-      throw RuntimeError.conflict(`job ${jobId} is ${job.state}, not activated`);
-    }
-    if (job.workerId !== workerId) {
-      throw RuntimeError.conflict(`job ${jobId} is locked by another worker, not by '${workerId}'`);
-    }
-    if (job.lockExpiresAt === null || job.lockExpiresAt.getTime() < Date.now()) {
-      throw RuntimeError.conflict(`the lock of '${workerId}' on job ${jobId} has expired`);
-    }
+    checkLease(job, workerId);
     return job;
   }
 
@@ -246,6 +365,19 @@ export class JobService {
     );
     if (rows.length === 0) throw RuntimeError.notFound(`job ${jobId}`);
     return rows[0];
+  }
+}
+
+/** 409 unless `workerId` holds a live lease on `job`. */
+function checkLease(job: JobRow, workerId: string): void {
+  if (job.state !== 'ACTIVATED') {
+    throw RuntimeError.conflict(`job ${job.id} is ${job.state}, not activated`);
+  }
+  if (job.workerId !== workerId) {
+    throw RuntimeError.conflict(`job ${job.id} is locked by another worker, not by '${workerId}'`);
+  }
+  if (job.lockExpiresAt === null || job.lockExpiresAt.getTime() < Date.now()) {
+    throw RuntimeError.conflict(`the lock of '${workerId}' on job ${job.id} has expired`);
   }
 }
 
