@@ -1,19 +1,10 @@
 import { Logger } from '@nestjs/common';
-import { adapters, loadSettings, SettingsError, type Settings } from '@baton/config';
+import { adapters, loadSettingsOrExit } from '@baton/config';
 import { HostConfigError } from '@baton/host';
 import { createApiApp } from './api-app';
 
 async function main(): Promise<void> {
-  let settings: Settings;
-  try {
-    settings = loadSettings(process.env);
-  } catch (e) {
-    if (e instanceof SettingsError) {
-      console.error(e.message);
-      process.exit(1);
-    }
-    throw e;
-  }
+  const settings = loadSettingsOrExit();
   try {
     const app = await createApiApp(settings);
     await app.listen(settings.PORT, '0.0.0.0');

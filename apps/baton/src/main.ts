@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { loadSettings, SettingsError, type Settings } from '@baton/config';
+import { loadSettingsOrExit, type Settings } from '@baton/config';
 import { exitOnSignals, HostConfigError, nestLogger, nestLogLevels } from '@baton/host';
 import { StoreError } from '@baton/store';
 import { banner } from './banner';
@@ -20,16 +20,7 @@ const SHUTDOWN_GRACE_MS = 25_000;
 const logger = new Logger('Baton');
 
 async function main(): Promise<void> {
-  let settings: Settings;
-  try {
-    settings = loadSettings(process.env);
-  } catch (e) {
-    if (e instanceof SettingsError) {
-      console.error(e.message);
-      process.exit(1);
-    }
-    throw e;
-  }
+  const settings = loadSettingsOrExit();
   Logger.overrideLogger(nestLogLevels(settings.LOG_LEVEL));
   let app: NestFastifyApplication | undefined;
   const signals = exitOnSignals(() => app?.close(), {

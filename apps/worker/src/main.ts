@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { adapters, loadSettings, SettingsError, type Settings } from '@baton/config';
+import { adapters, loadSettingsOrExit } from '@baton/config';
 import { HostConfigError, nestLogger, nestLogLevels, openStore } from '@baton/host';
 import { LINGER_MS } from './execution/token-worker';
 import { WorkerHttpServer } from './health/worker-http-server';
@@ -16,16 +16,7 @@ let app: INestApplicationContext | undefined;
 let shuttingDown: Promise<void> | undefined;
 
 async function main(): Promise<void> {
-  let settings: Settings;
-  try {
-    settings = loadSettings(process.env);
-  } catch (e) {
-    if (e instanceof SettingsError) {
-      console.error(e.message);
-      process.exit(1);
-    }
-    throw e;
-  }
+  const settings = loadSettingsOrExit();
   Logger.overrideLogger(nestLogLevels(settings.LOG_LEVEL));
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));

@@ -116,6 +116,22 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
   return result.data;
 }
 
+/**
+ * For an app's main(): the settings of this process's environment, or, when
+ * one is bad, a message naming every bad setting and exit code 1.
+ */
+export function loadSettingsOrExit(env: Record<string, string | undefined> = process.env): Settings {
+  try {
+    return loadSettings(env);
+  } catch (e) {
+    if (e instanceof SettingsError) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
+}
+
 /** Which adapter each port uses: the real server when its URL is set, embedded otherwise. */
 export function adapters(settings: Settings): { store: string; bus: string; cache: string; jobs: string } {
   return {

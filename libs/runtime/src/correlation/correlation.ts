@@ -1,8 +1,8 @@
-import { createInstance, type EngineEnv, type EngineEvent, type Variables } from '@baton/engine';
+import { type EngineEvent, type Variables } from '@baton/engine';
 import type { DefinitionRegistry } from '../definitions/definition-registry';
 import type { Tx } from '../execution/bulk-sql';
 import type { NewInstance } from '../execution/batch-writer';
-import { newId } from '../ids';
+import { prepareInstance } from '../instances/new-instance';
 
 /** What delivering a message or signal decided, before anything is written. */
 export interface Delivery {
@@ -12,7 +12,6 @@ export interface Delivery {
   readonly instances: NewInstance[];
 }
 
-const env: EngineEnv = { now: () => Date.now(), newId };
 
 /**
  * A signal reaches every waiting signal catch event, boundary event and event
@@ -64,18 +63,7 @@ export async function startsByEvent(
     if (skipKeys.has(row.processKey) || keys.has(row.processKey)) continue;
     const definition = await registry.byId(row.definitionId);
     if (definition === null) continue;
-    const id = newId();
-    const { state } = createInstance(definition.process, { instanceId: id, variables, startEventId: row.elementId }, env);
-    instances.push({
-      id,
-      definitionId: definition.id,
-      processKey: definition.key,
-      processVersion: definition.version,
-      businessKey: null,
-      state,
-      parentInstanceId: null,
-      parentElementInstanceId: null,
-    });
+    instances.push(prepareInstance(definition, { variables, startEventId: row.elementId }));
     keys.add(row.processKey);
   }
   return instances;

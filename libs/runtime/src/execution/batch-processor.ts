@@ -1,10 +1,11 @@
-import { createInstance, EngineError, execute, hasReadyWork, type EngineEnv, type EngineEvent, type InstanceState } from '@baton/engine';
+import { EngineError, execute, hasReadyWork, type EngineEnv, type EngineEvent, type InstanceState } from '@baton/engine';
 import type { PrismaClient } from '@baton/store';
 import type { DefinitionRegistry, LoadedDefinition } from '../definitions/definition-registry';
 import { newId } from '../ids';
 import { deliverSignal, takeBufferedMessages } from '../correlation/correlation';
 import { BatchWriter, type InstanceHead } from './batch-writer';
 import type { Tx } from './bulk-sql';
+import { prepareInstance } from '../instances/new-instance';
 
 /** The part of the token bus the runtime publishes through. */
 export interface WorkPublisher {
@@ -270,19 +271,13 @@ export class BatchProcessor {
         });
         continue;
       }
-      const instanceId = newId();
       try {
-        const { state } = createInstance(definition.process, { instanceId, variables: start.variables }, this.env);
-        writer.addInstance({
-          id: instanceId,
-          definitionId: definition.id,
-          processKey: definition.key,
-          processVersion: definition.version,
-          businessKey: null,
-          state,
-          parentInstanceId: start.parent.id,
-          parentElementInstanceId: start.elementInstanceId,
-        });
+        writer.addInstance(
+          prepareInstance(definition, {
+            variables: start.variables,
+            parent: { instanceId: start.parent.id, elementInstanceId: start.elementInstanceId },
+          }),
+        );
         started.push({ processKey: definition.key });
       } catch (e) {
         writer.addEvent(start.parent.id, {

@@ -1,10 +1,10 @@
-import { createInstance, type EngineEnv, type Variables } from '@baton/engine';
+import type { Variables } from '@baton/engine';
 import type { PrismaClient } from '@baton/store';
 import type { LoadedDefinition } from '../definitions/definition-registry';
 import type { RuntimeLogger, WorkPublisher } from '../execution/batch-processor';
 import { INSTANCE_COLUMNS, newInstanceRow } from '../execution/batch-writer';
 import { insertRows } from '../execution/bulk-sql';
-import { newId } from '../ids';
+import { prepareInstance } from './new-instance';
 
 export interface StartRequest {
   readonly definition: LoadedDefinition;
@@ -42,7 +42,6 @@ export class InstanceStarter {
   private queue: Pending[] = [];
   private scheduled = false;
   private inFlight = 0;
-  private readonly env: EngineEnv = { now: () => Date.now(), newId };
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -52,28 +51,17 @@ export class InstanceStarter {
 
   /** Validates synchronously (throws EngineError for a process without a none start event), writes in a group. */
   start(request: StartRequest): Promise<StartedInstance> {
-    const id = newId();
     const { definition } = request;
-    const { state } = createInstance(
-      definition.process,
-      { instanceId: id, variables: request.variables, startEventId: request.startEventId },
-      this.env,
-    );
+    const instance = prepareInstance(definition, request);
     const now = new Date();
-    const started: StartedInstance = { id, processKey: definition.key, version: definition.version, status: 'ACTIVE', startedAt: now };
-    const row = newInstanceRow(
-      {
-        id,
-        definitionId: definition.id,
-        processKey: definition.key,
-        processVersion: definition.version,
-        businessKey: request.businessKey ?? null,
-        state,
-        parentInstanceId: null,
-        parentElementInstanceId: null,
-      },
-      now,
-    );
+    const started: StartedInstance = {
+      id: instance.id,
+      processKey: definition.key,
+      version: definition.version,
+      status: 'ACTIVE',
+      startedAt: now,
+    };
+    const row = newInstanceRow(instance, now);
     return new Promise<StartedInstance>((resolve, reject) => {
       this.queue.push({ row, started, resolve, reject });
       this.schedule();

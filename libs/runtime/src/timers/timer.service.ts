@@ -1,11 +1,11 @@
-import { createInstance, cycleNext, type EngineEnv } from '@baton/engine';
+import { cycleNext } from '@baton/engine';
 import { inTransaction } from '../execution/bulk-sql';
 import type { PrismaClient } from '@baton/store';
 import type { DefinitionRegistry } from '../definitions/definition-registry';
 import type { RuntimeLogger, WorkPublisher } from '../execution/batch-processor';
 import { insertNewInstances, type NewInstance } from '../execution/batch-writer';
-import { newId } from '../ids';
 import { appendEvents } from '../instances/instance-inbox';
+import { prepareInstance } from '../instances/new-instance';
 
 interface DueTimer {
   id: string;
@@ -30,7 +30,6 @@ interface DueTimer {
  * start event starts an instance and, for a cycle, arms its next firing.
  */
 export class TimerService {
-  private readonly env: EngineEnv = { now: () => Date.now(), newId };
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -68,18 +67,7 @@ export class TimerService {
       for (const timer of due.filter((t) => t.instanceId === null && t.definitionId !== null)) {
         const definition = await this.registry.byId(timer.definitionId as string);
         if (definition === null) continue;
-        const id = newId();
-        const { state } = createInstance(definition.process, { instanceId: id, startEventId: timer.elementId }, this.env);
-        started.push({
-          id,
-          definitionId: definition.id,
-          processKey: definition.key,
-          processVersion: definition.version,
-          businessKey: null,
-          state,
-          parentInstanceId: null,
-          parentElementInstanceId: null,
-        });
+        started.push(prepareInstance(definition, { startEventId: timer.elementId }));
         if (timer.cycle !== null && (timer.repetitions === null || timer.repetitions > 0)) {
           // Arm the next firing of the start event's cycle.
           await tx.$executeRawUnsafe(
