@@ -61,10 +61,19 @@ export function headlineCell(
 const finite = (v: number | null | undefined): number | null =>
   v === null || v === undefined || !Number.isFinite(v) ? null : v;
 
+/**
+ * R3's headline: DESIGN §7 has the job "completed by an in-process worker",
+ * which is what the worker app ships (the runtime's JobHandlerRunner); the
+ * bench's own job loop is the fallback where that cell was not run (--quick).
+ */
+function r3Headline(r: BenchResults): E2eCellResult | undefined {
+  return r.e2eR3HandlerRunner ?? headlineCell(r.e2e, 'R3');
+}
+
 export function summarize(r: BenchResults): Summary {
   const r1 = headlineCell(r.e2e, 'R1');
   const r2 = headlineCell(r.e2e, 'R2');
-  const r3 = headlineCell(r.e2e, 'R3');
+  const r3 = r3Headline(r);
   const insert = finite(r.limits?.pgInsertTps.median);
   const r1Rate = finite(r1?.instancesPerSec.median);
   const ratio = r1Rate !== null && insert !== null ? r1Rate / insert : null;
@@ -151,7 +160,7 @@ export function markdown(r: BenchResults): string {
 
   // Headline
   const r1 = headlineCell(r.e2e, 'R1');
-  const r3 = headlineCell(r.e2e, 'R3');
+  const r3 = r3Headline(r);
   const at1000 = r.api?.startFixed.find((f) => f.rate === 1000);
   L.push(
     '## Against the targets (DESIGN §7)',
@@ -169,7 +178,7 @@ export function markdown(r: BenchResults): string {
     `| end to end R1, 3 workers, batch 100 / single-INSERT limit | ${s.e2eToInsertRatio === null ? 'n/a' : `${s.e2eToInsertRatio.toFixed(3)}x`} (${fmtStat(r1?.instancesPerSec)} / ${fmt(s.insertLimitTps)}) | ≥ 0.5x | ${verdict(s.targets.e2eR1AtLeastHalfInsertLimit)} |`,
   );
   L.push(
-    `| end to end R3 (job per instance), 3 workers, batch 100 | ${fmtStat(r3?.instancesPerSec)} instances/s | ≥ 1,000 instances/s | ${verdict(s.targets.r3AtLeast1000PerSec)} |`,
+    `| end to end R3 (job per instance), 3 workers, batch 100, ${r.e2eR3HandlerRunner ? "jobs worked by the worker app's in-process JobHandlerRunner" : 'jobs worked by the bench loop'} | ${fmtStat(r3?.instancesPerSec)} instances/s | ≥ 1,000 instances/s | ${verdict(s.targets.r3AtLeast1000PerSec)} |`,
   );
   L.push(
     `| POST /processes/{key}/instances at 1,000 req/s, p95 | ${ms(at1000?.p95)} | < 15 ms | ${verdict(s.targets.startP95Under15MsAt1000)} |`,
