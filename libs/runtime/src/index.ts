@@ -45,6 +45,7 @@ export {
   BpmnError,
   JobFailure,
   JobHandlerRunner,
+  abortableSleep,
   type JobClient,
   type JobContext,
   type JobHandlerFn,

@@ -4,11 +4,10 @@ import {
   BatchProcessor,
   DefinitionRegistry,
   InstanceStarter,
-  type DefinitionCachePort,
   type LoadedDefinition,
-  type RuntimeLogger,
 } from '@baton/runtime';
 import { openEmbeddedDatabase, type PrismaClient } from '../src';
+import { MapCache, QueuePublisher, quietLogger } from '../../runtime/test/runtime-harness';
 import { freshSchema } from './fresh-schema';
 
 /** One of the two store adapters (DESIGN §1), opened empty and migrated for one suite. */
@@ -47,32 +46,7 @@ export const PGLITE: StoreAdapter = {
 
 export const STORE_ADAPTERS: readonly StoreAdapter[] = [POSTGRES, PGLITE];
 
-export const quietLogger: RuntimeLogger = { log: () => undefined, warn: () => undefined, error: (m) => console.error(m) };
-
-/** The registry's cache port as a Map: the store is under test here, not the cache. */
-export class MapCache implements DefinitionCachePort {
-  readonly entries = new Map<string, string>();
-  async get(key: string) {
-    return this.entries.get(key) ?? null;
-  }
-  async set(key: string, value: string) {
-    this.entries.set(key, value);
-  }
-  async delete(keys: readonly string[]) {
-    for (const key of keys) this.entries.delete(key);
-  }
-}
-
-/** A publisher that keeps what was published; tests run batches by hand. */
-export class QueuePublisher {
-  readonly items: string[] = [];
-  async publish(items: readonly { instanceId: string }[]) {
-    for (const item of items) this.items.push(item.instanceId);
-  }
-  take(n = Infinity): string[] {
-    return this.items.splice(0, n);
-  }
-}
+export { MapCache, QueuePublisher, quietLogger } from '../../runtime/test/runtime-harness';
 
 /** The runtime on a store: what the worker and the API build on either adapter. */
 export interface RuntimeOnStore {

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nes
 import type { Consumer, TokenBus, WorkItem } from '@baton/bus';
 import type { Settings } from '@baton/config';
 import { SETTINGS, TOKEN_BUS } from '@baton/host';
-import { BatchProcessor, Sweeper } from '@baton/runtime';
+import { abortableSleep, BatchProcessor, Sweeper } from '@baton/runtime';
 
 /**
  * How long a batch waits for more items after its first one. Short: under
@@ -117,21 +117,9 @@ export class TokenWorker implements BeforeApplicationShutdown {
           `a batch of ${items.length} failed (${(e as Error).message}); retrying with pauses up to 5 s`,
         );
       }
-      await sleep(pause, this.halt.signal);
+      await abortableSleep(pause, this.halt.signal);
       throw e;
     }
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

@@ -84,6 +84,103 @@ export async function insertNewInstances(tx: Tx, instances: readonly NewInstance
   );
 }
 
+/** How the rows of one kind of wait state are written and ended. */
+interface KeyedTable {
+  readonly table: string;
+  readonly columns: readonly Column[];
+  readonly onConflict: string;
+  /** Ends the rows of closed keys: `$1` the keys, `$2` (with `closeUsesTime`) the batch time. */
+  readonly close: string;
+  readonly closeUsesTime?: true;
+}
+
+const col = (name: string, type: string): Column => ({ name, type });
+
+const JOBS: KeyedTable = {
+  table: 'Job',
+  columns: [
+    col('id', 'uuid'),
+    col('key', 'text'),
+    col('instanceId', 'uuid'),
+    col('elementInstanceId', 'uuid'),
+    col('elementId', 'text'),
+    col('processKey', 'text'),
+    col('type', 'text'),
+    col('retries', 'int'),
+    col('customHeaders', 'jsonb'),
+    col('availableAt', 'timestamptz'),
+    col('createdAt', 'timestamptz'),
+  ],
+  // The key is the element instance: a job is created again for it only when the element is
+  // activated again (an incident on it was resolved), and then it starts afresh.
+  onConflict: `ON CONFLICT (key) DO UPDATE SET state = 'ACTIVATABLE', retries = EXCLUDED.retries, "workerId" = NULL,
+     "lockExpiresAt" = NULL, "availableAt" = EXCLUDED."availableAt", "errorMessage" = NULL`,
+  close: `UPDATE "Job" SET state = 'CANCELED', "workerId" = NULL, "lockExpiresAt" = NULL
+           WHERE key = ANY($1::text[]) AND state IN ('ACTIVATABLE', 'ACTIVATED', 'FAILED')`,
+};
+
+const USER_TASKS: KeyedTable = {
+  table: 'UserTask',
+  columns: [
+    col('id', 'uuid'),
+    col('instanceId', 'uuid'),
+    col('processKey', 'text'),
+    col('elementId', 'text'),
+    col('name', 'text'),
+    col('assignee', 'text'),
+    col('candidateGroups', 'text[]'),
+    col('candidateUsers', 'text[]'),
+    col('formKey', 'text'),
+    col('dueDate', 'timestamptz'),
+    col('followUpDate', 'timestamptz'),
+    col('createdAt', 'timestamptz'),
+  ],
+  onConflict: 'ON CONFLICT (id) DO NOTHING',
+  close: `UPDATE "UserTask" SET state = 'CANCELED', "completedAt" = $2::timestamptz
+           WHERE id = ANY($1::uuid[]) AND state = 'CREATED'`,
+  closeUsesTime: true,
+};
+
+const TIMERS: KeyedTable = {
+  table: 'Timer',
+  columns: [
+    col('id', 'uuid'),
+    col('key', 'text'),
+    col('instanceId', 'uuid'),
+    col('ownerInstanceId', 'uuid'),
+    col('elementId', 'text'),
+    col('dueAt', 'timestamptz'),
+    col('createdAt', 'timestamptz'),
+  ],
+  // A timer cycle re-arms under the same key.
+  onConflict: `ON CONFLICT (key) DO UPDATE SET "dueAt" = EXCLUDED."dueAt", state = 'SCHEDULED'`,
+  close: `UPDATE "Timer" SET state = 'CANCELED' WHERE key = ANY($1::text[]) AND state = 'SCHEDULED'`,
+};
+
+const SUBSCRIPTION_COLUMNS = [
+  col('id', 'uuid'),
+  col('key', 'text'),
+  col('instanceId', 'uuid'),
+  col('ownerInstanceId', 'uuid'),
+  col('elementId', 'text'),
+  col('processKey', 'text'),
+  col('createdAt', 'timestamptz'),
+];
+
+const MESSAGE_SUBSCRIPTIONS: KeyedTable = {
+  table: 'MessageSubscription',
+  columns: [...SUBSCRIPTION_COLUMNS, col('messageName', 'text'), col('correlationKey', 'text'), col('interrupting', 'boolean')],
+  onConflict: 'ON CONFLICT (key) DO NOTHING',
+  close: `DELETE FROM "MessageSubscription" WHERE key = ANY($1::text[])`,
+};
+
+const SIGNAL_SUBSCRIPTIONS: KeyedTable = {
+  table: 'SignalSubscription',
+  columns: [...SUBSCRIPTION_COLUMNS, col('signalName', 'text')],
+  onConflict: 'ON CONFLICT (key) DO NOTHING',
+  close: `DELETE FROM "SignalSubscription" WHERE key = ANY($1::text[])`,
+};
+
 type Op<T> = { readonly kind: 'open'; readonly row: T } | { readonly kind: 'close' };
 
 /**
@@ -390,10 +487,11 @@ export class BatchWriter {
       ],
       this.history,
     );
-    await this.flushJobs(tx);
-    await this.flushUserTasks(tx);
-    await this.flushTimers(tx);
-    await this.flushSubscriptions(tx);
+    await this.flushKeyed(tx, JOBS, this.jobs);
+    await this.flushKeyed(tx, USER_TASKS, this.userTasks);
+    await this.flushKeyed(tx, TIMERS, this.timers);
+    await this.flushKeyed(tx, MESSAGE_SUBSCRIPTIONS, this.messageSubs);
+    await this.flushKeyed(tx, SIGNAL_SUBSCRIPTIONS, this.signalSubs);
     await this.flushIncidents(tx);
     await insertRows(
       tx,
@@ -418,140 +516,13 @@ export class BatchWriter {
     }
   }
 
-  private async flushJobs(tx: Tx): Promise<void> {
-    const { open, close } = split(this.jobs);
-    await insertRows(
-      tx,
-      'Job',
-      [
-        { name: 'id', type: 'uuid' },
-        { name: 'key', type: 'text' },
-        { name: 'instanceId', type: 'uuid' },
-        { name: 'elementInstanceId', type: 'uuid' },
-        { name: 'elementId', type: 'text' },
-        { name: 'processKey', type: 'text' },
-        { name: 'type', type: 'text' },
-        { name: 'retries', type: 'int' },
-        { name: 'customHeaders', type: 'jsonb' },
-        { name: 'availableAt', type: 'timestamptz' },
-        { name: 'createdAt', type: 'timestamptz' },
-      ],
-      open,
-      // The key is the element instance: a job is created again for it only when the element is
-      // activated again (an incident on it was resolved), and then it starts afresh.
-      `ON CONFLICT (key) DO UPDATE SET state = 'ACTIVATABLE', retries = EXCLUDED.retries, "workerId" = NULL,
-         "lockExpiresAt" = NULL, "availableAt" = EXCLUDED."availableAt", "errorMessage" = NULL`,
-    );
-    if (close.length > 0) {
-      await tx.$executeRawUnsafe(
-        `UPDATE "Job" SET state = 'CANCELED', "workerId" = NULL, "lockExpiresAt" = NULL
-          WHERE key = ANY($1::text[]) AND state IN ('ACTIVATABLE', 'ACTIVATED', 'FAILED')`,
-        close,
-      );
-    }
-  }
-
-  private async flushUserTasks(tx: Tx): Promise<void> {
-    const { open, close } = split(this.userTasks);
-    await insertRows(
-      tx,
-      'UserTask',
-      [
-        { name: 'id', type: 'uuid' },
-        { name: 'instanceId', type: 'uuid' },
-        { name: 'processKey', type: 'text' },
-        { name: 'elementId', type: 'text' },
-        { name: 'name', type: 'text' },
-        { name: 'assignee', type: 'text' },
-        { name: 'candidateGroups', type: 'text[]' },
-        { name: 'candidateUsers', type: 'text[]' },
-        { name: 'formKey', type: 'text' },
-        { name: 'dueDate', type: 'timestamptz' },
-        { name: 'followUpDate', type: 'timestamptz' },
-        { name: 'createdAt', type: 'timestamptz' },
-      ],
-      open,
-      'ON CONFLICT (id) DO NOTHING',
-    );
-    if (close.length > 0) {
-      await tx.$executeRawUnsafe(
-        `UPDATE "UserTask" SET state = 'CANCELED', "completedAt" = $2::timestamptz
-          WHERE id = ANY($1::uuid[]) AND state = 'CREATED'`,
-        close,
-        this.now.toISOString(),
-      );
-    }
-  }
-
-  private async flushTimers(tx: Tx): Promise<void> {
-    const { open, close } = split(this.timers);
-    await insertRows(
-      tx,
-      'Timer',
-      [
-        { name: 'id', type: 'uuid' },
-        { name: 'key', type: 'text' },
-        { name: 'instanceId', type: 'uuid' },
-        { name: 'ownerInstanceId', type: 'uuid' },
-        { name: 'elementId', type: 'text' },
-        { name: 'dueAt', type: 'timestamptz' },
-        { name: 'createdAt', type: 'timestamptz' },
-      ],
-      open,
-      // A timer cycle re-arms under the same key.
-      `ON CONFLICT (key) DO UPDATE SET "dueAt" = EXCLUDED."dueAt", state = 'SCHEDULED'`,
-    );
-    if (close.length > 0) {
-      await tx.$executeRawUnsafe(
-        `UPDATE "Timer" SET state = 'CANCELED' WHERE key = ANY($1::text[]) AND state = 'SCHEDULED'`,
-        close,
-      );
-    }
-  }
-
-  private async flushSubscriptions(tx: Tx): Promise<void> {
-    const messages = split(this.messageSubs);
-    await insertRows(
-      tx,
-      'MessageSubscription',
-      [
-        { name: 'id', type: 'uuid' },
-        { name: 'key', type: 'text' },
-        { name: 'instanceId', type: 'uuid' },
-        { name: 'ownerInstanceId', type: 'uuid' },
-        { name: 'elementId', type: 'text' },
-        { name: 'processKey', type: 'text' },
-        { name: 'messageName', type: 'text' },
-        { name: 'correlationKey', type: 'text' },
-        { name: 'interrupting', type: 'boolean' },
-        { name: 'createdAt', type: 'timestamptz' },
-      ],
-      messages.open,
-      'ON CONFLICT (key) DO NOTHING',
-    );
-    if (messages.close.length > 0) {
-      await tx.$executeRawUnsafe(`DELETE FROM "MessageSubscription" WHERE key = ANY($1::text[])`, messages.close);
-    }
-    const signals = split(this.signalSubs);
-    await insertRows(
-      tx,
-      'SignalSubscription',
-      [
-        { name: 'id', type: 'uuid' },
-        { name: 'key', type: 'text' },
-        { name: 'instanceId', type: 'uuid' },
-        { name: 'ownerInstanceId', type: 'uuid' },
-        { name: 'elementId', type: 'text' },
-        { name: 'processKey', type: 'text' },
-        { name: 'signalName', type: 'text' },
-        { name: 'createdAt', type: 'timestamptz' },
-      ],
-      signals.open,
-      'ON CONFLICT (key) DO NOTHING',
-    );
-    if (signals.close.length > 0) {
-      await tx.$executeRawUnsafe(`DELETE FROM "SignalSubscription" WHERE key = ANY($1::text[])`, signals.close);
-    }
+  /** Wait-state rows: inserts for the keys whose last op opened them, one statement ending the rest. */
+  private async flushKeyed(tx: Tx, spec: KeyedTable, ops: Map<string, Op<Record<string, unknown>>>): Promise<void> {
+    const { open, close } = split(ops);
+    await insertRows(tx, spec.table, spec.columns, open, spec.onConflict);
+    if (close.length === 0) return;
+    if (spec.closeUsesTime) await tx.$executeRawUnsafe(spec.close, close, this.at);
+    else await tx.$executeRawUnsafe(spec.close, close);
   }
 
   private async flushIncidents(tx: Tx): Promise<void> {
