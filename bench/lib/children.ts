@@ -1,8 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { sleep } from './stats';
+import { freePort } from '../../test/support/free-port';
+export { freePort };
 
 export const ROOT = path.join(__dirname, '..', '..');
 
@@ -123,20 +124,6 @@ export async function killAllChildren(): Promise<void> {
   await Promise.all(children.map((c) => Promise.race([c.exited, sleep(5_000)])));
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 export interface WorkerSpec {
   readonly name: string;

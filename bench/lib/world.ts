@@ -6,12 +6,12 @@ import { RabbitTokenBus, type BusLogger } from '@baton/bus';
 import {
   DefinitionRegistry,
   InstanceStarter,
-  type DefinitionCachePort,
   type LoadedDefinition,
   type RuntimeLogger,
 } from '@baton/runtime';
 import { freshSchema, type FreshSchema } from '../../libs/store/test/fresh-schema';
 import { ROOT } from './children';
+import { MemoryDefinitionCache } from '@baton/cache';
 
 export const quiet: RuntimeLogger & BusLogger = {
   log: () => undefined,
@@ -19,19 +19,6 @@ export const quiet: RuntimeLogger & BusLogger = {
   error: (m) => console.error(`  error: ${m}`),
 };
 
-/** The registry's cache port as a Map: the bench process only deploys and reads a few definitions. */
-class MapCache implements DefinitionCachePort {
-  private readonly entries = new Map<string, string>();
-  async get(key: string) {
-    return this.entries.get(key) ?? null;
-  }
-  async set(key: string, value: string) {
-    this.entries.set(key, value);
-  }
-  async delete(keys: readonly string[]) {
-    for (const key of keys) this.entries.delete(key);
-  }
-}
 
 export const benchFile = (name: string): string =>
   readFileSync(path.join(ROOT, 'bench', 'processes', name), 'utf8');
@@ -53,7 +40,7 @@ export class BenchWorld {
     label: string,
   ) {
     this.queue = `baton.bench.${label}.${Date.now().toString(36)}.${randomBytes(3).toString('hex')}`;
-    this.registry = new DefinitionRegistry(db.prisma, new MapCache(), { cacheTtlSeconds: 3600 });
+    this.registry = new DefinitionRegistry(db.prisma, new MemoryDefinitionCache(), { cacheTtlSeconds: 3600 });
     this.bus = new RabbitTokenBus({
       url: rabbitmqUrl,
       queue: this.queue,

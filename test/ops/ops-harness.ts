@@ -1,12 +1,13 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { createServer, type AddressInfo } from 'node:net';
 import * as amqp from 'amqplib';
 import type { Settings } from '@baton/config';
 import { openStore } from '@baton/host';
 import { TokenWorker } from '../../apps/worker/src/execution/token-worker';
 import { WorkerHttpServer } from '../../apps/worker/src/health/worker-http-server';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { freePort } from '../support/free-port';
+export { freePort };
 
 export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 export const RABBITMQ_URL = process.env.RABBITMQ_URL || 'amqp://guest:guest@127.0.0.1:5672';
@@ -76,13 +77,3 @@ export function sample(text: string, prefix: string): number | undefined {
 }
 
 /** A TCP port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}

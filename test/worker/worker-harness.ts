@@ -1,19 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import * as amqp from 'amqplib';
 import { RabbitTokenBus, type BusLogger } from '@baton/bus';
 import {
   DefinitionRegistry,
   InstanceStarter,
-  type DefinitionCachePort,
   type LoadedDefinition,
   type RuntimeLogger,
   type WorkPublisher,
 } from '@baton/runtime';
 import { freshSchema, type FreshSchema } from '../../libs/store/test/fresh-schema';
+import { freePort } from '../support/free-port';
+import { MemoryDefinitionCache } from '@baton/cache';
+export { freePort };
 
 export const ROOT = join(__dirname, '..', '..');
 export const RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
@@ -36,19 +37,6 @@ export function fixture(path: string): string {
   return readFileSync(join(ROOT, path), 'utf8');
 }
 
-/** The registry's cache port as a Map: the test process only deploys and reads definitions. */
-class MapCache implements DefinitionCachePort {
-  private readonly entries = new Map<string, string>();
-  async get(key: string) {
-    return this.entries.get(key) ?? null;
-  }
-  async set(key: string, value: string) {
-    this.entries.set(key, value);
-  }
-  async delete(keys: readonly string[]) {
-    for (const key of keys) this.entries.delete(key);
-  }
-}
 
 /** Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
 export async function waitFor<T>(
@@ -76,20 +64,6 @@ export async function waitFor<T>(
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address !== null
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 export interface WorkerExit {
   code: number | null;
@@ -199,7 +173,7 @@ export class Scenario {
     prefix: string,
   ) {
     this.queue = `baton.test.worker.${prefix}.${Date.now().toString(36)}.${randomBytes(3).toString('hex')}`;
-    this.registry = new DefinitionRegistry(db.prisma, new MapCache(), { cacheTtlSeconds: 60 });
+    this.registry = new DefinitionRegistry(db.prisma, new MemoryDefinitionCache(), { cacheTtlSeconds: 60 });
     this.bus = new RabbitTokenBus({
       url: RABBITMQ_URL,
       queue: this.queue,

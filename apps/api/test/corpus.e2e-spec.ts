@@ -1,22 +1,9 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { CORPUS, corpusFiles } from '../../../test/support/corpus';
+import { relative } from 'node:path';
 import { startApi, type ApiHarness } from './api-harness';
 
-// The shared corpus sits beside the repository: <repo>/../shared/corpus.
-const CORPUS = join(__dirname, '..', '..', '..', '..', 'shared', 'corpus');
-
-function walk(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? walk(path) : [path];
-  });
-}
-
-const files = existsSync(CORPUS)
-  ? walk(CORPUS)
-      .filter((f) => /\.(bpmn|xml)$/.test(f))
-      .sort()
-  : [];
+const files = corpusFiles();
 const describeCorpus = files.length > 0 ? describe : describe.skip;
 if (files.length === 0) console.warn(`corpus walk skipped: no BPMN corpus at ${CORPUS}`);
 

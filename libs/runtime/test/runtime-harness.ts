@@ -1,23 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freshSchema, type FreshSchema } from '../../store/test/fresh-schema';
-import { BatchProcessor, DefinitionRegistry, InstanceStarter, type DefinitionCachePort, type RuntimeLogger } from '../src';
+import { BatchProcessor, DefinitionRegistry, InstanceStarter, type RuntimeLogger } from '../src';
+import { MemoryDefinitionCache } from '@baton/cache';
 
 export const quietLogger: RuntimeLogger = { log: () => undefined, warn: () => undefined, error: (m) => console.error(m) };
 
-/** A Map standing in for the cache port: the registry's own behaviour is under test, not Redis. */
-export class MapCache implements DefinitionCachePort {
-  readonly entries = new Map<string, string>();
-  async get(key: string) {
-    return this.entries.get(key) ?? null;
-  }
-  async set(key: string, value: string) {
-    this.entries.set(key, value);
-  }
-  async delete(keys: readonly string[]) {
-    for (const key of keys) this.entries.delete(key);
-  }
-}
 
 /** A publisher that keeps what was published, for tests that drive batches by hand. */
 export class QueuePublisher {
@@ -43,7 +31,7 @@ export interface Harness {
 
 export async function harness(prefix: string): Promise<Harness> {
   const db = await freshSchema({ prefix, poolSize: 6 });
-  const registry = new DefinitionRegistry(db.prisma, new MapCache(), { cacheTtlSeconds: 60 });
+  const registry = new DefinitionRegistry(db.prisma, new MemoryDefinitionCache(), { cacheTtlSeconds: 60 });
   const publisher = new QueuePublisher();
   const processor = new BatchProcessor(db.prisma, registry, publisher, { maxParallel: 50, stepBudget: 10_000, logger: quietLogger });
   const starter = new InstanceStarter(db.prisma, publisher, { logger: quietLogger });

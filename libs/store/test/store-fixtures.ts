@@ -7,7 +7,8 @@ import {
   type LoadedDefinition,
 } from '@baton/runtime';
 import { openEmbeddedDatabase, type PrismaClient } from '../src';
-import { MapCache, QueuePublisher, quietLogger } from '../../runtime/test/runtime-harness';
+import { MemoryDefinitionCache } from '@baton/cache';
+import { QueuePublisher, quietLogger } from '../../runtime/test/runtime-harness';
 import { freshSchema } from './fresh-schema';
 
 /** One of the two store adapters (DESIGN §1), opened empty and migrated for one suite. */
@@ -46,7 +47,7 @@ export const PGLITE: StoreAdapter = {
 
 export const STORE_ADAPTERS: readonly StoreAdapter[] = [POSTGRES, PGLITE];
 
-export { MapCache, QueuePublisher, quietLogger } from '../../runtime/test/runtime-harness';
+export { QueuePublisher, quietLogger } from '../../runtime/test/runtime-harness';
 
 /** The runtime on a store: what the worker and the API build on either adapter. */
 export interface RuntimeOnStore {
@@ -70,7 +71,7 @@ export async function runtimeOn(adapter: StoreAdapter, prefix: string): Promise<
   const prisma = store.prisma;
   // A fresh registry per suite, and its cache empty: every definition is first read from the store,
   // inside a batch transaction where that happens (the case PGlite's single connection must survive).
-  const registry = new DefinitionRegistry(prisma, new MapCache(), { cacheTtlSeconds: 60 });
+  const registry = new DefinitionRegistry(prisma, new MemoryDefinitionCache(), { cacheTtlSeconds: 60 });
   const publisher = new QueuePublisher();
   const processor = new BatchProcessor(prisma, registry, publisher, { maxParallel: 50, stepBudget: 10_000, logger: quietLogger });
   const starter = new InstanceStarter(prisma, publisher, { logger: quietLogger });

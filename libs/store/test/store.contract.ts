@@ -3,7 +3,6 @@ import { BatchProcessor, DefinitionRegistry, Sweeper, TimerService } from '@bato
 import { Prisma, readMigrationFiles } from '../src';
 import {
   engineFixture,
-  MapCache,
   QueuePublisher,
   quietLogger,
   repoFile,
@@ -12,6 +11,7 @@ import {
   type RuntimeOnStore,
   type StoreAdapter,
 } from './store-fixtures';
+import { MemoryDefinitionCache } from '@baton/cache';
 
 const PARALLEL = engineFixture('gateways/parallel.bpmn');
 const SERVICE_TASK = engineFixture('tasks/service-task.bpmn');
@@ -218,7 +218,7 @@ export function describeStoreContract(adapter: StoreAdapter): void {
 
       it('starts a call activity child from a definition first read inside the batch', async () => {
         // Deployed through another registry, so this one has neither cached nor memoised the child.
-        await new DefinitionRegistry(rt.prisma, new MapCache(), { cacheTtlSeconds: 60 }).deploy(
+        await new DefinitionRegistry(rt.prisma, new MemoryDefinitionCache(), { cacheTtlSeconds: 60 }).deploy(
           repoFile(engineFixture('subprocess/call-activity-child.bpmn')),
         );
         const id = await rt.start(engineFixture('subprocess/call-activity.bpmn'), { value: 4 });
@@ -338,6 +338,6 @@ export function describeStoreContract(adapter: StoreAdapter): void {
 
 /** A second worker: its own registry (nothing cached) and batch processor, on the same store. */
 function freshWorker(rt: RuntimeOnStore): BatchProcessor {
-  const registry = new DefinitionRegistry(rt.prisma, new MapCache(), { cacheTtlSeconds: 60 });
+  const registry = new DefinitionRegistry(rt.prisma, new MemoryDefinitionCache(), { cacheTtlSeconds: 60 });
   return new BatchProcessor(rt.prisma, registry, rt.publisher, { maxParallel: 50, stepBudget: 10_000, logger: quietLogger });
 }
