@@ -3,14 +3,15 @@ import { behaviors } from './behaviors';
 import { EngineError, EngineErrorCode } from './engine-errors';
 import { Execution } from './execution';
 import { setLocalVariables } from './variables';
-import type {
-  ElementInstance,
-  EngineEnv,
-  EngineEvent,
-  InstanceState,
-  StepResult,
-  TokenView,
-  Variables,
+import {
+  isCommand,
+  type ElementInstance,
+  type EngineEnv,
+  type EngineEvent,
+  type InstanceState,
+  type StepResult,
+  type TokenView,
+  type Variables,
 } from './runtime.types';
 
 export interface CreateInstanceInput {
@@ -64,16 +65,31 @@ export function createInstance(process: CompiledProcess, input: CreateInstanceIn
   };
 }
 
+export interface ExecuteOptions {
+  /**
+   * `false` applies the events and runs nothing: READY work stays READY for a
+   * worker. The API applies commands this way, so a request never runs
+   * element work (and never waits for it). Default `true`.
+   */
+  readonly run?: boolean;
+}
+
 /**
  * The engine step: applies `events` to the instance in order, then runs every
  * READY token forward until all rest in wait states or the instance ends.
  * Pure: the input state is not modified; time and ids come from `env`.
+ *
+ * A `cancel` among the events overtakes everything: the instance is canceled
+ * before any other event applies or any element runs. A suspended instance
+ * applies commands only (resume, cancel, variables, incident resolution);
+ * other events are returned in `deferred` and wait until it is resumed.
  */
 export function execute(
   process: CompiledProcess,
   state: InstanceState,
   events: readonly EngineEvent[],
   env: EngineEnv,
+  options: ExecuteOptions = {},
 ): StepResult {
   if (state.processId !== process.id || state.schemaVersion !== 1) {
     throw new EngineError(
@@ -83,19 +99,46 @@ export function execute(
   }
   const working = cloneState(state);
   const x = new Execution(process, working, env);
-  x.run();
-  for (const event of events) {
-    if (working.status !== 'ACTIVE') break;
-    apply(x, event);
-    x.run();
+  if (events.some((e) => e.type === 'cancel')) {
+    x.cancel();
+    return { state: working, effects: x.effects };
   }
-  return { state: working, effects: x.effects };
+  const run = options.run !== false;
+  if (run) x.run();
+  let deferred: number[] = [];
+  const applyOne = (event: EngineEvent): void => {
+    apply(x, event);
+    if (run) x.run();
+  };
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i];
+    const status = working.status;
+    if (status === 'COMPLETED' || status === 'CANCELED') break;
+    if (status === 'SUSPENDED' && !isCommand(event)) {
+      deferred.push(i);
+      continue;
+    }
+    applyOne(event);
+    if (event.type === 'resume' && working.status === 'ACTIVE' && deferred.length > 0) {
+      // What waited for the resume applies now, in the order it arrived.
+      const waiting = deferred;
+      deferred = [];
+      for (const j of waiting) if (working.status === 'ACTIVE') applyOne(events[j]);
+    }
+  }
+  return deferred.length === 0 ? { state: working, effects: x.effects } : { state: working, effects: x.effects, deferred };
 }
 
 function apply(x: Execution, event: EngineEvent): void {
   switch (event.type) {
     case 'cancel':
       x.cancel();
+      return;
+    case 'suspend':
+      x.suspend();
+      return;
+    case 'resume':
+      x.resume();
       return;
     case 'setVariables': {
       const target = x.elements[event.elementInstanceId ?? x.state.rootId];
@@ -104,7 +147,13 @@ function apply(x: Execution, event: EngineEvent): void {
     }
     case 'resolveIncident': {
       const inst = x.elements[event.elementInstanceId];
-      if (inst !== undefined) x.resolveIncident(inst);
+      if (inst !== undefined) x.resolveIncident(inst, event.retries);
+      return;
+    }
+    case 'jobFailed': {
+      const inst = waiting(x, event.elementInstanceId);
+      if (inst === undefined || x.node(inst).job === undefined) return;
+      x.raiseIncident(inst, 'JOB_NO_RETRIES', event.errorMessage || 'the job failed with no retries left', 'job');
       return;
     }
     case 'incident': {

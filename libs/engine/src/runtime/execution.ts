@@ -1,13 +1,15 @@
 import type { CompiledExpression } from '../feel/feel.types';
 import { FeelEvaluationError } from '../feel/feel.types';
-import type { CompiledProcess, FlowNode, SequenceFlow, ValueSource } from '../model/model.types';
+import type { CompiledProcess, FlowNode, Scope, SequenceFlow, ValueSource } from '../model/model.types';
 import { behaviors } from './behaviors';
-import type { ActivateOutcome } from './behaviors/behavior';
+import type { ActivateOutcome, BehaviorContext, Phase } from './behaviors/behavior';
 import { EngineError, EngineErrorCode, NoFlowError } from './engine-errors';
+import { checkTransition } from './lifecycle';
 import { processIndex, type ProcessIndex } from './process-index';
 import {
   DEFAULT_STEP_BUDGET,
   type Effect,
+  type ElementIncident,
   type ElementInstance,
   type EngineEnv,
   type HistoryType,
@@ -17,8 +19,6 @@ import {
 } from './runtime.types';
 import { cycleFirst, cycleNext, dateDue, durationDue, TimerValueError } from './timers';
 import { assignTargets, contextFor, propagateVariables, setLocalVariables, visibleVariables } from './variables';
-
-type Phase = 'activate' | 'complete';
 
 /**
  * One run of the engine over one instance: a mutable working copy of the
@@ -31,16 +31,17 @@ type Phase = 'activate' | 'complete';
  * along sequence flows) or terminate (cleanup, history). Element-specific
  * semantics live in `behaviors/`, one behaviour per element type.
  */
-export class Execution {
+export class Execution implements BehaviorContext {
   readonly elements: Record<string, ElementInstance>;
   readonly effects: Effect[] = [];
-  readonly index: ProcessIndex;
   readonly at: number;
+  private readonly index: ProcessIndex;
   private readonly children = new Map<string, Set<string>>();
   private readonly queue: string[] = [];
-  private steps = 0;
+  /** Activations of elements that had already been activated in this step (loop rounds, multi-instance rounds). */
+  private repeats = 0;
+  private readonly activated = new Set<string>();
   private readonly budget: number;
-  private budgetExceeded = false;
 
   constructor(
     readonly process: CompiledProcess,
@@ -64,10 +65,34 @@ export class Execution {
     return this.elements[this.state.rootId];
   }
 
+  get rootId(): string {
+    return this.state.rootId;
+  }
+
+  element(id: string): ElementInstance | undefined {
+    return this.elements[id];
+  }
+
   node(inst: ElementInstance): FlowNode {
-    const node = this.process.nodes.get(inst.elementId);
-    if (!node) throw new EngineError(EngineErrorCode.Bug, `no element '${inst.elementId}' in process '${this.process.id}'`);
+    return this.nodeById(inst.elementId);
+  }
+
+  nodeById(id: string): FlowNode {
+    const node = this.process.nodes.get(id);
+    if (!node) throw new EngineError(EngineErrorCode.Bug, `no element '${id}' in process '${this.process.id}'`);
     return node;
+  }
+
+  scopeOf(inst: ElementInstance): Scope | undefined {
+    return inst.elementType === 'process' ? this.process.scope : this.node(inst).scope;
+  }
+
+  upstreamSet(ids: readonly string[]): ReadonlySet<string> {
+    return this.index.upstreamSet(ids);
+  }
+
+  emit(effect: Effect): void {
+    this.effects.push(effect);
   }
 
   childIds(id: string): string[] {
@@ -84,35 +109,45 @@ export class Execution {
   // The run loop
   // -------------------------------------------------------------------------
 
-  /** Runs READY element instances until all rest, the instance ends or the step budget is spent. */
+  /**
+   * Runs READY element instances until all rest, the instance ends or the step
+   * budget is spent. The budget counts repeated activations: an element
+   * activated again within one step (a loop round, a multi-instance round). A
+   * long model without loops runs to its wait states whatever its size.
+   */
   run(): void {
+    if (this.state.status !== 'ACTIVE') return;
     while (this.queue.length > 0) {
       const id = this.queue.shift() as string;
       const inst = this.elements[id];
       if (inst === undefined || inst.state !== 'READY' || inst.incident !== undefined) continue;
-      if (++this.steps > this.budget) {
-        this.budgetExceeded = true;
-        this.raiseIncident(
-          inst,
-          'STEP_BUDGET_EXCEEDED',
-          `the instance ran ${this.budget} steps without reaching a wait state; '${inst.elementId}' was stopped (a loop without a wait state?)`,
-          inst.pending ?? 'activate',
-        );
-        return;
+      if (inst.pending !== 'complete' && !inst.entered && inst.parentId !== null) {
+        if (this.activated.has(inst.elementId) && ++this.repeats > this.budget) {
+          this.raiseIncident(
+            inst,
+            'STEP_BUDGET_EXCEEDED',
+            `the instance activated elements that had already run in this step ${this.budget} times (STEP_BUDGET) without reaching a wait state; '${inst.elementId}' was stopped (a loop without a wait state, or a multi-instance over more than ${this.budget} items?)`,
+            'activate',
+          );
+          return;
+        }
+        this.activated.add(inst.elementId);
       }
       if (inst.pending === 'complete') this.completePhase(inst);
       else this.activatePhase(inst);
     }
   }
 
-  get stoppedByBudget(): boolean {
-    return this.budgetExceeded;
-  }
-
   schedule(inst: ElementInstance, phase: Phase): void {
+    checkTransition(inst, phase === 'activate' ? 'ACTIVATING' : 'COMPLETING');
     inst.state = 'READY';
     inst.pending = phase;
     this.queue.push(inst.id);
+  }
+
+  /** Drops every queued activation (a cancel or a suspend stops the run). */
+  private clearQueue(): void {
+    this.queue.length = 0;
   }
 
   private activatePhase(inst: ElementInstance): void {
@@ -136,6 +171,7 @@ export class Execution {
       if (outcome === 'complete') {
         this.completePhase(inst);
       } else if (outcome === 'wait') {
+        checkTransition(inst, 'ACTIVATED');
         inst.state = 'WAITING';
         delete inst.pending;
         if (inst.loopIndex === undefined) this.openBoundarySubscriptions(inst, node);
@@ -150,6 +186,7 @@ export class Execution {
       return;
     }
     const node = this.node(inst);
+    checkTransition(inst, 'COMPLETING');
     this.guard(inst, 'complete', () => {
       const isBody = inst.elementType === 'multiInstanceBody';
       const isInner = inst.loopIndex !== undefined;
@@ -258,7 +295,7 @@ export class Execution {
   checkInclusiveJoins(scopeId: string): void {
     const scope = this.elements[scopeId];
     if (scope === undefined) return;
-    const scopeNode = scope.elementType === 'process' ? this.process.scope : this.node(scope).scope;
+    const scopeNode = this.scopeOf(scope);
     if (scopeNode === undefined) return;
     const joins = scopeNode.inclusiveJoinUpstream;
     for (const gatewayId in joins) {
@@ -285,18 +322,36 @@ export class Execution {
     this.effects.push({ type: 'instanceEnded', status: 'COMPLETED', variables: root.variables ?? {} });
   }
 
-  /** Cancels the whole instance. */
+  /** Cancels the whole instance: terminates every element instance, runs nothing. */
   cancel(): void {
-    if (this.state.status !== 'ACTIVE') return;
+    if (this.state.status !== 'ACTIVE' && this.state.status !== 'SUSPENDED') return;
     const root = this.root;
+    this.clearQueue();
     for (const childId of this.childIds(root.id)) this.terminate(this.elements[childId]);
-    this.closeEventSubProcessSubscriptions(root, this.process.scope.eventSubProcessIds);
+    if (root.entered) this.closeEventSubProcessSubscriptions(root, this.process.scope.eventSubProcessIds);
     this.history('ELEMENT_TERMINATED', root);
     this.state.status = 'CANCELED';
     root.state = 'WAITING';
     delete root.pending;
-    this.queue.length = 0;
     this.effects.push({ type: 'instanceEnded', status: 'CANCELED', variables: root.variables ?? {} });
+  }
+
+  suspend(): void {
+    if (this.state.status !== 'ACTIVE') return;
+    this.state.status = 'SUSPENDED';
+    this.clearQueue();
+    this.effects.push({ type: 'instanceSuspended' });
+  }
+
+  /** Back to ACTIVE; READY work left when it was suspended is queued again. */
+  resume(): void {
+    if (this.state.status !== 'SUSPENDED') return;
+    this.state.status = 'ACTIVE';
+    for (const id in this.elements) {
+      const inst = this.elements[id];
+      if (inst.state === 'READY' && inst.incident === undefined) this.queue.push(id);
+    }
+    this.effects.push({ type: 'instanceResumed' });
   }
 
   /** Terminates an element instance and everything inside it, deepest first. */
@@ -317,6 +372,7 @@ export class Execution {
         if (inst.loopIndex === undefined) this.closeBoundarySubscriptions(inst, node);
       }
       if (inst.entered) this.history('ELEMENT_TERMINATED', inst);
+      checkTransition(inst, 'TERMINATED');
     }
     this.remove(inst);
   }
@@ -340,7 +396,7 @@ export class Execution {
     }
   }
 
-  raiseIncident(inst: ElementInstance, type: IncidentType, message: string, phase: Phase): void {
+  raiseIncident(inst: ElementInstance, type: IncidentType, message: string, phase: ElementIncident['phase']): void {
     if (this.elements[inst.id] !== inst) return;
     inst.incident = { type, message, phase };
     inst.state = 'WAITING';
@@ -356,12 +412,23 @@ export class Execution {
     this.history('INCIDENT_CREATED', inst);
   }
 
-  resolveIncident(inst: ElementInstance): void {
+  /**
+   * Retries what failed: the lifecycle phase, or for a job out of retries the
+   * job itself, handed out again with `retries` (default 1) while the element
+   * keeps waiting for it.
+   */
+  resolveIncident(inst: ElementInstance, retries?: number): void {
     const incident = inst.incident;
     if (incident === undefined) return;
     this.resolveIncidentEffect(inst);
-    delete inst.incident;
+    if (incident.phase === 'job') {
+      delete inst.incident;
+      this.effects.push({ type: 'retryJob', key: inst.id, elementInstanceId: inst.id, retries: Math.max(1, retries ?? 1) });
+      return;
+    }
+    // Scheduled while the incident still names the failed phase: the lifecycle retries that phase.
     this.schedule(inst, incident.phase);
+    delete inst.incident;
   }
 
   private resolveIncidentEffect(inst: ElementInstance): void {
@@ -407,6 +474,14 @@ export class Execution {
 
   visible(inst: ElementInstance): Variables {
     return visibleVariables(this.state, inst.id);
+  }
+
+  setLocalVariables(inst: ElementInstance, variables: Variables): void {
+    setLocalVariables(inst, variables);
+  }
+
+  propagateVariables(fromId: string, variables: Variables): void {
+    propagateVariables(this.elements, this.state.rootId, fromId, variables);
   }
 
   /** Input mappings: evaluated in the enclosing scope, written as locals of the element. */
@@ -604,11 +679,7 @@ export class Execution {
       // multi-instance body carries them, not its inner instances).
       const candidates: Catch[] = [];
       const scope =
-        current.elementType === 'process'
-          ? this.process.scope
-          : current.elementType === 'subProcess'
-            ? this.node(current).scope
-            : undefined;
+        current.elementType === 'process' || current.elementType === 'subProcess' ? this.scopeOf(current) : undefined;
       if (scope !== undefined && !cameFromEventSubProcess) {
         for (const espId of scope.eventSubProcessIds) {
           candidates.push({ kind: 'eventSubProcess', owner: current, event: this.index.eventSubProcessStart(espId) });
@@ -651,7 +722,7 @@ export class Execution {
     const espNode = this.process.nodes.get(start.scopeId) as FlowNode;
     if (interrupting) {
       for (const childId of this.childIds(scope.id)) this.terminate(this.elements[childId]);
-      const scopeDefinition = scope.elementType === 'process' ? this.process.scope : this.node(scope).scope;
+      const scopeDefinition = this.scopeOf(scope);
       if (scopeDefinition !== undefined) this.closeEventSubProcessSubscriptions(scope, scopeDefinition.eventSubProcessIds);
       scope.interrupted = true;
     }
@@ -669,7 +740,7 @@ export class Execution {
    * the scope has no start event, so there is nothing to wait for.
    */
   enterScope(scopeInst: ElementInstance, startEventId: string | undefined): boolean {
-    const scope = scopeInst.elementType === 'process' ? this.process.scope : this.node(scopeInst).scope;
+    const scope = this.scopeOf(scopeInst);
     if (scope === undefined) throw new EngineError(EngineErrorCode.Bug, `'${scopeInst.elementId}' is not a scope`);
     const startId = startEventId ?? scope.noneStartEventIds[0];
     if (startId === undefined) return false;

@@ -19,7 +19,12 @@ export interface EngineEnv {
 
 export const DEFAULT_STEP_BUDGET = 10_000;
 
-export type InstanceStatus = 'ACTIVE' | 'COMPLETED' | 'CANCELED';
+/**
+ * `SUSPENDED`: the instance keeps its state but does not run; commands
+ * (resume, cancel, set variables, resolve incident) still apply, every other
+ * event waits in the inbox until it is resumed.
+ */
+export type InstanceStatus = 'ACTIVE' | 'SUSPENDED' | 'COMPLETED' | 'CANCELED';
 
 /**
  * `READY`: queued to run; `WAITING`: resting in a wait state (task, job, timer,
@@ -27,12 +32,16 @@ export type InstanceStatus = 'ACTIVE' | 'COMPLETED' | 'CANCELED';
  */
 export type TokenState = 'READY' | 'WAITING';
 
-/** Why an element instance is blocked, and what resolving it retries. */
+/**
+ * Why an element instance is blocked, and what resolving it retries: the
+ * lifecycle phase that failed (`activate`, `complete`), or, for a job out of
+ * retries, the job itself (`job`: resolving hands the job out again, the
+ * element stays where it is, as in Zeebe).
+ */
 export interface ElementIncident {
   readonly type: IncidentType;
   readonly message: string;
-  /** The lifecycle phase that failed and is retried when the incident is resolved. */
-  readonly phase: 'activate' | 'complete';
+  readonly phase: 'activate' | 'complete' | 'job';
 }
 
 export type IncidentType =
@@ -110,7 +119,10 @@ export interface InstanceState {
 }
 
 // ---------------------------------------------------------------------------
-// Events: what happened outside, fed into `execute`.
+// Events: what happened outside, fed into `execute`. Commands are the events
+// a person or client sends to steer an instance (cancel, suspend, resume,
+// set variables, resolve an incident); they apply to a suspended instance
+// too, and a cancel overtakes everything else.
 // ---------------------------------------------------------------------------
 
 export type EngineEvent =
@@ -143,12 +155,34 @@ export type EngineEvent =
       readonly incidentType: IncidentType;
       readonly message: string;
     }
-  /** An engine-raised incident was resolved: retry the failed phase. */
-  | { readonly type: 'resolveIncident'; readonly elementInstanceId: string }
+  /** A job ran out of retries: the element gets a JOB_NO_RETRIES incident. */
+  | { readonly type: 'jobFailed'; readonly elementInstanceId: string; readonly errorMessage: string }
+  /**
+   * An incident was resolved: retry the failed phase, or (job incidents) hand
+   * the job out again with `retries` (default 1).
+   */
+  | { readonly type: 'resolveIncident'; readonly elementInstanceId: string; readonly retries?: number }
   /** Write variables into a scope (default: the process scope). */
   | { readonly type: 'setVariables'; readonly variables: Variables; readonly elementInstanceId?: string }
-  /** Cancel the whole instance. */
+  | { readonly type: 'suspend' }
+  | { readonly type: 'resume' }
+  /** Cancel the whole instance, before anything else waiting for it runs. */
   | { readonly type: 'cancel' };
+
+export type CommandType = 'cancel' | 'suspend' | 'resume' | 'setVariables' | 'resolveIncident';
+
+const COMMANDS: ReadonlySet<EngineEvent['type']> = new Set<CommandType>([
+  'cancel',
+  'suspend',
+  'resume',
+  'setVariables',
+  'resolveIncident',
+]);
+
+/** Whether an event is a command (applies to a suspended instance too). */
+export function isCommand(event: EngineEvent): boolean {
+  return COMMANDS.has(event.type);
+}
 
 // ---------------------------------------------------------------------------
 // Effects: what the host must do, as data. Every effect carries a stable `key`
@@ -253,6 +287,10 @@ export type Effect =
       readonly message: string;
     }
   | { readonly type: 'resolveIncident'; readonly key: string; readonly elementInstanceId: string }
+  /** A job incident was resolved: the job of `key` is activatable again with `retries`. */
+  | { readonly type: 'retryJob'; readonly key: string; readonly elementInstanceId: string; readonly retries: number }
+  /** The instance was suspended or resumed. */
+  | { readonly type: 'instanceSuspended' | 'instanceResumed' }
   | {
       /** The instance ended (COMPLETED or CANCELED). `variables` are the process-scope variables. */
       readonly type: 'instanceEnded';
@@ -260,11 +298,15 @@ export type Effect =
       readonly variables: Variables;
     };
 
-export type EffectType = Effect['type'];
-
 export interface StepResult {
   readonly state: InstanceState;
   readonly effects: Effect[];
+  /**
+   * Indexes of the events that were not applied and must stay in the inbox:
+   * what arrived for a suspended instance other than commands. Absent when
+   * every event was applied (or dropped as stale).
+   */
+  readonly deferred?: readonly number[];
 }
 
 /** A live token as clients see it. */

@@ -66,6 +66,23 @@ describe('execute', () => {
     );
   });
 
+  it('runs a long model without loops to its end whatever the step budget', async () => {
+    const d = await Driver.load([], { stepBudget: 50 });
+    const { compileBpmn } = await import('../../src');
+    const tasks = Array.from({ length: 300 }, (_, i) => `<bpmn:task id="t${i}" />`).join('');
+    const flows = Array.from({ length: 299 }, (_, i) => `<bpmn:sequenceFlow id="f${i}" sourceRef="t${i}" targetRef="t${i + 1}" />`).join('');
+    const chain = loop
+      .replace(/<bpmn:exclusiveGateway[\s\S]*<\/bpmn:process>/, `${tasks}${flows}<bpmn:endEvent id="end" />
+        <bpmn:sequenceFlow id="fs" sourceRef="start" targetRef="t0" /><bpmn:sequenceFlow id="fe" sourceRef="t299" targetRef="end" /></bpmn:process>`);
+    const compiled = await compileBpmn(chain);
+    if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors));
+    const process = compiled.definitions.processes[0];
+    const { state } = createInstance(process, { instanceId: 'x' }, d.env);
+    const result = execute(process, state, [], d.env);
+    expect(result.effects.filter((e) => e.type === 'raiseIncident')).toEqual([]);
+    expect(result.state.status).toBe('COMPLETED');
+  });
+
   it('stops a loop without a wait state at the step budget with an incident', async () => {
     const d = await Driver.load([], { stepBudget: 50 });
     const { compileBpmn } = await import('../../src');
@@ -77,7 +94,10 @@ describe('execute', () => {
     const incidents = result.effects.filter((e) => e.type === 'raiseIncident');
     expect(incidents).toEqual([expect.objectContaining({ incidentType: 'STEP_BUDGET_EXCEEDED' })]);
     expect(result.state.status).toBe('ACTIVE');
-    expect(result.effects.filter((e) => e.type === 'history' && e.historyType === 'ELEMENT_ACTIVATED').length).toBeLessThanOrEqual(51);
+    // The budget counts repeated activations: the process, start, again and spin once each, then
+    // 50 repeats of again/spin; the 51st repeat is stopped before it is activated.
+    expect(result.effects.filter((e) => e.type === 'history' && e.historyType === 'ELEMENT_ACTIVATED').length).toBe(54);
+    expect(incidents[0]).toEqual(expect.objectContaining({ message: expect.stringContaining('50 times (STEP_BUDGET)') }));
     // The blocked token does not run again until the incident is resolved.
     const again = execute(process, result.state, [], d.env);
     expect(again.effects).toEqual([]);

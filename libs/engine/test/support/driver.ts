@@ -80,6 +80,8 @@ export class Driver {
   readonly history = new Map<string, string[]>();
   readonly thrownSignals: { name: string; variables: Variables }[] = [];
   readonly effectLog: Effect[] = [];
+  /** Events a suspended instance did not apply yet (its inbox), fed again with its next step. */
+  readonly inbox = new Map<string, EngineEvent[]>();
 
   constructor(
     private readonly processes: Map<string, CompiledProcess>,
@@ -118,7 +120,10 @@ export class Driver {
   step(instanceId: string, events: EngineEvent[]): void {
     const inst = this.instance(instanceId);
     const stored = JSON.parse(JSON.stringify(inst.state)) as InstanceState;
-    const { state, effects } = execute(inst.process, stored, events, this.env);
+    const all = [...(this.inbox.get(instanceId) ?? []), ...events];
+    const { state, effects, deferred } = execute(inst.process, stored, all, this.env);
+    if (deferred === undefined) this.inbox.delete(instanceId);
+    else this.inbox.set(instanceId, deferred.map((i) => all[i]));
     inst.state = JSON.parse(JSON.stringify(state)) as InstanceState;
     for (const effect of effects) this.interpret(inst, effect);
   }
@@ -233,10 +238,26 @@ export class Driver {
     return [...this.incidents.values()].filter((i) => i.instanceId === instanceId);
   }
 
-  resolveIncident(instanceId: string, elementId: string): void {
+  resolveIncident(instanceId: string, elementId: string, retries?: number): void {
     const incident = this.incidentsOf(instanceId).find((i) => i.elementId === elementId);
     if (!incident) throw new Error(`no incident at ${elementId}`);
-    this.step(instanceId, [{ type: 'resolveIncident', elementInstanceId: incident.elementInstanceId }]);
+    this.step(instanceId, [{ type: 'resolveIncident', elementInstanceId: incident.elementInstanceId, retries }]);
+  }
+
+  /** The job of an element ran out of retries (the host keeps the job row, failed). */
+  failJob(instanceId: string, elementId: string, errorMessage: string): void {
+    const job = this.jobsOf(instanceId, elementId)[0];
+    if (!job) throw new Error(`no job at ${elementId} in ${instanceId}`);
+    this.jobs.set(job.key, { ...job, retries: 0 });
+    this.step(instanceId, [{ type: 'jobFailed', elementInstanceId: job.elementInstanceId, errorMessage }]);
+  }
+
+  suspend(instanceId: string): void {
+    this.step(instanceId, [{ type: 'suspend' }]);
+  }
+
+  resume(instanceId: string): void {
+    this.step(instanceId, [{ type: 'resume' }]);
   }
 
   setVariables(instanceId: string, variables: Variables): void {
@@ -345,6 +366,14 @@ export class Driver {
         for (const [key, incident] of this.incidents) {
           if (incident.elementInstanceId === effect.elementInstanceId) this.incidents.delete(key);
         }
+        return;
+      case 'retryJob': {
+        const job = this.jobs.get(effect.key);
+        if (job) this.jobs.set(effect.key, { ...job, retries: effect.retries });
+        return;
+      }
+      case 'instanceSuspended':
+      case 'instanceResumed':
         return;
       case 'instanceEnded':
         if (effect.status === 'COMPLETED' && inst.parent) {

@@ -438,6 +438,10 @@ export class BatchWriter {
       case 'resolveIncident':
         this.resolvedIncidents.push(effect.elementInstanceId);
         return false;
+      case 'retryJob':
+      case 'instanceSuspended':
+      case 'instanceResumed':
+        return false;
       case 'instanceEnded':
         if (effect.status === 'CANCELED') this.canceledInstances.push(instance.id);
         if (effect.status === 'COMPLETED' && instance.parentInstanceId !== null && instance.parentElementInstanceId !== null) {

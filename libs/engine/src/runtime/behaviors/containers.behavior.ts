@@ -1,13 +1,11 @@
 import { FeelEvaluationError } from '../../feel/feel.types';
 import type { FlowNode, MultiInstanceDefinition } from '../../model/model.types';
-import type { Execution } from '../execution';
 import type { ElementInstance, LoopState, Variables } from '../runtime.types';
-import { propagateVariables, setLocalVariables } from '../variables';
-import type { ActivateOutcome, ElementBehavior } from './behavior';
+import type { ActivateOutcome, BehaviorContext, ElementBehavior } from './behavior';
 
 /** The process instance itself: opens its event subprocesses and enters at its start event. */
 export const processBehavior = {
-  activate(x: Execution, root: ElementInstance): void {
+  activate(x: BehaviorContext, root: ElementInstance): void {
     root.entered = true;
     root.state = 'WAITING';
     delete root.pending;
@@ -38,7 +36,7 @@ export const subProcess: ElementBehavior = {
  * after every inner completion. Boundary events attach to the body.
  */
 export const multiInstanceBody = {
-  activate(x: Execution, body: ElementInstance, node: FlowNode): ActivateOutcome {
+  activate(x: BehaviorContext, body: ElementInstance, node: FlowNode): ActivateOutcome {
     const mi = node.multiInstance as MultiInstanceDefinition;
     let items: unknown[] | undefined;
     let total: number;
@@ -64,7 +62,7 @@ export const multiInstanceBody = {
     }
     body.loop = items === undefined ? { total, started: 0, completed: 0 } : { total, started: 0, completed: 0, items };
     if (mi.outputCollection !== undefined) {
-      setLocalVariables(body, { [mi.outputCollection]: new Array<unknown>(total).fill(null) });
+      x.setLocalVariables(body, { [mi.outputCollection]: new Array<unknown>(total).fill(null) });
     }
     if (total === 0) return 'complete';
     const first = mi.sequential ? 1 : total;
@@ -73,9 +71,9 @@ export const multiInstanceBody = {
   },
 
   /** Before an inner instance is removed: collect its output element; returns whether the completion condition holds. */
-  innerCompleting(x: Execution, inner: ElementInstance, node: FlowNode): boolean {
+  innerCompleting(x: BehaviorContext, inner: ElementInstance, node: FlowNode): boolean {
     const mi = node.multiInstance as MultiInstanceDefinition;
-    const body = x.elements[inner.parentId as string];
+    const body = (x.element(inner.parentId as string) as ElementInstance);
     const loop = body.loop as LoopState;
     if (mi.outputCollection !== undefined && mi.outputElement !== undefined) {
       const value = x.evaluate(mi.outputElement, inner.id);
@@ -85,7 +83,7 @@ export const multiInstanceBody = {
       const collected = loop.collected !== undefined ? [...loop.collected] : new Array<unknown>(loop.total).fill(null);
       collected[inner.loopIndex as number] = value;
       loop.collected = collected;
-      setLocalVariables(body, { [mi.outputCollection]: collected });
+      x.setLocalVariables(body, { [mi.outputCollection]: collected });
     }
     if (mi.completionCondition === undefined) return false;
     const counters: Variables = {
@@ -97,14 +95,14 @@ export const multiInstanceBody = {
   },
 
   /** After an inner instance completed: start the next (sequential), or finish the body. */
-  innerCompleted(x: Execution, bodyId: string, node: FlowNode, conditionMet: boolean): void {
-    const body = x.elements[bodyId];
+  innerCompleted(x: BehaviorContext, bodyId: string, node: FlowNode, conditionMet: boolean): void {
+    const body = (x.element(bodyId) as ElementInstance);
     if (body === undefined) return;
     const mi = node.multiInstance as MultiInstanceDefinition;
     const loop = body.loop as LoopState;
     loop.completed += 1;
     if (conditionMet) {
-      for (const childId of x.childIds(body.id)) x.terminate(x.elements[childId]);
+      for (const childId of x.childIds(body.id)) x.terminate((x.element(childId) as ElementInstance));
       x.schedule(body, 'complete');
       return;
     }
@@ -116,15 +114,15 @@ export const multiInstanceBody = {
   },
 
   /** The body completes: its output collection goes to the enclosing scope. */
-  completing(x: Execution, body: ElementInstance, node: FlowNode): void {
+  completing(x: BehaviorContext, body: ElementInstance, node: FlowNode): void {
     const name = node.multiInstance?.outputCollection;
     if (name === undefined) return;
     const collected = body.loop?.collected ?? body.variables?.[name] ?? [];
-    propagateVariables(x.elements, x.state.rootId, body.parentId as string, { [name]: collected });
+    x.propagateVariables(body.parentId as string, { [name]: collected });
   },
 };
 
-function startInner(x: Execution, body: ElementInstance, node: FlowNode, mi: MultiInstanceDefinition): void {
+function startInner(x: BehaviorContext, body: ElementInstance, node: FlowNode, mi: MultiInstanceDefinition): void {
   const loop = body.loop as LoopState;
   const index = loop.started;
   loop.started += 1;

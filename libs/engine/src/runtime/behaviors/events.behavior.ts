@@ -1,7 +1,6 @@
 import type { FlowNode } from '../../model/model.types';
-import type { Execution } from '../execution';
 import type { ElementInstance } from '../runtime.types';
-import type { ActivateOutcome, ElementBehavior } from './behavior';
+import type { ActivateOutcome, BehaviorContext, ElementBehavior } from './behavior';
 import { createJob } from './tasks.behavior';
 
 /** Start events pass: the trigger (none, message, timer, signal) already happened. */
@@ -36,13 +35,13 @@ export const intermediateCatchEvent: ElementBehavior = {
 };
 
 /** Throw behaviour shared by intermediate throw and end events; `undefined` means "not a throw of mine". */
-function throwEvent(x: Execution, inst: ElementInstance, node: FlowNode): ActivateOutcome | undefined {
+function throwEvent(x: BehaviorContext, inst: ElementInstance, node: FlowNode): ActivateOutcome | undefined {
   const definition = node.event;
   switch (definition?.kind) {
     case 'signal': {
       const name = x.evaluateString(definition.name as NonNullable<typeof definition.name>, inst.id, `the signal name of '${node.id}'`);
       // The signal carries the variables of the event's input mappings (Camunda 8).
-      x.effects.push({ type: 'throwSignal', key: inst.id, signalName: name, variables: { ...inst.variables } });
+      x.emit({ type: 'throwSignal', key: inst.id, signalName: name, variables: { ...inst.variables } });
       return 'complete';
     }
     case 'escalation':
@@ -62,10 +61,10 @@ export const intermediateThrowEvent: ElementBehavior = {
   accepts: 'job',
   activate(x, inst, node) {
     if (node.event?.kind === 'link') {
-      const scope = x.elements[inst.parentId as string];
-      const definition = scope.elementType === 'process' ? x.process.scope : x.node(scope).scope;
+      const scope = (x.element(inst.parentId as string) as ElementInstance);
+      const definition = x.scopeOf(scope);
       const catchId = definition?.linkCatchByName[node.event.linkName ?? ''];
-      if (catchId !== undefined) x.activateNode(x.process.nodes.get(catchId) as FlowNode, scope.id);
+      if (catchId !== undefined) x.activateNode(x.nodeById(catchId), scope.id);
       return 'complete';
     }
     return throwEvent(x, inst, node) ?? 'complete';
@@ -81,7 +80,7 @@ export const endEvent: ElementBehavior = {
       // Terminate end event: ends everything else in its own scope; the scope then completes.
       const scopeId = inst.parentId as string;
       for (const siblingId of x.childIds(scopeId)) {
-        if (siblingId !== inst.id) x.terminate(x.elements[siblingId]);
+        if (siblingId !== inst.id) x.terminate((x.element(siblingId) as ElementInstance));
       }
       return 'complete';
     }
@@ -94,6 +93,6 @@ export const endEvent: ElementBehavior = {
   terminate: cancelJobIfAny,
 };
 
-function cancelJobIfAny(x: Execution, inst: ElementInstance, node: FlowNode): void {
-  if (node.job !== undefined) x.effects.push({ type: 'cancelJob', key: inst.id, elementInstanceId: inst.id });
+function cancelJobIfAny(x: BehaviorContext, inst: ElementInstance, node: FlowNode): void {
+  if (node.job !== undefined) x.emit({ type: 'cancelJob', key: inst.id, elementInstanceId: inst.id });
 }

@@ -1,10 +1,9 @@
 import type { FlowNode, SequenceFlow } from '../../model/model.types';
 import { NoFlowError } from '../engine-errors';
-import type { Execution } from '../execution';
 import type { ElementInstance } from '../runtime.types';
-import type { ElementBehavior } from './behavior';
+import type { BehaviorContext, ElementBehavior } from './behavior';
 
-const isTrue = (x: Execution, inst: ElementInstance, flow: SequenceFlow): boolean =>
+const isTrue = (x: BehaviorContext, inst: ElementInstance, flow: SequenceFlow): boolean =>
   // FEEL: a condition that yields null (or anything but true) is false.
   flow.condition === undefined || x.evaluate(flow.condition, inst.id) === true;
 
@@ -53,7 +52,7 @@ export const inclusiveGateway: ElementBehavior = {
     if (arrivals.size === 0) return;
     const upstream = upstreamOf(x, scopeId, gateway);
     for (const childId of x.childIds(scopeId)) {
-      const child = x.elements[childId];
+      const child = (x.element(childId) as ElementInstance);
       if (child.joinArrival && child.elementId === gateway.id) continue;
       if (upstream.has(child.elementId)) return;
     }
@@ -95,16 +94,16 @@ export const eventBasedGateway: ElementBehavior = {
   },
 };
 
-function targets(x: Execution, node: FlowNode): FlowNode[] {
+function targets(x: BehaviorContext, node: FlowNode): FlowNode[] {
   const ids = node.eventTargets ?? node.outgoing.map((f) => f.targetId);
-  return ids.map((id) => x.process.nodes.get(id) as FlowNode);
+  return ids.map((id) => x.nodeById(id));
 }
 
 /** Tokens waiting at a join in one scope instance, grouped by the flow they came in on. */
-function arrivalsAt(x: Execution, scopeId: string, gateway: FlowNode): Map<string, ElementInstance[]> {
+function arrivalsAt(x: BehaviorContext, scopeId: string, gateway: FlowNode): Map<string, ElementInstance[]> {
   const byFlow = new Map<string, ElementInstance[]>();
   for (const childId of x.childIds(scopeId)) {
-    const child = x.elements[childId];
+    const child = (x.element(childId) as ElementInstance);
     if (!child.joinArrival || child.elementId !== gateway.id) continue;
     const flowId = child.viaFlowId as string;
     const list = byFlow.get(flowId);
@@ -114,14 +113,14 @@ function arrivalsAt(x: Execution, scopeId: string, gateway: FlowNode): Map<strin
   return byFlow;
 }
 
-function upstreamOf(x: Execution, scopeId: string, gateway: FlowNode): ReadonlySet<string> {
-  const scope = x.elements[scopeId];
-  const definition = scope.elementType === 'process' ? x.process.scope : x.node(scope).scope;
-  return x.index.upstreamSet(definition?.inclusiveJoinUpstream[gateway.id] ?? []);
+function upstreamOf(x: BehaviorContext, scopeId: string, gateway: FlowNode): ReadonlySet<string> {
+  const scope = (x.element(scopeId) as ElementInstance);
+  const definition = x.scopeOf(scope);
+  return x.upstreamSet(definition?.inclusiveJoinUpstream[gateway.id] ?? []);
 }
 
 /** Consumes one arrival per incoming flow and activates the gateway once. */
-function fire(x: Execution, scopeId: string, gateway: FlowNode, consumed: ElementInstance[]): void {
+function fire(x: BehaviorContext, scopeId: string, gateway: FlowNode, consumed: ElementInstance[]): void {
   for (const arrival of consumed) x.remove(arrival);
   x.activateNode(gateway, scopeId);
 }

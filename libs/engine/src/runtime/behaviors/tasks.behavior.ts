@@ -1,8 +1,7 @@
 import { FeelEvaluationError } from '../../feel/feel.types';
 import type { FlowNode, ValueSource } from '../../model/model.types';
-import type { Execution } from '../execution';
 import type { ElementInstance } from '../runtime.types';
-import type { ElementBehavior } from './behavior';
+import type { BehaviorContext, ElementBehavior } from './behavior';
 
 /** Task and manual task: nothing to do, the token passes. */
 export const passThrough: ElementBehavior = {
@@ -10,7 +9,7 @@ export const passThrough: ElementBehavior = {
 };
 
 /** Creates the job of a service, send or business-rule task (or a message throw event with a task definition). */
-export function createJob(x: Execution, inst: ElementInstance, node: FlowNode): void {
+export function createJob(x: BehaviorContext, inst: ElementInstance, node: FlowNode): void {
   const job = node.job;
   if (job === undefined) return;
   const jobType = x.evaluateString(job.type, inst.id, `the job type of '${node.id}'`);
@@ -19,7 +18,7 @@ export function createJob(x: Execution, inst: ElementInstance, node: FlowNode): 
   if (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0) {
     throw new FeelEvaluationError(sourceOf(job.retries), `retries of '${node.id}' must be a whole number >= 0, got ${JSON.stringify(retriesValue)}`);
   }
-  x.effects.push({
+  x.emit({
     type: 'createJob',
     key: inst.id,
     elementInstanceId: inst.id,
@@ -31,8 +30,8 @@ export function createJob(x: Execution, inst: ElementInstance, node: FlowNode): 
   });
 }
 
-export const cancelJob = (x: Execution, inst: ElementInstance): void => {
-  x.effects.push({ type: 'cancelJob', key: inst.id, elementInstanceId: inst.id });
+export const cancelJob = (x: BehaviorContext, inst: ElementInstance): void => {
+  x.emit({ type: 'cancelJob', key: inst.id, elementInstanceId: inst.id });
 };
 
 /** Service, send and business-rule tasks: a job for a worker; the token waits for its completion. */
@@ -70,7 +69,7 @@ export const userTask: ElementBehavior = {
       }
       return result;
     };
-    x.effects.push({
+    x.emit({
       type: 'createUserTask',
       key: inst.id,
       elementInstanceId: inst.id,
@@ -86,7 +85,7 @@ export const userTask: ElementBehavior = {
     return 'wait';
   },
   terminate(x, inst) {
-    x.effects.push({ type: 'cancelUserTask', key: inst.id, elementInstanceId: inst.id });
+    x.emit({ type: 'cancelUserTask', key: inst.id, elementInstanceId: inst.id });
   },
 };
 
@@ -114,7 +113,7 @@ export const callActivity: ElementBehavior = {
     const called = node.calledElement;
     if (called === undefined) return 'complete';
     const processId = x.evaluateString(called.processId, inst.id, `the called process id of '${node.id}'`);
-    x.effects.push({
+    x.emit({
       type: 'startChild',
       key: inst.id,
       elementInstanceId: inst.id,
@@ -125,12 +124,12 @@ export const callActivity: ElementBehavior = {
     return 'wait';
   },
   terminate(x, inst) {
-    x.effects.push({ type: 'cancelChild', key: inst.id, elementInstanceId: inst.id });
+    x.emit({ type: 'cancelChild', key: inst.id, elementInstanceId: inst.id });
   },
 };
 
 /** A candidate list: a FEEL list of strings, or a comma-separated string. */
-function stringList(x: Execution, inst: ElementInstance, value: ValueSource | undefined, what: string): string[] {
+function stringList(x: BehaviorContext, inst: ElementInstance, value: ValueSource | undefined, what: string): string[] {
   if (value === undefined) return [];
   const result = x.evaluateValue(value, inst.id);
   if (result === null) return [];
