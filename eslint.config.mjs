@@ -33,7 +33,7 @@ export default tseslint.config(
   },
   {
     // Framework-free libraries: the apps and libs/host wrap them in Nest providers.
-    files: ['libs/{runtime,bus,cache,config,store,metrics}/src/**/*.ts'],
+    files: ['libs/{runtime,bus,cache,config,store,metrics,support}/src/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['@nestjs/*'] }],
     },

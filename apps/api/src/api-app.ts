@@ -3,9 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Settings } from '@baton/config';
-import { nestLogger, nestLogLevels, openStore, type Store } from '@baton/host';
+import { nestLogger, nestLogLevels, openStore, RUNTIME_OBSERVER, type Store } from '@baton/host';
 import { BatonMetrics } from '@baton/metrics';
-import { VariableLimits } from '@baton/runtime';
+import { FailureKind, VariableLimits, type RuntimeObserver } from '@baton/runtime';
 import type { FastifyInstance } from 'fastify';
 import { ApiModule } from './api.module';
 import { observeHttp } from './http/http-metrics';
@@ -55,7 +55,10 @@ export async function createApiApp(settings: Settings, options: ApiAppOptions = 
     registerBodyParsers(app.getHttpAdapter().getInstance());
     observeHttp(app.getHttpAdapter().getInstance(), app.get(BatonMetrics));
     app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/ready', 'metrics'] });
-    app.useGlobalFilters(new ProblemFilter(maxBodyBytes));
+    const observer = app.get<RuntimeObserver>(RUNTIME_OBSERVER);
+    app.useGlobalFilters(
+      new ProblemFilter(maxBodyBytes, (e) => observer.failure?.(FailureKind.StoreUnavailable, `answered 503: ${e.message}`)),
+    );
     if (options.shutdownHooks !== false) app.enableShutdownHooks();
     const document = SwaggerModule.createDocument(
       app,

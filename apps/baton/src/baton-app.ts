@@ -1,9 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { TokenBus } from '@baton/bus';
 import { adapters, type Settings } from '@baton/config';
-import { HostConfigError, HostModule, nestLogger, STORE, TOKEN_BUS, type Store } from '@baton/host';
-import { DefinitionRegistry, Sweeper } from '@baton/runtime';
-import { PrismaClient } from '@baton/store';
+import { HostConfigError, HostModule, nestLogger, RUNTIME_STORE, STORE, type Store } from '@baton/host';
+import { DefinitionRegistry, Sweeper, type RuntimeStore } from '@baton/runtime';
 import { createApiApp } from '../../api/src/api-app';
 import { WorkerModule } from '../../worker/src/worker.module';
 import { startWorkerLoops, type WorkerLoops } from '../../worker/src/worker-loops';
@@ -65,31 +63,23 @@ export async function startBaton(
     );
   }
   const store = app.get<Store>(STORE);
-  const bus = app.get<TokenBus>(TOKEN_BUS);
-  const prisma = app.get(PrismaClient);
-  const resumed = adapters(settings).bus === 'in-process' ? await requeueInFlight(prisma, bus) : 0;
+  const resumed = adapters(settings).bus === 'in-process' ? await requeueInFlight(app.get(Sweeper)) : 0;
   const loops = await startWorkerLoops(app, options.cancelled);
   if (loops === undefined) return undefined;
-  const demo = options.demo === false ? null : await deployDemoIfEmpty(prisma, app.get(DefinitionRegistry));
+  const demo = options.demo === false ? null : await deployDemoIfEmpty(app.get<RuntimeStore>(RUNTIME_STORE), app.get(DefinitionRegistry));
   return { app, store, loops, resumed, demo };
 }
 
 /**
  * Every instance with committed work that no worker consumed yet, and every
- * unconsumed inbox event: the sweeper's query with no age limit. A queue in
+ * unconsumed inbox event: the sweeper's pass with no age limit. A queue in
  * memory lost them all at the last stop, so there is nothing to wait for.
+ * One pass: a picked row's pendingSince becomes now(), which a second pass
+ * with no age limit would pick again; anything beyond the limit is the
+ * regular sweeper's, one interval later.
  */
-async function requeueInFlight(prisma: PrismaClient, bus: TokenBus): Promise<number> {
-  const logger = nestLogger('Recovery');
-  const sweeper = new Sweeper(prisma, bus, {
-    intervalSeconds: 0,
-    // One pass: a picked row's pendingSince becomes now(), which a second pass with no age limit would pick again.
-    // Anything beyond the limit is the regular sweeper's, one interval later.
-    limit: 50_000,
-    // Its "re-queued N instances with overdue work" warning is the point here, not a problem.
-    logger: { log: () => undefined, warn: () => undefined, error: (m) => logger.error(m) },
-  });
-  const queued = await sweeper.sweepOnce();
-  if (queued > 0) logger.log(`queued ${queued} instance(s) whose work was in flight at the last stop`);
+async function requeueInFlight(sweeper: Sweeper): Promise<number> {
+  const queued = await sweeper.sweepOnce(0);
+  if (queued > 0) nestLogger('Recovery').log(`queued ${queued} instance(s) whose work was in flight at the last stop`);
   return queued;
 }

@@ -2,9 +2,8 @@ import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import type { TokenBus } from '@baton/bus';
 import type { Settings } from '@baton/config';
-import { HostModule, nestLogger, storeCounts, TOKEN_BUS, type Store } from '@baton/host';
+import { HostModule, storeCounts, TOKEN_BUS, type Store } from '@baton/host';
 import { BatonMetrics } from '@baton/metrics';
-import { Sweeper } from '@baton/runtime';
 import { PrismaClient } from '@baton/store';
 import { TokenWorker } from './execution/token-worker';
 import { METRICS_SOURCE, type MetricsSource } from './health/metrics-source';
@@ -29,15 +28,6 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [HostModule.forRoot({ settings, store, appName: 'worker' }), DiscoveryModule],
       providers: [
-        {
-          provide: Sweeper,
-          useFactory: (prisma: PrismaClient, bus: TokenBus) =>
-            new Sweeper(prisma, bus, {
-              intervalSeconds: settings.STATE_CHECK_INTERVAL,
-              logger: nestLogger('Sweeper'),
-            }),
-          inject: [PrismaClient, TOKEN_BUS],
-        },
         // The host's registry plus what only workers report: counts from the store (one
         // definition of "active" however many replicas run; dashboards take max) and the queue depth.
         {

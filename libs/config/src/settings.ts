@@ -70,6 +70,10 @@ const schema = z.object({
   MAX_TOTAL_VARIABLES: positiveInt('MAX_TOTAL_VARIABLES', 10_485_760),
   DEFINITION_CACHE_TTL: positiveInt('DEFINITION_CACHE_TTL', 300),
   STEP_BUDGET: positiveInt('STEP_BUDGET', 10_000),
+  /** Milliseconds a command (cancel, suspend, ...) waits for an instance a worker is stepping before it is queued (202). */
+  COMMAND_LOCK_TIMEOUT_MS: positiveInt('COMMAND_LOCK_TIMEOUT_MS', 500),
+  /** Seconds an `Idempotency-Key` of a start is remembered. */
+  IDEMPOTENCY_TTL: positiveInt('IDEMPOTENCY_TTL', 86_400),
   MIGRATE_ON_START: bool('MIGRATE_ON_START', false),
   /** Milliseconds between two passes of a worker's timer poller (every worker polls; each timer fires once). */
   TIMER_POLL_INTERVAL_MS: positiveInt('TIMER_POLL_INTERVAL_MS', 100),

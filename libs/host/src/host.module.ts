@@ -1,23 +1,34 @@
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { TokenBus } from '@baton/bus';
 import { adapters, type Settings } from '@baton/config';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import {
-  BatchProcessor,
+  Announcer,
   CorrelationService,
+  DefinitionQueryService,
   DefinitionRegistry,
+  FailureKind,
   IncidentService,
+  InstanceService,
   InstanceStarter,
   JobService,
+  LeasedKeys,
+  Sweeper,
+  TaskService,
   TimerService,
+  UnitOfWork,
   VariableLimits,
+  type RuntimeObserver,
+  type RuntimeStore,
 } from '@baton/runtime';
 import { BatonMetrics } from '@baton/metrics';
-import { PrismaClient } from '@baton/store';
+import { PgRuntimeStore, PrismaClient } from '@baton/store';
 import { createBus, createCache, type HostCache } from './adapters';
 import { HostConfigError } from './host-error';
 import { nestLogger } from './host-loggers';
-import { DEFINITION_CACHE, READINESS_CHECKS, SETTINGS, TOKEN_BUS } from './host.tokens';
-import { classifyRuntimeLine, countingLogger, HostReadiness, ObservedBatchProcessor } from './observability';
+import { DEFINITION_CACHE, READINESS_CHECKS, RUNTIME_OBSERVER, RUNTIME_STORE, SETTINGS, TOKEN_BUS } from './host.tokens';
+import { HostReadiness, runtimeObserver } from './observability';
 import type { Store } from './store';
 
 export const STORE = Symbol('baton:store');
@@ -43,11 +54,13 @@ class HostLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(TOKEN_BUS) private readonly bus: TokenBus,
     @Inject(DEFINITION_CACHE) private readonly cache: HostCache,
     @Inject(HostReadiness) private readonly readiness: HostReadiness,
+    @Inject(LeasedKeys) private readonly keys: LeasedKeys,
+    @Inject(Announcer) private readonly announcer: Announcer,
   ) {}
 
   onApplicationBootstrap(): void {
     const a = adapters(this.settings);
-    this.logger.log(`adapters: store=${this.store.kind} bus=${a.bus} cache=${a.cache} jobs=${a.jobs}`);
+    this.logger.log(`adapters: store=${this.store.kind} bus=${a.bus} cache=${a.cache} jobs=${a.jobs}; key node ${this.keys.nodeNumber}`);
   }
 
   /** After Nest closed the HTTP server: consumers first (they use the store), then the cache, then the store. */
@@ -60,7 +73,9 @@ class HostLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
       }
     };
     this.readiness.close();
+    await close('announcements', () => this.announcer.settled());
     await close('token bus', () => this.bus.close());
+    await close('key node lease', () => this.keys.release());
     await close('definition cache', () => this.cache.close());
     await close('store', () => this.store.close());
   }
@@ -95,6 +110,7 @@ export class HostModule {
 
   private static build(options: HostOptions): DynamicModule {
     const { settings, store, appName } = options;
+    const keys = (k: LeasedKeys) => k.next;
     return {
       module: HostModule,
       global: true,
@@ -102,6 +118,7 @@ export class HostModule {
         { provide: SETTINGS, useValue: settings },
         { provide: STORE, useValue: store },
         { provide: PrismaClient, useValue: store.prisma },
+        { provide: RUNTIME_STORE, useFactory: () => new PgRuntimeStore(store.prisma) },
         { provide: TOKEN_BUS, useFactory: () => createBus(settings, appName) },
         { provide: DEFINITION_CACHE, useFactory: () => createCache(settings, appName) },
         {
@@ -109,69 +126,91 @@ export class HostModule {
           useFactory: () =>
             new VariableLimits({ maxVariableSize: settings.MAX_VARIABLE_SIZE, maxTotalVariables: settings.MAX_TOTAL_VARIABLES }),
         },
-        // One registry per application instance; the runtime reports into it through its hooks.
+        // One registry per application instance; the runtime reports into it through its observer.
         { provide: BatonMetrics, useFactory: () => new BatonMetrics() },
         {
-          provide: DefinitionRegistry,
-          useFactory: (prisma: PrismaClient, cache: HostCache, metrics: BatonMetrics) =>
-            new DefinitionRegistry(prisma, cache, {
-              cacheTtlSeconds: settings.DEFINITION_CACHE_TTL,
-              onLookup: metrics.onDefinitionLookup,
+          provide: RUNTIME_OBSERVER,
+          useFactory: (metrics: BatonMetrics) => runtimeObserver(metrics, nestLogger('Runtime')),
+          inject: [BatonMetrics],
+        },
+        {
+          // The node number that makes this process' keys unique, leased from the store.
+          provide: LeasedKeys,
+          useFactory: (runtime: RuntimeStore, observer: RuntimeObserver) =>
+            LeasedKeys.acquire(runtime.repos.keyNodes, `${appName}@${hostname()}:${process.pid}:${randomUUID()}`, {
+              onError: (e) => observer.failure?.(FailureKind.KeyLeaseFailed, `renewing the key node lease failed: ${e.message}`, e),
             }),
-          inject: [PrismaClient, DEFINITION_CACHE, BatonMetrics],
+          inject: [RUNTIME_STORE, RUNTIME_OBSERVER],
+        },
+        {
+          provide: Announcer,
+          useFactory: (bus: TokenBus, observer: RuntimeObserver) => new Announcer(bus, observer),
+          inject: [TOKEN_BUS, RUNTIME_OBSERVER],
+        },
+        {
+          provide: DefinitionRegistry,
+          useFactory: (runtime: RuntimeStore, cache: HostCache, k: LeasedKeys, observer: RuntimeObserver) =>
+            new DefinitionRegistry(runtime, cache, keys(k), { cacheTtlSeconds: settings.DEFINITION_CACHE_TTL, observer }),
+          inject: [RUNTIME_STORE, DEFINITION_CACHE, LeasedKeys, RUNTIME_OBSERVER],
+        },
+        {
+          provide: UnitOfWork,
+          useFactory: (runtime: RuntimeStore, registry: DefinitionRegistry, announcer: Announcer, k: LeasedKeys, observer: RuntimeObserver) =>
+            new UnitOfWork(runtime, registry, announcer, keys(k), {
+              maxParallel: settings.MAX_PARALLEL_TOKENS,
+              stepBudget: settings.STEP_BUDGET,
+              observer,
+            }),
+          inject: [RUNTIME_STORE, DefinitionRegistry, Announcer, LeasedKeys, RUNTIME_OBSERVER],
         },
         {
           provide: InstanceStarter,
-          useFactory: (prisma: PrismaClient, bus: TokenBus, metrics: BatonMetrics) =>
-            new InstanceStarter(prisma, bus, {
-              logger: countingLogger(nestLogger('InstanceStarter'), metrics, classifyRuntimeLine),
-              onStarted: metrics.onInstanceStarted,
-            }),
-          inject: [PrismaClient, TOKEN_BUS, BatonMetrics],
+          useFactory: (runtime: RuntimeStore, announcer: Announcer, k: LeasedKeys, observer: RuntimeObserver) =>
+            new InstanceStarter(runtime, announcer, keys(k), { observer, idempotencyTtlMs: settings.IDEMPOTENCY_TTL * 1000 }),
+          inject: [RUNTIME_STORE, Announcer, LeasedKeys, RUNTIME_OBSERVER],
         },
         {
-          provide: BatchProcessor,
-          useFactory: (prisma: PrismaClient, registry: DefinitionRegistry, bus: TokenBus, metrics: BatonMetrics) =>
-            new ObservedBatchProcessor(
-              prisma,
-              registry,
-              bus,
-              {
-                maxParallel: settings.MAX_PARALLEL_TOKENS,
-                stepBudget: settings.STEP_BUDGET,
-                logger: countingLogger(nestLogger('BatchProcessor'), metrics, classifyRuntimeLine),
-                onBatch: metrics.onBatch,
-              },
-              metrics,
-            ),
-          inject: [PrismaClient, DefinitionRegistry, TOKEN_BUS, BatonMetrics],
+          provide: InstanceService,
+          useFactory: (runtime: RuntimeStore, registry: DefinitionRegistry, starter: InstanceStarter, uow: UnitOfWork, limits: VariableLimits) =>
+            new InstanceService(runtime, registry, starter, uow, limits, { commandLockTimeoutMs: settings.COMMAND_LOCK_TIMEOUT_MS }),
+          inject: [RUNTIME_STORE, DefinitionRegistry, InstanceStarter, UnitOfWork, VariableLimits],
         },
+        {
+          provide: TaskService,
+          useFactory: (runtime: RuntimeStore, announcer: Announcer, limits: VariableLimits) => new TaskService(runtime, announcer, limits),
+          inject: [RUNTIME_STORE, Announcer, VariableLimits],
+        },
+        { provide: DefinitionQueryService, useFactory: (runtime: RuntimeStore) => new DefinitionQueryService(runtime), inject: [RUNTIME_STORE] },
         // Wait states (jobs, messages and signals, incidents, timers): all in the store, none on Redis.
         {
           provide: JobService,
-          useFactory: (prisma: PrismaClient, bus: TokenBus, limits: VariableLimits, metrics: BatonMetrics) =>
-            new JobService(prisma, bus, limits, { onOutcome: metrics.onJobOutcome }),
-          inject: [PrismaClient, TOKEN_BUS, VariableLimits, BatonMetrics],
+          useFactory: (runtime: RuntimeStore, announcer: Announcer, limits: VariableLimits, observer: RuntimeObserver) =>
+            new JobService(runtime, announcer, limits, { observer }),
+          inject: [RUNTIME_STORE, Announcer, VariableLimits, RUNTIME_OBSERVER],
         },
         {
           provide: CorrelationService,
-          useFactory: (prisma: PrismaClient, registry: DefinitionRegistry, bus: TokenBus, limits: VariableLimits) =>
-            new CorrelationService(prisma, registry, bus, limits),
-          inject: [PrismaClient, DefinitionRegistry, TOKEN_BUS, VariableLimits],
+          useFactory: (runtime: RuntimeStore, registry: DefinitionRegistry, announcer: Announcer, limits: VariableLimits, k: LeasedKeys, observer: RuntimeObserver) =>
+            new CorrelationService(runtime, registry, announcer, limits, keys(k), observer),
+          inject: [RUNTIME_STORE, DefinitionRegistry, Announcer, VariableLimits, LeasedKeys, RUNTIME_OBSERVER],
         },
         {
           provide: IncidentService,
-          useFactory: (prisma: PrismaClient, processor: BatchProcessor) => new IncidentService(prisma, processor),
-          inject: [PrismaClient, BatchProcessor],
+          useFactory: (runtime: RuntimeStore, uow: UnitOfWork) =>
+            new IncidentService(runtime, uow, { commandLockTimeoutMs: settings.COMMAND_LOCK_TIMEOUT_MS }),
+          inject: [RUNTIME_STORE, UnitOfWork],
         },
         {
           provide: TimerService,
-          useFactory: (prisma: PrismaClient, registry: DefinitionRegistry, bus: TokenBus, metrics: BatonMetrics) =>
-            new TimerService(prisma, registry, bus, {
-              logger: countingLogger(nestLogger('Timers'), metrics, classifyRuntimeLine),
-              onFired: metrics.onTimersFired,
-            }),
-          inject: [PrismaClient, DefinitionRegistry, TOKEN_BUS, BatonMetrics],
+          useFactory: (runtime: RuntimeStore, registry: DefinitionRegistry, announcer: Announcer, k: LeasedKeys, observer: RuntimeObserver) =>
+            new TimerService(runtime, registry, announcer, keys(k), { observer }),
+          inject: [RUNTIME_STORE, DefinitionRegistry, Announcer, LeasedKeys, RUNTIME_OBSERVER],
+        },
+        {
+          provide: Sweeper,
+          useFactory: (runtime: RuntimeStore, announcer: Announcer, observer: RuntimeObserver) =>
+            new Sweeper(runtime, announcer, { intervalSeconds: settings.STATE_CHECK_INTERVAL, observer }),
+          inject: [RUNTIME_STORE, Announcer, RUNTIME_OBSERVER],
         },
         {
           provide: HostReadiness,
@@ -185,16 +224,24 @@ export class HostModule {
         SETTINGS,
         STORE,
         PrismaClient,
+        RUNTIME_STORE,
+        RUNTIME_OBSERVER,
         TOKEN_BUS,
         DEFINITION_CACHE,
         VariableLimits,
+        LeasedKeys,
+        Announcer,
         DefinitionRegistry,
+        UnitOfWork,
         InstanceStarter,
-        BatchProcessor,
+        InstanceService,
+        TaskService,
+        DefinitionQueryService,
         JobService,
         CorrelationService,
         IncidentService,
         TimerService,
+        Sweeper,
         READINESS_CHECKS,
         BatonMetrics,
       ],

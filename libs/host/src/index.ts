@@ -4,11 +4,11 @@
 //   const store = await openStore(settings, nestLogger('Store'));   // migrates first when MIGRATE_ON_START
 //   HostModule.forRoot({ settings, store, appName: 'worker' })      // in the app's root module
 export { HostModule, STORE, type HostOptions } from './host.module';
-export { DEFINITION_CACHE, READINESS_CHECKS, SETTINGS, TOKEN_BUS } from './host.tokens';
+export { DEFINITION_CACHE, READINESS_CHECKS, RUNTIME_OBSERVER, RUNTIME_STORE, SETTINGS, TOKEN_BUS } from './host.tokens';
 export { cacheKeyPrefix, createBus, createCache, type HostCache } from './adapters';
 export { openStore, withTimeout, type Store } from './store';
 export { HostConfigError } from './host-error';
 export { nestLogger, nestLogLevels } from './host-loggers';
 export { runReadinessChecks, type ReadinessCheck, type ReadinessReport } from './readiness';
-export { HostReadiness, storeCounts } from './observability';
+export { HostReadiness, runtimeObserver, storeCounts } from './observability';
 export { exitOnSignals, type ShutdownHandle, type ShutdownOptions } from './shutdown';

@@ -2,83 +2,52 @@ import { Redis } from 'ioredis';
 import type { TokenBus } from '@baton/bus';
 import type { Settings } from '@baton/config';
 import { ErrorKind, type BatonMetrics, type StoreCounts } from '@baton/metrics';
-import {
-  BatchProcessor,
-  RuntimeError,
-  type BatchProcessorOptions,
-  type BatchReport,
-  type DefinitionRegistry,
-  type ProcessOptions,
-  type RuntimeLogger,
-  type WorkPublisher,
-} from '@baton/runtime';
+import { FailureKind, type RuntimeLogger, type RuntimeObserver } from '@baton/runtime';
 import type { PrismaClient } from '@baton/store';
 import type { ReadinessCheck } from './readiness';
 import type { Store } from './store';
 
-/**
- * The batch processor, counting batches that roll back as
- * `baton_errors_total{kind="batch_failed"}`. A RuntimeError is an API
- * command's answer (404/409/422 from a guard), not a failure, and is not counted.
- */
-export class ObservedBatchProcessor extends BatchProcessor {
-  constructor(
-    prisma: PrismaClient,
-    registry: DefinitionRegistry,
-    publisher: WorkPublisher,
-    options: BatchProcessorOptions,
-    private readonly metrics: BatonMetrics,
-  ) {
-    super(prisma, registry, publisher, options);
-  }
-
-  override async process(
-    instanceIds: readonly string[],
-    options?: ProcessOptions,
-  ): Promise<BatchReport> {
-    try {
-      return await super.process(instanceIds, options);
-    } catch (e) {
-      if (!(e instanceof RuntimeError)) this.metrics.error(ErrorKind.BatchFailed);
-      throw e;
-    }
-  }
-}
+/** `baton_errors_total{kind}` for each kind of runtime failure. */
+const ERROR_KINDS: Record<FailureKind, ErrorKind> = {
+  [FailureKind.BatchFailed]: ErrorKind.BatchFailed,
+  [FailureKind.StepFailed]: ErrorKind.StepFailed,
+  [FailureKind.StepIsolated]: ErrorKind.StepIsolated,
+  [FailureKind.PublishFailed]: ErrorKind.PublishFailed,
+  [FailureKind.StartFailed]: ErrorKind.StartFailed,
+  [FailureKind.TimerFailed]: ErrorKind.TimerFailed,
+  [FailureKind.SweepFailed]: ErrorKind.SweepFailed,
+  [FailureKind.JobHandlerFailed]: ErrorKind.JobHandlerFailed,
+  [FailureKind.KeyLeaseFailed]: ErrorKind.KeyLeaseFailed,
+  [FailureKind.StoreUnavailable]: ErrorKind.StoreUnavailable,
+};
 
 /**
- * A runtime logger that also counts what it reports as errors. The runtime
- * says "could not step this instance" and "published nothing, the sweeper
- * will" only through its logger; `classify` names the kind of a line, or
- * undefined for lines that are not failures.
+ * The runtime's typed events as metrics (`baton_*`) and as log lines: the
+ * one place failures are counted, by kind, whatever a log line says.
  */
-export function countingLogger(
-  logger: RuntimeLogger,
-  metrics: BatonMetrics,
-  classify: (level: 'warn' | 'error', message: string) => ErrorKind | undefined,
-): RuntimeLogger {
+export function runtimeObserver(metrics: BatonMetrics, logger: RuntimeLogger): RuntimeObserver {
   return {
-    log: (message) => logger.log(message),
-    warn: (message) => {
-      const kind = classify('warn', message);
-      if (kind !== undefined) metrics.error(kind);
-      logger.warn(message);
+    batchCommitted: (report) =>
+      metrics.onBatch({
+        ...report,
+        completed: report.completed.map((c) => ({ processKey: c.bpmnProcessId, startedAt: c.startedAt })),
+        canceled: report.canceled.map((c) => ({ processKey: c.bpmnProcessId })),
+        started: report.started.map((s) => ({ processKey: s.bpmnProcessId })),
+      }),
+    instancesStarted: (ids) => {
+      for (const id of ids) metrics.onInstanceStarted(id);
     },
-    error: (message) => {
-      const kind = classify('error', message);
-      if (kind !== undefined) metrics.error(kind);
-      logger.error(message);
+    jobOutcome: (type, outcome) => metrics.onJobOutcome(type, outcome),
+    timersFired: (lateness) => metrics.onTimersFired(lateness),
+    definitionLookup: (result) => metrics.onDefinitionLookup(result),
+    failure: (kind, detail, error) => {
+      metrics.error(ERROR_KINDS[kind]);
+      const reason = error instanceof Error && !detail.includes(error.message) ? `: ${error.message}` : '';
+      if (kind === FailureKind.PublishFailed || kind === FailureKind.StoreUnavailable) logger.warn(`${detail}${reason}`);
+      else logger.error(`${detail}${reason}`);
     },
   };
 }
-
-/** Publishing failures are warnings in every runtime class ("publishing ... failed, the sweeper will ..."). */
-export const classifyRuntimeLine = (
-  level: 'warn' | 'error',
-  message: string,
-): ErrorKind | undefined => {
-  if (level === 'error') return ErrorKind.StepFailed;
-  return message.startsWith('publishing ') ? ErrorKind.PublishFailed : undefined;
-};
 
 /**
  * The counts behind `baton_active_instances` and `baton_incidents_open`, in
@@ -92,7 +61,7 @@ export function storeCounts(prisma: PrismaClient, timeoutMs = 2_000): () => Prom
         `SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`,
       ),
       prisma.$queryRawUnsafe<{ processKey: string; count: number }[]>(
-        `SELECT "processKey", count(*)::int AS count FROM "ProcessInstance" WHERE status = 'ACTIVE' GROUP BY 1`,
+        `SELECT "bpmnProcessId" AS "processKey", count(*)::int AS count FROM "ProcessInstance" WHERE status = 'ACTIVE' GROUP BY 1`,
       ),
       prisma.$queryRawUnsafe<{ type: string; count: number }[]>(
         `SELECT type, count(*)::int AS count FROM "Incident" WHERE "resolvedAt" IS NULL GROUP BY 1`,

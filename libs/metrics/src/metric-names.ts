@@ -48,12 +48,26 @@ export enum ProcessEvent {
  * fixes) are not errors here: they are `baton_incidents_open{type}`.
  */
 export enum ErrorKind {
-  /** A batch of work rolled back (database unreachable, deadlock, a bug); its items are redelivered. */
+  /** A unit of work rolled back (database unreachable, deadlock, a bug); its items are redelivered. */
   BatchFailed = 'batch_failed',
   /** An instance the engine refused to step, or whose definition could not be loaded; it is left as it is. */
   StepFailed = 'step_failed',
-  /** Work committed but not published; the sweeper enqueues it later. */
+  /** An instance whose step failed repeatedly was set aside with an incident. */
+  StepIsolated = 'step_isolated',
+  /** Work committed but not announced on the bus; the sweeper announces it later. */
   PublishFailed = 'publish_failed',
+  /** A group of new instances could not be written. */
+  StartFailed = 'start_failed',
+  /** A pass of the timer poller failed. */
+  TimerFailed = 'timer_failed',
+  /** A pass of the sweeper failed. */
+  SweepFailed = 'sweep_failed',
+  /** An in-process job handler threw or its outcome could not be reported. */
+  JobHandlerFailed = 'job_handler_failed',
+  /** The key node lease could not be renewed. */
+  KeyLeaseFailed = 'key_lease_failed',
+  /** A request was answered 503 because the store did not answer. */
+  StoreUnavailable = 'store_unavailable',
   /** An HTTP answer with a 5xx status. */
   HttpServerError = 'http_5xx',
   /** A scrape-time probe (store counts, queue depth) failed or timed out; its gauges are left empty. */

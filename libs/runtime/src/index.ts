@@ -1,6 +1,35 @@
-export { newId } from './ids';
 export { RuntimeError, RuntimeErrorCode, type RuntimeErrorDetail } from './runtime-error';
+export type { RuntimeLogger } from './logger';
 export { VariableLimits, type VariableLimitSettings } from './variable-limits';
+export { FailureKind, notify, observers, type BatchReport, type JobEventOutcome, type RuntimeObserver } from './observer';
+export { isKey, keyTime, KeyGenerator, KeyLeaseExpiredError, MAX_NODE, type Key } from './keys/key-generator';
+export { LeasedKeys, type KeyNodeLeaseOptions, type KeyNodeRepository } from './keys/key-node-lease';
+export * from './ports/records';
+export type * from './ports/changes';
+export {
+  LockTimeoutError,
+  StoreUnavailableError,
+  type ActivateJobsQuery,
+  type ChangeRepository,
+  type DefinitionRepository,
+  type HistoryRepository,
+  type IdempotencyRepository,
+  type InboxRepository,
+  type IncidentQuery as IncidentRecordQuery,
+  type IncidentRepository,
+  type InstanceQuery as InstanceRecordQuery,
+  type InstanceRepository,
+  type JobRepository,
+  type MessageRepository,
+  type Repositories,
+  type RuntimeStore,
+  type SignalRepository,
+  type StartEventRepository,
+  type TimerRepository,
+  type TransactionOptions,
+  type UserTaskQuery,
+  type UserTaskRepository,
+} from './ports/repositories';
 export {
   DefinitionRegistry,
   type DefinitionCachePort,
@@ -9,34 +38,31 @@ export {
   type DeployedDefinition,
   type LoadedDefinition,
 } from './definitions/definition-registry';
-export {
-  BatchProcessor,
-  type BatchProcessorOptions,
-  type BatchReport,
-  type RuntimeLogger,
-  type WorkPublisher,
-} from './execution/batch-processor';
+export { DefinitionQueryService, definitionView, type DefinitionView } from './definitions/definition-query.service';
+export { Announcer, type AnnouncerOptions, type WorkPublisher } from './execution/announcer';
+export { UnitOfWork, type CommandOptions, type CommandOutcome, type UnitOfWorkOptions } from './execution/unit-of-work';
+export { StepChanges, type InstanceHead } from './execution/step-changes';
 export { Sweeper } from './execution/sweeper';
-export { InstanceStarter, type StartRequest, type StartedInstance } from './instances/instance-starter';
-export { type LockedInstance, type ProcessOptions } from './execution/batch-processor';
-export { isUuid, pageOf, type Page, type PageRequest } from './instances/listing';
-export { appendEvents, touchInstance, type TouchedInstance } from './instances/instance-inbox';
+export { InstanceStarter, type InstanceStarterOptions, type StartRequest, type StartedInstance } from './instances/instance-starter';
+export { prepareInstance, type NewInstanceInput } from './instances/new-instance';
+export { pageOf, iso } from './instances/listing';
 export {
   InstanceService,
+  type CommandResult,
   type InstanceQuery,
+  type InstanceServiceOptions,
   type StartCommand,
 } from './instances/instance.service';
 export type {
   HistoryItemView,
   IncidentView,
-  InstanceStatus,
+  InstanceStatusView,
   InstanceSummaryView,
   InstanceView,
   StartedInstanceView,
 } from './instances/instance.views';
-export { TaskService, type TaskQuery, type TaskView } from './tasks/task.service';
-export { DefinitionQueryService, definitionView, type DefinitionView } from './definitions/definition-query.service';
-export { JobService, type ActivateCommand, type ActivatedJob } from './jobs/job.service';
+export { TaskService, taskView, type TaskQuery, type TaskView } from './tasks/task.service';
+export { JobService, type ActivateCommand, type ActivatedJob, type JobServiceOptions } from './jobs/job.service';
 export { backoffDelay, parseBackoff, DEFAULT_BACKOFF, type BackoffKind, type BackoffPolicy } from './jobs/backoff';
 export { CorrelationService, type MessageResult, type PublishMessageCommand } from './correlation/correlation.service';
 export { TimerService } from './timers/timer.service';
@@ -45,12 +71,11 @@ export {
   BpmnError,
   JobFailure,
   JobHandlerRunner,
-  abortableSleep,
   type JobClient,
   type JobContext,
   type JobHandlerFn,
   type JobHandlerOptions,
   type JobHandlerRegistration,
   type JobHandlerRunnerOptions,
-  type JobOutcome,
+  type JobOutcome as HandlerJobOutcome,
 } from './jobs/job-handler-runner';

@@ -42,4 +42,8 @@ export class RuntimeError extends Error {
   static conflict(message: string): RuntimeError {
     return new RuntimeError(RuntimeErrorCode.Conflict, message);
   }
+
+  static badRequest(field: string, message: string): RuntimeError {
+    return new RuntimeError(RuntimeErrorCode.BadRequest, message, [{ field, message }]);
+  }
 }

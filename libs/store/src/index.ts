@@ -1,28 +1,8 @@
-// Public surface of @baton/store: the Prisma client (generated into
+// Public surface of @baton/store: the repositories behind the runtime's
+// ports (PgRuntimeStore), the Prisma client they run on (generated into
 // ./generated/prisma by `npm run db:generate`, CommonJS), its factory, and
-// the migration runner.
+// the migration runners.
 export { PrismaClient, Prisma } from './generated/prisma/client';
-export type {
-  Definition,
-  ProcessInstance,
-  HistoryEvent,
-  UserTask,
-  Job,
-  Timer,
-  MessageSubscription,
-  SignalSubscription,
-  BufferedMessage,
-  Incident,
-  StartSubscription,
-} from './generated/prisma/client';
-export {
-  InstanceStatus,
-  HistoryEventType,
-  UserTaskState,
-  JobState,
-  TimerState,
-  StartEventKind,
-} from './generated/prisma/enums';
 export { createPrismaClient } from './prisma-client.factory';
 export type { PrismaClientOptions } from './prisma-client.factory';
 export { applyMigrations } from './migrations';
@@ -46,3 +26,4 @@ export {
 export type { MigrationFile } from './pglite/pglite-migrations';
 export { lockDataDir } from './pglite/data-dir-lock';
 export type { DataDirLock } from './pglite/data-dir-lock';
+export { PgRuntimeStore, repositoriesOn, classify as classifyStoreError, type PgRuntimeStoreOptions } from './repositories/pg-runtime-store';

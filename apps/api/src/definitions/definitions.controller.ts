@@ -3,6 +3,7 @@ import { Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/c
 import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { DefinitionQueryService, DefinitionRegistry, definitionView, RuntimeError, RuntimeErrorCode, type DefinitionView, type Page } from '@baton/runtime';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ValidationError } from '@baton/engine';
 import { ApiJsonResponse, ApiProblems, ApiQueryFrom, page, schemaOf } from '../http/openapi';
 import { parse } from '../http/validation';
 import { DefinitionListQuery, DefinitionSchema, DeployJsonBody, DeployResponse, VersionQuery } from './definitions.schemas';
@@ -34,10 +35,13 @@ export class DefinitionsController {
   @ApiJsonResponse(201, DeployResponse, 'Deployed; at least one process is new')
   @ApiJsonResponse(200, DeployResponse, 'Nothing new: the existing versions')
   @ApiProblems(400, 413, 415)
-  async deploy(@Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<{ processes: DefinitionView[] }> {
+  async deploy(
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ deploymentId: string; processes: DefinitionView[]; warnings: readonly ValidationError[] }> {
     const result = await this.registry.deploy(await bpmnOf(request));
     void reply.status(result.created ? 201 : 200);
-    return { processes: result.processes.map(definitionView) };
+    return { deploymentId: result.deploymentId, processes: result.processes.map(definitionView), warnings: result.warnings };
   }
 
   @Get()

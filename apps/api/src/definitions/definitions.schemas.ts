@@ -1,17 +1,26 @@
 import { z } from 'zod';
-import { limitParam } from '../http/validation';
+import { limitParam, keySchema } from '../http/validation';
 
 export const DeployJsonBody = z.strictObject({ xml: z.string().min(1).describe('The BPMN 2.0 XML document') });
 
 export const DefinitionSchema = z.object({
-  id: z.uuid().describe('The id of this deployed version'),
+  id: keySchema.describe('The id of this deployed version'),
   key: z.string().describe('The BPMN `<process id>`'),
   version: z.number().int(),
   name: z.string().nullable(),
+  versionTag: z.string().nullable().describe('`zeebe:versionTag` of the process'),
+  deploymentId: keySchema.nullable().describe('The deployment that brought this version'),
+  tenantId: z.string(),
   deployedAt: z.iso.datetime(),
 });
 
-export const DeployResponse = z.object({ processes: z.array(DefinitionSchema) });
+export const DeployResponse = z.object({
+  deploymentId: keySchema.describe('The deployment (the one that first brought these versions when nothing is new)'),
+  processes: z.array(DefinitionSchema),
+  warnings: z
+    .array(z.object({ elementId: z.string().nullable(), elementType: z.string().nullable(), message: z.string() }))
+    .describe('Problems that did not stop the deployment (diagram references, processes not executable)'),
+});
 
 export const DefinitionListQuery = z.object({
   limit: limitParam,

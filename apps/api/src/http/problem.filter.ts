@@ -1,8 +1,11 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { EngineError, EngineErrorCode } from '@baton/engine';
-import { RuntimeError, RuntimeErrorCode } from '@baton/runtime';
+import { LockTimeoutError, RuntimeError, RuntimeErrorCode, StoreUnavailableError } from '@baton/runtime';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PROBLEM_CONTENT_TYPE, STATUS_TITLES, type Problem } from './problem';
+
+/** How long a client should wait before retrying a 503. */
+const RETRY_AFTER_SECONDS = 2;
 
 const RUNTIME_STATUS: Record<RuntimeErrorCode, { status: number; title: string }> = {
   [RuntimeErrorCode.NotFound]: { status: 404, title: 'Not Found' },
@@ -25,14 +28,22 @@ const RUNTIME_STATUS: Record<RuntimeErrorCode, { status: number; title: string }
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('Http');
 
-  constructor(private readonly maxBodyBytes: number) {}
+  constructor(
+    private readonly maxBodyBytes: number,
+    /** Told of every answer that says the store is unavailable (metrics). */
+    private readonly onUnavailable: (error: Error) => void = () => undefined,
+  ) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const problem = this.problem(exception, request.url.split('?')[0]);
-    if (problem.status >= 500) {
+    if (problem.status === 503) {
+      void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+      if (exception instanceof StoreUnavailableError) this.onUnavailable(exception);
+    }
+    if (problem.status >= 500 && problem.status !== 503) {
       this.logger.error(
         `${request.method} ${request.url} failed: ${exception instanceof Error ? (exception.stack ?? exception.message) : String(exception)}`,
       );
@@ -42,6 +53,19 @@ export class ProblemFilter implements ExceptionFilter {
   }
 
   private problem(exception: unknown, instance: string): Problem {
+    if (exception instanceof StoreUnavailableError || exception instanceof LockTimeoutError) {
+      return {
+        type: 'urn:baton:problem:unavailable',
+        title: 'Service Unavailable',
+        status: 503,
+        detail:
+          exception instanceof StoreUnavailableError
+            ? 'the database is not available right now; retry later'
+            : 'the instance is busy; retry later',
+        instance,
+        code: RuntimeErrorCode.Unavailable,
+      };
+    }
     if (exception instanceof RuntimeError) {
       const { status, title } = RUNTIME_STATUS[exception.code];
       return {

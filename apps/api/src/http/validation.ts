@@ -1,7 +1,7 @@
 import { RuntimeError, RuntimeErrorCode } from '@baton/runtime';
 import { z } from 'zod';
 
-export type Source = 'body' | 'query';
+export type Source = 'body' | 'query' | 'header';
 
 /**
  * Validates request input against a zod schema; a failure is a 400 naming
@@ -32,3 +32,10 @@ export const limitParam = z.coerce.number().int().min(1).max(1000).default(50).d
 export const variablesSchema = z
   .record(z.string(), z.unknown())
   .describe('Variables by name; each value is any JSON value');
+
+/** A 64-bit key as clients see it: a decimal string (instances, jobs, tasks, incidents, definitions). */
+export const keySchema = z
+  .string()
+  .regex(/^[1-9][0-9]{0,18}$/, 'must be a key (a positive 64-bit integer as a decimal string)')
+  .describe('A 64-bit key as a decimal string')
+  .meta({ example: '2251799813685249' });

@@ -1,4 +1,6 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { answer } from '../instances/instances.controller';
 import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { IncidentService, type IncidentView, type Page } from '@baton/runtime';
 import { ApiJsonBody, ApiJsonResponse, ApiProblems, ApiQueryFrom, page } from '../http/openapi';
@@ -39,8 +41,9 @@ export class IncidentsController {
   @ApiParam({ name: 'id', description: 'The incident id' })
   @ApiJsonBody(ResolveIncidentBody)
   @ApiJsonResponse(200, IncidentSchema, 'The incident, resolved')
+  @ApiJsonResponse(202, IncidentSchema, 'A worker is stepping the instance: the resolution waits in its inbox')
   @ApiProblems(400, 404, 409)
-  resolve(@Param('id') id: string, @Body() body: unknown): Promise<IncidentView> {
-    return this.incidents.resolve(id, parse(ResolveIncidentBody, body ?? {}, 'body'));
+  async resolve(@Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<IncidentView> {
+    return answer(await this.incidents.resolve(id, parse(ResolveIncidentBody, body ?? {}, 'body')), reply);
   }
 }

@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { limitParam } from '../http/validation';
+import { limitParam, keySchema } from '../http/validation';
 
 export { IncidentSchema } from '../instances/instances.schemas';
 
 export const IncidentListQuery = z.object({
-  instanceId: z.uuid().optional(),
+  instanceId: keySchema.optional(),
   state: z.enum(['OPEN', 'RESOLVED']).optional().describe('Open incidents unless RESOLVED is asked for'),
   limit: limitParam,
-  cursor: z.uuid().optional().describe('The last id of the previous page'),
+  cursor: keySchema.optional().describe('The last id of the previous page'),
 });
 
 export const ResolveIncidentBody = z.strictObject({

@@ -1,7 +1,9 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
 import {
   InstanceService,
+  type CommandResult,
   type HistoryItemView,
   type InstanceSummaryView,
   type InstanceView,
@@ -18,6 +20,7 @@ import {
   InstanceSchema,
   InstanceSummarySchema,
   PatchVariablesBody,
+  IdempotencyKeyHeader,
   StartBody,
   StartedInstanceSchema,
   VariablesResponse,
@@ -31,11 +34,20 @@ export class InstancesController {
   @Post('processes/:key/instances')
   @ApiOperation({ summary: 'Start an instance of the latest (or a given) version of a process' })
   @ApiParam({ name: 'key', description: 'The BPMN `<process id>`' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Retrying with the same key (per process) answers the first start and creates nothing; kept IDEMPOTENCY_TTL seconds',
+  })
   @ApiJsonBody(StartBody)
   @ApiJsonResponse(201, StartedInstanceSchema, 'Started; a worker runs it from here')
   @ApiProblems(400, 404, 413, 422)
-  start(@Param('key') key: string, @Body() body: unknown): Promise<StartedInstanceView> {
-    return this.instances.start(key, parse(StartBody, body ?? {}, 'body'));
+  start(
+    @Param('key') key: string,
+    @Body() body: unknown,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+  ): Promise<StartedInstanceView> {
+    return this.instances.start(key, { ...parse(StartBody, body ?? {}, 'body'), idempotencyKey: parse(IdempotencyKeyHeader, idempotencyKey, 'header') });
   }
 
   @Get('instances')
@@ -68,35 +80,49 @@ export class InstancesController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel an instance (and its call-activity children)' })
   @ApiJsonResponse(200, InstanceSchema, 'The instance, CANCELED')
+  @ApiJsonResponse(202, InstanceSchema, 'A worker is stepping the instance: the cancel waits in its inbox and overtakes everything there (CANCELING)')
   @ApiProblems(404, 409)
-  cancel(@Param('id') id: string): Promise<InstanceView> {
-    return this.instances.cancel(id);
+  async cancel(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<InstanceView> {
+    return answer(await this.instances.cancel(id), reply);
   }
 
   @Post('instances/:id/suspend')
   @HttpCode(200)
   @ApiOperation({ summary: 'Suspend an ACTIVE instance: it does not advance until resumed' })
   @ApiJsonResponse(200, InstanceSchema, 'The instance, SUSPENDED')
+  @ApiJsonResponse(202, InstanceSchema, 'A worker is stepping the instance: the command waits in its inbox (SUSPENDING)')
   @ApiProblems(404, 409)
-  suspend(@Param('id') id: string): Promise<InstanceView> {
-    return this.instances.suspend(id);
+  async suspend(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<InstanceView> {
+    return answer(await this.instances.suspend(id), reply);
   }
 
   @Post('instances/:id/resume')
   @HttpCode(200)
   @ApiOperation({ summary: 'Resume a SUSPENDED instance' })
   @ApiJsonResponse(200, InstanceSchema, 'The instance, ACTIVE')
+  @ApiJsonResponse(202, InstanceSchema, 'A worker is stepping the instance: the command waits in its inbox (RESUMING)')
   @ApiProblems(404, 409)
-  resume(@Param('id') id: string): Promise<InstanceView> {
-    return this.instances.resume(id);
+  async resume(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<InstanceView> {
+    return answer(await this.instances.resume(id), reply);
   }
 
   @Patch('instances/:id/variables')
   @ApiOperation({ summary: 'Merge variables into the process scope' })
   @ApiJsonBody(PatchVariablesBody)
   @ApiJsonResponse(200, VariablesResponse, 'All process-scope variables after the merge')
+  @ApiJsonResponse(202, VariablesResponse, 'A worker is stepping the instance: the change waits in its inbox; the stored variables with it merged in')
   @ApiProblems(400, 404, 409, 413, 422)
-  patchVariables(@Param('id') id: string, @Body() body: unknown): Promise<{ variables: Variables }> {
-    return this.instances.patchVariables(id, parse(PatchVariablesBody, body, 'body').variables);
+  async patchVariables(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ variables: Variables }> {
+    return answer(await this.instances.patchVariables(id, parse(PatchVariablesBody, body, 'body').variables), reply);
   }
+}
+
+/** 200 with the result of a command applied now; 202 when it waits in the instance's inbox for a worker's step to end. */
+export function answer<T>(result: CommandResult<T>, reply: FastifyReply): T {
+  if (result.outcome === 'queued') void reply.status(202);
+  return result.value;
 }

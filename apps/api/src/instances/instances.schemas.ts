@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { limitParam, variablesSchema } from '../http/validation';
+import { limitParam, variablesSchema, keySchema } from '../http/validation';
 
 export const StartBody = z.strictObject({
   variables: variablesSchema.optional(),
@@ -7,8 +7,15 @@ export const StartBody = z.strictObject({
   version: z.number().int().positive().optional().describe('Start this deployed version; default the latest'),
 });
 
+export const IdempotencyKeyHeader = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces')
+  .optional();
+
 export const StartedInstanceSchema = z.object({
-  id: z.uuid(),
+  id: keySchema,
   processKey: z.string(),
   version: z.number().int(),
   status: z.literal('ACTIVE'),
@@ -16,12 +23,16 @@ export const StartedInstanceSchema = z.object({
 
 const status = z.enum(['ACTIVE', 'SUSPENDED', 'COMPLETED', 'CANCELED']);
 
+const statusView = z
+  .enum(['ACTIVE', 'SUSPENDED', 'COMPLETED', 'CANCELED', 'CANCELING', 'SUSPENDING', 'RESUMING'])
+  .describe('CANCELING, SUSPENDING and RESUMING: a command waits for a worker to finish its step on the instance');
+
 export const InstanceListQuery = z.object({
   status: status.optional(),
   processKey: z.string().min(1).optional(),
   businessKey: z.string().min(1).optional(),
   limit: limitParam,
-  cursor: z.uuid().optional().describe('The last id of the previous page'),
+  cursor: keySchema.optional().describe('The last id of the previous page'),
 });
 
 export const HistoryQuery = z.object({
@@ -39,23 +50,26 @@ export const PatchVariablesBody = z.strictObject({ variables: variablesSchema })
 export const VariablesResponse = z.object({ variables: variablesSchema });
 
 export const InstanceSummarySchema = z.object({
-  id: z.uuid(),
+  id: keySchema,
   processKey: z.string(),
   version: z.number().int(),
-  status,
+  definitionId: keySchema.describe('The deployed version the instance runs'),
+  tenantId: z.string(),
+  status: statusView,
   businessKey: z.string().nullable(),
-  parentInstanceId: z.uuid().nullable().describe('The instance whose call activity started this one'),
+  parentInstanceId: keySchema.nullable().describe('The instance whose call activity started this one'),
   startedAt: z.iso.datetime(),
   endedAt: z.iso.datetime().nullable(),
 });
 
 export const IncidentSchema = z.object({
-  id: z.uuid(),
-  instanceId: z.uuid(),
+  id: keySchema,
+  instanceId: keySchema,
   elementId: z.string(),
+  elementInstanceId: keySchema.nullable(),
   type: z.string(),
   message: z.string(),
-  jobId: z.uuid().nullable(),
+  jobId: keySchema.nullable(),
   createdAt: z.iso.datetime(),
   resolvedAt: z.iso.datetime().nullable(),
 });
@@ -64,7 +78,7 @@ export const InstanceSchema = InstanceSummarySchema.extend({
   variables: variablesSchema.describe('Process-scope variables'),
   tokens: z.array(
     z.object({
-      id: z.uuid(),
+      id: keySchema,
       elementId: z.string(),
       state: z.enum(['READY', 'WAITING']).describe('READY: queued to run; WAITING: resting in a wait state'),
     }),
@@ -77,6 +91,6 @@ export const HistoryItemSchema = z.object({
   type: z.enum(['ELEMENT_ACTIVATED', 'ELEMENT_COMPLETED', 'ELEMENT_TERMINATED', 'INCIDENT_CREATED', 'INCIDENT_RESOLVED']),
   elementId: z.string(),
   elementType: z.string().describe('BPMN tag name, `process`, or `multiInstanceBody`'),
-  elementInstanceId: z.uuid().nullable(),
+  elementInstanceId: keySchema.nullable(),
   at: z.iso.datetime(),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { variablesSchema } from '../http/validation';
+import { variablesSchema, keySchema } from '../http/validation';
 
 const workerId = z.string().min(1).max(256).describe('Who works the job; only the lock holder may act on it');
 /** A lease longer than a day is a forgotten job, not a long one: heartbeats extend shorter leases. */
@@ -20,11 +20,14 @@ export const ActivateBody = z.strictObject({
 });
 
 export const ActivatedJobSchema = z.object({
-  id: z.uuid(),
+  id: keySchema,
   type: z.string(),
-  instanceId: z.uuid(),
+  instanceId: keySchema,
   elementId: z.string(),
-  elementInstanceId: z.uuid(),
+  elementInstanceId: keySchema,
+  definitionId: keySchema.nullable(),
+  processKey: z.string().describe('The BPMN `<process id>`'),
+  tenantId: z.string(),
   retries: z.number().int().describe('Retries left'),
   variables: variablesSchema.describe('The variables visible at the task'),
   customHeaders: z.record(z.string(), z.string()).describe('`zeebe:taskHeaders`'),

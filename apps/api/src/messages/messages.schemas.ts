@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { variablesSchema } from '../http/validation';
+import { variablesSchema, keySchema } from '../http/validation';
 
 export const PublishMessageBody = z.strictObject({
   name: z.string().min(1).max(1024).describe('The message name (`<bpmn:message name>`)'),
@@ -24,7 +24,8 @@ export const PublishMessageBody = z.strictObject({
 });
 
 export const MessageResultSchema = z.object({
-  correlated: z.array(z.uuid()).describe('Instances whose waiting subscription the message moved'),
-  started: z.array(z.uuid()).describe('Instances started by message start events'),
+  messageKey: keySchema.describe('The key of this message'),
+  correlated: z.array(keySchema).describe('Instances whose waiting subscription the message moved'),
+  started: z.array(keySchema).describe('Instances started by message start events'),
   buffered: z.boolean().describe('Nothing matched and the message is kept until its TTL runs out'),
 });

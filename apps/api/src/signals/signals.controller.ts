@@ -19,7 +19,7 @@ export class SignalsController {
   @ApiJsonBody(BroadcastSignalBody)
   @ApiJsonResponse(200, SignalResultSchema, 'How many were reached')
   @ApiProblems(400, 413, 422)
-  broadcast(@Body() body: unknown): Promise<{ triggered: number }> {
+  broadcast(@Body() body: unknown): Promise<{ signalKey: string; triggered: number }> {
     const { name, variables } = parse(BroadcastSignalBody, body, 'body');
     return this.correlation.broadcastSignal(name, variables);
   }

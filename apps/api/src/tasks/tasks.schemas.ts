@@ -1,13 +1,13 @@
 import { z } from 'zod';
-import { limitParam, variablesSchema } from '../http/validation';
+import { limitParam, variablesSchema, keySchema } from '../http/validation';
 
 export const TaskListQuery = z.object({
-  instanceId: z.uuid().optional(),
+  instanceId: keySchema.optional(),
   processKey: z.string().min(1).optional(),
   assignee: z.string().min(1).optional(),
   candidateGroup: z.string().min(1).optional(),
   limit: limitParam,
-  cursor: z.uuid().optional().describe('The last id of the previous page'),
+  cursor: keySchema.optional().describe('The last id of the previous page'),
 });
 
 export const ClaimBody = z.strictObject({ assignee: z.string().min(1).max(256) });
@@ -15,9 +15,11 @@ export const ClaimBody = z.strictObject({ assignee: z.string().min(1).max(256) }
 export const CompleteBody = z.strictObject({ variables: variablesSchema.optional() });
 
 export const TaskSchema = z.object({
-  id: z.uuid(),
-  instanceId: z.uuid(),
+  id: keySchema,
+  instanceId: keySchema,
   processKey: z.string(),
+  definitionId: keySchema.nullable(),
+  tenantId: z.string(),
   elementId: z.string(),
   name: z.string().nullable(),
   assignee: z.string().nullable(),
@@ -26,6 +28,7 @@ export const TaskSchema = z.object({
   formKey: z.string().nullable(),
   dueDate: z.iso.datetime().nullable(),
   followUpDate: z.iso.datetime().nullable(),
+  priority: z.number().int(),
   state: z.enum(['CREATED', 'COMPLETED', 'CANCELED']),
   createdAt: z.iso.datetime(),
   completedAt: z.iso.datetime().nullable(),

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DefinitionRegistry } from '@baton/runtime';
-import type { PrismaClient } from '@baton/store';
+import { DEFAULT_TENANT, type DefinitionRegistry, type RuntimeStore } from '@baton/runtime';
 
 /** The bundled demo: start -> "amount over 100?" -> a script task that prices the order -> end. */
 export const DEMO_PROCESS_KEY = 'order';
@@ -18,11 +17,12 @@ export interface DemoDeployment {
  * curl printed next has something to start. A store that has definitions is
  * left alone; the demo's lines are still printed while it is deployed.
  */
-export async function deployDemoIfEmpty(prisma: PrismaClient, registry: DefinitionRegistry): Promise<DemoDeployment | null> {
-  if ((await prisma.definition.count()) === 0) {
+export async function deployDemoIfEmpty(store: RuntimeStore, registry: DefinitionRegistry): Promise<DemoDeployment | null> {
+  const definitions = store.repos.definitions;
+  if ((await definitions.listLatest({ limit: 1 }, undefined)).length === 0) {
     await registry.deploy(readFileSync(DEMO_FILE, 'utf8'));
     return { key: DEMO_PROCESS_KEY, deployedNow: true };
   }
-  const existing = await prisma.definition.findFirst({ where: { key: DEMO_PROCESS_KEY }, select: { id: true } });
+  const existing = await definitions.latest(DEFAULT_TENANT, DEMO_PROCESS_KEY);
   return existing === null ? null : { key: DEMO_PROCESS_KEY, deployedNow: false };
 }

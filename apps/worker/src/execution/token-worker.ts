@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nes
 import type { Consumer, TokenBus, WorkItem } from '@baton/bus';
 import type { Settings } from '@baton/config';
 import { SETTINGS, TOKEN_BUS } from '@baton/host';
-import { abortableSleep, BatchProcessor, Sweeper } from '@baton/runtime';
+import { Sweeper, UnitOfWork } from '@baton/runtime';
+import { sleep } from '@baton/support';
 
 /**
  * How long a batch waits for more items after its first one. Short: under
@@ -18,10 +19,10 @@ export function failureBackoffMs(failures: number): number {
 export type TokenWorkerState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
 
 /**
- * The worker's loop (DESIGN §2): batches of work items off the token bus into
- * the batch processor, and the sweeper beside it. A batch is acked by the bus
- * only when `process` resolved, i.e. after its transaction committed and its
- * follow-up work was published; a batch that fails (Postgres down) is handed
+ * The worker's loop: batches of work items off the token bus into the unit
+ * of work, and the sweeper beside it. A batch is acked by the bus
+ * only when `process` resolved, i.e. after its transaction committed (its
+ * follow-up work is announced without waiting for the broker); a batch that fails (Postgres down) is handed
  * back after a pause that grows with consecutive failures, so an outage does
  * not spin through the queue.
  */
@@ -39,7 +40,7 @@ export class TokenWorker implements BeforeApplicationShutdown {
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
     @Inject(TOKEN_BUS) private readonly bus: TokenBus,
-    @Inject(BatchProcessor) private readonly processor: BatchProcessor,
+    @Inject(UnitOfWork) private readonly unitOfWork: UnitOfWork,
     @Inject(Sweeper) private readonly sweeper: Sweeper,
   ) {}
 
@@ -96,7 +97,7 @@ export class TokenWorker implements BeforeApplicationShutdown {
 
   private async handle(items: WorkItem[]): Promise<void> {
     try {
-      const report = await this.processor.process(items.map((item) => item.instanceId));
+      const report = await this.unitOfWork.runBatch(items.map((item) => item.instanceId));
       this.totals.batches++;
       this.totals.items += items.length;
       this.totals.stepped += report.stepped;
@@ -117,7 +118,7 @@ export class TokenWorker implements BeforeApplicationShutdown {
           `a batch of ${items.length} failed (${(e as Error).message}); retrying with pauses up to 5 s`,
         );
       }
-      await abortableSleep(pause, this.halt.signal);
+      await sleep(pause, this.halt.signal);
       throw e;
     }
   }

@@ -1,7 +1,7 @@
 import { consoleBusLogger, type BusLogger } from '../bus-logger';
 import { BusError, BusErrorCode, describeError } from '../bus.error';
 import { LingerQueue } from '../linger-queue';
-import { sleep, yieldToEventLoop } from '../timing';
+import { sleep, yieldToEventLoop } from '@baton/support';
 import type { BatchHandler, ConsumeOptions, Consumer, TokenBus, WorkItem } from '../token-bus.port';
 import { assertConsumeOptions, assertWorkItems, DEFAULT_RETRY_DELAY_MS } from '../work-item.codec';
 

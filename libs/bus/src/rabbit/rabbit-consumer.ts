@@ -2,7 +2,7 @@ import type { Channel, ConsumeMessage } from 'amqplib';
 import type { BusLogger } from '../bus-logger';
 import { describeError } from '../bus.error';
 import { LingerQueue } from '../linger-queue';
-import { atMost, sleep } from '../timing';
+import { atMost, sleep } from '@baton/support';
 import type { BatchHandler, ConsumeOptions, Consumer, WorkItem } from '../token-bus.port';
 import { decodeWorkItem, DEFAULT_RETRY_DELAY_MS } from '../work-item.codec';
 import type { RabbitSession, RabbitSessionOptions } from './rabbit-session';

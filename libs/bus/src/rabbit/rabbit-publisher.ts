@@ -1,7 +1,7 @@
 import type { ConfirmChannel } from 'amqplib';
 import type { BusLogger } from '../bus-logger';
 import { BusError, BusErrorCode, describeError } from '../bus.error';
-import { backoffDelay, sleep, type BackoffOptions } from '../timing';
+import { backoffDelay, sleep, type BackoffOptions } from '@baton/support';
 import type { RabbitSession } from './rabbit-session';
 
 interface PublishRequest {

@@ -1,7 +1,7 @@
 import type { Channel, ChannelModel } from 'amqplib';
 import type { BusLogger } from '../bus-logger';
 import { BusError, BusErrorCode, describeError } from '../bus.error';
-import { atMost, backoffDelay, sleep, type BackoffOptions } from '../timing';
+import { atMost, backoffDelay, sleep, type BackoffOptions } from '@baton/support';
 
 /** Bound on a graceful close handshake with a broker that may have gone silent. */
 const CLOSE_TIMEOUT_MS = 2000;

@@ -2,7 +2,7 @@ import * as amqp from 'amqplib';
 import type { Channel, ChannelModel, ConfirmChannel, Options, SocketOptions } from 'amqplib';
 import { consoleBusLogger, type BusLogger } from '../bus-logger';
 import { BusError, BusErrorCode } from '../bus.error';
-import type { BackoffOptions } from '../timing';
+import type { BackoffOptions } from '@baton/support';
 import type { BatchHandler, ConsumeOptions, Consumer, TokenBus, WorkItem } from '../token-bus.port';
 import { assertConsumeOptions, assertWorkItems, encodeWorkItem } from '../work-item.codec';
 import { RabbitConsumer } from './rabbit-consumer';

@@ -1,83 +1,73 @@
-import { type EngineEvent, type Variables } from '@baton/engine';
+import type { EngineEvent, Variables } from '@baton/engine';
 import type { DefinitionRegistry } from '../definitions/definition-registry';
-import type { Tx } from '../execution/bulk-sql';
-import type { NewInstance } from '../execution/batch-writer';
+import type { Key } from '../keys/key-generator';
 import { prepareInstance } from '../instances/new-instance';
+import type { Repositories } from '../ports/repositories';
+import type { InboxEvent, MessageSubscriptionRecord, NewInstanceRecord, StartEventKind } from '../ports/records';
 
 /** What delivering a message or signal decided, before anything is written. */
 export interface Delivery {
   /** Inbox events for waiting instances. */
-  readonly events: { instanceId: string; event: EngineEvent }[];
+  readonly events: InboxEvent[];
   /** Instances to create from message or signal start events. */
-  readonly instances: NewInstance[];
+  readonly instances: NewInstanceRecord[];
 }
-
 
 /**
  * A signal reaches every waiting signal catch event, boundary event and event
- * subprocess of active instances, and starts an instance per signal start
- * event. Used for signals thrown by instances (worker) and sent over REST.
+ * subprocess of the tenant's active instances, and starts an instance per
+ * signal start event. Used for signals thrown by instances and sent over REST.
  */
 export async function deliverSignal(
-  tx: Tx,
+  tx: Repositories,
   registry: DefinitionRegistry,
-  name: string,
-  variables: Variables,
+  newKey: () => Key,
+  signal: { tenantId: string; name: string; variables: Variables },
 ): Promise<Delivery> {
-  const subscriptions = await tx.$queryRawUnsafe<{ instanceId: string; ownerInstanceId: string; elementId: string }[]>(
-    `SELECT s."instanceId", s."ownerInstanceId", s."elementId"
-       FROM "SignalSubscription" s JOIN "ProcessInstance" p ON p.id = s."instanceId"
-      WHERE s."signalName" = $1 AND p.status = 'ACTIVE'
-      ORDER BY s."instanceId", s."createdAt"`,
-    name,
-  );
+  const subscriptions = await tx.signals.subscribers(signal.tenantId, signal.name);
   const events = subscriptions.map((s) => ({
     instanceId: s.instanceId,
-    event: { type: 'trigger', ownerInstanceId: s.ownerInstanceId, elementId: s.elementId, variables } as const,
+    event: { type: 'trigger', ownerInstanceId: s.ownerInstanceId, elementId: s.elementId, variables: signal.variables } as const,
   }));
-  const instances = await startsByEvent(tx, registry, 'SIGNAL', name, variables, new Set());
+  const instances = await startsByEvent(tx, registry, newKey, {
+    tenantId: signal.tenantId,
+    kind: 'SIGNAL',
+    name: signal.name,
+    variables: signal.variables,
+    skip: new Set(),
+  });
   return { events, instances };
 }
 
 /**
  * Instances to start from message or signal start events of the latest
  * version of each process (deploying a version replaces the start rows of the
- * one before). `skipKeys`: process keys already reached by this delivery.
+ * one before). `skip`: process ids already reached by this delivery.
  */
 export async function startsByEvent(
-  tx: Tx,
+  tx: Repositories,
   registry: DefinitionRegistry,
-  kind: 'MESSAGE' | 'SIGNAL',
-  name: string,
-  variables: Variables,
-  skipKeys: ReadonlySet<string>,
-): Promise<NewInstance[]> {
-  const rows = await tx.$queryRawUnsafe<{ definitionId: string; elementId: string; processKey: string }[]>(
-    `SELECT "definitionId", "elementId", "processKey" FROM "StartSubscription" WHERE kind = $1::"StartEventKind" AND name = $2`,
-    kind,
-    name,
-  );
-  const instances: NewInstance[] = [];
-  const keys = new Set<string>();
+  newKey: () => Key,
+  delivery: { tenantId: string; kind: StartEventKind; name: string; variables: Variables; skip: ReadonlySet<string> },
+): Promise<NewInstanceRecord[]> {
+  const rows = await tx.startEvents.find(delivery.tenantId, delivery.kind, delivery.name);
+  const instances: NewInstanceRecord[] = [];
+  const started = new Set<string>();
   for (const row of rows) {
-    if (skipKeys.has(row.processKey) || keys.has(row.processKey)) continue;
-    const definition = await registry.byId(row.definitionId);
+    if (delivery.skip.has(row.bpmnProcessId) || started.has(row.bpmnProcessId)) continue;
+    const definition = await registry.byId(row.definitionId, tx);
     if (definition === null) continue;
-    instances.push(prepareInstance(definition, { variables, startEventId: row.elementId }));
-    keys.add(row.processKey);
+    instances.push(prepareInstance(definition, { variables: delivery.variables, startEventId: row.elementId }, newKey));
+    started.add(row.bpmnProcessId);
   }
   return instances;
 }
 
 /** A message subscription as `takeBufferedMessages` needs it. */
-export interface OpenMessageSubscription {
-  readonly instanceId: string;
-  readonly ownerInstanceId: string;
-  readonly elementId: string;
-  readonly messageName: string;
-  readonly correlationKey: string;
-  readonly interrupting: boolean;
-}
+export type OpenMessageSubscription = Pick<
+  MessageSubscriptionRecord,
+  'key' | 'tenantId' | 'instanceId' | 'ownerInstanceId' | 'elementId' | 'messageName' | 'correlationKey' | 'interrupting'
+>;
 
 /**
  * Buffered messages for subscriptions that just opened (or that a resumed
@@ -90,28 +80,20 @@ export interface OpenMessageSubscription {
  * stays buffered instead.
  */
 export async function takeBufferedMessages<S extends OpenMessageSubscription>(
-  tx: Tx,
+  tx: Repositories,
   subscriptions: readonly S[],
-): Promise<{ subscription: S; instanceId: string; event: EngineEvent }[]> {
-  const delivered: { subscription: S; instanceId: string; event: EngineEvent }[] = [];
-  const interrupted = new Set<string>();
+): Promise<{ subscription: S; instanceId: Key; event: EngineEvent }[]> {
+  const delivered: { subscription: S; instanceId: Key; event: EngineEvent }[] = [];
+  const interrupted = new Set<Key>();
   for (const s of subscriptions) {
     if (interrupted.has(s.ownerInstanceId)) continue;
-    const taken = await tx.$queryRawUnsafe<{ variables: Variables }[]>(
-      `DELETE FROM "BufferedMessage" WHERE id = (
-         SELECT id FROM "BufferedMessage"
-          WHERE name = $1 AND "correlationKey" = $2 AND "expiresAt" > now()
-          ORDER BY "createdAt", id LIMIT 1 FOR UPDATE SKIP LOCKED)
-       RETURNING variables`,
-      s.messageName,
-      s.correlationKey,
-    );
-    if (taken.length === 0) continue;
+    const variables = await tx.messages.takeBuffered(s.tenantId, s.messageName, s.correlationKey);
+    if (variables === null) continue;
     if (s.interrupting) interrupted.add(s.ownerInstanceId);
     delivered.push({
       subscription: s,
       instanceId: s.instanceId,
-      event: { type: 'trigger', ownerInstanceId: s.ownerInstanceId, elementId: s.elementId, variables: taken[0].variables },
+      event: { type: 'trigger', ownerInstanceId: s.ownerInstanceId, elementId: s.elementId, variables },
     });
   }
   return delivered;

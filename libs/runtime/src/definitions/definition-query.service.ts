@@ -1,61 +1,60 @@
-import type { PrismaClient } from '@baton/store';
-import { pageOf, type Page, type PageRequest } from '../instances/listing';
+import type { Key } from '../keys/key-generator';
+import { pageOf } from '../instances/listing';
+import type { RuntimeStore } from '../ports/repositories';
+import { DEFAULT_TENANT, type DefinitionRecord, type Page, type PageRequest, type TenantScope } from '../ports/records';
 import { RuntimeError } from '../runtime-error';
-import type { DeployedDefinition } from './definition-registry';
 
 /** A deployed version as clients see it (`deployedAt` ISO 8601 UTC). */
 export interface DefinitionView {
-  readonly id: string;
+  readonly id: Key;
   readonly key: string;
   readonly version: number;
   readonly name: string | null;
+  readonly versionTag: string | null;
+  readonly deploymentId: Key | null;
+  readonly tenantId: string;
   readonly deployedAt: string;
 }
 
-export const definitionView = (row: DeployedDefinition): DefinitionView => ({
+export const definitionView = (row: DefinitionRecord): DefinitionView => ({
   id: row.id,
-  key: row.key,
+  key: row.bpmnProcessId,
   version: row.version,
   name: row.name,
+  versionTag: row.versionTag,
+  deploymentId: row.deploymentId,
+  tenantId: row.tenantId,
   deployedAt: row.deployedAt.toISOString(),
 });
 
 /** Reads of deployed definitions; deploying is the DefinitionRegistry's. */
 export class DefinitionQueryService {
-  constructor(private readonly prisma: PrismaClient) {}
+  constructor(private readonly store: RuntimeStore) {}
 
-  /** The latest version of each key, by key; the cursor is the last key. */
-  async listLatest(page: PageRequest): Promise<Page<DefinitionView>> {
-    const rows = await this.prisma.$queryRawUnsafe<DeployedDefinition[]>(
-      `SELECT DISTINCT ON (key) id, key, version, name, "deployedAt"
-         FROM "Definition"
-        WHERE $1::text IS NULL OR key > $1::text
-        ORDER BY key, version DESC
-        LIMIT $2`,
-      page.cursor ?? null,
-      page.limit + 1,
-    );
-    return pageOf(rows, page.limit, definitionView, (r) => r.key);
+  /** The latest version of each process, by process id; the cursor is the last process id. */
+  async listLatest(page: PageRequest & { tenants?: TenantScope }): Promise<Page<DefinitionView>> {
+    const rows = await this.store.repos.definitions.listLatest({ limit: page.limit + 1, cursor: page.cursor }, page.tenants);
+    return pageOf(rows, page.limit, definitionView, (r) => r.bpmnProcessId);
   }
 
-  /** A version of a key, the latest when `version` is left out. */
-  async get(key: string, version?: number): Promise<DefinitionView> {
-    return definitionView(await this.row(key, version, false));
+  /** A version of a process, the latest when `version` is left out. */
+  async get(processId: string, version?: number, tenantId = DEFAULT_TENANT): Promise<DefinitionView> {
+    return definitionView(await this.row(processId, version, tenantId));
   }
 
-  async xml(key: string, version?: number): Promise<string> {
-    return (await this.row(key, version, true)).xml;
+  async xml(processId: string, version?: number, tenantId = DEFAULT_TENANT): Promise<string> {
+    const row = await this.row(processId, version, tenantId);
+    const withXml = await this.store.repos.definitions.byId(row.id);
+    if (withXml === null) throw RuntimeError.notFound(`process '${processId}'`);
+    return withXml.xml;
   }
 
-  private async row(key: string, version: number | undefined, withXml: boolean) {
-    const select = { id: true, key: true, version: true, name: true, deployedAt: true, xml: withXml };
-    const row =
-      version === undefined
-        ? await this.prisma.definition.findFirst({ where: { key }, orderBy: { version: 'desc' }, select })
-        : await this.prisma.definition.findUnique({ where: { key_version: { key, version } }, select });
+  private async row(processId: string, version: number | undefined, tenantId: string): Promise<DefinitionRecord> {
+    const repo = this.store.repos.definitions;
+    const row = version === undefined ? await repo.latest(tenantId, processId) : await repo.byVersion(tenantId, processId, version);
     if (row === null) {
-      throw RuntimeError.notFound(version === undefined ? `process '${key}'` : `version ${version} of process '${key}'`);
+      throw RuntimeError.notFound(version === undefined ? `process '${processId}'` : `version ${version} of process '${processId}'`);
     }
-    return row as typeof row & { xml: string };
+    return row;
   }
 }

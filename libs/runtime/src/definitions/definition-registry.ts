@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { compileBpmn, cycleFirst, dateDue, durationDue, type CompiledProcess } from '@baton/engine';
-import { inTransaction, type Tx } from '../execution/bulk-sql';
-import type { PrismaClient } from '@baton/store';
-import { newId } from '../ids';
+import { compileBpmn, cycleFirst, dateDue, durationDue, type CompiledProcess, type ValidationError } from '@baton/engine';
+import type { Key } from '../keys/key-generator';
+import { notify, type RuntimeObserver } from '../observer';
+import type { Repositories, RuntimeStore } from '../ports/repositories';
+import { DEFAULT_TENANT, type DefinitionRecord, type StartEventRecord, type StartTimerRecord } from '../ports/records';
 import { RuntimeError, RuntimeErrorCode } from '../runtime-error';
 
 /** The cache port the registry reads through (Redis or memory). */
@@ -12,25 +13,22 @@ export interface DefinitionCachePort {
   delete(keys: readonly string[]): Promise<void>;
 }
 
-export interface DeployedDefinition {
-  readonly id: string;
-  readonly key: string;
-  readonly version: number;
-  readonly name: string | null;
-  readonly deployedAt: Date;
-}
+export type DeployedDefinition = DefinitionRecord;
 
-export interface LoadedDefinition extends DeployedDefinition {
+export interface LoadedDefinition extends DefinitionRecord {
   readonly process: CompiledProcess;
 }
 
 export interface DeployResult {
   /** Whether anything in the file was new. */
   readonly created: boolean;
+  readonly deploymentId: Key;
   readonly processes: DeployedDefinition[];
+  /** Problems that do not stop the deployment (diagram references, non-executable processes). */
+  readonly warnings: readonly ValidationError[];
 }
 
-interface CachedRow extends Omit<DeployedDefinition, 'deployedAt'> {
+interface CachedRow extends Omit<DefinitionRecord, 'deployedAt'> {
   readonly deployedAt: string;
   readonly xml: string;
 }
@@ -39,29 +37,35 @@ export interface DefinitionRegistryOptions {
   readonly cacheTtlSeconds: number;
   /** Compiled definitions kept in this process. */
   readonly memoSize?: number;
-  /** Called once per compiled-definition lookup: hit = found without compiling. */
-  readonly onLookup?: (result: 'hit' | 'miss') => void;
+  readonly observer?: RuntimeObserver;
+  readonly clock?: () => number;
 }
 
 /**
  * Deployed definitions: deploys (versioning, identical-XML dedupe) and reads
  * compiled processes through an in-process memo, then the shared cache, then
- * Postgres. A deployed version never changes, so entries by id never need
- * invalidation; only "latest version of key" is invalidated on deploy.
+ * the store. A deployed version never changes, so entries by id never need
+ * invalidation; only "latest version of a process id" is invalidated on deploy.
  */
 export class DefinitionRegistry {
-  private readonly memo = new Map<string, Promise<LoadedDefinition | null>>();
+  private readonly memo = new Map<Key, Promise<LoadedDefinition | null>>();
   private readonly memoSize: number;
+  private readonly observer: RuntimeObserver;
+  private readonly clock: () => number;
 
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly store: RuntimeStore,
     private readonly cache: DefinitionCachePort,
+    private readonly newKey: () => Key,
     private readonly options: DefinitionRegistryOptions,
   ) {
     this.memoSize = options.memoSize ?? 500;
+    this.observer = options.observer ?? {};
+    this.clock = options.clock ?? Date.now;
   }
 
-  async deploy(xml: string): Promise<DeployResult> {
+  async deploy(xml: string, options: { tenantId?: string } = {}): Promise<DeployResult> {
+    const tenantId = options.tenantId ?? DEFAULT_TENANT;
     const compiled = await compileBpmn(xml);
     if (!compiled.ok) {
       throw new RuntimeError(
@@ -72,184 +76,190 @@ export class DefinitionRegistry {
     }
     const hash = createHash('sha256').update(xml).digest('hex');
     const processes = compiled.definitions.processes;
-    const result = await inTransaction(this.prisma, async (tx) => {
-      const deployed: DeployedDefinition[] = [];
+    const deploymentId = this.newKey();
+    const result = await this.store.transaction(async (tx) => {
+      const deployed: DefinitionRecord[] = [];
       let created = false;
       for (const process of processes) {
-        // Serialises deployments of one key so versions are gap-free and unique.
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`baton:deploy:${process.id}`}))`;
-        const latest = await tx.definition.findFirst({ where: { key: process.id }, orderBy: { version: 'desc' } });
+        await tx.definitions.lockProcessId(tenantId, process.id);
+        const latest = await tx.definitions.latest(tenantId, process.id);
         if (latest !== null && latest.hash === hash) {
-          deployed.push(pick(latest));
+          deployed.push(latest);
           continue;
         }
-        const row = await tx.definition.create({
-          data: {
-            id: newId(),
-            key: process.id,
-            version: (latest?.version ?? 0) + 1,
-            name: process.name ?? null,
-            xml,
-            hash,
-          },
+        if (!created) await tx.definitions.insertDeployment({ id: deploymentId, tenantId });
+        const row = await tx.definitions.insert({
+          id: this.newKey(),
+          deploymentId,
+          tenantId,
+          bpmnProcessId: process.id,
+          version: (latest?.version ?? 0) + 1,
+          versionTag: null,
+          name: process.name ?? null,
+          xml,
+          hash,
         });
-        await tx.startSubscription.deleteMany({ where: { processKey: process.id } });
-        const starts = startSubscriptions(process, row.id);
-        if (starts.length > 0) await tx.startSubscription.createMany({ data: starts });
-        await scheduleStartTimers(tx, process, row.id);
-        deployed.push(pick(row));
+        await tx.startEvents.replace(tenantId, process.id, this.startEvents(process, row));
+        await tx.timers.replaceStartTimers(tenantId, process.id, this.startTimers(process, row));
+        deployed.push(row);
         created = true;
       }
       return { created, processes: deployed };
     });
-    if (result.created) await this.cache.delete(processes.map((p) => latestKey(p.id)));
-    return result;
+    if (result.created) await this.cache.delete(processes.map((p) => latestKey(tenantId, p.id)));
+    // An unchanged file names the deployment that first brought its processes.
+    const deployment = result.created ? deploymentId : (result.processes[0]?.deploymentId ?? deploymentId);
+    return { ...result, deploymentId: deployment, warnings: compiled.warnings ?? [] };
   }
 
-  /** A deployed version by id, compiled. */
-  byId(id: string): Promise<LoadedDefinition | null> {
+  /** A deployed version by key, compiled. `repos` reads through a transaction's connection. */
+  byId(id: Key, repos?: Repositories): Promise<LoadedDefinition | null> {
     const memoised = this.memo.get(id);
     if (memoised !== undefined) {
-      this.options.onLookup?.('hit');
+      notify(this.observer, 'definitionLookup', 'hit');
       // Refresh its place in the LRU order.
       this.memo.delete(id);
       this.memo.set(id, memoised);
       return memoised;
     }
-    this.options.onLookup?.('miss');
-    const loading = this.load(id).catch((e: unknown) => {
+    notify(this.observer, 'definitionLookup', 'miss');
+    const loading = this.load(id, repos).catch((e: unknown) => {
       this.memo.delete(id);
       throw e;
     });
     this.memo.set(id, loading);
-    if (this.memo.size > this.memoSize) this.memo.delete(this.memo.keys().next().value as string);
+    if (this.memo.size > this.memoSize) this.memo.delete(this.memo.keys().next().value as Key);
     return loading;
   }
 
-  /** The latest version of a key, or a given version. */
-  async byKey(key: string, version?: number): Promise<LoadedDefinition | null> {
-    if (version !== undefined) {
-      const row = await this.prisma.definition.findUnique({ where: { key_version: { key, version } }, select: { id: true } });
-      return row === null ? null : this.byId(row.id);
+  /** The latest version of a process id, or a given version. */
+  async byProcessId(
+    bpmnProcessId: string,
+    options: { version?: number; tenantId?: string; repos?: Repositories } = {},
+  ): Promise<LoadedDefinition | null> {
+    const tenantId = options.tenantId ?? DEFAULT_TENANT;
+    const repos = options.repos ?? this.store.repos;
+    if (options.version !== undefined) {
+      const row = await repos.definitions.byVersion(tenantId, bpmnProcessId, options.version);
+      return row === null ? null : this.byId(row.id, repos);
     }
-    const cachedId = await this.cache.get(latestKey(key));
-    if (cachedId !== null) return this.byId(cachedId);
-    const row = await this.prisma.definition.findFirst({ where: { key }, orderBy: { version: 'desc' }, select: { id: true } });
+    const cachedId = await this.cache.get(latestKey(tenantId, bpmnProcessId));
+    if (cachedId !== null) return this.byId(cachedId, repos);
+    const row = await repos.definitions.latest(tenantId, bpmnProcessId);
     if (row === null) return null;
-    await this.cache.set(latestKey(key), row.id, this.options.cacheTtlSeconds);
-    return this.byId(row.id);
+    await this.cache.set(latestKey(tenantId, bpmnProcessId), row.id, this.options.cacheTtlSeconds);
+    return this.byId(row.id, repos);
   }
 
   /** The XML of a deployed version. */
-  async xml(id: string): Promise<string | null> {
+  async xml(id: Key): Promise<string | null> {
     return (await this.row(id))?.xml ?? null;
   }
 
-  private async load(id: string): Promise<LoadedDefinition | null> {
-    const row = await this.row(id);
+  private async load(id: Key, repos?: Repositories): Promise<LoadedDefinition | null> {
+    const row = await this.row(id, repos);
     if (row === null) return null;
     const compiled = await compileBpmn(row.xml);
     if (!compiled.ok) {
-      throw new Error(`stored definition ${id} (${row.key} v${row.version}) no longer compiles: ${describe(compiled.errors[0])}`);
+      throw new Error(`stored definition ${id} (${row.bpmnProcessId} v${row.version}) no longer compiles: ${describe(compiled.errors[0])}`);
     }
-    const process = compiled.definitions.processes.find((p) => p.id === row.key);
-    if (process === undefined) throw new Error(`stored definition ${id} has no process '${row.key}'`);
-    return { id: row.id, key: row.key, version: row.version, name: row.name, deployedAt: new Date(row.deployedAt), process };
+    const process = compiled.definitions.processes.find((p) => p.id === row.bpmnProcessId);
+    if (process === undefined) throw new Error(`stored definition ${id} has no process '${row.bpmnProcessId}'`);
+    const { xml: _xml, ...record } = row;
+    return { ...record, deployedAt: new Date(row.deployedAt), process };
   }
 
-  private async row(id: string): Promise<CachedRow | null> {
+  private async row(id: Key, repos: Repositories = this.store.repos): Promise<CachedRow | null> {
     const cached = await this.cache.get(idKey(id));
     if (cached !== null) return JSON.parse(cached) as CachedRow;
-    const row = await this.prisma.definition.findUnique({ where: { id } });
+    const row = await repos.definitions.byId(id);
     if (row === null) return null;
-    const value: CachedRow = { ...pick(row), deployedAt: row.deployedAt.toISOString(), xml: row.xml };
+    const value: CachedRow = { ...row, deployedAt: row.deployedAt.toISOString() };
     await this.cache.set(idKey(id), JSON.stringify(value), this.options.cacheTtlSeconds);
     return value;
   }
+
+  /** Message, signal and timer start events, for lookups by name when messages and signals arrive. */
+  private startEvents(process: CompiledProcess, definition: DefinitionRecord): StartEventRecord[] {
+    const rows: StartEventRecord[] = [];
+    const add = (kind: StartEventRecord['kind'], elementIds: readonly string[]) => {
+      for (const elementId of elementIds) {
+        const event = process.nodes.get(elementId)?.event;
+        const value = kind === 'TIMER' ? event?.timer?.value : event?.name;
+        if (value === undefined) continue;
+        const name = value.kind === 'literal' ? value.value : `=${value.expression.source}`;
+        rows.push({
+          id: this.newKey(),
+          tenantId: definition.tenantId,
+          definitionId: definition.id,
+          bpmnProcessId: process.id,
+          kind,
+          name,
+          elementId,
+        });
+      }
+    };
+    add('MESSAGE', process.startEvents.message);
+    add('SIGNAL', process.startEvents.signal);
+    add('TIMER', process.startEvents.timer);
+    return rows;
+  }
+
+  /**
+   * Timer start events of a new version replace the schedule of the versions
+   * before it (Camunda semantics): armed from now.
+   */
+  private startTimers(process: CompiledProcess, definition: DefinitionRecord): StartTimerRecord[] {
+    const now = this.clock();
+    const timers: StartTimerRecord[] = [];
+    for (const elementId of process.startEvents.timer) {
+      const timer = process.nodes.get(elementId)?.event?.timer;
+      if (timer === undefined) continue;
+      let value: unknown;
+      try {
+        value = timer.value.kind === 'literal' ? timer.value.value : timer.value.expression.evaluate({});
+      } catch (e) {
+        throw new RuntimeError(RuntimeErrorCode.InvalidDefinition, `the timer of start event '${elementId}' cannot be evaluated`, [
+          { elementId, elementType: 'startEvent', message: (e as Error).message },
+        ]);
+      }
+      let dueAt: number;
+      let cycle: string | null = null;
+      let repetitions: number | null = null;
+      try {
+        if (typeof value !== 'string') throw new Error(`expected a timer value (string), got ${JSON.stringify(value)}`);
+        if (timer.kind === 'date') dueAt = dateDue(value);
+        else if (timer.kind === 'duration') dueAt = durationDue(value, now);
+        else {
+          const first = cycleFirst(value, now);
+          dueAt = first.dueAt;
+          cycle = value;
+          repetitions = first.remaining < 0 ? null : first.remaining;
+        }
+      } catch (e) {
+        throw new RuntimeError(RuntimeErrorCode.InvalidDefinition, `the timer of start event '${elementId}' is invalid`, [
+          { elementId, elementType: 'startEvent', message: (e as Error).message },
+        ]);
+      }
+      timers.push({
+        id: this.newKey(),
+        key: `start:${definition.id}:${elementId}`,
+        tenantId: definition.tenantId,
+        definitionId: definition.id,
+        elementId,
+        dueAt: new Date(dueAt),
+        cycle,
+        repetitions,
+      });
+    }
+    return timers;
+  }
 }
 
-const latestKey = (key: string): string => `latest:${key}`;
-const idKey = (id: string): string => `id:${id}`;
-
-function pick(row: DeployedDefinition): DeployedDefinition {
-  return { id: row.id, key: row.key, version: row.version, name: row.name, deployedAt: row.deployedAt };
-}
+const latestKey = (tenantId: string, bpmnProcessId: string): string => `latest:${tenantId}:${bpmnProcessId}`;
+const idKey = (id: Key): string => `id:${id}`;
 
 function describe(error: { elementId: string | null; message: string } | undefined): string {
   if (error === undefined) return 'unknown';
   return error.elementId === null ? error.message : `${error.elementId}: ${error.message}`;
-}
-
-/** Message, signal and timer start events, for lookups by name when messages and signals arrive. */
-function startSubscriptions(process: CompiledProcess, definitionId: string) {
-  const rows: { id: string; definitionId: string; processKey: string; kind: 'MESSAGE' | 'SIGNAL' | 'TIMER'; name: string; elementId: string }[] = [];
-  const add = (kind: 'MESSAGE' | 'SIGNAL' | 'TIMER', elementIds: readonly string[]) => {
-    for (const elementId of elementIds) {
-      const event = process.nodes.get(elementId)?.event;
-      const value = kind === 'TIMER' ? event?.timer?.value : event?.name;
-      if (value === undefined) continue;
-      const name = value.kind === 'literal' ? value.value : `=${value.expression.source}`;
-      rows.push({ id: newId(), definitionId, processKey: process.id, kind, name, elementId });
-    }
-  };
-  add('MESSAGE', process.startEvents.message);
-  add('SIGNAL', process.startEvents.signal);
-  add('TIMER', process.startEvents.timer);
-  return rows;
-}
-
-/**
- * Timer start events of a new version replace the schedule of the versions
- * before it (Camunda semantics): their pending start timers are canceled and
- * the new ones armed from now.
- */
-async function scheduleStartTimers(tx: Tx, process: CompiledProcess, definitionId: string): Promise<void> {
-  await tx.$executeRawUnsafe(
-    `UPDATE "Timer" SET state = 'CANCELED'
-      WHERE "instanceId" IS NULL AND state = 'SCHEDULED'
-        AND "definitionId" IN (SELECT id FROM "Definition" WHERE key = $1)`,
-    process.id,
-  );
-  const now = Date.now();
-  for (const elementId of process.startEvents.timer) {
-    const timer = process.nodes.get(elementId)?.event?.timer;
-    if (timer === undefined) continue;
-    let value: unknown;
-    try {
-      value = timer.value.kind === 'literal' ? timer.value.value : timer.value.expression.evaluate({});
-    } catch (e) {
-      throw new RuntimeError(RuntimeErrorCode.InvalidDefinition, `the timer of start event '${elementId}' cannot be evaluated`, [
-        { elementId, elementType: 'startEvent', message: (e as Error).message },
-      ]);
-    }
-    let dueAt: number;
-    let cycle: string | null = null;
-    let repetitions: number | null = null;
-    try {
-      if (typeof value !== 'string') throw new Error(`expected a timer value (string), got ${JSON.stringify(value)}`);
-      if (timer.kind === 'date') dueAt = dateDue(value);
-      else if (timer.kind === 'duration') dueAt = durationDue(value, now);
-      else {
-        const first = cycleFirst(value, now);
-        dueAt = first.dueAt;
-        cycle = value;
-        repetitions = first.remaining < 0 ? null : first.remaining;
-      }
-    } catch (e) {
-      throw new RuntimeError(RuntimeErrorCode.InvalidDefinition, `the timer of start event '${elementId}' is invalid`, [
-        { elementId, elementType: 'startEvent', message: (e as Error).message },
-      ]);
-    }
-    await tx.$executeRawUnsafe(
-      `INSERT INTO "Timer" (id, key, "definitionId", "elementId", "dueAt", cycle, repetitions)
-       VALUES ($1::uuid, $2, $3::uuid, $4, $5::timestamptz, $6, $7)`,
-      newId(),
-      `start:${definitionId}:${elementId}`,
-      definitionId,
-      elementId,
-      new Date(dueAt).toISOString(),
-      cycle,
-      repetitions,
-    );
-  }
 }

@@ -1,103 +1,81 @@
-import type { PrismaClient } from '@baton/store';
-import { inTransaction } from '../execution/bulk-sql';
-import type { BatchProcessor } from '../execution/batch-processor';
+import type { UnitOfWork } from '../execution/unit-of-work';
+import type { CommandResult } from '../instances/instance.service';
 import { incidentView, type IncidentView } from '../instances/instance.views';
-import { touchInstance } from '../instances/instance-inbox';
-import { isUuid, pageOf, type Page, type PageRequest } from '../instances/listing';
-import { RuntimeError, RuntimeErrorCode } from '../runtime-error';
+import { pageOf } from '../instances/listing';
+import { isKey } from '../keys/key-generator';
+import type { RuntimeStore } from '../ports/repositories';
+import { isEnded, type IncidentRecord, type Page, type PageRequest, type TenantScope } from '../ports/records';
+import { RuntimeError } from '../runtime-error';
 
 export interface IncidentQuery extends PageRequest {
   readonly instanceId?: string;
   /** Open incidents unless RESOLVED is asked for. */
   readonly state?: 'OPEN' | 'RESOLVED';
+  readonly tenants?: TenantScope;
 }
 
 /**
- * Incidents: where an instance stopped and waits for a person. Resolving a
- * job incident (no retries left) hands the job out again with new retries;
- * resolving an incident the engine raised (a FEEL error, no flow to take, an
- * unhandled BPMN error, a missing called process, the step budget) retries
- * the step that failed, synchronously, so the answer shows the outcome.
+ * Incidents: where an instance stopped and waits for a person. Every incident
+ * belongs to an element of the engine, and resolving one is a command on its
+ * instance: the failed phase runs again (a worker picks it up), or a job out
+ * of retries is handed out again with new retries.
  */
 export class IncidentService {
   constructor(
-    private readonly prisma: PrismaClient,
-    private readonly processor: BatchProcessor,
+    private readonly store: RuntimeStore,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly options: { commandLockTimeoutMs?: number } = {},
   ) {}
 
   async list(query: IncidentQuery): Promise<Page<IncidentView>> {
-    if (query.instanceId !== undefined && !isUuid(query.instanceId)) return { items: [], nextCursor: null };
-    if (query.cursor !== undefined && !isUuid(query.cursor)) {
-      throw new RuntimeError(RuntimeErrorCode.BadRequest, `cursor '${query.cursor}' is not valid`, [{ field: 'cursor', message: 'not an incident id' }]);
+    if (query.instanceId !== undefined && !isKey(query.instanceId)) return { items: [], nextCursor: null };
+    if (query.cursor !== undefined && !isKey(query.cursor)) {
+      throw RuntimeError.badRequest('cursor', `cursor '${query.cursor.slice(0, 40)}' is not an incident key`);
     }
-    const rows = await this.prisma.incident.findMany({
-      where: {
-        instanceId: query.instanceId,
-        resolvedAt: query.state === 'RESOLVED' ? { not: null } : null,
-        id: query.cursor === undefined ? undefined : { gt: query.cursor },
-      },
-      orderBy: { id: 'asc' },
-      take: query.limit + 1,
+    const rows = await this.store.repos.incidents.list({
+      limit: query.limit + 1,
+      cursor: query.cursor,
+      instanceId: query.instanceId,
+      state: query.state,
+      tenants: query.tenants,
     });
     return pageOf(rows, query.limit, incidentView, (r) => r.id);
   }
 
   async get(id: string): Promise<IncidentView> {
-    const row = isUuid(id) ? await this.prisma.incident.findUnique({ where: { id } }) : null;
-    if (row === null) throw RuntimeError.notFound(`incident ${id}`);
-    return incidentView(row);
+    return incidentView(await this.row(id));
   }
 
-  async resolve(id: string, command: { retries?: number } = {}): Promise<IncidentView> {
-    const incident = await this.get(id);
+  /** `retries`: for a job out of retries, how many it gets (default 1). */
+  async resolve(id: string, command: { retries?: number } = {}): Promise<CommandResult<IncidentView>> {
+    const incident = await this.row(id);
     if (incident.resolvedAt !== null) throw RuntimeError.conflict(`incident ${id} is already resolved`);
-    if (incident.jobId !== null) {
-      await this.resolveJobIncident(incident, command.retries ?? 1);
-    } else {
-      const row = await this.prisma.incident.findUniqueOrThrow({ where: { id } });
-      if (row.elementInstanceId === null) throw RuntimeError.conflict(`incident ${id} names no element to retry`);
-      await this.processor.process([incident.instanceId], {
-        wait: true,
-        events: new Map([[incident.instanceId, [{ type: 'resolveIncident', elementInstanceId: row.elementInstanceId }]]]),
-      });
+    const retries = command.retries;
+    if (retries !== undefined && (!Number.isInteger(retries) || retries < 1)) {
+      throw RuntimeError.badRequest("retries", `retries must be a whole number >= 1, got ${retries}`);
     }
-    const after = await this.get(id);
-    if (after.resolvedAt === null) {
-      throw RuntimeError.conflict(`incident ${id} could not be resolved: its instance has moved on or ended`);
+    const elementInstanceId = incident.elementInstanceId;
+    if (elementInstanceId === null) throw RuntimeError.conflict(`incident ${id} names no element to retry`);
+    const outcome = await this.unitOfWork.command(
+      incident.instanceId,
+      [{ type: 'resolveIncident', elementInstanceId, retries }],
+      {
+        lockTimeoutMs: this.options.commandLockTimeoutMs ?? 500,
+        guard: (instance) => {
+          if (isEnded(instance.status)) throw RuntimeError.conflict(`incident ${id} belongs to an instance that has ended`);
+        },
+      },
+    );
+    const after = await this.row(id);
+    if (outcome === 'applied' && after.resolvedAt === null) {
+      throw RuntimeError.conflict(`incident ${id} could not be resolved: its element has moved on`);
     }
-    return after;
+    return { outcome, value: incidentView(after) };
   }
 
-  private async resolveJobIncident(incident: IncidentView, retries: number): Promise<void> {
-    if (!Number.isInteger(retries) || retries < 1) {
-      throw RuntimeError.conflict(`retries must be a whole number >= 1 to resolve a job incident, got ${retries}`);
-    }
-    await inTransaction(this.prisma, async (tx) => {
-      const instance = await touchInstance(tx, incident.instanceId);
-      if (instance === null || instance.status === 'COMPLETED' || instance.status === 'CANCELED') {
-        throw RuntimeError.conflict(`incident ${incident.id} belongs to an instance that has ended`);
-      }
-      const updated = await tx.$executeRawUnsafe(
-        `UPDATE "Job" SET state = 'ACTIVATABLE', retries = $2, "availableAt" = now(), "errorMessage" = NULL
-          WHERE id = $1::uuid AND state = 'FAILED'`,
-        incident.jobId,
-        retries,
-      );
-      if (updated === 0) throw RuntimeError.conflict(`the job of incident ${incident.id} is no longer failed`);
-      const [row] = await tx.$queryRawUnsafe<{ elementInstanceId: string | null; elementType: string | null }[]>(
-        `UPDATE "Incident" i SET "resolvedAt" = now() FROM "ProcessInstance" p
-          WHERE i.id = $1::uuid AND p.id = i."instanceId"
-      RETURNING i."elementInstanceId", p.state->'elements'->(i."elementInstanceId"::text)->>'elementType' AS "elementType"`,
-        incident.id,
-      );
-      await tx.$executeRawUnsafe(
-        `INSERT INTO "HistoryEvent" ("instanceId", type, "elementId", "elementType", "elementInstanceId")
-         VALUES ($1::uuid, 'INCIDENT_RESOLVED', $2, $3, $4::uuid)`,
-        incident.instanceId,
-        incident.elementId,
-        row?.elementType ?? 'serviceTask',
-        row?.elementInstanceId ?? null,
-      );
-    });
+  private async row(id: string): Promise<IncidentRecord> {
+    const row = isKey(id) ? await this.store.repos.incidents.get(id) : null;
+    if (row === null) throw RuntimeError.notFound(`incident ${id}`);
+    return row;
   }
 }

@@ -1,9 +1,11 @@
 import type { Variables } from '@baton/engine';
-import type { PrismaClient } from '@baton/store';
+import { MicroBatcher, type Pending } from '@baton/support';
 import type { LoadedDefinition } from '../definitions/definition-registry';
-import type { RuntimeLogger, WorkPublisher } from '../execution/batch-processor';
-import { INSTANCE_COLUMNS, newInstanceRow } from '../execution/batch-writer';
-import { insertRows } from '../execution/bulk-sql';
+import type { Announcer } from '../execution/announcer';
+import type { Key } from '../keys/key-generator';
+import { FailureKind, notify, type RuntimeObserver } from '../observer';
+import type { RuntimeStore } from '../ports/repositories';
+import type { NewInstanceRecord } from '../ports/records';
 import { prepareInstance } from './new-instance';
 
 export interface StartRequest {
@@ -11,107 +13,109 @@ export interface StartRequest {
   readonly variables?: Variables;
   readonly businessKey?: string | null;
   readonly startEventId?: string;
+  /**
+   * A client's `Idempotency-Key`: the same key (per process id and tenant)
+   * within `idempotencyTtlMs` answers the first start and creates nothing.
+   */
+  readonly idempotencyKey?: string;
 }
 
 export interface StartedInstance {
-  readonly id: string;
-  readonly processKey: string;
+  readonly id: Key;
+  readonly bpmnProcessId: string;
   readonly version: number;
+  readonly definitionId: Key;
+  readonly tenantId: string;
   readonly status: 'ACTIVE';
-  readonly startedAt: Date;
 }
 
-interface Pending {
-  readonly row: Record<string, unknown>;
-  readonly started: StartedInstance;
-  readonly resolve: (value: StartedInstance) => void;
-  readonly reject: (reason: unknown) => void;
+export interface InstanceStarterOptions {
+  readonly observer?: RuntimeObserver;
+  /** How long an idempotency key is remembered. Default 24 h. */
+  readonly idempotencyTtlMs?: number;
+  readonly clock?: () => number;
+  readonly maxBatch?: number;
+  readonly maxInFlight?: number;
 }
 
 /**
- * Starts instances in groups: requests that arrive together are written in
- * one multi-row INSERT (one transaction) and announced in one publish. A
- * group is cut when the event loop comes round (requests that arrived in the
- * same I/O phase travel together) or at `maxBatch`; up to `maxInFlight`
- * groups write at once so a slow commit does not stall new arrivals.
- *
- * The instance is durable once its row is committed: if the publish fails
- * the request still succeeds and the sweeper enqueues the work later.
+ * Starts instances. Requests that arrive together are written in one
+ * multi-row INSERT (its own transaction) and announced in one publish; the
+ * answer comes once the rows are durable, whatever the bus does. A start with
+ * an idempotency key is written in a transaction of its own with its record,
+ * so a retried or concurrent request with the same key finds the first answer.
  */
 export class InstanceStarter {
-  private queue: Pending[] = [];
-  private scheduled = false;
-  private inFlight = 0;
+  private readonly batcher: MicroBatcher<NewInstanceRecord, void>;
+  private readonly observer: RuntimeObserver;
+  private readonly clock: () => number;
 
   constructor(
-    private readonly prisma: PrismaClient,
-    private readonly publisher: WorkPublisher,
-    private readonly options: { maxBatch?: number; maxInFlight?: number; logger: RuntimeLogger; onStarted?: (processKey: string) => void },
-  ) {}
+    private readonly store: RuntimeStore,
+    private readonly announcer: Announcer,
+    private readonly newKey: () => Key,
+    private readonly options: InstanceStarterOptions = {},
+  ) {
+    this.observer = options.observer ?? {};
+    this.clock = options.clock ?? Date.now;
+    this.batcher = new MicroBatcher((group) => this.write(group), { maxBatch: options.maxBatch, maxInFlight: options.maxInFlight });
+  }
 
   /** Validates synchronously (throws EngineError for a process without a none start event), writes in a group. */
-  start(request: StartRequest): Promise<StartedInstance> {
+  async start(request: StartRequest): Promise<StartedInstance> {
     const { definition } = request;
-    const instance = prepareInstance(definition, request);
-    const now = new Date();
+    const instance = prepareInstance(definition, request, this.newKey);
     const started: StartedInstance = {
       id: instance.id,
-      processKey: definition.key,
+      bpmnProcessId: definition.bpmnProcessId,
       version: definition.version,
+      definitionId: definition.id,
+      tenantId: definition.tenantId,
       status: 'ACTIVE',
-      startedAt: now,
     };
-    const row = newInstanceRow(instance, now);
-    return new Promise<StartedInstance>((resolve, reject) => {
-      this.queue.push({ row, started, resolve, reject });
-      this.schedule();
-    });
+    if (request.idempotencyKey !== undefined) return this.startOnce(instance, started, request.idempotencyKey);
+    await this.batcher.submit(instance);
+    return started;
   }
 
-  private schedule(): void {
-    const maxBatch = this.options.maxBatch ?? 500;
-    if (this.queue.length >= maxBatch && this.inFlight < (this.options.maxInFlight ?? 4)) {
-      void this.flush();
-      return;
-    }
-    if (this.scheduled) return;
-    this.scheduled = true;
-    setImmediate(() => {
-      this.scheduled = false;
-      // At the in-flight limit the queue waits: the next flush to finish drains it.
-      if (this.inFlight < (this.options.maxInFlight ?? 4)) void this.flush();
-    });
-  }
-
-  private async flush(): Promise<void> {
-    const group = this.queue.splice(0, this.options.maxBatch ?? 500);
-    if (group.length === 0) return;
-    this.inFlight++;
+  private async write(group: readonly Pending<NewInstanceRecord, void>[]): Promise<void> {
+    const now = new Date(this.clock());
     try {
-      // One statement is its own transaction: no BEGIN/COMMIT round trips on the hottest path.
-      await insertRows(this.prisma, 'ProcessInstance', INSTANCE_COLUMNS, group.map((p) => p.row));
-    } catch (e) {
-      for (const p of group) p.reject(e);
-      this.inFlight--;
-      this.drain();
-      return;
-    }
-    // The rows are durable: answer now. A publish that fails (or hangs while the broker is away)
-    // only delays the work; every row carries pendingSince and the sweeper enqueues it.
-    this.publisher
-      .publish(group.map((p) => ({ instanceId: p.started.id })))
-      .catch((e: unknown) =>
-        this.options.logger.warn(`publishing ${group.length} new instance(s) failed, the sweeper will enqueue them: ${(e as Error).message}`),
+      await this.store.repos.instances.insertNew(
+        group.map((p) => p.item),
+        now,
       );
-    for (const p of group) {
-      this.options.onStarted?.(p.started.processKey);
-      p.resolve(p.started);
+    } catch (e) {
+      notify(this.observer, 'failure', FailureKind.StartFailed, `${group.length} new instance(s) could not be written`, e);
+      throw e;
     }
-    this.inFlight--;
-    this.drain();
+    this.announcer.announce(group.map((p) => p.item.id));
+    notify(
+      this.observer,
+      'instancesStarted',
+      group.map((p) => p.item.bpmnProcessId),
+    );
+    for (const p of group) p.resolve();
   }
 
-  private drain(): void {
-    if (this.queue.length > 0) this.schedule();
+  private async startOnce(instance: NewInstanceRecord, started: StartedInstance, key: string): Promise<StartedInstance> {
+    const scope = `start:${instance.tenantId}:${instance.bpmnProcessId}`;
+    const now = this.clock();
+    const first = await this.store.transaction(async (tx) => {
+      const earlier = await tx.idempotency.claim({
+        scope,
+        key,
+        resourceId: instance.id,
+        answer: started,
+        expiresAt: new Date(now + (this.options.idempotencyTtlMs ?? 24 * 3600_000)),
+      });
+      if (earlier !== null) return earlier as StartedInstance;
+      await tx.instances.insertNew([instance], new Date(now));
+      return null;
+    });
+    if (first !== null) return first;
+    this.announcer.announce([instance.id]);
+    notify(this.observer, 'instancesStarted', [instance.bpmnProcessId]);
+    return started;
   }
 }

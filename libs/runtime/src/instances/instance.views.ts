@@ -1,43 +1,50 @@
 import { tokensOf, type InstanceState, type TokenView, type Variables } from '@baton/engine';
-import type { Incident, ProcessInstance } from '@baton/store';
+import type { Key } from '../keys/key-generator';
+import type { HistoryRecord, IncidentRecord, InstanceRecord, InstanceStatus, InstanceSummaryRecord } from '../ports/records';
 import { iso } from './listing';
 
-export type InstanceStatus = 'ACTIVE' | 'SUSPENDED' | 'COMPLETED' | 'CANCELED';
-
-export const isEnded = (status: InstanceStatus): boolean => status === 'COMPLETED' || status === 'CANCELED';
+/**
+ * An instance's status as clients see it: the stored one, or — while a
+ * command waits in its inbox for a worker to finish its step — the state it
+ * is moving to (`CANCELING`, `SUSPENDING`, `RESUMING`).
+ */
+export type InstanceStatusView = InstanceStatus | 'CANCELING' | 'SUSPENDING' | 'RESUMING';
 
 /** `POST /processes/{key}/instances` answers this (201). */
 export interface StartedInstanceView {
-  readonly id: string;
+  readonly id: Key;
   readonly processKey: string;
   readonly version: number;
   readonly status: 'ACTIVE';
 }
 
 export interface IncidentView {
-  readonly id: string;
-  readonly instanceId: string;
+  readonly id: Key;
+  readonly instanceId: Key;
   readonly elementId: string;
+  readonly elementInstanceId: Key | null;
   readonly type: string;
   readonly message: string;
-  readonly jobId: string | null;
+  readonly jobId: Key | null;
   readonly createdAt: string;
   readonly resolvedAt: string | null;
 }
 
 /** A list item: the instance without its variables, tokens and incidents. */
 export interface InstanceSummaryView {
-  readonly id: string;
+  readonly id: Key;
   readonly processKey: string;
   readonly version: number;
-  readonly status: InstanceStatus;
+  readonly definitionId: Key;
+  readonly tenantId: string;
+  readonly status: InstanceStatusView;
   readonly businessKey: string | null;
-  readonly parentInstanceId: string | null;
+  readonly parentInstanceId: Key | null;
   readonly startedAt: string;
   readonly endedAt: string | null;
 }
 
-/** `GET /instances/{id}` (DESIGN §4.1 "Instance view"). */
+/** `GET /instances/{id}`. */
 export interface InstanceView extends InstanceSummaryView {
   readonly variables: Variables;
   readonly tokens: TokenView[];
@@ -50,21 +57,18 @@ export interface HistoryItemView {
   readonly type: string;
   readonly elementId: string;
   readonly elementType: string;
-  readonly elementInstanceId: string | null;
+  readonly elementInstanceId: Key | null;
   readonly at: string;
 }
 
-type SummaryRow = Pick<
-  ProcessInstance,
-  'id' | 'processKey' | 'processVersion' | 'status' | 'businessKey' | 'parentInstanceId' | 'startedAt' | 'endedAt'
->;
-
-export function summaryView(row: SummaryRow): InstanceSummaryView {
+export function summaryView(row: InstanceSummaryRecord, pendingCommands: readonly string[] = []): InstanceSummaryView {
   return {
     id: row.id,
-    processKey: row.processKey,
+    processKey: row.bpmnProcessId,
     version: row.processVersion,
-    status: row.status,
+    definitionId: row.definitionId,
+    tenantId: row.tenantId,
+    status: statusView(row.status, pendingCommands),
     businessKey: row.businessKey,
     parentInstanceId: row.parentInstanceId,
     startedAt: row.startedAt.toISOString(),
@@ -72,25 +76,46 @@ export function summaryView(row: SummaryRow): InstanceSummaryView {
   };
 }
 
-export function instanceView(row: ProcessInstance, incidents: readonly Incident[]): InstanceView {
+function statusView(status: InstanceStatus, pending: readonly string[]): InstanceStatusView {
+  if (status === 'COMPLETED' || status === 'CANCELED') return status;
+  if (pending.includes('cancel')) return 'CANCELING';
+  const last = pending.filter((c) => c === 'suspend' || c === 'resume').at(-1);
+  if (last === 'suspend' && status === 'ACTIVE') return 'SUSPENDING';
+  if (last === 'resume' && status === 'SUSPENDED') return 'RESUMING';
+  return status;
+}
+
+export function instanceView(row: InstanceRecord, incidents: readonly IncidentRecord[], pendingCommands: readonly string[] = []): InstanceView {
   return {
-    ...summaryView(row),
-    variables: row.variables as Variables,
-    tokens: liveTokens(row.state as unknown as InstanceState),
+    ...summaryView(row, pendingCommands),
+    variables: row.variables,
+    tokens: liveTokens(row.state),
     incidents: incidents.map(incidentView),
   };
 }
 
-export function incidentView(row: Incident): IncidentView {
+export function incidentView(row: IncidentRecord): IncidentView {
   return {
     id: row.id,
     instanceId: row.instanceId,
     elementId: row.elementId,
+    elementInstanceId: row.elementInstanceId,
     type: row.type,
     message: row.message,
     jobId: row.jobId,
     createdAt: row.createdAt.toISOString(),
     resolvedAt: iso(row.resolvedAt),
+  };
+}
+
+export function historyView(row: HistoryRecord): HistoryItemView {
+  return {
+    id: row.id,
+    type: row.type,
+    elementId: row.elementId,
+    elementType: row.elementType,
+    elementInstanceId: row.elementInstanceId,
+    at: row.at.toISOString(),
   };
 }
 
@@ -101,7 +126,7 @@ export function incidentView(row: Incident): IncidentView {
  */
 export function liveTokens(state: InstanceState): TokenView[] {
   const tokens = tokensOf(state);
-  if (tokens.length > 0 || state.status !== 'ACTIVE') return tokens;
+  if (tokens.length > 0 || (state.status !== 'ACTIVE' && state.status !== 'SUSPENDED')) return tokens;
   const root = state.elements[state.rootId];
   if (root === undefined || root.state !== 'READY' || root.entered) return tokens;
   return [{ id: root.id, elementId: root.startEventId ?? root.elementId, state: 'READY' }];

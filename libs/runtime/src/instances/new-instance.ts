@@ -1,9 +1,7 @@
-import { createInstance, type EngineEnv, type Variables } from '@baton/engine';
+import { createInstance, type Variables } from '@baton/engine';
 import type { LoadedDefinition } from '../definitions/definition-registry';
-import type { NewInstance } from '../execution/batch-writer';
-import { newId } from '../ids';
-
-const env: EngineEnv = { now: () => Date.now(), newId };
+import type { Key } from '../keys/key-generator';
+import type { NewInstanceRecord } from '../ports/records';
 
 export interface NewInstanceInput {
   readonly variables?: Variables;
@@ -11,25 +9,28 @@ export interface NewInstanceInput {
   readonly startEventId?: string;
   readonly businessKey?: string | null;
   /** The call activity that starts this instance. */
-  readonly parent?: { readonly instanceId: string; readonly elementInstanceId: string };
+  readonly parent?: { readonly instanceId: Key; readonly elementInstanceId: Key };
 }
 
 /**
  * A new instance of a deployed version, not yet run: every way of starting
  * one (REST, call activity, message, signal or timer start event) builds it
  * here. Throws the engine's error when the process cannot start that way.
+ * The instance belongs to its definition's tenant.
  */
-export function prepareInstance(definition: LoadedDefinition, input: NewInstanceInput = {}): NewInstance {
-  const id = newId();
+export function prepareInstance(definition: LoadedDefinition, input: NewInstanceInput, newKey: () => Key): NewInstanceRecord {
+  const id = newKey();
   const { state } = createInstance(
     definition.process,
     { instanceId: id, variables: input.variables, startEventId: input.startEventId },
-    env,
+    // Creating an instance reads no clock: it only takes the key of its process element.
+    { now: () => 0, newId: newKey },
   );
   return {
     id,
+    tenantId: definition.tenantId,
     definitionId: definition.id,
-    processKey: definition.key,
+    bpmnProcessId: definition.bpmnProcessId,
     processVersion: definition.version,
     businessKey: input.businessKey ?? null,
     state,

@@ -1,5 +1,6 @@
 import type { Variables } from '@baton/engine';
-import type { RuntimeLogger } from '../execution/batch-processor';
+import { sleep, yieldToEventLoop } from '@baton/support';
+import type { RuntimeLogger } from '../logger';
 import { RuntimeError, RuntimeErrorCode } from '../runtime-error';
 import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import type { ActivatedJob, JobService } from './job.service';
@@ -156,7 +157,7 @@ export class JobHandlerRunner {
       if (mine.size >= maxJobs) {
         await Promise.race(mine);
         // Completions settle in groups: let the rest of the group free their slots, then activate for all of them at once.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await yieldToEventLoop();
         continue;
       }
       let jobs: ActivatedJob[];
@@ -172,7 +173,7 @@ export class JobHandlerRunner {
       } catch (e) {
         errors++;
         if (errors === 1) this.options.logger.warn(`activating '${registration.type}' jobs failed, retrying: ${(e as Error).message}`);
-        await abortableSleep(Math.min(5_000, 250 * 2 ** Math.min(errors - 1, 5)), this.halt.signal);
+        await sleep(Math.min(5_000, 250 * 2 ** Math.min(errors - 1, 5)), this.halt.signal);
         continue;
       }
       // Jobs handed out by the last poll before a stop are still worked: their lease is ours.
@@ -318,16 +319,3 @@ function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-/** Resolves after `ms`, or at once when `signal` aborts (never rejects). */
-export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}

@@ -1,15 +1,18 @@
 import type { Variables } from '@baton/engine';
-import type { PrismaClient, UserTask } from '@baton/store';
-import type { RuntimeLogger, WorkPublisher } from '../execution/batch-processor';
-import { appendEvents, touchInstance } from '../instances/instance-inbox';
-import { iso, isUuid, pageOf, type Page, type PageRequest } from '../instances/listing';
+import type { Announcer } from '../execution/announcer';
+import { isKey, type Key } from '../keys/key-generator';
+import type { RuntimeStore } from '../ports/repositories';
+import type { Page, PageRequest, TenantScope, UserTaskRecord } from '../ports/records';
+import { iso, pageOf } from '../instances/listing';
 import { RuntimeError } from '../runtime-error';
 import type { VariableLimits } from '../variable-limits';
 
 export interface TaskView {
-  readonly id: string;
-  readonly instanceId: string;
+  readonly id: Key;
+  readonly instanceId: Key;
   readonly processKey: string;
+  readonly definitionId: Key | null;
+  readonly tenantId: string;
   readonly elementId: string;
   readonly name: string | null;
   readonly assignee: string | null;
@@ -18,6 +21,7 @@ export interface TaskView {
   readonly formKey: string | null;
   readonly dueDate: string | null;
   readonly followUpDate: string | null;
+  readonly priority: number;
   readonly state: 'CREATED' | 'COMPLETED' | 'CANCELED';
   readonly createdAt: string;
   readonly completedAt: string | null;
@@ -28,34 +32,34 @@ export interface TaskQuery extends PageRequest {
   readonly processKey?: string;
   readonly assignee?: string;
   readonly candidateGroup?: string;
+  readonly tenants?: TenantScope;
 }
 
 /**
  * User tasks: open tasks are rows in state CREATED. Completing one is an
- * event for the worker (through the instance's inbox), so the answer comes
- * before the instance moves on.
+ * event for the unit of work (through the instance's inbox), so the answer
+ * comes before the instance moves on.
  */
 export class TaskService {
   constructor(
-    private readonly prisma: PrismaClient,
-    private readonly publisher: WorkPublisher,
+    private readonly store: RuntimeStore,
+    private readonly announcer: Announcer,
     private readonly limits: VariableLimits,
-    private readonly logger: RuntimeLogger,
+    private readonly clock: () => number = Date.now,
   ) {}
 
-  /** Open tasks, oldest first (ids are UUIDv7: creation order). */
+  /** Open tasks, oldest first (keys grow with time: creation order). */
   async list(query: TaskQuery): Promise<Page<TaskView>> {
-    const rows = await this.prisma.userTask.findMany({
-      where: {
-        state: 'CREATED',
-        instanceId: query.instanceId,
-        processKey: query.processKey,
-        assignee: query.assignee,
-        ...(query.candidateGroup !== undefined ? { candidateGroups: { has: query.candidateGroup } } : {}),
-        ...(query.cursor !== undefined ? { id: { gt: query.cursor } } : {}),
-      },
-      orderBy: { id: 'asc' },
-      take: query.limit + 1,
+    if (query.instanceId !== undefined && !isKey(query.instanceId)) return { items: [], nextCursor: null };
+    if (query.cursor !== undefined && !isKey(query.cursor)) throw RuntimeError.badRequest('cursor', `cursor '${query.cursor.slice(0, 40)}' is not a task key`);
+    const rows = await this.store.repos.userTasks.list({
+      limit: query.limit + 1,
+      cursor: query.cursor,
+      instanceId: query.instanceId,
+      bpmnProcessId: query.processKey,
+      assignee: query.assignee,
+      candidateGroup: query.candidateGroup,
+      tenants: query.tenants,
     });
     return pageOf(rows, query.limit, taskView, (r) => r.id);
   }
@@ -70,79 +74,60 @@ export class TaskService {
    * is a task of a suspended instance (its lifecycle is frozen).
    */
   async claim(id: string, assignee: string): Promise<TaskView> {
-    if (!isUuid(id)) throw notFound(id);
-    const rows = await this.prisma.$queryRawUnsafe<{ id: string }[]>(
-      `UPDATE "UserTask" AS t SET assignee = $2
-        WHERE t.id = $1::uuid AND t.state = 'CREATED' AND (t.assignee IS NULL OR t.assignee = $2)
-          AND EXISTS (SELECT 1 FROM "ProcessInstance" p WHERE p.id = t."instanceId" AND p.status = 'ACTIVE')
-    RETURNING t.id`,
-      id,
-      assignee,
-    );
-    if (rows.length === 0) {
-      const task = await this.row(id);
-      refuseClosed(task);
-      await this.refuseInactiveInstance(task);
-      throw RuntimeError.conflict(`task ${id} is assigned to '${task.assignee}'`);
+    const task = await this.row(id);
+    if (!(await this.store.repos.userTasks.claim(task.id, assignee))) {
+      const now = await this.row(id);
+      refuseClosed(now);
+      await this.refuseInactiveInstance(now);
+      throw RuntimeError.conflict(`task ${id} is assigned to '${now.assignee}'`);
     }
     return this.get(id);
   }
 
-  /** Completes an open task of an ACTIVE instance; the worker applies the completion. */
+  /** Completes an open task of an ACTIVE instance; a worker applies the completion. */
   async complete(id: string, variables: Variables | undefined): Promise<TaskView> {
     this.limits.check(variables);
     const task = await this.row(id);
     refuseClosed(task);
-    await this.prisma.$transaction(async (tx) => {
-      const instance = await touchInstance(tx, task.instanceId);
-      if (instance === null) throw RuntimeError.notFound(`process instance '${task.instanceId}' of task ${id}`);
+    await this.store.transaction(async (tx) => {
+      const [instance] = await tx.instances.touch([task.instanceId]);
+      if (instance === undefined) throw RuntimeError.notFound(`process instance '${task.instanceId}' of task ${id}`);
       if (instance.status !== 'ACTIVE') {
         throw RuntimeError.conflict(`task ${id} belongs to instance ${task.instanceId}, which is ${instance.status}`);
       }
       this.limits.check(variables, instance.variables);
-      const changed = await tx.$executeRawUnsafe(
-        `UPDATE "UserTask" SET state = 'COMPLETED', "completedAt" = now() WHERE id = $1::uuid AND state = 'CREATED'`,
-        id,
-      );
-      if (changed === 0) throw RuntimeError.conflict(`task ${id} is no longer open`);
-      await appendEvents(tx, [
-        { instanceId: task.instanceId, event: { type: 'complete', elementInstanceId: id, variables: variables ?? {} } },
-      ]);
+      if (!(await tx.userTasks.complete(task.id, new Date(this.clock())))) throw RuntimeError.conflict(`task ${id} is no longer open`);
+      await tx.inbox.append([{ instanceId: task.instanceId, event: { type: 'complete', elementInstanceId: task.id, variables: variables ?? {} } }]);
     });
-    try {
-      await this.publisher.publish([{ instanceId: task.instanceId }]);
-    } catch (e) {
-      this.logger.warn(`publishing work for instance ${task.instanceId} failed, the sweeper will retry: ${(e as Error).message}`);
-    }
+    this.announcer.announce([task.instanceId]);
     return this.get(id);
   }
 
-  private async row(id: string): Promise<UserTask> {
-    if (!isUuid(id)) throw notFound(id);
-    const row = await this.prisma.userTask.findUnique({ where: { id } });
-    if (row === null) throw notFound(id);
+  private async row(id: string): Promise<UserTaskRecord> {
+    const row = isKey(id) ? await this.store.repos.userTasks.get(id) : null;
+    if (row === null) throw RuntimeError.notFound(`user task '${id}'`);
     return row;
   }
 
-  private async refuseInactiveInstance(task: UserTask): Promise<void> {
-    const instance = await this.prisma.processInstance.findUnique({ where: { id: task.instanceId }, select: { status: true } });
+  private async refuseInactiveInstance(task: UserTaskRecord): Promise<void> {
+    const instance = await this.store.repos.instances.get(task.instanceId);
     if (instance !== null && instance.status !== 'ACTIVE') {
       throw RuntimeError.conflict(`task ${task.id} belongs to instance ${task.instanceId}, which is ${instance.status}`);
     }
   }
 }
 
-const notFound = (id: string): RuntimeError => RuntimeError.notFound(`user task '${id}'`);
-
-function refuseClosed(task: UserTask): void {
+function refuseClosed(task: UserTaskRecord): void {
   if (task.state !== 'CREATED') throw RuntimeError.conflict(`task ${task.id} is ${task.state}`);
 }
 
-export function taskView(row: UserTask): TaskView {
+export function taskView(row: UserTaskRecord): TaskView {
   return {
     id: row.id,
     instanceId: row.instanceId,
-    processKey: row.processKey,
+    processKey: row.bpmnProcessId,
+    definitionId: row.definitionId,
+    tenantId: row.tenantId,
     elementId: row.elementId,
     name: row.name,
     assignee: row.assignee,
@@ -151,6 +136,7 @@ export function taskView(row: UserTask): TaskView {
     formKey: row.formKey,
     dueDate: iso(row.dueDate),
     followUpDate: iso(row.followUpDate),
+    priority: row.priority,
     state: row.state,
     createdAt: row.createdAt.toISOString(),
     completedAt: iso(row.completedAt),

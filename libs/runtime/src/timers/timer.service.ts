@@ -1,96 +1,70 @@
 import { cycleNext } from '@baton/engine';
-import { inTransaction } from '../execution/bulk-sql';
-import type { PrismaClient } from '@baton/store';
 import type { DefinitionRegistry } from '../definitions/definition-registry';
-import type { RuntimeLogger, WorkPublisher } from '../execution/batch-processor';
-import { insertNewInstances, type NewInstance } from '../execution/batch-writer';
-import { appendEvents } from '../instances/instance-inbox';
+import type { Announcer } from '../execution/announcer';
 import { prepareInstance } from '../instances/new-instance';
-
-interface DueTimer {
-  id: string;
-  instanceId: string | null;
-  definitionId: string | null;
-  ownerInstanceId: string | null;
-  elementId: string;
-  dueAt: Date;
-  cycle: string | null;
-  repetitions: number | null;
-}
+import type { Key } from '../keys/key-generator';
+import { FailureKind, notify, type RuntimeObserver } from '../observer';
+import type { RuntimeStore } from '../ports/repositories';
+import type { InboxEvent, NewInstanceRecord } from '../ports/records';
 
 /**
- * Fires due timers. Timer rows live in Postgres with the instance they belong
- * to (written in the same transaction as the step that scheduled them), so a
- * restart of any component loses none. Every worker polls; a due timer is
- * claimed with `FOR UPDATE SKIP LOCKED` and flipped to FIRED in the same
- * statement, so it fires once however many workers poll. Timers of suspended
- * instances wait: they are due again the moment the instance resumes.
+ * Fires due timers. Timer rows live in the store with the instance they
+ * belong to (written in the same transaction as the step that scheduled
+ * them), so a restart of any component loses none. Every worker polls; a due
+ * timer is claimed and flipped to FIRED in one statement, so it fires once
+ * however many workers poll. Timers of suspended instances wait: they are due
+ * again the moment the instance resumes.
  *
- * An instance timer becomes a `trigger` event in the instance's inbox; a timer
- * start event starts an instance and, for a cycle, arms its next firing.
+ * An instance timer becomes a `trigger` event in the instance's inbox; a
+ * timer start event starts an instance and, for a cycle, arms its next firing.
  */
 export class TimerService {
-
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly store: RuntimeStore,
     private readonly registry: DefinitionRegistry,
-    private readonly publisher: WorkPublisher,
-    private readonly options: { batchSize?: number; logger: RuntimeLogger; onFired?: (latenessMs: number[]) => void },
+    private readonly announcer: Announcer,
+    private readonly newKey: () => Key,
+    private readonly options: { batchSize?: number; observer?: RuntimeObserver; clock?: () => number } = {},
   ) {}
 
   /** One pass: fires up to `batchSize` due timers; returns how many fired. */
   async fireDue(): Promise<number> {
-    const now = new Date();
-    const { fired, publish, lateness } = await inTransaction(this.prisma, async (tx) => {
-      const due = await tx.$queryRawUnsafe<DueTimer[]>(
-        `WITH due AS (
-           SELECT t.id FROM "Timer" t
-            WHERE t.state = 'SCHEDULED' AND t."dueAt" <= now()
-              AND (t."instanceId" IS NULL
-                   OR EXISTS (SELECT 1 FROM "ProcessInstance" p WHERE p.id = t."instanceId" AND p.status = 'ACTIVE'))
-            ORDER BY t."dueAt"
-            LIMIT $1
-            FOR UPDATE OF t SKIP LOCKED)
-         UPDATE "Timer" t SET state = 'FIRED' FROM due WHERE t.id = due.id
-     RETURNING t.id, t."instanceId", t."definitionId", t."ownerInstanceId", t."elementId", t."dueAt", t.cycle, t.repetitions`,
-        this.options.batchSize ?? 1000,
-      );
-      if (due.length === 0) return { fired: 0, publish: [], lateness: [] };
-      const events = due
-        .filter((t) => t.instanceId !== null && t.ownerInstanceId !== null)
-        .map((t) => ({
-          instanceId: t.instanceId as string,
-          event: { type: 'trigger', ownerInstanceId: t.ownerInstanceId as string, elementId: t.elementId } as const,
-        }));
-      await appendEvents(tx, events);
-      const started: NewInstance[] = [];
-      for (const timer of due.filter((t) => t.instanceId === null && t.definitionId !== null)) {
-        const definition = await this.registry.byId(timer.definitionId as string);
+    const now = new Date((this.options.clock ?? Date.now)());
+    const { fired, announce, lateness, started } = await this.store.transaction(async (tx) => {
+      const due = await tx.timers.claimDue(this.options.batchSize ?? 1000);
+      if (due.length === 0) return { fired: 0, announce: [], lateness: [], started: [] };
+      const events: InboxEvent[] = [];
+      for (const t of due) {
+        if (t.instanceId === null || t.ownerInstanceId === null) continue;
+        events.push({ instanceId: t.instanceId, event: { type: 'trigger', ownerInstanceId: t.ownerInstanceId, elementId: t.elementId } });
+      }
+      await tx.inbox.append(events);
+      const instances: NewInstanceRecord[] = [];
+      for (const timer of due) {
+        if (timer.instanceId !== null || timer.definitionId === null) continue;
+        const definition = await this.registry.byId(timer.definitionId, tx);
         if (definition === null) continue;
-        started.push(prepareInstance(definition, { startEventId: timer.elementId }));
+        instances.push(prepareInstance(definition, { startEventId: timer.elementId }, this.newKey));
         if (timer.cycle !== null && (timer.repetitions === null || timer.repetitions > 0)) {
           // Arm the next firing of the start event's cycle.
-          await tx.$executeRawUnsafe(
-            `UPDATE "Timer" SET state = 'SCHEDULED', "dueAt" = $2::timestamptz, repetitions = $3 WHERE id = $1::uuid`,
+          await tx.timers.rearm(
             timer.id,
-            new Date(cycleNext(timer.cycle, timer.dueAt.getTime())).toISOString(),
+            new Date(cycleNext(timer.cycle, timer.dueAt.getTime())),
             timer.repetitions === null ? null : timer.repetitions - 1,
           );
         }
       }
-      await insertNewInstances(tx, started, now);
+      await tx.instances.insertNew(instances, now);
       return {
         fired: due.length,
-        publish: [...new Set(events.map((e) => e.instanceId)), ...started.map((s) => s.id)],
+        announce: [...events.map((e) => e.instanceId), ...instances.map((i) => i.id)],
         lateness: due.map((t) => now.getTime() - t.dueAt.getTime()),
+        started: instances.map((i) => i.bpmnProcessId),
       };
     });
-    if (lateness.length > 0) this.options.onFired?.(lateness);
-    if (publish.length > 0) {
-      await this.publisher
-        .publish(publish.map((instanceId) => ({ instanceId })))
-        .catch((e: unknown) => this.options.logger.warn(`publishing fired timers failed, the sweeper will retry: ${(e as Error).message}`));
-    }
+    if (lateness.length > 0) notify(this.options.observer ?? {}, 'timersFired', lateness);
+    if (started.length > 0) notify(this.options.observer ?? {}, 'instancesStarted', started);
+    this.announcer.announce(announce);
     return fired;
   }
 
@@ -104,7 +78,7 @@ export class TimerService {
       try {
         fired = await this.fireDue();
       } catch (e) {
-        this.options.logger.warn(`firing timers failed: ${(e as Error).message}`);
+        notify(this.options.observer ?? {}, 'failure', FailureKind.TimerFailed, `firing timers failed: ${(e as Error).message}`, e);
       }
       if (stopped) return;
       timer = setTimeout(() => (running = loop()), fired >= (this.options.batchSize ?? 1000) ? 0 : intervalMs);

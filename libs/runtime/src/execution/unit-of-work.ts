@@ -1,0 +1,344 @@
+import {
+  EngineError,
+  execute,
+  hasReadyWork,
+  type EngineEnv,
+  type EngineEvent,
+  type StepResult,
+} from '@baton/engine';
+import { yieldToEventLoop } from '@baton/support';
+import { deliverSignal, takeBufferedMessages } from '../correlation/correlation';
+import type { DefinitionRegistry, LoadedDefinition } from '../definitions/definition-registry';
+import { prepareInstance } from '../instances/new-instance';
+import type { Key } from '../keys/key-generator';
+import { FailureKind, notify, type BatchReport, type RuntimeObserver } from '../observer';
+import { LockTimeoutError, type Repositories, type RuntimeStore } from '../ports/repositories';
+import { isEnded, type InstanceRecord, type StoredEvent } from '../ports/records';
+import { RuntimeError } from '../runtime-error';
+import type { Announcer } from './announcer';
+import { StepChanges, type InstanceHead } from './step-changes';
+
+export interface UnitOfWorkOptions {
+  /** Instances stepped between two yields to the event loop (MAX_PARALLEL_TOKENS). */
+  readonly maxParallel: number;
+  /** Repeated element activations one step may perform before an incident (STEP_BUDGET). */
+  readonly stepBudget: number;
+  readonly observer?: RuntimeObserver;
+  readonly clock?: () => number;
+}
+
+export interface CommandOptions {
+  /** Checks the locked (or, when queued, the current) instance; throwing refuses the command. */
+  readonly guard?: (instance: InstanceRecord) => void;
+  /** How long to wait for the instance's row lock before queueing the command. */
+  readonly lockTimeoutMs: number;
+}
+
+/** `applied`: the command took effect in this call; `queued`: it waits in the instance's inbox. */
+export type CommandOutcome = 'applied' | 'queued';
+
+/**
+ * The one path by which an instance changes (Zeebe's stream processor in
+ * miniature): lock the instance rows, apply their inbox events and commands
+ * through the engine, write every effect, commit, then announce the follow-up
+ * work. Worker batches (`runBatch`) run READY work; commands from the API
+ * (`command`) are applied without running any element, so a request never
+ * runs element work nor waits for it — READY work is left for a worker.
+ *
+ * A crash before the commit leaves nothing behind (the work items are
+ * redelivered); a crash after it leaves nothing to do (a redelivered item
+ * finds no events and no READY token). Two transactions never step one
+ * instance at once: the row lock is held for the whole step.
+ */
+export class UnitOfWork {
+  private readonly observer: RuntimeObserver;
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly store: RuntimeStore,
+    private readonly registry: DefinitionRegistry,
+    private readonly announcer: Announcer,
+    private readonly newKey: () => Key,
+    private readonly options: UnitOfWorkOptions,
+  ) {
+    this.observer = options.observer ?? {};
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /**
+   * A worker's batch: the instances another transaction holds are skipped and
+   * announced again; the rest run forward until every token rests. The caller
+   * acks the work items once this resolves.
+   */
+  async runBatch(instanceIds: readonly Key[]): Promise<BatchReport> {
+    const started = process.hrtime.bigint();
+    const ids = [...new Set(instanceIds)];
+    const changes = new StepChanges(new Date(this.clock()), this.newKey);
+    const tally = new Tally();
+    let requeue: Key[] = [];
+    try {
+      await this.store.transaction(async (tx) => {
+        const rows = await tx.instances.lockForStep(ids, 'skip');
+        requeue = await this.lockedElsewhere(tx, ids, rows);
+        if (rows.length === 0) return;
+        const inbox = byInstance(await tx.inbox.load(rows.map((r) => r.id)));
+        const definitions = await this.definitions(rows, tx);
+        for (let i = 0; i < rows.length; i++) {
+          if (i > 0 && i % this.options.maxParallel === 0) await yieldToEventLoop();
+          const row = rows[i];
+          const definition = definitions.get(row.definitionId);
+          if (definition === undefined) continue;
+          const events = inbox.get(row.id) ?? [];
+          const result = this.step(row, definition, events.map((e) => e.event), true);
+          if (result === null) continue;
+          const deferred = new Set(result.deferred ?? []);
+          changes.consumeEvents(events.filter((_, j) => !deferred.has(j)).map((e) => e.id));
+          changes.stepped(head(row), result);
+          tally.stepped(row, result);
+        }
+        await this.resolveLookups(tx, changes, tally);
+        await tx.changes.apply(changes.toChangeSet());
+      });
+    } catch (e) {
+      notify(this.observer, 'failure', FailureKind.BatchFailed, `a batch of ${ids.length} item(s) rolled back; its items are redelivered`, e);
+      throw e;
+    }
+    this.announcer.announce([...changes.announce, ...requeue]);
+    const report = tally.report(ids.length, requeue.length, changes.historyCount, started);
+    notify(this.observer, 'batchCommitted', report);
+    return report;
+  }
+
+  /**
+   * Applies commands (cancel, suspend, resume, set variables, resolve an
+   * incident) to one instance. When its row lock is granted within
+   * `lockTimeoutMs` the commands take effect now, under the lock, without
+   * running any element; otherwise (a worker holds the instance in a long
+   * batch) they are written to its inbox, where the worker's next step
+   * applies them before anything else runs (a cancel overtakes everything).
+   */
+  async command(instanceId: Key, commands: readonly EngineEvent[], options: CommandOptions): Promise<CommandOutcome> {
+    const changes = new StepChanges(new Date(this.clock()), this.newKey);
+    const tally = new Tally();
+    const started = process.hrtime.bigint();
+    try {
+      await this.store.transaction(
+        async (tx) => {
+          const [row] = await tx.instances.lockForStep([instanceId], 'wait');
+          if (row === undefined) throw notFound(instanceId);
+          options.guard?.(row);
+          const definition = (await this.definitions([row], tx)).get(row.definitionId);
+          if (definition === undefined) throw new Error(`the definition of instance ${instanceId} cannot be loaded`);
+          const result = this.step(row, definition, commands, false);
+          if (result === null) return;
+          // Work may wait in the inbox (events deferred while suspended): let a worker look.
+          changes.stepped(head(row), result, result.state.status === 'ACTIVE');
+          tally.stepped(row, result);
+          await this.resolveLookups(tx, changes, tally);
+          await tx.changes.apply(changes.toChangeSet());
+        },
+        { lockTimeoutMs: options.lockTimeoutMs },
+      );
+    } catch (e) {
+      if (!(e instanceof LockTimeoutError)) throw e;
+      await this.store.transaction(async (tx) => {
+        const row = await tx.instances.get(instanceId);
+        if (row === null) throw notFound(instanceId);
+        options.guard?.(row);
+        await tx.inbox.append(commands.map((event) => ({ instanceId, event })));
+      });
+      this.announcer.announce([instanceId]);
+      return 'queued';
+    }
+    this.announcer.announce(changes.announce);
+    notify(this.observer, 'batchCommitted', tally.report(0, 0, changes.historyCount, started));
+    return 'applied';
+  }
+
+  /** Runs one instance forward; null when there is nothing to do for it now. */
+  private step(row: InstanceRecord, definition: LoadedDefinition, events: readonly EngineEvent[], run: boolean): StepResult | null {
+    if (isEnded(row.status)) {
+      // Whatever is still in the inbox is stale: consume it, change nothing.
+      return events.length === 0 ? null : { state: row.state, effects: [] };
+    }
+    // A duplicate hint: no events and nothing READY, so there is nothing to write either.
+    if (events.length === 0 && (!run || !hasReadyWork(row.state))) return null;
+    try {
+      const result = execute(definition.process, row.state, events, this.env(), { run });
+      // Everything waits for a resume: nothing changed, nothing to write.
+      if (result.effects.length === 0 && result.deferred?.length === events.length && !hasReadyWork(row.state)) return null;
+      return result;
+    } catch (e) {
+      if (!(e instanceof EngineError)) throw e;
+      notify(this.observer, 'failure', FailureKind.StepFailed, `instance ${row.id}: the engine refused to step it (${e.code}): ${e.message}`, e);
+      return null;
+    }
+  }
+
+  private env(): EngineEnv {
+    return { now: this.clock, newId: this.newKey, stepBudget: this.options.stepBudget };
+  }
+
+  /** Of the ids not locked here, those that exist are held by another worker: announce them again. */
+  private async lockedElsewhere(tx: Repositories, ids: readonly Key[], rows: readonly InstanceRecord[]): Promise<Key[]> {
+    if (rows.length === ids.length) return [];
+    const locked = new Set(rows.map((r) => r.id));
+    const missing = ids.filter((id) => !locked.has(id));
+    const existing = await tx.instances.existing(missing);
+    if (existing.length < missing.length) {
+      const known = new Set(existing);
+      notify(this.observer, 'failure', FailureKind.StepFailed, `dropping work for unknown instance(s): ${missing.filter((id) => !known.has(id)).join(', ')}`);
+    }
+    return existing;
+  }
+
+  /** The definitions of the batch; one that fails to load leaves only its own instances behind. */
+  private async definitions(rows: readonly InstanceRecord[], tx: Repositories): Promise<Map<Key, LoadedDefinition>> {
+    const ids = [...new Set(rows.map((r) => r.definitionId))];
+    const loaded = await Promise.allSettled(ids.map((id) => this.registry.byId(id, tx)));
+    const map = new Map<Key, LoadedDefinition>();
+    loaded.forEach((result, i) => {
+      if (result.status === 'fulfilled' && result.value !== null) map.set(result.value.id, result.value);
+      else {
+        const why = result.status === 'rejected' ? (result.reason as Error).message : 'it does not exist';
+        notify(this.observer, 'failure', FailureKind.StepFailed, `definition ${ids[i]} cannot be loaded (${why}); its instances are left as they are`);
+      }
+    });
+    return map;
+  }
+
+  /** Effects that need the store before they can be written: children, signals, buffered messages. */
+  private async resolveLookups(tx: Repositories, changes: StepChanges, tally: Tally): Promise<void> {
+    await this.startChildren(tx, changes, tally);
+    if (changes.childrenToCancel.length > 0) {
+      for (const child of await tx.instances.liveChildrenOf(changes.childrenToCancel)) changes.addEvent(child, { type: 'cancel' });
+    }
+    for (const signal of changes.signals) {
+      const delivery = await deliverSignal(tx, this.registry, this.newKey, signal);
+      for (const e of delivery.events) changes.addEvent(e.instanceId, e.event);
+      for (const instance of delivery.instances) {
+        changes.addInstance(instance);
+        tally.started.push({ bpmnProcessId: instance.bpmnProcessId });
+      }
+    }
+    await this.deliverBufferedMessages(tx, changes);
+    for (const instanceId of changes.resumed) await this.takeMessagesBufferedWhileSuspended(tx, changes, instanceId);
+  }
+
+  /**
+   * Messages skip suspended instances (and are buffered when they have a
+   * TTL), so a resumed instance's open subscriptions take the live buffered
+   * messages that match them.
+   */
+  private async takeMessagesBufferedWhileSuspended(tx: Repositories, changes: StepChanges, instanceId: Key): Promise<void> {
+    const subscriptions = await tx.messages.subscriptionsOf(instanceId);
+    if (subscriptions.length === 0) return;
+    for (const { subscription, event } of await takeBufferedMessages(tx, subscriptions)) {
+      changes.addEvent(instanceId, event);
+      // As when a message is published: a one-shot subscription is consumed by the message it took.
+      if (subscription.interrupting) changes.dropMessageSubscription(subscription.key);
+    }
+  }
+
+  /** Call activities: a child instance of the latest version, or a CALLED_ELEMENT_ERROR incident. */
+  private async startChildren(tx: Repositories, changes: StepChanges, tally: Tally): Promise<void> {
+    for (const start of changes.childStarts) {
+      const incident = (message: string) =>
+        changes.addEvent(start.parent.id, {
+          type: 'incident',
+          elementInstanceId: start.elementInstanceId,
+          incidentType: 'CALLED_ELEMENT_ERROR',
+          message,
+        });
+      const definition = await this.registry.byProcessId(start.bpmnProcessId, { tenantId: start.parent.tenantId, repos: tx });
+      if (definition === null) {
+        incident(`the called process '${start.bpmnProcessId}' is not deployed`);
+        continue;
+      }
+      try {
+        changes.addInstance(
+          prepareInstance(
+            definition,
+            { variables: start.variables, parent: { instanceId: start.parent.id, elementInstanceId: start.elementInstanceId } },
+            this.newKey,
+          ),
+        );
+        tally.started.push({ bpmnProcessId: definition.bpmnProcessId });
+      } catch (e) {
+        incident(`the called process '${start.bpmnProcessId}' cannot be started: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  /** Subscriptions opened here take the buffered messages that were waiting for them. */
+  private async deliverBufferedMessages(tx: Repositories, changes: StepChanges): Promise<void> {
+    const opened = changes.openedMessageSubscriptions();
+    if (opened.length === 0) return;
+    const byTenant = new Map<string, Set<string>>();
+    for (const s of opened) {
+      const names = byTenant.get(s.tenantId) ?? new Set<string>();
+      names.add(s.messageName);
+      byTenant.set(s.tenantId, names);
+    }
+    let waiting = 0;
+    for (const [tenantId, names] of byTenant) waiting += await tx.messages.countBuffered(tenantId, [...names]);
+    if (waiting === 0) return;
+    for (const { subscription, instanceId, event } of await takeBufferedMessages(tx, opened)) {
+      changes.addEvent(instanceId, event);
+      if (subscription.interrupting) changes.dropMessageSubscription(subscription.key);
+    }
+  }
+}
+
+/** Counts for the report of a unit of work. */
+class Tally {
+  stepCount = 0;
+  readonly completed: BatchReport['completed'] = [];
+  readonly canceled: BatchReport['canceled'] = [];
+  readonly started: BatchReport['started'] = [];
+
+  stepped(row: InstanceRecord, result: StepResult): void {
+    this.stepCount++;
+    for (const effect of result.effects) {
+      if (effect.type !== 'instanceEnded') continue;
+      if (effect.status === 'COMPLETED') this.completed.push({ bpmnProcessId: row.bpmnProcessId, startedAt: row.startedAt });
+      else this.canceled.push({ bpmnProcessId: row.bpmnProcessId });
+    }
+  }
+
+  report(items: number, requeued: number, historyEvents: number, started: bigint): BatchReport {
+    return {
+      items,
+      stepped: this.stepCount,
+      requeued,
+      completed: this.completed,
+      canceled: this.canceled,
+      started: this.started,
+      historyEvents,
+      seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    };
+  }
+}
+
+function head(row: InstanceRecord): InstanceHead {
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    definitionId: row.definitionId,
+    bpmnProcessId: row.bpmnProcessId,
+    parentInstanceId: row.parentInstanceId,
+    parentElementInstanceId: row.parentElementInstanceId,
+  };
+}
+
+function byInstance(events: readonly StoredEvent[]): Map<Key, StoredEvent[]> {
+  const map = new Map<Key, StoredEvent[]>();
+  for (const event of events) {
+    const list = map.get(event.instanceId);
+    if (list === undefined) map.set(event.instanceId, [event]);
+    else list.push(event);
+  }
+  return map;
+}
+
+const notFound = (id: Key): RuntimeError => RuntimeError.notFound(`process instance '${id}'`);

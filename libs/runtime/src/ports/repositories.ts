@@ -1,0 +1,266 @@
+import type { Variables } from '@baton/engine';
+import type { Key } from '../keys/key-generator';
+import type { KeyNodeRepository } from '../keys/key-node-lease';
+import type { ChangeSet } from './changes';
+import type {
+  BufferedMessageRecord,
+  DefinitionRecord,
+  DefinitionWithXml,
+  DueTimer,
+  HistoryRecord,
+  InboxEvent,
+  IncidentRecord,
+  InstanceRecord,
+  InstanceStatus,
+  InstanceSummaryRecord,
+  JobRecord,
+  MessageSubscriptionRecord,
+  NewInstanceRecord,
+  Page,
+  PageRequest,
+  SignalSubscriptionRecord,
+  StartEventKind,
+  StartEventRecord,
+  StartTimerRecord,
+  StoredEvent,
+  TenantScope,
+  TouchedInstance,
+  UserTaskRecord,
+} from './records';
+
+/**
+ * The runtime's store. Use cases see only these interfaces; the SQL lives in
+ * the repositories of `libs/store` (Postgres and PGlite), and unit tests run
+ * on in-memory fakes. Every repository works inside a transaction (the `tx`
+ * handed to `transaction`) or outside one (`repos`: each call its own
+ * statement).
+ */
+export interface RuntimeStore {
+  readonly repos: Repositories;
+  transaction<R>(work: (tx: Repositories) => Promise<R>, options?: TransactionOptions): Promise<R>;
+}
+
+export interface TransactionOptions {
+  /**
+   * Give up on a row lock after this long with a {@link LockTimeoutError}
+   * (commands that must answer fast). Default: wait.
+   */
+  readonly lockTimeoutMs?: number;
+  /** Longest the transaction may run. Default 60 s. */
+  readonly timeoutMs?: number;
+}
+
+/** A row lock was not granted within `lockTimeoutMs`. */
+export class LockTimeoutError extends Error {
+  constructor(message = 'a row lock was not granted in time') {
+    super(message);
+    this.name = 'LockTimeoutError';
+  }
+}
+
+/** The store cannot be reached or is saturated; the caller may retry later. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, cause?: unknown) {
+    super(message, { cause });
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+export interface Repositories {
+  readonly definitions: DefinitionRepository;
+  readonly startEvents: StartEventRepository;
+  readonly instances: InstanceRepository;
+  readonly inbox: InboxRepository;
+  readonly history: HistoryRepository;
+  readonly jobs: JobRepository;
+  readonly userTasks: UserTaskRepository;
+  readonly timers: TimerRepository;
+  readonly messages: MessageRepository;
+  readonly signals: SignalRepository;
+  readonly incidents: IncidentRepository;
+  readonly idempotency: IdempotencyRepository;
+  readonly keyNodes: KeyNodeRepository;
+  /** Writes what one unit of work produced. */
+  readonly changes: ChangeRepository;
+}
+
+export interface DefinitionRepository {
+  /** Serialises deployments of one process id until the transaction ends (versions stay gap-free). */
+  lockProcessId(tenantId: string, bpmnProcessId: string): Promise<void>;
+  latest(tenantId: string, bpmnProcessId: string): Promise<DefinitionRecord | null>;
+  byVersion(tenantId: string, bpmnProcessId: string, version: number): Promise<DefinitionRecord | null>;
+  byId(id: Key): Promise<DefinitionWithXml | null>;
+  insertDeployment(deployment: { id: Key; tenantId: string }): Promise<void>;
+  insert(definition: Omit<DefinitionWithXml, 'deployedAt'>): Promise<DefinitionRecord>;
+  /** The latest version of each process id, ordered by process id; the cursor is the last process id. */
+  listLatest(page: PageRequest, tenants: TenantScope): Promise<DefinitionRecord[]>;
+}
+
+export interface StartEventRepository {
+  /** The start events of a new version replace those of the versions before it (Camunda semantics). */
+  replace(tenantId: string, bpmnProcessId: string, rows: readonly StartEventRecord[]): Promise<void>;
+  find(tenantId: string, kind: StartEventKind, name: string): Promise<StartEventRecord[]>;
+}
+
+export interface InstanceQuery extends PageRequest {
+  readonly status?: InstanceStatus;
+  readonly bpmnProcessId?: string;
+  readonly businessKey?: string;
+  readonly tenants?: TenantScope;
+}
+
+export interface InstanceRepository {
+  /** New, not yet run instances in one statement, marked pending. */
+  insertNew(instances: readonly NewInstanceRecord[], now: Date): Promise<void>;
+  /**
+   * Row-locks the instances in key order (one lock order for every locker of
+   * several instances). `skip`: rows another transaction holds are left out;
+   * `wait`: waits for them (bounded by the transaction's lock timeout).
+   */
+  lockForStep(ids: readonly Key[], mode: 'skip' | 'wait'): Promise<InstanceRecord[]>;
+  /** Of these keys, those that exist. */
+  existing(ids: readonly Key[]): Promise<Key[]>;
+  /**
+   * Row-locks the instances (key order) and marks them pending, so the
+   * sweeper queues them if the publish after the commit is lost. For events
+   * written into their inboxes from outside.
+   */
+  touch(ids: readonly Key[]): Promise<TouchedInstance[]>;
+  markPending(ids: readonly Key[]): Promise<void>;
+  /** Counts a failed step; returns the count after it. */
+  recordStepFailure(id: Key): Promise<number>;
+  /** Live children started by these call activity element instances. */
+  liveChildrenOf(parentElementInstanceIds: readonly Key[]): Promise<Key[]>;
+  get(id: Key): Promise<InstanceRecord | null>;
+  list(query: InstanceQuery): Promise<InstanceSummaryRecord[]>;
+  /** Process states, for the variables a job sees. */
+  states(ids: readonly Key[]): Promise<Map<Key, InstanceRecord['state']>>;
+  /**
+   * Instances with overdue work (pending longer than `olderThanSeconds`, or
+   * inbox events nobody consumed), re-marked so each is returned at most once
+   * per interval. `olderThanSeconds` 0 returns every one (embedded start-up).
+   */
+  claimOverdue(olderThanSeconds: number, limit: number): Promise<Key[]>;
+}
+
+export interface InboxRepository {
+  /** Inbox events of these instances, in the order they were written. */
+  load(instanceIds: readonly Key[]): Promise<StoredEvent[]>;
+  append(events: readonly InboxEvent[]): Promise<void>;
+  /** Commands (by type) waiting in these instances' inboxes. */
+  pendingCommands(instanceIds: readonly Key[]): Promise<Map<Key, string[]>>;
+}
+
+export interface HistoryRepository {
+  /** In the order the events were written; the cursor is the last event's position. */
+  page(instanceId: Key, page: PageRequest): Promise<HistoryRecord[]>;
+}
+
+export interface ActivateJobsQuery {
+  readonly type: string;
+  readonly workerId: string;
+  readonly maxJobs: number;
+  readonly lockDurationMs: number;
+  readonly tenants?: TenantScope;
+}
+
+export interface JobRepository {
+  /** Leases up to `maxJobs` activatable jobs (or ones whose lease ran out) of ACTIVE instances. */
+  activate(query: ActivateJobsQuery): Promise<JobRecord[]>;
+  get(id: Key): Promise<JobRecord | null>;
+  /** The instances of these jobs (no lock: the caller locks the instances first, then the jobs). */
+  instanceIds(jobIds: readonly Key[]): Promise<Key[]>;
+  /** Row-locks the jobs (key order). */
+  lock(ids: readonly Key[]): Promise<JobRecord[]>;
+  /** Ends leased jobs with a completion or a BPMN error reported by `workerId`. */
+  settle(settled: readonly { id: Key; outcome: 'COMPLETED' | 'ERROR'; workerId: string; digest: string }[]): Promise<void>;
+  /** A failed attempt: back to ACTIVATABLE after `backoffMs`, or FAILED when `retries` is 0. */
+  fail(failure: { id: Key; retries: number; errorMessage: string; backoffMs: number; workerId: string; digest: string }): Promise<void>;
+  extendLock(id: Key, lockDurationMs: number): Promise<void>;
+}
+
+export interface UserTaskQuery extends PageRequest {
+  readonly instanceId?: Key;
+  readonly bpmnProcessId?: string;
+  readonly assignee?: string;
+  readonly candidateGroup?: string;
+  readonly tenants?: TenantScope;
+}
+
+export interface UserTaskRepository {
+  /** Open tasks, oldest first. */
+  list(query: UserTaskQuery): Promise<UserTaskRecord[]>;
+  get(id: Key): Promise<UserTaskRecord | null>;
+  /**
+   * Sets the assignee of an open task of an ACTIVE instance when it has none or
+   * has this one already; false otherwise.
+   */
+  claim(id: Key, assignee: string): Promise<boolean>;
+  /** Marks an open task COMPLETED; false when it was not open. */
+  complete(id: Key, now: Date): Promise<boolean>;
+}
+
+export interface TimerRepository {
+  /**
+   * Cancels the pending start timers of every version of a process and arms
+   * the new version's (a new version replaces the schedule of the one before).
+   */
+  replaceStartTimers(tenantId: string, bpmnProcessId: string, timers: readonly StartTimerRecord[]): Promise<void>;
+  /**
+   * Claims due timers (instance timers of ACTIVE instances, start timers) and
+   * marks them FIRED in the same statement, so each fires once however many
+   * pollers there are.
+   */
+  claimDue(limit: number): Promise<DueTimer[]>;
+  /** Arms the next firing of a start timer's cycle. */
+  rearm(id: Key, dueAt: Date, repetitions: number | null): Promise<void>;
+}
+
+export interface MessageRepository {
+  /** A live buffered message with this id exists. */
+  isBuffered(tenantId: string, messageId: string): Promise<boolean>;
+  /** Subscriptions of ACTIVE instances to a message name and correlation key, by instance. */
+  candidates(tenantId: string, name: string, correlationKey: string): Promise<MessageSubscriptionRecord[]>;
+  /** Re-reads a subscription under its instance's lock; deletes it when it is a one-shot. False when gone. */
+  consume(subscriptionId: Key, interrupting: boolean): Promise<boolean>;
+  /** Buffers an unmatched message; false when a live message with its id exists. */
+  buffer(message: BufferedMessageRecord): Promise<boolean>;
+  /** Subscriptions an instance holds (a resumed instance takes buffered messages for them). */
+  subscriptionsOf(instanceId: Key): Promise<MessageSubscriptionRecord[]>;
+  /** Takes (deletes) the oldest live buffered message for a name and correlation key. */
+  takeBuffered(tenantId: string, name: string, correlationKey: string): Promise<Variables | null>;
+  countBuffered(tenantId: string, names: readonly string[]): Promise<number>;
+  deleteSubscriptions(ids: readonly Key[]): Promise<void>;
+}
+
+export interface SignalRepository {
+  /** Signal subscriptions of ACTIVE instances, by instance. */
+  subscribers(tenantId: string, name: string): Promise<SignalSubscriptionRecord[]>;
+}
+
+export interface IncidentQuery extends PageRequest {
+  readonly instanceId?: Key;
+  /** Open incidents unless RESOLVED is asked for. */
+  readonly state?: 'OPEN' | 'RESOLVED';
+  readonly tenants?: TenantScope;
+}
+
+export interface IncidentRepository {
+  list(query: IncidentQuery): Promise<IncidentRecord[]>;
+  get(id: Key): Promise<IncidentRecord | null>;
+  openOf(instanceId: Key): Promise<IncidentRecord[]>;
+}
+
+export interface IdempotencyRepository {
+  /**
+   * Records the answer to a request under `scope` + `key`, or returns the
+   * answer recorded first (a concurrent request with the same key waits for
+   * the first to commit). Expired records count as absent.
+   */
+  claim(record: { scope: string; key: string; resourceId: Key; answer: unknown; expiresAt: Date }): Promise<unknown | null>;
+  purgeExpired(): Promise<number>;
+}
+
+export interface ChangeRepository {
+  apply(changes: ChangeSet): Promise<void>;
+}

@@ -1,0 +1,103 @@
+import type { DefinitionRecord, DefinitionRepository, DefinitionWithXml, Key, PageRequest, StartEventKind, StartEventRecord, StartEventRepository, TenantScope } from '@baton/runtime';
+import { col, insertRows, tenantParam, type Db } from './sql';
+
+const DEFINITION = `id::text AS id, "deploymentId"::text AS "deploymentId", "tenantId", "bpmnProcessId", version, "versionTag",
+  name, hash, "deployedAt"`;
+
+export class PgDefinitionRepository implements DefinitionRepository {
+  constructor(private readonly db: Db) {}
+
+  async lockProcessId(tenantId: string, bpmnProcessId: string): Promise<void> {
+    await this.db.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext($1))`, `baton:deploy:${tenantId}:${bpmnProcessId}`);
+  }
+
+  async latest(tenantId: string, bpmnProcessId: string): Promise<DefinitionRecord | null> {
+    const rows = await this.db.$queryRawUnsafe<DefinitionRecord[]>(
+      `SELECT ${DEFINITION} FROM "Definition" WHERE "tenantId" = $1 AND "bpmnProcessId" = $2 ORDER BY version DESC LIMIT 1`,
+      tenantId,
+      bpmnProcessId,
+    );
+    return rows[0] ?? null;
+  }
+
+  async byVersion(tenantId: string, bpmnProcessId: string, version: number): Promise<DefinitionRecord | null> {
+    const rows = await this.db.$queryRawUnsafe<DefinitionRecord[]>(
+      `SELECT ${DEFINITION} FROM "Definition" WHERE "tenantId" = $1 AND "bpmnProcessId" = $2 AND version = $3`,
+      tenantId,
+      bpmnProcessId,
+      version,
+    );
+    return rows[0] ?? null;
+  }
+
+  async byId(id: Key): Promise<DefinitionWithXml | null> {
+    const rows = await this.db.$queryRawUnsafe<DefinitionWithXml[]>(`SELECT ${DEFINITION}, xml FROM "Definition" WHERE id = $1::bigint`, id);
+    return rows[0] ?? null;
+  }
+
+  async insertDeployment(deployment: { id: Key; tenantId: string }): Promise<void> {
+    await this.db.$executeRawUnsafe(`INSERT INTO "Deployment" (id, "tenantId") VALUES ($1::bigint, $2)`, deployment.id, deployment.tenantId);
+  }
+
+  async insert(definition: Omit<DefinitionWithXml, 'deployedAt'>): Promise<DefinitionRecord> {
+    const rows = await this.db.$queryRawUnsafe<DefinitionRecord[]>(
+      `INSERT INTO "Definition" (id, "deploymentId", "tenantId", "bpmnProcessId", version, "versionTag", name, xml, hash)
+       VALUES ($1::bigint, $2::bigint, $3, $4, $5, $6, $7, $8, $9)
+       RETURNING ${DEFINITION}`,
+      definition.id,
+      definition.deploymentId,
+      definition.tenantId,
+      definition.bpmnProcessId,
+      definition.version,
+      definition.versionTag,
+      definition.name,
+      definition.xml,
+      definition.hash,
+    );
+    return rows[0];
+  }
+
+  listLatest(page: PageRequest, tenants: TenantScope): Promise<DefinitionRecord[]> {
+    return this.db.$queryRawUnsafe<DefinitionRecord[]>(
+      `SELECT DISTINCT ON ("bpmnProcessId", "tenantId") ${DEFINITION}
+         FROM "Definition"
+        WHERE ($1::text IS NULL OR "bpmnProcessId" > $1::text)
+          AND ($2::text[] IS NULL OR "tenantId" = ANY($2::text[]))
+        ORDER BY "bpmnProcessId", "tenantId", version DESC
+        LIMIT $3`,
+      page.cursor ?? null,
+      tenantParam(tenants),
+      page.limit,
+    );
+  }
+}
+
+const START_COLUMNS = [
+  col('id', 'bigint'),
+  col('tenantId', 'text'),
+  col('definitionId', 'bigint'),
+  col('bpmnProcessId', 'text'),
+  col('kind', 'text', '"StartEventKind"'),
+  col('name', 'text'),
+  col('elementId', 'text'),
+];
+
+export class PgStartEventRepository implements StartEventRepository {
+  constructor(private readonly db: Db) {}
+
+  async replace(tenantId: string, bpmnProcessId: string, rows: readonly StartEventRecord[]): Promise<void> {
+    await this.db.$executeRawUnsafe(`DELETE FROM "StartSubscription" WHERE "tenantId" = $1 AND "bpmnProcessId" = $2`, tenantId, bpmnProcessId);
+    await insertRows(this.db, 'StartSubscription', START_COLUMNS, rows);
+  }
+
+  find(tenantId: string, kind: StartEventKind, name: string): Promise<StartEventRecord[]> {
+    return this.db.$queryRawUnsafe<StartEventRecord[]>(
+      `SELECT id::text AS id, "tenantId", "definitionId"::text AS "definitionId", "bpmnProcessId", kind::text AS kind, name, "elementId"
+         FROM "StartSubscription" WHERE "tenantId" = $1 AND kind = $2::"StartEventKind" AND name = $3
+        ORDER BY "bpmnProcessId"`,
+      tenantId,
+      kind,
+      name,
+    );
+  }
+}

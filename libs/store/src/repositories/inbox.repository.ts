@@ -1,0 +1,50 @@
+import type { HistoryRecord, HistoryRepository, InboxEvent, InboxRepository, Key, PageRequest, StoredEvent } from '@baton/runtime';
+import { EVENT_COLUMNS } from './change.repository';
+import { COMMAND_TYPES } from './instance.repository';
+import { insertRows, type Db } from './sql';
+
+export class PgInboxRepository implements InboxRepository {
+  constructor(private readonly db: Db) {}
+
+  load(instanceIds: readonly Key[]): Promise<StoredEvent[]> {
+    if (instanceIds.length === 0) return Promise.resolve([]);
+    return this.db.$queryRawUnsafe<StoredEvent[]>(
+      `SELECT id::text AS id, "instanceId"::text AS "instanceId", event FROM "InstanceEvent"
+        WHERE "instanceId" = ANY($1::bigint[]) ORDER BY id`,
+      instanceIds,
+    );
+  }
+
+  async append(events: readonly InboxEvent[]): Promise<void> {
+    await insertRows(this.db, 'InstanceEvent', EVENT_COLUMNS, events);
+  }
+
+  async pendingCommands(instanceIds: readonly Key[]): Promise<Map<Key, string[]>> {
+    if (instanceIds.length === 0) return new Map();
+    const rows = await this.db.$queryRawUnsafe<{ instanceId: string; types: string[] }[]>(
+      `SELECT "instanceId"::text AS "instanceId", array_agg(event->>'type' ORDER BY id) AS types FROM "InstanceEvent"
+        WHERE "instanceId" = ANY($1::bigint[]) AND event->>'type' = ANY(${COMMAND_TYPES})
+        GROUP BY "instanceId"`,
+      instanceIds,
+    );
+    return new Map(rows.map((r) => [r.instanceId, r.types]));
+  }
+}
+
+export class PgHistoryRepository implements HistoryRepository {
+  constructor(private readonly db: Db) {}
+
+  page(instanceId: Key, page: PageRequest): Promise<HistoryRecord[]> {
+    return this.db.$queryRawUnsafe<HistoryRecord[]>(
+      `SELECT id::text AS id, "instanceId"::text AS "instanceId", type::text AS type, "elementId", "elementType",
+              "elementInstanceId"::text AS "elementInstanceId", at
+         FROM "HistoryEvent"
+        WHERE "instanceId" = $1::bigint AND ($2::bigint IS NULL OR id > $2::bigint)
+        ORDER BY id
+        LIMIT $3`,
+      instanceId,
+      page.cursor ?? null,
+      page.limit,
+    );
+  }
+}

@@ -1,0 +1,194 @@
+import { processVariables, type InstanceState } from '@baton/engine';
+import type {
+  InstanceRecord,
+  InstanceRecordQuery,
+  InstanceRepository,
+  InstanceSummaryRecord,
+  Key,
+  NewInstanceRecord,
+  TouchedInstance,
+} from '@baton/runtime';
+import { col, insertRows, tenantParam, type Db } from './sql';
+
+export const INSTANCE_COLUMNS = [
+  col('id', 'bigint'),
+  col('tenantId', 'text'),
+  col('definitionId', 'bigint'),
+  col('bpmnProcessId', 'text'),
+  col('processVersion', 'int'),
+  col('status', 'text', '"InstanceStatus"'),
+  col('businessKey', 'text'),
+  col('variables', 'jsonb'),
+  col('state', 'jsonb'),
+  col('parentInstanceId', 'bigint'),
+  col('parentElementInstanceId', 'bigint'),
+  col('pendingSince', 'timestamptz'),
+  col('startedAt', 'timestamptz'),
+];
+
+/** A new, not yet run instance as a row: pending until a worker has run it. */
+export function newInstanceRow(instance: NewInstanceRecord, at: string): object {
+  return {
+    id: instance.id,
+    tenantId: instance.tenantId,
+    definitionId: instance.definitionId,
+    bpmnProcessId: instance.bpmnProcessId,
+    processVersion: instance.processVersion,
+    status: 'ACTIVE',
+    businessKey: instance.businessKey,
+    variables: processVariables(instance.state),
+    state: instance.state,
+    parentInstanceId: instance.parentInstanceId,
+    parentElementInstanceId: instance.parentElementInstanceId,
+    pendingSince: at,
+    startedAt: at,
+  };
+}
+
+const SUMMARY = `id::text AS id, "tenantId", "definitionId"::text AS "definitionId", "bpmnProcessId", "processVersion",
+  status::text AS status, "businessKey", "parentInstanceId"::text AS "parentInstanceId", "startedAt", "endedAt"`;
+
+/** Everything but the `variables` column: they are the root scope of the state, read from there. */
+const FULL = `${SUMMARY}, state, "parentElementInstanceId"::text AS "parentElementInstanceId", "stepFailures"`;
+
+type Row = Omit<InstanceRecord, 'variables'>;
+
+/** The engine events that are commands (they apply to a suspended instance too). */
+export const COMMAND_TYPES = `ARRAY['cancel', 'suspend', 'resume', 'setVariables', 'resolveIncident']`;
+
+const record = (row: Row): InstanceRecord => ({ ...row, variables: processVariables(row.state) });
+
+export class PgInstanceRepository implements InstanceRepository {
+  constructor(private readonly db: Db) {}
+
+  async insertNew(instances: readonly NewInstanceRecord[], now: Date): Promise<void> {
+    const at = now.toISOString();
+    await insertRows(
+      this.db,
+      'ProcessInstance',
+      INSTANCE_COLUMNS,
+      instances.map((i) => newInstanceRow(i, at)),
+    );
+  }
+
+  async lockForStep(ids: readonly Key[], mode: 'skip' | 'wait'): Promise<InstanceRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.$queryRawUnsafe<Row[]>(
+      `SELECT ${FULL} FROM "ProcessInstance" WHERE id = ANY($1::bigint[])
+        ORDER BY id -- one lock order for every transaction that locks several instances
+          FOR UPDATE${mode === 'skip' ? ' SKIP LOCKED' : ''}`,
+      ids,
+    );
+    return rows.map(record);
+  }
+
+  async existing(ids: readonly Key[]): Promise<Key[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.$queryRawUnsafe<{ id: string }[]>(
+      `SELECT id::text AS id FROM "ProcessInstance" WHERE id = ANY($1::bigint[])`,
+      ids,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async touch(ids: readonly Key[]): Promise<TouchedInstance[]> {
+    if (ids.length === 0) return [];
+    // Locked in key order by the SELECT, then marked: the UPDATE alone would lock in whatever order it scans.
+    return this.db.$queryRawUnsafe<TouchedInstance[]>(
+      `WITH locked AS (
+         SELECT id FROM "ProcessInstance" WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE)
+       UPDATE "ProcessInstance" p SET "pendingSince" = COALESCE(p."pendingSince", now())
+         FROM locked WHERE p.id = locked.id
+     RETURNING p.id::text AS id, p."tenantId", p.status::text AS status, p.variables`,
+      [...new Set(ids)],
+    );
+  }
+
+  async markPending(ids: readonly Key[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.$executeRawUnsafe(
+      `UPDATE "ProcessInstance" SET "pendingSince" = COALESCE("pendingSince", now()) WHERE id = ANY($1::bigint[])`,
+      ids,
+    );
+  }
+
+  async recordStepFailure(id: Key): Promise<number> {
+    const rows = await this.db.$queryRawUnsafe<{ stepFailures: number }[]>(
+      `UPDATE "ProcessInstance" SET "stepFailures" = "stepFailures" + 1 WHERE id = $1::bigint RETURNING "stepFailures"`,
+      id,
+    );
+    return rows[0]?.stepFailures ?? 0;
+  }
+
+  async liveChildrenOf(parentElementInstanceIds: readonly Key[]): Promise<Key[]> {
+    if (parentElementInstanceIds.length === 0) return [];
+    const rows = await this.db.$queryRawUnsafe<{ id: string }[]>(
+      `SELECT id::text AS id FROM "ProcessInstance"
+        WHERE "parentElementInstanceId" = ANY($1::bigint[]) AND status IN ('ACTIVE', 'SUSPENDED')`,
+      parentElementInstanceIds,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async get(id: Key): Promise<InstanceRecord | null> {
+    const rows = await this.db.$queryRawUnsafe<Row[]>(`SELECT ${FULL} FROM "ProcessInstance" WHERE id = $1::bigint`, id);
+    return rows.length === 0 ? null : record(rows[0]);
+  }
+
+  list(query: InstanceRecordQuery): Promise<InstanceSummaryRecord[]> {
+    return this.db.$queryRawUnsafe<InstanceSummaryRecord[]>(
+      `SELECT ${SUMMARY} FROM "ProcessInstance"
+        WHERE ($1::text[] IS NULL OR "tenantId" = ANY($1::text[]))
+          AND ($2::text IS NULL OR status = $2::"InstanceStatus")
+          AND ($3::text IS NULL OR "bpmnProcessId" = $3::text)
+          AND ($4::text IS NULL OR "businessKey" = $4::text)
+          AND ($5::bigint IS NULL OR id < $5::bigint)
+        ORDER BY id DESC
+        LIMIT $6`,
+      tenantParam(query.tenants),
+      query.status ?? null,
+      query.bpmnProcessId ?? null,
+      query.businessKey ?? null,
+      query.cursor ?? null,
+      query.limit,
+    );
+  }
+
+  async states(ids: readonly Key[]): Promise<Map<Key, InstanceState>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db.$queryRawUnsafe<{ id: string; state: InstanceState }[]>(
+      `SELECT id::text AS id, state FROM "ProcessInstance" WHERE id = ANY($1::bigint[])`,
+      ids,
+    );
+    return new Map(rows.map((r) => [r.id, r.state]));
+  }
+
+  async claimOverdue(olderThanSeconds: number, limit: number): Promise<Key[]> {
+    const rows = await this.db.$queryRawUnsafe<{ id: string }[]>(
+      // Overdue: work committed long ago and not consumed, or inbox events nobody picked up
+      // (fired timers add events without touching the instance row).
+      `WITH candidates AS (
+         (SELECT id FROM "ProcessInstance"
+           WHERE "pendingSince" <= now() - make_interval(secs => $1) AND status = 'ACTIVE'
+           ORDER BY "pendingSince" LIMIT $2)
+         UNION
+         (SELECT "instanceId" FROM "InstanceEvent"
+           WHERE "createdAt" <= now() - make_interval(secs => $1)
+           GROUP BY "instanceId" LIMIT $2)
+       ), picked AS (
+         SELECT p.id FROM "ProcessInstance" p JOIN candidates c ON c.id = p.id
+          WHERE (p.status = 'ACTIVE'
+                 -- A suspended instance runs nothing but the commands waiting for it.
+                 OR (p.status = 'SUSPENDED' AND EXISTS (
+                       SELECT 1 FROM "InstanceEvent" e
+                        WHERE e."instanceId" = p.id AND e.event->>'type' = ANY(${COMMAND_TYPES}))))
+            AND (p."pendingSince" IS NULL OR p."pendingSince" <= now() - make_interval(secs => $1))
+          FOR UPDATE OF p SKIP LOCKED)
+       UPDATE "ProcessInstance" p SET "pendingSince" = now() FROM picked WHERE p.id = picked.id
+   RETURNING p.id::text AS id`,
+      olderThanSeconds,
+      limit,
+    );
+    return rows.map((r) => r.id);
+  }
+}
