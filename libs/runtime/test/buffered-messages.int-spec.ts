@@ -1,5 +1,5 @@
 import { CorrelationService, InstanceService, VariableLimits } from '../src';
-import { bpmn, harness, quietLogger, type Harness } from './runtime-harness';
+import { big, bpmn, harness, testKeys, type Harness } from './runtime-harness';
 
 const limits = new VariableLimits({ maxVariableSize: 1024, maxTotalVariables: 4096 });
 
@@ -15,20 +15,20 @@ describe('buffered messages (Postgres)', () => {
 
   beforeAll(async () => {
     h = await harness('buffered');
-    correlation = new CorrelationService(h.db.prisma, h.registry, h.publisher, limits);
-    instances = new InstanceService(h.db.prisma, h.registry, h.starter, h.processor, h.publisher, limits, quietLogger);
+    correlation = new CorrelationService(h.runtime, h.registry, h.announcer, limits, testKeys);
+    instances = new InstanceService(h.runtime, h.registry, h.starter, h.unitOfWork, limits);
     await h.registry.deploy(bpmn('libs/runtime/test/fixtures/event-based-messages.bpmn'));
   });
   afterAll(() => h.close());
 
   async function start(key: string): Promise<string> {
-    const definition = await h.registry.byKey('event-based-messages');
+    const definition = await h.registry.byProcessId('event-based-messages');
     const { id } = await h.starter.start({ definition: definition!, variables: { key } });
     return id;
   }
   const buffered = (key: string) => h.db.prisma.bufferedMessage.findMany({ where: { correlationKey: key }, select: { name: true } });
   const endOf = async (id: string) =>
-    (await h.db.prisma.historyEvent.findMany({ where: { instanceId: id, elementId: { startsWith: 'end_' }, type: 'ELEMENT_COMPLETED' } })).map(
+    (await h.db.prisma.historyEvent.findMany({ where: { instanceId: big(id), elementId: { startsWith: 'end_' }, type: 'ELEMENT_COMPLETED' } })).map(
       (e) => e.elementId,
     );
 
@@ -51,23 +51,23 @@ describe('buffered messages (Postgres)', () => {
     await h.drain();
     await instances.suspend(id);
     for (const name of ['rejected', 'accepted']) {
-      expect(await correlation.publishMessage({ name, correlationKey: 'K2', timeToLiveMs: 60_000 })).toEqual({
+      expect(await correlation.publishMessage({ name, correlationKey: 'K2', timeToLiveMs: 60_000 })).toMatchObject({
         correlated: [],
         started: [],
         buffered: true,
       });
     }
     await h.drain();
-    expect((await h.db.prisma.processInstance.findUniqueOrThrow({ where: { id } })).status).toBe('SUSPENDED');
+    expect((await h.db.prisma.processInstance.findUniqueOrThrow({ where: { id: big(id) } })).status).toBe('SUSPENDED');
 
-    expect((await instances.resume(id)).status).toBe('ACTIVE');
+    expect((await instances.resume(id)).value.status).toBe('ACTIVE');
     expect(h.publisher.items).toContain(id);
     await h.drain();
-    expect((await h.db.prisma.processInstance.findUniqueOrThrow({ where: { id } })).status).toBe('COMPLETED');
+    expect((await h.db.prisma.processInstance.findUniqueOrThrow({ where: { id: big(id) } })).status).toBe('COMPLETED');
     // Subscriptions in creation order: `accepted` opened first, so it takes its message; `rejected` keeps its own.
     expect(await endOf(id)).toEqual(['end_accepted']);
     expect(await buffered('K2')).toEqual([{ name: 'rejected' }]);
-    expect(await h.db.prisma.messageSubscription.count({ where: { instanceId: id } })).toBe(0);
+    expect(await h.db.prisma.messageSubscription.count({ where: { instanceId: big(id) } })).toBe(0);
   });
 
   it('resume with nothing buffered publishes nothing new and leaves the subscriptions open', async () => {
@@ -75,8 +75,11 @@ describe('buffered messages (Postgres)', () => {
     await h.drain();
     await instances.suspend(id);
     await instances.resume(id);
+    // The resumed instance is announced (work may wait in its inbox); a worker finds nothing to do.
+    expect(h.publisher.take()).toEqual([id]);
+    await h.unitOfWork.runBatch([id]);
     expect(h.publisher.items).toEqual([]);
-    expect(await h.db.prisma.messageSubscription.count({ where: { instanceId: id } })).toBe(2);
+    expect(await h.db.prisma.messageSubscription.count({ where: { instanceId: big(id) } })).toBe(2);
     expect((await correlation.publishMessage({ name: 'rejected', correlationKey: 'K3' })).correlated).toEqual([id]);
     await h.drain();
     expect(await endOf(id)).toEqual(['end_rejected']);

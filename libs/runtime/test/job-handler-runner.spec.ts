@@ -9,7 +9,7 @@ import {
   type ActivatedJob,
   type JobClient,
   type JobHandlerRegistration,
-  type JobOutcome,
+  type HandlerJobOutcome as JobOutcome,
   type RuntimeLogger,
 } from '../src';
 
@@ -35,6 +35,10 @@ class FakeJobs implements JobClient {
       instanceId: 'i',
       elementId: 'task',
       elementInstanceId: 'e',
+      definitionId: '7',
+      bpmnProcessId: 'p',
+      tenantId: '<default>',
+      workerId: 'runner-1',
       retries: 3,
       variables: {},
       customHeaders: {},

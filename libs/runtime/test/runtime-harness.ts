@@ -1,11 +1,34 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freshSchema, type FreshSchema } from '../../store/test/fresh-schema';
-import { BatchProcessor, DefinitionRegistry, InstanceStarter, type RuntimeLogger } from '../src';
 import { MemoryDefinitionCache } from '@baton/cache';
+import { PgRuntimeStore, type PrismaClient } from '@baton/store';
+import { freshSchema, type FreshSchema } from '../../store/test/fresh-schema';
+import {
+  Announcer,
+  DefinitionRegistry,
+  InstanceStarter,
+  KeyGenerator,
+  UnitOfWork,
+  type Key,
+  type RuntimeLogger,
+  type RuntimeObserver,
+  type RuntimeStore,
+} from '../src';
 
 export const quietLogger: RuntimeLogger = { log: () => undefined, warn: () => undefined, error: (m) => console.error(m) };
 
+/** Reports failures on the console (a test that expects one asserts on its own observer). */
+export const testObserver: RuntimeObserver = {
+  failure: (kind, detail) => {
+    if (kind !== 'publish_failed') console.error(`${kind}: ${detail}`);
+  },
+};
+
+/** Keys for tests: one generator per test process (each suite has a schema of its own). */
+export const testKeys: () => Key = new KeyGenerator({ node: process.pid % 1024 }).next;
+
+/** Postgres keys are bigints in Prisma's model API. */
+export const big = (key: Key): bigint => BigInt(key);
 
 /** A publisher that keeps what was published, for tests that drive batches by hand. */
 export class QueuePublisher {
@@ -18,40 +41,55 @@ export class QueuePublisher {
   }
 }
 
-export interface Harness {
-  db: FreshSchema;
-  registry: DefinitionRegistry;
-  publisher: QueuePublisher;
-  processor: BatchProcessor;
-  starter: InstanceStarter;
-  /** Processes published work in batches until none is left. */
+/** The runtime's pieces on a store, with work driven by hand. */
+export interface RuntimeParts {
+  readonly prisma: PrismaClient;
+  readonly runtime: RuntimeStore;
+  readonly registry: DefinitionRegistry;
+  readonly publisher: QueuePublisher;
+  readonly announcer: Announcer;
+  readonly unitOfWork: UnitOfWork;
+  readonly starter: InstanceStarter;
+  /** Runs published work in batches until none is left; returns the number of batches. */
   drain(batchSize?: number): Promise<number>;
+}
+
+export function runtimeParts(prisma: PrismaClient, observer: RuntimeObserver = testObserver): RuntimeParts {
+  const runtime = new PgRuntimeStore(prisma);
+  // A fresh registry and an empty cache: every definition is first read from the store,
+  // inside a batch transaction where that happens.
+  const registry = new DefinitionRegistry(runtime, new MemoryDefinitionCache(), testKeys, { cacheTtlSeconds: 60, observer });
+  const publisher = new QueuePublisher();
+  const announcer = new Announcer(publisher, observer);
+  const unitOfWork = new UnitOfWork(runtime, registry, announcer, testKeys, { maxParallel: 50, stepBudget: 10_000, observer });
+  const starter = new InstanceStarter(runtime, announcer, testKeys, { observer });
+  return {
+    prisma,
+    runtime,
+    registry,
+    publisher,
+    announcer,
+    unitOfWork,
+    starter,
+    async drain(batchSize = 100) {
+      let batches = 0;
+      while (publisher.items.length > 0) {
+        await unitOfWork.runBatch(publisher.take(batchSize));
+        if (++batches > 10_000) throw new Error('work does not drain');
+      }
+      return batches;
+    },
+  };
+}
+
+export interface Harness extends RuntimeParts {
+  readonly db: FreshSchema;
   close(): Promise<void>;
 }
 
 export async function harness(prefix: string): Promise<Harness> {
   const db = await freshSchema({ prefix, poolSize: 6 });
-  const registry = new DefinitionRegistry(db.prisma, new MemoryDefinitionCache(), { cacheTtlSeconds: 60 });
-  const publisher = new QueuePublisher();
-  const processor = new BatchProcessor(db.prisma, registry, publisher, { maxParallel: 50, stepBudget: 10_000, logger: quietLogger });
-  const starter = new InstanceStarter(db.prisma, publisher, { logger: quietLogger });
-  return {
-    db,
-    registry,
-    publisher,
-    processor,
-    starter,
-    async drain(batchSize = 100) {
-      let batches = 0;
-      while (publisher.items.length > 0) {
-        await processor.process(publisher.take(batchSize));
-        batches++;
-        if (batches > 10_000) throw new Error('work does not drain');
-      }
-      return batches;
-    },
-    close: () => db.drop(),
-  };
+  return { ...runtimeParts(db.prisma), db, close: () => db.drop() };
 }
 
 export function bpmn(path: string): string {

@@ -1,5 +1,5 @@
 import { backoffDelay, CorrelationService, IncidentService, JobService, TimerService, VariableLimits } from '../src';
-import { bpmn, harness, quietLogger, type Harness } from './runtime-harness';
+import { big, bpmn, harness, testKeys, testObserver, type Harness } from './runtime-harness';
 
 const fixture = (p: string) => bpmn(`libs/engine/test/fixtures/bpmn/${p}`);
 const limits = new VariableLimits({ maxVariableSize: 1024, maxTotalVariables: 4096 });
@@ -13,10 +13,10 @@ describe('wait states (Postgres)', () => {
 
   beforeAll(async () => {
     h = await harness('waits');
-    jobs = new JobService(h.db.prisma, h.publisher, limits, { pollIntervalMs: 20 });
-    correlation = new CorrelationService(h.db.prisma, h.registry, h.publisher, limits);
-    incidents = new IncidentService(h.db.prisma, h.processor);
-    timers = new TimerService(h.db.prisma, h.registry, h.publisher, { logger: quietLogger });
+    jobs = new JobService(h.runtime, h.announcer, limits, { pollIntervalMs: 20 });
+    correlation = new CorrelationService(h.runtime, h.registry, h.announcer, limits, testKeys);
+    incidents = new IncidentService(h.runtime, h.unitOfWork);
+    timers = new TimerService(h.runtime, h.registry, h.announcer, testKeys, { observer: testObserver });
   });
   afterAll(() => h.close());
 
@@ -27,7 +27,7 @@ describe('wait states (Postgres)', () => {
     await h.drain();
     return id;
   }
-  const status = async (id: string) => (await h.db.prisma.processInstance.findUniqueOrThrow({ where: { id } })).status;
+  const status = async (id: string) => (await h.db.prisma.processInstance.findUniqueOrThrow({ where: { id: big(id) } })).status;
 
   describe('jobs', () => {
     it('activates each job once across concurrent activations, completes it and moves the instance on', async () => {
@@ -56,17 +56,27 @@ describe('wait states (Postgres)', () => {
       expect(again.id).toBe(job.id);
       await expect(jobs.complete(job.id, { workerId: 'slow' })).rejects.toMatchObject({ code: 'CONFLICT' });
       await jobs.complete(job.id, { workerId: 'fast' });
-      await expect(jobs.complete(job.id, { workerId: 'fast' })).rejects.toMatchObject({ code: 'CONFLICT' });
+      // The same worker repeating its completion (its answer was lost) is answered as the first time.
+      await jobs.complete(job.id, { workerId: 'fast' });
+      expect(await h.db.prisma.instanceEvent.count({ where: { instanceId: big(id) } })).toBe(1);
+      await expect(jobs.complete(job.id, { workerId: 'slow' })).rejects.toMatchObject({
+        code: 'CONFLICT',
+        message: expect.stringContaining(`by worker 'fast'`),
+      });
+      await expect(jobs.fail(job.id, { workerId: 'fast', errorMessage: 'late' })).rejects.toMatchObject({
+        code: 'CONFLICT',
+        message: expect.stringContaining('as COMPLETED'),
+      });
       await h.drain();
       expect(await status(id)).toBe('COMPLETED');
     });
 
     it('settles completions that arrive together in one group, deciding each on its own', async () => {
-      const big = 'x'.repeat(1000);
+      const blob = 'x'.repeat(1000);
       const [a, b, c] = await Promise.all([
         start('tasks/service-task.bpmn'),
         start('tasks/service-task.bpmn'),
-        start('tasks/service-task.bpmn', { v1: big, v2: big, v3: big }),
+        start('tasks/service-task.bpmn', { v1: blob, v2: blob, v3: blob }),
       ]);
       const leased = await jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 3, lockDurationMs: 30_000 });
       const jobOf = new Map(leased.map((j) => [j.instanceId, j.id]));
@@ -74,8 +84,8 @@ describe('wait states (Postgres)', () => {
         jobs.complete(jobOf.get(a)!, { workerId: 'w', variables: { ok: true } }),
         jobs.complete(jobOf.get(a)!, { workerId: 'w' }),
         jobs.complete(jobOf.get(b)!, { workerId: 'thief' }),
-        jobs.complete(jobOf.get(c)!, { workerId: 'w', variables: { v4: big, v5: big } }),
-        jobs.complete('00000000-0000-7000-8000-000000000001', { workerId: 'w' }),
+        jobs.complete(jobOf.get(c)!, { workerId: 'w', variables: { v4: blob, v5: blob } }),
+        jobs.complete('1', { workerId: 'w' }),
       ]);
       expect(results[0].status).toBe('fulfilled');
       expect(results.slice(1).map((r) => (r.status === 'rejected' ? (r.reason as { code: string }).code : 'fulfilled'))).toEqual([
@@ -84,8 +94,8 @@ describe('wait states (Postgres)', () => {
         'UNPROCESSABLE',
         'NOT_FOUND',
       ]);
-      const states = await h.db.prisma.job.findMany({ where: { id: { in: [...jobOf.values()] } } });
-      expect(new Map(states.map((j) => [j.instanceId, j.state]))).toEqual(
+      const states = await h.db.prisma.job.findMany({ where: { id: { in: [...jobOf.values()].map((k) => big(k)) } } });
+      expect(new Map(states.map((j) => [j.instanceId.toString(), j.state]))).toEqual(
         new Map([
           [a, 'COMPLETED'],
           [b, 'ACTIVATED'],
@@ -104,7 +114,7 @@ describe('wait states (Postgres)', () => {
       await new Promise((r) => setTimeout(r, 80));
       expect(await jobs.activate({ type: 'charge-card', workerId: 'other', maxJobs: 1, lockDurationMs: 1000 })).toEqual([]);
       await jobs.complete(job.id, { workerId: 'w' });
-      await expect(jobs.complete('00000000-0000-7000-8000-000000000000', { workerId: 'w' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(jobs.complete('2', { workerId: 'w' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
       await expect(jobs.complete('not-a-uuid', { workerId: 'w' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     });
 
@@ -116,16 +126,18 @@ describe('wait states (Postgres)', () => {
       const [retry] = await jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 1, lockDurationMs: 10_000, requestTimeoutMs: 2000 });
       expect(retry).toMatchObject({ id: job.id, retries: 4 });
       await jobs.fail(job.id, { workerId: 'w', errorMessage: 'gateway down', retries: 0 });
+      // The engine raises the incident when a worker applies the failure from the inbox.
+      await h.drain();
       const open = await incidents.list({ instanceId: id, limit: 50 });
       expect(open.items).toEqual([
         expect.objectContaining({ type: 'JOB_NO_RETRIES', jobId: job.id, message: 'gateway down', elementId: 'charge', resolvedAt: null }),
       ]);
       expect(await jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 1, lockDurationMs: 10_000 })).toEqual([]);
       const resolved = await incidents.resolve(open.items[0].id, { retries: 2 });
-      expect(resolved.resolvedAt).not.toBeNull();
+      expect(resolved).toMatchObject({ outcome: 'applied', value: { resolvedAt: expect.any(String) } });
       const [third] = await jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 1, lockDurationMs: 10_000 });
       expect(third).toMatchObject({ id: job.id, retries: 2 });
-      const history = await h.db.prisma.historyEvent.findMany({ where: { instanceId: id, type: { in: ['INCIDENT_CREATED', 'INCIDENT_RESOLVED'] } }, orderBy: { id: 'asc' } });
+      const history = await h.db.prisma.historyEvent.findMany({ where: { instanceId: big(id), type: { in: ['INCIDENT_CREATED', 'INCIDENT_RESOLVED'] } }, orderBy: { id: 'asc' } });
       expect(history.map((e) => e.type)).toEqual(['INCIDENT_CREATED', 'INCIDENT_RESOLVED']);
       await expect(incidents.resolve(open.items[0].id)).rejects.toMatchObject({ code: 'CONFLICT' });
     });
@@ -136,7 +148,7 @@ describe('wait states (Postgres)', () => {
       await jobs.throwError(job.id, { workerId: 'w', errorCode: 'PAYMENT_FAILED', variables: { reason: 'x' } });
       await h.drain();
       expect(await status(id)).toBe('COMPLETED');
-      const ends = await h.db.prisma.historyEvent.findMany({ where: { instanceId: id, elementId: 'end_failed' } });
+      const ends = await h.db.prisma.historyEvent.findMany({ where: { instanceId: big(id), elementId: 'end_failed' } });
       expect(ends).toHaveLength(2);
     });
 
@@ -147,9 +159,9 @@ describe('wait states (Postgres)', () => {
         code: 'UNPROCESSABLE',
         errors: [expect.objectContaining({ variable: 'blob' })],
       });
-      const row = await h.db.prisma.job.findUniqueOrThrow({ where: { id: job.id } });
+      const row = await h.db.prisma.job.findUniqueOrThrow({ where: { id: big(job.id) } });
       expect(row.state).toBe('ACTIVATED');
-      expect(await h.db.prisma.instanceEvent.count({ where: { instanceId: id } })).toBe(0);
+      expect(await h.db.prisma.instanceEvent.count({ where: { instanceId: big(id) } })).toBe(0);
     });
 
     it('backoff policies follow their shape', () => {
@@ -176,26 +188,26 @@ describe('wait states (Postgres)', () => {
       const a = await start('events/message-catch.bpmn', { orderId: 'K1' });
       const b = await start('events/message-catch.bpmn', { orderId: 'K1' });
       const first = await correlation.publishMessage({ name: 'payment', correlationKey: 'K1', variables: { amount: 5 } });
-      expect(first).toEqual({ correlated: [expect.any(String)], started: [], buffered: false });
+      expect(first).toEqual({ messageKey: expect.any(String), correlated: [expect.any(String)], started: [], buffered: false });
       const second = await correlation.publishMessage({ name: 'payment', correlationKey: 'K1' });
       expect(second.correlated).toHaveLength(1);
       expect(new Set([...first.correlated, ...second.correlated])).toEqual(new Set([a, b]));
       await h.drain();
       expect(await status(a)).toBe('COMPLETED');
       expect(await status(b)).toBe('COMPLETED');
-      expect(await correlation.publishMessage({ name: 'payment', correlationKey: 'K1' })).toEqual({ correlated: [], started: [], buffered: false });
+      expect(await correlation.publishMessage({ name: 'payment', correlationKey: 'K1' })).toMatchObject({ correlated: [], started: [], buffered: false });
     });
 
     it('buffers an unmatched message with a TTL and delivers it when the subscription opens', async () => {
       const sent = await correlation.publishMessage({ name: 'payment', correlationKey: 'LATE', timeToLiveMs: 60_000, messageId: 'm-1', variables: { via: 'buffer' } });
-      expect(sent).toEqual({ correlated: [], started: [], buffered: true });
+      expect(sent).toMatchObject({ correlated: [], started: [], buffered: true });
       await expect(correlation.publishMessage({ name: 'payment', correlationKey: 'LATE', timeToLiveMs: 60_000, messageId: 'm-1' })).rejects.toMatchObject({ code: 'CONFLICT' });
       const id = await start('events/message-catch.bpmn', { orderId: 'LATE' });
       await h.drain();
       expect(await status(id)).toBe('COMPLETED');
-      expect((await h.db.prisma.processInstance.findUniqueOrThrow({ where: { id } })).variables).toMatchObject({ via: 'buffer' });
+      expect((await h.db.prisma.processInstance.findUniqueOrThrow({ where: { id: big(id) } })).variables).toMatchObject({ via: 'buffer' });
       expect(await h.db.prisma.bufferedMessage.count({ where: { messageId: 'm-1' } })).toBe(0);
-      expect(await h.db.prisma.messageSubscription.count({ where: { instanceId: id } })).toBe(0);
+      expect(await h.db.prisma.messageSubscription.count({ where: { instanceId: big(id) } })).toBe(0);
     });
 
     it('does not deliver a buffered message after its TTL', async () => {
@@ -203,7 +215,7 @@ describe('wait states (Postgres)', () => {
       await new Promise((r) => setTimeout(r, 80));
       const id = await start('events/message-catch.bpmn', { orderId: 'EXPIRED' });
       expect(await status(id)).toBe('ACTIVE');
-      expect(await h.db.prisma.messageSubscription.count({ where: { instanceId: id } })).toBe(1);
+      expect(await h.db.prisma.messageSubscription.count({ where: { instanceId: big(id) } })).toBe(1);
     });
 
     it('1,000 concurrent messages to 1,000 instances: none lost, none delivered twice', async () => {
@@ -217,9 +229,9 @@ describe('wait states (Postgres)', () => {
       const dup = await Promise.all(ids.map((_, i) => correlation.publishMessage({ name: 'payment', correlationKey: `C${i}` })));
       expect(dup.every((r) => r.correlated.length === 0)).toBe(true);
       await h.drain();
-      const done = await h.db.prisma.processInstance.count({ where: { id: { in: ids.map((s) => s.id) }, status: 'COMPLETED' } });
+      const done = await h.db.prisma.processInstance.count({ where: { id: { in: ids.map((s) => big(s.id)) }, status: 'COMPLETED' } });
       expect(done).toBe(1000);
-      const ends = await h.db.prisma.historyEvent.count({ where: { instanceId: { in: ids.map((s) => s.id) }, elementId: 'wait_payment', type: 'ELEMENT_COMPLETED' } });
+      const ends = await h.db.prisma.historyEvent.count({ where: { instanceId: { in: ids.map((s) => big(s.id)) }, elementId: 'wait_payment', type: 'ELEMENT_COMPLETED' } });
       expect(ends).toBe(1000);
     }, 60_000);
 
@@ -243,28 +255,28 @@ describe('wait states (Postgres)', () => {
       const definition = await h.registry.byId(processes[0].id);
       const started = await Promise.all(Array.from({ length: 20 }, () => h.starter.start({ definition: definition!, variables: { wait: 'PT0.2S' } })));
       await h.drain();
-      expect(await h.db.prisma.timer.count({ where: { instanceId: { in: started.map((s) => s.id) }, state: 'SCHEDULED' } })).toBe(20);
+      expect(await h.db.prisma.timer.count({ where: { instanceId: { in: started.map((s) => big(s.id)) }, state: 'SCHEDULED' } })).toBe(20);
       await new Promise((r) => setTimeout(r, 250));
       const fired = await Promise.all([timers.fireDue(), timers.fireDue()]);
       expect(fired[0] + fired[1]).toBe(20);
       expect(await timers.fireDue()).toBe(0);
       await h.drain();
-      const done = await h.db.prisma.processInstance.count({ where: { id: { in: started.map((s) => s.id) }, status: 'COMPLETED' } });
+      const done = await h.db.prisma.processInstance.count({ where: { id: { in: started.map((s) => big(s.id)) }, status: 'COMPLETED' } });
       expect(done).toBe(20);
     });
 
     it('a timer start event is scheduled at deploy and redeploying replaces it', async () => {
       const v1 = await h.registry.deploy(fixture('events/timer-start.bpmn'));
-      const first = await h.db.prisma.timer.findMany({ where: { definitionId: v1.processes[0].id } });
+      const first = await h.db.prisma.timer.findMany({ where: { definitionId: big(v1.processes[0].id) } });
       expect(first).toEqual([expect.objectContaining({ state: 'SCHEDULED', cycle: 'R/PT1H', repetitions: null, instanceId: null })]);
       const v2 = await h.registry.deploy(fixture('events/timer-start.bpmn').replace('R/PT1H', 'R2/PT1H'));
       expect(v2.processes[0].version).toBe(2);
       expect((await h.db.prisma.timer.findFirstOrThrow({ where: { id: first[0].id } })).state).toBe('CANCELED');
-      await h.db.prisma.timer.updateMany({ where: { definitionId: v2.processes[0].id }, data: { dueAt: new Date(Date.now() - 1000) } });
+      await h.db.prisma.timer.updateMany({ where: { definitionId: big(v2.processes[0].id) }, data: { dueAt: new Date(Date.now() - 1000) } });
       expect(await timers.fireDue()).toBe(1);
-      const rearmed = await h.db.prisma.timer.findFirstOrThrow({ where: { definitionId: v2.processes[0].id } });
+      const rearmed = await h.db.prisma.timer.findFirstOrThrow({ where: { definitionId: big(v2.processes[0].id) } });
       expect(rearmed).toMatchObject({ state: 'SCHEDULED', repetitions: 0 });
-      expect(await h.db.prisma.processInstance.count({ where: { definitionId: v2.processes[0].id } })).toBe(1);
+      expect(await h.db.prisma.processInstance.count({ where: { definitionId: big(v2.processes[0].id) } })).toBe(1);
     });
   });
 
@@ -276,7 +288,7 @@ describe('wait states (Postgres)', () => {
       expect(open.items).toEqual([expect.objectContaining({ type: 'CALLED_ELEMENT_ERROR', elementId: 'call_child', jobId: null })]);
       await h.registry.deploy(fixture('subprocess/call-activity-child.bpmn'));
       const resolved = await incidents.resolve(open.items[0].id);
-      expect(resolved.resolvedAt).not.toBeNull();
+      expect(resolved.value.resolvedAt).not.toBeNull();
       await h.drain();
       expect(await status(id)).toBe('COMPLETED');
     });

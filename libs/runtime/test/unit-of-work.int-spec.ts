@@ -1,8 +1,8 @@
-import { harness, bpmn, type Harness } from './runtime-harness';
+import { big, bpmn, harness, type Harness } from './runtime-harness';
 
 const fixture = (p: string) => bpmn(`libs/engine/test/fixtures/bpmn/${p}`);
 
-describe('BatchProcessor (Postgres)', () => {
+describe('UnitOfWork (Postgres)', () => {
   let h: Harness;
   beforeAll(async () => {
     h = await harness('batch');
@@ -17,10 +17,10 @@ describe('BatchProcessor (Postgres)', () => {
     );
     expect(h.publisher.items).toHaveLength(120);
     await h.drain(50);
-    const rows = await h.db.prisma.processInstance.findMany({ where: { id: { in: started.map((s) => s.id) } } });
+    const rows = await h.db.prisma.processInstance.findMany({ where: { id: { in: started.map((s) => big(s.id)) } } });
     expect(rows.every((r) => r.status === 'COMPLETED' && r.pendingSince === null && r.endedAt !== null)).toBe(true);
     expect(rows.every((r) => r.rev === 1)).toBe(true);
-    const history = await h.db.prisma.historyEvent.groupBy({ by: ['instanceId'], _count: true, where: { instanceId: started[0].id } });
+    const history = await h.db.prisma.historyEvent.groupBy({ by: ['instanceId'], _count: true, where: { instanceId: big(started[0].id) } });
     expect(history[0]._count).toBe(16);
     const joins = await h.db.prisma.historyEvent.count({ where: { elementId: 'join', type: 'ELEMENT_COMPLETED' } });
     expect(joins).toBe(120);
@@ -31,16 +31,16 @@ describe('BatchProcessor (Postgres)', () => {
     const definition = await h.registry.byId(processes[0].id);
     const { id } = await h.starter.start({ definition: definition!, variables: { amount: 3 } });
     await h.drain();
-    const before = await h.db.prisma.processInstance.findUniqueOrThrow({ where: { id } });
-    const historyBefore = await h.db.prisma.historyEvent.count({ where: { instanceId: id } });
-    const jobs = await h.db.prisma.job.findMany({ where: { instanceId: id } });
+    const before = await h.db.prisma.processInstance.findUniqueOrThrow({ where: { id: big(id) } });
+    const historyBefore = await h.db.prisma.historyEvent.count({ where: { instanceId: big(id) } });
+    const jobs = await h.db.prisma.job.findMany({ where: { instanceId: big(id) } });
     expect(jobs).toEqual([expect.objectContaining({ type: 'charge-card', retries: 5, state: 'ACTIVATABLE', elementId: 'charge' })]);
-    const report = await h.processor.process([id, id]);
+    const report = await h.unitOfWork.runBatch([id, id]);
     expect(report.stepped).toBe(0);
-    const after = await h.db.prisma.processInstance.findUniqueOrThrow({ where: { id } });
+    const after = await h.db.prisma.processInstance.findUniqueOrThrow({ where: { id: big(id) } });
     expect(after.state).toEqual(before.state);
-    expect(await h.db.prisma.job.count({ where: { instanceId: id } })).toBe(1);
-    expect(await h.db.prisma.historyEvent.count({ where: { instanceId: id } })).toBe(historyBefore);
+    expect(await h.db.prisma.job.count({ where: { instanceId: big(id) } })).toBe(1);
+    expect(await h.db.prisma.historyEvent.count({ where: { instanceId: big(id) } })).toBe(historyBefore);
   });
 
   it('applies inbox events under the row lock and deletes them', async () => {
@@ -48,15 +48,15 @@ describe('BatchProcessor (Postgres)', () => {
     const definition = await h.registry.byId(processes[0].id);
     const { id } = await h.starter.start({ definition: definition!, variables: {} });
     await h.drain();
-    const job = await h.db.prisma.job.findFirstOrThrow({ where: { instanceId: id } });
+    const job = await h.db.prisma.job.findFirstOrThrow({ where: { instanceId: big(id) } });
     await h.db.prisma.instanceEvent.create({
-      data: { instanceId: id, event: { type: 'complete', elementInstanceId: job.elementInstanceId, variables: { receipt: 'r1' } } },
+      data: { instanceId: big(id), event: { type: 'complete', elementInstanceId: job.elementInstanceId.toString(), variables: { receipt: 'r1' } } },
     });
-    await h.processor.process([id]);
-    const row = await h.db.prisma.processInstance.findUniqueOrThrow({ where: { id } });
+    await h.unitOfWork.runBatch([id]);
+    const row = await h.db.prisma.processInstance.findUniqueOrThrow({ where: { id: big(id) } });
     expect(row.status).toBe('COMPLETED');
     expect(row.variables).toEqual({ receipt: 'r1' });
-    expect(await h.db.prisma.instanceEvent.count({ where: { instanceId: id } })).toBe(0);
+    expect(await h.db.prisma.instanceEvent.count({ where: { instanceId: big(id) } })).toBe(0);
   });
 
   it('skips instances locked by another transaction and hands their items back', async () => {
@@ -69,18 +69,18 @@ describe('BatchProcessor (Postgres)', () => {
     let locked!: () => void;
     const isLocked = new Promise<void>((r) => (locked = r));
     const holder = h.db.prisma.$transaction(async (tx) => {
-      await tx.$queryRawUnsafe(`SELECT id FROM "ProcessInstance" WHERE id = $1::uuid FOR UPDATE`, id);
+      await tx.$queryRawUnsafe(`SELECT id FROM "ProcessInstance" WHERE id = $1::bigint FOR UPDATE`, id);
       locked();
       await held;
     });
     await isLocked;
-    const report = await h.processor.process([id]);
+    const report = await h.unitOfWork.runBatch([id]);
     expect(report).toMatchObject({ stepped: 0, requeued: 1 });
     expect(h.publisher.take()).toEqual([id]);
     release();
     await holder;
-    await h.processor.process([id]);
-    expect((await h.db.prisma.processInstance.findUniqueOrThrow({ where: { id } })).status).toBe('COMPLETED');
+    await h.unitOfWork.runBatch([id]);
+    expect((await h.db.prisma.processInstance.findUniqueOrThrow({ where: { id: big(id) } })).status).toBe('COMPLETED');
   });
 
   it('call activity: starts the child, and the child completing moves the parent on', async () => {
@@ -89,8 +89,8 @@ describe('BatchProcessor (Postgres)', () => {
     const definition = await h.registry.byId(processes[0].id);
     const { id } = await h.starter.start({ definition: definition!, variables: { value: 4 } });
     await h.drain();
-    const parent = await h.db.prisma.processInstance.findUniqueOrThrow({ where: { id } });
-    const child = await h.db.prisma.processInstance.findFirstOrThrow({ where: { parentInstanceId: id } });
+    const parent = await h.db.prisma.processInstance.findUniqueOrThrow({ where: { id: big(id) } });
+    const child = await h.db.prisma.processInstance.findFirstOrThrow({ where: { parentInstanceId: big(id) } });
     expect(child.status).toBe('COMPLETED');
     expect(parent.status).toBe('COMPLETED');
     expect(parent.variables).toMatchObject({ value: 4, result: 8 });
