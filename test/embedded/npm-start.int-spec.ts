@@ -2,8 +2,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryDefinitionCache } from '@baton/cache';
-import { DefinitionRegistry, InstanceStarter } from '@baton/runtime';
-import { openEmbeddedDatabase } from '@baton/store';
+import { Announcer, DefinitionRegistry, InstanceStarter, LeasedKeys } from '@baton/runtime';
+import { openEmbeddedDatabase, PgRuntimeStore } from '@baton/store';
 import { embeddedEnv, freePort, ROOT, startCommand, StartedProcess, until } from './start-process';
 
 /**
@@ -115,11 +115,16 @@ describe('npm start (embedded mode)', () => {
     // While it is down: an instance committed but never published, as a crash between the two leaves it.
     const db = await openEmbeddedDatabase({ dataDir });
     try {
-      const registry = new DefinitionRegistry(db.prisma, new MemoryDefinitionCache(), { cacheTtlSeconds: 60 });
-      const definition = await registry.byKey('order');
-      const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
-      const dropped = { publish: async () => undefined };
-      unpublished = (await new InstanceStarter(db.prisma, dropped, { logger: quiet }).start({ definition: definition!, variables: { amount: 20 } })).id;
+      const runtime = new PgRuntimeStore(db.prisma);
+      const keys = await LeasedKeys.acquire(runtime.repos.keyNodes, 'npm-start test');
+      try {
+        const registry = new DefinitionRegistry(runtime, new MemoryDefinitionCache(), keys.next, { cacheTtlSeconds: 60 });
+        const definition = await registry.byProcessId('order');
+        const dropped = new Announcer({ publish: async () => undefined }, {});
+        unpublished = (await new InstanceStarter(runtime, dropped, keys.next).start({ definition: definition!, variables: { amount: 20 } })).id;
+      } finally {
+        await keys.release();
+      }
     } finally {
       await db.close();
     }

@@ -48,11 +48,15 @@ const context: JobContext = { workerId: 'test', signal: new AbortController().si
 
 function job(customHeaders: Record<string, string>, variables: Record<string, unknown> = {}): ActivatedJob {
   return {
-    id: '01a20400-8f9d-75a9-8540-3380e10b1aee',
+    id: '916031881202368512',
     type: 'http',
-    instanceId: '01a20400-8f9d-75a9-8540-3380e10b1aef',
+    instanceId: '916031881202368513',
     elementId: 'call',
-    elementInstanceId: '01a20400-8f9d-75a9-8540-3380e10b1af0',
+    elementInstanceId: '916031881202368514',
+    definitionId: '916031881202368500',
+    bpmnProcessId: 'http-task',
+    tenantId: '<default>',
+    workerId: 'test',
     retries: 3,
     variables,
     customHeaders,

@@ -101,7 +101,7 @@ describe('in-process job handlers in the worker app (Postgres, RabbitMQ)', () =>
   });
 
   const completed = (ids: string[]) =>
-    s.count(`SELECT count(*) AS n FROM "ProcessInstance" WHERE status = 'COMPLETED' AND id = ANY($1::uuid[])`, ids);
+    s.count(`SELECT count(*) AS n FROM "ProcessInstance" WHERE status = 'COMPLETED' AND id = ANY($1::bigint[])`, ids);
 
   it('completes R3 end to end: every bench-task job handled once, every instance completed once', async () => {
     const definition = await s.deploy('bench/processes/r3-service-task.bpmn');
@@ -115,7 +115,7 @@ describe('in-process job handlers in the worker app (Postgres, RabbitMQ)', () =>
     expect(handler.seen.size).toBe(300);
     expect([...handler.seen.values()].every((n) => n === 1)).toBe(true);
     expect(await s.count(`SELECT count(*) AS n FROM "Job" WHERE type = 'bench-task' AND state = 'COMPLETED'`)).toBe(300);
-    const rows = await s.db.prisma.processInstance.findMany({ where: { id: { in: ids } }, select: { variables: true } });
+    const rows = await s.db.prisma.processInstance.findMany({ where: { id: { in: ids.map((k) => BigInt(k)) } }, select: { variables: true } });
     expect(rows.every((r) => (r.variables as { worked?: boolean }).worked === true)).toBe(true);
     expect(await notCompletedOnce(s, ids, ['Task_Bench', 'EndEvent_1'])).toBe(0);
     expect(await duplicateHistory(s)).toBe(0);
@@ -132,7 +132,7 @@ describe('in-process job handlers in the worker app (Postgres, RabbitMQ)', () =>
     ).map((x) => x.id);
     await waitFor('the http instances to complete', async () => (await completed([small, large, flaky])) === 3, { timeoutMs: 20_000 });
 
-    const variables = async (id: string) => (await s.db.prisma.processInstance.findUniqueOrThrow({ where: { id } })).variables;
+    const variables = async (id: string) => (await s.db.prisma.processInstance.findUniqueOrThrow({ where: { id: BigInt(id) } })).variables;
     expect(await variables(small)).toMatchObject({ charge: { status: 200, body: { approved: true, id: expect.any(String) } } });
     expect(await variables(large)).toMatchObject({ charge: { status: 200, body: { approved: false } } });
     expect(await variables(flaky)).toMatchObject({ charge: { status: 200, body: { approved: true } } });
@@ -141,7 +141,7 @@ describe('in-process job handlers in the worker app (Postgres, RabbitMQ)', () =>
     expect(charges.filter((c) => c.path === '/orders/A-1/charge')).toEqual([{ path: '/orders/A-1/charge', body: { amount: 40, currency: 'EUR' } }]);
     expect(charges.filter((c) => c.path === '/orders/FLAKY/charge')).toHaveLength(2);
     // The first attempt's failure is on the job; it left one retry of two.
-    const job = await s.db.prisma.job.findFirstOrThrow({ where: { instanceId: flaky } });
+    const job = await s.db.prisma.job.findFirstOrThrow({ where: { instanceId: BigInt(flaky) } });
     expect(job).toMatchObject({ state: 'COMPLETED', retries: 1, errorMessage: expect.stringContaining('answered 503: try later') });
   });
 
@@ -152,7 +152,7 @@ describe('in-process job handlers in the worker app (Postgres, RabbitMQ)', () =>
     const { processes } = await s.registry.deploy(xml);
     const definition = (await s.registry.byId(processes[0].id))!;
     const { id } = await s.starter.start({ definition });
-    await waitFor('the incident', async () => (await s.db.prisma.incident.count({ where: { instanceId: id } })) === 1, { timeoutMs: 20_000 });
+    await waitFor('the incident', async () => (await s.db.prisma.incident.count({ where: { instanceId: BigInt(id) } })) === 1, { timeoutMs: 20_000 });
 
     const { attempts } = app.get(FlakyHandler);
     expect(attempts).toHaveLength(4);
@@ -165,17 +165,17 @@ describe('in-process job handlers in the worker app (Postgres, RabbitMQ)', () =>
     });
     expect(gaps[0]).toBeLessThan(gaps[1]);
     expect(gaps[1]).toBeLessThan(gaps[2]);
-    const incident = await s.db.prisma.incident.findFirstOrThrow({ where: { instanceId: id } });
+    const incident = await s.db.prisma.incident.findFirstOrThrow({ where: { instanceId: BigInt(id) } });
     expect(incident).toMatchObject({ type: 'JOB_NO_RETRIES', message: 'still down', elementId: 'charge', resolvedAt: null });
-    expect(await s.db.prisma.job.findFirstOrThrow({ where: { instanceId: id } })).toMatchObject({ state: 'FAILED', retries: 0 });
+    expect(await s.db.prisma.job.findFirstOrThrow({ where: { instanceId: BigInt(id) } })).toMatchObject({ state: 'FAILED', retries: 0 });
   });
 
   it('a BpmnError thrown by a handler is caught by the matching error boundary event', async () => {
     const definition = await s.deploy('libs/engine/test/fixtures/bpmn/events/error-boundary.bpmn');
     const [{ id }] = await s.start(definition, 1, () => ({ valid: true }));
     await waitFor('the instance to complete', async () => (await completed([id])) === 1, { timeoutMs: 20_000 });
-    expect((await s.db.prisma.processInstance.findUniqueOrThrow({ where: { id } })).variables).toMatchObject({ reason: 'limit' });
+    expect((await s.db.prisma.processInstance.findUniqueOrThrow({ where: { id: BigInt(id) } })).variables).toMatchObject({ reason: 'limit' });
     expect(await notCompletedOnce(s, [id], ['payment_failed', 'end_failed'])).toBe(0);
-    expect(await s.db.prisma.incident.count({ where: { instanceId: id } })).toBe(0);
+    expect(await s.db.prisma.incident.count({ where: { instanceId: BigInt(id) } })).toBe(0);
   });
 });

@@ -16,7 +16,7 @@ describe('timers in worker processes (Postgres, RabbitMQ)', () => {
   });
 
   const timerStates = (s: Scenario, ids: string[]) =>
-    s.db.prisma.timer.groupBy({ by: ['state'], where: { instanceId: { in: ids } }, _count: true });
+    s.db.prisma.timer.groupBy({ by: ['state'], where: { instanceId: { in: ids.map((k) => BigInt(k)) } }, _count: true });
 
   it('two workers polling: each of 50 one-second timers fires exactly once and each instance completes once', async () => {
     const s = (scenario = await Scenario.create('timers_two'));

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { InProcessTokenBus, type BusLogger } from '@baton/bus';
 import type { Settings } from '@baton/config';
-import type { BatchProcessor, BatchReport, Sweeper } from '@baton/runtime';
+import type { BatchReport, Sweeper, UnitOfWork } from '@baton/runtime';
 import { failureBackoffMs, TokenWorker } from '../../apps/worker/src/execution/token-worker';
 
 const silent: BusLogger = { warn: () => undefined, error: () => undefined };
@@ -17,10 +17,10 @@ const report = (items: number): BatchReport => ({
   seconds: 0,
 });
 
-/** A processor whose batches the test settles by hand. */
+/** A unit of work whose batches the test settles by hand. */
 class ManualProcessor {
   readonly calls: { ids: string[]; resolve: () => void; reject: (e: Error) => void }[] = [];
-  process(ids: readonly string[]): Promise<BatchReport> {
+  runBatch(ids: readonly string[]): Promise<BatchReport> {
     return new Promise((resolve, reject) => {
       this.calls.push({ ids: [...ids], resolve: () => resolve(report(ids.length)), reject });
     });
@@ -47,7 +47,7 @@ function worker(processor: ManualProcessor, bus: InProcessTokenBus) {
   } as unknown as Sweeper;
   const settings = { TOKEN_BATCH_SIZE: 10 } as Settings;
   return {
-    worker: new TokenWorker(settings, bus, processor as unknown as BatchProcessor, sweeper),
+    worker: new TokenWorker(settings, bus, processor as unknown as UnitOfWork, sweeper),
     sweeping: () => sweeping,
   };
 }

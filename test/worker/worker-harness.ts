@@ -5,12 +5,16 @@ import { join } from 'node:path';
 import * as amqp from 'amqplib';
 import { RabbitTokenBus, type BusLogger } from '@baton/bus';
 import {
+  Announcer,
   DefinitionRegistry,
   InstanceStarter,
   type LoadedDefinition,
   type RuntimeLogger,
+  type RuntimeStore,
   type WorkPublisher,
 } from '@baton/runtime';
+import { PgRuntimeStore } from '@baton/store';
+import { testKeys, testObserver } from '../../libs/runtime/test/runtime-harness';
 import { freshSchema, type FreshSchema } from '../../libs/store/test/fresh-schema';
 import { freePort } from '../support/free-port';
 import { MemoryDefinitionCache } from '@baton/cache';
@@ -163,6 +167,7 @@ export class WorkerProcess {
  */
 export class Scenario {
   readonly queue: string;
+  readonly runtime: RuntimeStore;
   readonly registry: DefinitionRegistry;
   readonly bus: RabbitTokenBus;
   readonly starter: InstanceStarter;
@@ -173,14 +178,15 @@ export class Scenario {
     prefix: string,
   ) {
     this.queue = `baton.test.worker.${prefix}.${Date.now().toString(36)}.${randomBytes(3).toString('hex')}`;
-    this.registry = new DefinitionRegistry(db.prisma, new MemoryDefinitionCache(), { cacheTtlSeconds: 60 });
+    this.runtime = new PgRuntimeStore(db.prisma);
+    this.registry = new DefinitionRegistry(this.runtime, new MemoryDefinitionCache(), testKeys, { cacheTtlSeconds: 60 });
     this.bus = new RabbitTokenBus({
       url: RABBITMQ_URL,
       queue: this.queue,
       logger: quiet,
       connectionName: 'baton-test',
     });
-    this.starter = new InstanceStarter(db.prisma, this.bus, { logger: quiet });
+    this.starter = new InstanceStarter(this.runtime, new Announcer(this.bus, testObserver), testKeys, { observer: testObserver });
   }
 
   static async create(prefix: string): Promise<Scenario> {
@@ -228,7 +234,7 @@ export class Scenario {
   /** Starts instances whose publish is lost: committed with pendingSince, never on the queue. */
   async startUnpublished(definition: LoadedDefinition, count: number) {
     const dropping: WorkPublisher = { publish: async () => undefined };
-    const starter = new InstanceStarter(this.db.prisma, dropping, { logger: quiet });
+    const starter = new InstanceStarter(this.runtime, new Announcer(dropping, testObserver), testKeys);
     return Promise.all(
       Array.from({ length: count }, (_, i) => starter.start({ definition, variables: { i } })),
     );
@@ -308,7 +314,7 @@ export async function notCompletedOnce(
     .join(' OR ');
   return scenario.count(
     `SELECT count(*) AS n FROM (
-       SELECT i.id FROM unnest($1::uuid[]) AS i(id) LEFT JOIN "HistoryEvent" h ON h."instanceId" = i.id
+       SELECT i.id FROM unnest($1::bigint[]) AS i(id) LEFT JOIN "HistoryEvent" h ON h."instanceId" = i.id
         GROUP BY i.id HAVING ${filters}) bad`,
     ids,
     ...elementIds,

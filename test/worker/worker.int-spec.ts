@@ -61,9 +61,9 @@ describe('worker processes (Postgres, RabbitMQ)', () => {
           `= ${Math.round(1000 / seconds)} instances/s (start of first to end of last in the store: ${span.s.toFixed(2)} s)`,
       );
 
-      const rows = await s.db.prisma.processInstance.findMany({ where: { id: { in: ids } } });
+      const rows = await s.db.prisma.processInstance.findMany({ where: { id: { in: ids.map((k) => BigInt(k)) } } });
       expect(rows).toHaveLength(1000);
-      const byId = new Map(rows.map((r) => [r.id, r]));
+      const byId = new Map(rows.map((r) => [r.id.toString(), r]));
       started.forEach((x, i) => {
         const row = byId.get(x.id);
         // Stepped exactly once (rev 0 -> 1), settled, with the variables it started with.
@@ -141,9 +141,9 @@ describe('worker processes (Postgres, RabbitMQ)', () => {
       expect(new Set(children.map((c) => c.parentInstanceId)).size).toBe(500);
       expect(children.every((c) => c.status === 'COMPLETED' && c.rev === 1)).toBe(true);
       const parentRows = await s.db.prisma.processInstance.findMany({
-        where: { id: { in: parents } },
+        where: { id: { in: parents.map((k) => BigInt(k)) } },
       });
-      const byId = new Map(parentRows.map((r) => [r.id, r]));
+      const byId = new Map(parentRows.map((r) => [r.id.toString(), r]));
       parents.forEach((id, i) => {
         const row = byId.get(id);
         // Two steps each (start, child completed): nothing committed twice.
@@ -163,7 +163,7 @@ describe('worker processes (Postgres, RabbitMQ)', () => {
       expect(
         await notCompletedOnce(
           s,
-          children.map((c) => c.id),
+          children.map((c) => c.id.toString()),
           ['join', 'end'],
         ),
       ).toBe(0);
@@ -258,7 +258,7 @@ describe('worker processes (Postgres, RabbitMQ)', () => {
 
       const ids = (await s.startUnpublished(definition, 5)).map((x) => x.id);
       await s.db.prisma.$executeRawUnsafe(
-        `UPDATE "ProcessInstance" SET "pendingSince" = now() - interval '1 hour' WHERE id = ANY($1::uuid[])`,
+        `UPDATE "ProcessInstance" SET "pendingSince" = now() - interval '1 hour' WHERE id = ANY($1::bigint[])`,
         ids,
       );
       const t0 = performance.now();
@@ -266,7 +266,7 @@ describe('worker processes (Postgres, RabbitMQ)', () => {
         'the swept instances to complete',
         async () =>
           (await s.count(
-            `SELECT count(*) AS n FROM "ProcessInstance" WHERE status = 'COMPLETED' AND id = ANY($1::uuid[])`,
+            `SELECT count(*) AS n FROM "ProcessInstance" WHERE status = 'COMPLETED' AND id = ANY($1::bigint[])`,
             ids,
           )) === 5,
         // ~2 x STATE_CHECK_INTERVAL, plus a second for a loaded machine.
@@ -325,7 +325,7 @@ async function waitForCompleted(s: Scenario, ids: string[]): Promise<void> {
     `${ids.length} instances to complete`,
     async () =>
       (await s.count(
-        `SELECT count(*) AS n FROM "ProcessInstance" WHERE status = 'COMPLETED' AND id = ANY($1::uuid[])`,
+        `SELECT count(*) AS n FROM "ProcessInstance" WHERE status = 'COMPLETED' AND id = ANY($1::bigint[])`,
         ids,
       )) === ids.length,
     { timeoutMs: 30_000 },

@@ -64,7 +64,7 @@ describe('the API on RabbitMQ and Redis', () => {
     try {
       const prefix = cacheKeyPrefix(loadSettings({ DATABASE_URL: h.db.url }));
       expect(prefix).toContain(h.db.schema);
-      expect(await redis.get(`${prefix}latest:R1`)).toBe((await h.json('GET', '/processes/R1')).body.id);
+      expect(await redis.get(`${prefix}latest:<default>:R1`)).toBe((await h.json('GET', '/processes/R1')).body.id);
     } finally {
       redis.disconnect();
     }

@@ -4,7 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { TokenBus } from '@baton/bus';
 import { loadSettings } from '@baton/config';
 import { TOKEN_BUS } from '@baton/host';
-import { BatchProcessor } from '@baton/runtime';
+import { UnitOfWork } from '@baton/runtime';
 import { freshSchema, type FreshSchema } from '../../../libs/store/test/fresh-schema';
 import { createApiApp } from '../src/api-app';
 
@@ -18,7 +18,7 @@ export interface ApiHarness {
   /** JSON helpers: method, path, body -> status and parsed JSON (loosely typed: tests inspect it with expect). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   json<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T; headers: Headers }>;
-  /** Runs a worker (a BatchProcessor on the in-process bus) until no work is left. */
+  /** Runs a worker (the unit of work on the app's bus) until no work is left. */
   drain(): Promise<void>;
   /** Runs a worker on the app's bus (whichever adapter) until the returned function is called. */
   worker(): Promise<() => Promise<void>>;
@@ -45,7 +45,7 @@ export function harnessOn(app: NestFastifyApplication, db: FreshSchema): ApiHarn
   const port = (app.getHttpServer().address() as { port: number }).port;
   const origin = `http://127.0.0.1:${port}`;
   const bus = app.get<TokenBus>(TOKEN_BUS);
-  const processor = app.get(BatchProcessor);
+  const unitOfWork = app.get(UnitOfWork);
   const api = (path: string, init?: RequestInit) => fetch(`${origin}/api/v1${path}`, init);
   return {
     db,
@@ -65,7 +65,7 @@ export function harnessOn(app: NestFastifyApplication, db: FreshSchema): ApiHarn
       const consumer = await bus.consume({ batchSize: 100, lingerMs: 0 }, async (batch) => {
         inFlight++;
         try {
-          await processor.process(batch.map((item) => item.instanceId));
+          await unitOfWork.runBatch(batch.map((item) => item.instanceId));
         } finally {
           inFlight--;
         }
@@ -81,7 +81,7 @@ export function harnessOn(app: NestFastifyApplication, db: FreshSchema): ApiHarn
     },
     async worker() {
       const consumer = await bus.consume({ batchSize: 100, lingerMs: 2 }, async (batch) => {
-        await processor.process(batch.map((item) => item.instanceId));
+        await unitOfWork.runBatch(batch.map((item) => item.instanceId));
       });
       return () => consumer.stop();
     },

@@ -18,8 +18,18 @@ describe('definitions over HTTP', () => {
       expect(first.status).toBe(201);
       const body = (await first.json()) as { processes: { id: string; key: string; version: number; name: string | null; deployedAt: string }[] };
       expect(body.processes).toEqual([
-        { id: expect.any(String), key: 'script-task', version: 1, name: expect.any(String), deployedAt: expect.any(String) },
+        {
+          id: expect.stringMatching(/^[1-9][0-9]*$/),
+          key: 'script-task',
+          version: 1,
+          name: expect.any(String),
+          versionTag: null,
+          deploymentId: (body as unknown as { deploymentId: string }).deploymentId,
+          tenantId: '<default>',
+          deployedAt: expect.any(String),
+        },
       ]);
+      expect(body).toMatchObject({ deploymentId: expect.stringMatching(/^[1-9][0-9]*$/), warnings: [] });
       expect(new Date(body.processes[0].deployedAt).toISOString()).toBe(body.processes[0].deployedAt);
 
       const again = await h.api('/processes', xmlPost(xml));
@@ -43,7 +53,11 @@ describe('definitions over HTTP', () => {
       form.append('file', new Blob([fixture('tasks/service-task.bpmn')], { type: 'application/xml' }), 'service-task.bpmn');
       const r = await h.api('/processes', { method: 'POST', body: form });
       expect(r.status).toBe(201);
-      expect(await r.json()).toEqual({ processes: [expect.objectContaining({ key: 'service-task', version: 1 })] });
+      expect(await r.json()).toEqual({
+        deploymentId: expect.any(String),
+        processes: [expect.objectContaining({ key: 'service-task', version: 1 })],
+        warnings: [],
+      });
     });
 
     it('refuses multipart without a "file" field (400)', async () => {
@@ -152,7 +166,16 @@ describe('definitions over HTTP', () => {
     it('gets a key (latest or ?version) and its XML', async () => {
       const latest = await h.json('GET', '/processes/list-a');
       expect(latest.status).toBe(200);
-      expect(latest.body).toEqual({ id: expect.any(String), key: 'list-a', version: 2, name: 'v2', deployedAt: expect.any(String) });
+      expect(latest.body).toEqual({
+        id: expect.any(String),
+        key: 'list-a',
+        version: 2,
+        name: 'v2',
+        versionTag: null,
+        deploymentId: expect.any(String),
+        tenantId: '<default>',
+        deployedAt: expect.any(String),
+      });
       const v1 = await h.json('GET', '/processes/list-a?version=1');
       expect(v1.body).toMatchObject({ key: 'list-a', version: 1 });
 

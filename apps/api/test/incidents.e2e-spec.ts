@@ -1,7 +1,7 @@
 import { fixture, startApi, xmlPost, type ApiHarness } from './api-harness';
 
 const PROBLEM = /^application\/problem\+json/;
-const UNKNOWN = '01a20400-8f9d-75a9-8540-3380e10b1aee';
+const UNKNOWN = '12345';
 
 interface Incident {
   id: string;
@@ -34,6 +34,8 @@ describe('incidents over HTTP', () => {
       const r = await h.json('POST', `/jobs/${job.id}/fail`, { workerId: 'w', errorMessage: `declined ${job.variables.i}`, retries: 0 });
       expect(r.status).toBe(204);
     }
+    // The engine raises the JOB_NO_RETRIES incidents when a worker applies the failures.
+    await h.drain();
   }, 60_000);
   afterAll(() => h?.close());
 
@@ -53,6 +55,7 @@ describe('incidents over HTTP', () => {
         id: expect.any(String),
         instanceId: expect.any(String),
         elementId: 'charge',
+        elementInstanceId: expect.stringMatching(/^[1-9][0-9]*$/),
         type: 'JOB_NO_RETRIES',
         message: expect.stringMatching(/^declined \d$/),
         jobId: expect.any(String),

@@ -138,9 +138,11 @@ describe('instances over HTTP', () => {
       const { body } = await start('user-task', { variables: { owner: 'bob' }, businessKey: 'bk-view' });
       const fresh = await get(body.id);
       expect(fresh).toEqual({
-        id: body.id,
+        id: expect.stringMatching(/^[1-9][0-9]{0,18}$/),
         processKey: 'user-task',
         version: 1,
+        definitionId: expect.stringMatching(/^[1-9][0-9]*$/),
+        tenantId: '<default>',
         status: 'ACTIVE',
         businessKey: 'bk-view',
         variables: { owner: 'bob' },
@@ -155,7 +157,7 @@ describe('instances over HTTP', () => {
     });
 
     it('answers 404 for an unknown or malformed id', async () => {
-      for (const id of ['01a20400-8f9d-75a9-8540-3380e10b1aee', 'not-a-uuid']) {
+      for (const id of ['12345', '01a20400-8f9d-75a9-8540-3380e10b1aee', 'not-a-key', '99999999999999999999']) {
         const r = await h.json('GET', `/instances/${id}`);
         expect(r.status).toBe(404);
         expect(r.headers.get('content-type')).toMatch(PROBLEM);
@@ -199,6 +201,8 @@ describe('instances over HTTP', () => {
           id: expect.any(String),
           processKey: 'R1',
           version: expect.any(Number),
+          definitionId: expect.any(String),
+          tenantId: '<default>',
           status: 'COMPLETED',
           businessKey: item.businessKey,
           parentInstanceId: null,
@@ -216,7 +220,7 @@ describe('instances over HTTP', () => {
       for (const [query, field] of [
         ['limit=1001', 'limit'],
         ['status=RUNNING', 'status'],
-        ['cursor=42', 'cursor'],
+        ['cursor=abc', 'cursor'],
       ]) {
         const r = await h.json('GET', `/instances?${query}`);
         expect(r.status).toBe(400);
@@ -363,20 +367,26 @@ describe('instances over HTTP', () => {
       expect(await get(id)).toMatchObject({ status: 'SUSPENDED', tokens: [{ elementId: 'approve', state: 'WAITING' }] });
     });
 
-    it('commands see the inbox first: an instance that ends on its pending work answers 409 and keeps no half-applied command', async () => {
-      // R1 has READY work that runs to its end before the patch would apply.
+    it('commands run no element work: a patch lands before the READY work runs, a cancel overtakes a completion in the inbox', async () => {
+      // R1 has READY work (nothing ran yet): the patch applies at once and the worker runs R1 with it afterwards.
       const { body } = await start('R1', { variables: { amount: 1 } });
-      const patch = await h.json('PATCH', `/instances/${body.id}/variables`, { variables: { late: true } });
-      expect(patch.status).toBe(409);
-      expect(await get(body.id)).toMatchObject({ status: 'COMPLETED', variables: { amount: 1, result: 2 } });
+      const patch = await h.json('PATCH', `/instances/${body.id}/variables`, { variables: { early: true } });
+      expect(patch).toMatchObject({ status: 200, body: { variables: { amount: 1, early: true } } });
+      expect((await get(body.id)).tokens).toEqual([expect.objectContaining({ state: 'READY' })]);
+      await h.drain();
+      expect(await get(body.id)).toMatchObject({ status: 'COMPLETED', variables: { amount: 1, early: true, result: 2 } });
 
-      // A task completion waits in the inbox; the cancel comes after it.
+      // A task completion waits in the inbox; the cancel comes after it and overtakes it.
       const { id, taskId } = await waitingAtTask();
-      expect((await h.json('POST', `/tasks/${taskId}/complete`, {})).status).toBe(200);
+      expect((await h.json('POST', `/tasks/${taskId}/complete`, { variables: { done: true } })).status).toBe(200);
       const cancel = await h.json('POST', `/instances/${id}/cancel`);
-      expect(cancel.status).toBe(409);
-      expect(cancel.body.detail).toContain('completed before');
-      expect((await get(id)).status).toBe('COMPLETED');
+      expect(cancel).toMatchObject({ status: 200, body: { status: 'CANCELED', tokens: [] } });
+      await h.drain();
+      const after = await get(id);
+      expect(after.status).toBe('CANCELED');
+      expect(after.variables).not.toHaveProperty('done');
+      const history = (await h.json('GET', `/instances/${id}/history?limit=1000`)).body.items as { type: string; elementType: string }[];
+      expect(history.filter((e) => e.elementType === 'userTask').map((e) => e.type)).toEqual(['ELEMENT_ACTIVATED', 'ELEMENT_TERMINATED']);
     });
 
     it('PATCH variables: 422 over the limits (nothing written), 409 once ended, 404 unknown, 400 malformed', async () => {
@@ -392,6 +402,7 @@ describe('instances over HTTP', () => {
       expect(Object.keys((await get(id)).variables).sort()).toEqual(['a', 'b', 'c', 'owner']);
 
       expect((await h.json('PATCH', `/instances/${id}/variables`, {})).status).toBe(400);
+      expect((await h.json('PATCH', '/instances/12345/variables', { variables: {} })).status).toBe(404);
       expect((await h.json('PATCH', '/instances/01a20400-8f9d-75a9-8540-3380e10b1aee/variables', { variables: {} })).status).toBe(404);
       await h.json('POST', `/instances/${id}/cancel`);
       const ended = await h.json('PATCH', `/instances/${id}/variables`, { variables: { late: true } });

@@ -1,7 +1,7 @@
 import { fixture, startApi, xmlPost, type ApiHarness } from './api-harness';
 
 const PROBLEM = /^application\/problem\+json/;
-const UNKNOWN = '01a20400-8f9d-75a9-8540-3380e10b1aee';
+const UNKNOWN = '12345';
 // Small limits, so requests over them stay cheap: body limit = 4,096 + 64 KiB.
 const LIMITS = { MAX_VARIABLE_SIZE: '1024', MAX_TOTAL_VARIABLES: '4096' };
 
@@ -10,6 +10,7 @@ interface Job {
   type: string;
   instanceId: string;
   elementId: string;
+  elementInstanceId: string;
   retries: number;
   variables: Record<string, unknown>;
   customHeaders: Record<string, string>;
@@ -66,6 +67,9 @@ describe('jobs over HTTP', () => {
       instanceId: expect.any(String),
       elementId: 'charge',
       elementInstanceId: expect.any(String),
+      definitionId: expect.any(String),
+      processKey: type,
+      tenantId: '<default>',
       retries: 5,
       variables: { i: expect.any(Number) },
       customHeaders: { method: 'visa', region: 'eu' },
@@ -203,6 +207,8 @@ describe('jobs over HTTP', () => {
     expect((await activateOne(type, 'w')).retries).toBe(1);
     expect((await h.json('POST', `/jobs/${job.id}/fail`, { workerId: 'w', errorMessage: 'gateway down' })).status).toBe(204);
     await none(type);
+    // The engine raises the incident when a worker applies the failure.
+    await h.drain();
 
     const view = await instance(id);
     expect(view.status).toBe('ACTIVE');
@@ -211,6 +217,7 @@ describe('jobs over HTTP', () => {
         id: expect.any(String),
         instanceId: id,
         elementId: 'charge',
+        elementInstanceId: job.elementInstanceId,
         type: 'JOB_NO_RETRIES',
         message: 'gateway down',
         jobId: job.id,
@@ -273,6 +280,8 @@ describe('jobs over HTTP', () => {
     const resolved = await h.json('POST', `/incidents/${view.incidents[0].id}/resolve`, {});
     expect(resolved.status).toBe(200);
     expect(resolved.body.resolvedAt).not.toBeNull();
+    // Resolving retries the element's activation, which a worker runs: it creates the job again.
+    await h.drain();
     const again = await activateOne(type, 'w');
     expect(again.id).toBe(job.id);
     expect((await h.json('POST', `/jobs/${again.id}/complete`, { workerId: 'w' })).status).toBe(204);
@@ -304,8 +313,8 @@ describe('jobs over HTTP', () => {
     const huge = await h.json('POST', `/jobs/${job.id}/complete`, { workerId: 'w', variables: { blob: 'x'.repeat(80_000) } });
     expect(huge.status).toBe(413);
     expect(huge.headers.get('content-type')).toMatch(PROBLEM);
-    expect(await h.db.prisma.instanceEvent.count({ where: { instanceId: id } })).toBe(0);
-    expect((await h.db.prisma.job.findUniqueOrThrow({ where: { id: job.id } })).state).toBe('ACTIVATED');
+    expect(await h.db.prisma.instanceEvent.count({ where: { instanceId: BigInt(id) } })).toBe(0);
+    expect((await h.db.prisma.job.findUniqueOrThrow({ where: { id: BigInt(job.id) } })).state).toBe('ACTIVATED');
     expect((await h.json('POST', `/jobs/${job.id}/complete`, { workerId: 'w', variables: { note: 'short' } })).status).toBe(204);
   });
 

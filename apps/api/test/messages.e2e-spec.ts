@@ -41,25 +41,25 @@ describe('messages, signals and suspension over HTTP', () => {
       const other = await start('message-catch', { orderId: 'K-2' });
       const r = await publish({ name: 'payment', correlationKey: 'K-1', variables: { amount: 12 } });
       expect(r.status).toBe(200);
-      expect(r.body).toEqual({ correlated: [id], started: [], buffered: false });
+      expect(r.body).toEqual({ messageKey: expect.any(String), correlated: [id], started: [], buffered: false });
       await h.drain();
       expect(await instance(id)).toMatchObject({ status: 'COMPLETED', variables: { orderId: 'K-1', amount: 12 } });
       await waitingForPayment(other);
-      expect((await publish({ name: 'payment', correlationKey: 'K-1' })).body).toEqual({ correlated: [], started: [], buffered: false });
+      expect((await publish({ name: 'payment', correlationKey: 'K-1' })).body).toEqual({ messageKey: expect.any(String), correlated: [], started: [], buffered: false });
       expect((await publish({ name: 'payment', correlationKey: 'K-2' })).body.correlated).toEqual([other]);
     });
 
     it('starts an instance from a message start event', async () => {
       const r = await publish({ name: 'order-placed', variables: { order: 7 } });
       expect(r.status).toBe(200);
-      expect(r.body).toEqual({ correlated: [], started: [expect.any(String)], buffered: false });
+      expect(r.body).toEqual({ messageKey: expect.any(String), correlated: [], started: [expect.any(String)], buffered: false });
       await h.drain();
       expect(await instance(r.body.started[0])).toMatchObject({ processKey: 'message-start', status: 'COMPLETED', variables: { order: 7 } });
     });
 
     it('a message sent before the subscription opens is delivered within its TTL; its messageId is taken meanwhile', async () => {
       const sent = await publish({ name: 'payment', correlationKey: 'EARLY', timeToLiveMs: 60_000, messageId: 'pay-early', variables: { via: 'buffer' } });
-      expect(sent.body).toEqual({ correlated: [], started: [], buffered: true });
+      expect(sent.body).toEqual({ messageKey: expect.any(String), correlated: [], started: [], buffered: true });
       const duplicate = await publish({ name: 'payment', correlationKey: 'EARLY', timeToLiveMs: 60_000, messageId: 'pay-early' });
       expect(duplicate.status).toBe(409);
       expect(duplicate.headers.get('content-type')).toMatch(PROBLEM);
@@ -110,7 +110,7 @@ describe('messages, signals and suspension over HTTP', () => {
       expect((await h.json('POST', `/instances/${suspended}/suspend`)).status).toBe(200);
       const r = await h.json('POST', '/signals', { name: 'go-ahead', variables: { go: true } });
       expect(r.status).toBe(200);
-      expect(r.body).toEqual({ triggered: 3 });
+      expect(r.body).toEqual({ signalKey: expect.any(String), triggered: 3 });
       await h.drain();
       for (const id of waiting) expect(await instance(id)).toMatchObject({ status: 'COMPLETED', variables: { go: true } });
       expect((await instance(suspended)).status).toBe('SUSPENDED');
@@ -121,7 +121,7 @@ describe('messages, signals and suspension over HTTP', () => {
         variables: { go: true },
         tokens: [{ elementId: 'follow_up', state: 'WAITING' }],
       });
-      expect((await h.json('POST', '/signals', { name: 'nobody-listens' })).body).toEqual({ triggered: 0 });
+      expect((await h.json('POST', '/signals', { name: 'nobody-listens' })).body).toEqual({ signalKey: expect.any(String), triggered: 0 });
     });
 
     it('400 naming bad fields; 422 over the limits', async () => {
@@ -139,7 +139,7 @@ describe('messages, signals and suspension over HTTP', () => {
       const id = await start('message-catch', { orderId: 'SUSP-1' });
       expect((await h.json('POST', `/instances/${id}/suspend`)).status).toBe(200);
       const r = await publish({ name: 'payment', correlationKey: 'SUSP-1', timeToLiveMs: 60_000, variables: { paid: true } });
-      expect(r.body).toEqual({ correlated: [], started: [], buffered: true });
+      expect(r.body).toEqual({ messageKey: expect.any(String), correlated: [], started: [], buffered: true });
       await h.drain();
       expect((await instance(id)).status).toBe('SUSPENDED');
 
@@ -155,7 +155,7 @@ describe('messages, signals and suspension over HTTP', () => {
       const plain = await start('message-catch', { orderId: 'SUSP-2' });
       const late = await start('message-catch', { orderId: 'SUSP-3' });
       for (const id of [plain, late]) expect((await h.json('POST', `/instances/${id}/suspend`)).status).toBe(200);
-      expect((await publish({ name: 'payment', correlationKey: 'SUSP-2' })).body).toEqual({ correlated: [], started: [], buffered: false });
+      expect((await publish({ name: 'payment', correlationKey: 'SUSP-2' })).body).toEqual({ messageKey: expect.any(String), correlated: [], started: [], buffered: false });
       expect((await publish({ name: 'payment', correlationKey: 'SUSP-3', timeToLiveMs: 150 })).body.buffered).toBe(true);
       await sleep(300);
       for (const id of [plain, late]) expect((await h.json('POST', `/instances/${id}/resume`)).status).toBe(200);

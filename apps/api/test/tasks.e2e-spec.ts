@@ -1,7 +1,7 @@
 import { fixture, startApi, xmlPost, type ApiHarness } from './api-harness';
 
 const PROBLEM = /^application\/problem\+json/;
-const UNKNOWN = '01a20400-8f9d-75a9-8540-3380e10b1aee';
+const UNKNOWN = '12345';
 
 interface Task {
   id: string;
@@ -143,7 +143,7 @@ describe('user tasks over HTTP', () => {
     expect(total.status).toBe(422);
     expect(total.body.detail).toContain('MAX_TOTAL_VARIABLES');
     expect((await h.json('GET', `/tasks/${task.id}`)).body.state).toBe('CREATED');
-    expect(await h.db.prisma.instanceEvent.count({ where: { instanceId: instances.dave } })).toBe(0);
+    expect(await h.db.prisma.instanceEvent.count({ where: { instanceId: BigInt(instances.dave) } })).toBe(0);
 
     const plain = await h.api(`/tasks/${task.id}/complete`, { method: 'POST' });
     expect(plain.status).toBe(200);

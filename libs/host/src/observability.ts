@@ -40,6 +40,7 @@ export function runtimeObserver(metrics: BatonMetrics, logger: RuntimeLogger): R
     jobOutcome: (type, outcome) => metrics.onJobOutcome(type, outcome),
     timersFired: (lateness) => metrics.onTimersFired(lateness),
     definitionLookup: (result) => metrics.onDefinitionLookup(result),
+    swept: (count) => logger.warn(`sweeper re-queued ${count} instance(s) with overdue work`),
     failure: (kind, detail, error) => {
       metrics.error(ERROR_KINDS[kind]);
       const reason = error instanceof Error && !detail.includes(error.message) ? `: ${error.message}` : '';

@@ -13,6 +13,8 @@ export interface RuntimeObserver {
   /** How late each fired timer was, in ms. */
   timersFired?(latenessMs: readonly number[]): void;
   definitionLookup?(result: 'hit' | 'miss'): void;
+  /** The sweeper announced instances whose work was overdue (a lost announcement, a crash). */
+  swept?(count: number): void;
   /** Something failed and was recovered from or routed around; `detail` says what, for the log. */
   failure?(kind: FailureKind, detail: string, error?: unknown): void;
 }
@@ -92,6 +94,7 @@ export function observers(...list: RuntimeObserver[]): RuntimeObserver {
     jobOutcome: all('jobOutcome'),
     timersFired: all('timersFired'),
     definitionLookup: all('definitionLookup'),
+    swept: all('swept'),
     failure: all('failure'),
   };
 }

@@ -1,9 +1,10 @@
 import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { JobService, type ActivatedJob } from '@baton/runtime';
+import type { z } from 'zod';
 import { ApiJsonBody, ApiJsonResponse, ApiProblems } from '../http/openapi';
 import { parse } from '../http/validation';
-import { ActivateBody, ActivateResponse, BpmnErrorBody, CompleteJobBody, FailJobBody, HeartbeatBody } from './jobs.schemas';
+import { ActivateBody, ActivatedJobSchema, ActivateResponse, BpmnErrorBody, CompleteJobBody, FailJobBody, HeartbeatBody } from './jobs.schemas';
 
 /**
  * Jobs for workers in any language (Camunda 8 job workers, Camunda 7
@@ -28,8 +29,8 @@ export class JobsController {
   @ApiJsonBody(ActivateBody)
   @ApiJsonResponse(200, ActivateResponse, 'The activated jobs (possibly none)')
   @ApiProblems(400)
-  async activate(@Body() body: unknown): Promise<{ jobs: ActivatedJob[] }> {
-    return { jobs: await this.jobs.activate(parse(ActivateBody, body, 'body')) };
+  async activate(@Body() body: unknown): Promise<{ jobs: JobView[] }> {
+    return { jobs: (await this.jobs.activate(parse(ActivateBody, body, 'body'))).map(jobView) };
   }
 
   @Post(':id/complete')
@@ -83,4 +84,24 @@ export class JobsController {
   async heartbeat(@Param('id') id: string, @Body() body: unknown): Promise<void> {
     await this.jobs.heartbeat(id, parse(HeartbeatBody, body, 'body'));
   }
+}
+
+type JobView = z.output<typeof ActivatedJobSchema>;
+
+/** A job as `/api/v1` shows it (`processKey` is the BPMN process id, as everywhere in v1). */
+function jobView(job: ActivatedJob): JobView {
+  return {
+    id: job.id,
+    type: job.type,
+    instanceId: job.instanceId,
+    elementId: job.elementId,
+    elementInstanceId: job.elementInstanceId,
+    definitionId: job.definitionId,
+    processKey: job.bpmnProcessId,
+    tenantId: job.tenantId,
+    retries: job.retries,
+    variables: job.variables,
+    customHeaders: job.customHeaders,
+    lockExpiresAt: job.lockExpiresAt,
+  };
 }

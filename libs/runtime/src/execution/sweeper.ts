@@ -22,6 +22,7 @@ export class Sweeper {
   async sweepOnce(olderThanSeconds = this.options.intervalSeconds): Promise<number> {
     const ids = await this.store.repos.instances.claimOverdue(olderThanSeconds, this.options.limit ?? 1000);
     this.announcer.announce(ids);
+    if (ids.length > 0 && olderThanSeconds > 0) notify(this.options.observer ?? {}, 'swept', ids.length);
     return ids.length;
   }
 

@@ -157,6 +157,7 @@ export class InstanceService {
    * the answer shows the stored variables with the change merged in.
    */
   async patchVariables(id: string, variables: Variables): Promise<CommandResult<{ variables: Variables }>> {
+    if (!isKey(id)) throw notFound(id);
     this.limits.check(variables);
     const outcome = await this.unitOfWork.command(id, [{ type: 'setVariables', variables }], {
       lockTimeoutMs: this.lockTimeoutMs,
