@@ -61,7 +61,7 @@ module.exports = {
       displayName: 'embedded',
       testMatch: ['<rootDir>/apps/api/test/*.e2e-spec.ts'],
       // RabbitMQ and Redis per se, and Postgres schemas: nothing embedded about them.
-      testPathIgnorePatterns: ['/node_modules/', '/adapters\\.e2e-spec\\.ts$'],
+      testPathIgnorePatterns: ['/node_modules/', '/adapters\\.e2e-spec\\.ts$', '/outages\\.e2e-spec\\.ts$'],
       moduleNameMapper: {
         ...shared.moduleNameMapper,
         '^\\./api-harness$': '<rootDir>/apps/baton/test/embedded-api-harness.ts',

@@ -11,6 +11,12 @@ import { createApiApp } from '../src/api-app';
 export interface ApiHarness {
   readonly db: FreshSchema;
   readonly app: NestFastifyApplication;
+  /**
+   * Whether transactions run side by side (Postgres) or take turns (the
+   * embedded PGlite has one connection, so a transaction holding a row lock
+   * also holds up every other request).
+   */
+  readonly concurrentTransactions: boolean;
   /** `http://127.0.0.1:<port>` */
   readonly origin: string;
   /** fetch on `/api/v1` + path. */
@@ -41,7 +47,7 @@ export async function startApi(prefix: string, env: Record<string, string> = {})
 }
 
 /** The harness around an app already listening (embedded mode builds its own app and store: apps/baton/test). */
-export function harnessOn(app: NestFastifyApplication, db: FreshSchema): ApiHarness {
+export function harnessOn(app: NestFastifyApplication, db: FreshSchema, concurrentTransactions = true): ApiHarness {
   const port = (app.getHttpServer().address() as { port: number }).port;
   const origin = `http://127.0.0.1:${port}`;
   const bus = app.get<TokenBus>(TOKEN_BUS);
@@ -50,6 +56,7 @@ export function harnessOn(app: NestFastifyApplication, db: FreshSchema): ApiHarn
   return {
     db,
     app,
+    concurrentTransactions,
     origin,
     api,
     async json(method, path, body) {

@@ -112,13 +112,24 @@ describe('jobs over HTTP', () => {
     expect((await h.json('POST', `/jobs/${r.body.jobs[0].id}/complete`, { workerId: 'w' })).status).toBe(204);
   });
 
-  it('complete: 204 and the instance moves on with the variables; again is a 409; unknown jobs are 404', async () => {
+  it('complete: 204 and the instance moves on with the variables; a retried report answers as the first, another is a 409; unknown jobs are 404', async () => {
     const type = await serviceTask('complete');
     const id = await start(type, { amount: 5 });
     const job = await activateOne(type, 'w');
     const done = await h.json('POST', `/jobs/${job.id}/complete`, { workerId: 'w', variables: { receipt: 'R-1' } });
     expect(done.status).toBe(204);
     expect(done.body).toBeUndefined();
+    // A worker whose answer was lost retries: the same report is answered as the first was, and applied once.
+    const retried = await h.json('POST', `/jobs/${job.id}/complete`, { workerId: 'w', variables: { receipt: 'R-1' } });
+    expect(retried.status).toBe(204);
+    expect(await h.db.prisma.instanceEvent.count({ where: { instanceId: BigInt(id) } })).toBe(1);
+    // Someone else, or another outcome, is told why not.
+    const thief = await h.json('POST', `/jobs/${job.id}/complete`, { workerId: 'w2', variables: { receipt: 'R-1' } });
+    expect(thief).toMatchObject({ status: 409, body: { detail: expect.stringContaining(`by worker 'w'`) } });
+    const changedMind = await h.json('POST', `/jobs/${job.id}/fail`, { workerId: 'w', errorMessage: 'oops' });
+    expect(changedMind).toMatchObject({ status: 409, body: { detail: expect.stringContaining('as COMPLETED') } });
+    const otherResult = await h.json('POST', `/jobs/${job.id}/complete`, { workerId: 'w', variables: { receipt: 'R-2' } });
+    expect(otherResult).toMatchObject({ status: 409, body: { detail: expect.stringContaining('different result') } });
     await h.drain();
     expect(await instance(id)).toMatchObject({ status: 'COMPLETED', variables: { amount: 5, receipt: 'R-1' } });
 

@@ -28,5 +28,5 @@ export async function startApi(_prefix: string, env: Record<string, string> = {}
   }
   const prisma = app.get(PrismaClient);
   // The store belongs to the app (closed with it); nothing to drop.
-  return harnessOn(app, { url: 'memory://', schema: 'public', baseUrl: 'memory://', prisma, drop: async () => undefined });
+  return harnessOn(app, { url: 'memory://', schema: 'public', baseUrl: 'memory://', prisma, drop: async () => undefined }, false);
 }
