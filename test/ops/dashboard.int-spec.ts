@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadSettings } from '@baton/config';
 import { DESIGN_METRICS, METRIC } from '@baton/metrics';
-import { createApiApp } from '../../apps/api/src/api-app';
+import { createApiApp } from '@baton/api';
 import { repoFile, startApi, xmlPost, type ApiHarness } from '../../apps/api/test/api-harness';
 import { repoText, repoYaml } from './ops-files';
 import {

@@ -1,7 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadSettings } from '@baton/config';
 import { BatonMetrics } from '@baton/metrics';
-import { createApiApp } from '../../apps/api/src/api-app';
+import { createApiApp } from '@baton/api';
 import { repoFile, startApi, xmlPost, type ApiHarness } from '../../apps/api/test/api-harness';
 import { findNginx, NginxProcess } from './nginx-config';
 import { freePort, sample } from './ops-harness';

@@ -3,9 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import * as amqp from 'amqplib';
 import type { Settings } from '@baton/config';
 import { openStore } from '@baton/host';
-import { TokenWorker } from '../../apps/worker/src/execution/token-worker';
-import { WorkerHttpServer } from '../../apps/worker/src/health/worker-http-server';
-import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { TokenWorker } from '@baton/worker';
+import { WorkerHttpServer } from '@baton/worker';
+import { WorkerModule } from '@baton/worker';
 import { freePort } from '../support/free-port';
 export { freePort };
 

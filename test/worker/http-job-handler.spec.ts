@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { JobFailure, type ActivatedJob, type JobContext } from '@baton/runtime';
-import { HttpJobHandler } from '../../apps/worker/src/jobs/http-job.handler';
+import { HttpJobHandler } from '@baton/worker';
 
 interface Seen {
   method: string;

@@ -5,11 +5,11 @@ import { NestFactory } from '@nestjs/core';
 import { loadSettings } from '@baton/config';
 import { openStore } from '@baton/host';
 import { BpmnError, type ActivatedJob, type RuntimeLogger } from '@baton/runtime';
-import { TokenWorker } from '../../apps/worker/src/execution/token-worker';
-import { JobHandler } from '../../apps/worker/src/jobs/job-handler.decorator';
-import { JobHandlers } from '../../apps/worker/src/jobs/job-handlers';
-import { TimerPoller } from '../../apps/worker/src/timers/timer-poller';
-import { WorkerModule } from '../../apps/worker/src/worker.module';
+import { TokenWorker } from '@baton/worker';
+import { JobHandler } from '@baton/worker';
+import { JobHandlers } from '@baton/worker';
+import { TimerPoller } from '@baton/worker';
+import { WorkerModule } from '@baton/worker';
 import { duplicateHistory, fixture, notCompletedOnce, RABBITMQ_URL, Scenario, waitFor } from './worker-harness';
 
 // The worker application in this process (so the test can register its own

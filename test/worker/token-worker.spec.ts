@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { InProcessTokenBus, type BusLogger } from '@baton/bus';
 import type { Settings } from '@baton/config';
 import type { BatchReport, Sweeper, UnitOfWork } from '@baton/runtime';
-import { failureBackoffMs, TokenWorker } from '../../apps/worker/src/execution/token-worker';
+import { failureBackoffMs, TokenWorker } from '@baton/worker';
 
 const silent: BusLogger = { warn: () => undefined, error: () => undefined };
 

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { adapters, loadSettingsOrExit } from '@baton/config';
 import { HostConfigError } from '@baton/host';
-import { createApiApp } from './api-app';
+import { createApiApp } from '@baton/api';
 
 async function main(): Promise<void> {
   const settings = loadSettingsOrExit();

@@ -6,7 +6,7 @@ import { loadSettings } from '@baton/config';
 import { TOKEN_BUS } from '@baton/host';
 import { UnitOfWork } from '@baton/runtime';
 import { freshSchema, type FreshSchema } from '../../../libs/store/test/fresh-schema';
-import { createApiApp } from '../src/api-app';
+import { createApiApp } from '@baton/api';
 
 export interface ApiHarness {
   readonly db: FreshSchema;

@@ -498,20 +498,20 @@ describe('instances over HTTP', () => {
       const before = await instanceRows();
       const first = await post('order-7', 1);
       expect(first.status).toBe(201);
-      const firstBody = await first.json();
+      const firstBody = (await first.json()) as { id: string };
       const retried = await post('order-7', 1);
       expect(retried.status).toBe(201);
       expect(await retried.json()).toEqual(firstBody);
       expect(await instanceRows()).toBe(before + 1);
 
       const concurrent = await Promise.all(Array.from({ length: 8 }, () => post('order-8', 2)));
-      const bodies = await Promise.all(concurrent.map((r) => r.json()));
+      const bodies = (await Promise.all(concurrent.map((r) => r.json()))) as { id: string }[];
       expect(new Set(bodies.map((b: { id: string }) => b.id)).size).toBe(1);
       expect(await instanceRows()).toBe(before + 2);
       // The key is per process: the same key on another process starts another instance.
       const other = await h.api('/processes/user-task/instances', { method: 'POST', headers: headers('order-7'), body: '{"variables":{"owner":"x"}}' });
       expect(other.status).toBe(201);
-      expect((await other.json()).id).not.toBe(firstBody.id);
+      expect(((await other.json()) as { id: string }).id).not.toBe(firstBody.id);
       expect((await h.api('/processes/R1/instances', { method: 'POST', headers: headers(' bad key'), body: '{}' })).status).toBe(400);
     });
   });

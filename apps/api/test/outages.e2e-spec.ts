@@ -3,7 +3,7 @@ import { loadSettings } from '@baton/config';
 import { Sweeper } from '@baton/runtime';
 import { freshSchema } from '../../../libs/store/test/fresh-schema';
 import { TcpProxy } from '../../../test/support/tcp-proxy';
-import { createApiApp } from '../src/api-app';
+import { createApiApp } from '@baton/api';
 import { harnessOn, repoFile, xmlPost, type ApiHarness } from './api-harness';
 
 const RABBITMQ_URL = process.env.RABBITMQ_URL || 'amqp://guest:guest@127.0.0.1:5672';

@@ -2,9 +2,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { adapters, type Settings } from '@baton/config';
 import { HostConfigError, HostModule, nestLogger, RUNTIME_STORE, STORE, type Store } from '@baton/host';
 import { DefinitionRegistry, Sweeper, type RuntimeStore } from '@baton/runtime';
-import { createApiApp } from '../../api/src/api-app';
-import { WorkerModule } from '../../worker/src/worker.module';
-import { startWorkerLoops, type WorkerLoops } from '../../worker/src/worker-loops';
+import { createApiApp } from '@baton/api';
+import { startWorkerLoops, WorkerModule, type WorkerLoops } from '@baton/worker';
 import { deployDemoIfEmpty, type DemoDeployment } from './demo/demo-process';
 import { missingInjections } from './injection-check';
 

@@ -1,11 +1,12 @@
 /**
  * The token bus carries work items ("advance this instance") from whoever
- * changed an instance to the workers that run it forward (DESIGN.md §2).
+ * changed an instance to the workers that run it forward (docs/architecture.md).
  *
  * Delivery is at least once: an item can arrive twice (a redelivery after a
  * crash or a lost confirm), never zero times once `publish` has resolved.
- * Consumers must therefore be idempotent, which the worker is by checking the
- * instance version.
+ * An item is only a hint: the work itself is in the store (READY tokens, inbox
+ * events), and a worker locks the instance row before it steps it, so a
+ * duplicate item finds nothing left to do.
  */
 export interface WorkItem {
   readonly instanceId: string;

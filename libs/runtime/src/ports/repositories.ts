@@ -16,7 +16,6 @@ import type {
   JobRecord,
   MessageSubscriptionRecord,
   NewInstanceRecord,
-  Page,
   PageRequest,
   SignalSubscriptionRecord,
   StartEventKind,
