@@ -434,7 +434,7 @@ class Backend {
   /** The repositories of a transaction. */
   private inside(conn: Conn): Repositories {
     const impl = repositoriesOn(this, conn);
-    return facade((repo, method, args) => {
+    return facade(async (repo, method, args) => {
       if (conn.closed) throw new Error(`${repo}.${method}: the transaction has already ended (a repository of a finished transaction was used)`);
       return this.call(impl, repo, method, args);
     });
