@@ -150,5 +150,19 @@ describe('DefinitionRegistry', () => {
       expect(await kit.definitions.xml('service-task', 1)).toBe(SERVICE_TASK);
       await expect(kit.definitions.get('service-task', 9)).rejects.toMatchObject({ code: RuntimeErrorCode.NotFound });
     });
+
+    it.skip('KNOWN BUG (reported): pages across tenants without skipping a tenant that shares a process id', async () => {
+      // listLatest's cursor is the process id alone while rows are one per (process id, tenant):
+      // a page that ends on tenant-a's 'service-task' makes the next page start after
+      // 'service-task', so tenant-b's is never listed.
+      const kit = new RuntimeKit();
+      await kit.deploy(SERVICE_TASK, 'tenant-a');
+      await kit.deploy(SERVICE_TASK, 'tenant-b');
+
+      const first = await kit.definitions.listLatest({ limit: 1 });
+      const rest = await kit.definitions.listLatest({ limit: 1, cursor: first.nextCursor ?? undefined });
+
+      expect([...first.items, ...rest.items].map((d) => d.tenantId)).toEqual(['tenant-a', 'tenant-b']);
+    });
   });
 });

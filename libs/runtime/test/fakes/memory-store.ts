@@ -571,6 +571,13 @@ const bigintOrNull = (value: unknown): string | null => (value === null || value
 
 const bigints = (values: readonly unknown[]): string[] => values.map(bigint);
 
+/** `LIMIT $n`: Postgres refuses a negative or fractional count. */
+function checkedLimit(n: number): number {
+  if (!Number.isInteger(n)) throw new FakeSqlError('22P02', `invalid input syntax for type bigint: "${n}"`);
+  if (n < 0) throw new FakeSqlError('2201W', 'LIMIT must not be negative');
+  return n;
+}
+
 /** A `timestamptz` read from text; the fake accepts ISO 8601 only (Postgres reads more formats). */
 function timestamptz(value: string | null): Date | null {
   if (value === null) return null;
@@ -706,7 +713,7 @@ class MemoryDefinitions extends Table implements DefinitionRepository {
     const rows = [...latest.values()].sort((a, b) =>
       a.bpmnProcessId === b.bpmnProcessId ? (a.tenantId < b.tenantId ? -1 : 1) : a.bpmnProcessId < b.bpmnProcessId ? -1 : 1,
     );
-    return rows.slice(0, page.limit).map(withoutXml);
+    return rows.slice(0, checkedLimit(page.limit)).map(withoutXml);
   }
 }
 
@@ -871,7 +878,7 @@ class MemoryInstances extends Table implements InstanceRepository {
           (cursor === undefined || BigInt(r.id) < cursor),
       )
       .sort((a, b) => compareKeys(b.id, a.id))
-      .slice(0, query.limit)
+      .slice(0, checkedLimit(query.limit))
       .map((r) => ({
         id: r.id,
         tenantId: r.tenantId,
@@ -897,11 +904,11 @@ class MemoryInstances extends Table implements InstanceRepository {
     const pending = this.rowsOf('instances')
       .filter((r) => r.pendingSince !== null && r.pendingSince.getTime() <= cutoff && r.status === 'ACTIVE')
       .sort((a, b) => (a.pendingSince as Date).getTime() - (b.pendingSince as Date).getTime())
-      .slice(0, limit)
+      .slice(0, checkedLimit(limit))
       .map((r) => r.id);
     const withEvents: string[] = [];
     for (const e of this.read('inbox').values()) {
-      if (e.createdAt.getTime() <= cutoff && !withEvents.includes(e.instanceId) && withEvents.length < limit) withEvents.push(e.instanceId);
+      if (e.createdAt.getTime() <= cutoff && !withEvents.includes(e.instanceId) && withEvents.length < checkedLimit(limit)) withEvents.push(e.instanceId);
     }
     const commandsWaiting = (id: Key): boolean => [...this.read('inbox').values()].some((e) => e.instanceId === id && isCommand(e.event));
     const picked = [...new Set([...pending, ...withEvents])]
@@ -968,7 +975,7 @@ class MemoryHistory extends Table implements HistoryRepository {
     return this.rowsOf('history')
       .filter((h) => h.instanceId === id && (cursor === undefined || BigInt(h.id) > cursor))
       .sort(byId)
-      .slice(0, page.limit);
+      .slice(0, checkedLimit(page.limit));
   }
 }
 
@@ -992,7 +999,7 @@ class MemoryJobs extends Table implements JobRepository {
           !this.db.isHeld(j.id),
       )
       .sort((a, b) => a.availableAt.getTime() - b.availableAt.getTime() || compareKeys(a.id, b.id))
-      .slice(0, Math.max(0, query.maxJobs));
+      .slice(0, checkedLimit(query.maxJobs));
     const table = this.write('jobs');
     const lockExpiresAt = new Date(now + query.lockDurationMs);
     return picked.map((j) => {
@@ -1080,7 +1087,7 @@ class MemoryUserTasks extends Table implements UserTaskRepository {
           (cursor === undefined || BigInt(t.id) > cursor),
       )
       .sort(byId)
-      .slice(0, query.limit);
+      .slice(0, checkedLimit(query.limit));
   }
 
   async get(id: Key): Promise<UserTaskRecord | null> {
@@ -1153,7 +1160,7 @@ class MemoryTimers extends Table implements TimerRepository {
           !this.db.isHeld(t.id),
       )
       .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())
-      .slice(0, limit);
+      .slice(0, checkedLimit(limit));
     const table = this.write('timers');
     return due.map((t) => {
       table.set(t.id, { ...t, state: 'FIRED' });
@@ -1289,7 +1296,7 @@ class MemoryIncidents extends Table implements IncidentRepository {
           (cursor === undefined || BigInt(i.id) > cursor),
       )
       .sort(byId)
-      .slice(0, query.limit);
+      .slice(0, checkedLimit(query.limit));
   }
 
   async get(id: Key): Promise<IncidentRecord | null> {

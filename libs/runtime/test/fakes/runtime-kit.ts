@@ -50,6 +50,10 @@ export interface RuntimeKitOptions {
  * The runtime's use cases wired on the fakes, as the host wires them on
  * Postgres, RabbitMQ and Redis: one store, one clock, one key generator, one
  * announcer. `drain` plays the workers.
+ *
+ * Everything reads the fake clock, which moves only when the test moves it:
+ * a job activation long poll (`requestTimeoutMs`) ends when a job appears,
+ * never by its timeout, unless the test advances the clock.
  */
 export class RuntimeKit {
   readonly clock = new FakeClock();
