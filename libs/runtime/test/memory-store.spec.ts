@@ -1,4 +1,4 @@
-import { LockTimeoutError, type InboxEvent, type Key, type NewInstanceRecord } from '../src';
+import { LeasedKeys, LockTimeoutError, type InboxEvent, type Key, type NewInstanceRecord } from '../src';
 import { FakeClock, FakeSqlError, MemoryStore } from './fakes';
 
 /**
@@ -161,6 +161,21 @@ describe('MemoryStore', () => {
       ).rejects.toMatchObject({ code: '22007' });
       expect(store.rows('userTasks')).toEqual([]);
     });
+  });
+
+  it('leases key nodes: one owner per node until its lease runs out', async () => {
+    const store = new MemoryStore({ clock: clock.now });
+    const a = await LeasedKeys.acquire(store.repos.keyNodes, 'a', { clock: clock.now, leaseMs: 60_000 });
+    const b = await LeasedKeys.acquire(store.repos.keyNodes, 'b', { clock: clock.now, leaseMs: 60_000 });
+
+    expect([a.nodeNumber, b.nodeNumber]).toEqual([0, 1]);
+    expect(a.next()).not.toBe(b.next());
+    await a.release();
+    const c = await LeasedKeys.acquire(store.repos.keyNodes, 'c', { clock: clock.now, leaseMs: 60_000 });
+    expect(c.nodeNumber).toBe(0);
+    expect(await store.repos.keyNodes.renew(1, 'someone else', 1000)).toBe(false);
+    await Promise.all([b.release(), c.release()]);
+    expect(store.rows('keyNodes')).toEqual([]);
   });
 
   describe('test controls', () => {
