@@ -1,0 +1,1645 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { isCommand, processVariables, type EngineEvent, type InstanceState, type Variables } from '@baton/engine';
+import {
+  LockTimeoutError,
+  type ActivateJobsQuery,
+  type ChangeRepository,
+  type ChangeSet,
+  type DefinitionRecord,
+  type DefinitionRepository,
+  type DefinitionWithXml,
+  type DueTimer,
+  type HistoryRecord,
+  type HistoryRepository,
+  type HistoryType,
+  type IdempotencyRepository,
+  type InboxEvent,
+  type InboxRepository,
+  type IncidentRecord,
+  type IncidentRecordQuery,
+  type IncidentRepository,
+  type InstanceRecord,
+  type InstanceRecordQuery,
+  type InstanceRepository,
+  type InstanceStatus,
+  type InstanceSummaryRecord,
+  type JobOutcome,
+  type JobRecord,
+  type JobRepository,
+  type JobState,
+  type Key,
+  type KeyNodeRepository,
+  type MessageRepository,
+  type MessageSubscriptionRecord,
+  type NewInstanceRecord,
+  type PageRequest,
+  type Repositories,
+  type RuntimeStore,
+  type SignalRepository,
+  type SignalSubscriptionRecord,
+  type StartEventKind,
+  type StartEventRecord,
+  type StartEventRepository,
+  type StartTimerRecord,
+  type StoredEvent,
+  type TenantScope,
+  type TimerRepository,
+  type TouchedInstance,
+  type TransactionOptions,
+  type UserTaskQuery,
+  type UserTaskRecord,
+  type UserTaskRepository,
+  type UserTaskState,
+  type BufferedMessageRecord,
+} from '../../src';
+
+/**
+ * An in-memory {@link RuntimeStore} with the semantics of the Postgres
+ * repositories in `libs/store/src/repositories` (which rows count as live,
+ * orderings, ON CONFLICT behaviour, SKIP LOCKED, what marks an instance
+ * pending), so use cases can be tested without a database. It is a test
+ * double that behaves like the store, not a mock that records calls.
+ *
+ * Modelled:
+ * - Transactions run one at a time (an async mutex) on a working copy of the
+ *   tables that replaces the committed tables on commit and is dropped on a
+ *   throw: a rollback leaves nothing behind. Statements outside a
+ *   transaction (`repos`) that write are one-statement transactions; reads
+ *   see the last committed state (READ COMMITTED).
+ * - Row locks of other connections are test controls: {@link holdLock} makes
+ *   `lockForStep('skip')`, `claimOverdue`, job activation and `claimDue` skip
+ *   the row, and `lockForStep('wait')`, `touch` and `jobs.lock` wait for it —
+ *   until {@link releaseLock}, or, in a transaction with `lockTimeoutMs`,
+ *   until that timeout, then {@link LockTimeoutError}.
+ * - What Postgres refuses: a key that is not a bigint (`22P02`), a duplicate
+ *   primary or unique key (`23505`), a timestamp it cannot read (`22007`), a
+ *   U+0000 in text or JSON (`22P05`), and the same ON CONFLICT DO UPDATE row
+ *   twice in one statement (`21000`). JSON columns round-trip through JSON.
+ * - Sequences (inbox and history positions) are not rolled back, as in Postgres.
+ * - Time is the injected clock (Postgres' `now()`).
+ *
+ * Not modelled: two transactions running at once (so no deadlocks and no
+ * lock waits between the runtime's own transactions), the transaction
+ * `timeoutMs`, and advisory locks (deployments are serialised anyway).
+ */
+export class MemoryStore implements RuntimeStore {
+  readonly repos: Repositories;
+  private readonly db: Backend;
+
+  constructor(options: { clock?: () => number } = {}) {
+    this.db = new Backend(options.clock ?? Date.now);
+    this.repos = this.db.outside();
+  }
+
+  transaction<R>(work: (tx: Repositories) => Promise<R>, options: TransactionOptions = {}): Promise<R> {
+    return this.db.transaction(work, options);
+  }
+
+  // --- test controls -------------------------------------------------------
+
+  /** Another connection holds these rows (instances, jobs or timers) locked until {@link releaseLock}. */
+  holdLock(...ids: Key[]): void {
+    for (const id of ids) this.db.held.add(id);
+  }
+
+  releaseLock(...ids: Key[]): void {
+    for (const id of ids) {
+      this.db.held.delete(id);
+      const waiters = this.db.lockWaiters.get(id) ?? [];
+      this.db.lockWaiters.delete(id);
+      for (const wake of waiters) wake();
+    }
+  }
+
+  /** Transactions waiting for a held row lock now. */
+  get lockWaits(): number {
+    let n = 0;
+    for (const waiters of this.db.lockWaiters.values()) n += waiters.length;
+    return n;
+  }
+
+  /** The next call of `repository.method` (inside a transaction or not) throws `error`. */
+  failNext(method: MethodName, error: Error = new Error(`${method} failed (injected)`), times = 1): void {
+    const list = this.db.failures.get(method) ?? [];
+    for (let i = 0; i < times; i++) list.push(error);
+    this.db.failures.set(method, list);
+  }
+
+  /** The next transaction runs its work, then fails to commit (and rolls back). */
+  failCommit(error: Error = new Error('the commit failed (injected)')): void {
+    this.db.commitFailures.push(error);
+  }
+
+  /** How many times `repository.method` was called (a statement count, as pg_stat_statements would give). */
+  statements(method: MethodName): number {
+    return this.db.counts.get(method) ?? 0;
+  }
+
+  /** The committed rows of a table, in insertion order (copies: for assertions). */
+  rows<K extends TableName>(table: K): TableRows[K][] {
+    return structuredClone([...this.db.committed[table].values()]);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Rows: what the tables hold (columns as in prisma/schema.prisma)
+// ---------------------------------------------------------------------------
+
+export interface InstanceRow {
+  readonly id: Key;
+  readonly tenantId: string;
+  readonly definitionId: Key;
+  readonly bpmnProcessId: string;
+  readonly processVersion: number;
+  readonly status: InstanceStatus;
+  readonly businessKey: string | null;
+  readonly variables: Variables;
+  readonly state: InstanceState;
+  readonly rev: number;
+  readonly parentInstanceId: Key | null;
+  readonly parentElementInstanceId: Key | null;
+  readonly pendingSince: Date | null;
+  readonly stepFailures: number;
+  readonly startedAt: Date;
+  readonly endedAt: Date | null;
+}
+
+export interface InboxRow {
+  readonly id: string;
+  readonly instanceId: Key;
+  readonly event: EngineEvent;
+  readonly createdAt: Date;
+}
+
+export interface JobRow extends JobRecord {
+  readonly key: string;
+  readonly availableAt: Date;
+  readonly createdAt: Date;
+}
+
+export type TimerState = 'SCHEDULED' | 'FIRED' | 'CANCELED';
+
+export interface TimerRow {
+  readonly id: Key;
+  readonly key: string;
+  readonly tenantId: string;
+  readonly instanceId: Key | null;
+  readonly definitionId: Key | null;
+  readonly ownerInstanceId: Key | null;
+  readonly elementId: string;
+  readonly dueAt: Date;
+  readonly state: TimerState;
+  readonly repetitions: number | null;
+  readonly cycle: string | null;
+  readonly createdAt: Date;
+}
+
+export interface MessageSubscriptionRow extends MessageSubscriptionRecord {
+  readonly createdAt: Date;
+}
+
+export interface SignalSubscriptionRow {
+  readonly id: Key;
+  readonly key: string;
+  readonly tenantId: string;
+  readonly instanceId: Key;
+  readonly ownerInstanceId: Key;
+  readonly elementId: string;
+  readonly bpmnProcessId: string;
+  readonly signalName: string;
+  readonly createdAt: Date;
+}
+
+export interface BufferedMessageRow {
+  readonly id: Key;
+  readonly tenantId: string;
+  readonly messageId: string | null;
+  readonly name: string;
+  readonly correlationKey: string;
+  readonly variables: Variables;
+  readonly expiresAt: Date;
+  readonly createdAt: Date;
+}
+
+export interface IdempotencyRow {
+  readonly scope: string;
+  readonly key: string;
+  readonly resourceId: Key;
+  readonly answer: unknown;
+  readonly expiresAt: Date;
+  readonly createdAt: Date;
+}
+
+export interface TableRows {
+  deployments: { readonly id: Key; readonly tenantId: string; readonly deployedAt: Date };
+  definitions: DefinitionWithXml;
+  startEvents: StartEventRecord & { readonly createdAt: Date };
+  instances: InstanceRow;
+  inbox: InboxRow;
+  history: HistoryRecord;
+  jobs: JobRow;
+  userTasks: UserTaskRecord;
+  timers: TimerRow;
+  messageSubscriptions: MessageSubscriptionRow;
+  signalSubscriptions: SignalSubscriptionRow;
+  bufferedMessages: BufferedMessageRow;
+  incidents: IncidentRecord;
+  idempotency: IdempotencyRow;
+  keyNodes: { readonly node: number; readonly owner: string; readonly leaseUntil: Date };
+}
+
+export type TableName = keyof TableRows;
+
+type Tables = { readonly [K in TableName]: ReadonlyMap<string, TableRows[K]> };
+
+const TABLES: readonly TableName[] = [
+  'deployments',
+  'definitions',
+  'startEvents',
+  'instances',
+  'inbox',
+  'history',
+  'jobs',
+  'userTasks',
+  'timers',
+  'messageSubscriptions',
+  'signalSubscriptions',
+  'bufferedMessages',
+  'incidents',
+  'idempotency',
+  'keyNodes',
+];
+
+/** `repository.method`, e.g. `changes.apply` or `instances.lockForStep`. */
+export type MethodName = {
+  [R in keyof Repositories]: `${R}.${keyof Repositories[R] & string}`;
+}[keyof Repositories];
+
+/** A failure Postgres would raise, with its SQLSTATE. */
+export class FakeSqlError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'FakeSqlError';
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Transactions, locks and statements
+// ---------------------------------------------------------------------------
+
+/** A transaction's view of the tables: copy-on-write per table, rows are never changed in place. */
+class Working {
+  private readonly own = new Map<TableName, Map<string, unknown>>();
+
+  constructor(private readonly base: Tables) {}
+
+  read<K extends TableName>(name: K): ReadonlyMap<string, TableRows[K]> {
+    return (this.own.get(name) as Map<string, TableRows[K]> | undefined) ?? this.base[name];
+  }
+
+  write<K extends TableName>(name: K): Map<string, TableRows[K]> {
+    let table = this.own.get(name) as Map<string, TableRows[K]> | undefined;
+    if (table === undefined) {
+      table = new Map(this.base[name]);
+      this.own.set(name, table as Map<string, unknown>);
+    }
+    return table;
+  }
+
+  result(): Tables {
+    const tables: Record<string, ReadonlyMap<string, unknown>> = { ...this.base };
+    for (const [name, table] of this.own) tables[name] = table;
+    return tables as unknown as Tables;
+  }
+}
+
+/** One connection's unit: a transaction, or one statement outside any. */
+interface Conn {
+  readonly data: Working;
+  readonly lockTimeoutMs?: number;
+  closed: boolean;
+}
+
+class Mutex {
+  private tail: Promise<void> = Promise.resolve();
+
+  async lock(): Promise<() => void> {
+    let release!: () => void;
+    const next = new Promise<void>((resolve) => (release = resolve));
+    const previous = this.tail;
+    this.tail = previous.then(() => next);
+    await previous;
+    return release;
+  }
+}
+
+/** Statements that only read: outside a transaction they see the committed tables and take no lock. */
+const READS = new Set<string>([
+  'definitions.latest',
+  'definitions.byVersion',
+  'definitions.byId',
+  'definitions.listLatest',
+  'startEvents.find',
+  'instances.existing',
+  'instances.get',
+  'instances.list',
+  'instances.states',
+  'inbox.load',
+  'inbox.pendingCommands',
+  'history.page',
+  'jobs.get',
+  'jobs.instanceIds',
+  'userTasks.list',
+  'userTasks.get',
+  'messages.isBuffered',
+  'messages.candidates',
+  'messages.subscriptionsOf',
+  'messages.countBuffered',
+  'signals.subscribers',
+  'incidents.list',
+  'incidents.get',
+  'incidents.openOf',
+]);
+
+const REPOSITORIES: readonly (keyof Repositories)[] = [
+  'definitions',
+  'startEvents',
+  'instances',
+  'inbox',
+  'history',
+  'jobs',
+  'userTasks',
+  'timers',
+  'messages',
+  'signals',
+  'incidents',
+  'idempotency',
+  'keyNodes',
+  'changes',
+];
+
+/** The open transaction of the current async flow (to catch a statement that would wait for its own transaction). */
+const openConn = new AsyncLocalStorage<Conn>();
+
+type AnyMethod = (...args: unknown[]) => Promise<unknown>;
+
+class Backend {
+  committed: Tables;
+  readonly held = new Set<Key>();
+  readonly lockWaiters = new Map<Key, (() => void)[]>();
+  readonly failures = new Map<string, Error[]>();
+  readonly commitFailures: Error[] = [];
+  readonly counts = new Map<string, number>();
+  private readonly mutex = new Mutex();
+  private eventSeq = 0n;
+  private historySeq = 0n;
+
+  constructor(readonly clock: () => number) {
+    const empty: Record<string, ReadonlyMap<string, unknown>> = {};
+    for (const name of TABLES) empty[name] = new Map();
+    this.committed = empty as unknown as Tables;
+  }
+
+  now(): Date {
+    return new Date(this.clock());
+  }
+
+  nextEventId(): string {
+    return (++this.eventSeq).toString();
+  }
+
+  nextHistoryId(): string {
+    return (++this.historySeq).toString();
+  }
+
+  async transaction<R>(work: (tx: Repositories) => Promise<R>, options: TransactionOptions): Promise<R> {
+    this.refuseNesting('a transaction');
+    const release = await this.mutex.lock();
+    const conn: Conn = { data: new Working(this.committed), lockTimeoutMs: options.lockTimeoutMs, closed: false };
+    try {
+      const result = await openConn.run(conn, () => work(this.inside(conn)));
+      const failure = this.commitFailures.shift();
+      if (failure !== undefined) throw failure;
+      this.committed = conn.data.result();
+      return result;
+    } finally {
+      conn.closed = true;
+      release();
+    }
+  }
+
+  /** The repositories of a transaction. */
+  private inside(conn: Conn): Repositories {
+    const impl = repositoriesOn(this, conn);
+    return facade(async (repo, method, args) => {
+      if (conn.closed) throw new Error(`${repo}.${method}: the transaction has already ended (a repository of a finished transaction was used)`);
+      return this.call(impl, repo, method, args);
+    });
+  }
+
+  /** The repositories outside any transaction: each call its own statement. */
+  outside(): Repositories {
+    return facade(async (repo, method, args) => {
+      if (READS.has(`${repo}.${method}`)) {
+        const conn: Conn = { data: new Working(this.committed), closed: false };
+        return this.call(repositoriesOn(this, conn), repo, method, args);
+      }
+      this.refuseNesting(`${repo}.${method} outside the transaction`);
+      const release = await this.mutex.lock();
+      const conn: Conn = { data: new Working(this.committed), closed: false };
+      try {
+        const result = await this.call(repositoriesOn(this, conn), repo, method, args);
+        this.committed = conn.data.result();
+        return result;
+      } finally {
+        conn.closed = true;
+        release();
+      }
+    });
+  }
+
+  private async call(impl: Repositories, repo: keyof Repositories, method: string, args: unknown[]): Promise<unknown> {
+    const name = `${repo}.${method}`;
+    this.counts.set(name, (this.counts.get(name) ?? 0) + 1);
+    const failure = this.failures.get(name)?.shift();
+    if (failure !== undefined) throw failure;
+    refuseNul(args);
+    const fn = (impl[repo] as unknown as Record<string, AnyMethod>)[method];
+    return structuredClone(await fn.apply(impl[repo], structuredClone(args)));
+  }
+
+  /** Serialised transactions cannot nest: one would wait for the other forever. Say so instead of hanging. */
+  private refuseNesting(what: string): void {
+    const open = openConn.getStore();
+    if (open !== undefined && !open.closed) {
+      throw new Error(
+        `${what} was started from inside an open transaction: on Postgres it takes a second connection and does not see (or may wait for) the first one's changes`,
+      );
+    }
+  }
+
+  /** Row locks in the given order: a row another connection holds is waited for. */
+  async lockRows(conn: Conn, ids: readonly Key[]): Promise<void> {
+    for (const id of ids) {
+      while (this.held.has(id)) {
+        let wake!: () => void;
+        const released = new Promise<void>((resolve) => (wake = resolve));
+        this.lockWaiters.set(id, [...(this.lockWaiters.get(id) ?? []), wake]);
+        if (conn.lockTimeoutMs === undefined) {
+          await released;
+          continue;
+        }
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = await Promise.race([
+          released.then(() => false),
+          new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), conn.lockTimeoutMs))),
+        ]);
+        clearTimeout(timer);
+        if (timedOut && this.held.has(id)) {
+          const waiters = (this.lockWaiters.get(id) ?? []).filter((w) => w !== wake);
+          if (waiters.length > 0) this.lockWaiters.set(id, waiters);
+          else this.lockWaiters.delete(id);
+          throw new LockTimeoutError('canceling statement due to lock timeout');
+        }
+      }
+    }
+  }
+
+  isHeld(id: Key): boolean {
+    return this.held.has(id);
+  }
+}
+
+function facade(call: (repo: keyof Repositories, method: string, args: unknown[]) => Promise<unknown>): Repositories {
+  const out: Record<string, unknown> = {};
+  for (const repo of REPOSITORIES) {
+    out[repo] = new Proxy(
+      {},
+      {
+        get: (_target, method) =>
+          typeof method === 'string' && typeof (PROTOTYPES[repo] as Record<string, unknown>)[method] === 'function'
+            ? (...args: unknown[]) => call(repo, method, args)
+            : undefined,
+      },
+    );
+  }
+  return out as unknown as Repositories;
+}
+
+/** Postgres refuses U+0000 in text and in JSON (22021 / 22P05): any statement carrying one fails. */
+function refuseNul(value: unknown, depth = 0): void {
+  if (depth > 64) return;
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) throw new FakeSqlError('22P05', 'unsupported Unicode escape sequence: \\u0000 cannot be converted to text');
+    return;
+  }
+  if (value === null || typeof value !== 'object' || value instanceof Date) return;
+  if (value instanceof Map) {
+    for (const [k, v] of value) {
+      refuseNul(k, depth + 1);
+      refuseNul(v, depth + 1);
+    }
+    return;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    refuseNul(k, depth + 1);
+    refuseNul(v, depth + 1);
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Column types
+// ---------------------------------------------------------------------------
+
+const MAX_BIGINT = 2n ** 63n - 1n;
+const MIN_BIGINT = -(2n ** 63n);
+
+/** A value cast to `bigint` (`$1::bigint`), normalised as Postgres prints it back. */
+function bigint(value: unknown): string {
+  if (typeof value !== 'string' && typeof value !== 'number') throw new FakeSqlError('22P02', `invalid input syntax for type bigint: "${String(value)}"`);
+  const text = String(value).trim();
+  if (!/^[+-]?[0-9]+$/.test(text)) throw new FakeSqlError('22P02', `invalid input syntax for type bigint: "${String(value)}"`);
+  const n = BigInt(text);
+  if (n > MAX_BIGINT || n < MIN_BIGINT) throw new FakeSqlError('22003', `value "${String(value)}" is out of range for type bigint`);
+  return n.toString();
+}
+
+const bigintOrNull = (value: unknown): string | null => (value === null || value === undefined ? null : bigint(value));
+
+const bigints = (values: readonly unknown[]): string[] => values.map(bigint);
+
+/** `LIMIT $n`: Postgres refuses a negative or fractional count. */
+function checkedLimit(n: number): number {
+  if (!Number.isInteger(n)) throw new FakeSqlError('22P02', `invalid input syntax for type bigint: "${n}"`);
+  if (n < 0) throw new FakeSqlError('2201W', 'LIMIT must not be negative');
+  return n;
+}
+
+/** A `timestamptz` read from text; the fake accepts ISO 8601 only (Postgres reads more formats). */
+function timestamptz(value: string | null): Date | null {
+  if (value === null) return null;
+  const iso = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?\s*(Z|[+-]\d{2}(:?\d{2})?)?$/i;
+  const date = new Date(value);
+  if (!iso.test(value.trim()) || Number.isNaN(date.getTime())) {
+    throw new FakeSqlError('22007', `invalid input syntax for type timestamp with time zone: "${value}"`);
+  }
+  return date;
+}
+
+/** A `jsonb` column: what comes back is what JSON can carry. */
+function json<T>(value: T): T {
+  if (value === undefined) return null as T;
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+function compareKeys(a: string, b: string): number {
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+const byId = <T extends { readonly id: string }>(a: T, b: T): number => compareKeys(a.id, b.id);
+
+const inTenants = (tenantId: string, tenants: TenantScope): boolean => tenants === undefined || tenants.includes(tenantId);
+
+function unique(table: string, constraint: string): FakeSqlError {
+  return new FakeSqlError('23505', `duplicate key value violates unique constraint "${table}_${constraint}"`);
+}
+
+function twiceInOneStatement(): FakeSqlError {
+  return new FakeSqlError('21000', 'ON CONFLICT DO UPDATE command cannot affect row a second time');
+}
+
+// ---------------------------------------------------------------------------
+// Repositories
+// ---------------------------------------------------------------------------
+
+function repositoriesOn(db: Backend, conn: Conn): Repositories {
+  return {
+    definitions: new MemoryDefinitions(db, conn),
+    startEvents: new MemoryStartEvents(db, conn),
+    instances: new MemoryInstances(db, conn),
+    inbox: new MemoryInbox(db, conn),
+    history: new MemoryHistory(db, conn),
+    jobs: new MemoryJobs(db, conn),
+    userTasks: new MemoryUserTasks(db, conn),
+    timers: new MemoryTimers(db, conn),
+    messages: new MemoryMessages(db, conn),
+    signals: new MemorySignals(db, conn),
+    incidents: new MemoryIncidents(db, conn),
+    idempotency: new MemoryIdempotency(db, conn),
+    keyNodes: new MemoryKeyNodes(db, conn),
+    changes: new MemoryChanges(db, conn),
+  };
+}
+
+abstract class Table {
+  constructor(
+    protected readonly db: Backend,
+    protected readonly conn: Conn,
+  ) {}
+
+  protected read<K extends TableName>(name: K): ReadonlyMap<string, TableRows[K]> {
+    return this.conn.data.read(name);
+  }
+
+  protected write<K extends TableName>(name: K): Map<string, TableRows[K]> {
+    return this.conn.data.write(name);
+  }
+
+  protected rowsOf<K extends TableName>(name: K): TableRows[K][] {
+    return [...this.read(name).values()];
+  }
+
+  protected now(): Date {
+    return this.db.now();
+  }
+}
+
+class MemoryDefinitions extends Table implements DefinitionRepository {
+  async lockProcessId(_tenantId: string, _bpmnProcessId: string): Promise<void> {
+    // Transactions are serialised: deployments of one process id cannot interleave.
+  }
+
+  async latest(tenantId: string, bpmnProcessId: string): Promise<DefinitionRecord | null> {
+    const rows = this.rowsOf('definitions').filter((d) => d.tenantId === tenantId && d.bpmnProcessId === bpmnProcessId);
+    rows.sort((a, b) => b.version - a.version);
+    return rows.length === 0 ? null : withoutXml(rows[0]);
+  }
+
+  async byVersion(tenantId: string, bpmnProcessId: string, version: number): Promise<DefinitionRecord | null> {
+    const row = this.rowsOf('definitions').find((d) => d.tenantId === tenantId && d.bpmnProcessId === bpmnProcessId && d.version === version);
+    return row === undefined ? null : withoutXml(row);
+  }
+
+  async byId(id: Key): Promise<DefinitionWithXml | null> {
+    return this.read('definitions').get(bigint(id)) ?? null;
+  }
+
+  async insertDeployment(deployment: { id: Key; tenantId: string }): Promise<void> {
+    const id = bigint(deployment.id);
+    const table = this.write('deployments');
+    if (table.has(id)) throw unique('Deployment', 'pkey');
+    table.set(id, { id, tenantId: deployment.tenantId, deployedAt: this.now() });
+  }
+
+  async insert(definition: Omit<DefinitionWithXml, 'deployedAt'>): Promise<DefinitionRecord> {
+    const id = bigint(definition.id);
+    const table = this.write('definitions');
+    if (table.has(id)) throw unique('Definition', 'pkey');
+    for (const d of table.values()) {
+      if (d.tenantId === definition.tenantId && d.bpmnProcessId === definition.bpmnProcessId && d.version === definition.version) {
+        throw unique('Definition', 'tenantId_bpmnProcessId_version_key');
+      }
+    }
+    const row: DefinitionWithXml = { ...definition, id, deploymentId: bigintOrNull(definition.deploymentId), deployedAt: this.now() };
+    table.set(id, row);
+    return withoutXml(row);
+  }
+
+  async listLatest(page: PageRequest, tenants: TenantScope): Promise<DefinitionRecord[]> {
+    const latest = new Map<string, DefinitionWithXml>();
+    for (const d of this.read('definitions').values()) {
+      if (page.cursor !== undefined && !(d.bpmnProcessId > page.cursor)) continue;
+      if (!inTenants(d.tenantId, tenants)) continue;
+      const k = `${d.bpmnProcessId}\u0001${d.tenantId}`;
+      const seen = latest.get(k);
+      if (seen === undefined || d.version > seen.version) latest.set(k, d);
+    }
+    // ORDER BY "bpmnProcessId", "tenantId" (byte order, as the C collation of the test database).
+    const rows = [...latest.values()].sort((a, b) =>
+      a.bpmnProcessId === b.bpmnProcessId ? (a.tenantId < b.tenantId ? -1 : 1) : a.bpmnProcessId < b.bpmnProcessId ? -1 : 1,
+    );
+    return rows.slice(0, checkedLimit(page.limit)).map(withoutXml);
+  }
+}
+
+function withoutXml(row: DefinitionWithXml): DefinitionRecord {
+  const { xml: _xml, ...record } = row;
+  return record;
+}
+
+class MemoryStartEvents extends Table implements StartEventRepository {
+  async replace(tenantId: string, bpmnProcessId: string, rows: readonly StartEventRecord[]): Promise<void> {
+    const table = this.write('startEvents');
+    for (const [id, row] of table) if (row.tenantId === tenantId && row.bpmnProcessId === bpmnProcessId) table.delete(id);
+    const now = this.now();
+    for (const row of rows) {
+      const id = bigint(row.id);
+      if (table.has(id)) throw unique('StartSubscription', 'pkey');
+      const definitionId = bigint(row.definitionId);
+      for (const other of table.values()) {
+        if (other.definitionId === definitionId && other.elementId === row.elementId) throw unique('StartSubscription', 'definitionId_elementId_key');
+      }
+      table.set(id, { ...row, id, definitionId, createdAt: now });
+    }
+  }
+
+  async find(tenantId: string, kind: StartEventKind, name: string): Promise<StartEventRecord[]> {
+    return this.rowsOf('startEvents')
+      .filter((s) => s.tenantId === tenantId && s.kind === kind && s.name === name)
+      .sort((a, b) => (a.bpmnProcessId === b.bpmnProcessId ? 0 : a.bpmnProcessId < b.bpmnProcessId ? -1 : 1))
+      .map(({ createdAt: _createdAt, ...record }) => record);
+  }
+}
+
+function instanceRecord(row: InstanceRow): InstanceRecord {
+  // As the Postgres repository: the variables are the root scope of the state.
+  return {
+    id: row.id,
+    tenantId: row.tenantId,
+    definitionId: row.definitionId,
+    bpmnProcessId: row.bpmnProcessId,
+    processVersion: row.processVersion,
+    status: row.status,
+    businessKey: row.businessKey,
+    variables: processVariables(row.state),
+    state: row.state,
+    parentInstanceId: row.parentInstanceId,
+    parentElementInstanceId: row.parentElementInstanceId,
+    stepFailures: row.stepFailures,
+    startedAt: row.startedAt,
+    endedAt: row.endedAt,
+  };
+}
+
+function newInstanceRow(instance: NewInstanceRecord, at: Date): InstanceRow {
+  const state = json(instance.state);
+  return {
+    id: bigint(instance.id),
+    tenantId: instance.tenantId,
+    definitionId: bigint(instance.definitionId),
+    bpmnProcessId: instance.bpmnProcessId,
+    processVersion: instance.processVersion,
+    status: 'ACTIVE',
+    businessKey: instance.businessKey,
+    variables: json(processVariables(instance.state)),
+    state,
+    rev: 0,
+    parentInstanceId: bigintOrNull(instance.parentInstanceId),
+    parentElementInstanceId: bigintOrNull(instance.parentElementInstanceId),
+    pendingSince: at,
+    stepFailures: 0,
+    startedAt: at,
+    endedAt: null,
+  };
+}
+
+function insertInstances(table: Map<string, InstanceRow>, instances: readonly NewInstanceRecord[], at: Date): void {
+  const rows = instances.map((i) => newInstanceRow(i, at));
+  const ids = new Set<string>();
+  for (const row of rows) {
+    if (table.has(row.id) || ids.has(row.id)) throw unique('ProcessInstance', 'pkey');
+    ids.add(row.id);
+  }
+  for (const row of rows) table.set(row.id, row);
+}
+
+class MemoryInstances extends Table implements InstanceRepository {
+  async insertNew(instances: readonly NewInstanceRecord[], now: Date): Promise<void> {
+    insertInstances(this.write('instances'), instances, now);
+  }
+
+  async lockForStep(ids: readonly Key[], mode: 'skip' | 'wait'): Promise<InstanceRecord[]> {
+    const rows = this.existingRows(bigints(ids));
+    if (mode === 'skip') return rows.filter((r) => !this.db.isHeld(r.id)).map(instanceRecord);
+    await this.db.lockRows(
+      this.conn,
+      rows.map((r) => r.id),
+    );
+    // Re-read after the wait, as Postgres re-checks the row it waited for.
+    return this.existingRows(rows.map((r) => r.id)).map(instanceRecord);
+  }
+
+  async existing(ids: readonly Key[]): Promise<Key[]> {
+    return this.existingRows(bigints(ids)).map((r) => r.id);
+  }
+
+  async touch(ids: readonly Key[]): Promise<TouchedInstance[]> {
+    const rows = this.existingRows([...new Set(bigints(ids))]);
+    await this.db.lockRows(
+      this.conn,
+      rows.map((r) => r.id),
+    );
+    const table = this.write('instances');
+    const touched: TouchedInstance[] = [];
+    const now = this.now();
+    for (const { id } of rows) {
+      const row = table.get(id);
+      if (row === undefined) continue;
+      const next = { ...row, pendingSince: row.pendingSince ?? now };
+      table.set(id, next);
+      touched.push({ id, tenantId: next.tenantId, status: next.status, variables: next.variables });
+    }
+    return touched;
+  }
+
+  async markPending(ids: readonly Key[]): Promise<void> {
+    const table = this.write('instances');
+    const now = this.now();
+    for (const id of bigints(ids)) {
+      const row = table.get(id);
+      if (row !== undefined && row.pendingSince === null) table.set(id, { ...row, pendingSince: now });
+    }
+  }
+
+  async recordStepFailure(id: Key): Promise<number> {
+    const table = this.write('instances');
+    const row = table.get(bigint(id));
+    if (row === undefined) return 0;
+    table.set(row.id, { ...row, stepFailures: row.stepFailures + 1 });
+    return row.stepFailures + 1;
+  }
+
+  async liveChildrenOf(parentElementInstanceIds: readonly Key[]): Promise<Key[]> {
+    const parents = new Set(bigints(parentElementInstanceIds));
+    return this.rowsOf('instances')
+      .filter((r) => r.parentElementInstanceId !== null && parents.has(r.parentElementInstanceId) && (r.status === 'ACTIVE' || r.status === 'SUSPENDED'))
+      .map((r) => r.id);
+  }
+
+  async get(id: Key): Promise<InstanceRecord | null> {
+    const row = this.read('instances').get(bigint(id));
+    return row === undefined ? null : instanceRecord(row);
+  }
+
+  async list(query: InstanceRecordQuery): Promise<InstanceSummaryRecord[]> {
+    const cursor = query.cursor === undefined ? undefined : BigInt(bigint(query.cursor));
+    return this.rowsOf('instances')
+      .filter(
+        (r) =>
+          inTenants(r.tenantId, query.tenants) &&
+          (query.status === undefined || r.status === query.status) &&
+          (query.bpmnProcessId === undefined || r.bpmnProcessId === query.bpmnProcessId) &&
+          (query.businessKey === undefined || r.businessKey === query.businessKey) &&
+          (cursor === undefined || BigInt(r.id) < cursor),
+      )
+      .sort((a, b) => compareKeys(b.id, a.id))
+      .slice(0, checkedLimit(query.limit))
+      .map((r) => ({
+        id: r.id,
+        tenantId: r.tenantId,
+        definitionId: r.definitionId,
+        bpmnProcessId: r.bpmnProcessId,
+        processVersion: r.processVersion,
+        status: r.status,
+        businessKey: r.businessKey,
+        parentInstanceId: r.parentInstanceId,
+        startedAt: r.startedAt,
+        endedAt: r.endedAt,
+      }));
+  }
+
+  async states(ids: readonly Key[]): Promise<Map<Key, InstanceState>> {
+    return new Map(this.existingRows(bigints(ids)).map((r) => [r.id, r.state]));
+  }
+
+  async claimOverdue(olderThanSeconds: number, limit: number): Promise<Key[]> {
+    const now = this.now();
+    const cutoff = now.getTime() - olderThanSeconds * 1000;
+    const instances = this.read('instances');
+    const pending = this.rowsOf('instances')
+      .filter((r) => r.pendingSince !== null && r.pendingSince.getTime() <= cutoff && r.status === 'ACTIVE')
+      .sort((a, b) => (a.pendingSince as Date).getTime() - (b.pendingSince as Date).getTime())
+      .slice(0, checkedLimit(limit))
+      .map((r) => r.id);
+    const withEvents: string[] = [];
+    for (const e of this.read('inbox').values()) {
+      if (e.createdAt.getTime() <= cutoff && !withEvents.includes(e.instanceId) && withEvents.length < checkedLimit(limit)) withEvents.push(e.instanceId);
+    }
+    const commandsWaiting = (id: Key): boolean => [...this.read('inbox').values()].some((e) => e.instanceId === id && isCommand(e.event));
+    const picked = [...new Set([...pending, ...withEvents])]
+      .map((id) => instances.get(id))
+      .filter((r): r is InstanceRow => r !== undefined)
+      .filter(
+        (r) =>
+          (r.status === 'ACTIVE' || (r.status === 'SUSPENDED' && commandsWaiting(r.id))) &&
+          (r.pendingSince === null || r.pendingSince.getTime() <= cutoff) &&
+          !this.db.isHeld(r.id),
+      )
+      .sort(byId);
+    const table = this.write('instances');
+    for (const r of picked) table.set(r.id, { ...r, pendingSince: now });
+    return picked.map((r) => r.id);
+  }
+
+  private existingRows(ids: readonly Key[]): InstanceRow[] {
+    const table = this.read('instances');
+    return ids
+      .map((id) => table.get(id))
+      .filter((r): r is InstanceRow => r !== undefined)
+      .sort(byId);
+  }
+}
+
+class MemoryInbox extends Table implements InboxRepository {
+  async load(instanceIds: readonly Key[]): Promise<StoredEvent[]> {
+    const ids = new Set(bigints(instanceIds));
+    return this.rowsOf('inbox')
+      .filter((e) => ids.has(e.instanceId))
+      .sort(byId)
+      .map((e) => ({ id: e.id, instanceId: e.instanceId, event: e.event }));
+  }
+
+  async append(events: readonly InboxEvent[]): Promise<void> {
+    appendEvents(this.db, this.write('inbox'), events);
+  }
+
+  async pendingCommands(instanceIds: readonly Key[]): Promise<Map<Key, string[]>> {
+    const ids = new Set(bigints(instanceIds));
+    const map = new Map<Key, string[]>();
+    for (const e of this.rowsOf('inbox').sort(byId)) {
+      if (!ids.has(e.instanceId) || !isCommand(e.event)) continue;
+      map.set(e.instanceId, [...(map.get(e.instanceId) ?? []), e.event.type]);
+    }
+    return map;
+  }
+}
+
+function appendEvents(db: Backend, table: Map<string, InboxRow>, events: readonly InboxEvent[]): void {
+  const rows = events.map((e) => ({ instanceId: bigint(e.instanceId), event: json(e.event) }));
+  const createdAt = db.now();
+  for (const row of rows) {
+    const id = db.nextEventId();
+    table.set(id, { id, instanceId: row.instanceId, event: row.event, createdAt });
+  }
+}
+
+class MemoryHistory extends Table implements HistoryRepository {
+  async page(instanceId: Key, page: PageRequest): Promise<HistoryRecord[]> {
+    const id = bigint(instanceId);
+    const cursor = page.cursor === undefined ? undefined : BigInt(bigint(page.cursor));
+    return this.rowsOf('history')
+      .filter((h) => h.instanceId === id && (cursor === undefined || BigInt(h.id) > cursor))
+      .sort(byId)
+      .slice(0, checkedLimit(page.limit));
+  }
+}
+
+function jobRecord(row: JobRow): JobRecord {
+  const { key: _key, availableAt: _availableAt, createdAt: _createdAt, ...record } = row;
+  return record;
+}
+
+class MemoryJobs extends Table implements JobRepository {
+  async activate(query: ActivateJobsQuery): Promise<JobRecord[]> {
+    const now = this.now().getTime();
+    const instances = this.read('instances');
+    const picked = this.rowsOf('jobs')
+      .filter(
+        (j) =>
+          j.type === query.type &&
+          ((j.state === 'ACTIVATABLE' && j.availableAt.getTime() <= now) ||
+            (j.state === 'ACTIVATED' && j.lockExpiresAt !== null && j.lockExpiresAt.getTime() < now)) &&
+          inTenants(j.tenantId, query.tenants) &&
+          instances.get(j.instanceId)?.status === 'ACTIVE' &&
+          !this.db.isHeld(j.id),
+      )
+      .sort((a, b) => a.availableAt.getTime() - b.availableAt.getTime() || compareKeys(a.id, b.id))
+      .slice(0, checkedLimit(query.maxJobs));
+    const table = this.write('jobs');
+    const lockExpiresAt = new Date(now + query.lockDurationMs);
+    return picked.map((j) => {
+      const next: JobRow = { ...j, state: 'ACTIVATED', workerId: query.workerId, lockExpiresAt };
+      table.set(j.id, next);
+      return jobRecord(next);
+    });
+  }
+
+  async get(id: Key): Promise<JobRecord | null> {
+    const row = this.read('jobs').get(bigint(id));
+    return row === undefined ? null : jobRecord(row);
+  }
+
+  async instanceIds(jobIds: readonly Key[]): Promise<Key[]> {
+    const jobs = this.read('jobs');
+    const ids = bigints(jobIds)
+      .map((id) => jobs.get(id)?.instanceId)
+      .filter((id): id is Key => id !== undefined);
+    return [...new Set(ids)];
+  }
+
+  async lock(ids: readonly Key[]): Promise<JobRecord[]> {
+    const jobs = this.read('jobs');
+    const rows = bigints(ids)
+      .map((id) => jobs.get(id))
+      .filter((j): j is JobRow => j !== undefined)
+      .sort(byId);
+    await this.db.lockRows(
+      this.conn,
+      rows.map((j) => j.id),
+    );
+    return rows.map((j) => this.read('jobs').get(j.id)).filter((j): j is JobRow => j !== undefined).map(jobRecord);
+  }
+
+  async settle(settled: readonly { id: Key; outcome: 'COMPLETED' | 'ERROR'; workerId: string; digest: string }[]): Promise<void> {
+    const table = this.write('jobs');
+    for (const s of settled) {
+      const row = table.get(bigint(s.id));
+      if (row === undefined) continue;
+      table.set(row.id, { ...row, state: 'COMPLETED', lockExpiresAt: null, outcome: s.outcome, outcomeWorkerId: s.workerId, outcomeDigest: s.digest });
+    }
+  }
+
+  async fail(failure: { id: Key; retries: number; errorMessage: string; backoffMs: number; workerId: string; digest: string }): Promise<void> {
+    const table = this.write('jobs');
+    const row = table.get(bigint(failure.id));
+    if (row === undefined) return;
+    const state: JobState = failure.retries > 0 ? 'ACTIVATABLE' : 'FAILED';
+    const outcome: JobOutcome = 'FAILED';
+    table.set(row.id, {
+      ...row,
+      state,
+      retries: failure.retries,
+      errorMessage: failure.errorMessage,
+      workerId: null,
+      lockExpiresAt: null,
+      availableAt: new Date(this.now().getTime() + failure.backoffMs),
+      outcome,
+      outcomeWorkerId: failure.workerId,
+      outcomeDigest: failure.digest,
+    });
+  }
+
+  async extendLock(id: Key, lockDurationMs: number): Promise<void> {
+    const table = this.write('jobs');
+    const row = table.get(bigint(id));
+    if (row !== undefined) table.set(row.id, { ...row, lockExpiresAt: new Date(this.now().getTime() + lockDurationMs) });
+  }
+}
+
+class MemoryUserTasks extends Table implements UserTaskRepository {
+  async list(query: UserTaskQuery): Promise<UserTaskRecord[]> {
+    const instanceId = query.instanceId === undefined ? undefined : bigint(query.instanceId);
+    const cursor = query.cursor === undefined ? undefined : BigInt(bigint(query.cursor));
+    return this.rowsOf('userTasks')
+      .filter(
+        (t) =>
+          t.state === 'CREATED' &&
+          inTenants(t.tenantId, query.tenants) &&
+          (instanceId === undefined || t.instanceId === instanceId) &&
+          (query.bpmnProcessId === undefined || t.bpmnProcessId === query.bpmnProcessId) &&
+          (query.assignee === undefined || t.assignee === query.assignee) &&
+          (query.candidateGroup === undefined || t.candidateGroups.includes(query.candidateGroup)) &&
+          (cursor === undefined || BigInt(t.id) > cursor),
+      )
+      .sort(byId)
+      .slice(0, checkedLimit(query.limit));
+  }
+
+  async get(id: Key): Promise<UserTaskRecord | null> {
+    return this.read('userTasks').get(bigint(id)) ?? null;
+  }
+
+  async claim(id: Key, assignee: string): Promise<boolean> {
+    const table = this.write('userTasks');
+    const task = table.get(bigint(id));
+    if (task === undefined || task.state !== 'CREATED' || (task.assignee !== null && task.assignee !== assignee)) return false;
+    if (this.read('instances').get(task.instanceId)?.status !== 'ACTIVE') return false;
+    table.set(task.id, { ...task, assignee });
+    return true;
+  }
+
+  async complete(id: Key, now: Date): Promise<boolean> {
+    const table = this.write('userTasks');
+    const task = table.get(bigint(id));
+    if (task === undefined || task.state !== 'CREATED') return false;
+    const state: UserTaskState = 'COMPLETED';
+    table.set(task.id, { ...task, state, completedAt: now });
+    return true;
+  }
+}
+
+class MemoryTimers extends Table implements TimerRepository {
+  async replaceStartTimers(tenantId: string, bpmnProcessId: string, timers: readonly StartTimerRecord[]): Promise<void> {
+    const versions = new Set(
+      this.rowsOf('definitions')
+        .filter((d) => d.tenantId === tenantId && d.bpmnProcessId === bpmnProcessId)
+        .map((d) => d.id),
+    );
+    const table = this.write('timers');
+    for (const t of table.values()) {
+      if (t.instanceId === null && t.state === 'SCHEDULED' && t.definitionId !== null && versions.has(t.definitionId)) {
+        table.set(t.id, { ...t, state: 'CANCELED' });
+      }
+    }
+    const now = this.now();
+    for (const timer of timers) {
+      const id = bigint(timer.id);
+      if (table.has(id)) throw unique('Timer', 'pkey');
+      for (const other of table.values()) if (other.key === timer.key) throw unique('Timer', 'key_key');
+      table.set(id, {
+        id,
+        key: timer.key,
+        tenantId: timer.tenantId,
+        instanceId: null,
+        definitionId: bigint(timer.definitionId),
+        ownerInstanceId: null,
+        elementId: timer.elementId,
+        dueAt: timer.dueAt,
+        state: 'SCHEDULED',
+        repetitions: timer.repetitions,
+        cycle: timer.cycle,
+        createdAt: now,
+      });
+    }
+  }
+
+  async claimDue(limit: number): Promise<DueTimer[]> {
+    const now = this.now().getTime();
+    const instances = this.read('instances');
+    const due = this.rowsOf('timers')
+      .filter(
+        (t) =>
+          t.state === 'SCHEDULED' &&
+          t.dueAt.getTime() <= now &&
+          (t.instanceId === null || instances.get(t.instanceId)?.status === 'ACTIVE') &&
+          !this.db.isHeld(t.id),
+      )
+      .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime())
+      .slice(0, checkedLimit(limit));
+    const table = this.write('timers');
+    return due.map((t) => {
+      table.set(t.id, { ...t, state: 'FIRED' });
+      return {
+        id: t.id,
+        tenantId: t.tenantId,
+        instanceId: t.instanceId,
+        definitionId: t.definitionId,
+        ownerInstanceId: t.ownerInstanceId,
+        elementId: t.elementId,
+        dueAt: t.dueAt,
+        cycle: t.cycle,
+        repetitions: t.repetitions,
+      };
+    });
+  }
+
+  async rearm(id: Key, dueAt: Date, repetitions: number | null): Promise<void> {
+    const table = this.write('timers');
+    const row = table.get(bigint(id));
+    if (row !== undefined) table.set(row.id, { ...row, state: 'SCHEDULED', dueAt, repetitions });
+  }
+}
+
+function subscriptionRecord(row: MessageSubscriptionRow): MessageSubscriptionRecord {
+  const { createdAt: _createdAt, ...record } = row;
+  return record;
+}
+
+class MemoryMessages extends Table implements MessageRepository {
+  async isBuffered(tenantId: string, messageId: string): Promise<boolean> {
+    const now = this.now().getTime();
+    return this.rowsOf('bufferedMessages').some((m) => m.tenantId === tenantId && m.messageId === messageId && m.expiresAt.getTime() > now);
+  }
+
+  async candidates(tenantId: string, name: string, correlationKey: string): Promise<MessageSubscriptionRecord[]> {
+    const instances = this.read('instances');
+    return this.rowsOf('messageSubscriptions')
+      .filter(
+        (s) =>
+          s.tenantId === tenantId &&
+          s.messageName === name &&
+          s.correlationKey === correlationKey &&
+          instances.get(s.instanceId)?.status === 'ACTIVE',
+      )
+      .sort((a, b) => compareKeys(a.instanceId, b.instanceId) || a.createdAt.getTime() - b.createdAt.getTime())
+      .map(subscriptionRecord);
+  }
+
+  async consume(subscriptionId: Key, interrupting: boolean): Promise<boolean> {
+    const id = bigint(subscriptionId);
+    if (!interrupting) return this.read('messageSubscriptions').has(id);
+    return this.write('messageSubscriptions').delete(id);
+  }
+
+  async buffer(message: BufferedMessageRecord): Promise<boolean> {
+    const now = this.now();
+    const table = this.write('bufferedMessages');
+    const id = bigint(message.id);
+    const row: BufferedMessageRow = {
+      id,
+      tenantId: message.tenantId,
+      messageId: message.messageId,
+      name: message.name,
+      correlationKey: message.correlationKey,
+      variables: json(message.variables),
+      expiresAt: new Date(now.getTime() + message.timeToLiveMs),
+      createdAt: now,
+    };
+    // ON CONFLICT ("tenantId", "messageId"): NULL message ids never conflict.
+    const clash = message.messageId === null ? undefined : [...table.values()].find((m) => m.tenantId === message.tenantId && m.messageId === message.messageId);
+    if (clash === undefined) {
+      if (table.has(id)) throw unique('BufferedMessage', 'pkey');
+      table.set(id, row);
+      return true;
+    }
+    // DO UPDATE ... WHERE the buffered one expired: the row keeps its id, takes the new content.
+    if (clash.expiresAt.getTime() > now.getTime()) return false;
+    table.set(clash.id, { ...row, id: clash.id });
+    return true;
+  }
+
+  async subscriptionsOf(instanceId: Key): Promise<MessageSubscriptionRecord[]> {
+    const id = bigint(instanceId);
+    return this.rowsOf('messageSubscriptions')
+      .filter((s) => s.instanceId === id && s.ownerInstanceId !== null)
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || compareKeys(a.id, b.id))
+      .map(subscriptionRecord);
+  }
+
+  async takeBuffered(tenantId: string, name: string, correlationKey: string): Promise<Variables | null> {
+    const now = this.now().getTime();
+    const [oldest] = this.rowsOf('bufferedMessages')
+      .filter((m) => m.tenantId === tenantId && m.name === name && m.correlationKey === correlationKey && m.expiresAt.getTime() > now)
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || compareKeys(a.id, b.id));
+    if (oldest === undefined) return null;
+    this.write('bufferedMessages').delete(oldest.id);
+    return oldest.variables;
+  }
+
+  async countBuffered(tenantId: string, names: readonly string[]): Promise<number> {
+    const now = this.now().getTime();
+    return this.rowsOf('bufferedMessages').filter((m) => m.tenantId === tenantId && m.expiresAt.getTime() > now && names.includes(m.name)).length;
+  }
+
+  async deleteSubscriptions(ids: readonly Key[]): Promise<void> {
+    const table = this.write('messageSubscriptions');
+    for (const id of bigints(ids)) table.delete(id);
+  }
+}
+
+class MemorySignals extends Table implements SignalRepository {
+  async subscribers(tenantId: string, name: string): Promise<SignalSubscriptionRecord[]> {
+    const instances = this.read('instances');
+    return this.rowsOf('signalSubscriptions')
+      .filter((s) => s.tenantId === tenantId && s.signalName === name && instances.get(s.instanceId)?.status === 'ACTIVE')
+      .sort((a, b) => compareKeys(a.instanceId, b.instanceId) || a.createdAt.getTime() - b.createdAt.getTime())
+      .map((s) => ({ instanceId: s.instanceId, ownerInstanceId: s.ownerInstanceId, elementId: s.elementId }));
+  }
+}
+
+class MemoryIncidents extends Table implements IncidentRepository {
+  async list(query: IncidentRecordQuery): Promise<IncidentRecord[]> {
+    const instanceId = query.instanceId === undefined ? undefined : bigint(query.instanceId);
+    const cursor = query.cursor === undefined ? undefined : BigInt(bigint(query.cursor));
+    const resolved = query.state === 'RESOLVED';
+    return this.rowsOf('incidents')
+      .filter(
+        (i) =>
+          inTenants(i.tenantId, query.tenants) &&
+          (instanceId === undefined || i.instanceId === instanceId) &&
+          (resolved ? i.resolvedAt !== null : i.resolvedAt === null) &&
+          (cursor === undefined || BigInt(i.id) > cursor),
+      )
+      .sort(byId)
+      .slice(0, checkedLimit(query.limit));
+  }
+
+  async get(id: Key): Promise<IncidentRecord | null> {
+    return this.read('incidents').get(bigint(id)) ?? null;
+  }
+
+  async openOf(instanceId: Key): Promise<IncidentRecord[]> {
+    const id = bigint(instanceId);
+    return this.rowsOf('incidents')
+      .filter((i) => i.instanceId === id && i.resolvedAt === null)
+      .sort(byId);
+  }
+}
+
+class MemoryIdempotency extends Table implements IdempotencyRepository {
+  async claim(record: { scope: string; key: string; resourceId: Key; answer: unknown; expiresAt: Date }): Promise<unknown | null> {
+    const now = this.now();
+    const k = `${record.scope}\u0001${record.key}`;
+    const table = this.write('idempotency');
+    const earlier = table.get(k);
+    if (earlier !== undefined && earlier.expiresAt.getTime() > now.getTime()) return earlier.answer;
+    table.set(k, {
+      scope: record.scope,
+      key: record.key,
+      resourceId: bigint(record.resourceId),
+      answer: json(record.answer),
+      expiresAt: record.expiresAt,
+      createdAt: now,
+    });
+    return null;
+  }
+
+  async purgeExpired(): Promise<number> {
+    const now = this.now().getTime();
+    const table = this.write('idempotency');
+    let purged = 0;
+    for (const [k, row] of table) {
+      if (row.expiresAt.getTime() <= now) {
+        table.delete(k);
+        purged++;
+      }
+    }
+    return purged;
+  }
+}
+
+class MemoryKeyNodes extends Table implements KeyNodeRepository {
+  async claim(owner: string, leaseMs: number): Promise<number | null> {
+    const now = this.now().getTime();
+    const table = this.write('keyNodes');
+    for (let node = 0; node < 1024; node++) {
+      const lease = table.get(String(node));
+      if (lease !== undefined && lease.leaseUntil.getTime() > now) continue;
+      table.set(String(node), { node, owner, leaseUntil: new Date(now + leaseMs) });
+      return node;
+    }
+    return null;
+  }
+
+  async renew(node: number, owner: string, leaseMs: number): Promise<boolean> {
+    const table = this.write('keyNodes');
+    const lease = table.get(String(node));
+    if (lease === undefined || lease.owner !== owner) return false;
+    table.set(String(node), { ...lease, leaseUntil: new Date(this.now().getTime() + leaseMs) });
+    return true;
+  }
+
+  async release(node: number, owner: string): Promise<void> {
+    const table = this.write('keyNodes');
+    if (table.get(String(node))?.owner === owner) table.delete(String(node));
+  }
+}
+
+/** The Postgres ChangeRepository's statements, in its order, on the maps. */
+class MemoryChanges extends Table implements ChangeRepository {
+  async apply(changes: ChangeSet): Promise<void> {
+    const at = changes.now;
+    insertInstances(this.write('instances'), changes.newInstances, at);
+    this.updateInstances(changes, at);
+    this.appendHistory(changes, at);
+    this.jobs(changes, at);
+    this.userTasks(changes, at);
+    this.timers(changes, at);
+    this.subscriptions(changes, at);
+    this.incidents(changes, at);
+    appendEvents(this.db, this.write('inbox'), changes.events);
+    if (changes.events.length > 0) {
+      // Instances that received events have work: the sweeper must see them if the announcement is lost.
+      const table = this.write('instances');
+      for (const id of new Set(changes.events.map((e) => bigint(e.instanceId)))) {
+        const row = table.get(id);
+        if (row !== undefined && row.pendingSince === null) table.set(id, { ...row, pendingSince: at });
+      }
+    }
+    if (changes.consumedEvents.length > 0) {
+      const inbox = this.write('inbox');
+      for (const id of bigints(changes.consumedEvents)) inbox.delete(id);
+    }
+  }
+
+  private updateInstances(changes: ChangeSet, at: Date): void {
+    if (changes.instanceUpdates.length === 0) return;
+    const table = this.write('instances');
+    for (const u of changes.instanceUpdates) {
+      const row = table.get(bigint(u.id));
+      if (row === undefined) continue;
+      table.set(row.id, {
+        ...row,
+        state: json(u.state),
+        variables: json(u.variables),
+        status: u.status,
+        rev: row.rev + 1,
+        stepFailures: 0,
+        pendingSince: u.pending ? at : null,
+        endedAt: u.ended ? at : row.endedAt,
+      });
+    }
+  }
+
+  private appendHistory(changes: ChangeSet, _at: Date): void {
+    const table = this.write('history');
+    const rows = changes.history.map((h) => ({
+      instanceId: bigint(h.instanceId),
+      type: h.type as HistoryType,
+      elementId: h.elementId,
+      elementType: h.elementType,
+      elementInstanceId: bigintOrNull(h.elementInstanceId),
+      at: h.at,
+    }));
+    for (const row of rows) {
+      const id = this.db.nextHistoryId();
+      table.set(id, { id, ...row });
+    }
+  }
+
+  private jobs(changes: ChangeSet, at: Date): void {
+    const table = this.write('jobs');
+    const seen = new Set<string>();
+    for (const open of changes.jobs.open) {
+      // ON CONFLICT (key) DO UPDATE: the element was activated again (an incident on it was resolved).
+      if (seen.has(open.key)) throw twiceInOneStatement();
+      seen.add(open.key);
+      const existing = [...table.values()].find((j) => j.key === open.key);
+      if (existing !== undefined) {
+        table.set(existing.id, {
+          ...existing,
+          state: 'ACTIVATABLE',
+          retries: open.retries,
+          workerId: null,
+          lockExpiresAt: null,
+          availableAt: at,
+          errorMessage: null,
+          outcome: null,
+          outcomeWorkerId: null,
+          outcomeDigest: null,
+        });
+        continue;
+      }
+      const id = bigint(open.id);
+      if (table.has(id)) throw unique('Job', 'pkey');
+      table.set(id, {
+        id,
+        key: open.key,
+        tenantId: open.tenantId,
+        type: open.type,
+        instanceId: bigint(open.instanceId),
+        elementInstanceId: bigint(open.elementInstanceId),
+        elementId: open.elementId,
+        definitionId: bigintOrNull(open.definitionId),
+        bpmnProcessId: open.bpmnProcessId,
+        retries: open.retries,
+        state: 'ACTIVATABLE',
+        workerId: null,
+        lockExpiresAt: null,
+        customHeaders: json({ ...open.customHeaders }),
+        errorMessage: null,
+        outcome: null,
+        outcomeWorkerId: null,
+        outcomeDigest: null,
+        availableAt: at,
+        createdAt: at,
+      });
+    }
+    const close = new Set(changes.jobs.close);
+    for (const j of table.values()) {
+      if (close.has(j.key) && (j.state === 'ACTIVATABLE' || j.state === 'ACTIVATED' || j.state === 'FAILED')) {
+        table.set(j.id, { ...j, state: 'CANCELED', workerId: null, lockExpiresAt: null });
+      }
+    }
+    for (const retry of changes.jobs.retry) {
+      // A job incident resolved: the job is activatable again with its new retries.
+      for (const j of table.values()) {
+        if (j.key === retry.key && j.state === 'FAILED') {
+          table.set(j.id, { ...j, state: 'ACTIVATABLE', retries: retry.retries, availableAt: at, errorMessage: null, workerId: null, lockExpiresAt: null });
+        }
+      }
+    }
+  }
+
+  private userTasks(changes: ChangeSet, at: Date): void {
+    const table = this.write('userTasks');
+    const rows = changes.userTasks.open.map((t) => ({
+      id: bigint(t.id),
+      tenantId: t.tenantId,
+      instanceId: bigint(t.instanceId),
+      definitionId: bigintOrNull(t.definitionId),
+      bpmnProcessId: t.bpmnProcessId,
+      elementId: t.elementId,
+      name: t.name,
+      assignee: t.assignee,
+      candidateGroups: [...t.candidateGroups],
+      candidateUsers: [...t.candidateUsers],
+      formKey: t.formKey,
+      dueDate: timestamptz(t.dueDate),
+      followUpDate: timestamptz(t.followUpDate),
+      priority: 50,
+      state: 'CREATED' as const,
+      createdAt: at,
+      completedAt: null,
+    }));
+    // ON CONFLICT (id) DO NOTHING.
+    for (const row of rows) if (!table.has(row.id)) table.set(row.id, row);
+    const close = new Set(bigints(changes.userTasks.close));
+    for (const t of table.values()) {
+      if (close.has(t.id) && t.state === 'CREATED') table.set(t.id, { ...t, state: 'CANCELED', completedAt: at });
+    }
+  }
+
+  private timers(changes: ChangeSet, at: Date): void {
+    const table = this.write('timers');
+    const seen = new Set<string>();
+    for (const open of changes.timers.open) {
+      if (seen.has(open.key)) throw twiceInOneStatement();
+      seen.add(open.key);
+      // ON CONFLICT (key) DO UPDATE: a timer cycle re-arms under the same key.
+      const existing = [...table.values()].find((t) => t.key === open.key);
+      if (existing !== undefined) {
+        table.set(existing.id, { ...existing, dueAt: open.dueAt, state: 'SCHEDULED' });
+        continue;
+      }
+      const id = bigint(open.id);
+      if (table.has(id)) throw unique('Timer', 'pkey');
+      table.set(id, {
+        id,
+        key: open.key,
+        tenantId: open.tenantId,
+        instanceId: bigint(open.instanceId),
+        definitionId: null,
+        ownerInstanceId: bigint(open.ownerInstanceId),
+        elementId: open.elementId,
+        dueAt: open.dueAt,
+        state: 'SCHEDULED',
+        repetitions: null,
+        cycle: null,
+        createdAt: at,
+      });
+    }
+    const close = new Set(changes.timers.close);
+    for (const t of table.values()) if (close.has(t.key) && t.state === 'SCHEDULED') table.set(t.id, { ...t, state: 'CANCELED' });
+  }
+
+  private subscriptions(changes: ChangeSet, at: Date): void {
+    const messages = this.write('messageSubscriptions');
+    for (const open of changes.messageSubscriptions.open) {
+      // ON CONFLICT (key) DO NOTHING.
+      if ([...messages.values()].some((s) => s.key === open.key)) continue;
+      const id = bigint(open.id);
+      if (messages.has(id)) throw unique('MessageSubscription', 'pkey');
+      messages.set(id, {
+        ...open,
+        id,
+        instanceId: bigint(open.instanceId),
+        ownerInstanceId: bigint(open.ownerInstanceId),
+        createdAt: at,
+      });
+    }
+    const closeMessages = new Set(changes.messageSubscriptions.close);
+    for (const s of messages.values()) if (closeMessages.has(s.key)) messages.delete(s.id);
+
+    const signals = this.write('signalSubscriptions');
+    for (const open of changes.signalSubscriptions.open) {
+      if ([...signals.values()].some((s) => s.key === open.key)) continue;
+      const id = bigint(open.id);
+      if (signals.has(id)) throw unique('SignalSubscription', 'pkey');
+      signals.set(id, {
+        ...open,
+        id,
+        instanceId: bigint(open.instanceId),
+        ownerInstanceId: bigint(open.ownerInstanceId),
+        createdAt: at,
+      });
+    }
+    const closeSignals = new Set(changes.signalSubscriptions.close);
+    for (const s of signals.values()) if (closeSignals.has(s.key)) signals.delete(s.id);
+  }
+
+  private incidents(changes: ChangeSet, at: Date): void {
+    const table = this.write('incidents');
+    const resolved = new Set(bigints(changes.resolvedIncidentElements));
+    for (const i of table.values()) {
+      if (i.resolvedAt === null && i.elementInstanceId !== null && resolved.has(i.elementInstanceId)) table.set(i.id, { ...i, resolvedAt: at });
+    }
+    // A canceled instance leaves no open incident behind.
+    const canceled = new Set(bigints(changes.canceledInstances));
+    for (const i of table.values()) if (i.resolvedAt === null && canceled.has(i.instanceId)) table.set(i.id, { ...i, resolvedAt: at });
+    const jobs = this.read('jobs');
+    for (const incident of changes.incidents) {
+      const id = bigint(incident.id);
+      if (table.has(id)) throw unique('Incident', 'pkey');
+      // A job incident names its job: the job of the element's effect key.
+      const job = incident.jobEffectKey === undefined ? undefined : [...jobs.values()].find((j) => j.key === incident.jobEffectKey);
+      table.set(id, {
+        id,
+        tenantId: incident.tenantId,
+        instanceId: bigint(incident.instanceId),
+        definitionId: bigintOrNull(incident.definitionId),
+        bpmnProcessId: incident.bpmnProcessId,
+        elementId: incident.elementId,
+        elementInstanceId: bigintOrNull(incident.elementInstanceId),
+        type: incident.type,
+        message: incident.message,
+        jobId: job?.id ?? null,
+        createdAt: at,
+        resolvedAt: null,
+      });
+    }
+  }
+}
+
+/** Method names per repository (what the facades expose). */
+const PROTOTYPES: Record<keyof Repositories, object> = {
+  definitions: MemoryDefinitions.prototype,
+  startEvents: MemoryStartEvents.prototype,
+  instances: MemoryInstances.prototype,
+  inbox: MemoryInbox.prototype,
+  history: MemoryHistory.prototype,
+  jobs: MemoryJobs.prototype,
+  userTasks: MemoryUserTasks.prototype,
+  timers: MemoryTimers.prototype,
+  messages: MemoryMessages.prototype,
+  signals: MemorySignals.prototype,
+  incidents: MemoryIncidents.prototype,
+  idempotency: MemoryIdempotency.prototype,
+  keyNodes: MemoryKeyNodes.prototype,
+  changes: MemoryChanges.prototype,
+};
