@@ -237,7 +237,7 @@ describe('InstanceService', () => {
       await expect(kit.instances.patchVariables(id, { a: 1 })).rejects.toMatchObject({ code: RuntimeErrorCode.Conflict });
     });
 
-    it.skip('KNOWN BUG (reported): answers 404 for an id that is not a key, as every other instance route does', async () => {
+    it('answers 404 for an id that is not a key, as every other instance route does', async () => {
       // patchVariables hands the id to the unit of work unchecked; Postgres refuses the bigint
       // cast (22P02) and the client gets a 500.
       const kit = await kitWith();

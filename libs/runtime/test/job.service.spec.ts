@@ -255,7 +255,7 @@ describe('JobService', () => {
       await expect(kit.jobs.fail(job.id, { workerId: 'w1', errorMessage: 'y', retries: 0 })).rejects.toMatchObject({ code: RuntimeErrorCode.Conflict });
     });
 
-    it.skip('KNOWN BUG (reported): a failure with retries left does not leave the instance pending for the sweeper forever', async () => {
+    it('a failure with retries left does not leave the instance pending for the sweeper forever', async () => {
       // JobService.fail touches the instance (marking it pending) also when no event is written;
       // a batch that finds nothing to do writes nothing, so pendingSince is never cleared and the
       // sweeper re-announces the instance every interval for as long as it waits.
@@ -290,7 +290,7 @@ describe('JobService', () => {
     });
   });
 
-  it.skip('KNOWN BUG (reported): a duplicate of a completion in the same group is not answered before its group commits', async () => {
+  it('a duplicate of a completion in the same group is not answered before its group commits', async () => {
     // JobService.decide resolves the second of two identical requests at once (answeredBefore sees
     // the first one's settlement in the group); when the commit then fails, the first is rejected
     // but the duplicate has been told its completion was taken.

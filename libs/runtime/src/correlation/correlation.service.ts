@@ -47,6 +47,7 @@ export class CorrelationService {
     private readonly limits: VariableLimits,
     private readonly newKey: () => Key,
     private readonly observer: RuntimeObserver = {},
+    private readonly clock: () => number = Date.now,
   ) {}
 
   async publishMessage(command: PublishMessageCommand): Promise<MessageResult> {
@@ -65,7 +66,7 @@ export class CorrelationService {
       const events: InboxEvent[] = [];
       for (const candidate of candidates) {
         if (reached.has(candidate.bpmnProcessId)) continue;
-        const [instance] = await tx.instances.touch([candidate.instanceId]);
+        const [instance] = await tx.instances.lock([candidate.instanceId]);
         if (instance === undefined || instance.status !== 'ACTIVE') continue;
         // Re-read under the instance lock: a racing message or the unit of work may have consumed it.
         if (!(await tx.messages.consume(candidate.id, candidate.interrupting))) continue;
@@ -85,7 +86,7 @@ export class CorrelationService {
         variables,
         skip: reached,
       });
-      await tx.instances.insertNew(instances, new Date());
+      await tx.instances.insertNew(instances, new Date(this.clock()));
       let buffered = false;
       if (correlated.length === 0 && instances.length === 0 && (command.timeToLiveMs ?? 0) > 0) {
         const kept = await tx.messages.buffer({
@@ -114,9 +115,10 @@ export class CorrelationService {
     const { triggered, announce, started } = await this.store.transaction(async (tx) => {
       const delivery = await deliverSignal(tx, this.registry, this.newKey, { tenantId, name, variables });
       const reached = [...new Set(delivery.events.map((e) => e.instanceId))];
-      await tx.instances.touch(reached);
+      // Locked first, in key order, as the unit of work locks them.
+      await tx.instances.lock(reached);
       await tx.inbox.append(delivery.events);
-      await tx.instances.insertNew(delivery.instances, new Date());
+      await tx.instances.insertNew(delivery.instances, new Date(this.clock()));
       return {
         triggered: delivery.events.length + delivery.instances.length,
         announce: [...reached, ...delivery.instances.map((i) => i.id)],

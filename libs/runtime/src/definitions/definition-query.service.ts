@@ -31,10 +31,11 @@ export const definitionView = (row: DefinitionRecord): DefinitionView => ({
 export class DefinitionQueryService {
   constructor(private readonly store: RuntimeStore) {}
 
-  /** The latest version of each process, by process id; the cursor is the last process id. */
+  /** The latest version of each process (and tenant), by process id; the cursor is opaque. */
   async listLatest(page: PageRequest & { tenants?: TenantScope }): Promise<Page<DefinitionView>> {
-    const rows = await this.store.repos.definitions.listLatest({ limit: page.limit + 1, cursor: page.cursor }, page.tenants);
-    return pageOf(rows, page.limit, definitionView, (r) => r.bpmnProcessId);
+    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+    const rows = await this.store.repos.definitions.listLatest({ limit: page.limit + 1, after }, page.tenants);
+    return pageOf(rows, page.limit, definitionView, (r) => encodeCursor(r));
   }
 
   /** A version of a process, the latest when `version` is left out. */
@@ -57,4 +58,20 @@ export class DefinitionQueryService {
     }
     return row;
   }
+}
+
+function encodeCursor(row: { bpmnProcessId: string; tenantId: string }): string {
+  return Buffer.from(JSON.stringify([row.bpmnProcessId, row.tenantId])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { bpmnProcessId: string; tenantId: string } {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2 && value.every((v) => typeof v === 'string')) {
+      return { bpmnProcessId: value[0] as string, tenantId: value[1] as string };
+    }
+  } catch {
+    // Reported below.
+  }
+  throw RuntimeError.badRequest('cursor', `cursor '${cursor.slice(0, 40)}' is not a cursor of this list`);
 }

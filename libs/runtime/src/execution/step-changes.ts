@@ -88,6 +88,7 @@ export class StepChanges {
   private readonly history: HistoryAppend[] = [];
   private readonly events: InboxEvent[] = [];
   private readonly consumed: string[] = [];
+  private readonly idle: Key[] = [];
   private readonly jobs = new Keyed<JobOpen>();
   private readonly jobRetries: { key: string; retries: number }[] = [];
   private readonly userTasks = new Keyed<UserTaskOpen>();
@@ -118,6 +119,11 @@ export class StepChanges {
   /** A one-shot subscription that was satisfied (before it was written, or by a buffered message): it goes. */
   dropMessageSubscription(key: string): void {
     this.messageSubs.close(key);
+  }
+
+  /** A locked instance with nothing to do: its pending mark (a hint that was already handled) goes. */
+  nothingToDo(instanceId: Key): void {
+    this.idle.push(instanceId);
   }
 
   consumeEvents(ids: readonly string[]): void {
@@ -165,6 +171,7 @@ export class StepChanges {
       canceledInstances: this.canceled,
       events: this.events,
       consumedEvents: this.consumed,
+      idle: this.idle,
     };
   }
 

@@ -90,7 +90,10 @@ export class UnitOfWork {
           if (definition === undefined) continue;
           const events = inbox.get(row.id) ?? [];
           const result = this.step(row, definition, events.map((e) => e.event), true);
-          if (result === null) continue;
+          if (result === null) {
+            if (events.length === 0) changes.nothingToDo(row.id);
+            continue;
+          }
           const deferred = new Set(result.deferred ?? []);
           changes.consumeEvents(events.filter((_, j) => !deferred.has(j)).map((e) => e.id));
           changes.stepped(head(row), result);

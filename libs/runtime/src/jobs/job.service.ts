@@ -182,7 +182,7 @@ export class JobService {
       const [instanceId] = await tx.jobs.instanceIds([key]);
       if (instanceId === undefined) throw notFound(key);
       // Instance first, then the job: the lock order of every unit of work.
-      const [instance] = await tx.instances.touch([instanceId]);
+      const [instance] = await tx.instances.lock([instanceId]);
       const [job] = await tx.jobs.lock([key]);
       if (job === undefined) throw notFound(key);
       if (answeredBefore(job, command.workerId, 'FAILED', sent)) return null;
@@ -233,7 +233,9 @@ export class JobService {
    * announcement covers every touched instance.
    */
   private async settleGroup(group: readonly Pending<Settlement, void>[]): Promise<void> {
-    const accepted = await this.store.transaction(async (tx) => this.decide(tx, group));
+    const { accepted, repeats } = await this.store.transaction(async (tx) => this.decide(tx, group));
+    // Repeats of a request accepted in this same group are answered only now that it committed.
+    for (const repeat of repeats) repeat.resolve();
     if (accepted.length === 0) return;
     this.announcer.announce(accepted.map((a) => a.job.instanceId));
     for (const { request, job } of accepted) {
@@ -244,10 +246,12 @@ export class JobService {
 
   private async decide(tx: Repositories, group: readonly Pending<Settlement, void>[]) {
     const jobIds = [...new Set(group.map((r) => r.item.jobId))];
-    const instances = await tx.instances.touch(await tx.jobs.instanceIds(jobIds));
+    const instances = await tx.instances.lock(await tx.jobs.instanceIds(jobIds));
     const instanceOf = new Map(instances.map((i) => [i.id, i]));
     const jobOf = new Map((await tx.jobs.lock(jobIds)).map((j) => [j.id, j]));
     const accepted: { request: Pending<Settlement, void>; job: JobRecord }[] = [];
+    const repeats: Pending<Settlement, void>[] = [];
+    const acceptedHere = new Set<Key>();
     const events: InboxEvent[] = [];
     const now = this.clock();
     for (const request of group) {
@@ -256,7 +260,9 @@ export class JobService {
       try {
         if (job === undefined) throw notFound(item.jobId);
         if (answeredBefore(job, item.workerId, item.outcome, item.digest)) {
-          request.resolve();
+          // Answered as the first was: at once when that one committed before, after this group's commit otherwise.
+          if (acceptedHere.has(job.id)) repeats.push(request);
+          else request.resolve();
           continue;
         }
         const instance = instanceOf.get(job.instanceId);
@@ -267,6 +273,7 @@ export class JobService {
         this.limits.check(item.variables, instance.variables);
         events.push({ instanceId: job.instanceId, event: item.event(job) });
         accepted.push({ request, job });
+        acceptedHere.add(job.id);
         // A second request for the same job in this group finds it settled.
         jobOf.set(job.id, { ...job, state: 'COMPLETED', outcome: item.outcome, outcomeWorkerId: item.workerId, outcomeDigest: item.digest });
       } catch (e) {
@@ -278,7 +285,7 @@ export class JobService {
       await tx.jobs.settle(accepted.map(({ request }) => ({ id: request.item.jobId, outcome: request.item.outcome, workerId: request.item.workerId, digest: request.item.digest })));
       await tx.inbox.append(events);
     }
-    return accepted;
+    return { accepted, repeats };
   }
 
   private outcome(type: string, outcome: JobEventOutcome): void {

@@ -27,6 +27,8 @@ export interface ChangeSet {
   readonly events: readonly InboxEvent[];
   /** Inbox rows applied in this unit of work (deleted). */
   readonly consumedEvents: readonly string[];
+  /** Instances that turned out to have nothing to do: their pending mark is cleared (unless events came in). */
+  readonly idle: readonly Key[];
 }
 
 export interface KeyedChanges<T> {

@@ -91,8 +91,11 @@ export interface DefinitionRepository {
   byId(id: Key): Promise<DefinitionWithXml | null>;
   insertDeployment(deployment: { id: Key; tenantId: string }): Promise<void>;
   insert(definition: Omit<DefinitionWithXml, 'deployedAt'>): Promise<DefinitionRecord>;
-  /** The latest version of each process id, ordered by process id; the cursor is the last process id. */
-  listLatest(page: PageRequest, tenants: TenantScope): Promise<DefinitionRecord[]>;
+  /** The latest version of each process id and tenant, ordered by process id then tenant, after `after`. */
+  listLatest(
+    page: { readonly limit: number; readonly after?: { readonly bpmnProcessId: string; readonly tenantId: string } },
+    tenants: TenantScope,
+  ): Promise<DefinitionRecord[]>;
 }
 
 export interface StartEventRepository {
@@ -120,12 +123,11 @@ export interface InstanceRepository {
   /** Of these keys, those that exist. */
   existing(ids: readonly Key[]): Promise<Key[]>;
   /**
-   * Row-locks the instances (key order) and marks them pending, so the
-   * sweeper queues them if the publish after the commit is lost. For events
-   * written into their inboxes from outside.
+   * Row-locks the instances (key order) for a change made from outside the
+   * unit of work (an event for the inbox, a job or task row): the lock order
+   * of the unit of work, so the two never wait on each other in opposite orders.
    */
-  touch(ids: readonly Key[]): Promise<TouchedInstance[]>;
-  markPending(ids: readonly Key[]): Promise<void>;
+  lock(ids: readonly Key[]): Promise<TouchedInstance[]>;
   /** Counts a failed step; returns the count after it. */
   recordStepFailure(id: Key): Promise<number>;
   /** Live children started by these call activity element instances. */
@@ -145,6 +147,10 @@ export interface InstanceRepository {
 export interface InboxRepository {
   /** Inbox events of these instances, in the order they were written. */
   load(instanceIds: readonly Key[]): Promise<StoredEvent[]>;
+  /**
+   * Appends events and marks their instances pending, so the sweeper
+   * announces them if the announcement after the commit is lost.
+   */
   append(events: readonly InboxEvent[]): Promise<void>;
   /** Commands (by type) waiting in these instances' inboxes. */
   pendingCommands(instanceIds: readonly Key[]): Promise<Map<Key, string[]>>;
@@ -220,7 +226,13 @@ export interface MessageRepository {
   isBuffered(tenantId: string, messageId: string): Promise<boolean>;
   /** Subscriptions of ACTIVE instances to a message name and correlation key, by instance. */
   candidates(tenantId: string, name: string, correlationKey: string): Promise<MessageSubscriptionRecord[]>;
-  /** Re-reads a subscription under its instance's lock; deletes it when it is a one-shot. False when gone. */
+  /**
+   * Re-reads a subscription under its instance's lock; false when it is gone.
+   * An interrupting one is consumed with every other message subscription of
+   * its owner: the trigger ends them all (the other branches of an
+   * event-based gateway, the other boundary events of an activity), so none
+   * may take a message meanwhile.
+   */
   consume(subscriptionId: Key, interrupting: boolean): Promise<boolean>;
   /** Buffers an unmatched message; false when a live message with its id exists. */
   buffer(message: BufferedMessageRecord): Promise<boolean>;

@@ -90,7 +90,7 @@ export class TaskService {
     const task = await this.row(id);
     refuseClosed(task);
     await this.store.transaction(async (tx) => {
-      const [instance] = await tx.instances.touch([task.instanceId]);
+      const [instance] = await tx.instances.lock([task.instanceId]);
       if (instance === undefined) throw RuntimeError.notFound(`process instance '${task.instanceId}' of task ${id}`);
       if (instance.status !== 'ACTIVE') {
         throw RuntimeError.conflict(`task ${id} belongs to instance ${task.instanceId}, which is ${instance.status}`);

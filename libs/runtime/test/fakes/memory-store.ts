@@ -700,10 +700,19 @@ class MemoryDefinitions extends Table implements DefinitionRepository {
     return withoutXml(row);
   }
 
-  async listLatest(page: PageRequest, tenants: TenantScope): Promise<DefinitionRecord[]> {
+  async listLatest(
+    page: { readonly limit: number; readonly after?: { readonly bpmnProcessId: string; readonly tenantId: string } },
+    tenants: TenantScope,
+  ): Promise<DefinitionRecord[]> {
     const latest = new Map<string, DefinitionWithXml>();
+    const after = page.after;
     for (const d of this.read('definitions').values()) {
-      if (page.cursor !== undefined && !(d.bpmnProcessId > page.cursor)) continue;
+      if (
+        after !== undefined &&
+        !(d.bpmnProcessId > after.bpmnProcessId || (d.bpmnProcessId === after.bpmnProcessId && d.tenantId > after.tenantId))
+      ) {
+        continue;
+      }
       if (!inTenants(d.tenantId, tenants)) continue;
       const k = `${d.bpmnProcessId}\u0001${d.tenantId}`;
       const seen = latest.get(k);
@@ -818,32 +827,18 @@ class MemoryInstances extends Table implements InstanceRepository {
     return this.existingRows(bigints(ids)).map((r) => r.id);
   }
 
-  async touch(ids: readonly Key[]): Promise<TouchedInstance[]> {
+  async lock(ids: readonly Key[]): Promise<TouchedInstance[]> {
     const rows = this.existingRows([...new Set(bigints(ids))]);
     await this.db.lockRows(
       this.conn,
       rows.map((r) => r.id),
     );
-    const table = this.write('instances');
-    const touched: TouchedInstance[] = [];
-    const now = this.now();
+    const locked: TouchedInstance[] = [];
     for (const { id } of rows) {
-      const row = table.get(id);
-      if (row === undefined) continue;
-      const next = { ...row, pendingSince: row.pendingSince ?? now };
-      table.set(id, next);
-      touched.push({ id, tenantId: next.tenantId, status: next.status, variables: next.variables });
+      const row = this.read('instances').get(id);
+      if (row !== undefined) locked.push({ id, tenantId: row.tenantId, status: row.status, variables: row.variables });
     }
-    return touched;
-  }
-
-  async markPending(ids: readonly Key[]): Promise<void> {
-    const table = this.write('instances');
-    const now = this.now();
-    for (const id of bigints(ids)) {
-      const row = table.get(id);
-      if (row !== undefined && row.pendingSince === null) table.set(id, { ...row, pendingSince: now });
-    }
+    return locked;
   }
 
   async recordStepFailure(id: Key): Promise<number> {
@@ -946,6 +941,7 @@ class MemoryInbox extends Table implements InboxRepository {
 
   async append(events: readonly InboxEvent[]): Promise<void> {
     appendEvents(this.db, this.write('inbox'), events);
+    markPending(this.write('instances'), events, this.now());
   }
 
   async pendingCommands(instanceIds: readonly Key[]): Promise<Map<Key, string[]>> {
@@ -956,6 +952,14 @@ class MemoryInbox extends Table implements InboxRepository {
       map.set(e.instanceId, [...(map.get(e.instanceId) ?? []), e.event.type]);
     }
     return map;
+  }
+}
+
+/** Instances that received events have work: the sweeper must see them if the announcement is lost. */
+function markPending(table: Map<string, InstanceRow>, events: readonly InboxEvent[], at: Date): void {
+  for (const id of new Set(events.map((e) => bigint(e.instanceId)))) {
+    const row = table.get(id);
+    if (row !== undefined && row.pendingSince === null) table.set(id, { ...row, pendingSince: at });
   }
 }
 
@@ -1213,7 +1217,14 @@ class MemoryMessages extends Table implements MessageRepository {
   async consume(subscriptionId: Key, interrupting: boolean): Promise<boolean> {
     const id = bigint(subscriptionId);
     if (!interrupting) return this.read('messageSubscriptions').has(id);
-    return this.write('messageSubscriptions').delete(id);
+    const table = this.write('messageSubscriptions');
+    const target = table.get(id);
+    if (target === undefined) return false;
+    // Every subscription of the owner goes with it: the trigger ends them all.
+    for (const [key, row] of [...table]) {
+      if (row.instanceId === target.instanceId && row.ownerInstanceId === target.ownerInstanceId) table.delete(key);
+    }
+    return true;
   }
 
   async buffer(message: BufferedMessageRecord): Promise<boolean> {
@@ -1383,17 +1394,19 @@ class MemoryChanges extends Table implements ChangeRepository {
     this.subscriptions(changes, at);
     this.incidents(changes, at);
     appendEvents(this.db, this.write('inbox'), changes.events);
-    if (changes.events.length > 0) {
-      // Instances that received events have work: the sweeper must see them if the announcement is lost.
-      const table = this.write('instances');
-      for (const id of new Set(changes.events.map((e) => bigint(e.instanceId)))) {
-        const row = table.get(id);
-        if (row !== undefined && row.pendingSince === null) table.set(id, { ...row, pendingSince: at });
-      }
-    }
+    markPending(this.write('instances'), changes.events, at);
     if (changes.consumedEvents.length > 0) {
       const inbox = this.write('inbox');
       for (const id of bigints(changes.consumedEvents)) inbox.delete(id);
+    }
+    if (changes.idle.length > 0) {
+      // A hint that found nothing to do: the mark goes, unless events came in meanwhile.
+      const table = this.write('instances');
+      const withEvents = new Set(this.rowsOf('inbox').map((e) => e.instanceId));
+      for (const id of bigints(changes.idle)) {
+        const row = table.get(id);
+        if (row !== undefined && row.pendingSince !== null && !withEvents.has(id)) table.set(id, { ...row, pendingSince: null });
+      }
     }
   }
 

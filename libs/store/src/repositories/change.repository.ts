@@ -179,17 +179,18 @@ export class PgChangeRepository implements ChangeRepository {
     await this.keyed(SIGNAL_SUBSCRIPTIONS, changes.signalSubscriptions, at, { createdAt: at });
     await this.incidents(changes, at);
     await insertRows(db, 'InstanceEvent', EVENT_COLUMNS, changes.events);
-    if (changes.events.length > 0) {
-      // Instances that received events have work: the sweeper must see them if the announcement is lost.
-      await db.$executeRawUnsafe(
-        `UPDATE "ProcessInstance" SET "pendingSince" = $2::timestamptz
-          WHERE id = ANY($1::bigint[]) AND "pendingSince" IS NULL`,
-        [...new Set(changes.events.map((e) => e.instanceId))],
-        at,
-      );
-    }
+    if (changes.events.length > 0) await markPending(db, changes.events, at);
     if (changes.consumedEvents.length > 0) {
       await db.$executeRawUnsafe(`DELETE FROM "InstanceEvent" WHERE id = ANY($1::bigint[])`, changes.consumedEvents);
+    }
+    if (changes.idle.length > 0) {
+      // A hint that found nothing to do: the mark goes, unless events came in meanwhile.
+      await db.$executeRawUnsafe(
+        `UPDATE "ProcessInstance" p SET "pendingSince" = NULL
+          WHERE p.id = ANY($1::bigint[]) AND p."pendingSince" IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM "InstanceEvent" e WHERE e."instanceId" = p.id)`,
+        changes.idle,
+      );
     }
   }
 
@@ -236,4 +237,14 @@ export class PgChangeRepository implements ChangeRepository {
       JSON.stringify(changes.incidents.map((i) => ({ ...i, jobEffectKey: i.jobEffectKey ?? null, createdAt: at }))),
     );
   }
+}
+
+/** Instances that received events have work: the sweeper must see them if the announcement is lost. */
+export async function markPending(db: Db, events: readonly { instanceId: string }[], at?: string): Promise<void> {
+  await db.$executeRawUnsafe(
+    `UPDATE "ProcessInstance" SET "pendingSince" = COALESCE($2::timestamptz, now())
+      WHERE id = ANY($1::bigint[]) AND "pendingSince" IS NULL`,
+    [...new Set(events.map((e) => e.instanceId))],
+    at ?? null,
+  );
 }

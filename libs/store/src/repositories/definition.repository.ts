@@ -1,4 +1,4 @@
-import type { DefinitionRecord, DefinitionRepository, DefinitionWithXml, Key, PageRequest, StartEventKind, StartEventRecord, StartEventRepository, TenantScope } from '@baton/runtime';
+import type { DefinitionRecord, DefinitionRepository, DefinitionWithXml, Key, StartEventKind, StartEventRecord, StartEventRepository, TenantScope } from '@baton/runtime';
 import { col, insertRows, tenantParam, type Db } from './sql';
 
 const DEFINITION = `id::text AS id, "deploymentId"::text AS "deploymentId", "tenantId", "bpmnProcessId", version, "versionTag",
@@ -57,15 +57,19 @@ export class PgDefinitionRepository implements DefinitionRepository {
     return rows[0];
   }
 
-  listLatest(page: PageRequest, tenants: TenantScope): Promise<DefinitionRecord[]> {
+  listLatest(
+    page: { readonly limit: number; readonly after?: { readonly bpmnProcessId: string; readonly tenantId: string } },
+    tenants: TenantScope,
+  ): Promise<DefinitionRecord[]> {
     return this.db.$queryRawUnsafe<DefinitionRecord[]>(
       `SELECT DISTINCT ON ("bpmnProcessId", "tenantId") ${DEFINITION}
          FROM "Definition"
-        WHERE ($1::text IS NULL OR "bpmnProcessId" > $1::text)
-          AND ($2::text[] IS NULL OR "tenantId" = ANY($2::text[]))
+        WHERE ($1::text IS NULL OR ("bpmnProcessId", "tenantId") > ($1::text, $2::text))
+          AND ($3::text[] IS NULL OR "tenantId" = ANY($3::text[]))
         ORDER BY "bpmnProcessId", "tenantId", version DESC
-        LIMIT $3`,
-      page.cursor ?? null,
+        LIMIT $4`,
+      page.after?.bpmnProcessId ?? null,
+      page.after?.tenantId ?? null,
       tenantParam(tenants),
       page.limit,
     );

@@ -1,5 +1,5 @@
 import type { HistoryRecord, HistoryRepository, InboxEvent, InboxRepository, Key, PageRequest, StoredEvent } from '@baton/runtime';
-import { EVENT_COLUMNS } from './change.repository';
+import { EVENT_COLUMNS, markPending } from './change.repository';
 import { COMMAND_TYPES } from './instance.repository';
 import { insertRows, type Db } from './sql';
 
@@ -16,7 +16,9 @@ export class PgInboxRepository implements InboxRepository {
   }
 
   async append(events: readonly InboxEvent[]): Promise<void> {
+    if (events.length === 0) return;
     await insertRows(this.db, 'InstanceEvent', EVENT_COLUMNS, events);
+    await markPending(this.db, events);
   }
 
   async pendingCommands(instanceIds: readonly Key[]): Promise<Map<Key, string[]>> {

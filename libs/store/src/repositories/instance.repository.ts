@@ -91,24 +91,12 @@ export class PgInstanceRepository implements InstanceRepository {
     return rows.map((r) => r.id);
   }
 
-  async touch(ids: readonly Key[]): Promise<TouchedInstance[]> {
-    if (ids.length === 0) return [];
-    // Locked in key order by the SELECT, then marked: the UPDATE alone would lock in whatever order it scans.
+  lock(ids: readonly Key[]): Promise<TouchedInstance[]> {
+    if (ids.length === 0) return Promise.resolve([]);
     return this.db.$queryRawUnsafe<TouchedInstance[]>(
-      `WITH locked AS (
-         SELECT id FROM "ProcessInstance" WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE)
-       UPDATE "ProcessInstance" p SET "pendingSince" = COALESCE(p."pendingSince", now())
-         FROM locked WHERE p.id = locked.id
-     RETURNING p.id::text AS id, p."tenantId", p.status::text AS status, p.variables`,
+      `SELECT id::text AS id, "tenantId", status::text AS status, variables FROM "ProcessInstance"
+        WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`,
       [...new Set(ids)],
-    );
-  }
-
-  async markPending(ids: readonly Key[]): Promise<void> {
-    if (ids.length === 0) return;
-    await this.db.$executeRawUnsafe(
-      `UPDATE "ProcessInstance" SET "pendingSince" = COALESCE("pendingSince", now()) WHERE id = ANY($1::bigint[])`,
-      ids,
     );
   }
 

@@ -43,7 +43,10 @@ export class PgMessageRepository implements MessageRepository {
   async consume(subscriptionId: Key, interrupting: boolean): Promise<boolean> {
     const rows = await this.db.$queryRawUnsafe<unknown[]>(
       interrupting
-        ? `DELETE FROM "MessageSubscription" WHERE id = $1::bigint RETURNING id`
+        ? `WITH target AS (SELECT "instanceId", "ownerInstanceId" FROM "MessageSubscription" WHERE id = $1::bigint)
+           DELETE FROM "MessageSubscription" s USING target t
+            WHERE s."instanceId" = t."instanceId" AND s."ownerInstanceId" = t."ownerInstanceId"
+        RETURNING s.id`
         : `SELECT id FROM "MessageSubscription" WHERE id = $1::bigint`,
       subscriptionId,
     );
