@@ -555,11 +555,10 @@ class Compiler {
       if (Array.isArray(value)) {
         spend(state, value.length);
         for (const item of value) if (feelEquals(item, input) === true) return true;
-        return false;
       }
       const equal = feelEquals(input, value);
       if (equal === true) return true;
-      if (value === false) return false;
+      if (value === false || Array.isArray(value)) return false;
       return equal === null ? notComparable(state, input, value) : false;
     };
   }

@@ -1102,7 +1102,9 @@ class Parser {
     if (value.type === 'range') {
       return this.node(from, { type: 'inputInRange', start: value.start, end: value.end });
     }
-    return this.node(from, { type: 'unaryTestExpression', expression: value, usesInput: usesInput(value) });
+    // `5 in ? < 10`: a comparison with the input is a test too
+    const test = usesInput(value) ? this.comparisonSuffix(from, value) : value;
+    return this.node(from, { type: 'unaryTestExpression', expression: test, usesInput: usesInput(test) });
   }
 
   private parenthesizedTests(): Node {
