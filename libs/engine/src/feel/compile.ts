@@ -118,7 +118,7 @@ function checkPatterns(source: string, node: Node): void {
         }
       }
     }
-    stack.push(...childrenOf(n));
+    for (const child of childrenOf(n)) stack.push(child);
   }
 }
 

@@ -194,12 +194,31 @@ export function childrenOf(node: Node): Node[] {
   }
 }
 
+/**
+ * The tree may be no deeper than this: compiling and evaluating recurse
+ * along it, and a chain of operators (`a + b + ...`) nests as deep as it is
+ * long.
+ */
+export const MAX_TREE_DEPTH = 1000;
+
 export function parseExpressionText(source: string): Node {
-  return new Parser(source).parseWhole(false);
+  return checkDepth(new Parser(source).parseWhole(false));
 }
 
 export function parseUnaryTestsText(source: string): Node {
-  return new Parser(source).parseWhole(true);
+  return checkDepth(new Parser(source).parseWhole(true));
+}
+
+function checkDepth(root: Node): Node {
+  const stack: [Node, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [Node, number];
+    if (depth > MAX_TREE_DEPTH) {
+      throw new SyntaxFailure(`the expression nests deeper than ${MAX_TREE_DEPTH} levels`, node.from, node.to);
+    }
+    for (const child of childrenOf(node)) stack.push([child, depth + 1]);
+  }
+  return root;
 }
 
 /** A node as the parser builds it: the span is filled in when the node is done. */
@@ -304,7 +323,10 @@ class Parser {
   }
 
   private node<D extends Draft>(from: number, draft: D): D & { readonly from: number; readonly to: number } {
-    return { ...draft, from, to: this.pos };
+    const node = draft as D & { from: number; to: number };
+    node.from = from;
+    node.to = this.pos;
+    return node;
   }
 
   private unexpected(): never {
@@ -632,6 +654,8 @@ class Parser {
       case 40 /* ( */:
         return this.parenthesizedOrRange();
       case 93 /* ] */:
+        // `]a..b]`, an open start; a `]` that closes something is not one
+        if (this.closesNext(this.pos + 1)) return this.unexpected();
         return this.rangeFrom(from, false, this.afterOpen());
       case 123 /* { */:
         return this.context();
@@ -651,6 +675,15 @@ class Parser {
     if (isDigit(c) || (c === 46 && isDigit(this.code(this.pos + 1)))) return this.number();
     if (isIdentifierStart(c)) return this.word();
     return this.unexpected();
+  }
+
+  private closesNext(at: number): boolean {
+    const saved = this.pos;
+    this.pos = at;
+    this.ws();
+    const c = this.code();
+    this.pos = saved;
+    return c === -1 || c === 44 || c === 93 || c === 41 || c === 125;
   }
 
   private afterOpen(): Node {
@@ -1022,10 +1055,12 @@ class Parser {
   private namedParameterFollows(): boolean {
     const saved = this.pos;
     try {
+      if (this.code() !== 96 && this.identifierEnd(this.pos) === -1) return false;
       this.parameterName();
       return this.at(':');
-    } catch {
-      return false;
+    } catch (e) {
+      if (e instanceof SyntaxFailure) return false;
+      throw e;
     } finally {
       this.pos = saved;
     }
