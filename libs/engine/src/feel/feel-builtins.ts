@@ -428,7 +428,14 @@ define('extract', ['input', 'pattern'], ([input, pattern], state) => {
   return list(state, regexExtract(state, re, input));
 });
 /** Java `String.trim`: code points up to U+0020. */
-define('trim', ['string'], ([s]) => (isString(s) ? s.replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '') : NO_MATCH));
+function javaTrim(s: string): string {
+  let start = 0;
+  let end = s.length;
+  while (start < end && s.charCodeAt(start) <= 0x20) start++;
+  while (end > start && s.charCodeAt(end - 1) <= 0x20) end--;
+  return s.slice(start, end);
+}
+define('trim', ['string'], ([s]) => (isString(s) ? javaTrim(s) : NO_MATCH));
 define('uuid', [], (_args, state) => state.uuid());
 define('to base64', ['value'], ([value], state) =>
   isString(value) ? str(state, Buffer.from(value, 'utf8').toString('base64')) : NO_MATCH,

@@ -1,5 +1,5 @@
 import { RE2JS, type Matcher } from 're2js';
-import { checkListLength, checkStringLength, FeelFailure, spend, type EvalState } from './feel-state';
+import { checkListLength, checkStringLength, FeelFailure, limitExceeded, spend, type EvalState } from './feel-state';
 
 /**
  * Regular expressions for `matches`, `replace`, `split` and `extract`, on
@@ -124,7 +124,7 @@ export function regexReplace(state: EvalState, re: RE2JS, input: string, replace
     const expanded = expand(m, replacement);
     if (expanded instanceof InvalidPattern) return expanded;
     out += expanded;
-    checkStringLength(state, out.length);
+    if (out.length > state.limits.maxStringLength) throw limitExceeded(state, 'maxStringLength');
     last = m.end();
     spend(state, 1);
   }
