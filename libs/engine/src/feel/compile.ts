@@ -39,14 +39,20 @@ export function quoteExpression(source: string): string {
 }
 
 export function compileExpression(source: string): CompiledExpression {
-  const { run, variables } = compile(source, parseExpressionText);
+  const { run, variables, constant } = compile(source, parseExpressionText);
+  if (constant !== undefined) {
+    // `= 1`, `= "EUR"`: nothing to evaluate, nothing to bound
+    const value = constant.value;
+    return { source, variables, evaluate: () => value };
+  }
   return {
     source,
     variables,
     evaluate: (context: Context, env?: FeelEnv): unknown => {
       const state = new EvalState(context, env);
       try {
-        return toJsonValue(run(rootScope(context), state));
+        const value = run(rootScope(context), state);
+        return typeof value === 'object' && value !== null ? toJsonValue(value) : value === undefined ? null : value;
       } catch (e) {
         throw evaluationError(source, e);
       }
@@ -74,7 +80,7 @@ export function compileUnaryTests(source: string): CompiledUnaryTests {
 function compile(
   source: string,
   parse: (source: string) => Node,
-): { run: Evaluator; variables: readonly string[] } {
+): { run: Evaluator; variables: readonly string[]; constant?: { readonly value: unknown } } {
   let tree: Node;
   try {
     tree = parse(source);
@@ -86,7 +92,11 @@ function compile(
   checkPatterns(source, tree);
   try {
     const program = compileProgram(tree);
-    return { run: program.run, variables: Object.freeze(program.variables) };
+    const constant =
+      tree.type === 'number' || tree.type === 'string' || tree.type === 'boolean' || tree.type === 'null'
+        ? { value: tree.type === 'null' ? null : tree.value }
+        : undefined;
+    return { run: program.run, variables: Object.freeze(program.variables), constant };
   } catch (e) {
     if (e instanceof CompileProblem) {
       throw new FeelUnknownFunctionError(source, e.message, e.functionName, { from: e.from, to: e.to });

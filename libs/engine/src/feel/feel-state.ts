@@ -18,8 +18,9 @@ export class EvalState {
   /** Nested calls of FEEL-defined functions. */
   depth = 0;
   readonly limits: FeelLimits;
-  private randomState = 0x9e3779b9;
-  private uuidCounter = 0;
+  /** Deterministic randomness without a host's: set on first use only, evaluations rarely need it. */
+  private randomState?: number;
+  private uuidCounter?: number;
 
   constructor(
     readonly root: Readonly<Record<string, unknown>>,
@@ -51,7 +52,7 @@ export class EvalState {
   random(): number {
     const random = this.env?.random;
     if (random !== undefined) return random();
-    let x = this.randomState;
+    let x = this.randomState ?? 0x9e3779b9;
     x ^= x << 13;
     x ^= x >>> 17;
     x ^= x << 5;
@@ -63,7 +64,8 @@ export class EvalState {
   uuid(): string {
     const uuid = this.env?.uuid;
     if (uuid !== undefined) return uuid();
-    const n = (++this.uuidCounter).toString(16).padStart(12, '0');
+    this.uuidCounter = (this.uuidCounter ?? 0) + 1;
+    const n = this.uuidCounter.toString(16).padStart(12, '0');
     return `00000000-0000-4000-8000-${n}`;
   }
 }
