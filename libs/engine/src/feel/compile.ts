@@ -52,7 +52,11 @@ export function compileExpression(source: string): CompiledExpression {
       const state = new EvalState(context, env);
       try {
         const value = run(rootScope(context), state);
-        return typeof value === 'object' && value !== null ? toJsonValue(value) : value === undefined ? null : value;
+        return typeof value === 'object' && value !== null
+          ? toJsonValue(value)
+          : value === undefined
+            ? null
+            : value;
       } catch (e) {
         throw evaluationError(source, e);
       }
@@ -68,7 +72,10 @@ export function compileUnaryTests(source: string): CompiledUnaryTests {
     test: (input: unknown, context: Context = {}, env?: FeelEnv): boolean | null => {
       const state = new EvalState(context, env);
       try {
-        const result = run(rootScope(context, { value: input === undefined ? null : input }), state);
+        const result = run(
+          rootScope(context, { value: input === undefined ? null : input }),
+          state,
+        );
         return typeof result === 'boolean' ? result : null;
       } catch (e) {
         throw evaluationError(source, e);
@@ -85,21 +92,29 @@ function compile(
   try {
     tree = parse(source);
   } catch (e) {
-    if (e instanceof SyntaxFailure) throw new FeelSyntaxError(source, e.message, { from: e.from, to: e.to });
-    if (e instanceof RangeError) throw new FeelSyntaxError(source, `the expression cannot be parsed: ${e.message}`);
+    if (e instanceof SyntaxFailure)
+      throw new FeelSyntaxError(source, e.message, { from: e.from, to: e.to });
+    if (e instanceof RangeError)
+      throw new FeelSyntaxError(source, `the expression cannot be parsed: ${e.message}`);
     throw e;
   }
   checkPatterns(source, tree);
   try {
     const program = compileProgram(tree);
     const constant =
-      tree.type === 'number' || tree.type === 'string' || tree.type === 'boolean' || tree.type === 'null'
+      tree.type === 'number' ||
+      tree.type === 'string' ||
+      tree.type === 'boolean' ||
+      tree.type === 'null'
         ? { value: tree.type === 'null' ? null : tree.value }
         : undefined;
     return { run: program.run, variables: Object.freeze(program.variables), constant };
   } catch (e) {
     if (e instanceof CompileProblem) {
-      throw new FeelUnknownFunctionError(source, e.message, e.functionName, { from: e.from, to: e.to });
+      throw new FeelUnknownFunctionError(source, e.message, e.functionName, {
+        from: e.from,
+        to: e.to,
+      });
     }
     throw e;
   }
@@ -118,12 +133,14 @@ function checkPatterns(source: string, node: Node): void {
     if (n.type === 'call' && PATTERN_FUNCTIONS.has(n.name) && n.parameters.kind === 'positional') {
       const [, pattern, third, fourth] = n.parameters.values;
       const flagsNode = n.name === 'matches' ? third : n.name === 'replace' ? fourth : undefined;
-      const flags = flagsNode === undefined ? '' : flagsNode.type === 'string' ? flagsNode.value : undefined;
+      const flags =
+        flagsNode === undefined ? '' : flagsNode.type === 'string' ? flagsNode.value : undefined;
       if (pattern !== undefined && pattern.type === 'string' && flags !== undefined) {
         try {
           compilePattern(pattern.value, flags);
         } catch (e) {
-          if (e instanceof FeelFailure) throw new FeelSyntaxError(source, e.message, { from: pattern.from, to: pattern.to });
+          if (e instanceof FeelFailure)
+            throw new FeelSyntaxError(source, e.message, { from: pattern.from, to: pattern.to });
           throw e;
         }
       }
@@ -134,14 +151,24 @@ function checkPatterns(source: string, node: Node): void {
 
 function evaluationError(source: string, error: unknown): Error {
   if (error instanceof FeelFailure) {
-    return new FeelEvaluationError(source, `cannot evaluate ${quoteExpression(source)}: ${error.message}`, error.limit);
+    return new FeelEvaluationError(
+      source,
+      `cannot evaluate ${quoteExpression(source)}: ${error.message}`,
+      error.limit,
+    );
   }
   if (error instanceof NotJsonError) {
-    return new FeelEvaluationError(source, `cannot evaluate ${quoteExpression(source)}: ${error.message}`);
+    return new FeelEvaluationError(
+      source,
+      `cannot evaluate ${quoteExpression(source)}: ${error.message}`,
+    );
   }
   if (error instanceof RangeError) {
     // a stack overflow on absurdly nested values, or a date out of the calendar's range
-    return new FeelEvaluationError(source, `cannot evaluate ${quoteExpression(source)}: ${error.message}`);
+    return new FeelEvaluationError(
+      source,
+      `cannot evaluate ${quoteExpression(source)}: ${error.message}`,
+    );
   }
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -48,7 +48,11 @@ export type Node = Span &
     /** `[a..b]` as a unary test. */
     | { readonly type: 'inputInRange'; readonly start: RangeBound; readonly end: RangeBound }
     /** An expression used as a unary test: true, a list holding the input, or a value equal to it. */
-    | { readonly type: 'unaryTestExpression'; readonly expression: Node; readonly usesInput: boolean }
+    | {
+        readonly type: 'unaryTestExpression';
+        readonly expression: Node;
+        readonly usesInput: boolean;
+      }
     | {
         readonly type: 'arithmetic';
         readonly operator: ArithmeticOperator;
@@ -67,7 +71,12 @@ export type Node = Span &
     | { readonly type: 'atLeastOne'; readonly tests: readonly Node[] }
     | { readonly type: 'or'; readonly left: Node; readonly right: Node }
     | { readonly type: 'and'; readonly left: Node; readonly right: Node }
-    | { readonly type: 'if'; readonly condition: Node; readonly then: Node; readonly otherwise: Node }
+    | {
+        readonly type: 'if';
+        readonly condition: Node;
+        readonly then: Node;
+        readonly otherwise: Node;
+      }
     | { readonly type: 'in'; readonly value: Node; readonly test: Node }
     | { readonly type: 'instanceOf'; readonly value: Node; readonly typeName: string }
     | { readonly type: 'ref'; readonly names: readonly string[] }

@@ -96,7 +96,9 @@ function define(
     invoke: (args, state) => {
       const result = invoke(args, state);
       if (result === NO_MATCH) {
-        return new InvocationFailure(`Illegal arguments: ${args.map((a) => `'${describe(a)}'`).join(', ')}`);
+        return new InvocationFailure(
+          `Illegal arguments: ${args.map((a) => `'${describe(a)}'`).join(', ')}`,
+        );
       }
       return result;
     },
@@ -120,7 +122,10 @@ export function builtinForArity(name: string, count: number): BuiltinFunction | 
 }
 
 /** feel-scala `EvalContext.function(name, parameters)`: the first overload declaring all those names. */
-export function builtinForNames(name: string, names: ReadonlySet<string>): BuiltinFunction | undefined {
+export function builtinForNames(
+  name: string,
+  names: ReadonlySet<string>,
+): BuiltinFunction | undefined {
   return registry.get(name)?.find((f) => [...names].every((n) => f.params.includes(n)));
 }
 
@@ -160,13 +165,17 @@ function finiteOrFatal(n: number, what: string): number {
 
 define('date', ['from'], ([from]) => {
   if (isString(from)) return parseDate(from) ?? failure(`Failed to parse date from '${from}'`);
-  if (from instanceof FeelLocalDateTime || from instanceof FeelDateTime) return new FeelDate(from.value.toPlainDate());
+  if (from instanceof FeelLocalDateTime || from instanceof FeelDateTime)
+    return new FeelDate(from.value.toPlainDate());
   if (from instanceof FeelDate) return from;
   return NO_MATCH;
 });
 define('date', ['year', 'month', 'day'], ([year, month, day]) => {
   if (!isNumber(year) || !isNumber(month) || !isNumber(day)) return NO_MATCH;
-  return dateOf(year, month, day) ?? failure(`Failed to parse date from: year=${year}, month=${month}, day=${day}`);
+  return (
+    dateOf(year, month, day) ??
+    failure(`Failed to parse date from: year=${year}, month=${month}, day=${day}`)
+  );
 });
 
 define('date and time', ['from'], ([from]) => {
@@ -175,7 +184,8 @@ define('date and time', ['from'], ([from]) => {
 });
 define('date and time', ['date', 'time'], ([date, time]) => {
   const day = datePart(date);
-  if (day !== undefined && (time instanceof FeelLocalTime || time instanceof FeelTime)) return combine(day, time);
+  if (day !== undefined && (time instanceof FeelLocalTime || time instanceof FeelTime))
+    return combine(day, time);
   if ((date instanceof FeelLocalDateTime || date instanceof FeelDateTime) && isString(time)) {
     return inZone(date, time) ?? failure(`Unknown time zone '${time}'`);
   }
@@ -191,13 +201,25 @@ define('time', ['from'], ([from]) => {
 });
 define('time', ['hour', 'minute', 'second'], ([h, m, s]) => {
   if (!isNumber(h) || !isNumber(m) || !isNumber(s)) return NO_MATCH;
-  return timeOf(h, m, s, null) ?? failure(`Failed to parse local-time from: hour=${h}, minute=${m}, second=${s}`);
+  return (
+    timeOf(h, m, s, null) ??
+    failure(`Failed to parse local-time from: hour=${h}, minute=${m}, second=${s}`)
+  );
 });
 define('time', ['hour', 'minute', 'second', 'offset'], ([h, m, s, offset]) => {
   if (!isNumber(h) || !isNumber(m) || !isNumber(s)) return NO_MATCH;
-  if (offset === null) return timeOf(h, m, Math.trunc(s), null) ?? failure(`Failed to parse local-time from: hour=${h}, minute=${m}, second=${s}`);
+  if (offset === null)
+    return (
+      timeOf(h, m, Math.trunc(s), null) ??
+      failure(`Failed to parse local-time from: hour=${h}, minute=${m}, second=${s}`)
+    );
   if (!(offset instanceof FeelDaysTimeDuration)) return NO_MATCH;
-  return timeOf(h, m, s, offset) ?? failure(`Failed to parse time from: hour=${h}, minute=${m}, second=${s}, offset=${offset.toString()}`);
+  return (
+    timeOf(h, m, s, offset) ??
+    failure(
+      `Failed to parse time from: hour=${h}, minute=${m}, second=${s}, offset=${offset.toString()}`,
+    )
+  );
 });
 
 function parseNumber(text: string): Result {
@@ -209,21 +231,29 @@ const isDecimalSeparator = (s: string): boolean => s === ',' || s === '.';
 define('number', ['from'], ([from]) => (isString(from) ? parseNumber(from) : NO_MATCH));
 define('number', ['from', 'grouping separator'], ([from, grouping]) => {
   if (!isString(from) || !isString(grouping)) return NO_MATCH;
-  if (!isGrouping(grouping)) return failure("illegal argument for grouping. Must be one of ' ', ',' or '.'");
+  if (!isGrouping(grouping))
+    return failure("illegal argument for grouping. Must be one of ' ', ',' or '.'");
   return parseNumber(from.split(grouping).join(''));
 });
-define('number', ['from', 'grouping separator', 'decimal separator'], ([from, grouping, decimal]) => {
+define('number', ['from', 'grouping separator', 'decimal separator'], ([
+  from,
+  grouping,
+  decimal,
+]) => {
   if (!isString(from)) return NO_MATCH;
   if (isString(grouping) && isString(decimal)) {
     if (isGrouping(grouping) && isDecimalSeparator(decimal) && grouping !== decimal) {
       return parseNumber(from.split(grouping).join('').split(decimal).join('.'));
     }
-    return failure("illegal arguments for grouping or decimal. Must be one of ' ' (grouping only), ',' or '.'");
+    return failure(
+      "illegal arguments for grouping or decimal. Must be one of ' ' (grouping only), ',' or '.'",
+    );
   }
   if (grouping === null && isString(decimal) && isDecimalSeparator(decimal)) {
     return parseNumber(from.split(decimal).join('.'));
   }
-  if (isString(grouping) && decimal === null && isGrouping(grouping)) return parseNumber(from.split(grouping).join(''));
+  if (isString(grouping) && decimal === null && isGrouping(grouping))
+    return parseNumber(from.split(grouping).join(''));
   return NO_MATCH;
 });
 
@@ -281,7 +311,8 @@ function fromJson(state: EvalState, value: unknown): unknown {
     const keys = Object.keys(value);
     checkContextSize(state, keys.length);
     const context = newContext();
-    for (const key of keys) putEntry(context, key, fromJson(state, (value as Record<string, unknown>)[key]));
+    for (const key of keys)
+      putEntry(context, key, fromJson(state, (value as Record<string, unknown>)[key]));
     return context;
   }
   return value;
@@ -316,7 +347,8 @@ function toJsonCompatible(value: unknown, depth: number): unknown {
   if (Array.isArray(value)) return value.map((v) => toJsonCompatible(v, depth + 1));
   if (isContext(value)) {
     const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) putEntry(out, key, toJsonCompatible(value[key], depth + 1));
+    for (const key of Object.keys(value))
+      putEntry(out, key, toJsonCompatible(value[key], depth + 1));
     return out;
   }
   if (value instanceof FeelTime) return value.toIsoString();
@@ -325,7 +357,8 @@ function toJsonCompatible(value: unknown, depth: number): unknown {
     return value.zoned ? `${iso}[${value.value.timeZoneId}]` : iso;
   }
   if (value instanceof FeelDaysTimeDuration) return javaDuration(value);
-  if (value instanceof FeelYearsMonthsDuration) return value.months === 0 ? 'P0D' : value.toString();
+  if (value instanceof FeelYearsMonthsDuration)
+    return value.months === 0 ? 'P0D' : value.toString();
   return String(value);
 }
 
@@ -338,12 +371,12 @@ define('to json', ['value'], ([value], state) => {
 
 define('not', ['negand'], ([negand]) => (isBoolean(negand) ? !negand : null));
 define('is defined', ['value'], ([value]) => value !== null);
-define('get or else', ['value', 'default'], ([value, fallback]) => (value === null ? fallback : value));
+define('get or else', ['value', 'default'], ([value, fallback]) =>
+  value === null ? fallback : value);
 
 /** `assert` fails the evaluation (feel-scala `ASSERT_FAILURE`); the evaluator tells it by name. */
 define('assert', ['value', 'condition'], ([value, condition]) =>
-  condition === true ? value : failure('The condition is not fulfilled'),
-);
+  condition === true ? value : failure('The condition is not fulfilled'));
 define('assert', ['value', 'condition', 'cause'], ([value, condition, cause]) => {
   if (condition === true) return value;
   if (isString(cause)) return failure(cause);
@@ -374,8 +407,10 @@ define('substring', ['string', 'start position', 'length'], ([s, start, length])
   return substring(s, from, Math.min(from + Math.trunc(length), s.length));
 });
 define('string length', ['string'], ([s]) => (isString(s) ? s.length : NO_MATCH));
-define('upper case', ['string'], ([s], state) => (isString(s) ? str(state, s.toUpperCase()) : NO_MATCH));
-define('lower case', ['string'], ([s], state) => (isString(s) ? str(state, s.toLowerCase()) : NO_MATCH));
+define('upper case', ['string'], ([s], state) =>
+  isString(s) ? str(state, s.toUpperCase()) : NO_MATCH);
+define('lower case', ['string'], ([s], state) =>
+  isString(s) ? str(state, s.toLowerCase()) : NO_MATCH);
 define('substring before', ['string', 'match'], ([s, m]) => {
   if (!isString(s) || !isString(m)) return NO_MATCH;
   const index = s.indexOf(m);
@@ -387,7 +422,13 @@ define('substring after', ['string', 'match'], ([s, m]) => {
   return index >= 0 ? s.slice(index + m.length) : '';
 });
 
-function replace(state: EvalState, input: string, pattern: string, replacement: string, flags: string): Result {
+function replace(
+  state: EvalState,
+  input: string,
+  pattern: string,
+  replacement: string,
+  flags: string,
+): Result {
   const re = compilePattern(pattern, flags);
   if (re instanceof InvalidPattern) return failure(re.message);
   const result = regexReplace(state, re, input, replacement);
@@ -397,24 +438,31 @@ define('replace', ['input', 'pattern', 'replacement'], ([input, pattern, replace
   if (!isString(input) || !isString(pattern) || !isString(replacement)) return NO_MATCH;
   return replace(state, input, pattern, replacement, '');
 });
-define('replace', ['input', 'pattern', 'replacement', 'flags'], ([input, pattern, replacement, flags], state) => {
-  if (!isString(input) || !isString(pattern) || !isString(replacement) || !isString(flags)) return NO_MATCH;
+define('replace', ['input', 'pattern', 'replacement', 'flags'], (
+  [input, pattern, replacement, flags],
+  state,
+) => {
+  if (!isString(input) || !isString(pattern) || !isString(replacement) || !isString(flags))
+    return NO_MATCH;
   return replace(state, input, pattern, replacement, flags);
 });
-define('contains', ['string', 'match'], ([s, m]) => (isString(s) && isString(m) ? s.includes(m) : NO_MATCH));
-define('starts with', ['string', 'match'], ([s, m]) => (isString(s) && isString(m) ? s.startsWith(m) : NO_MATCH));
-define('ends with', ['string', 'match'], ([s, m]) => (isString(s) && isString(m) ? s.endsWith(m) : NO_MATCH));
+define('contains', ['string', 'match'], ([s, m]) =>
+  isString(s) && isString(m) ? s.includes(m) : NO_MATCH);
+define('starts with', ['string', 'match'], ([s, m]) =>
+  isString(s) && isString(m) ? s.startsWith(m) : NO_MATCH);
+define('ends with', ['string', 'match'], ([s, m]) =>
+  isString(s) && isString(m) ? s.endsWith(m) : NO_MATCH);
 
 function matches(state: EvalState, input: string, pattern: string, flags: string): Result {
   const re = compilePattern(pattern, flags);
   return re instanceof InvalidPattern ? failure(re.message) : regexMatches(state, re, input);
 }
 define('matches', ['input', 'pattern'], ([input, pattern], state) =>
-  isString(input) && isString(pattern) ? matches(state, input, pattern, '') : NO_MATCH,
-);
+  isString(input) && isString(pattern) ? matches(state, input, pattern, '') : NO_MATCH);
 define('matches', ['input', 'pattern', 'flags'], ([input, pattern, flags], state) =>
-  isString(input) && isString(pattern) && isString(flags) ? matches(state, input, pattern, flags) : NO_MATCH,
-);
+  isString(input) && isString(pattern) && isString(flags)
+    ? matches(state, input, pattern, flags)
+    : NO_MATCH);
 define('split', ['string', 'delimiter'], ([s, delimiter], state) => {
   if (!isString(s) || !isString(delimiter)) return NO_MATCH;
   const re = compilePattern(delimiter);
@@ -438,8 +486,7 @@ function javaTrim(s: string): string {
 define('trim', ['string'], ([s]) => (isString(s) ? javaTrim(s) : NO_MATCH));
 define('uuid', [], (_args, state) => state.uuid());
 define('to base64', ['value'], ([value], state) =>
-  isString(value) ? str(state, Buffer.from(value, 'utf8').toString('base64')) : NO_MATCH,
-);
+  isString(value) ? str(state, Buffer.from(value, 'utf8').toString('base64')) : NO_MATCH);
 define('from base64', ['value'], ([value], state) => {
   if (!isString(value)) return NO_MATCH;
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 === 1) {
@@ -503,65 +550,101 @@ function sum(values: readonly number[]): number | null {
   return integral ? exact : num.fromDecimal(total);
 }
 
-define('sum', ['list'], ([l], state) => {
-  if (!isList(l)) return NO_MATCH;
-  if (l.length === 0) return null;
-  const ns = numbers(l);
-  if (ns instanceof InvocationFailure) return ns;
-  spend(state, l.length);
-  return sum(ns);
-}, true);
-define('product', ['list'], ([l], state) => {
-  if (!isList(l)) return NO_MATCH;
-  if (l.length === 0) return null;
-  const ns = numbers(l);
-  if (ns instanceof InvocationFailure) return ns;
-  spend(state, l.length);
-  return num.fromDecimal(ns.reduce((acc: num.Decimal, n) => acc.mul(n), new num.Decimal(1)));
-}, true);
-define('mean', ['list'], ([l], state) => {
-  if (!isList(l)) return NO_MATCH;
-  if (l.length === 0) return null;
-  const ns = numbers(l);
-  if (ns instanceof InvocationFailure) return ns;
-  spend(state, l.length);
-  const total = sum(ns);
-  return total === null ? null : num.divide(total, ns.length);
-}, true);
-define('median', ['list'], ([l], state) => {
-  if (!isList(l)) return NO_MATCH;
-  if (l.length === 0) return null;
-  const ns = numbers(l);
-  if (ns instanceof InvocationFailure) return ns;
-  spend(state, l.length * Math.max(1, Math.ceil(Math.log2(l.length))));
-  const sorted = [...ns].sort((a, b) => a - b);
-  const i = Math.trunc(sorted.length / 2);
-  if (sorted.length % 2 === 1) return sorted[i];
-  const middle = num.add(sorted[i - 1], sorted[i]);
-  return middle === null ? null : num.divide(middle, 2);
-}, true);
-define('stddev', ['list'], ([l], state) => {
-  if (!isList(l)) return NO_MATCH;
-  if (l.length === 0) return null;
-  const ns = numbers(l);
-  if (ns instanceof InvocationFailure) return ns;
-  if (ns.length === 1) fatal('Division by zero (stddev of a single number)');
-  spend(state, l.length);
-  const mean = new num.Decimal(sum(ns) ?? NaN).div(ns.length);
-  const squares = ns.reduce((acc: num.Decimal, n) => acc.add(new num.Decimal(n).sub(mean).pow(2)), new num.Decimal(0));
-  return finiteOrFatal(Math.sqrt(squares.div(ns.length - 1).toNumber()), 'stddev');
-}, true);
-define('mode', ['list'], ([l], state) => {
-  if (!isList(l)) return NO_MATCH;
-  if (l.length === 0) return [];
-  const ns = numbers(l);
-  if (ns instanceof InvocationFailure) return ns;
-  spend(state, l.length);
-  const counts = new Map<number, number>();
-  for (const n of ns) counts.set(n, (counts.get(n) ?? 0) + 1);
-  const max = Math.max(...counts.values());
-  return [...counts].filter(([, c]) => c === max).map(([n]) => n).sort((a, b) => a - b);
-}, true);
+define(
+  'sum',
+  ['list'],
+  ([l], state) => {
+    if (!isList(l)) return NO_MATCH;
+    if (l.length === 0) return null;
+    const ns = numbers(l);
+    if (ns instanceof InvocationFailure) return ns;
+    spend(state, l.length);
+    return sum(ns);
+  },
+  true,
+);
+define(
+  'product',
+  ['list'],
+  ([l], state) => {
+    if (!isList(l)) return NO_MATCH;
+    if (l.length === 0) return null;
+    const ns = numbers(l);
+    if (ns instanceof InvocationFailure) return ns;
+    spend(state, l.length);
+    return num.fromDecimal(ns.reduce((acc: num.Decimal, n) => acc.mul(n), new num.Decimal(1)));
+  },
+  true,
+);
+define(
+  'mean',
+  ['list'],
+  ([l], state) => {
+    if (!isList(l)) return NO_MATCH;
+    if (l.length === 0) return null;
+    const ns = numbers(l);
+    if (ns instanceof InvocationFailure) return ns;
+    spend(state, l.length);
+    const total = sum(ns);
+    return total === null ? null : num.divide(total, ns.length);
+  },
+  true,
+);
+define(
+  'median',
+  ['list'],
+  ([l], state) => {
+    if (!isList(l)) return NO_MATCH;
+    if (l.length === 0) return null;
+    const ns = numbers(l);
+    if (ns instanceof InvocationFailure) return ns;
+    spend(state, l.length * Math.max(1, Math.ceil(Math.log2(l.length))));
+    const sorted = [...ns].sort((a, b) => a - b);
+    const i = Math.trunc(sorted.length / 2);
+    if (sorted.length % 2 === 1) return sorted[i];
+    const middle = num.add(sorted[i - 1], sorted[i]);
+    return middle === null ? null : num.divide(middle, 2);
+  },
+  true,
+);
+define(
+  'stddev',
+  ['list'],
+  ([l], state) => {
+    if (!isList(l)) return NO_MATCH;
+    if (l.length === 0) return null;
+    const ns = numbers(l);
+    if (ns instanceof InvocationFailure) return ns;
+    if (ns.length === 1) fatal('Division by zero (stddev of a single number)');
+    spend(state, l.length);
+    const mean = new num.Decimal(sum(ns) ?? NaN).div(ns.length);
+    const squares = ns.reduce(
+      (acc: num.Decimal, n) => acc.add(new num.Decimal(n).sub(mean).pow(2)),
+      new num.Decimal(0),
+    );
+    return finiteOrFatal(Math.sqrt(squares.div(ns.length - 1).toNumber()), 'stddev');
+  },
+  true,
+);
+define(
+  'mode',
+  ['list'],
+  ([l], state) => {
+    if (!isList(l)) return NO_MATCH;
+    if (l.length === 0) return [];
+    const ns = numbers(l);
+    if (ns instanceof InvocationFailure) return ns;
+    spend(state, l.length);
+    const counts = new Map<number, number>();
+    for (const n of ns) counts.set(n, (counts.get(n) ?? 0) + 1);
+    const max = Math.max(...counts.values());
+    return [...counts]
+      .filter(([, c]) => c === max)
+      .map(([n]) => n)
+      .sort((a, b) => a - b);
+  },
+  true,
+);
 
 /** feel-scala `all`: false wins, then null. */
 function all(items: readonly unknown[]): boolean | null {
@@ -610,18 +693,31 @@ define('sublist', ['list', 'start', 'length'], ([l, start, length], state) => {
   const from = listIndex(l, Math.trunc(start));
   return list(state, slice(l, from, from + Math.trunc(length)));
 });
-define('append', ['list', 'items'], ([l, items], state) => {
-  if (!isList(l) || !isList(items)) return NO_MATCH;
-  checkListLength(state, l.length + items.length);
-  return list(state, [...l, ...items]);
-}, true);
-define('concatenate', ['lists'], ([lists], state) => {
-  if (!isList(lists)) return NO_MATCH;
-  let length = 0;
-  for (const item of lists) length += isList(item) ? item.length : 1;
-  checkListLength(state, length);
-  return list(state, lists.flatMap((item) => (isList(item) ? item : [item])));
-}, true);
+define(
+  'append',
+  ['list', 'items'],
+  ([l, items], state) => {
+    if (!isList(l) || !isList(items)) return NO_MATCH;
+    checkListLength(state, l.length + items.length);
+    return list(state, [...l, ...items]);
+  },
+  true,
+);
+define(
+  'concatenate',
+  ['lists'],
+  ([lists], state) => {
+    if (!isList(lists)) return NO_MATCH;
+    let length = 0;
+    for (const item of lists) length += isList(item) ? item.length : 1;
+    checkListLength(state, length);
+    return list(
+      state,
+      lists.flatMap((item) => (isList(item) ? item : [item])),
+    );
+  },
+  true,
+);
 define('insert before', ['list', 'position', 'newItem'], ([l, position, item], state) => {
   if (!isList(l) || !isNumber(position)) return NO_MATCH;
   if (position === 0) return failure('position must be a non-zero number');
@@ -633,7 +729,10 @@ define('remove', ['list', 'position'], ([l, position], state) => {
   if (!isList(l) || !isNumber(position)) return NO_MATCH;
   if (position === 0) return failure('position must be a non-zero number');
   const at = listIndex(l, Math.trunc(position));
-  return list(state, [...l.slice(0, Math.max(0, at)), ...l.slice(Math.max(0, listIndex(l, Math.trunc(position) + 1)))]);
+  return list(state, [
+    ...l.slice(0, Math.max(0, at)),
+    ...l.slice(Math.max(0, listIndex(l, Math.trunc(position) + 1))),
+  ]);
 });
 define('reverse', ['list'], ([l], state) => (isList(l) ? list(state, [...l].reverse()) : NO_MATCH));
 define('index of', ['list', 'match'], ([l, match], state) => {
@@ -668,13 +767,19 @@ function distinct(state: EvalState, items: readonly unknown[]): unknown[] {
   return out;
 }
 
-define('union', ['lists'], ([lists], state) => {
-  if (!isList(lists)) return NO_MATCH;
-  const flat = lists.flatMap((item) => (isList(item) ? item : [item]));
-  checkListLength(state, flat.length);
-  return list(state, distinct(state, flat));
-}, true);
-define('distinct values', ['list'], ([l], state) => (isList(l) ? list(state, distinct(state, l)) : NO_MATCH));
+define(
+  'union',
+  ['lists'],
+  ([lists], state) => {
+    if (!isList(lists)) return NO_MATCH;
+    const flat = lists.flatMap((item) => (isList(item) ? item : [item]));
+    checkListLength(state, flat.length);
+    return list(state, distinct(state, flat));
+  },
+  true,
+);
+define('distinct values', ['list'], ([l], state) =>
+  isList(l) ? list(state, distinct(state, l)) : NO_MATCH);
 define('duplicate values', ['list'], ([l], state) => {
   if (!isList(l)) return NO_MATCH;
   spend(state, l.length);
@@ -707,7 +812,9 @@ define('flatten', ['list'], ([l], state) => {
 define('sort', ['list', 'precedes'], ([l, precedes], state) => {
   if (!isList(l) || !(precedes instanceof FeelFunction)) return NO_MATCH;
   if (precedes.params.length !== 2) {
-    return failure(`expect boolean function with 2 arguments, but found '${precedes.params.length}'`);
+    return failure(
+      `expect boolean function with 2 arguments, but found '${precedes.params.length}'`,
+    );
   }
   let problem: string | undefined;
   const sorted = [...l].sort((x, y) => {
@@ -721,11 +828,18 @@ define('sort', ['list', 'precedes'], ([l, precedes], state) => {
     const after = precedes.invoke([y, x]);
     return after === true ? 1 : 0;
   });
-  if (problem !== undefined) return failure(`fail to sort list by given precedes function: ${problem}`);
+  if (problem !== undefined)
+    return failure(`fail to sort list by given precedes function: ${problem}`);
   return list(state, sorted);
 });
 
-function join(state: EvalState, l: readonly unknown[], delimiter = '', prefix = '', suffix = ''): Result {
+function join(
+  state: EvalState,
+  l: readonly unknown[],
+  delimiter = '',
+  prefix = '',
+  suffix = '',
+): Result {
   const strings: string[] = [];
   let length = prefix.length + suffix.length;
   for (const item of l) {
@@ -744,7 +858,10 @@ define('string join', ['list', 'delimiter'], ([l, delimiter], state) => {
   if (isString(delimiter)) return join(state, l, delimiter);
   return delimiter === null ? join(state, l) : NO_MATCH;
 });
-define('string join', ['list', 'delimiter', 'prefix', 'suffix'], ([l, delimiter, prefix, suffix], state) => {
+define('string join', ['list', 'delimiter', 'prefix', 'suffix'], (
+  [l, delimiter, prefix, suffix],
+  state,
+) => {
   if (!isList(l)) return NO_MATCH;
   if ((isString(delimiter) || delimiter === null) && isString(prefix) && isString(suffix)) {
     return join(state, l, delimiter ?? '', prefix, suffix);
@@ -779,12 +896,19 @@ define('decimal', ['n', 'scale', 'mode'], ([n, scale, mode]) => {
   const upper = mode.toUpperCase();
   if (upper === 'UNNECESSARY') {
     const rounded = num.round(n, scale, 'DOWN');
-    return rounded === n ? n : failure("Failed to apply rounding mode 'UNNECESSARY': Rounding necessary");
+    return rounded === n
+      ? n
+      : failure("Failed to apply rounding mode 'UNNECESSARY': Rounding necessary");
   }
   if (!(num.ROUNDING_MODES as readonly string[]).includes(upper)) {
-    return failure(`Illegal argument '${mode}' for rounding mode. Must be one of: ${[...num.ROUNDING_MODES, 'UNNECESSARY'].join(', ')}`);
+    return failure(
+      `Illegal argument '${mode}' for rounding mode. Must be one of: ${[...num.ROUNDING_MODES, 'UNNECESSARY'].join(', ')}`,
+    );
   }
-  return num.round(n, scale, upper as num.RoundingMode) ?? failure(`Failed to apply rounding mode '${upper}'`);
+  return (
+    num.round(n, scale, upper as num.RoundingMode) ??
+    failure(`Failed to apply rounding mode '${upper}'`)
+  );
 });
 define('floor', ['n'], ([n]) => (isNumber(n) ? num.round(n, 0, 'FLOOR') : NO_MATCH));
 // feel-scala names the scale of `floor` and `round half down` "scala"
@@ -794,8 +918,10 @@ define('ceiling', ['n', 'scale'], rounding('CEILING'));
 for (const param of ['number', 'n']) {
   define('abs', [param], ([n]) => {
     if (isNumber(n)) return Math.abs(n);
-    if (n instanceof FeelYearsMonthsDuration) return n.months < 0 ? new FeelYearsMonthsDuration(-n.months) : n;
-    if (n instanceof FeelDaysTimeDuration) return n.nanos < 0n ? new FeelDaysTimeDuration(-n.nanos) : n;
+    if (n instanceof FeelYearsMonthsDuration)
+      return n.months < 0 ? new FeelYearsMonthsDuration(-n.months) : n;
+    if (n instanceof FeelDaysTimeDuration)
+      return n.nanos < 0n ? new FeelDaysTimeDuration(-n.nanos) : n;
     return NO_MATCH;
   });
 }
@@ -810,8 +936,10 @@ define('sqrt', ['number'], ([n]) => {
   if (!isNumber(n)) return NO_MATCH;
   return n < 0 ? null : Math.sqrt(n);
 });
-define('log', ['number'], ([n]) => (isNumber(n) ? finiteOrFatal(Math.log(n), `log(${formatNumber(n)})`) : NO_MATCH));
-define('exp', ['number'], ([n]) => (isNumber(n) ? finiteOrFatal(Math.exp(n), `exp(${formatNumber(n)})`) : NO_MATCH));
+define('log', ['number'], ([n]) =>
+  isNumber(n) ? finiteOrFatal(Math.log(n), `log(${formatNumber(n)})`) : NO_MATCH);
+define('exp', ['number'], ([n]) =>
+  isNumber(n) ? finiteOrFatal(Math.exp(n), `exp(${formatNumber(n)})`) : NO_MATCH);
 define('odd', ['number'], ([n]) => (isNumber(n) ? Math.abs(n) % 2 === 1 : NO_MATCH));
 define('even', ['number'], ([n]) => (isNumber(n) ? n % 2 === 0 : NO_MATCH));
 define('round up', ['n', 'scale'], rounding('UP'));
@@ -860,9 +988,15 @@ for (const params of [
     return NO_MATCH;
   });
 }
-define('get value', ['context', 'keys'], ([c, keys]) => (isContext(c) && isList(keys) ? getValueAt(c, keys) : NO_MATCH));
+define('get value', ['context', 'keys'], ([c, keys]) =>
+  isContext(c) && isList(keys) ? getValueAt(c, keys) : NO_MATCH);
 
-function put(state: EvalState, c: Record<string, unknown>, key: string, value: unknown): Record<string, unknown> {
+function put(
+  state: EvalState,
+  c: Record<string, unknown>,
+  key: string,
+  value: unknown,
+): Record<string, unknown> {
   const keys = Object.keys(c);
   checkContextSize(state, keys.length + 1);
   spend(state, 1 + (keys.length >> 2));
@@ -872,10 +1006,20 @@ function put(state: EvalState, c: Record<string, unknown>, key: string, value: u
   return out;
 }
 
-function putAt(state: EvalState, c: Record<string, unknown>, keys: readonly string[], value: unknown): Record<string, unknown> {
+function putAt(
+  state: EvalState,
+  c: Record<string, unknown>,
+  keys: readonly string[],
+  value: unknown,
+): Record<string, unknown> {
   if (keys.length === 1) return put(state, c, keys[0], value);
   const nested = entryOf(c, keys[0]);
-  return put(state, c, keys[0], putAt(state, isContext(nested) ? nested : newContext(), keys.slice(1), value));
+  return put(
+    state,
+    c,
+    keys[0],
+    putAt(state, isContext(nested) ? nested : newContext(), keys.slice(1), value),
+  );
 }
 
 function contextPut(state: EvalState, c: unknown, key: unknown, value: unknown): Result {
@@ -887,31 +1031,39 @@ function contextPut(state: EvalState, c: unknown, key: unknown, value: unknown):
   }
   return NO_MATCH;
 }
-define('context put', ['context', 'key', 'value'], ([c, key, value], state) => contextPut(state, c, key, value));
+define('context put', ['context', 'key', 'value'], ([c, key, value], state) =>
+  contextPut(state, c, key, value));
 define('context put', ['context', 'keys', 'value'], ([c, keys, value], state) =>
-  isList(keys) ? contextPut(state, c, keys, value) : NO_MATCH,
-);
-define('put', ['context', 'key', 'value'], ([c, key, value], state) => contextPut(state, c, key, value));
+  isList(keys) ? contextPut(state, c, keys, value) : NO_MATCH);
+define('put', ['context', 'key', 'value'], ([c, key, value], state) =>
+  contextPut(state, c, key, value));
 
-define('context merge', ['contexts'], ([contexts], state) => {
-  if (!isList(contexts) || !contexts.every(isContext)) return null;
-  const out = newContext();
-  let size = 0;
-  for (const c of contexts as Record<string, unknown>[]) {
-    for (const key of Object.keys(c)) {
-      putEntry(out, key, c[key]);
-      if ((++size & 255) === 0) checkContextSize(state, Object.keys(out).length);
+define(
+  'context merge',
+  ['contexts'],
+  ([contexts], state) => {
+    if (!isList(contexts) || !contexts.every(isContext)) return null;
+    const out = newContext();
+    let size = 0;
+    for (const c of contexts as Record<string, unknown>[]) {
+      for (const key of Object.keys(c)) {
+        putEntry(out, key, c[key]);
+        if ((++size & 255) === 0) checkContextSize(state, Object.keys(out).length);
+      }
     }
-  }
-  checkContextSize(state, Object.keys(out).length);
-  spend(state, 1 + (size >> 2));
-  return out;
-}, true);
+    checkContextSize(state, Object.keys(out).length);
+    spend(state, 1 + (size >> 2));
+    return out;
+  },
+  true,
+);
 alias('put all', 'context merge');
 
 define('context', ['entries'], ([entries], state) => {
   if (!isList(entries)) return null;
-  const pairs = entries.every((e) => isContext(e) && entryOf(e, 'value') !== undefined && isString(entryOf(e, 'key')));
+  const pairs = entries.every(
+    (e) => isContext(e) && entryOf(e, 'value') !== undefined && isString(entryOf(e, 'key')),
+  );
   if (!pairs) return null;
   checkContextSize(state, entries.length);
   spend(state, entries.length);
@@ -941,9 +1093,17 @@ function comparablePoints(x: unknown, y: unknown): Kind | undefined {
   return POINT_KINDS.has(kind) && kindOf(b) === kind ? kind : undefined;
 }
 
-type RangeRelation = (cmp: (a: unknown, b: unknown) => number, x: unknown, y: unknown) => boolean | typeof NO_MATCH;
+type RangeRelation = (
+  cmp: (a: unknown, b: unknown) => number,
+  x: unknown,
+  y: unknown,
+) => boolean | typeof NO_MATCH;
 
-function rangeFunction(name: string, paramSets: readonly (readonly [string, string])[], relation: RangeRelation): void {
+function rangeFunction(
+  name: string,
+  paramSets: readonly (readonly [string, string])[],
+  relation: RangeRelation,
+): void {
   for (const params of paramSets) {
     define(name, params, ([x, y]) => {
       const kind = comparablePoints(x, y);
@@ -956,47 +1116,72 @@ function rangeFunction(name: string, paramSets: readonly (readonly [string, stri
 
 const isRange = (v: unknown): v is FeelRange => v instanceof FeelRange;
 
-rangeFunction('before', [['point1', 'point2'], ['point', 'range'], ['range', 'point'], ['range1', 'range2']], (cmp, x, y) => {
-  if (isRange(x) && isRange(y)) {
-    const c = cmp(x.end.value, y.start.value);
-    return c < 0 || ((!x.end.closed || !y.start.closed) && c === 0);
-  }
-  if (isRange(y)) {
-    const c = cmp(x, y.start.value);
-    return c < 0 || (c === 0 && !y.start.closed);
-  }
-  if (isRange(x)) {
-    const c = cmp(x.end.value, y);
-    return c < 0 || (c === 0 && !x.end.closed);
-  }
-  return cmp(x, y) < 0;
-});
-rangeFunction('after', [['point1', 'point2'], ['point', 'range'], ['range', 'point'], ['range1', 'range2']], (cmp, x, y) => {
-  if (isRange(x) && isRange(y)) {
-    const c = cmp(x.start.value, y.end.value);
-    return c > 0 || ((!x.start.closed || !y.end.closed) && c === 0);
-  }
-  if (isRange(y)) {
-    const c = cmp(x, y.end.value);
-    return c > 0 || (c === 0 && !y.end.closed);
-  }
-  if (isRange(x)) {
-    const c = cmp(x.start.value, y);
-    return c > 0 || (c === 0 && !x.start.closed);
-  }
-  return cmp(x, y) > 0;
-});
+rangeFunction(
+  'before',
+  [
+    ['point1', 'point2'],
+    ['point', 'range'],
+    ['range', 'point'],
+    ['range1', 'range2'],
+  ],
+  (cmp, x, y) => {
+    if (isRange(x) && isRange(y)) {
+      const c = cmp(x.end.value, y.start.value);
+      return c < 0 || ((!x.end.closed || !y.start.closed) && c === 0);
+    }
+    if (isRange(y)) {
+      const c = cmp(x, y.start.value);
+      return c < 0 || (c === 0 && !y.start.closed);
+    }
+    if (isRange(x)) {
+      const c = cmp(x.end.value, y);
+      return c < 0 || (c === 0 && !x.end.closed);
+    }
+    return cmp(x, y) < 0;
+  },
+);
+rangeFunction(
+  'after',
+  [
+    ['point1', 'point2'],
+    ['point', 'range'],
+    ['range', 'point'],
+    ['range1', 'range2'],
+  ],
+  (cmp, x, y) => {
+    if (isRange(x) && isRange(y)) {
+      const c = cmp(x.start.value, y.end.value);
+      return c > 0 || ((!x.start.closed || !y.end.closed) && c === 0);
+    }
+    if (isRange(y)) {
+      const c = cmp(x, y.end.value);
+      return c > 0 || (c === 0 && !y.end.closed);
+    }
+    if (isRange(x)) {
+      const c = cmp(x.start.value, y);
+      return c > 0 || (c === 0 && !x.start.closed);
+    }
+    return cmp(x, y) > 0;
+  },
+);
 rangeFunction('meets', [['range1', 'range2']], (cmp, x, y) =>
-  isRange(x) && isRange(y) ? x.end.closed && y.start.closed && cmp(x.end.value, y.start.value) === 0 : NO_MATCH,
+  isRange(x) && isRange(y)
+    ? x.end.closed && y.start.closed && cmp(x.end.value, y.start.value) === 0
+    : NO_MATCH,
 );
 rangeFunction('met by', [['range1', 'range2']], (cmp, x, y) =>
-  isRange(x) && isRange(y) ? x.start.closed && y.end.closed && cmp(x.start.value, y.end.value) === 0 : NO_MATCH,
+  isRange(x) && isRange(y)
+    ? x.start.closed && y.end.closed && cmp(x.start.value, y.end.value) === 0
+    : NO_MATCH,
 );
 rangeFunction('overlaps', [['range1', 'range2']], (cmp, x, y) => {
   if (!isRange(x) || !isRange(y)) return NO_MATCH;
   const a = cmp(x.end.value, y.start.value);
   const b = cmp(x.start.value, y.end.value);
-  return (a > 0 || (a === 0 && x.end.closed && y.start.closed)) && (b < 0 || (b === 0 && x.start.closed && y.end.closed));
+  return (
+    (a > 0 || (a === 0 && x.end.closed && y.start.closed)) &&
+    (b < 0 || (b === 0 && x.start.closed && y.end.closed))
+  );
 });
 rangeFunction('overlaps before', [['range1', 'range2']], (cmp, x, y) => {
   if (!isRange(x) || !isRange(y)) return NO_MATCH;
@@ -1020,91 +1205,150 @@ rangeFunction('overlaps after', [['range1', 'range2']], (cmp, x, y) => {
     (ee < 0 || (ee === 0 && (!y.end.closed || x.end.closed)))
   );
 });
-rangeFunction('finishes', [['point', 'range'], ['range1', 'range2']], (cmp, x, y) => {
-  if (isRange(x) && isRange(y)) {
-    const s = cmp(x.start.value, y.start.value);
-    return (
-      x.end.closed === y.end.closed &&
-      cmp(x.end.value, y.end.value) === 0 &&
-      (s > 0 || (s === 0 && (!x.start.closed || y.start.closed)))
-    );
-  }
-  if (!isRange(x) && isRange(y)) return y.end.closed && cmp(y.end.value, x) === 0;
-  return NO_MATCH;
-});
-rangeFunction('finished by', [['range', 'point'], ['range1', 'range2']], (cmp, x, y) => {
-  if (isRange(x) && isRange(y)) {
-    const s = cmp(x.start.value, y.start.value);
-    return (
-      x.end.closed === y.end.closed &&
-      cmp(x.end.value, y.end.value) === 0 &&
-      (s < 0 || (s === 0 && (x.start.closed || !y.start.closed)))
-    );
-  }
-  if (isRange(x) && !isRange(y)) return x.end.closed && cmp(x.end.value, y) === 0;
-  return NO_MATCH;
-});
+rangeFunction(
+  'finishes',
+  [
+    ['point', 'range'],
+    ['range1', 'range2'],
+  ],
+  (cmp, x, y) => {
+    if (isRange(x) && isRange(y)) {
+      const s = cmp(x.start.value, y.start.value);
+      return (
+        x.end.closed === y.end.closed &&
+        cmp(x.end.value, y.end.value) === 0 &&
+        (s > 0 || (s === 0 && (!x.start.closed || y.start.closed)))
+      );
+    }
+    if (!isRange(x) && isRange(y)) return y.end.closed && cmp(y.end.value, x) === 0;
+    return NO_MATCH;
+  },
+);
+rangeFunction(
+  'finished by',
+  [
+    ['range', 'point'],
+    ['range1', 'range2'],
+  ],
+  (cmp, x, y) => {
+    if (isRange(x) && isRange(y)) {
+      const s = cmp(x.start.value, y.start.value);
+      return (
+        x.end.closed === y.end.closed &&
+        cmp(x.end.value, y.end.value) === 0 &&
+        (s < 0 || (s === 0 && (x.start.closed || !y.start.closed)))
+      );
+    }
+    if (isRange(x) && !isRange(y)) return x.end.closed && cmp(x.end.value, y) === 0;
+    return NO_MATCH;
+  },
+);
 
-function rangeIncludes(cmp: (a: unknown, b: unknown) => number, r: FeelRange, point: unknown): boolean {
+function rangeIncludes(
+  cmp: (a: unknown, b: unknown) => number,
+  r: FeelRange,
+  point: unknown,
+): boolean {
   const s = cmp(r.start.value, point);
   const e = cmp(r.end.value, point);
   return (s < 0 && e > 0) || (s === 0 && r.start.closed) || (e === 0 && r.end.closed);
 }
 
-rangeFunction('includes', [['range', 'point'], ['range1', 'range2']], (cmp, x, y) => {
-  if (isRange(x) && isRange(y)) {
-    const s = cmp(x.start.value, y.start.value);
-    const e = cmp(x.end.value, y.end.value);
-    return (s < 0 || (s === 0 && (x.start.closed || !y.start.closed))) && (e > 0 || (e === 0 && (x.end.closed || !y.end.closed)));
-  }
-  if (isRange(x) && !isRange(y)) return rangeIncludes(cmp, x, y);
-  return NO_MATCH;
-});
-rangeFunction('during', [['point', 'range'], ['range1', 'range2']], (cmp, x, y) => {
-  if (isRange(x) && isRange(y)) {
-    const s = cmp(y.start.value, x.start.value);
-    const e = cmp(y.end.value, x.end.value);
-    return (s < 0 || (s === 0 && (y.start.closed || !x.start.closed))) && (e > 0 || (e === 0 && (y.end.closed || !x.end.closed)));
-  }
-  if (!isRange(x) && isRange(y)) return rangeIncludes(cmp, y, x);
-  return NO_MATCH;
-});
-rangeFunction('starts', [['point', 'range'], ['range1', 'range2']], (cmp, x, y) => {
-  if (isRange(x) && isRange(y)) {
-    const e = cmp(x.end.value, y.end.value);
-    return (
-      cmp(x.start.value, y.start.value) === 0 &&
-      x.start.closed === y.start.closed &&
-      (e < 0 || (e === 0 && (!x.end.closed || y.end.closed)))
-    );
-  }
-  if (!isRange(x) && isRange(y)) return cmp(y.start.value, x) === 0 && y.start.closed;
-  return NO_MATCH;
-});
-rangeFunction('started by', [['range', 'point'], ['range1', 'range2']], (cmp, x, y) => {
-  if (isRange(x) && isRange(y)) {
-    const e = cmp(y.end.value, x.end.value);
-    return (
-      cmp(x.start.value, y.start.value) === 0 &&
-      x.start.closed === y.start.closed &&
-      (e < 0 || (e === 0 && (!y.end.closed || x.end.closed)))
-    );
-  }
-  if (isRange(x) && !isRange(y)) return cmp(x.start.value, y) === 0 && x.start.closed;
-  return NO_MATCH;
-});
-rangeFunction('coincides', [['point1', 'point2'], ['range1', 'range2']], (cmp, x, y) => {
-  if (isRange(x) && isRange(y)) {
-    return (
-      cmp(x.start.value, y.start.value) === 0 &&
-      x.start.closed === y.start.closed &&
-      cmp(x.end.value, y.end.value) === 0 &&
-      x.end.closed === y.end.closed
-    );
-  }
-  if (!isRange(x) && !isRange(y)) return cmp(x, y) === 0;
-  return NO_MATCH;
-});
+rangeFunction(
+  'includes',
+  [
+    ['range', 'point'],
+    ['range1', 'range2'],
+  ],
+  (cmp, x, y) => {
+    if (isRange(x) && isRange(y)) {
+      const s = cmp(x.start.value, y.start.value);
+      const e = cmp(x.end.value, y.end.value);
+      return (
+        (s < 0 || (s === 0 && (x.start.closed || !y.start.closed))) &&
+        (e > 0 || (e === 0 && (x.end.closed || !y.end.closed)))
+      );
+    }
+    if (isRange(x) && !isRange(y)) return rangeIncludes(cmp, x, y);
+    return NO_MATCH;
+  },
+);
+rangeFunction(
+  'during',
+  [
+    ['point', 'range'],
+    ['range1', 'range2'],
+  ],
+  (cmp, x, y) => {
+    if (isRange(x) && isRange(y)) {
+      const s = cmp(y.start.value, x.start.value);
+      const e = cmp(y.end.value, x.end.value);
+      return (
+        (s < 0 || (s === 0 && (y.start.closed || !x.start.closed))) &&
+        (e > 0 || (e === 0 && (y.end.closed || !x.end.closed)))
+      );
+    }
+    if (!isRange(x) && isRange(y)) return rangeIncludes(cmp, y, x);
+    return NO_MATCH;
+  },
+);
+rangeFunction(
+  'starts',
+  [
+    ['point', 'range'],
+    ['range1', 'range2'],
+  ],
+  (cmp, x, y) => {
+    if (isRange(x) && isRange(y)) {
+      const e = cmp(x.end.value, y.end.value);
+      return (
+        cmp(x.start.value, y.start.value) === 0 &&
+        x.start.closed === y.start.closed &&
+        (e < 0 || (e === 0 && (!x.end.closed || y.end.closed)))
+      );
+    }
+    if (!isRange(x) && isRange(y)) return cmp(y.start.value, x) === 0 && y.start.closed;
+    return NO_MATCH;
+  },
+);
+rangeFunction(
+  'started by',
+  [
+    ['range', 'point'],
+    ['range1', 'range2'],
+  ],
+  (cmp, x, y) => {
+    if (isRange(x) && isRange(y)) {
+      const e = cmp(y.end.value, x.end.value);
+      return (
+        cmp(x.start.value, y.start.value) === 0 &&
+        x.start.closed === y.start.closed &&
+        (e < 0 || (e === 0 && (!y.end.closed || x.end.closed)))
+      );
+    }
+    if (isRange(x) && !isRange(y)) return cmp(x.start.value, y) === 0 && x.start.closed;
+    return NO_MATCH;
+  },
+);
+rangeFunction(
+  'coincides',
+  [
+    ['point1', 'point2'],
+    ['range1', 'range2'],
+  ],
+  (cmp, x, y) => {
+    if (isRange(x) && isRange(y)) {
+      return (
+        cmp(x.start.value, y.start.value) === 0 &&
+        x.start.closed === y.start.closed &&
+        cmp(x.end.value, y.end.value) === 0 &&
+        x.end.closed === y.end.closed
+      );
+    }
+    if (!isRange(x) && !isRange(y)) return cmp(x, y) === 0;
+    return NO_MATCH;
+  },
+);
 
 // temporal ///////////////////////////////////////////////////////////
 

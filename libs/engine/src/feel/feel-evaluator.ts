@@ -115,7 +115,10 @@ export interface CompiledProgram {
 }
 
 /** The root scope of an evaluation; for unary tests, with the input bound. */
-export function rootScope(context: Readonly<Record<string, unknown>>, input?: { readonly value: unknown }): Scope {
+export function rootScope(
+  context: Readonly<Record<string, unknown>>,
+  input?: { readonly value: unknown },
+): Scope {
   const root = new Scope(context, null);
   return input === undefined ? root : new Scope({ [INPUT]: input.value }, root);
 }
@@ -182,12 +185,15 @@ function add(state: EvalState, a: unknown, b: unknown): unknown {
     return a + b;
   }
   const result = typeof a === 'object' && typeof b === 'object' ? addTemporal(a, b) : undefined;
-  return result === undefined ? invalidType(state, () => `Can't add '${describe(b)}' to '${describe(a)}'`) : result;
+  return result === undefined
+    ? invalidType(state, () => `Can't add '${describe(b)}' to '${describe(a)}'`)
+    : result;
 }
 
 function subtract(state: EvalState, a: unknown, b: unknown): unknown {
   if (typeof a === 'number' && typeof b === 'number') return num.subtract(a, b);
-  const result = typeof a === 'object' && typeof b === 'object' ? subtractTemporal(a, b) : undefined;
+  const result =
+    typeof a === 'object' && typeof b === 'object' ? subtractTemporal(a, b) : undefined;
   return result === undefined
     ? invalidType(state, () => `Can't subtract '${describe(b)}' from '${describe(a)}'`)
     : result;
@@ -199,8 +205,10 @@ function multiply(state: EvalState, a: unknown, b: unknown): unknown {
   if (typeof a === 'number' || typeof b === 'number') {
     const factor = Math.trunc((typeof a === 'number' ? a : b) as number);
     const other = typeof a === 'number' ? b : a;
-    if (other instanceof FeelYearsMonthsDuration) return new FeelYearsMonthsDuration(other.months * factor);
-    if (other instanceof FeelDaysTimeDuration) return new FeelDaysTimeDuration(other.nanos * BigInt(factor));
+    if (other instanceof FeelYearsMonthsDuration)
+      return new FeelYearsMonthsDuration(other.months * factor);
+    if (other instanceof FeelDaysTimeDuration)
+      return new FeelDaysTimeDuration(other.nanos * BigInt(factor));
   }
   return invalidType(state, () => `Can't multiply '${describe(a)}' by '${describe(b)}'`);
 }
@@ -212,13 +220,16 @@ function divide(state: EvalState, a: unknown, b: unknown): unknown {
       const months = num.divide(a.months, b);
       return months === null ? null : new FeelYearsMonthsDuration(Math.trunc(months));
     }
-    if (b instanceof FeelYearsMonthsDuration && b.months !== 0) return num.divide(a.months, b.months);
+    if (b instanceof FeelYearsMonthsDuration && b.months !== 0)
+      return num.divide(a.months, b.months);
   }
   if (a instanceof FeelDaysTimeDuration) {
     if (b instanceof FeelDaysTimeDuration && b.nanos !== 0n) return num.divide(a.millis, b.millis);
     if (typeof b === 'number' && b !== 0) {
       const millis = num.divide(a.millis, b);
-      return millis === null ? null : new FeelDaysTimeDuration(BigInt(Math.trunc(millis)) * 1_000_000n);
+      return millis === null
+        ? null
+        : new FeelDaysTimeDuration(BigInt(Math.trunc(millis)) * 1_000_000n);
     }
   }
   return invalidType(state, () => `Can't divide '${describe(a)}' by '${describe(b)}'`);
@@ -226,7 +237,10 @@ function divide(state: EvalState, a: unknown, b: unknown): unknown {
 
 function power(state: EvalState, a: unknown, b: unknown): unknown {
   if (typeof a === 'number' && typeof b === 'number') return num.power(a, b);
-  return invalidType(state, () => `Expected number but found '${describe(typeof a === 'number' ? b : a)}'`);
+  return invalidType(
+    state,
+    () => `Expected number but found '${describe(typeof a === 'number' ? b : a)}'`,
+  );
 }
 
 function asBoolean(state: EvalState, value: unknown): boolean | null {
@@ -236,7 +250,11 @@ function asBoolean(state: EvalState, value: unknown): boolean | null {
 
 /** feel-scala `Val.property`: the components of temporal values. */
 function property(value: unknown, key: string): unknown {
-  if (value instanceof FeelDate || value instanceof FeelLocalDateTime || value instanceof FeelDateTime) {
+  if (
+    value instanceof FeelDate ||
+    value instanceof FeelLocalDateTime ||
+    value instanceof FeelDateTime
+  ) {
     const v = value.value;
     switch (key) {
       case 'year':
@@ -308,12 +326,18 @@ function path(state: EvalState, value: unknown, key: string): unknown {
     return value.map((item) => path(state, item, key));
   }
   if (value === null) {
-    state.warn('NO_CONTEXT_ENTRY_FOUND', () => `No context entry found with key '${key}'. The context is null`);
+    state.warn(
+      'NO_CONTEXT_ENTRY_FOUND',
+      () => `No context entry found with key '${key}'. The context is null`,
+    );
     return null;
   }
   const result = property(value, key);
   if (result !== undefined) return result;
-  state.warn('NO_PROPERTY_FOUND', () => `No property found with name '${key}' of value '${describe(value)}'`);
+  state.warn(
+    'NO_PROPERTY_FOUND',
+    () => `No property found with name '${key}' of value '${describe(value)}'`,
+  );
   return null;
 }
 
@@ -338,7 +362,10 @@ function inRange(
 ): boolean | null {
   const kind = kindOf(input);
   if (!isScalarComparable(kind) || kindOf(start) !== kind || kindOf(end) !== kind) {
-    state.warn('NOT_COMPARABLE', () => `Can't compare '${describe(input)}' with '${describe(start)}' and '${describe(end)}'`);
+    state.warn(
+      'NOT_COMPARABLE',
+      () => `Can't compare '${describe(input)}' with '${describe(start)}' and '${describe(end)}'`,
+    );
     return null;
   }
   const s = compareSameKind(kind, input, start);
@@ -359,7 +386,10 @@ function listSequence(list: readonly unknown[]): Sequence {
 function rangeSequence(start: number, end: number): Sequence {
   const step = start <= end ? 1 : -1;
   const length = Math.floor(Math.abs(end - start)) + 1;
-  return { length, at: (i) => (Number.isInteger(start) ? start + i * step : num.add(start, i * step)) };
+  return {
+    length,
+    at: (i) => (Number.isInteger(start) ? start + i * step : num.add(start, i * step)),
+  };
 }
 
 // the compiler ///////////////////////////////////////////////////////
@@ -382,7 +412,9 @@ class Compiler {
         return (scope) => {
           const value = lookup(scope, QUESTION);
           if (value === undefined) {
-            throw new FeelFailure("No input value available. '?' can only be used inside an unary-test expression.");
+            throw new FeelFailure(
+              "No input value available. '?' can only be used inside an unary-test expression.",
+            );
           }
           return value;
         };
@@ -394,12 +426,14 @@ class Compiler {
         return this.range(node, lexical);
       case 'inputEquals': {
         const value = this.compile(node.value, lexical);
-        return (scope, state) => checkEquality(state, implicitInput(scope, state), value(scope, state));
+        return (scope, state) =>
+          checkEquality(state, implicitInput(scope, state), value(scope, state));
       }
       case 'inputCompare': {
         const value = this.compile(node.value, lexical);
         const operator = node.operator;
-        return (scope, state) => order(state, operator, implicitInput(scope, state), value(scope, state));
+        return (scope, state) =>
+          order(state, operator, implicitInput(scope, state), value(scope, state));
       }
       case 'inputInRange': {
         const start = this.compile(node.start.value, lexical);
@@ -407,7 +441,14 @@ class Compiler {
         const startClosed = node.start.closed;
         const endClosed = node.end.closed;
         return (scope, state) =>
-          inRange(state, implicitInput(scope, state), start(scope, state), startClosed, end(scope, state), endClosed);
+          inRange(
+            state,
+            implicitInput(scope, state),
+            start(scope, state),
+            startClosed,
+            end(scope, state),
+            endClosed,
+          );
       }
       case 'unaryTestExpression':
         return this.unaryTestExpression(node, lexical);
@@ -438,7 +479,10 @@ class Compiler {
       case 'atLeastOne':
         return this.atLeastOne(node.tests.map((t) => this.compile(t, lexical)));
       case 'or':
-        return this.atLeastOne([this.compile(node.left, lexical), this.compile(node.right, lexical)]);
+        return this.atLeastOne([
+          this.compile(node.left, lexical),
+          this.compile(node.right, lexical),
+        ]);
       case 'and': {
         const left = this.compile(node.left, lexical);
         const right = this.compile(node.right, lexical);
@@ -458,7 +502,8 @@ class Compiler {
         const then = this.compile(node.then, lexical);
         const otherwise = this.compile(node.otherwise, lexical);
         // feel-scala: a condition that is not a boolean takes the else branch
-        return (scope, state) => (condition(scope, state) === true ? then(scope, state) : otherwise(scope, state));
+        return (scope, state) =>
+          condition(scope, state) === true ? then(scope, state) : otherwise(scope, state);
       }
       case 'in': {
         const value = this.compile(node.value, lexical);
@@ -533,7 +578,10 @@ class Compiler {
       const e = end(scope, state);
       const kind = kindOf(s);
       if (!RANGE_KINDS.has(kind) || kindOf(e) !== kind) {
-        return invalidType(state, () => `Invalid range definition '${describe(s)}..${describe(e)}'`);
+        return invalidType(
+          state,
+          () => `Invalid range definition '${describe(s)}..${describe(e)}'`,
+        );
       }
       return new FeelRange({ value: s, closed: startClosed }, { value: e, closed: endClosed });
     };
@@ -573,7 +621,9 @@ class Compiler {
           const b = right(scope, state);
           if (typeof a === 'number' && typeof b === 'number') {
             const r = a + b;
-            return Number.isSafeInteger(r) && Number.isInteger(a) && Number.isInteger(b) ? r : num.add(a, b);
+            return Number.isSafeInteger(r) && Number.isInteger(a) && Number.isInteger(b)
+              ? r
+              : num.add(a, b);
           }
           return add(state, a, b);
         };
@@ -585,7 +635,9 @@ class Compiler {
           const b = right(scope, state);
           if (typeof a === 'number' && typeof b === 'number') {
             const r = a * b;
-            return Number.isSafeInteger(r) && Number.isInteger(a) && Number.isInteger(b) ? r : num.multiply(a, b);
+            return Number.isSafeInteger(r) && Number.isInteger(a) && Number.isInteger(b)
+              ? r
+              : num.multiply(a, b);
           }
           return multiply(state, a, b);
         };
@@ -712,7 +764,10 @@ class Compiler {
   // iteration /////////////////////////////////////////////////////////
 
   /** Each iterator's source, evaluated in the outer scope (as feel-scala does): a sequence, or null. */
-  private sources(iterators: readonly Iterator[], lexical: Lexical): (scope: Scope, state: EvalState) => Sequence[] | null {
+  private sources(
+    iterators: readonly Iterator[],
+    lexical: Lexical,
+  ): (scope: Scope, state: EvalState) => Sequence[] | null {
     const sources = iterators.map((it): ((scope: Scope, state: EvalState) => Sequence | null) => {
       const source = it.source;
       if (source.type === 'iterationRange') {
@@ -722,7 +777,10 @@ class Compiler {
           const s = start(scope, state);
           const e = end(scope, state);
           if (typeof s !== 'number' || typeof e !== 'number') {
-            return invalidType(state, () => `Expected number but found '${describe(typeof s === 'number' ? e : s)}'`);
+            return invalidType(
+              state,
+              () => `Expected number but found '${describe(typeof s === 'number' ? e : s)}'`,
+            );
           }
           return rangeSequence(s, e);
         };
@@ -849,7 +907,11 @@ class Compiler {
           ? -f.operand.value
           : undefined;
     if (constantIndex !== undefined) {
-      if (node.target.type === 'ref' && node.target.names.length === 1 && node.target.names[0] === 'partial') {
+      if (
+        node.target.type === 'ref' &&
+        node.target.names.length === 1 &&
+        node.target.names[0] === 'partial'
+      ) {
         // `partial[-1]` reads the growing result list in place
         const name = 'partial';
         if (!lexical.names.has(name)) this.variables.add(name);
@@ -918,7 +980,10 @@ class Compiler {
         return invokeFunction(state, name, target, parameters, values);
       }
       if (fallback !== undefined) return fallback(values, state);
-      state.warn('NO_FUNCTION_FOUND', () => `No function found with name '${name}' and ${describeParameters(parameters)}`);
+      state.warn(
+        'NO_FUNCTION_FOUND',
+        () => `No function found with name '${name}' and ${describeParameters(parameters)}`,
+      );
       return null;
     };
   }
@@ -930,25 +995,36 @@ class Compiler {
       const name = `${node.path.join('.')}.${node.name}`;
       throw new CompileProblem(`unknown function '${name}'`, node.from, node.to, name);
     }
-    const target = this.ref({ type: 'ref', names: node.path, from: node.from, to: node.to }, lexical);
+    const target = this.ref(
+      { type: 'ref', names: node.path, from: node.from, to: node.to },
+      lexical,
+    );
     const args = this.arguments(node.parameters, lexical);
     const name = node.name;
     const parameters = node.parameters;
     return (scope, state) => {
       const context = target(scope, state);
-      if (!isContext(context)) return invalidType(state, () => `Expected context but found '${describe(context)}'`);
+      if (!isContext(context))
+        return invalidType(state, () => `Expected context but found '${describe(context)}'`);
       const values = args(scope, state);
       const fn = entryOf(context, name);
-      if (fn instanceof FeelFunction && accepts(fn, parameters)) return invokeFunction(state, name, fn, parameters, values);
-      state.warn('NO_FUNCTION_FOUND', () => `No function found with name '${name}' and ${describeParameters(parameters)}`);
+      if (fn instanceof FeelFunction && accepts(fn, parameters))
+        return invokeFunction(state, name, fn, parameters, values);
+      state.warn(
+        'NO_FUNCTION_FOUND',
+        () => `No function found with name '${name}' and ${describeParameters(parameters)}`,
+      );
       return null;
     };
   }
 
-  private arguments(parameters: Parameters, lexical: Lexical): (scope: Scope, state: EvalState) => unknown[] {
-    const values = (parameters.kind === 'positional' ? [...parameters.values] : [...parameters.values.values()]).map(
-      (v) => this.compile(v, lexical),
-    );
+  private arguments(
+    parameters: Parameters,
+    lexical: Lexical,
+  ): (scope: Scope, state: EvalState) => unknown[] {
+    const values = (
+      parameters.kind === 'positional' ? [...parameters.values] : [...parameters.values.values()]
+    ).map((v) => this.compile(v, lexical));
     const n = values.length;
     if (n === 1) {
       const only = values[0];
@@ -1003,7 +1079,12 @@ function filterNonList(state: EvalState, value: unknown): null {
  * context item's entries are names too. The first item decides: a number
  * there makes the filter an index; otherwise items whose filter is true stay.
  */
-function filterItems(state: EvalState, list: readonly unknown[], scope: Scope, filter: Evaluator): unknown {
+function filterItems(
+  state: EvalState,
+  list: readonly unknown[],
+  scope: Scope,
+  filter: Evaluator,
+): unknown {
   if (list.length === 0) return [];
   const out: unknown[] = [];
   for (let i = 0; i < list.length; i++) {
@@ -1035,7 +1116,12 @@ function accepts(fn: FeelFunction, parameters: Parameters): boolean {
 }
 
 /** Arguments in the order of the function's parameters (feel-scala `invokeFunction`). */
-function arrange(params: readonly string[], varArgs: boolean, parameters: Parameters, values: unknown[]): unknown[] {
+function arrange(
+  params: readonly string[],
+  varArgs: boolean,
+  parameters: Parameters,
+  values: unknown[],
+): unknown[] {
   if (parameters.kind === 'named') {
     const names = [...parameters.values.keys()];
     return params.map((p) => {
@@ -1050,7 +1136,10 @@ function arrange(params: readonly string[], varArgs: boolean, parameters: Parame
   return [...values.slice(0, fixed), tail];
 }
 
-function invokeBuiltin(builtin: BuiltinFunction, parameters: Parameters): (values: unknown[], state: EvalState) => unknown {
+function invokeBuiltin(
+  builtin: BuiltinFunction,
+  parameters: Parameters,
+): (values: unknown[], state: EvalState) => unknown {
   const name = builtin.name;
   const simple = parameters.kind === 'positional' && !builtin.varArgs;
   const params = builtin.params;
@@ -1060,7 +1149,10 @@ function invokeBuiltin(builtin: BuiltinFunction, parameters: Parameters): (value
     const result = builtin.invoke(args, state);
     if (result instanceof InvocationFailure) {
       if (name === 'assert') throw new FeelFailure(`assertion failed: ${result.message}`);
-      state.warn('FUNCTION_INVOCATION_FAILURE', () => `Failed to invoke function '${name}': ${result.message}`);
+      state.warn(
+        'FUNCTION_INVOCATION_FAILURE',
+        () => `Failed to invoke function '${name}': ${result.message}`,
+      );
       return null;
     }
     return result;
@@ -1076,7 +1168,10 @@ function invokeFunction(
 ): unknown {
   const result = fn.invoke(arrange(fn.params, fn.varArgs, parameters, values));
   if (result instanceof InvocationFailure) {
-    state.warn('FUNCTION_INVOCATION_FAILURE', () => `Failed to invoke function '${name}': ${result.message}`);
+    state.warn(
+      'FUNCTION_INVOCATION_FAILURE',
+      () => `Failed to invoke function '${name}': ${result.message}`,
+    );
     return null;
   }
   return result;

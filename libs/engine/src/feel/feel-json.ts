@@ -53,9 +53,12 @@ function objectToJson(value: object, depth: number): unknown {
   if (depth > 1000) throw new RangeError('the result nests too deeply');
   if (Array.isArray(value)) return arrayToJson(value, depth);
   const proto: unknown = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === null) return recordToJson(value as Record<string, unknown>, depth);
+  if (proto === Object.prototype || proto === null)
+    return recordToJson(value as Record<string, unknown>, depth);
   if (value instanceof FeelDateTime || value instanceof FeelTime) {
-    return value instanceof FeelDateTime || value.zone === null ? value.toIsoString() : value.toString();
+    return value instanceof FeelDateTime || value.zone === null
+      ? value.toIsoString()
+      : value.toString();
   }
   if (
     value instanceof FeelDate ||

@@ -86,7 +86,8 @@ export function intValue(n: number): number {
   return Math.trunc(n);
 }
 
-export type RoundingMode = 'UP' | 'DOWN' | 'CEILING' | 'FLOOR' | 'HALF_UP' | 'HALF_DOWN' | 'HALF_EVEN';
+export type RoundingMode =
+  'UP' | 'DOWN' | 'CEILING' | 'FLOOR' | 'HALF_UP' | 'HALF_DOWN' | 'HALF_EVEN';
 
 const MODES: Readonly<Record<RoundingMode, DecimalJs.Rounding>> = {
   UP: DecimalJs.ROUND_UP,

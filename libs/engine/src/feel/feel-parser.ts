@@ -1,5 +1,11 @@
 import type { Iterator, Node, NodeOf, OrderOperator, Parameters, RangeBound } from './feel-ast';
-import { parseDate, parseDateTime, parseDuration, parseTemporalLiteral, parseTime } from './feel-temporal';
+import {
+  parseDate,
+  parseDateTime,
+  parseDuration,
+  parseTemporalLiteral,
+  parseTime,
+} from './feel-temporal';
 
 /**
  * A FEEL parser for the grammar of feel-scala (`impl/parser/FeelParser.scala`),
@@ -214,7 +220,11 @@ function checkDepth(root: Node): Node {
   while (stack.length > 0) {
     const [node, depth] = stack.pop() as [Node, number];
     if (depth > MAX_TREE_DEPTH) {
-      throw new SyntaxFailure(`the expression nests deeper than ${MAX_TREE_DEPTH} levels`, node.from, node.to);
+      throw new SyntaxFailure(
+        `the expression nests deeper than ${MAX_TREE_DEPTH} levels`,
+        node.from,
+        node.to,
+      );
     }
     for (const child of childrenOf(node)) stack.push([child, depth + 1]);
   }
@@ -232,7 +242,8 @@ class Parser {
 
   parseWhole(unaryTests: boolean): Node {
     this.ws();
-    if (this.pos >= this.src.length) throw new SyntaxFailure('the expression is empty', 0, this.src.length);
+    if (this.pos >= this.src.length)
+      throw new SyntaxFailure('the expression is empty', 0, this.src.length);
     const node = unaryTests ? this.unaryTests() : this.expression();
     this.ws();
     if (this.pos < this.src.length) this.unexpected();
@@ -258,7 +269,12 @@ class Parser {
         this.pos = end === -1 ? src.length : end + 1;
       } else if (c === 47 && this.code(this.pos + 1) === 42 /* * */) {
         const end = src.indexOf('*/', this.pos + 2);
-        if (end === -1) throw new SyntaxFailure('a comment is not closed (`*/` is missing)', this.pos, src.length);
+        if (end === -1)
+          throw new SyntaxFailure(
+            'a comment is not closed (`*/` is missing)',
+            this.pos,
+            src.length,
+          );
         this.pos = end + 2;
       } else {
         return;
@@ -322,7 +338,10 @@ class Parser {
     this.depth--;
   }
 
-  private node<D extends Draft>(from: number, draft: D): D & { readonly from: number; readonly to: number } {
+  private node<D extends Draft>(
+    from: number,
+    draft: D,
+  ): D & { readonly from: number; readonly to: number } {
     const node = draft as D & { from: number; to: number };
     node.from = from;
     node.to = this.pos;
@@ -367,7 +386,8 @@ class Parser {
     const column = offset - lastBreak;
     if (lastBreak === -1 && !this.src.includes('\n', offset)) return `column ${column}`;
     let line = 1;
-    for (let i = this.src.indexOf('\n'); i !== -1 && i < offset; i = this.src.indexOf('\n', i + 1)) line++;
+    for (let i = this.src.indexOf('\n'); i !== -1 && i < offset; i = this.src.indexOf('\n', i + 1))
+      line++;
     return `line ${line}, column ${column}`;
   }
 
@@ -534,7 +554,12 @@ class Parser {
   }
 
   private typeName(): string {
-    for (const special of ['years and months duration', 'days and time duration', 'date and time', 'function']) {
+    for (const special of [
+      'years and months duration',
+      'days and time duration',
+      'date and time',
+      'function',
+    ]) {
       if (this.atKeyword(special)) {
         this.pos += special.length;
         return special;
@@ -546,20 +571,15 @@ class Parser {
   // arithmetic /////////////////////////////////////////////////////////
 
   private math(): Node {
-    this.enter();
-    try {
-      const from = this.pos;
-      let left = this.multiplicative();
-      for (;;) {
-        this.ws();
-        const c = this.code();
-        if (c !== 43 /* + */ && c !== 45 /* - */) return left;
-        this.pos++;
-        const right = this.multiplicative();
-        left = this.binary(from, c === 43 ? '+' : '-', left, right);
-      }
-    } finally {
-      this.leave();
+    const from = this.pos;
+    let left = this.multiplicative();
+    for (;;) {
+      this.ws();
+      const c = this.code();
+      if (c !== 43 /* + */ && c !== 45 /* - */) return left;
+      this.pos++;
+      const right = this.multiplicative();
+      left = this.binary(from, c === 43 ? '+' : '-', left, right);
     }
   }
 
@@ -588,7 +608,12 @@ class Parser {
     return left;
   }
 
-  private binary(from: number, operator: '+' | '-' | '*' | '/' | '**', left: Node, right: Node): Node {
+  private binary(
+    from: number,
+    operator: '+' | '-' | '*' | '/' | '**',
+    left: Node,
+    right: Node,
+  ): Node {
     if (left.type === 'range' || right.type === 'range') {
       throw new SyntaxFailure(`a range cannot be an operand of '${operator}'`, from, this.pos);
     }
@@ -709,7 +734,11 @@ class Parser {
     let i = start + 1;
     for (;;) {
       if (i >= src.length) {
-        throw new SyntaxFailure(`a string is not closed (\`"\` is missing) at ${this.location(start)}`, start, src.length);
+        throw new SyntaxFailure(
+          `a string is not closed (\`"\` is missing) at ${this.location(start)}`,
+          start,
+          src.length,
+        );
       }
       const c = src.charCodeAt(i);
       if (c === 92 /* \ */) i += 2;
@@ -763,35 +792,25 @@ class Parser {
   /** `[` a list, or a range `[a..b]`. */
   private listOrRange(): Node {
     const from = this.pos;
-    this.enter();
-    try {
-      this.pos++;
-      const items: Node[] = [];
-      if (this.eat(']')) return this.node(from, { type: 'list', items });
-      const first = this.expression();
-      if (isMathLevel(first) && this.at('..')) return this.rangeFrom(from, true, first);
-      items.push(first);
-      while (this.eat(',')) items.push(this.expression());
-      this.expect(']');
-      return this.node(from, { type: 'list', items });
-    } finally {
-      this.leave();
-    }
+    this.pos++;
+    const items: Node[] = [];
+    if (this.eat(']')) return this.node(from, { type: 'list', items });
+    const first = this.expression();
+    if (isMathLevel(first) && this.at('..')) return this.rangeFrom(from, true, first);
+    items.push(first);
+    while (this.eat(',')) items.push(this.expression());
+    this.expect(']');
+    return this.node(from, { type: 'list', items });
   }
 
   /** `(` an expression `)`, or a range `(a..b)`. */
   private parenthesizedOrRange(): Node {
     const from = this.pos;
-    this.enter();
-    try {
-      this.pos++;
-      const inner = this.expression();
-      if (isMathLevel(inner) && this.at('..')) return this.rangeFrom(from, false, inner);
-      this.expect(')');
-      return inner;
-    } finally {
-      this.leave();
-    }
+    this.pos++;
+    const inner = this.expression();
+    if (isMathLevel(inner) && this.at('..')) return this.rangeFrom(from, false, inner);
+    this.expect(')');
+    return inner;
   }
 
   /** The rest of a range after its start value: `..b]`, `..b)`, `..b[`. */
@@ -809,22 +828,17 @@ class Parser {
 
   private context(): Node {
     const from = this.pos;
-    this.enter();
-    try {
-      this.pos++;
-      const entries: (readonly [string, Node])[] = [];
-      if (!this.eat('}')) {
-        do {
-          const key = this.contextKey();
-          this.expect(':');
-          entries.push([key, this.expression()]);
-        } while (this.eat(','));
-        this.expect('}');
-      }
-      return this.node(from, { type: 'context', entries });
-    } finally {
-      this.leave();
+    this.pos++;
+    const entries: (readonly [string, Node])[] = [];
+    if (!this.eat('}')) {
+      do {
+        const key = this.contextKey();
+        this.expect(':');
+        entries.push([key, this.expression()]);
+      } while (this.eat(','));
+      this.expect('}');
     }
+    return this.node(from, { type: 'context', entries });
   }
 
   /** feel-scala `contextEntry` keys: any text up to `:` (but `"{}:,[]` and backticks), a string, or a name. */
@@ -996,7 +1010,11 @@ class Parser {
       this.expect(')');
     }
     if (this.atKeyword('external')) {
-      throw new SyntaxFailure('external functions are not supported', this.pos, this.pos + 'external'.length);
+      throw new SyntaxFailure(
+        'external functions are not supported',
+        this.pos,
+        this.pos + 'external'.length,
+      );
     }
     const body = this.expression();
     return this.node(from, { type: 'function', params, body });
@@ -1117,7 +1135,11 @@ class Parser {
     const from = this.pos;
     const node = this.expression();
     if (node.type === 'inputCompare' || node.type === 'inputInRange') return node;
-    return this.node(from, { type: 'unaryTestExpression', expression: node, usesInput: usesInput(node) });
+    return this.node(from, {
+      type: 'unaryTestExpression',
+      expression: node,
+      usesInput: usesInput(node),
+    });
   }
 
   /**
@@ -1139,30 +1161,25 @@ class Parser {
     }
     // `5 in ? < 10`: a comparison with the input is a test too
     const test = usesInput(value) ? this.comparisonSuffix(from, value) : value;
-    return this.node(from, { type: 'unaryTestExpression', expression: test, usesInput: usesInput(test) });
+    return this.node(from, {
+      type: 'unaryTestExpression',
+      expression: test,
+      usesInput: usesInput(test),
+    });
   }
 
   private parenthesizedTests(): Node {
     const from = this.pos;
-    this.enter();
-    try {
-      this.expect('(');
-      const first = this.positiveUnaryTest();
-      if (
-        first.type === 'unaryTestExpression' &&
-        isMathLevel(first.expression) &&
-        this.at('..')
-      ) {
-        const range = this.rangeFrom(from, false, first.expression);
-        return this.node(from, { type: 'inputInRange', start: range.start, end: range.end });
-      }
-      const tests = [first];
-      while (this.eat(',')) tests.push(this.positiveUnaryTest());
-      this.expect(')');
-      return tests.length === 1 ? tests[0] : this.node(from, { type: 'atLeastOne', tests });
-    } finally {
-      this.leave();
+    this.expect('(');
+    const first = this.positiveUnaryTest();
+    if (first.type === 'unaryTestExpression' && isMathLevel(first.expression) && this.at('..')) {
+      const range = this.rangeFrom(from, false, first.expression);
+      return this.node(from, { type: 'inputInRange', start: range.start, end: range.end });
     }
+    const tests = [first];
+    while (this.eat(',')) tests.push(this.positiveUnaryTest());
+    this.expect(')');
+    return tests.length === 1 ? tests[0] : this.node(from, { type: 'atLeastOne', tests });
   }
 }
 

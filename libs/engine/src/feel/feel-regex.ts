@@ -1,5 +1,12 @@
 import { RE2JS, type Matcher } from 're2js';
-import { checkListLength, checkStringLength, FeelFailure, limitExceeded, spend, type EvalState } from './feel-state';
+import {
+  checkListLength,
+  checkStringLength,
+  FeelFailure,
+  limitExceeded,
+  spend,
+  type EvalState,
+} from './feel-state';
 
 /**
  * Regular expressions for `matches`, `replace`, `split` and `extract`, on
@@ -92,7 +99,9 @@ export function compilePattern(pattern: string, flags = ''): RE2JS | InvalidPatt
         `the pattern ${quotePattern(pattern)} uses ${construct}, which the linear-time regular expression engine does not support`,
       );
     }
-    compiled = new InvalidPattern(`Invalid pattern ${quotePattern(pattern)}: ${(e as Error).message}`);
+    compiled = new InvalidPattern(
+      `Invalid pattern ${quotePattern(pattern)}: ${(e as Error).message}`,
+    );
   }
   if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
   cache.set(key, compiled);
@@ -114,7 +123,12 @@ export function regexMatches(state: EvalState, re: RE2JS, input: string): boolea
 }
 
 /** Java `Matcher.replaceAll`: `$n`, `${name}` and `\x` in the replacement; the result is bounded as it grows. */
-export function regexReplace(state: EvalState, re: RE2JS, input: string, replacement: string): string | InvalidPattern {
+export function regexReplace(
+  state: EvalState,
+  re: RE2JS,
+  input: string,
+  replacement: string,
+): string | InvalidPattern {
   scan(state, input);
   const m = re.matcher(input);
   let out = '';
@@ -139,12 +153,14 @@ function expand(m: Matcher, replacement: string): string | InvalidPattern {
   for (let i = 0; i < replacement.length; i++) {
     const ch = replacement[i];
     if (ch === '\\') {
-      if (i + 1 >= replacement.length) return new InvalidPattern('character to be escaped is missing');
+      if (i + 1 >= replacement.length)
+        return new InvalidPattern('character to be escaped is missing');
       out += replacement[++i];
     } else if (ch === '$') {
       if (replacement[i + 1] === '{') {
         const close = replacement.indexOf('}', i);
-        if (close === -1) return new InvalidPattern("named capturing group is missing trailing '}'");
+        if (close === -1)
+          return new InvalidPattern("named capturing group is missing trailing '}'");
         const name = replacement.slice(i + 2, close);
         try {
           out += m.group(name) ?? '';

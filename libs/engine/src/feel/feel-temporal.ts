@@ -48,7 +48,12 @@ interface TimeParts {
   readonly nanosecond: number;
 }
 
-function timeParts(h: string, m: string, s: string | undefined, f: string | undefined): TimeParts | null {
+function timeParts(
+  h: string,
+  m: string,
+  s: string | undefined,
+  f: string | undefined,
+): TimeParts | null {
   const hour = Number(h);
   const minute = Number(m);
   const second = s === undefined ? 0 : Number(s);
@@ -149,9 +154,12 @@ export function parseDateTime(text: string): FeelDateTime | FeelLocalDateTime | 
       const offset = m[8];
       const zdt =
         offset !== undefined
-          ? Temporal.ZonedDateTime.from(`${local.toString()}${offset === 'Z' ? '+00:00' : offset}[${zone}]`, {
-              offset: 'prefer',
-            })
+          ? Temporal.ZonedDateTime.from(
+              `${local.toString()}${offset === 'Z' ? '+00:00' : offset}[${zone}]`,
+              {
+                offset: 'prefer',
+              },
+            )
           : local.toZonedDateTime(zone);
       return new FeelDateTime(zdt, true);
     } catch {
@@ -183,11 +191,16 @@ export function parseYearsMonthsDuration(text: string): FeelYearsMonthsDuration 
 export function parseDaysTimeDuration(text: string): FeelDaysTimeDuration | null {
   const m = DAYS_TIME.exec(text);
   if (m === null) return null;
-  if (m[2] === undefined && m[3] === undefined && m[4] === undefined && m[5] === undefined) return null;
-  if (text.includes('T') && m[3] === undefined && m[4] === undefined && m[5] === undefined) return null;
+  if (m[2] === undefined && m[3] === undefined && m[4] === undefined && m[5] === undefined)
+    return null;
+  if (text.includes('T') && m[3] === undefined && m[4] === undefined && m[5] === undefined)
+    return null;
   const sign = m[1];
   const seconds =
-    signed(sign, m[2]) * 86400n + signed(sign, m[3]) * 3600n + signed(sign, m[4]) * 60n + signed(sign, m[5]);
+    signed(sign, m[2]) * 86400n +
+    signed(sign, m[3]) * 3600n +
+    signed(sign, m[4]) * 60n +
+    signed(sign, m[5]);
   let fraction = 0n;
   if (m[6] !== undefined && m[6] !== '') {
     fraction = BigInt(m[6].padEnd(9, '0'));
@@ -226,7 +239,11 @@ export function parseTemporalLiteral(text: string): TemporalValue | null {
 
 export function dateOf(year: number, month: number, day: number): FeelDate | null {
   if (![year, month, day].every(Number.isFinite)) return null;
-  const date = plainDate(String(Math.trunc(year)), String(Math.trunc(month)), String(Math.trunc(day)));
+  const date = plainDate(
+    String(Math.trunc(year)),
+    String(Math.trunc(month)),
+    String(Math.trunc(day)),
+  );
   return date === null ? null : new FeelDate(date);
 }
 
@@ -268,7 +285,10 @@ export function combine(
 }
 
 /** A local date-time placed in a zone (`date and time(ldt, "Europe/Paris")`). */
-export function inZone(value: FeelLocalDateTime | FeelDateTime, zoneName: string): FeelDateTime | null {
+export function inZone(
+  value: FeelLocalDateTime | FeelDateTime,
+  zoneName: string,
+): FeelDateTime | null {
   const zone = zoneId(zoneName);
   if (zone === null) {
     if (/^[+-]\d{2}:\d{2}$|^Z$/.test(zoneName)) {
@@ -294,7 +314,11 @@ export function dateTimeAt(epochMilliseconds: number): FeelDateTime {
 
 /** The time of day of a date-time (`time(dateTime)`). */
 export function timeOfDateTime(value: FeelDateTime): FeelTime {
-  return new FeelTime(value.value.toPlainTime(), value.offsetSeconds, value.zoned ? value.value.timeZoneId : null);
+  return new FeelTime(
+    value.value.toPlainTime(),
+    value.offsetSeconds,
+    value.zoned ? value.value.timeZoneId : null,
+  );
 }
 
 // arithmetic ////////////////////////////////////////////////////////
@@ -323,7 +347,8 @@ export function addTemporal(a: unknown, b: unknown): unknown {
     }
     return shift(b, a, 1);
   }
-  if (b instanceof FeelDaysTimeDuration || b instanceof FeelYearsMonthsDuration) return shift(a, b, 1);
+  if (b instanceof FeelDaysTimeDuration || b instanceof FeelYearsMonthsDuration)
+    return shift(a, b, 1);
   return undefined;
 }
 
@@ -333,7 +358,8 @@ export function subtractTemporal(a: unknown, b: unknown): unknown {
     return new FeelDaysTimeDuration(a.nanos - b.nanos);
   if (a instanceof FeelYearsMonthsDuration && b instanceof FeelYearsMonthsDuration)
     return new FeelYearsMonthsDuration(a.months - b.months);
-  if (b instanceof FeelDaysTimeDuration || b instanceof FeelYearsMonthsDuration) return shift(a, b, -1);
+  if (b instanceof FeelDaysTimeDuration || b instanceof FeelYearsMonthsDuration)
+    return shift(a, b, -1);
   if (a instanceof FeelDate && b instanceof FeelDate) {
     return new FeelDaysTimeDuration(
       BigInt(a.value.since(b.value, { largestUnit: 'days' }).days) * 86400n * NS,
@@ -348,7 +374,8 @@ export function subtractTemporal(a: unknown, b: unknown): unknown {
   }
   if (a instanceof FeelLocalDateTime && b instanceof FeelLocalDateTime) {
     return new FeelDaysTimeDuration(
-      a.value.toZonedDateTime('UTC').epochNanoseconds - b.value.toZonedDateTime('UTC').epochNanoseconds,
+      a.value.toZonedDateTime('UTC').epochNanoseconds -
+        b.value.toZonedDateTime('UTC').epochNanoseconds,
     );
   }
   if (a instanceof FeelDateTime && b instanceof FeelDateTime) {
@@ -358,12 +385,17 @@ export function subtractTemporal(a: unknown, b: unknown): unknown {
 }
 
 /** A point in time moved by a duration (`sign` -1 subtracts). */
-function shift(point: unknown, by: FeelDaysTimeDuration | FeelYearsMonthsDuration, sign: 1 | -1): unknown {
+function shift(
+  point: unknown,
+  by: FeelDaysTimeDuration | FeelYearsMonthsDuration,
+  sign: 1 | -1,
+): unknown {
   if (by instanceof FeelYearsMonthsDuration) {
     const months = { months: by.months * sign };
     if (point instanceof FeelDate) return new FeelDate(point.value.add(months));
     if (point instanceof FeelLocalDateTime) return new FeelLocalDateTime(point.value.add(months));
-    if (point instanceof FeelDateTime) return new FeelDateTime(point.value.add(months), point.zoned);
+    if (point instanceof FeelDateTime)
+      return new FeelDateTime(point.value.add(months), point.zoned);
     return undefined;
   }
   const nanos = sign === 1 ? by.nanos : -by.nanos;
@@ -371,8 +403,10 @@ function shift(point: unknown, by: FeelDaysTimeDuration | FeelYearsMonthsDuratio
     // feel-scala: `date.atStartOfDay.plus(duration).toLocalDate`
     return new FeelDate(plusNanos(point.value.toPlainDateTime(), nanos).toPlainDate());
   }
-  if (point instanceof FeelLocalDateTime) return new FeelLocalDateTime(plusNanos(point.value, nanos));
-  if (point instanceof FeelDateTime) return new FeelDateTime(plusNanos(point.value, nanos), point.zoned);
+  if (point instanceof FeelLocalDateTime)
+    return new FeelLocalDateTime(plusNanos(point.value, nanos));
+  if (point instanceof FeelDateTime)
+    return new FeelDateTime(plusNanos(point.value, nanos), point.zoned);
   if (point instanceof FeelLocalTime) return new FeelLocalTime(plusNanos(point.value, nanos));
   if (point instanceof FeelTime)
     return new FeelTime(plusNanos(point.value, nanos), point.offsetSeconds, point.zone);
@@ -380,7 +414,10 @@ function shift(point: unknown, by: FeelDaysTimeDuration | FeelYearsMonthsDuratio
 }
 
 /** The years-and-months between two dates (`years and months duration(from, to)`). */
-export function monthsBetween(from: Temporal.PlainDate, to: Temporal.PlainDate): FeelYearsMonthsDuration {
+export function monthsBetween(
+  from: Temporal.PlainDate,
+  to: Temporal.PlainDate,
+): FeelYearsMonthsDuration {
   const d = from.until(to, { largestUnit: 'months' });
   return new FeelYearsMonthsDuration(d.months);
 }

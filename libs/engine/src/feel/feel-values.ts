@@ -76,7 +76,9 @@ export class FeelDateTime {
   }
   toString(): string {
     const local = `${formatDate(this.value)}T${formatTime(this.value)}`;
-    return this.zoned ? `${local}@${this.value.timeZoneId}` : local + formatOffset(this.offsetSeconds);
+    return this.zoned
+      ? `${local}@${this.value.timeZoneId}`
+      : local + formatOffset(this.offsetSeconds);
   }
   /** ISO 8601 with the offset at that instant (a zone has no ISO 8601 notation). */
   toIsoString(): string {
@@ -198,8 +200,7 @@ interface TimeFields {
 
 /** Java `LocalDate.toString`: four-digit years, a sign beyond them. */
 export function formatDate(d: DateFields): string {
-  const year =
-    d.year < 0 ? `-${pad(-d.year, 4)}` : d.year > 9999 ? `+${d.year}` : pad(d.year, 4);
+  const year = d.year < 0 ? `-${pad(-d.year, 4)}` : d.year > 9999 ? `+${d.year}` : pad(d.year, 4);
   return `${year}-${pad(d.month, 2)}-${pad(d.day, 2)}`;
 }
 
@@ -245,7 +246,12 @@ export function newContext(): Record<string, unknown> {
 
 export function putEntry(context: Record<string, unknown>, key: string, value: unknown): void {
   if (key === '__proto__') {
-    Object.defineProperty(context, key, { value, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(context, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   } else {
     context[key] = value;
   }
@@ -389,7 +395,9 @@ export function compareSameKind(kind: Kind, a: unknown, b: unknown): number {
     case 'date time':
       return Temporal.ZonedDateTime.compare((a as FeelDateTime).value, (b as FeelDateTime).value);
     case 'years months duration':
-      return Math.sign((a as FeelYearsMonthsDuration).months - (b as FeelYearsMonthsDuration).months);
+      return Math.sign(
+        (a as FeelYearsMonthsDuration).months - (b as FeelYearsMonthsDuration).months,
+      );
     case 'days time duration': {
       const x = (a as FeelDaysTimeDuration).nanos;
       const y = (b as FeelDaysTimeDuration).nanos;
@@ -420,7 +428,8 @@ export function feelEquals(a: unknown, b: unknown, depth = 0): boolean | null {
       const x = a as unknown[];
       const y = b as unknown[];
       if (x.length !== y.length) return false;
-      for (let i = 0; i < x.length; i++) if (feelEquals(x[i], y[i], depth + 1) !== true) return false;
+      for (let i = 0; i < x.length; i++)
+        if (feelEquals(x[i], y[i], depth + 1) !== true) return false;
       return true;
     }
     case 'context': {

@@ -252,13 +252,23 @@ interface Disagreement {
 
 const ERROR = Symbol('error');
 
-const D = (source: string, baton: unknown, feelin: unknown, why: string): Disagreement => ({ source, baton, feelin, why });
+const D = (source: string, baton: unknown, feelin: unknown, why: string): Disagreement => ({
+  source,
+  baton,
+  feelin,
+  why,
+});
 
 /** Where feelin and feel-scala disagree; Baton follows feel-scala. */
 const disagreements: Disagreement[] = [
   D('0.1 + 0.2', 0.3, 0.30000000000000004, 'numbers are decimals (BigDecimal, 34 digits)'),
   D('1e3', ERROR, 1, 'FEEL has no exponent notation: `1e3` is `1` followed by a name'),
-  D('"say \\"hi\\"\\u0041"', 'say "hi"\\u0041', 'say "hi"A', 'feel-scala reads no \\u escapes in strings'),
+  D(
+    '"say \\"hi\\"\\u0041"',
+    'say "hi"\\u0041',
+    'say "hi"A',
+    'feel-scala reads no \\u escapes in strings',
+  ),
   D('"200" > 100', null, true, 'values of different types do not compare'),
   D('"abc" >= 5', null, true, 'values of different types do not compare'),
   D('[1] = 1', null, true, 'a list is not its element'),
@@ -273,12 +283,27 @@ const disagreements: Disagreement[] = [
   D('n[>=2]', [], [2, 3], 'a unary test in a filter compares with the absent input, not the item'),
   D('n[null]', [], null, 'a filter that is not a number filters by the items'),
   D('words["a"]', [], ['a'], 'a filter that is not a number filters by the items'),
-  D('items[contains(name, "o")]', [{ a: 1, name: 'foo', tags: ['x'] }], [], 'a filter sees the entries of each item'),
+  D(
+    'items[contains(name, "o")]',
+    [{ a: 1, name: 'foo', tags: ['x'] }],
+    [],
+    'a filter sees the entries of each item',
+  ),
   D('amount[1]', null, 150, 'only a list can be filtered'),
   D('for i in 1..0 return i', [1, 0], null, 'a range counts down when its end is smaller'),
-  D('for c in "a".."e" return c', null, ['a', 'b', 'c', 'd', 'e'], 'a range to iterate over is numeric'),
+  D(
+    'for c in "a".."e" return c',
+    null,
+    ['a', 'b', 'c', 'd', 'e'],
+    'a range to iterate over is numeric',
+  ),
   D('some x in [0, 1] satisfies x', null, true, 'a condition that is not a boolean is null'),
-  D('string(order.customer)', '{name:"Bob", vip:true}', '{name: "Bob", vip: true}', "feel-scala's notation for contexts"),
+  D(
+    'string(order.customer)',
+    '{name:"Bob", vip:true}',
+    '{name: "Bob", vip: true}',
+    "feel-scala's notation for contexts",
+  ),
   D('number("abc")', null, ERROR, 'a function that cannot use its arguments yields null'),
   D('sqrt(-1)', null, ERROR, 'a function that cannot use its arguments yields null'),
   D('is defined(amount)', true, ERROR, 'feel-scala has `is defined`'),
@@ -319,7 +344,9 @@ function baton(source: string, variables: Variables): unknown {
 describe('Baton FEEL against feelin', () => {
   it('covers a broad table', () => {
     expect(same.length).toBeGreaterThanOrEqual(150);
-    expect(new Set(same.map((c) => c.source + JSON.stringify(c.with ?? {}))).size).toBe(same.length);
+    expect(new Set(same.map((c) => c.source + JSON.stringify(c.with ?? {}))).size).toBe(
+      same.length,
+    );
   });
 
   describe.each(same)('$source', ({ source, with: extra }) => {
@@ -341,7 +368,9 @@ describe('Baton FEEL against feelin', () => {
   it('exercises nulls, and errors where the two disagree', () => {
     const outcomes = same.map((c) => baton(c.source, { ...base, ...c.with }));
     expect(outcomes.filter((o) => o === null).length).toBeGreaterThanOrEqual(10);
-    expect(disagreements.filter((d) => d.baton === ERROR || d.feelin === ERROR).length).toBeGreaterThanOrEqual(5);
+    expect(
+      disagreements.filter((d) => d.baton === ERROR || d.feelin === ERROR).length,
+    ).toBeGreaterThanOrEqual(5);
   });
 
   describe.each(disagreements)('$source ($why)', ({ source, baton: expected, feelin: theirs }) => {

@@ -1,4 +1,9 @@
-import { compileExpression, FeelEvaluationError, type FeelEnv, type FeelWarning } from '../../src/feel';
+import {
+  compileExpression,
+  FeelEvaluationError,
+  type FeelEnv,
+  type FeelWarning,
+} from '../../src/feel';
 
 /** What an evaluation takes from its host: the clock, randomness, and a place for warnings. */
 
@@ -11,7 +16,9 @@ describe('the evaluation environment', () => {
     clock += 60_000;
     expect(compileExpression('today()').evaluate({}, env)).toBe('2030-06-02');
     expect(compileExpression('now() - @"2030-06-01T00:00:00Z"').evaluate({}, env)).toBe('P1DT30S');
-    expect(compileExpression('today() > date(due)').evaluate({ due: '2030-05-31' }, env)).toBe(true);
+    expect(compileExpression('today() > date(due)').evaluate({ due: '2030-05-31' }, env)).toBe(
+      true,
+    );
   });
 
   it('fails now() without a clock: the engine core has none', () => {
@@ -34,7 +41,9 @@ describe('the evaluation environment', () => {
   it('reports why a value is null when the host collects warnings', () => {
     const warnings: FeelWarning[] = [];
     const env: FeelEnv = { now: () => 0, warnings };
-    expect(compileExpression('"1500" > amount and missing').evaluate({ amount: 1000 }, env)).toBeNull();
+    expect(
+      compileExpression('"1500" > amount and missing').evaluate({ amount: 1000 }, env),
+    ).toBeNull();
     expect(warnings).toEqual([
       { type: 'NOT_COMPARABLE', message: `Can't compare '"1500"' with '1000'` },
       { type: 'NO_VARIABLE_FOUND', message: "No variable found with name 'missing'" },

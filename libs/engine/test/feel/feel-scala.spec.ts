@@ -32,7 +32,9 @@ const { origin, cases } = JSON.parse(
 ) as { origin: string; cases: Case[] };
 
 /** Where Baton answers differently on purpose (docs/feel.md), with Baton's answer. */
-const DELIBERATE: Readonly<Record<string, { readonly why: string; readonly check: (o: Outcome) => boolean }>> = {
+const DELIBERATE: Readonly<
+  Record<string, { readonly why: string; readonly check: (o: Outcome) => boolean }>
+> = {
   // feel-scala: `null` and a NO_FUNCTION_FOUND warning at run time
   'InterpreterFunctionTest.scala:160': {
     why: 'a call of an unknown function is refused at deploy time',
@@ -58,7 +60,8 @@ function run(c: Case): Outcome {
     }
     return { value: compileUnaryTests(c.expression).test(c.input, c.variables ?? {}, env) };
   } catch (e) {
-    if (e instanceof FeelUnknownFunctionError) return { error: `FeelUnknownFunctionError: ${e.message}` };
+    if (e instanceof FeelUnknownFunctionError)
+      return { error: `FeelUnknownFunctionError: ${e.message}` };
     if (e instanceof FeelSyntaxError || e instanceof FeelEvaluationError) {
       return { error: `${e.name}: ${e.message}` };
     }
@@ -69,16 +72,25 @@ function run(c: Case): Outcome {
 /** Numbers as equal as a double can tell (feel-scala computes with 34 digits, Baton stores doubles). */
 function sameValue(actual: unknown, expected: unknown): boolean {
   if (typeof actual === 'number' && typeof expected === 'number') {
-    return actual === expected || Math.abs(actual - expected) <= 1e-12 * Math.max(1, Math.abs(expected));
+    return (
+      actual === expected || Math.abs(actual - expected) <= 1e-12 * Math.max(1, Math.abs(expected))
+    );
   }
   if (Array.isArray(actual) && Array.isArray(expected)) {
     return actual.length === expected.length && actual.every((a, i) => sameValue(a, expected[i]));
   }
-  if (actual !== null && expected !== null && typeof actual === 'object' && typeof expected === 'object') {
+  if (
+    actual !== null &&
+    expected !== null &&
+    typeof actual === 'object' &&
+    typeof expected === 'object'
+  ) {
     const keys = Object.keys(expected);
     return (
       isDeepStrictEqual(Object.keys(actual).sort(), [...keys].sort()) &&
-      keys.every((k) => sameValue((actual as Record<string, unknown>)[k], (expected as Record<string, unknown>)[k]))
+      keys.every((k) =>
+        sameValue((actual as Record<string, unknown>)[k], (expected as Record<string, unknown>)[k]),
+      )
     );
   }
   return isDeepStrictEqual(actual, expected);

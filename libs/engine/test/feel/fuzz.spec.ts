@@ -19,7 +19,16 @@ import {
 
 const SEED = 20_240_115;
 const env: FeelEnv = { now: () => 0, feelLimits: { ...DEFAULT_FEEL_LIMITS, maxWork: 20_000 } };
-const variables = { a: 3, b: -2, s: 'ab', t: true, f: false, xs: [1, 2, 3], ctx: { k: 1, l: [1, 2] }, n: null };
+const variables = {
+  a: 3,
+  b: -2,
+  s: 'ab',
+  t: true,
+  f: false,
+  xs: [1, 2, 3],
+  ctx: { k: 1, l: [1, 2] },
+  n: null,
+};
 
 const tokens = fc.constantFrom(
   ...'a b s t f xs ctx n 1 0 -1 2.5 "x" "" + - * / ** = != < <= > >= and or not ( ) [ ] { } , : . .. in between instance of if then else for some every satisfies return function item partial ? @"2024-01-15" date( duration("P1D") string length( count( sum( matches( upper case( true false null'.split(
@@ -44,12 +53,16 @@ const { num, str, bool } = fc.letrec<{ num: string; str: string; bool: string }>
     { depthSize: 'small', withCrossShrink: true },
     fc.integer({ min: -50, max: 50 }).map((i) => (i < 0 ? `(${i})` : String(i))),
     fc.constantFrom('a', 'b'),
-    fc.tuple(tie('num'), fc.constantFrom('+', '-', '*'), tie('num')).map(([x, op, y]) => `(${x} ${op} ${y})`),
+    fc
+      .tuple(tie('num'), fc.constantFrom('+', '-', '*'), tie('num'))
+      .map(([x, op, y]) => `(${x} ${op} ${y})`),
     tie('str').map((s) => `string length(${s})`),
     fc.array(tie('num'), { maxLength: 4 }).map((xs) => `count([${xs.join(', ')}])`),
     fc.array(tie('num'), { minLength: 1, maxLength: 4 }).map((xs) => `sum([${xs.join(', ')}])`),
     fc.array(tie('num'), { minLength: 1, maxLength: 4 }).map((xs) => `max([${xs.join(', ')}])`),
-    fc.tuple(tie('bool'), tie('num'), tie('num')).map(([c, x, y]) => `(if ${c} then ${x} else ${y})`),
+    fc
+      .tuple(tie('bool'), tie('num'), tie('num'))
+      .map(([c, x, y]) => `(if ${c} then ${x} else ${y})`),
   ),
   str: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
@@ -62,13 +75,23 @@ const { num, str, bool } = fc.letrec<{ num: string; str: string; bool: string }>
   bool: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     fc.constantFrom('true', 'false', 't', 'f'),
-    fc.tuple(tie('num'), fc.constantFrom('=', '!=', '<', '<=', '>', '>='), tie('num')).map(([x, op, y]) => `(${x} ${op} ${y})`),
-    fc.tuple(tie('str'), fc.constantFrom('=', '!='), tie('str')).map(([x, op, y]) => `(${x} ${op} ${y})`),
-    fc.tuple(tie('bool'), fc.constantFrom('and', 'or'), tie('bool')).map(([x, op, y]) => `(${x} ${op} ${y})`),
+    fc
+      .tuple(tie('num'), fc.constantFrom('=', '!=', '<', '<=', '>', '>='), tie('num'))
+      .map(([x, op, y]) => `(${x} ${op} ${y})`),
+    fc
+      .tuple(tie('str'), fc.constantFrom('=', '!='), tie('str'))
+      .map(([x, op, y]) => `(${x} ${op} ${y})`),
+    fc
+      .tuple(tie('bool'), fc.constantFrom('and', 'or'), tie('bool'))
+      .map(([x, op, y]) => `(${x} ${op} ${y})`),
     tie('bool').map((x) => `not(${x})`),
     // feelin reads `between` with a lower bound above the upper one differently (a known disagreement)
-    fc.tuple(tie('num'), tie('num'), fc.nat(20)).map(([x, lo, k]) => `(${x} between ${lo} and (${lo} + ${k}))`),
-    fc.tuple(tie('num'), fc.array(tie('num'), { minLength: 1, maxLength: 3 })).map(([x, ys]) => `(${x} in (${ys.join(', ')}))`),
+    fc
+      .tuple(tie('num'), tie('num'), fc.nat(20))
+      .map(([x, lo, k]) => `(${x} between ${lo} and (${lo} + ${k}))`),
+    fc
+      .tuple(tie('num'), fc.array(tie('num'), { minLength: 1, maxLength: 3 }))
+      .map(([x, ys]) => `(${x} in (${ys.join(', ')}))`),
     fc.tuple(tie('str'), tie('str')).map(([x, y]) => `contains(${x}, ${y})`),
   ),
 }));
@@ -79,7 +102,9 @@ describe('FEEL property tests', () => {
       fc.property(soup, (source) => {
         const compiled = outcome(() => compileExpression(source));
         if (compiled instanceof Error) return compiled instanceof FeelSyntaxError;
-        const result = outcome(() => (compiled as ReturnType<typeof compileExpression>).evaluate(variables, env));
+        const result = outcome(() =>
+          (compiled as ReturnType<typeof compileExpression>).evaluate(variables, env),
+        );
         return !(result instanceof FeelSyntaxError);
       }),
       { seed: SEED, numRuns: 1500 },

@@ -15,9 +15,16 @@ import {
 
 const env: FeelEnv = { now: () => 0 };
 
-function failure(source: string, variables: Record<string, unknown> = {}, limits?: FeelLimits): FeelEvaluationError {
+function failure(
+  source: string,
+  variables: Record<string, unknown> = {},
+  limits?: FeelLimits,
+): FeelEvaluationError {
   try {
-    compileExpression(source).evaluate(variables, limits === undefined ? env : { ...env, feelLimits: limits });
+    compileExpression(source).evaluate(
+      variables,
+      limits === undefined ? env : { ...env, feelLimits: limits },
+    );
   } catch (e) {
     if (e instanceof FeelEvaluationError) return e;
     throw e;
@@ -37,7 +44,11 @@ describe('FEEL limits', () => {
   });
 
   it.each([
-    ['for i in 1..100000000 return i', 'maxListLength', 'the list length limit of 100000 items (FEEL_MAX_LIST_LENGTH)'],
+    [
+      'for i in 1..100000000 return i',
+      'maxListLength',
+      'the list length limit of 100000 items (FEEL_MAX_LIST_LENGTH)',
+    ],
     ['string join(for i in 1..10000000 return "x")', 'maxListLength', 'FEEL_MAX_LIST_LENGTH'],
     ['count(for i in 1..1000, j in 1..1000 return 0)', 'maxListLength', 'FEEL_MAX_LIST_LENGTH'],
     [
@@ -63,7 +74,9 @@ describe('FEEL limits', () => {
   ])('%s exceeds %s', (source, limit, wording) => {
     const error = failure(source);
     expect(error.limit).toBe(limit);
-    expect(error.message).toContain(`the expression exceeded ${wording.startsWith('the') ? wording : ''}`);
+    expect(error.message).toContain(
+      `the expression exceeded ${wording.startsWith('the') ? wording : ''}`,
+    );
     expect(error.message).toContain(wording);
   });
 
@@ -77,14 +90,18 @@ describe('FEEL limits', () => {
     const limits: FeelLimits = { ...DEFAULT_FEEL_LIMITS, maxWork: 100_000 };
     const error = failure(source, { big: Array.from({ length: 5000 }, (_, i) => i) }, limits);
     expect(error.limit).toBe('maxWork');
-    expect(error.message).toContain('the expression exceeded the work limit of 100000 steps (FEEL_MAX_WORK)');
+    expect(error.message).toContain(
+      'the expression exceeded the work limit of 100000 steps (FEEL_MAX_WORK)',
+    );
   });
 
   it('bounds what a variable brings in as well', () => {
     const big = Array.from({ length: 200_000 }, (_, i) => i);
     expect(failure('for x in big return x', { big }).limit).toBe('maxListLength');
     expect(failure('count(for x in big, y in big return 0)', { big }).limit).toBe('maxListLength');
-    expect(failure('string join(for x in 1..1000 return s)', { s: 'x'.repeat(10_000) }).limit).toBe('maxStringLength');
+    expect(failure('string join(for x in 1..1000 return s)', { s: 'x'.repeat(10_000) }).limit).toBe(
+      'maxStringLength',
+    );
   });
 
   it('iterates ranges without building them', () => {
@@ -92,27 +109,45 @@ describe('FEEL limits', () => {
     expect(failure('for i in 1..1000000000000 return i', {}, small).message).toContain(
       'the list length limit of 10 items (FEEL_MAX_LIST_LENGTH)',
     );
-    expect(compileExpression('some i in 1..1000000000000 satisfies i > 5').evaluate({}, { ...env, feelLimits: small })).toBe(true);
+    expect(
+      compileExpression('some i in 1..1000000000000 satisfies i > 5').evaluate(
+        {},
+        { ...env, feelLimits: small },
+      ),
+    ).toBe(true);
   });
 
   it('takes the limits from the environment', () => {
-    const tight: FeelLimits = { maxWork: 50, maxListLength: 1000, maxStringLength: 20, maxContextEntries: 2, maxDepth: 2 };
+    const tight: FeelLimits = {
+      maxWork: 50,
+      maxListLength: 1000,
+      maxStringLength: 20,
+      maxContextEntries: 2,
+      maxDepth: 2,
+    };
     expect(failure('sum(for i in 1..100 return i)', {}, tight).limit).toBe('maxWork');
     expect(failure('"0123456789" + "0123456789" + "x"', {}, tight).limit).toBe('maxStringLength');
     expect(failure('context put({a: 1, b: 2}, "c", 3)', {}, tight).limit).toBe('maxContextEntries');
     expect(
-      failure('{f: function(x) x, g: function(x) f(x), h: function(x) g(x), r: h(1)}.r', {}, tight).limit,
+      failure('{f: function(x) x, g: function(x) f(x), h: function(x) g(x), r: h(1)}.r', {}, tight)
+        .limit,
     ).toBe('maxDepth');
-    expect(compileExpression('sum(for i in 1..10 return i)').evaluate({}, { ...env, feelLimits: tight })).toBe(55);
+    expect(
+      compileExpression('sum(for i in 1..10 return i)').evaluate({}, { ...env, feelLimits: tight }),
+    ).toBe(55);
   });
 
   it('bounds unary tests the same way', () => {
     let error: unknown;
     try {
-      compileUnaryTests('some i in 1..100000000 satisfies i = ?').test(0, {}, {
-        ...env,
-        feelLimits: { ...DEFAULT_FEEL_LIMITS, maxWork: 100_000 },
-      });
+      compileUnaryTests('some i in 1..100000000 satisfies i = ?').test(
+        0,
+        {},
+        {
+          ...env,
+          feelLimits: { ...DEFAULT_FEEL_LIMITS, maxWork: 100_000 },
+        },
+      );
     } catch (e) {
       error = e;
     }
@@ -123,6 +158,8 @@ describe('FEEL limits', () => {
   it('matches a catastrophic-backtracking pattern in linear time', () => {
     const input = `${'a'.repeat(29)}!`;
     expect(compileExpression('matches(input, "(a+)+$")').evaluate({ input }, env)).toBe(false);
-    expect(compileExpression('matches(input, "(a|aa)*b")').evaluate({ input: 'a'.repeat(100_000) }, env)).toBe(false);
+    expect(
+      compileExpression('matches(input, "(a|aa)*b")').evaluate({ input: 'a'.repeat(100_000) }, env),
+    ).toBe(false);
   });
 });

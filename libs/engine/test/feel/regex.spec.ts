@@ -35,7 +35,9 @@ describe('regular expressions', () => {
 
   it('yields null for a pattern that is invalid in any engine, as feel-scala does', () => {
     const warnings: FeelWarning[] = [];
-    expect(compileExpression('matches("a", p)').evaluate({ p: '(' }, { now: () => 0, warnings })).toBeNull();
+    expect(
+      compileExpression('matches("a", p)').evaluate({ p: '(' }, { now: () => 0, warnings }),
+    ).toBeNull();
     expect(warnings).toEqual([expect.objectContaining({ type: 'FUNCTION_INVOCATION_FAILURE' })]);
     expect(evaluate('replace("a", "a", "$9")')).toBeNull();
   });

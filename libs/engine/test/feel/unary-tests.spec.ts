@@ -40,7 +40,13 @@ describe('unary tests', () => {
     ['date("2024-01-15")', '2024-01-15', null],
     ['is defined(?)', null, false],
   ])('%s with input %j is %j', (source, input, expected) => {
-    expect(compileUnaryTests(source).test(input, { x: 2, limit: 10, list: ['a', 'b'] }, { now: () => 0 })).toBe(expected);
+    expect(
+      compileUnaryTests(source).test(
+        input,
+        { x: 2, limit: 10, list: ['a', 'b'] },
+        { now: () => 0 },
+      ),
+    ).toBe(expected);
   });
 
   it('reads only the variables it names', () => {

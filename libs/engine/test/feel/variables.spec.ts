@@ -35,7 +35,9 @@ describe('variables', () => {
   });
 
   it('lists variables, not function names', () => {
-    const expression = compileExpression('date(due) + duration(grace) < today() and count(items) > 0');
+    const expression = compileExpression(
+      'date(due) + duration(grace) < today() and count(items) > 0',
+    );
     expect(expression.variables).toEqual(['due', 'grace', 'items']);
   });
 
