@@ -375,21 +375,56 @@ function inRange(
 
 /** An iteration source: a list, or a numeric range iterated without building it. */
 interface Sequence {
+  readonly list: readonly unknown[] | undefined;
+  readonly start: number;
+  readonly step: number;
   readonly length: number;
-  at(index: number): unknown;
 }
 
 function listSequence(list: readonly unknown[]): Sequence {
-  return { length: list.length, at: (i) => list[i] };
+  return { list, start: 0, step: 0, length: list.length };
 }
 
 function rangeSequence(start: number, end: number): Sequence {
   const step = start <= end ? 1 : -1;
-  const length = Math.floor(Math.abs(end - start)) + 1;
-  return {
-    length,
-    at: (i) => (Number.isInteger(start) ? start + i * step : num.add(start, i * step)),
-  };
+  return { list: undefined, start, step, length: Math.floor(Math.abs(end - start)) + 1 };
+}
+
+function sequenceAt(sequence: Sequence, i: number): unknown {
+  if (sequence.list !== undefined) return sequence.list[i];
+  const { start, step } = sequence;
+  return Number.isInteger(start) ? start + i * step : num.add(start, i * step);
+}
+
+/**
+ * The scopes of every combination of the iterators' values, the first
+ * iterator outermost (an odometer over the sequences), one at a time.
+ */
+class Combinations {
+  private readonly index: number[];
+  private done: boolean;
+
+  constructor(
+    private readonly names: readonly string[],
+    private readonly sequences: readonly Sequence[],
+  ) {
+    this.index = new Array<number>(sequences.length).fill(0);
+    this.done = sequences.length === 0 || sequences.some((s) => s.length === 0);
+  }
+
+  /** The next combination's variables, or undefined when all were visited. */
+  next(state: EvalState): Record<string, unknown> | undefined {
+    if (this.done) return undefined;
+    if (--state.work < 0) throw limitExceeded(state, 'maxWork');
+    const { names, sequences, index } = this;
+    const vars: Record<string, unknown> = {};
+    for (let k = 0; k < names.length; k++)
+      putEntry(vars, names[k], sequenceAt(sequences[k], index[k]));
+    let k = sequences.length - 1;
+    while (k >= 0 && ++index[k] === sequences[k].length) index[k--] = 0;
+    if (k < 0) this.done = true;
+    return vars;
+  }
 }
 
 // the compiler ///////////////////////////////////////////////////////
@@ -803,38 +838,6 @@ class Compiler {
     };
   }
 
-  /**
-   * Visits every combination of the iterators' values (the first iterator
-   * outermost), each as a scope; `visit` returns false to stop early.
-   */
-  private static combinations(
-    names: readonly string[],
-    sequences: readonly Sequence[],
-    scope: Scope,
-    state: EvalState,
-    extra: ((vars: Record<string, unknown>) => void) | undefined,
-    visit: (inner: Scope) => boolean,
-  ): void {
-    const values = new Array<unknown>(names.length);
-    const walk = (level: number): boolean => {
-      const sequence = sequences[level];
-      for (let i = 0; i < sequence.length; i++) {
-        spend(state, 1);
-        values[level] = sequence.at(i);
-        if (level + 1 < sequences.length) {
-          if (!walk(level + 1)) return false;
-          continue;
-        }
-        const vars: Record<string, unknown> = {};
-        for (let k = 0; k < names.length; k++) putEntry(vars, names[k], values[k]);
-        extra?.(vars);
-        if (!visit(new Scope(vars, scope))) return false;
-      }
-      return true;
-    };
-    if (sequences.length > 0) walk(0);
-  }
-
   private forExpression(node: NodeOf<'for'>, lexical: Lexical): Evaluator {
     const names = node.iterators.map((it) => it.name);
     const sources = this.sources(node.iterators, lexical);
@@ -845,20 +848,17 @@ class Compiler {
       const results: unknown[] = [];
       livePartials.add(results);
       const max = state.limits.maxListLength;
-      Compiler.combinations(
-        names,
-        sequences,
-        scope,
-        state,
-        (vars) => {
-          vars.partial = results;
-        },
-        (inner) => {
-          if (results.length >= max) throw limitExceeded(state, 'maxListLength');
-          results.push(body(inner, state));
-          return true;
-        },
-      );
+      const combinations = new Combinations(names, sequences);
+      for (
+        let vars = combinations.next(state);
+        vars !== undefined;
+        vars = combinations.next(state)
+      ) {
+        if (results.length >= max) throw limitExceeded(state, 'maxListLength');
+        // FEEL: `partial` is the list of results so far
+        vars.partial = results;
+        results.push(body(new Scope(vars, scope), state));
+      }
       livePartials.delete(results);
       return results;
     };
@@ -872,25 +872,18 @@ class Compiler {
     return (scope, state) => {
       const sequences = sources(scope, state);
       if (sequences === null) return null;
-      // feel-scala `atLeastOneValue` / `allValues`
+      // feel-scala `atLeastOneValue` / `allValues`: the deciding value wins, a non-boolean makes it null
       let result: boolean | null = every;
-      Compiler.combinations(names, sequences, scope, state, undefined, (inner) => {
-        const value = condition(inner, state);
-        if (every) {
-          if (value === false) {
-            result = false;
-            return false;
-          }
-          if (value !== true) result = null;
-        } else {
-          if (value === true) {
-            result = true;
-            return false;
-          }
-          if (value !== false) result = null;
-        }
-        return true;
-      });
+      const combinations = new Combinations(names, sequences);
+      for (
+        let vars = combinations.next(state);
+        vars !== undefined;
+        vars = combinations.next(state)
+      ) {
+        const value = condition(new Scope(vars, scope), state);
+        if (value === !every) return !every;
+        if (value !== every) result = null;
+      }
       return result;
     };
   }
