@@ -1,3 +1,3 @@
 export * from './feel.types';
-export { compileExpression } from './compile';
+export { compileExpression, compileUnaryTests, quoteExpression } from './compile';
 export { expressionSource, isExpression } from './expression-text';

@@ -1,4 +1,4 @@
-import { compileExpression, FeelSyntaxError, type CompiledExpression } from '../feel';
+import { compileExpression, FeelSyntaxError, quoteExpression, type CompiledExpression } from '../feel';
 import type { ValueSource } from './model.types';
 import type { ModdleElement } from './moddle-element';
 import type { Problems } from './problems';
@@ -53,7 +53,7 @@ export class ExpressionCompiler {
     } catch (e) {
       if (!(e instanceof FeelSyntaxError)) throw e;
       const detail = e.message && !e.message.includes(source) ? ` (${e.message})` : '';
-      this.problems.at(el, `${attribute}: FEEL expression '${source}' does not parse${detail}`);
+      this.problems.at(el, `${attribute}: FEEL expression ${quoteExpression(source)} does not parse${detail}`);
       return undefined;
     }
   }

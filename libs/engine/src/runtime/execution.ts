@@ -452,7 +452,7 @@ export class Execution implements BehaviorContext {
   }
 
   evaluate(expression: CompiledExpression, fromId: string | null, extra?: Variables): unknown {
-    return expression.evaluate(contextFor(this.elements, fromId, expression, extra));
+    return expression.evaluate(contextFor(this.elements, fromId, expression, extra), this.env);
   }
 
   evaluateValue(value: ValueSource, fromId: string | null): unknown {

@@ -1,3 +1,4 @@
+import type { FeelLimits } from '../feel/feel.types';
 import type { ElementType } from '../model/model.types';
 
 /** JSON-compatible variable values. */
@@ -15,6 +16,8 @@ export interface EngineEnv {
   newId(): string;
   /** Element activations one `execute` call may perform before it stops with an incident. */
   readonly stepBudget?: number;
+  /** Bounds of every FEEL evaluation (`DEFAULT_FEEL_LIMITS` when absent); `EngineEnv` is a `FeelEnv`. */
+  readonly feelLimits?: FeelLimits;
 }
 
 export const DEFAULT_STEP_BUDGET = 10_000;
