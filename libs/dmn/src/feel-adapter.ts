@@ -124,7 +124,8 @@ export function compileUnaryTests(
   const scopeNames = namesContext(names);
   const tree = parseOrThrow(source, () => parseUnaryTests(source, scopeNames, DIALECT));
   const variables = readNames(tree, source, scopeNames);
-  const asIn = simpleTestsAsIn(tree, source);
+  const parts = positiveTests(tree, source);
+  const asIn = simpleTestsAsIn(parts);
   const fast =
     asIn === undefined
       ? undefined
@@ -140,10 +141,13 @@ export function compileUnaryTests(
         for (const name of variables) if (hasOwn.call(context, name)) scope[name] = context[name];
         return asTestResult(runFast(fast, scope));
       }
-      const result = viaFeelin(source, variables, context, env, (text, ctx) =>
-        unaryTest(text, { ...ctx, '?': input }, DIALECT),
-      );
-      return asTestResult(result);
+      if (parts === undefined || parts.tests.some((t) => t.usesInput)) {
+        const result = viaFeelin(source, variables, context, env, (text, ctx) =>
+          unaryTest(text, { ...ctx, '?': input }, DIALECT),
+        );
+        return asTestResult(result);
+      }
+      return testEach(parts, input, variables, context, env);
     },
   };
 }
@@ -165,7 +169,8 @@ export function feelFunction(
 }
 
 export function isFeelFunction(value: unknown): boolean {
-  return isFunction(value);
+  // feelin hands built-ins out as plain functions (`bkm(abs)`)
+  return isFunction(value) || typeof value === 'function';
 }
 
 /** The parameter names of a FEEL function value. */
@@ -221,6 +226,37 @@ export function toJsonValue(value: unknown): unknown {
     }
     default:
       return null;
+  }
+}
+
+/** The FEEL type of a value, as DMN type references name them. */
+export function valueType(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return 'string';
+    case 'number':
+      return 'number';
+    case 'boolean':
+      return 'boolean';
+    case 'function':
+      return 'function';
+    case 'object':
+      if (value === null) return 'null';
+      if (Array.isArray(value)) return 'list';
+      if (value instanceof FeelDateTime) return 'date and time';
+      if (value instanceof FeelDate) return 'date';
+      if (value instanceof FeelTime) return 'time';
+      if (value instanceof FeelDuration) {
+        return value.yearsMonths ? 'years and months duration' : 'days and time duration';
+      }
+      if (value instanceof FeelRange) return 'range';
+      if (isFunction(value)) return 'function';
+      return Object.getPrototypeOf(value) === Object.prototype ||
+        Object.getPrototypeOf(value) === null
+        ? 'context'
+        : 'unknown';
+    default:
+      return 'unknown';
   }
 }
 
@@ -348,33 +384,104 @@ function runFast(
   }
 }
 
-/**
- * The unary tests as an `in` expression when every test is a comparison, an
- * interval or a literal; `undefined` otherwise.
- */
-function simpleTestsAsIn(tree: Tree, source: string): string | undefined {
-  const tests = tree.topNode;
-  if (tests.name !== 'UnaryTests') return undefined;
-  let negated = false;
-  const first = tests.firstChild;
-  if (first !== null && source.slice(first.from, first.to) === 'not') negated = true;
-  const positives: string[] = [];
-  let simple = true;
+interface PositiveTest {
+  readonly text: string;
+  /** A comparison, an interval or a literal: what `in` tests the same way. */
+  readonly simple: boolean;
+  /** Reads `?`, which only feelin's unary-test evaluation binds. */
+  readonly usesInput: boolean;
+}
+
+interface Tests {
+  readonly negated: boolean;
+  readonly tests: readonly PositiveTest[];
+}
+
+function positiveTests(tree: Tree, source: string): Tests | undefined {
+  const top = tree.topNode;
+  if (top.name !== 'UnaryTests') return undefined;
+  const first = top.firstChild;
+  const negated = first !== null && source.slice(first.from, first.to) === 'not';
+  const tests: PositiveTest[] = [];
   const visit = (node: Node): void => {
     for (let c = node.firstChild; c !== null; c = c.nextSibling) {
       if (c.name === 'PositiveUnaryTests') {
         visit(c);
       } else if (c.name === 'PositiveUnaryTest') {
         const inner = c.firstChild;
-        if (inner === null || !isSimpleTest(inner, source)) simple = false;
-        else positives.push(source.slice(c.from, c.to));
+        const text = source.slice(c.from, c.to);
+        tests.push({
+          text,
+          simple: inner !== null && isSimpleTest(inner, source),
+          usesInput: readsInput(c),
+        });
       }
     }
   };
-  visit(tests);
-  if (!simple || positives.length === 0) return undefined;
-  const inExpression = `${INPUT} in (${positives.join(', ')})`;
-  return negated ? `not(${inExpression})` : inExpression;
+  visit(top);
+  return tests.length === 0 ? undefined : { negated, tests };
+}
+
+function readsInput(node: Node): boolean {
+  let found = false;
+  node.toTree().iterate({
+    enter: (n) => {
+      if (n.name === '?') found = true;
+      return found ? false : undefined;
+    },
+  });
+  return found;
+}
+
+/** The unary tests as an `in` expression when every test is simple; `undefined` otherwise. */
+function simpleTestsAsIn(parts: Tests | undefined): string | undefined {
+  if (parts === undefined || !parts.tests.every((t) => t.simple && !t.usesInput)) return undefined;
+  const inExpression = `${INPUT} in (${parts.tests.map((t) => t.text).join(', ')})`;
+  return parts.negated ? `not(${inExpression})` : inExpression;
+}
+
+/**
+ * DMN unary-test semantics, test by test: a comparison or an interval tests
+ * the input; an expression matches when its value equals the input, is a
+ * list or range holding it, or is `true` (a boolean compared with a
+ * boolean input is equality). feelin's own evaluation takes any boolean
+ * result as the outcome, which misreads `flag` against a boolean input.
+ */
+function testEach(
+  parts: Tests,
+  input: unknown,
+  variables: readonly string[],
+  context: Readonly<Record<string, unknown>>,
+  env: FeelEnv | undefined,
+): boolean | null {
+  let unknown = false;
+  for (const test of parts.tests) {
+    let result: boolean | null;
+    if (test.simple) {
+      result = asTestResult(
+        viaFeelin(test.text, variables, context, env, (text, ctx) =>
+          unaryTest(text, { ...ctx, '?': input }, DIALECT),
+        ),
+      );
+    } else {
+      const value = viaFeelin(test.text, variables, context, env, (text, ctx) =>
+        evaluate(text, ctx, DIALECT),
+      );
+      result = expressionMatches(value, input);
+    }
+    if (result === true) return !parts.negated;
+    if (result === null) unknown = true;
+  }
+  if (unknown) return null;
+  return parts.negated;
+}
+
+function expressionMatches(value: unknown, input: unknown): boolean | null {
+  if (typeof value === 'boolean') return typeof input === 'boolean' ? value === input : value;
+  if (Array.isArray(value)) return value.some((v) => feelEquals(v, input));
+  if (value instanceof FeelRange) return value.includes(input) === true;
+  if (value === null) return input === null;
+  return feelEquals(value, input);
 }
 
 type Node = Tree['topNode'];

@@ -5,6 +5,7 @@ import {
   functionParameters,
   invokeFunction,
   isFeelFunction,
+  toJsonValue,
   type CompiledExpression,
 } from '../feel-adapter';
 import { DmnErrorCode } from '../dmn.types';
@@ -36,6 +37,15 @@ export function compileBoxed(
   if (el === undefined) {
     return () => null;
   }
+  return typed(ctx, compileUntyped(ctx, el, names, owner), str(el, 'typeRef'), el);
+}
+
+function compileUntyped(
+  ctx: CompileContext,
+  el: El,
+  names: readonly string[],
+  owner: El,
+): Evaluator {
   switch (el.$type) {
     case 'dmn:LiteralExpression':
       return compileLiteral(ctx, el, names);
@@ -63,6 +73,60 @@ export function compileBoxed(
       ctx.problems.at(el, `the boxed expression <${tagOf(el)}> is not supported`);
       return () => null;
   }
+}
+
+/** `evaluator` with its result checked against `typeRef` (see types.ts). */
+export function typed(
+  ctx: CompileContext,
+  evaluator: Evaluator,
+  typeRef: string | undefined,
+  el: El,
+  what = 'the result',
+): Evaluator {
+  const conformance = ctx.types.conformance(typeRef);
+  if (conformance === undefined) return evaluator;
+  const culprit = culpritOf(el);
+  return (scope, frame) => {
+    const value = evaluator(scope, frame);
+    const checked = conformance(value);
+    if (checked.ok) return checked.value;
+    throw typeFailure(value, typeRef ?? '', culprit, what);
+  };
+}
+
+export function typeFailure(
+  value: unknown,
+  typeRef: string,
+  culprit: Culprit,
+  what: string,
+): DmnFailure {
+  return new DmnFailure(
+    DmnErrorCode.DECISION_EVALUATION_ERROR,
+    `${what} ${abbreviate(JSON.stringify(toJsonValue(value)) ?? 'null')} is not of type '${typeRef}'`,
+    culprit,
+  );
+}
+
+/** Checks arguments against parameter types; `undefined` when no parameter is typed. */
+export function parameterChecks(
+  ctx: CompileContext,
+  parameters: readonly El[],
+): ((args: unknown[], culprit: Culprit) => void) | undefined {
+  const checks = parameters.map((p) => ({
+    name: str(p, 'name') ?? '',
+    typeRef: str(p, 'typeRef'),
+    conformance: ctx.types.conformance(str(p, 'typeRef')),
+  }));
+  if (checks.every((c) => c.conformance === undefined)) return undefined;
+  return (args, culprit) => {
+    checks.forEach((check, i) => {
+      if (check.conformance === undefined || i >= args.length) return;
+      const checked = check.conformance(args[i]);
+      if (!checked.ok)
+        throw typeFailure(args[i], check.typeRef ?? '', culprit, `the parameter '${check.name}'`);
+      args[i] = checked.value;
+    });
+  };
 }
 
 /** A FEEL expression, or `undefined` (reported) when it does not parse. */
@@ -122,7 +186,9 @@ function compileContext(
     if (name === undefined && index !== entryEls.length - 1) {
       ctx.problems.at(entry, 'a context entry other than the last one has no variable name');
     }
-    entries.push({ name, value: compileBoxed(ctx, child(entry, 'value'), known, owner) });
+    const variable = child(entry, 'variable');
+    const value = compileBoxed(ctx, child(entry, 'value'), known, owner);
+    entries.push({ name, value: typed(ctx, value, str(variable, 'typeRef'), entry) });
   });
   const culprit = culpritOf(el);
   return (scope, frame) => {
@@ -150,10 +216,12 @@ function compileFunctionDefinition(
     ctx.problems.at(el, `functions of kind '${kind}' are not supported (only FEEL)`);
     return () => null;
   }
-  const parameters = children(el, 'formalParameter').map((p) => str(p, 'name') ?? '');
+  const parameterEls = children(el, 'formalParameter');
+  const parameters = parameterEls.map((p) => str(p, 'name') ?? '');
   const body = compileBoxed(ctx, child(el, 'body'), [...names, ...parameters], owner);
   const culprit = culpritOf(el);
-  return (scope, frame) => definedFunction(parameters, body, scope, culprit, frame);
+  const check = parameterChecks(ctx, parameterEls);
+  return (scope, frame) => definedFunction(parameters, body, scope, culprit, frame, check);
 }
 
 /**
@@ -167,8 +235,18 @@ export function definedFunction(
   scope: Scope,
   culprit: Culprit,
   frame: Frame,
+  check?: (args: unknown[], culprit: Culprit) => void,
 ): unknown {
-  return feelFunction(parameters, (args) => {
+  return feelFunction(parameters, (given) => {
+    if (given.length !== parameters.length) {
+      throw new DmnFailure(
+        DmnErrorCode.DECISION_EVALUATION_ERROR,
+        `the function takes ${parameters.length} parameters (${parameters.join(', ')}), but got ${given.length}`,
+        culprit,
+      );
+    }
+    const args = [...given];
+    check?.(args, culprit);
     const local: Record<string, unknown> = { ...scope };
     parameters.forEach((parameter, i) => {
       local[parameter] = i < args.length ? args[i] : null;
@@ -278,7 +356,10 @@ function compileConditional(
   const culprit = culpritOf(el);
   return (scope, frame) => {
     step(frame, culprit);
-    return condition(scope, frame) === true ? then(scope, frame) : otherwise(scope, frame);
+    const test = condition(scope, frame);
+    if (test !== null && typeof test !== 'boolean')
+      throw notBoolean(test, culprit, 'the condition');
+    return test === true ? then(scope, frame) : otherwise(scope, frame);
   };
 }
 
@@ -303,6 +384,8 @@ function compileIterator(
     const items = Array.isArray(collection) ? collection : [collection];
     const results = items.map((item) => body({ ...scope, [name]: item }, frame));
     if (kind === 'dmn:For') return results;
+    const wrong = results.find((r) => r !== null && typeof r !== 'boolean');
+    if (wrong !== undefined) throw notBoolean(wrong, culprit, 'the satisfies expression');
     if (kind === 'dmn:Some') return results.some((r) => r === true);
     return results.every((r) => r === true);
   };
@@ -325,9 +408,20 @@ function compileFilter(
     return items.filter((item) => {
       // as in FEEL's filter: a context item's entries are in scope beside `item`
       const entries = isPlainObject(item) ? (item as Record<string, unknown>) : {};
-      return match({ ...scope, ...entries, item }, frame) === true;
+      const result = match({ ...scope, ...entries, item }, frame);
+      if (result !== null && typeof result !== 'boolean')
+        throw notBoolean(result, culprit, 'the match expression');
+      return result === true;
     });
   };
+}
+
+function notBoolean(value: unknown, culprit: Culprit, what: string): DmnFailure {
+  return new DmnFailure(
+    DmnErrorCode.DECISION_EVALUATION_ERROR,
+    `${what} must be true, false or null, but is ${abbreviate(JSON.stringify(toJsonValue(value)) ?? 'null')}`,
+    culprit,
+  );
 }
 
 function isPlainObject(value: unknown): boolean {

@@ -1,6 +1,7 @@
 import type { DmnValidationError } from '../dmn.types';
 import { idOf, nearestWithId, tagOf, type El } from '../parse/moddle-tree';
 import type { Culprit } from '../evaluate/frame';
+import type { TypeRegistry } from './types';
 
 /**
  * Collects compile problems. Each is reported against a moddle element; the
@@ -52,4 +53,5 @@ export function describe(el: El): string {
 
 export interface CompileContext {
   readonly problems: Problems;
+  readonly types: TypeRegistry;
 }

@@ -8,7 +8,7 @@ import {
   type DecisionType,
   type DmnLimits,
 } from '../dmn.types';
-import { DmnFailure, type Evaluator } from '../evaluate/frame';
+import { DmnFailure, type Culprit, type Evaluator } from '../evaluate/frame';
 import { parseDmn } from '../parse/parse-dmn';
 import {
   child,
@@ -21,7 +21,8 @@ import {
   tagOf,
   type El,
 } from '../parse/moddle-tree';
-import { compileBoxed } from './boxed-expressions';
+import { compileBoxed, parameterChecks, typed, typeFailure } from './boxed-expressions';
+import { TypeRegistry } from './types';
 import { culpritOf, Problems, type CompileContext } from './compile-context';
 import { compileDecisionTable, type CompiledTable } from './decision-table';
 
@@ -34,6 +35,8 @@ export interface DecisionNode {
   readonly logic: Evaluator;
   /** Set when the logic is a decision table (its evaluation is audited). */
   readonly table?: CompiledTable;
+  /** Checks a table's result against the decision's type (other logic is checked in `logic`). */
+  readonly resultType?: (value: unknown) => unknown;
 }
 
 export interface KnowledgeNode {
@@ -46,6 +49,8 @@ export interface KnowledgeNode {
   /** bkm: its body (a function definition's body) and the knowledge it requires. */
   readonly body?: Evaluator;
   readonly knowledge: readonly string[];
+  /** Checks (and converts) arguments against typed parameters. */
+  readonly check?: (args: unknown[], culprit: Culprit) => void;
   /** service: output decisions, input decisions (parameters), input data (parameters). */
   readonly outputDecisions: readonly string[];
   readonly inputDecisions: readonly string[];
@@ -88,6 +93,8 @@ export async function compileDmn(
   }
   const definitions = parsed.definitions;
   const problems = new Problems();
+  const types = new TypeRegistry(definitions, problems);
+  const ownNamespace = str(definitions, 'namespace');
 
   const elements = children(definitions, 'drgElement');
   const byId = new Map<string, El>();
@@ -119,7 +126,15 @@ export async function compileDmn(
     kinds: readonly string[],
     what: string,
   ) => {
-    const target = hrefTarget(reference);
+    let target = hrefTarget(reference);
+    // an href may name this model's own namespace before the '#'
+    if (
+      target !== undefined &&
+      ownNamespace !== undefined &&
+      target.startsWith(`${ownNamespace}#`)
+    ) {
+      target = target.slice(ownNamespace.length + 1);
+    }
     if (target === undefined) {
       problems.at(owner, `a ${what} has no href`);
       return undefined;
@@ -149,7 +164,7 @@ export async function compileDmn(
   ): { ctx: CompileContext; finish: () => Evaluator | undefined } => {
     const local = new Problems();
     return {
-      ctx: { problems: local },
+      ctx: { problems: local, types },
       finish: () => {
         if (local.count === 0) return undefined;
         if (!lenient) {
@@ -185,8 +200,10 @@ export async function compileDmn(
 
     if (is(el, 'BusinessKnowledgeModel')) {
       const logic = child(el, 'encapsulatedLogic');
-      const parameters = children(logic, 'formalParameter').map((p) => str(p, 'name') ?? '');
+      const parameterEls = children(logic, 'formalParameter');
+      const parameters = parameterEls.map((p) => str(p, 'name') ?? '');
       const { ctx, finish } = decisionProblems(el);
+      const check = parameterChecks(ctx, parameterEls);
       if (logic !== undefined && (str(logic, 'kind') ?? 'FEEL') !== 'FEEL') {
         ctx.problems.at(
           logic,
@@ -201,6 +218,7 @@ export async function compileDmn(
         parameters,
         culprit: { elementId: id, elementType: tagOf(el) },
         body: finish() ?? body,
+        check,
         knowledge: requiredKnowledge,
         outputDecisions: [],
         inputDecisions: [],
@@ -216,6 +234,13 @@ export async function compileDmn(
         problems.at(el, 'the decision service has no output decision');
       const inputDecisions = refs('inputDecision', ['Decision'], 'input decision');
       const inputData = refs('inputData', ['InputData'], 'input data');
+      const parameterEls = [...inputData, ...inputDecisions]
+        .map((d) => child(byId.get(d), 'variable'))
+        .filter((v): v is El => v !== undefined);
+      const check =
+        parameterEls.length === inputData.length + inputDecisions.length
+          ? parameterChecks({ problems, types }, parameterEls)
+          : undefined;
       knowledge.set(id, {
         kind: 'service',
         id,
@@ -226,6 +251,7 @@ export async function compileDmn(
           ...inputDecisions.map((d) => resultNameOf(byId.get(d) as El)),
         ],
         culprit: { elementId: id, elementType: tagOf(el) },
+        check,
         knowledge: [],
         outputDecisions,
         inputDecisions,
@@ -261,6 +287,13 @@ export async function compileDmn(
     } else {
       logic = compileBoxed(ctx, logicEl, names, el);
     }
+    const typedLogic = typed(
+      ctx,
+      logic,
+      str(child(el, 'variable'), 'typeRef'),
+      el,
+      'the decision result',
+    );
     const failing = finish();
     decisions.set(id, {
       info: {
@@ -274,8 +307,9 @@ export async function compileDmn(
       culprit: { elementId: id, elementType: 'decision' },
       requiredDecisions,
       knowledge: requiredKnowledge,
-      logic: failing ?? logic,
+      logic: failing ?? typedLogic,
       table: failing === undefined ? table : undefined,
+      resultType: failing === undefined ? resultType(types, el) : undefined,
     });
   }
 
@@ -294,6 +328,18 @@ export async function compileDmn(
   });
   internals.set(drg, { limits, decisions, knowledge });
   return { ok: true, definitions: drg };
+}
+
+function resultType(types: TypeRegistry, el: El): ((value: unknown) => unknown) | undefined {
+  const typeRef = str(child(el, 'variable'), 'typeRef');
+  const conformance = types.conformance(typeRef);
+  if (conformance === undefined) return undefined;
+  const culprit = culpritOf(el);
+  return (value) => {
+    const checked = conformance(value);
+    if (checked.ok) return checked.value;
+    throw typeFailure(value, typeRef ?? '', culprit, 'the decision result');
+  };
 }
 
 function nameOf(el: El): string {

@@ -166,6 +166,7 @@ function evaluateNode(
         scope[knowledge.name] = knowledgeFunction(graph, knowledge, frame);
       }
       value = node.table ? node.table.run(scope, frame, audit) : node.logic(scope, frame);
+      if (node.table && node.resultType) value = node.resultType(value);
     } catch (e) {
       const failure = asFailure(e, node.culprit, 'the evaluation failed');
       failure.decisionId ??= id;
@@ -198,7 +199,14 @@ function knowledgeFunction(graph: DrgInternals, knowledge: KnowledgeNode, frame:
     defineLazy(scope, required.name, () => knowledgeFunction(graph, required, frame));
   }
   const body = knowledge.body ?? (() => null);
-  return definedFunction(knowledge.parameters, body, scope, knowledge.culprit, frame);
+  return definedFunction(
+    knowledge.parameters,
+    body,
+    scope,
+    knowledge.culprit,
+    frame,
+    knowledge.check,
+  );
 }
 
 function defineLazy(target: Record<string, unknown>, name: string, make: () => unknown): void {
@@ -223,15 +231,26 @@ function callService(
   args: readonly unknown[],
   outer: Frame,
 ): unknown {
+  if (args.length !== service.parameters.length) {
+    throw new DmnFailure(
+      DmnErrorCode.DECISION_EVALUATION_ERROR,
+      `the decision service '${service.name}' takes ${service.parameters.length} parameters, but got ${args.length}`,
+      service.culprit,
+    );
+  }
+  const checked = [...args];
+  service.check?.(checked, service.culprit);
   return nested(outer, service.culprit, () => {
     // a service evaluates its decisions afresh: its input decisions come from
     // its parameters, not from the caller's evaluation of them
     const frame: Frame = { ...outer, results: new Map() };
     const variables: Record<string, unknown> = {};
     const inputNames = service.parameters;
-    inputNames.forEach((name, i) => defineEntry(variables, name, i < args.length ? args[i] : null));
+    inputNames.forEach((name, i) =>
+      defineEntry(variables, name, i < checked.length ? checked[i] : null),
+    );
     service.inputDecisions.forEach((decisionId, i) => {
-      const value = args[service.inputData.length + i] ?? null;
+      const value = checked[service.inputData.length + i] ?? null;
       frame.results.set(decisionId, value);
     });
     try {
