@@ -99,11 +99,14 @@ export function compileExpression(
   const scopeNames = namesContext(names);
   const tree = parseOrThrow(source, () => parseExpression(source, scopeNames, DIALECT));
   const variables = readNames(tree, source, scopeNames);
-  const fast = fastPath(source, tree, () => compileBatonExpression(source));
+  // the compiled closure is built on first use: a graph may hold many
+  // expressions that are never evaluated on the compiled path
+  let fast: CompiledFeelExpression | undefined | null = null;
   return {
     source,
     variables,
     evaluate: (context, env) => {
+      if (fast === null) fast = fastPath(source, tree, () => compileBatonExpression(source));
       if (fast !== undefined && allJson(context, variables)) return runFast(fast, context);
       return viaFeelin(source, variables, context, env, (text, ctx) =>
         evaluate(text, ctx, DIALECT),
@@ -292,9 +295,16 @@ function isInvocationFailure(value: unknown): boolean {
   );
 }
 
+const PLAIN_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/**
+ * The names feelin must know to parse: those with spaces or operator
+ * characters. Plain identifiers parse the same either way, and a large
+ * context slows feelin's tokenizer down.
+ */
 function namesContext(names: readonly string[]): Record<string, unknown> {
   const context: Record<string, unknown> = {};
-  for (const name of names) context[name] = null;
+  for (const name of names) if (!PLAIN_NAME.test(name)) context[name] = null;
   return context;
 }
 
