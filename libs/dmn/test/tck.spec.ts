@@ -39,7 +39,9 @@ function writeBaseline(results: readonly CaseResult[]): void {
     '# DMN TCK baseline for libs/dmn, tab-separated: `pass <case>` must keep passing; `fail <case> <reason>` is a known failure.',
     '# Regenerate with UPDATE_TCK_BASELINE=1 npx jest libs/dmn/test/tck.spec.ts (see tck.spec.ts).',
     ...results.map((r) =>
-      r.passed ? `pass\t${r.id}` : `fail\t${r.id}\t${(r.reason ?? '').replace(/\s+/g, ' ').slice(0, 200)}`,
+      r.passed
+        ? `pass\t${r.id}`
+        : `fail\t${r.id}\t${(r.reason ?? '').replace(/\s+/g, ' ').slice(0, 200)}`,
     ),
   ];
   writeFileSync(BASELINE, `${lines.join('\n')}\n`);
@@ -73,7 +75,9 @@ describe('DMN TCK', () => {
 
   it('every case in the baseline as passing still passes', () => {
     const { passing } = readBaseline();
-    const regressed = results.filter((r) => passing.has(r.id) && !r.passed).map((r) => `${r.id}: ${r.reason}`);
+    const regressed = results
+      .filter((r) => passing.has(r.id) && !r.passed)
+      .map((r) => `${r.id}: ${r.reason}`);
     expect(regressed).toEqual([]);
     expect(passing.size).toBeGreaterThan(0);
   });
@@ -81,7 +85,9 @@ describe('DMN TCK', () => {
   it('every case run is in the baseline, and every case in the baseline is run', () => {
     const { passing, failing } = readBaseline();
     const run = new Set(results.map((r) => r.id));
-    const unlisted = results.filter((r) => !passing.has(r.id) && !failing.has(r.id)).map((r) => r.id);
+    const unlisted = results
+      .filter((r) => !passing.has(r.id) && !failing.has(r.id))
+      .map((r) => r.id);
     const missing = [...passing, ...failing.keys()].filter((id) => !run.has(id));
     expect({ unlisted, missing }).toEqual({ unlisted: [], missing: [] });
   });

@@ -12,11 +12,42 @@ export function isEl(value: unknown): value is El {
   return typeof value === 'object' && value !== null && typeof (value as El).$type === 'string';
 }
 
-/** `dmn:DecisionTable` -> `decisionTable`: the tag name the XML uses. */
+/** Tags whose element type (literal expression, unary tests) is not their name. */
+const NAMED_BY_PROPERTY: ReadonlySet<string> = new Set([
+  'inputEntry',
+  'outputEntry',
+  'inputExpression',
+  'defaultOutputEntry',
+  'inputValues',
+  'outputValues',
+  'allowedValues',
+  'typeConstraint',
+]);
+
+/** `dmn:DecisionTable` -> `decisionTable`: the tag name the XML uses (`inputEntry`, not `unaryTests`). */
 export function tagOf(el: El): string {
+  const parent = el.$parent;
+  if (
+    parent !== undefined &&
+    (el.$type === 'dmn:LiteralExpression' || el.$type === 'dmn:UnaryTests')
+  ) {
+    for (const property of NAMED_BY_PROPERTY) {
+      const value = parent[property];
+      if (value === el || (Array.isArray(value) && value.includes(el))) return property;
+    }
+  }
+  const renamed = TAGS.get(el.$type);
+  if (renamed !== undefined) return renamed;
   const local = el.$type.slice(el.$type.indexOf(':') + 1);
   return local.charAt(0).toLowerCase() + local.slice(1);
 }
+
+/** Types whose XML tag is not their type name. */
+const TAGS: ReadonlyMap<string, string> = new Map([
+  ['dmn:DecisionRule', 'rule'],
+  ['dmn:InputClause', 'input'],
+  ['dmn:OutputClause', 'output'],
+]);
 
 export function is(el: El, localType: string): boolean {
   return el.$type === `dmn:${localType}`;

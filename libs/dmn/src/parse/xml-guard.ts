@@ -59,6 +59,9 @@ export function checkXml(text: string, limits: XmlLimits): string | undefined {
       }
     } else {
       elements++;
+      if (depth + 1 > limits.maxDepth) {
+        return `elements are nested more than ${limits.maxDepth} deep`;
+      }
     }
     if (elements > limits.maxElements) {
       return `the document has more than ${limits.maxElements} elements`;
