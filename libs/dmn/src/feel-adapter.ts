@@ -128,6 +128,8 @@ export function compileUnaryTests(
   const tree = parseOrThrow(source, () => parseUnaryTests(source, scopeNames, DIALECT));
   const variables = readNames(tree, source, scopeNames);
   const parts = positiveTests(tree, source);
+  const literal = literalPredicate(tree, source);
+  if (literal !== undefined) return { source, variables: [], test: literal };
   const asIn = simpleTestsAsIn(parts);
   const fast =
     asIn === undefined
@@ -432,6 +434,112 @@ function positiveTests(tree: Tree, source: string): Tests | undefined {
   return tests.length === 0 ? undefined : { negated, tests };
 }
 
+type Predicate = (input: unknown) => boolean;
+
+/**
+ * Unary tests made only of literals (`"gold", "silver"`, `[1..10]`,
+ * `>= 18`, `not(true)`) as a plain JavaScript predicate: the form most
+ * decision tables use, and the one a table tests on every rule. It keeps
+ * feelin's `unaryTest` semantics (held to them by feel-adapter.spec.ts):
+ * a test matches only when it is true, values of different types never
+ * match, `not(...)` matches whatever its tests do not.
+ */
+function literalPredicate(tree: Tree, source: string): ((input: unknown) => boolean) | undefined {
+  const top = tree.topNode;
+  if (top.name !== 'UnaryTests') return undefined;
+  const first = top.firstChild;
+  const negated = first !== null && source.slice(first.from, first.to) === 'not';
+  const predicates: Predicate[] = [];
+  let ok = true;
+  const visit = (node: Node): void => {
+    for (let c = node.firstChild; c !== null && ok; c = c.nextSibling) {
+      if (c.name === 'PositiveUnaryTests') visit(c);
+      else if (c.name === 'PositiveUnaryTest') {
+        const predicate = c.firstChild === null ? undefined : literalTest(c.firstChild, source);
+        if (predicate === undefined) ok = false;
+        else predicates.push(predicate);
+      }
+    }
+  };
+  visit(top);
+  if (!ok || predicates.length === 0) return undefined;
+  return (input) => {
+    let matched = false;
+    for (let i = 0; i < predicates.length && !matched; i++) matched = predicates[i](input);
+    return negated ? !matched : matched;
+  };
+}
+
+function literalTest(node: Node, source: string): Predicate | undefined {
+  if (node.name === 'SimplePositiveUnaryTest') {
+    const op = node.firstChild;
+    if (op === null) return undefined;
+    if (op.name === 'Interval') return intervalTest(op, source);
+    if (op.name !== 'CompareOp') return undefined;
+    const operand = op.nextSibling;
+    const value = operand === null ? undefined : literalValue(operand, source);
+    if (typeof value !== 'number' && typeof value !== 'string') return undefined;
+    return comparison(source.slice(op.from, op.to).trim(), value);
+  }
+  const value = literalValue(node, source);
+  if (value === undefined) return undefined;
+  return (input) => input === value;
+}
+
+function intervalTest(node: Node, source: string): Predicate | undefined {
+  const text = source.slice(node.from, node.to).trim();
+  const parts: Node[] = [];
+  for (let c = node.firstChild; c !== null; c = c.nextSibling) {
+    if (c.name !== '[' && c.name !== ']' && c.name !== '(' && c.name !== ')' && c.name !== '..')
+      parts.push(c);
+  }
+  if (parts.length !== 2) return undefined;
+  const low = literalValue(parts[0], source);
+  const high = literalValue(parts[1], source);
+  if (typeof low !== typeof high || (typeof low !== 'number' && typeof low !== 'string'))
+    return undefined;
+  const lowIncluded = text.startsWith('[');
+  const highIncluded = text.endsWith(']');
+  return (input) =>
+    typeof input === typeof low &&
+    (lowIncluded ? (input as number) >= (low as number) : (input as number) > (low as number)) &&
+    (highIncluded ? (input as number) <= (high as number) : (input as number) < (high as number));
+}
+
+function comparison(op: string, value: number | string): Predicate | undefined {
+  const type = typeof value;
+  switch (op) {
+    case '<':
+      return (input) => typeof input === type && (input as number) < (value as number);
+    case '<=':
+      return (input) => typeof input === type && (input as number) <= (value as number);
+    case '>':
+      return (input) => typeof input === type && (input as number) > (value as number);
+    case '>=':
+      return (input) => typeof input === type && (input as number) >= (value as number);
+    case '=':
+      return (input) => input === value;
+    default:
+      return undefined;
+  }
+}
+
+/** The value of a number, string, boolean or null literal; `undefined` for anything else. */
+function literalValue(node: Node, source: string): unknown {
+  const text = source.slice(node.from, node.to);
+  const numeric =
+    node.name === 'NumericLiteral' ||
+    (node.name === 'ArithmeticExpression' && /^-\s*\d+(\.\d+)?$/.test(text.trim()));
+  if (!numeric && !LITERALS.has(node.name)) return undefined;
+  const value = evaluate(text, {}, DIALECT).value;
+  return typeof value === 'number' ||
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    value === null
+    ? value
+    : undefined;
+}
+
 function readsInput(node: Node): boolean {
   let found = false;
   node.toTree().iterate({
@@ -447,7 +555,8 @@ function readsInput(node: Node): boolean {
 function simpleTestsAsIn(parts: Tests | undefined): string | undefined {
   if (parts === undefined || !parts.tests.every((t) => t.simple && !t.usesInput)) return undefined;
   const inExpression = `${INPUT} in (${parts.tests.map((t) => t.text).join(', ')})`;
-  return parts.negated ? `not(${inExpression})` : inExpression;
+  // feelin negates "not true" (false or null) to true, and so does this
+  return parts.negated ? `not((${inExpression}) = true)` : inExpression;
 }
 
 /**
