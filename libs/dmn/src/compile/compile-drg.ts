@@ -98,8 +98,12 @@ export async function compileDmn(
 
   const elements = children(definitions, 'drgElement');
   const byId = new Map<string, El>();
+  // ids are optional in DMN, but Camunda 8 (and Baton's API) name decisions
+  // by id; leniently, an element without one goes by its name
+  const elementId = (el: El): string | undefined =>
+    idOf(el) ?? (lenient ? str(el, 'name') : undefined);
   for (const el of elements) {
-    const id = idOf(el);
+    const id = elementId(el);
     if (id === undefined) {
       if (!is(el, 'KnowledgeSource')) problems.document(`a <${tagOf(el)}> has no id`);
       continue;
@@ -120,21 +124,25 @@ export async function compileDmn(
     .filter((el) => !is(el, 'KnowledgeSource'))
     .map((el) => (is(el, 'Decision') ? resultNameOf(el) : nameOf(el)));
 
-  const resolve = (
-    owner: El,
-    reference: El | undefined,
-    kinds: readonly string[],
-    what: string,
-  ) => {
-    let target = hrefTarget(reference);
+  const localTarget = (reference: El | undefined): string | undefined => {
+    const target = hrefTarget(reference);
     // an href may name this model's own namespace before the '#'
     if (
       target !== undefined &&
       ownNamespace !== undefined &&
       target.startsWith(`${ownNamespace}#`)
     ) {
-      target = target.slice(ownNamespace.length + 1);
+      return target.slice(ownNamespace.length + 1);
     }
+    return target;
+  };
+  const resolve = (
+    owner: El,
+    reference: El | undefined,
+    kinds: readonly string[],
+    what: string,
+  ) => {
+    const target = localTarget(reference);
     if (target === undefined) {
       problems.at(owner, `a ${what} has no href`);
       return undefined;
@@ -185,7 +193,7 @@ export async function compileDmn(
   };
 
   for (const el of elements) {
-    const id = idOf(el);
+    const id = elementId(el);
     if (id === undefined) continue;
     const requiredKnowledge = children(el, 'knowledgeRequirement')
       .map((r) =>
@@ -261,7 +269,7 @@ export async function compileDmn(
   }
 
   for (const el of elements) {
-    const id = idOf(el);
+    const id = elementId(el);
     if (id === undefined || !is(el, 'Decision')) continue;
     const requiredDecisions: string[] = [];
     for (const requirement of children(el, 'informationRequirement')) {
@@ -275,7 +283,7 @@ export async function compileDmn(
       }
     }
     const requiredKnowledge = children(el, 'knowledgeRequirement')
-      .map((r) => hrefTarget(child(r, 'requiredKnowledge')))
+      .map((r) => localTarget(child(r, 'requiredKnowledge')))
       .filter((x): x is string => x !== undefined && knowledge.has(x));
     const logicEl = child(el, 'decisionLogic');
     const { ctx, finish } = decisionProblems(el);
