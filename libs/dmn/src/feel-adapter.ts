@@ -143,7 +143,10 @@ export function compileUnaryTests(
     test: (input, context = EMPTY, env) => {
       if (fast !== undefined && isJson(input) && allJson(context, variables)) {
         const scope: Record<string, unknown> = { [INPUT]: input };
-        for (const name of variables) if (hasOwn.call(context, name)) scope[name] = context[name];
+        for (const name of variables) {
+          if (hasOwn.call(context, name))
+            Object.defineProperty(scope, name, { value: context[name], enumerable: true });
+        }
         return asTestResult(runFast(fast, scope));
       }
       if (parts === undefined || parts.tests.some((t) => t.usesInput)) {
@@ -631,7 +634,10 @@ function viaFeelin(
   run: (source: string, context: Record<string, unknown>) => EvaluationResult<unknown>,
 ): unknown {
   const visible: Record<string, unknown> = clockFunctions(env);
-  for (const name of variables) if (hasOwn.call(context, name)) visible[name] = context[name];
+  for (const name of variables) {
+    if (hasOwn.call(context, name))
+      Object.defineProperty(visible, name, { value: context[name], enumerable: true });
+  }
   let result: EvaluationResult<unknown>;
   try {
     result = run(source, visible);

@@ -208,4 +208,19 @@ describe('evaluateDecision', () => {
       },
     });
   });
+
+  it('names like __proto__ stay entries: no prototype is touched', async () => {
+    const drg = await compiled(
+      definitions(
+        `<decision id="p" name="p"><variable name="__proto__"/><literalExpression><text>{polluted: true}</text></literalExpression></decision>` +
+          literal('top', 'a + 1', ['p']),
+      ),
+    );
+    const variables = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as Record<
+      string,
+      unknown
+    >;
+    expect(evaluateDecision(drg, 'top', variables, ENV)).toMatchObject({ ok: true, output: 2 });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
 });

@@ -198,7 +198,7 @@ function compileContext(
     for (const entry of entries) {
       const value = entry.value(local, frame);
       if (entry.name === undefined) return value;
-      local[entry.name] = value;
+      defineEntry(local, entry.name, value);
       defineEntry(result, entry.name, value);
     }
     return result;
@@ -249,7 +249,7 @@ export function definedFunction(
     check?.(args, culprit);
     const local: Record<string, unknown> = { ...scope };
     parameters.forEach((parameter, i) => {
-      local[parameter] = i < args.length ? args[i] : null;
+      defineEntry(local, parameter, i < args.length ? args[i] : null);
     });
     return nested(frame, culprit, () => body(local, frame));
   });

@@ -156,14 +156,18 @@ function evaluateNode(
     const scope: Record<string, unknown> = { ...variables };
     for (const required of node.requiredDecisions) {
       const requiredNode = graph.decisions.get(required) as DecisionNode;
-      scope[requiredNode.info.resultName] = evaluateNode(graph, requiredNode, variables, frame);
+      defineEntry(
+        scope,
+        requiredNode.info.resultName,
+        evaluateNode(graph, requiredNode, variables, frame),
+      );
     }
     let value: unknown;
     const audit: TableAudit | undefined = node.table ? { inputs: [], rules: [] } : undefined;
     try {
       for (const knowledgeId of node.knowledge) {
         const knowledge = graph.knowledge.get(knowledgeId) as KnowledgeNode;
-        scope[knowledge.name] = knowledgeFunction(graph, knowledge, frame);
+        defineEntry(scope, knowledge.name, knowledgeFunction(graph, knowledge, frame));
       }
       value = node.table ? node.table.run(scope, frame, audit) : node.logic(scope, frame);
       if (node.table && node.resultType) value = node.resultType(value);
