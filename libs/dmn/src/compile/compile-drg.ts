@@ -22,7 +22,7 @@ import {
   type El,
 } from '../parse/moddle-tree';
 import { compileBoxed, parameterChecks, typed, typeFailure } from './boxed-expressions';
-import { TypeRegistry } from './types';
+import { TypeRegistry, type Conformance } from './types';
 import { culpritOf, Problems, type CompileContext } from './compile-context';
 import { compileDecisionTable, type CompiledTable } from './decision-table';
 
@@ -51,6 +51,8 @@ export interface KnowledgeNode {
   readonly knowledge: readonly string[];
   /** Checks (and converts) arguments against typed parameters. */
   readonly check?: (args: unknown[], culprit: Culprit) => void;
+  /** Checks (and converts) the result against the function item typing the invocable. */
+  readonly output?: { readonly typeRef: string; readonly conformance: Conformance };
   /** service: output decisions, input decisions (parameters), input data (parameters). */
   readonly outputDecisions: readonly string[];
   readonly inputDecisions: readonly string[];
@@ -227,6 +229,7 @@ export async function compileDmn(
         culprit: { elementId: id, elementType: tagOf(el) },
         body: finish() ?? body,
         check,
+        output: types.functionOutput(str(child(el, 'variable'), 'typeRef')),
         knowledge: requiredKnowledge,
         outputDecisions: [],
         inputDecisions: [],
@@ -260,6 +263,7 @@ export async function compileDmn(
         ],
         culprit: { elementId: id, elementType: tagOf(el) },
         check,
+        output: types.functionOutput(str(child(el, 'variable'), 'typeRef')),
         knowledge: [],
         outputDecisions,
         inputDecisions,

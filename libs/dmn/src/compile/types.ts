@@ -81,6 +81,23 @@ export class TypeRegistry {
     };
   }
 
+  /**
+   * For an invocable (knowledge model, decision service) whose variable is
+   * typed by an item definition with a function item: the check of its
+   * result against the function item's `outputTypeRef`.
+   */
+  functionOutput(
+    typeRef: string | undefined,
+  ): { readonly typeRef: string; readonly conformance: Conformance } | undefined {
+    if (typeRef === undefined) return undefined;
+    const item = this.items.get(stripPrefix(typeRef.trim()));
+    const outputTypeRef = str(child(item, 'functionItem'), 'outputTypeRef');
+    const conformance = this.conformance(outputTypeRef);
+    return conformance === undefined || outputTypeRef === undefined
+      ? undefined
+      : { typeRef: outputTypeRef, conformance };
+  }
+
   private resolve(typeRef: string, depth: number): TypeNode | undefined {
     const name = stripPrefix(typeRef);
     if (this.compiled.has(name)) return this.compiled.get(name) ?? undefined;

@@ -1,5 +1,5 @@
 import { feelFunction, toJsonValue } from '../feel-adapter';
-import { defineEntry, definedFunction } from '../compile/boxed-expressions';
+import { defineEntry, definedFunction, typeFailure } from '../compile/boxed-expressions';
 import {
   internalsOf,
   type DecisionNode,
@@ -14,7 +14,7 @@ import {
   type DmnEnv,
   type DmnEvaluationError,
 } from '../dmn.types';
-import { asFailure, DmnFailure, nested, type Frame, type Scope } from './frame';
+import { asFailure, DmnFailure, nested, type Evaluator, type Frame, type Scope } from './frame';
 
 /**
  * Evaluates one decision of a compiled graph against `variables` (JSON
@@ -202,7 +202,12 @@ function knowledgeFunction(graph: DrgInternals, knowledge: KnowledgeNode, frame:
     // created when called: knowledge models may require each other
     defineLazy(scope, required.name, () => knowledgeFunction(graph, required, frame));
   }
-  const body = knowledge.body ?? (() => null);
+  const inner = knowledge.body ?? (() => null);
+  const output = knowledge.output;
+  const body: Evaluator =
+    output === undefined
+      ? inner
+      : (scope, frame) => checkedOutput(knowledge, output, inner(scope, frame));
   return definedFunction(
     knowledge.parameters,
     body,
@@ -211,6 +216,16 @@ function knowledgeFunction(graph: DrgInternals, knowledge: KnowledgeNode, frame:
     frame,
     knowledge.check,
   );
+}
+
+function checkedOutput(
+  invocable: KnowledgeNode,
+  output: NonNullable<KnowledgeNode['output']>,
+  value: unknown,
+): unknown {
+  const checked = output.conformance(value);
+  if (checked.ok) return checked.value;
+  throw typeFailure(value, output.typeRef, invocable.culprit, `the result of '${invocable.name}'`);
 }
 
 function defineLazy(target: Record<string, unknown>, name: string, make: () => unknown): void {
@@ -262,10 +277,15 @@ function callService(
         const node = graph.decisions.get(decisionId) as DecisionNode;
         return [node.info.resultName, evaluateNode(graph, node, variables, frame)] as const;
       });
-      if (results.length === 1) return results[0][1];
-      const context: Record<string, unknown> = {};
-      for (const [name, value] of results) defineEntry(context, name, value);
-      return context;
+      let value: unknown;
+      if (results.length === 1) {
+        value = results[0][1];
+      } else {
+        const context: Record<string, unknown> = {};
+        for (const [name, result] of results) defineEntry(context, name, result);
+        value = context;
+      }
+      return service.output === undefined ? value : checkedOutput(service, service.output, value);
     } finally {
       outer.steps = frame.steps;
     }
