@@ -1,8 +1,8 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-// The engine core stays pure: no framework, database, broker, cache or metrics
-// client may be imported from libs/engine.
+// The engine core and the DMN core stay pure: no framework, database, broker,
+// cache or metrics client may be imported from libs/engine or libs/dmn.
 const forbiddenInEngine = [
   '@nestjs/*',
   '@prisma/*',
@@ -39,7 +39,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['libs/engine/src/**/*.ts'],
+    files: ['libs/engine/src/**/*.ts', 'libs/dmn/src/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: forbiddenInEngine }],
       'no-restricted-properties': [

@@ -3,6 +3,7 @@
 // transformed by SWC like our own sources (transformIgnorePatterns below).
 const esmPackages = [
   'bpmn-moddle',
+  'dmn-moddle',
   'moddle',
   'moddle-xml',
   'saxen',
