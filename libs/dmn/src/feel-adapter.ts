@@ -28,7 +28,7 @@ import {
   compileExpression as compileBatonExpression,
   FeelEvaluationError,
   FeelSyntaxError,
-  type CompiledFeelExpression,
+  type CompiledExpression as CompiledFeelExpression,
 } from '@baton/engine';
 import {
   date,
@@ -373,7 +373,6 @@ function fastPath(
   } catch {
     return undefined;
   }
-  if (compiled.mode !== 'compiled') return undefined;
   const bare = parseExpression(source, {}, DIALECT);
   return treeShape(bare) === treeShape(scopedTree) ? compiled : undefined;
 }
