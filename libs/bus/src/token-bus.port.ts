@@ -10,6 +10,12 @@
  */
 export interface WorkItem {
   readonly instanceId: string;
+  /**
+   * Set on delivery (never published) when the item was handed out before and
+   * not acknowledged: its batch was rejected, or the worker holding it died.
+   * The worker steps such an instance on its own, counting the attempt first.
+   */
+  readonly redelivered?: boolean;
 }
 
 export interface ConsumeOptions {

@@ -86,17 +86,21 @@ export function describeTokenBusContract(
       expect(waited).toBeLessThan(2000);
     });
 
-    it('redelivers a rejected batch', async () => {
+    it('redelivers a rejected batch, marked as redelivered', async () => {
       const published = items('retry', 5);
       const seen: string[] = [];
+      const rejected = new Map<string, boolean | undefined>();
+      const again = new Map<string, boolean | undefined>();
       let rejections = 0;
       const consumer = await bus.consume(
         { batchSize: 10, lingerMs: 20, retryDelayMs: 10 },
         async (batch) => {
           if (rejections === 0) {
             rejections += 1;
+            for (const item of batch) rejected.set(item.instanceId, item.redelivered);
             throw new Error('database down');
           }
+          for (const item of batch) again.set(item.instanceId, item.redelivered);
           seen.push(...batch.map((item) => item.instanceId));
         },
       );
@@ -106,6 +110,9 @@ export function describeTokenBusContract(
 
       expect(rejections).toBe(1);
       expect(seen.sort()).toEqual(ids(published));
+      expect(rejected.size).toBeGreaterThan(0);
+      expect([...rejected.values()].every((flag) => flag !== true)).toBe(true);
+      expect([...rejected.keys()].map((id) => again.get(id))).toEqual([...rejected.keys()].map(() => true));
       expect(await bus.depth()).toBe(0);
     });
 

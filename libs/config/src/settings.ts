@@ -1,3 +1,4 @@
+import { DEFAULT_FEEL_LIMITS, type FeelLimits } from '@baton/engine';
 import { z } from 'zod';
 
 /**
@@ -70,6 +71,18 @@ const schema = z.object({
   MAX_TOTAL_VARIABLES: positiveInt('MAX_TOTAL_VARIABLES', 10_485_760),
   DEFINITION_CACHE_TTL: positiveInt('DEFINITION_CACHE_TTL', 300),
   STEP_BUDGET: positiveInt('STEP_BUDGET', 10_000),
+  /** Milliseconds one instance may run elements in one step before the element it is at gets a STEP_BUDGET_EXCEEDED incident. */
+  STEP_TIME_BUDGET_MS: positiveInt('STEP_TIME_BUDGET_MS', 5_000),
+  /** Milliseconds a worker steps the instances of one batch before it commits and hands the rest back to the queue. */
+  BATCH_TIME_BUDGET_MS: positiveInt('BATCH_TIME_BUDGET_MS', 15_000),
+  /** Failed steps in a row (an engine fault, a crash while stepping it) before an instance is set aside with a STEP_FAILED incident. */
+  STEP_FAILURE_LIMIT: positiveInt('STEP_FAILURE_LIMIT', 3),
+  /** Bounds of one FEEL evaluation: steps of work, list and string length, context entries, nesting depth. */
+  FEEL_MAX_WORK: positiveInt('FEEL_MAX_WORK', DEFAULT_FEEL_LIMITS.maxWork),
+  FEEL_MAX_LIST_LENGTH: positiveInt('FEEL_MAX_LIST_LENGTH', DEFAULT_FEEL_LIMITS.maxListLength),
+  FEEL_MAX_STRING_LENGTH: positiveInt('FEEL_MAX_STRING_LENGTH', DEFAULT_FEEL_LIMITS.maxStringLength),
+  FEEL_MAX_CONTEXT_ENTRIES: positiveInt('FEEL_MAX_CONTEXT_ENTRIES', DEFAULT_FEEL_LIMITS.maxContextEntries),
+  FEEL_MAX_DEPTH: positiveInt('FEEL_MAX_DEPTH', DEFAULT_FEEL_LIMITS.maxDepth),
   /** Milliseconds a command (cancel, suspend, ...) waits for an instance a worker is stepping before it is queued (202). */
   COMMAND_LOCK_TIMEOUT_MS: positiveInt('COMMAND_LOCK_TIMEOUT_MS', 500),
   /** Seconds an `Idempotency-Key` of a start is remembered. */
@@ -134,6 +147,17 @@ export function loadSettingsOrExit(env: Record<string, string | undefined> = pro
     }
     throw e;
   }
+}
+
+/** The FEEL bounds these settings give, for every evaluation the engine and DMN run. */
+export function feelLimits(settings: Settings): FeelLimits {
+  return {
+    maxWork: settings.FEEL_MAX_WORK,
+    maxListLength: settings.FEEL_MAX_LIST_LENGTH,
+    maxStringLength: settings.FEEL_MAX_STRING_LENGTH,
+    maxContextEntries: settings.FEEL_MAX_CONTEXT_ENTRIES,
+    maxDepth: settings.FEEL_MAX_DEPTH,
+  };
 }
 
 /** Which adapter each port uses: the real server when its URL is set, embedded otherwise. */

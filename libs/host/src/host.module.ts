@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { TokenBus } from '@baton/bus';
-import { adapters, type Settings } from '@baton/config';
+import { adapters, feelLimits, type Settings } from '@baton/config';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import {
@@ -150,7 +150,11 @@ export class HostModule {
         {
           provide: DefinitionRegistry,
           useFactory: (runtime: RuntimeStore, cache: HostCache, k: LeasedKeys, observer: RuntimeObserver) =>
-            new DefinitionRegistry(runtime, cache, keys(k), { cacheTtlSeconds: settings.DEFINITION_CACHE_TTL, observer }),
+            new DefinitionRegistry(runtime, cache, keys(k), {
+              cacheTtlSeconds: settings.DEFINITION_CACHE_TTL,
+              observer,
+              feelLimits: feelLimits(settings),
+            }),
           inject: [RUNTIME_STORE, DEFINITION_CACHE, LeasedKeys, RUNTIME_OBSERVER],
         },
         {
@@ -159,6 +163,11 @@ export class HostModule {
             new UnitOfWork(runtime, registry, announcer, keys(k), {
               maxParallel: settings.MAX_PARALLEL_TOKENS,
               stepBudget: settings.STEP_BUDGET,
+              stepTimeBudgetMs: settings.STEP_TIME_BUDGET_MS,
+              batchTimeBudgetMs: settings.BATCH_TIME_BUDGET_MS,
+              stepFailureLimit: settings.STEP_FAILURE_LIMIT,
+              feelLimits: feelLimits(settings),
+              maxVariableSize: settings.MAX_VARIABLE_SIZE,
               observer,
             }),
           inject: [RUNTIME_STORE, DefinitionRegistry, Announcer, LeasedKeys, RUNTIME_OBSERVER],

@@ -29,6 +29,7 @@ export class VariableLimits {
     if (incoming === undefined) return;
     const sizes = new Map<string, number>();
     for (const [name, value] of Object.entries(incoming)) {
+      storable(name, value);
       const size = byteSize(value);
       if (size > this.settings.maxVariableSize) {
         throw limitError(
@@ -56,6 +57,33 @@ export class VariableLimits {
         largest,
         `the variables of the instance would total ${total} bytes, over the limit of ${this.settings.maxTotalVariables} bytes (MAX_TOTAL_VARIABLES); the largest in this request is '${largest}'`,
       );
+    }
+  }
+}
+
+/** Nesting of objects and arrays one variable may have: deeper values are refused, never stack-overflowed on. */
+export const MAX_VARIABLE_DEPTH = 100;
+
+/**
+ * Refuses what no store can hold and no reader should walk: U+0000 in a name,
+ * string or key (Postgres JSON refuses it), nesting over {@link MAX_VARIABLE_DEPTH}.
+ * Iterative, so a hostile depth cannot overflow the stack here.
+ */
+function storable(name: string, value: unknown): void {
+  if (name.includes('\0')) throw limitError(JSON.stringify(name).slice(1, -1), `a variable name holds the character U+0000, which cannot be stored`);
+  const pending: [unknown, number][] = [[value, 0]];
+  while (pending.length > 0) {
+    const [v, depth] = pending.pop() as [unknown, number];
+    if (typeof v === 'string') {
+      if (v.includes('\0')) throw limitError(name, `variable '${name}' holds the character U+0000, which cannot be stored`);
+    } else if (typeof v === 'object' && v !== null) {
+      if (depth >= MAX_VARIABLE_DEPTH) {
+        throw limitError(name, `variable '${name}' is nested more than ${MAX_VARIABLE_DEPTH} levels deep`);
+      }
+      for (const [key, inner] of Object.entries(v)) {
+        if (key.includes('\0')) throw limitError(name, `variable '${name}' holds the character U+0000 in a key, which cannot be stored`);
+        pending.push([inner, depth + 1]);
+      }
     }
   }
 }

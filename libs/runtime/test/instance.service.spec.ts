@@ -54,13 +54,29 @@ describe('InstanceService', () => {
       expect((await kit.instances.get(started.id)).tenantId).toBe('tenant-a');
     });
 
-    it.skip('KNOWN BUG (reported): a variable holding U+0000 is refused with 4xx naming it, not a store failure', async () => {
-      // Postgres refuses \u0000 in jsonb (22P05); nothing checks for it before the insert, so the
-      // client gets a 500 from the unclassified driver error.
+    it('a variable holding U+0000 is refused naming it, before anything is written (Postgres JSON cannot hold it)', async () => {
       const kit = await kitWith(SERVICE_TASK);
       await expect(kit.instances.start('service-task', { variables: { note: 'a\u0000b' } })).rejects.toMatchObject({
+        code: RuntimeErrorCode.Unprocessable,
         errors: [{ variable: 'note' }],
       });
+      await expect(kit.instances.start('service-task', { variables: { order: { lines: [{ 'k\u0000': 1 }] } } })).rejects.toMatchObject({
+        errors: [{ variable: 'order' }],
+      });
+      expect(kit.store.rows('instances')).toEqual([]);
+    });
+
+    it('a variable nested deeper than any model reads is refused naming it, without overflowing the stack', async () => {
+      const kit = await kitWith(SERVICE_TASK);
+      let deep: unknown = 'bottom';
+      for (let i = 0; i < 5_000; i++) deep = { next: deep };
+      await expect(kit.instances.start('service-task', { variables: { deep } })).rejects.toMatchObject({
+        code: RuntimeErrorCode.Unprocessable,
+        errors: [{ variable: 'deep', message: expect.stringContaining('nested more than 100 levels') }],
+      });
+      let fine: unknown = 'bottom';
+      for (let i = 0; i < 40; i++) fine = [fine];
+      await expect(kit.instances.start('service-task', { variables: { fine } })).resolves.toMatchObject({ id: expect.any(String) });
     });
   });
 

@@ -94,7 +94,7 @@ class InProcessConsumer implements Consumer {
         await this.handler(batch);
       } catch (err) {
         // Back of the queue, as a broker redelivery would be: other work goes first.
-        this.queue.push(batch);
+        this.queue.push(batch.map((item) => ({ ...item, redelivered: true })));
         this.logger.warn(
           `batch of ${batch.length} work items rejected, requeued: ${describeError(err)}`,
         );

@@ -98,7 +98,8 @@ export class RabbitConsumer implements Consumer {
       settle(channel, message, 'ack-one');
       return;
     }
-    this.buffer.push([{ item, message, channel }]);
+    const delivered = message.fields.redelivered ? { ...item, redelivered: true } : item;
+    this.buffer.push([{ item: delivered, message, channel }]);
   }
 
   private async run(): Promise<void> {

@@ -32,3 +32,25 @@ export class NoFlowError extends Error {
     this.name = 'NoFlowError';
   }
 }
+
+/**
+ * A variable the engine was to write cannot be stored: over
+ * `EngineEnv.maxVariableSize`, or holding U+0000 (which no JSON column takes).
+ */
+export class VariableLimitError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'VariableLimitError';
+  }
+
+  static tooLarge(variable: string, size: number, limit: number): VariableLimitError {
+    return new VariableLimitError(variable, `variable '${variable}' would be ${size} bytes, over the limit of ${limit} bytes (MAX_VARIABLE_SIZE)`);
+  }
+
+  static nulCharacter(variable: string): VariableLimitError {
+    return new VariableLimitError(variable, `variable '${variable}' holds the character U+0000, which cannot be stored`);
+  }
+}

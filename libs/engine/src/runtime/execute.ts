@@ -2,7 +2,6 @@ import type { CompiledProcess, FlowNode } from '../model/model.types';
 import { behaviors } from './behaviors';
 import { EngineError, EngineErrorCode } from './engine-errors';
 import { Execution } from './execution';
-import { setLocalVariables } from './variables';
 import {
   isCommand,
   type ElementInstance,
@@ -157,8 +156,11 @@ function apply(x: Execution, event: EngineEvent): void {
       return;
     }
     case 'incident': {
-      const inst = waiting(x, event.elementInstanceId);
-      if (inst !== undefined) x.raiseIncident(inst, event.incidentType, event.message, 'activate');
+      const inst = x.elements[event.elementInstanceId];
+      if (inst === undefined || inst.incident !== undefined) return;
+      // A READY element is set aside on the phase it was about to run, which resolving retries.
+      const phase = inst.state === 'READY' ? (inst.pending ?? 'activate') : 'activate';
+      x.raiseIncident(inst, event.incidentType, event.message, phase);
       return;
     }
     case 'complete': {
@@ -167,8 +169,10 @@ function apply(x: Execution, event: EngineEvent): void {
       const node = x.node(inst);
       const accepts = behaviors[node.type].accepts;
       if (accepts === 'userTask' || (accepts === 'job' && node.job !== undefined)) {
-        x.acceptVariables(inst, node, event.variables);
-        x.schedule(inst, 'complete');
+        x.guard(inst, 'activate', () => {
+          x.acceptVariables(inst, node, event.variables);
+          x.schedule(inst, 'complete');
+        });
       }
       return;
     }
@@ -177,10 +181,12 @@ function apply(x: Execution, event: EngineEvent): void {
       if (inst === undefined) return;
       const node = x.node(inst);
       if (behaviors[node.type].accepts !== 'child') return;
-      // Without propagateAllChildVariables only the output mappings bring child variables back.
-      if (node.calledElement?.propagateAllChildVariables !== false) x.acceptVariables(inst, node, event.variables);
-      else if (node.outputs.length > 0) setLocalVariables(inst, event.variables);
-      x.schedule(inst, 'complete');
+      x.guard(inst, 'activate', () => {
+        // Without propagateAllChildVariables only the output mappings bring child variables back.
+        if (node.calledElement?.propagateAllChildVariables !== false) x.acceptVariables(inst, node, event.variables);
+        else if (node.outputs.length > 0) x.setLocalVariables(inst, event.variables);
+        x.schedule(inst, 'complete');
+      });
       return;
     }
     case 'throwError': {

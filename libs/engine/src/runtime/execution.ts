@@ -3,7 +3,7 @@ import { FeelEvaluationError } from '../feel/feel.types';
 import type { CompiledProcess, FlowNode, Scope, SequenceFlow, ValueSource } from '../model/model.types';
 import { behaviors } from './behaviors';
 import type { ActivateOutcome, BehaviorContext, Phase } from './behaviors/behavior';
-import { EngineError, EngineErrorCode, NoFlowError } from './engine-errors';
+import { EngineError, EngineErrorCode, NoFlowError, VariableLimitError } from './engine-errors';
 import { checkTransition } from './lifecycle';
 import { processIndex, type ProcessIndex } from './process-index';
 import {
@@ -18,7 +18,14 @@ import {
   type Variables,
 } from './runtime.types';
 import { cycleFirst, cycleNext, dateDue, durationDue, TimerValueError } from './timers';
-import { assignTargets, contextFor, propagateVariables, setLocalVariables, visibleVariables } from './variables';
+import {
+  assignTargets,
+  checkVariableSizes,
+  contextFor,
+  propagateVariables,
+  setLocalVariables,
+  visibleVariables,
+} from './variables';
 
 /**
  * One run of the engine over one instance: a mutable working copy of the
@@ -42,6 +49,8 @@ export class Execution implements BehaviorContext {
   private repeats = 0;
   private readonly activated = new Set<string>();
   private readonly budget: number;
+  /** Epoch milliseconds after which the run stops (`stepTimeBudgetMs`), or Infinity. */
+  private readonly deadline: number;
 
   constructor(
     readonly process: CompiledProcess,
@@ -52,6 +61,7 @@ export class Execution implements BehaviorContext {
     this.index = processIndex(process);
     this.at = env.now();
     this.budget = env.stepBudget ?? DEFAULT_STEP_BUDGET;
+    this.deadline = env.stepTimeBudgetMs === undefined ? Infinity : this.at + env.stepTimeBudgetMs;
     for (const id in this.elements) {
       const inst = this.elements[id];
       if (inst.parentId !== null) this.childSet(inst.parentId).add(id);
@@ -117,10 +127,20 @@ export class Execution implements BehaviorContext {
    */
   run(): void {
     if (this.state.status !== 'ACTIVE') return;
+    let runs = 0;
     while (this.queue.length > 0) {
       const id = this.queue.shift() as string;
       const inst = this.elements[id];
       if (inst === undefined || inst.state !== 'READY' || inst.incident !== undefined) continue;
+      if ((++runs & 15) === 0 && this.deadline !== Infinity && this.env.now() > this.deadline) {
+        this.raiseIncident(
+          inst,
+          'STEP_BUDGET_EXCEEDED',
+          `the instance ran elements for more than ${this.env.stepTimeBudgetMs} ms in one step (STEP_TIME_BUDGET_MS) after ${runs} element runs without reaching a wait state; '${inst.elementId}' was stopped`,
+          inst.pending ?? 'activate',
+        );
+        return;
+      }
       if (inst.pending !== 'complete' && !inst.entered && inst.parentId !== null) {
         if (this.activated.has(inst.elementId) && ++this.repeats > this.budget) {
           this.raiseIncident(
@@ -390,6 +410,8 @@ export class Execution implements BehaviorContext {
         this.raiseIncident(inst, 'EXPRESSION_ERROR', `${inst.elementId}: ${e.message}`, phase);
       } else if (e instanceof NoFlowError) {
         this.raiseIncident(inst, 'CONDITION_ERROR', e.message, phase);
+      } else if (e instanceof VariableLimitError) {
+        this.raiseIncident(inst, 'VARIABLE_LIMIT_EXCEEDED', `${inst.elementId}: ${e.message}`, phase);
       } else {
         throw e;
       }
@@ -477,17 +499,19 @@ export class Execution implements BehaviorContext {
   }
 
   setLocalVariables(inst: ElementInstance, variables: Variables): void {
+    checkVariableSizes(variables, this.env.maxVariableSize);
     setLocalVariables(inst, variables);
   }
 
   propagateVariables(fromId: string, variables: Variables): void {
+    checkVariableSizes(variables, this.env.maxVariableSize);
     propagateVariables(this.elements, this.state.rootId, fromId, variables);
   }
 
   /** Input mappings: evaluated in the enclosing scope, written as locals of the element. */
   private applyInputs(inst: ElementInstance, node: FlowNode): void {
     const entries = node.inputs.map((m) => [m.target, this.evaluate(m.source, inst.parentId, inst.variables)] as const);
-    setLocalVariables(inst, assignTargets(entries));
+    this.setLocalVariables(inst, assignTargets(entries));
   }
 
   /**
@@ -500,7 +524,7 @@ export class Execution implements BehaviorContext {
     const values: Variables = {};
     for (const [target, value] of entries) values[target] = value;
     const from = inst.loopIndex !== undefined ? inst.id : (inst.parentId as string);
-    propagateVariables(this.elements, this.state.rootId, from, values);
+    this.propagateVariables(from, values);
   }
 
   /**
@@ -510,8 +534,8 @@ export class Execution implements BehaviorContext {
    */
   acceptVariables(inst: ElementInstance, node: FlowNode | undefined, variables: Variables | undefined): void {
     if (variables === undefined || Object.keys(variables).length === 0) return;
-    if (node !== undefined && node.outputs.length > 0) setLocalVariables(inst, variables);
-    else propagateVariables(this.elements, this.state.rootId, inst.id, variables);
+    if (node !== undefined && node.outputs.length > 0) this.setLocalVariables(inst, variables);
+    else this.propagateVariables(inst.id, variables);
   }
 
   // -------------------------------------------------------------------------

@@ -18,6 +18,19 @@ export interface EngineEnv {
   readonly stepBudget?: number;
   /** Bounds of every FEEL evaluation (`DEFAULT_FEEL_LIMITS` when absent); `EngineEnv` is a `FeelEnv`. */
   readonly feelLimits?: FeelLimits;
+  /**
+   * Largest variable, in UTF-8 bytes of its JSON encoding, that the engine
+   * writes (script results, input and output mappings, multi-instance
+   * collections, variables handed in); a larger one is a
+   * VARIABLE_LIMIT_EXCEEDED incident naming it. Unbounded when absent.
+   */
+  readonly maxVariableSize?: number;
+  /**
+   * Wall-clock milliseconds (read through `now`) one `execute` call may run
+   * elements before the element it is at gets a STEP_BUDGET_EXCEEDED
+   * incident. Unbounded when absent.
+   */
+  readonly stepTimeBudgetMs?: number;
 }
 
 export const DEFAULT_STEP_BUDGET = 10_000;
@@ -53,7 +66,11 @@ export type IncidentType =
   | 'CONDITION_ERROR'
   | 'EXPRESSION_ERROR'
   | 'CALLED_ELEMENT_ERROR'
-  | 'STEP_BUDGET_EXCEEDED';
+  | 'STEP_BUDGET_EXCEEDED'
+  /** A variable the engine was to write is larger than `maxVariableSize`. */
+  | 'VARIABLE_LIMIT_EXCEEDED'
+  /** The host could not step the instance (it threw, or its changes could not be written) several times in a row. */
+  | 'STEP_FAILED';
 
 /**
  * A live element instance: the process itself, a container (subprocess,
@@ -151,7 +168,12 @@ export type EngineEvent =
     }
   /** A child started by a call activity completed. */
   | { readonly type: 'childCompleted'; readonly elementInstanceId: string; readonly variables: Variables }
-  /** The host could not carry out an effect for this element (e.g. called process not deployed). */
+  /**
+   * The host could not carry out an effect for this element (e.g. called
+   * process not deployed), or sets the element aside: a READY element gets
+   * the incident on the phase it was about to run, a waiting one on its
+   * activation.
+   */
   | {
       readonly type: 'incident';
       readonly elementInstanceId: string;

@@ -1,4 +1,5 @@
 import type { CompiledExpression } from '../feel/feel.types';
+import { VariableLimitError } from './engine-errors';
 import type { ElementInstance, InstanceState, Variables } from './runtime.types';
 
 /**
@@ -133,4 +134,60 @@ export function assignTargets(entries: ReadonlyArray<readonly [string, unknown]>
     }
   }
   return result;
+}
+
+/**
+ * Throws {@link VariableLimitError} for the first variable that cannot be
+ * stored: its JSON encoding over `limit` UTF-8 bytes, or a U+0000 in a string
+ * or key. Cheap for small values: a number or boolean is never encoded, a
+ * string only when three bytes per code unit could exceed the limit.
+ */
+export function checkVariableSizes(variables: Variables, limit: number | undefined): void {
+  if (limit === undefined) return;
+  for (const name in variables) {
+    if (name.includes('\0')) throw VariableLimitError.nulCharacter(JSON.stringify(name).slice(1, -1));
+    const value = variables[name];
+    if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') continue;
+    if (typeof value === 'string') {
+      if (value.includes('\0')) throw VariableLimitError.nulCharacter(name);
+      if (value.length * 3 + 2 <= limit) continue;
+    }
+    const json = JSON.stringify(value);
+    if (json === undefined) continue;
+    if (typeof value !== 'string' && json.includes('\\u0000') && holdsNul(value)) throw VariableLimitError.nulCharacter(name);
+    if (json.length * 3 <= limit) continue;
+    const size = utf8Length(json);
+    if (size > limit) throw VariableLimitError.tooLarge(name, size, limit);
+  }
+}
+
+/** Whether a string or key anywhere in `value` holds U+0000 (the JSON text only hints at it). */
+function holdsNul(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const v = pending.pop();
+    if (typeof v === 'string') {
+      if (v.includes('\0')) return true;
+    } else if (typeof v === 'object' && v !== null) {
+      for (const [k, inner] of Object.entries(v)) {
+        if (k.includes('\0')) return true;
+        pending.push(inner);
+      }
+    }
+  }
+  return false;
+}
+
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
 }

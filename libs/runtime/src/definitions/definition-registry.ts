@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { compileBpmn, cycleFirst, dateDue, durationDue, type CompiledProcess, type ValidationError } from '@baton/engine';
+import { compileBpmn, cycleFirst, dateDue, durationDue, type CompiledProcess, type FeelLimits, type ValidationError } from '@baton/engine';
 import type { Key } from '../keys/key-generator';
 import { notify, type RuntimeObserver } from '../observer';
 import type { Repositories, RuntimeStore } from '../ports/repositories';
@@ -39,6 +39,8 @@ export interface DefinitionRegistryOptions {
   readonly memoSize?: number;
   readonly observer?: RuntimeObserver;
   readonly clock?: () => number;
+  /** Bounds of the FEEL evaluations made at deploy (timer start events); the defaults when absent. */
+  readonly feelLimits?: FeelLimits;
 }
 
 /**
@@ -217,7 +219,7 @@ export class DefinitionRegistry {
       if (timer === undefined) continue;
       let value: unknown;
       try {
-        value = timer.value.kind === 'literal' ? timer.value.value : timer.value.expression.evaluate({});
+        value = timer.value.kind === 'literal' ? timer.value.value : timer.value.expression.evaluate({}, { now: () => now, feelLimits: this.options.feelLimits });
       } catch (e) {
         throw new RuntimeError(RuntimeErrorCode.InvalidDefinition, `the timer of start event '${elementId}' cannot be evaluated`, [
           { elementId, elementType: 'startEvent', message: (e as Error).message },

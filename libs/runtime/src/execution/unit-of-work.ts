@@ -4,6 +4,7 @@ import {
   hasReadyWork,
   type EngineEnv,
   type EngineEvent,
+  type FeelLimits,
   type StepResult,
 } from '@baton/engine';
 import { yieldToEventLoop } from '@baton/support';
@@ -23,6 +24,25 @@ export interface UnitOfWorkOptions {
   readonly maxParallel: number;
   /** Repeated element activations one step may perform before an incident (STEP_BUDGET). */
   readonly stepBudget: number;
+  /** Milliseconds one instance may run elements in one step before an incident (STEP_TIME_BUDGET_MS); unbounded when absent. */
+  readonly stepTimeBudgetMs?: number;
+  /**
+   * Milliseconds a batch steps instances before it commits what it has and
+   * announces the rest again (BATCH_TIME_BUDGET_MS); unbounded when absent.
+   * Keeps a transaction well inside the database's timeouts and a worker
+   * answering its health checks.
+   */
+  readonly batchTimeBudgetMs?: number;
+  /**
+   * Failed attempts in a row to step an instance (the engine threw, or a
+   * worker died while stepping it) before it is set aside with a STEP_FAILED
+   * incident (STEP_FAILURE_LIMIT). Default 3.
+   */
+  readonly stepFailureLimit?: number;
+  /** Bounds of every FEEL evaluation (FEEL_MAX_*); the defaults when absent. */
+  readonly feelLimits?: FeelLimits;
+  /** Largest variable the engine writes, in bytes (MAX_VARIABLE_SIZE); unbounded when absent. */
+  readonly maxVariableSize?: number;
   readonly observer?: RuntimeObserver;
   readonly clock?: () => number;
 }
@@ -69,11 +89,35 @@ export class UnitOfWork {
    * A worker's batch: the instances another transaction holds are skipped and
    * announced again; the rest run forward until every token rests. The caller
    * acks the work items once this resolves.
+   *
+   * One instance never takes its batch down: a step that throws is rolled
+   * back alone and counted, and the instance is retried later (the sweeper
+   * announces it again); after `stepFailureLimit` failures in a row it is set
+   * aside with a STEP_FAILED incident, which an operator resolves.
    */
-  async runBatch(instanceIds: readonly Key[]): Promise<BatchReport> {
+  runBatch(instanceIds: readonly Key[]): Promise<BatchReport> {
+    return this.batch(instanceIds, false);
+  }
+
+  /**
+   * A work item that came back because the batch that held it never finished
+   * (a worker died stepping it, or the batch rolled back). Its instance is
+   * stepped alone, and the attempt is counted in a transaction of its own
+   * before the step, so that a step that kills the process still counts: an
+   * instance that keeps killing workers is set aside with a STEP_FAILED
+   * incident once `stepFailureLimit` attempts in a row did not finish. A step
+   * that finishes clears the count.
+   */
+  async runRedelivered(instanceId: Key): Promise<BatchReport> {
+    await this.store.transaction((tx) => tx.instances.recordStepFailure(instanceId));
+    return this.batch([instanceId], true);
+  }
+
+  private async batch(instanceIds: readonly Key[], attemptCounted: boolean): Promise<BatchReport> {
     const started = process.hrtime.bigint();
+    const startedAt = this.clock();
     const ids = [...new Set(instanceIds)];
-    const changes = new StepChanges(new Date(this.clock()), this.newKey);
+    const changes = new StepChanges(new Date(startedAt), this.newKey);
     const tally = new Tally();
     let requeue: Key[] = [];
     try {
@@ -85,19 +129,50 @@ export class UnitOfWork {
         const definitions = await this.definitions(rows, tx);
         for (let i = 0; i < rows.length; i++) {
           if (i > 0 && i % this.options.maxParallel === 0) await yieldToEventLoop();
+          if (i > 0 && this.overBatchBudget(startedAt)) {
+            // Commit what is done; the rest go back to the queue, still pending.
+            requeue.push(...rows.slice(i).map((r) => r.id));
+            break;
+          }
           const row = rows[i];
           const definition = definitions.get(row.definitionId);
           if (definition === undefined) continue;
           const events = inbox.get(row.id) ?? [];
-          const result = this.step(row, definition, events.map((e) => e.event), true);
-          if (result === null) {
+          let failures = row.stepFailures;
+          let outcome: StepOutcome;
+          if (failures >= this.failureLimit) {
+            outcome = { failed: new Error(`${failures} attempt(s) in a row to step it did not finish`) };
+          } else {
+            outcome = this.step(row, definition, events.map((e) => e.event), true);
+            if (isFailure(outcome) && !attemptCounted) failures = await tx.instances.recordStepFailure(row.id);
+          }
+          if (isFailure(outcome)) {
+            const cause = (outcome.failed as Error)?.message ?? String(outcome.failed);
+            if (failures < this.failureLimit) {
+              notify(
+                this.observer,
+                'failure',
+                FailureKind.StepFailed,
+                `instance ${row.id}: stepping it failed (${failures} of ${this.failureLimit} in a row; it is retried later): ${cause}`,
+                outcome.failed,
+              );
+              continue;
+            }
+            const aside = this.setAside(row, definition, events, failures, cause);
+            if (aside === null) continue;
+            changes.consumeEvents(aside.consumed);
+            changes.stepped(head(row), aside.result);
+            tally.stepped(row, aside.result);
+            continue;
+          }
+          if (outcome === null) {
             if (events.length === 0) changes.nothingToDo(row.id);
             continue;
           }
-          const deferred = new Set(result.deferred ?? []);
+          const deferred = new Set(outcome.deferred ?? []);
           changes.consumeEvents(events.filter((_, j) => !deferred.has(j)).map((e) => e.id));
-          changes.stepped(head(row), result);
-          tally.stepped(row, result);
+          changes.stepped(head(row), outcome);
+          tally.stepped(row, outcome);
         }
         await this.resolveLookups(tx, changes, tally);
         await tx.changes.apply(changes.toChangeSet());
@@ -110,6 +185,65 @@ export class UnitOfWork {
     const report = tally.report(ids.length, requeue.length, changes.historyCount, started);
     notify(this.observer, 'batchCommitted', report);
     return report;
+  }
+
+  private get failureLimit(): number {
+    return this.options.stepFailureLimit ?? DEFAULT_STEP_FAILURE_LIMIT;
+  }
+
+  private overBatchBudget(startedAt: number): boolean {
+    const budget = this.options.batchTimeBudgetMs;
+    return budget !== undefined && this.clock() - startedAt > budget;
+  }
+
+  /**
+   * Sets an instance that cannot be stepped aside: a STEP_FAILED incident on
+   * every READY element (resolving it retries the element); when nothing is
+   * READY the fault is in its inbox, so the events are consumed and their
+   * target elements get the incident instead (naming what was dropped).
+   * Nothing runs. Null when even that fails; the instance then stays as it is.
+   */
+  private setAside(
+    row: InstanceRecord,
+    definition: LoadedDefinition,
+    events: readonly StoredEvent[],
+    failures: number,
+    cause: string,
+  ): { result: StepResult; consumed: string[] } | null {
+    const why = `stepping the instance failed ${failures} time(s) in a row (STEP_FAILURE_LIMIT ${this.failureLimit}): ${cause.slice(0, 500)}`;
+    const incident = (elementInstanceId: string, message: string): EngineEvent => ({
+      type: 'incident',
+      elementInstanceId,
+      incidentType: 'STEP_FAILED',
+      message,
+    });
+    const ready = Object.values(row.state.elements).filter((e) => e.state === 'READY' && e.incident === undefined);
+    let incidents: EngineEvent[];
+    let consumed: string[] = [];
+    if (ready.length > 0) {
+      incidents = ready.map((e) => incident(e.id, `${e.elementId}: ${why}`));
+    } else {
+      consumed = events.map((e) => e.id);
+      incidents = events.flatMap(({ event }) => {
+        const target = 'elementInstanceId' in event ? row.state.elements[event.elementInstanceId as string] : undefined;
+        return target === undefined ? [] : [incident(target.id, `${target.elementId}: ${why}; the '${event.type}' event for it was dropped`)];
+      });
+    }
+    try {
+      const result = execute(definition.process, row.state, incidents, this.env(), { run: false });
+      notify(
+        this.observer,
+        'failure',
+        FailureKind.StepIsolated,
+        `instance ${row.id} set aside with ${incidents.length} STEP_FAILED incident(s)` +
+          (consumed.length > 0 ? `, ${consumed.length} inbox event(s) dropped` : '') +
+          `: ${why}`,
+      );
+      return { result, consumed };
+    } catch (e) {
+      notify(this.observer, 'failure', FailureKind.StepFailed, `instance ${row.id}: it cannot be set aside either: ${(e as Error).message}`, e);
+      return null;
+    }
   }
 
   /**
@@ -133,6 +267,7 @@ export class UnitOfWork {
           const definition = (await this.definitions([row], tx)).get(row.definitionId);
           if (definition === undefined) throw new Error(`the definition of instance ${instanceId} cannot be loaded`);
           const result = this.step(row, definition, commands, false);
+          if (isFailure(result)) throw stepRefused(instanceId, result.failed);
           if (result === null) return;
           // Work may wait in the inbox (events deferred while suspended): let a worker look.
           changes.stepped(head(row), result, result.state.status === 'ACTIVE');
@@ -158,8 +293,11 @@ export class UnitOfWork {
     return 'applied';
   }
 
-  /** Runs one instance forward; null when there is nothing to do for it now. */
-  private step(row: InstanceRecord, definition: LoadedDefinition, events: readonly EngineEvent[], run: boolean): StepResult | null {
+  /**
+   * Runs one instance forward; null when there is nothing to do for it now,
+   * a failure when the engine threw (nothing of the step is kept).
+   */
+  private step(row: InstanceRecord, definition: LoadedDefinition, events: readonly EngineEvent[], run: boolean): StepOutcome {
     if (isEnded(row.status)) {
       // Whatever is still in the inbox is stale: consume it, change nothing.
       return events.length === 0 ? null : { state: row.state, effects: [] };
@@ -172,14 +310,19 @@ export class UnitOfWork {
       if (result.effects.length === 0 && result.deferred?.length === events.length && !hasReadyWork(row.state)) return null;
       return result;
     } catch (e) {
-      if (!(e instanceof EngineError)) throw e;
-      notify(this.observer, 'failure', FailureKind.StepFailed, `instance ${row.id}: the engine refused to step it (${e.code}): ${e.message}`, e);
-      return null;
+      return { failed: e };
     }
   }
 
   private env(): EngineEnv {
-    return { now: this.clock, newId: this.newKey, stepBudget: this.options.stepBudget };
+    return {
+      now: this.clock,
+      newId: this.newKey,
+      stepBudget: this.options.stepBudget,
+      stepTimeBudgetMs: this.options.stepTimeBudgetMs,
+      feelLimits: this.options.feelLimits,
+      maxVariableSize: this.options.maxVariableSize,
+    };
   }
 
   /** Of the ids not locked here, those that exist are held by another worker: announce them again. */
@@ -342,6 +485,24 @@ function byInstance(events: readonly StoredEvent[]): Map<Key, StoredEvent[]> {
     else list.push(event);
   }
   return map;
+}
+
+const DEFAULT_STEP_FAILURE_LIMIT = 3;
+
+interface StepFailure {
+  readonly failed: unknown;
+}
+
+type StepOutcome = StepResult | StepFailure | null;
+
+function isFailure(outcome: StepOutcome): outcome is StepFailure {
+  return outcome !== null && 'failed' in outcome;
+}
+
+/** A command the engine could not apply: refused (nothing changed), with the engine's reason. */
+function stepRefused(id: Key, error: unknown): Error {
+  if (error instanceof EngineError) return RuntimeError.conflict(`process instance '${id}': ${error.message}`);
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 const notFound = (id: Key): RuntimeError => RuntimeError.notFound(`process instance '${id}'`);

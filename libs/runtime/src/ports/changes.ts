@@ -27,7 +27,10 @@ export interface ChangeSet {
   readonly events: readonly InboxEvent[];
   /** Inbox rows applied in this unit of work (deleted). */
   readonly consumedEvents: readonly string[];
-  /** Instances that turned out to have nothing to do: their pending mark is cleared (unless events came in). */
+  /**
+   * Instances that turned out to have nothing to do: their pending mark is
+   * cleared (unless events came in) and their count of failed steps reset.
+   */
   readonly idle: readonly Key[];
 }
 

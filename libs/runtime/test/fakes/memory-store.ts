@@ -135,6 +135,19 @@ export class MemoryStore implements RuntimeStore {
     return this.db.counts.get(method) ?? 0;
   }
 
+  /**
+   * Rewrites a committed instance row, as a faulty writer (an older version,
+   * a manual fix gone wrong) would leave it: for tests of what the runtime
+   * does with a state the engine cannot step.
+   */
+  tamper(id: Key, change: (row: InstanceRow) => InstanceRow): void {
+    const row = this.db.committed.instances.get(id);
+    if (row === undefined) throw new Error(`no instance ${id} to tamper with`);
+    const instances = new Map(this.db.committed.instances);
+    instances.set(id, change(structuredClone(row)));
+    this.db.committed = { ...this.db.committed, instances };
+  }
+
   /** The committed rows of a table, in insertion order (copies: for assertions). */
   rows<K extends TableName>(table: K): TableRows[K][] {
     return structuredClone([...this.db.committed[table].values()]);
@@ -1405,7 +1418,8 @@ class MemoryChanges extends Table implements ChangeRepository {
       const withEvents = new Set(this.rowsOf('inbox').map((e) => e.instanceId));
       for (const id of bigints(changes.idle)) {
         const row = table.get(id);
-        if (row !== undefined && row.pendingSince !== null && !withEvents.has(id)) table.set(id, { ...row, pendingSince: null });
+        if (row === undefined) continue;
+        table.set(id, { ...row, stepFailures: 0, pendingSince: withEvents.has(id) ? row.pendingSince : null });
       }
     }
   }

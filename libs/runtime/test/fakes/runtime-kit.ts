@@ -20,6 +20,7 @@ import {
   type DeployedDefinition,
   type HistoryRecord,
   type Key,
+  type UnitOfWorkOptions,
   type VariableLimitSettings,
 } from '../../src';
 import { FakeClock } from './fake-clock';
@@ -44,6 +45,8 @@ export interface RuntimeKitOptions {
   /** How long commands wait for a held instance before they are queued. Default 5 ms (tests hold rows by hand). */
   readonly commandLockTimeoutMs?: number;
   readonly maxInFlight?: number;
+  /** Settings of the unit of work beyond the kit's (failure limit, time budgets, FEEL bounds, its own clock). */
+  readonly unitOfWork?: Partial<UnitOfWorkOptions>;
 }
 
 /**
@@ -83,7 +86,13 @@ export class RuntimeKit {
     this.limits = new VariableLimits(options.limits ?? { maxVariableSize: 64 * 1024, maxTotalVariables: 256 * 1024 });
     this.announcer = new Announcer(this.publisher, observer, { maxInFlight: options.maxInFlight });
     this.registry = new DefinitionRegistry(store, this.cache, newKey, { cacheTtlSeconds: 60, observer, clock: clock.now });
-    this.unitOfWork = new UnitOfWork(store, this.registry, this.announcer, newKey, { maxParallel: 50, stepBudget: 1000, observer, clock: clock.now });
+    this.unitOfWork = new UnitOfWork(store, this.registry, this.announcer, newKey, {
+      maxParallel: 50,
+      stepBudget: 1000,
+      observer,
+      clock: clock.now,
+      ...options.unitOfWork,
+    });
     this.starter = new InstanceStarter(store, this.announcer, newKey, { observer, clock: clock.now });
     this.instances = new InstanceService(store, this.registry, this.starter, this.unitOfWork, this.limits, { commandLockTimeoutMs });
     this.jobs = new JobService(store, this.announcer, this.limits, { observer, clock: clock.now, pollIntervalMs: 1 });

@@ -184,11 +184,14 @@ export class PgChangeRepository implements ChangeRepository {
       await db.$executeRawUnsafe(`DELETE FROM "InstanceEvent" WHERE id = ANY($1::bigint[])`, changes.consumedEvents);
     }
     if (changes.idle.length > 0) {
-      // A hint that found nothing to do: the mark goes, unless events came in meanwhile.
+      // A hint that found nothing to do: the mark goes, unless events came in meanwhile; the
+      // step went through, so its failures in a row are over.
       await db.$executeRawUnsafe(
-        `UPDATE "ProcessInstance" p SET "pendingSince" = NULL
-          WHERE p.id = ANY($1::bigint[]) AND p."pendingSince" IS NOT NULL
-            AND NOT EXISTS (SELECT 1 FROM "InstanceEvent" e WHERE e."instanceId" = p.id)`,
+        `UPDATE "ProcessInstance" p
+            SET "stepFailures" = 0,
+                "pendingSince" = CASE WHEN EXISTS (SELECT 1 FROM "InstanceEvent" e WHERE e."instanceId" = p.id)
+                                      THEN p."pendingSince" END
+          WHERE p.id = ANY($1::bigint[]) AND (p."pendingSince" IS NOT NULL OR p."stepFailures" > 0)`,
         changes.idle,
       );
     }

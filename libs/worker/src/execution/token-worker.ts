@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nes
 import type { Consumer, TokenBus, WorkItem } from '@baton/bus';
 import type { Settings } from '@baton/config';
 import { SETTINGS, TOKEN_BUS } from '@baton/host';
-import { Sweeper, UnitOfWork } from '@baton/runtime';
+import { Sweeper, UnitOfWork, type BatchReport } from '@baton/runtime';
 import { sleep } from '@baton/support';
 
 /**
@@ -97,16 +97,14 @@ export class TokenWorker implements BeforeApplicationShutdown {
 
   private async handle(items: WorkItem[]): Promise<void> {
     try {
-      const report = await this.unitOfWork.runBatch(items.map((item) => item.instanceId));
-      this.totals.batches++;
-      this.totals.items += items.length;
-      this.totals.stepped += report.stepped;
-      this.logger.debug(
-        `batch: ${items.length} item(s), ${report.stepped} stepped, ${report.requeued} requeued, ` +
-          `${report.completed.length} completed, ${report.historyEvents} history rows in ${(report.seconds * 1000).toFixed(1)} ms`,
-      );
-      if (this.failures > 0)
-        this.logger.log(`batches succeed again after ${this.failures} failure(s)`);
+      // Items whose batch never finished are stepped one at a time, each attempt counted first:
+      // whichever instance killed a worker is set aside instead of killing the next one.
+      const fresh = items.filter((item) => item.redelivered !== true);
+      for (const item of items) {
+        if (item.redelivered === true) this.record(1, await this.unitOfWork.runRedelivered(item.instanceId));
+      }
+      if (fresh.length > 0) this.record(fresh.length, await this.unitOfWork.runBatch(fresh.map((item) => item.instanceId)));
+      if (this.failures > 0) this.logger.log(`batches succeed again after ${this.failures} failure(s)`);
       this.failures = 0;
     } catch (e) {
       this.failures++;
@@ -114,13 +112,21 @@ export class TokenWorker implements BeforeApplicationShutdown {
       const pause = failureBackoffMs(this.failures);
       // The bus logs every rejected batch; say once per outage what we do about it.
       if (this.failures === 1) {
-        this.logger.error(
-          `a batch of ${items.length} failed (${(e as Error).message}); retrying with pauses up to 5 s`,
-        );
+        this.logger.error(`a batch of ${items.length} failed (${(e as Error).message}); retrying with pauses up to 5 s`);
       }
       await sleep(pause, this.halt.signal);
       throw e;
     }
+  }
+
+  private record(items: number, report: BatchReport): void {
+    this.totals.batches++;
+    this.totals.items += items;
+    this.totals.stepped += report.stepped;
+    this.logger.debug(
+      `batch: ${items} item(s), ${report.stepped} stepped, ${report.requeued} requeued, ` +
+        `${report.completed.length} completed, ${report.historyEvents} history rows in ${(report.seconds * 1000).toFixed(1)} ms`,
+    );
   }
 }
 

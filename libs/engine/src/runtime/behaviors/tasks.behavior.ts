@@ -69,6 +69,18 @@ export const userTask: ElementBehavior = {
       }
       return result;
     };
+    const dateTime = (value: ValueSource | undefined, what: string): string | null => {
+      const text = optionalString(value, what);
+      if (text === null) return null;
+      const stored = isoDateTime(text);
+      if (stored === null) {
+        throw new FeelEvaluationError(
+          sourceOf(value as ValueSource),
+          `${what} of '${node.id}' must be an ISO 8601 date-time with an offset (such as 2026-03-01T09:00:00Z), got ${JSON.stringify(text)}`,
+        );
+      }
+      return stored;
+    };
     x.emit({
       type: 'createUserTask',
       key: inst.id,
@@ -79,8 +91,8 @@ export const userTask: ElementBehavior = {
       candidateGroups: stringList(x, inst, definition.candidateGroups, `the candidate groups of '${node.id}'`),
       candidateUsers: stringList(x, inst, definition.candidateUsers, `the candidate users of '${node.id}'`),
       formKey: definition.formKey ?? null,
-      dueDate: optionalString(definition.dueDate, 'the due date'),
-      followUpDate: optionalString(definition.followUpDate, 'the follow-up date'),
+      dueDate: dateTime(definition.dueDate, 'the due date'),
+      followUpDate: dateTime(definition.followUpDate, 'the follow-up date'),
     });
     return 'wait';
   },
@@ -145,4 +157,27 @@ function stringList(x: BehaviorContext, inst: ElementInstance, value: ValueSourc
 
 function sourceOf(value: ValueSource): string {
   return value.kind === 'literal' ? value.value : value.expression.source;
+}
+
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))(?:\[[A-Za-z0-9_+\-/]+\])?$/;
+
+/**
+ * A user task date as Camunda 8 takes it (`2026-03-01T09:00:00+01:00`,
+ * optionally with a zone id in brackets), returned without the zone id: the
+ * offset already fixes the instant. Null when it is not such a date-time or
+ * names a day that does not exist.
+ */
+export function isoDateTime(text: string): string | null {
+  const m = DATE_TIME.exec(text);
+  if (m === null) return null;
+  const [, year, month, day, hour, minute, second = '0', offsetHours = '0', offsetMinutes = '0'] = m;
+  const y = Number(year);
+  const mo = Number(month);
+  const d = Number(day);
+  const calendar = new Date(Date.UTC(y, mo - 1, d));
+  if (y < 1 || calendar.getUTCMonth() !== mo - 1 || calendar.getUTCDate() !== d) return null;
+  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return null;
+  if (Number(offsetHours) > 18 || Number(offsetMinutes) > 59) return null;
+  const bracket = text.indexOf('[');
+  return bracket === -1 ? text : text.slice(0, bracket);
 }
