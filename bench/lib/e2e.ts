@@ -8,7 +8,7 @@ import {
 } from '@baton/runtime';
 import { startWorker, type BenchChild } from './children';
 import { sleep, stat, type Stat } from './stats';
-import { BenchWorld, benchFile, quiet } from './world';
+import { BenchWorld, benchFile, quiet, quietObserver } from './world';
 
 /** The reference processes (DESIGN §7) as the end-to-end cells run them. */
 export const E2E_PROCESSES = {
@@ -118,11 +118,12 @@ export async function runE2eCell(plan: E2eCellPlan): Promise<E2eCellResult> {
       jobWorker = jobWorkerFor(
         plan.jobWorker ?? 'bench',
         new JobService(
-          world.db.prisma,
-          world.bus,
+          world.runtime,
+          world.announcer,
           new VariableLimits({ maxVariableSize: 1_048_576, maxTotalVariables: 10_485_760 }),
           {
             pollIntervalMs: 10,
+            observer: quietObserver,
           },
         ),
       );

@@ -1,7 +1,7 @@
 import { TimerService } from '@baton/runtime';
 import { startWorker, type BenchChild } from './children';
 import { percentile, sleep, statOf, type Stat } from './stats';
-import { BenchWorld, benchFile, quiet } from './world';
+import { BenchWorld, benchFile, quietObserver } from './world';
 
 export interface TimerPlan {
   readonly rounds: number;
@@ -77,7 +77,7 @@ export async function measureTimers(
       );
       const ids = started.map((s) => s.id);
       const scheduled = () =>
-        world.count(`SELECT count(*) AS n FROM "Timer" WHERE "instanceId" = ANY($1::uuid[])`, ids);
+        world.count(`SELECT count(*) AS n FROM "Timer" WHERE "instanceId" = ANY($1::bigint[])`, ids);
       while (Date.now() < dueMs - 50 && (await scheduled()) < plan.timers) await sleep(50);
       const scheduledBeforeDue = await scheduled();
       if (scheduledBeforeDue < plan.timers) {
@@ -87,7 +87,7 @@ export async function measureTimers(
       }
       const completed = () =>
         world.count(
-          `SELECT count(*) AS n FROM "ProcessInstance" WHERE status = 'COMPLETED' AND id = ANY($1::uuid[])`,
+          `SELECT count(*) AS n FROM "ProcessInstance" WHERE status = 'COMPLETED' AND id = ANY($1::bigint[])`,
           ids,
         );
       const deadline = dueMs + 30_000;
@@ -99,14 +99,14 @@ export async function measureTimers(
         // The worker of this tree may not poll timers yet: after 2 s without a firing, poll from here.
         if (stopBenchPoller === undefined && Date.now() > dueMs + 2_000) {
           const fired = await world.count(
-            `SELECT count(*) AS n FROM "Timer" WHERE state = 'FIRED' AND "instanceId" = ANY($1::uuid[])`,
+            `SELECT count(*) AS n FROM "Timer" WHERE state = 'FIRED' AND "instanceId" = ANY($1::bigint[])`,
             ids,
           );
           if (fired === 0) {
             poller = 'the bench process (the worker fired none): TimerService every 100 ms';
             log(`  note: the worker fired no timer; polling from the bench process`);
-            stopBenchPoller = new TimerService(world.db.prisma, world.registry, world.bus, {
-              logger: quiet,
+            stopBenchPoller = new TimerService(world.runtime, world.registry, world.announcer, world.newKey, {
+              observer: quietObserver,
             }).start(100);
           }
         }
@@ -116,13 +116,13 @@ export async function measureTimers(
            FROM "Timer" t
            JOIN "HistoryEvent" h
              ON h."instanceId" = t."instanceId" AND h."elementId" = t."elementId" AND h.type = 'ELEMENT_COMPLETED'
-          WHERE t."instanceId" = ANY($1::uuid[])`,
+          WHERE t."instanceId" = ANY($1::bigint[])`,
         ids,
       );
       const firedRows = await world.db.prisma.$queryRawUnsafe<{ ms: number }[]>(
         `SELECT (EXTRACT(EPOCH FROM (f.at - t."dueAt")) * 1000)::float8 AS ms
            FROM "Timer" t JOIN bench_timer_fired f ON f.instance_id = t."instanceId"
-          WHERE t."instanceId" = ANY($1::uuid[])`,
+          WHERE t."instanceId" = ANY($1::bigint[])`,
         ids,
       );
       const round: TimerRound = {
@@ -170,7 +170,7 @@ function spread(values: readonly number[]): { p50: number; p95: number; max: num
  */
 async function recordFirings(world: BenchWorld): Promise<void> {
   const statements = [
-    `CREATE TABLE bench_timer_fired (instance_id uuid NOT NULL, at timestamptz NOT NULL)`,
+    `CREATE TABLE bench_timer_fired (instance_id bigint NOT NULL, at timestamptz NOT NULL)`,
     `CREATE FUNCTION bench_record_timer_fired() RETURNS trigger LANGUAGE plpgsql AS $$
      BEGIN
        INSERT INTO bench_timer_fired (instance_id, at)

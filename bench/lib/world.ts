@@ -4,11 +4,16 @@ import path from 'node:path';
 import * as amqp from 'amqplib';
 import { RabbitTokenBus, type BusLogger } from '@baton/bus';
 import {
+  Announcer,
   DefinitionRegistry,
   InstanceStarter,
+  LeasedKeys,
+  type Key,
   type LoadedDefinition,
   type RuntimeLogger,
+  type RuntimeObserver,
 } from '@baton/runtime';
+import { PgRuntimeStore } from '@baton/store';
 import { freshSchema, type FreshSchema } from '../../libs/store/test/fresh-schema';
 import { ROOT } from './children';
 import { MemoryDefinitionCache } from '@baton/cache';
@@ -19,6 +24,10 @@ export const quiet: RuntimeLogger & BusLogger = {
   error: (m) => console.error(`  error: ${m}`),
 };
 
+/** What the bench process reports of its own runtime pieces: failures, on stderr. */
+export const quietObserver: RuntimeObserver = {
+  failure: (kind, detail) => console.error(`  warn: ${kind}: ${detail}`),
+};
 
 export const benchFile = (name: string): string =>
   readFileSync(path.join(ROOT, 'bench', 'processes', name), 'utf8');
@@ -26,33 +35,57 @@ export const benchFile = (name: string): string =>
 /**
  * One measurement's world: a fresh Postgres schema with the real migrations,
  * a RabbitMQ queue of its own, and the runtime pieces the bench process needs
- * to deploy and start instances. `close()` drops both.
+ * to deploy and start instances, wired as libs/host wires them: the store
+ * port on the schema, a key node leased from it (the workers lease theirs from
+ * the same table, so keys never collide), an announcer on the bus.
+ * `close()` drops both.
  */
 export class BenchWorld {
   readonly queue: string;
+  readonly runtime: PgRuntimeStore;
   readonly registry: DefinitionRegistry;
   readonly bus: RabbitTokenBus;
+  readonly announcer: Announcer;
   readonly starter: InstanceStarter;
+  /** Keys for what the bench process creates. */
+  readonly newKey: () => Key;
 
   private constructor(
     readonly db: FreshSchema,
     readonly rabbitmqUrl: string,
     label: string,
+    runtime: PgRuntimeStore,
+    private readonly keys: LeasedKeys,
   ) {
     this.queue = `baton.bench.${label}.${Date.now().toString(36)}.${randomBytes(3).toString('hex')}`;
-    this.registry = new DefinitionRegistry(db.prisma, new MemoryDefinitionCache(), { cacheTtlSeconds: 3600 });
+    this.runtime = runtime;
+    this.newKey = keys.next;
+    this.registry = new DefinitionRegistry(runtime, new MemoryDefinitionCache(), this.newKey, {
+      cacheTtlSeconds: 3600,
+      observer: quietObserver,
+    });
     this.bus = new RabbitTokenBus({
       url: rabbitmqUrl,
       queue: this.queue,
       logger: quiet,
       connectionName: 'baton-bench',
     });
-    this.starter = new InstanceStarter(db.prisma, this.bus, { logger: quiet });
+    this.announcer = new Announcer(this.bus, quietObserver);
+    this.starter = new InstanceStarter(runtime, this.announcer, this.newKey, { observer: quietObserver });
   }
 
   static async create(label: string, rabbitmqUrl: string, poolSize = 8): Promise<BenchWorld> {
     const db = await freshSchema({ prefix: `bench_${label}`, poolSize });
-    return new BenchWorld(db, rabbitmqUrl, label);
+    try {
+      const runtime = new PgRuntimeStore(db.prisma);
+      const keys = await LeasedKeys.acquire(runtime.repos.keyNodes, `bench-${label}@${process.pid}`, {
+        onError: (e) => console.error(`  warn: renewing the bench's key node lease failed: ${e.message}`),
+      });
+      return new BenchWorld(db, rabbitmqUrl, label, runtime, keys);
+    } catch (e) {
+      await db.drop().catch(() => undefined);
+      throw e;
+    }
   }
 
   async deploy(xml: string): Promise<LoadedDefinition> {
@@ -72,7 +105,9 @@ export class BenchWorld {
   }
 
   async close(): Promise<void> {
+    await this.announcer.settled();
     await this.bus.close().catch(() => undefined);
+    await this.keys.release().catch(() => undefined);
     await deleteQueue(this.rabbitmqUrl, this.queue).catch(() => undefined);
     await this.db
       .drop()

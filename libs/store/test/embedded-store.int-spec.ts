@@ -54,11 +54,11 @@ describe('embedded store (PGlite)', () => {
 
     it('applies nothing on the next open and keeps what was written', async () => {
       const first = await open();
-      await first.prisma.definition.create({ data: { key: 'kept', version: 1, xml: '<x/>', hash: 'h' } });
+      await first.prisma.definition.create({ data: { id: 1n, bpmnProcessId: 'kept', version: 1, xml: '<x/>', hash: 'h' } });
       await first.close();
       const second = await open();
       expect(second).toMatchObject({ created: false, applied: [] });
-      expect(await second.prisma.definition.count({ where: { key: 'kept' } })).toBe(1);
+      expect(await second.prisma.definition.count({ where: { bpmnProcessId: 'kept' } })).toBe(1);
     }, 60_000);
 
     it('applies a new migration folder on the next open, and refuses a recorded one that was changed', async () => {
@@ -137,7 +137,7 @@ describe('embedded store (PGlite)', () => {
           await bare.close();
           const db = await openEmbeddedDatabase({ dataDir: 'memory://' });
           const at = new Date('2026-07-01T23:30:00.250Z');
-          const row = await db.prisma.definition.create({ data: { key: 'tz', version: 1, xml: '<x/>', hash: 'h', deployedAt: at } });
+          const row = await db.prisma.definition.create({ data: { id: 1n, bpmnProcessId: 'tz', version: 1, xml: '<x/>', hash: 'h', deployedAt: at } });
           const [raw] = await db.prisma.$queryRawUnsafe("SELECT current_setting('TimeZone') AS zone, \\"deployedAt\\"::date::text AS day FROM \\"Definition\\"");
           console.log(JSON.stringify({ offset: at.getTimezoneOffset(), bareZone, zone: raw.zone, day: raw.day, read: row.deployedAt.toISOString() }));
           await db.close();

@@ -1,5 +1,15 @@
-import { IncidentService, JobService, TimerService, VariableLimits } from '@baton/runtime';
-import { engineFixture, eventually, quietLogger, runtimeOn, sleep, type RuntimeOnStore, type StoreAdapter } from './store-fixtures';
+import { JobService, TimerService, VariableLimits } from '@baton/runtime';
+import {
+  big,
+  engineFixture,
+  eventually,
+  runtimeOn,
+  sleep,
+  testKeys,
+  testObserver,
+  type RuntimeOnStore,
+  type StoreAdapter,
+} from './store-fixtures';
 
 const SERVICE_TASK = engineFixture('tasks/service-task.bpmn');
 const SHORT_TIMER = 'libs/runtime/test/fixtures/short-timer.bpmn';
@@ -22,8 +32,8 @@ export function describeSchedulerContract(adapter: StoreAdapter): void {
 
     beforeAll(async () => {
       rt = await runtimeOn(adapter, 'scheduler_contract');
-      jobs = new JobService(rt.prisma, rt.publisher, limits, { pollIntervalMs: 20 });
-      timers = new TimerService(rt.prisma, rt.registry, rt.publisher, { logger: quietLogger });
+      jobs = new JobService(rt.runtime, rt.announcer, limits, { pollIntervalMs: 20, observer: testObserver });
+      timers = new TimerService(rt.runtime, rt.registry, rt.announcer, testKeys, { observer: testObserver });
     }, 60_000);
 
     afterAll(async () => {
@@ -62,7 +72,12 @@ export function describeSchedulerContract(adapter: StoreAdapter): void {
         expect(again.id).toBe(job.id);
         await expect(jobs.complete(job.id, { workerId: 'slow' })).rejects.toMatchObject({ code: 'CONFLICT' });
         await jobs.complete(job.id, { workerId: 'fast' });
-        await expect(jobs.complete(job.id, { workerId: 'fast' })).rejects.toMatchObject({ code: 'CONFLICT' });
+        // A settled job: the holder repeating its report (its answer was lost) is answered as the first time,
+        // and nothing is written twice; anyone else, or another outcome, is refused.
+        await jobs.complete(job.id, { workerId: 'fast' });
+        expect(await rt.prisma.instanceEvent.count({ where: { instanceId: big(id) } })).toBe(1);
+        await expect(jobs.complete(job.id, { workerId: 'slow' })).rejects.toMatchObject({ code: 'CONFLICT' });
+        await expect(jobs.fail(job.id, { workerId: 'fast', errorMessage: 'late' })).rejects.toMatchObject({ code: 'CONFLICT' });
         await rt.drain();
         expect(await rt.status(id)).toBe('COMPLETED');
       });
@@ -86,7 +101,10 @@ export function describeSchedulerContract(adapter: StoreAdapter): void {
         expect(Date.now() - failedAt).toBeGreaterThanOrEqual(250);
         expect(retry).toMatchObject({ id: job.id, retries: 4 });
         await jobs.fail(job.id, { workerId: 'w', errorMessage: 'gateway down', retries: 0 });
-        const incidents = await new IncidentService(rt.prisma, rt.processor).list({ instanceId: id, limit: 50 });
+        expect(await rt.prisma.job.findUniqueOrThrow({ where: { id: big(job.id) } })).toMatchObject({ state: 'FAILED', retries: 0 });
+        // The engine raises the incident when a worker applies the failure from the inbox.
+        await rt.drain();
+        const incidents = await rt.incidents.list({ instanceId: id, limit: 50 });
         expect(incidents.items).toEqual([
           expect.objectContaining({ type: 'JOB_NO_RETRIES', jobId: job.id, message: 'gateway down', elementId: 'charge' }),
         ]);
@@ -107,9 +125,10 @@ export function describeSchedulerContract(adapter: StoreAdapter): void {
 
       it('does not hand out jobs of suspended instances', async () => {
         const id = await rt.start(SERVICE_TASK);
-        await rt.prisma.processInstance.update({ where: { id }, data: { status: 'SUSPENDED' } });
+        expect((await rt.instances.suspend(id)).outcome).toBe('applied');
         expect(await jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 5, lockDurationMs: 10_000 })).toEqual([]);
-        await rt.prisma.processInstance.update({ where: { id }, data: { status: 'ACTIVE' } });
+        expect((await rt.instances.resume(id)).outcome).toBe('applied');
+        await rt.drain();
         const [job] = await jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 5, lockDurationMs: 10_000 });
         expect(job.instanceId).toBe(id);
       });
@@ -123,10 +142,12 @@ export function describeSchedulerContract(adapter: StoreAdapter): void {
         );
         const ids = started.map((s) => s.id);
         await rt.drain();
-        expect(await rt.prisma.timer.count({ where: { instanceId: { in: ids }, state: 'SCHEDULED' } })).toBe(100);
+        expect(await rt.prisma.timer.count({ where: { instanceId: { in: ids.map(big) }, state: 'SCHEDULED' } })).toBe(100);
         const lateness: number[] = [];
         const pollers = [1, 2].map(() =>
-          new TimerService(rt.prisma, rt.registry, rt.publisher, { logger: quietLogger, onFired: (l) => lateness.push(...l) }).start(20),
+          new TimerService(rt.runtime, rt.registry, rt.announcer, testKeys, {
+            observer: { ...testObserver, timersFired: (l) => lateness.push(...l) },
+          }).start(20),
         );
         try {
           await eventually('every timer to fire', async () => lateness.length >= 100, 10_000);
@@ -138,10 +159,10 @@ export function describeSchedulerContract(adapter: StoreAdapter): void {
         lateness.sort((a, b) => a - b);
         expect(lateness[94]).toBeLessThan(1_000);
         // One trigger event per instance in the inboxes: none fired twice.
-        const triggers = await rt.prisma.instanceEvent.groupBy({ by: ['instanceId'], where: { instanceId: { in: ids } }, _count: true });
+        const triggers = await rt.prisma.instanceEvent.groupBy({ by: ['instanceId'], where: { instanceId: { in: ids.map(big) } }, _count: true });
         expect(triggers.map((t) => t._count)).toEqual(ids.map(() => 1));
         await rt.drain();
-        expect(await rt.prisma.processInstance.count({ where: { id: { in: ids }, status: 'COMPLETED' } })).toBe(100);
+        expect(await rt.prisma.processInstance.count({ where: { id: { in: ids.map(big) }, status: 'COMPLETED' } })).toBe(100);
         expect(await timers.fireDue()).toBe(0);
       });
 
@@ -150,7 +171,7 @@ export function describeSchedulerContract(adapter: StoreAdapter): void {
         const { id } = await rt.starter.start({ definition, variables: { wait: 'PT0.4S' } });
         await rt.drain();
         expect(await timers.fireDue()).toBe(0);
-        const due = (await rt.prisma.timer.findFirstOrThrow({ where: { instanceId: id } })).dueAt.getTime();
+        const due = (await rt.prisma.timer.findFirstOrThrow({ where: { instanceId: big(id) } })).dueAt.getTime();
         await eventually('the timer to be due', async () => Date.now() >= due + 10, 5_000);
         expect(await timers.fireDue()).toBe(1);
         await rt.drain();

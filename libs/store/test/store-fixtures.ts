@@ -1,14 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BatchProcessor,
+  Announcer,
   DefinitionRegistry,
+  IncidentService,
+  InstanceService,
   InstanceStarter,
+  UnitOfWork,
+  VariableLimits,
+  type Key,
   type LoadedDefinition,
 } from '@baton/runtime';
-import { openEmbeddedDatabase, type PrismaClient } from '../src';
+import { openEmbeddedDatabase, PgRuntimeStore, type PrismaClient } from '../src';
 import { MemoryDefinitionCache } from '@baton/cache';
-import { QueuePublisher, quietLogger } from '../../runtime/test/runtime-harness';
+import { big, QueuePublisher, testKeys, testObserver } from '../../runtime/test/runtime-harness';
 import { freshSchema } from './fresh-schema';
 
 /** One of the two store adapters (DESIGN §1), opened empty and migrated for one suite. */
@@ -47,41 +52,57 @@ export const PGLITE: StoreAdapter = {
 
 export const STORE_ADAPTERS: readonly StoreAdapter[] = [POSTGRES, PGLITE];
 
-export { QueuePublisher, quietLogger } from '../../runtime/test/runtime-harness';
+export { big, QueuePublisher, testKeys, testObserver } from '../../runtime/test/runtime-harness';
 
-/** The runtime on a store: what the worker and the API build on either adapter. */
+/** The runtime on a store: what the worker and the API build on either adapter (as libs/host wires it). */
 export interface RuntimeOnStore {
   readonly store: StoreUnderTest;
   readonly prisma: PrismaClient;
+  /** The runtime's port on this store: every use case reads and writes through it. */
+  readonly runtime: PgRuntimeStore;
   readonly registry: DefinitionRegistry;
   readonly publisher: QueuePublisher;
-  readonly processor: BatchProcessor;
+  readonly announcer: Announcer;
+  readonly unitOfWork: UnitOfWork;
   readonly starter: InstanceStarter;
+  readonly instances: InstanceService;
+  readonly incidents: IncidentService;
   deploy(file: string): Promise<LoadedDefinition>;
   /** Deploys `file`, starts one instance, runs it until it rests; returns its id. */
-  start(file: string, variables?: Record<string, unknown>): Promise<string>;
+  start(file: string, variables?: Record<string, unknown>): Promise<Key>;
   /** Runs published work in batches until none is left; returns the number of batches. */
   drain(batchSize?: number): Promise<number>;
-  status(id: string): Promise<string>;
+  status(id: Key): Promise<string>;
   close(): Promise<void>;
 }
+
+/** The limits the suites run with (small: nothing here is big). */
+export const TEST_LIMITS = new VariableLimits({ maxVariableSize: 64 * 1024, maxTotalVariables: 256 * 1024 });
 
 export async function runtimeOn(adapter: StoreAdapter, prefix: string): Promise<RuntimeOnStore> {
   const store = await adapter.open(prefix);
   const prisma = store.prisma;
+  const runtime = new PgRuntimeStore(prisma);
   // A fresh registry per suite, and its cache empty: every definition is first read from the store,
   // inside a batch transaction where that happens (the case PGlite's single connection must survive).
-  const registry = new DefinitionRegistry(prisma, new MemoryDefinitionCache(), { cacheTtlSeconds: 60 });
+  const registry = new DefinitionRegistry(runtime, new MemoryDefinitionCache(), testKeys, { cacheTtlSeconds: 60, observer: testObserver });
   const publisher = new QueuePublisher();
-  const processor = new BatchProcessor(prisma, registry, publisher, { maxParallel: 50, stepBudget: 10_000, logger: quietLogger });
-  const starter = new InstanceStarter(prisma, publisher, { logger: quietLogger });
-  const runtime: RuntimeOnStore = {
+  const announcer = new Announcer(publisher, testObserver);
+  const unitOfWork = newUnitOfWork(runtime, registry, announcer);
+  const starter = new InstanceStarter(runtime, announcer, testKeys, { observer: testObserver });
+  const instances = new InstanceService(runtime, registry, starter, unitOfWork, TEST_LIMITS, { commandLockTimeoutMs: 2_000 });
+  const incidents = new IncidentService(runtime, unitOfWork, { commandLockTimeoutMs: 2_000 });
+  const rt: RuntimeOnStore = {
     store,
     prisma,
+    runtime,
     registry,
     publisher,
-    processor,
+    announcer,
+    unitOfWork,
     starter,
+    instances,
+    incidents,
     async deploy(file) {
       const { processes } = await registry.deploy(repoFile(file));
       const definition = await registry.byId(processes[0].id);
@@ -89,25 +110,31 @@ export async function runtimeOn(adapter: StoreAdapter, prefix: string): Promise<
       return definition;
     },
     async start(file, variables = {}) {
-      const definition = await runtime.deploy(file);
+      const definition = await rt.deploy(file);
       const { id } = await starter.start({ definition, variables });
-      await runtime.drain();
+      await rt.drain();
       return id;
     },
     async drain(batchSize = 100) {
       let batches = 0;
-      while (publisher.items.length > 0) {
-        await processor.process(publisher.take(batchSize));
+      for (;;) {
+        await announcer.settled();
+        if (publisher.items.length === 0) return batches;
+        await unitOfWork.runBatch(publisher.take(batchSize));
         if (++batches > 10_000) throw new Error('work does not drain');
       }
-      return batches;
     },
     async status(id) {
-      return (await prisma.processInstance.findUniqueOrThrow({ where: { id } })).status;
+      return (await prisma.processInstance.findUniqueOrThrow({ where: { id: big(id) } })).status;
     },
     close: () => store.close(),
   };
-  return runtime;
+  return rt;
+}
+
+/** A unit of work on `runtime` as a worker builds it. */
+export function newUnitOfWork(runtime: PgRuntimeStore, registry: DefinitionRegistry, announcer: Announcer): UnitOfWork {
+  return new UnitOfWork(runtime, registry, announcer, testKeys, { maxParallel: 50, stepBudget: 10_000, observer: testObserver });
 }
 
 const ROOT = join(__dirname, '..', '..', '..');

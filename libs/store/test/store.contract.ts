@@ -1,17 +1,19 @@
-import { randomUUID } from 'node:crypto';
-import { BatchProcessor, DefinitionRegistry, Sweeper, TimerService } from '@baton/runtime';
+import { Announcer, DefinitionRegistry, LockTimeoutError, Sweeper, TimerService, type Key, type UnitOfWork } from '@baton/runtime';
+import { MemoryDefinitionCache } from '@baton/cache';
 import { Prisma, readMigrationFiles } from '../src';
 import {
+  big,
   engineFixture,
+  newUnitOfWork,
   QueuePublisher,
-  quietLogger,
   repoFile,
   runtimeOn,
   sleep,
+  testKeys,
+  testObserver,
   type RuntimeOnStore,
   type StoreAdapter,
 } from './store-fixtures';
-import { MemoryDefinitionCache } from '@baton/cache';
 
 const PARALLEL = engineFixture('gateways/parallel.bpmn');
 const SERVICE_TASK = engineFixture('tasks/service-task.bpmn');
@@ -19,7 +21,9 @@ const R1 = 'bench/processes/r1-exclusive-script.bpmn';
 const SHORT_TIMER = 'libs/runtime/test/fixtures/short-timer.bpmn';
 
 const TABLES = [
+  'Deployment',
   'Definition',
+  'KeyNode',
   'ProcessInstance',
   'InstanceEvent',
   'HistoryEvent',
@@ -31,16 +35,21 @@ const TABLES = [
   'BufferedMessage',
   'Incident',
   'StartSubscription',
+  'IdempotencyRecord',
 ];
+
+/** Above 2^53: a key a JS number would round. */
+const BIG_KEY = '9007199254740993';
 
 /**
  * What the runtime needs from its system of record, checked on every store
  * adapter (DESIGN §1: Postgres and the embedded PGlite) so the two cannot
- * drift: the schema the migrations build, the types that cross the driver,
- * the raw SQL the runtime writes (multi-row `jsonb_to_recordset` writes with
- * enum casts, `FOR UPDATE SKIP LOCKED`, `make_interval`, advisory locks),
- * interactive transactions, and the batch cycle on top (start -> step ->
- * commit, inbox, redelivery, timers due, the sweeper).
+ * drift: the schema the migrations build, the types that cross the driver
+ * (64-bit keys as exact decimal strings), the raw SQL of the repositories
+ * behind the runtime's `RuntimeStore` port (multi-row `jsonb_to_recordset`
+ * writes with enum casts, `FOR UPDATE SKIP LOCKED`, `make_interval`, advisory
+ * locks, lock timeouts), interactive transactions, and the unit of work on top
+ * (start -> step -> commit, inbox, redelivery, timers due, the sweeper).
  */
 export function describeStoreContract(adapter: StoreAdapter): void {
   describe(`Store contract: ${adapter.name}`, () => {
@@ -53,6 +62,19 @@ export function describeStoreContract(adapter: StoreAdapter): void {
     afterAll(async () => {
       await rt?.close();
     });
+
+    /** An instance row written directly (no definition behind it): for the tests of plain types and queries. */
+    const bareInstance = (id: Key, data: Partial<Prisma.ProcessInstanceUncheckedCreateInput> = {}) =>
+      rt.prisma.processInstance.create({
+        data: {
+          id: big(id),
+          definitionId: big(testKeys()),
+          bpmnProcessId: 'types',
+          processVersion: 1,
+          state: { instanceId: id, rootId: id, elements: {} },
+          ...data,
+        },
+      });
 
     describe('schema', () => {
       it('records every migration as Prisma does (name, checksum, finished) and has every table', async () => {
@@ -73,27 +95,34 @@ export function describeStoreContract(adapter: StoreAdapter): void {
 
     describe('types across the driver', () => {
       it('round-trips JSONB (unicode, big numbers, nesting) and lets SQL look inside it', async () => {
-        const id = randomUUID();
+        const id = testKeys();
         const variables = { n: 1.5, big: 2 ** 40, text: 'grüße ✓ 😀', nested: { list: [1, 'a', null, true] } };
-        await rt.prisma.processInstance.create({
-          data: { id, definitionId: randomUUID(), processKey: 'types', processVersion: 1, variables, state: { tokens: [] } },
-        });
-        const read = await rt.prisma.processInstance.findUniqueOrThrow({ where: { id } });
+        await bareInstance(id, { variables, state: { tokens: [] } });
+        const read = await rt.prisma.processInstance.findUniqueOrThrow({ where: { id: big(id) } });
         expect(read.variables).toEqual(variables);
         const [{ text }] = await rt.prisma.$queryRaw<{ text: string }[]>`
-          SELECT variables->>'text' AS text FROM "ProcessInstance" WHERE id = ${id}::uuid`;
+          SELECT variables->>'text' AS text FROM "ProcessInstance" WHERE id = ${big(id)}`;
         expect(text).toBe('grüße ✓ 😀');
+      });
+
+      it('carries 64-bit keys as exact decimal strings through the repositories, both ways', async () => {
+        const definitionId = '9007199254740995';
+        await bareInstance(BIG_KEY, { definitionId: big(definitionId), tenantId: 'keys' });
+        const read = await rt.runtime.repos.instances.get(BIG_KEY);
+        expect(read).toMatchObject({ id: BIG_KEY, definitionId, tenantId: 'keys', status: 'ACTIVE', parentInstanceId: null });
+        expect(await rt.runtime.repos.instances.existing([BIG_KEY, '9007199254740992'])).toEqual([BIG_KEY]);
+        // A number would have rounded it to ...992, another row.
+        expect((await rt.prisma.processInstance.findUniqueOrThrow({ where: { id: 9007199254740993n } })).definitionId).toBe(9007199254740995n);
       });
 
       it('stores instants in UTC with millisecond precision, whatever the host time zone', async () => {
         const at = new Date('2026-03-29T01:30:00.123Z');
-        const id = randomUUID();
-        await rt.prisma.processInstance.create({
-          data: { id, definitionId: randomUUID(), processKey: 'types', processVersion: 1, state: {}, startedAt: at },
-        });
-        expect((await rt.prisma.processInstance.findUniqueOrThrow({ where: { id } })).startedAt.toISOString()).toBe(at.toISOString());
+        const id = testKeys();
+        await bareInstance(id, { startedAt: at });
+        expect((await rt.prisma.processInstance.findUniqueOrThrow({ where: { id: big(id) } })).startedAt.toISOString()).toBe(at.toISOString());
+        expect((await rt.runtime.repos.instances.get(id))?.startedAt.toISOString()).toBe(at.toISOString());
         const [raw] = await rt.prisma.$queryRaw<{ startedAt: Date; asText: string }[]>`
-          SELECT "startedAt", "startedAt"::text AS "asText" FROM "ProcessInstance" WHERE id = ${id}::uuid`;
+          SELECT "startedAt", "startedAt"::text AS "asText" FROM "ProcessInstance" WHERE id = ${big(id)}`;
         expect(raw.startedAt.toISOString()).toBe(at.toISOString());
         expect(raw.asText).toBe('2026-03-29 01:30:00.123+00');
         const [{ skew }] = await rt.prisma.$queryRaw<{ skew: number }[]>`SELECT abs(extract(epoch FROM now()) * 1000 - ${Date.now()})::float8 AS skew`;
@@ -102,15 +131,16 @@ export function describeStoreContract(adapter: StoreAdapter): void {
 
       it('reports a unique violation as P2002 and lets createMany skip duplicates', async () => {
         const job = (key: string) => ({
+          id: big(testKeys()),
           key,
-          instanceId: randomUUID(),
-          elementInstanceId: randomUUID(),
+          instanceId: big(testKeys()),
+          elementInstanceId: big(testKeys()),
           elementId: 'charge',
-          processKey: 'p',
+          bpmnProcessId: 'p',
           type: 'charge-card',
           retries: 3,
         });
-        const key = `job-${randomUUID()}`;
+        const key = `${testKeys()}:charge`;
         await rt.prisma.job.create({ data: job(key) });
         const error = await rt.prisma.job.create({ data: job(key) }).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(Prisma.PrismaClientKnownRequestError);
@@ -119,29 +149,138 @@ export function describeStoreContract(adapter: StoreAdapter): void {
         expect(replay.count).toBe(1);
       });
 
-      it('filters a text[] column with has', async () => {
-        const instanceId = randomUUID();
+      it('filters a text[] column (candidate groups) through the task repository', async () => {
+        const instanceId = testKeys();
+        await bareInstance(instanceId);
+        const [a, b] = [testKeys(), testKeys()];
         await rt.prisma.userTask.createMany({
           data: [
-            { id: randomUUID(), instanceId, processKey: 'p', elementId: 'a', candidateGroups: ['sales', 'ops'] },
-            { id: randomUUID(), instanceId, processKey: 'p', elementId: 'b', candidateGroups: ['ops'] },
+            { id: big(a), instanceId: big(instanceId), bpmnProcessId: 'p', elementId: 'a', candidateGroups: ['sales', 'ops'] },
+            { id: big(b), instanceId: big(instanceId), bpmnProcessId: 'p', elementId: 'b', candidateGroups: ['ops'] },
           ],
         });
-        const tasks = await rt.prisma.userTask.findMany({ where: { instanceId, candidateGroups: { has: 'sales' } } });
-        expect(tasks.map((t) => t.elementId)).toEqual(['a']);
+        const sales = await rt.runtime.repos.userTasks.list({ instanceId, candidateGroup: 'sales', limit: 10 });
+        expect(sales.map((t) => [t.id, t.elementId, t.candidateGroups])).toEqual([[a, 'a', ['sales', 'ops']]]);
+        const ops = await rt.runtime.repos.userTasks.list({ instanceId, candidateGroup: 'ops', limit: 10 });
+        expect(ops.map((t) => t.id)).toEqual([a, b]);
+      });
+    });
+
+    describe('ordering by key', () => {
+      // Keys migrated from UUIDs are small numbers (1, 2, ... 10, 11): ordered as text, 10 would
+      // come before 9. Every ordered read and every lock order is by the key as a number.
+      const small = (n: number) => String(n);
+
+      it('lists instances newest (highest key) first and pages through them by key', async () => {
+        const ids = [8, 9, 10, 11, 100];
+        for (const n of ids) await bareInstance(small(n), { bpmnProcessId: 'ordering-instances' });
+        const list = (cursor?: string) =>
+          rt.runtime.repos.instances.list({ bpmnProcessId: 'ordering-instances', limit: 2, cursor });
+        const first = await list();
+        expect(first.map((r) => r.id)).toEqual(['100', '11']);
+        const second = await list('11');
+        expect(second.map((r) => r.id)).toEqual(['10', '9']);
+        expect((await list('9')).map((r) => r.id)).toEqual(['8']);
+      });
+
+      it('locks instances for a step in key order', async () => {
+        for (const n of [7, 13, 99]) await bareInstance(small(n), { bpmnProcessId: 'ordering-locks' });
+        const locked = await rt.runtime.transaction(async (tx) => ({
+          step: (await tx.instances.lockForStep(['99', '13', '7'], 'skip')).map((r) => r.id),
+          touch: (await tx.instances.lock(['99', '13', '7'])).map((r) => r.id),
+        }));
+        expect(locked).toEqual({ step: ['7', '13', '99'], touch: ['7', '13', '99'] });
+      });
+
+      it('locks jobs, pages user tasks and incidents in key order', async () => {
+        const instanceId = testKeys();
+        await bareInstance(instanceId, { bpmnProcessId: 'ordering-rows' });
+        const keys = [9, 10, 11];
+        await rt.prisma.job.createMany({
+          data: keys.map((n) => ({
+            id: BigInt(n),
+            key: `ordering:${n}`,
+            instanceId: big(instanceId),
+            elementInstanceId: BigInt(n),
+            elementId: 'e',
+            bpmnProcessId: 'ordering-rows',
+            type: 'ordering',
+            retries: 1,
+          })),
+        });
+        await rt.prisma.userTask.createMany({
+          data: keys.map((n) => ({ id: BigInt(n), instanceId: big(instanceId), bpmnProcessId: 'ordering-rows', elementId: `t${n}` })),
+        });
+        await rt.prisma.incident.createMany({
+          data: keys.map((n) => ({ id: BigInt(n), instanceId: big(instanceId), elementId: `i${n}`, type: 'UNHANDLED_ERROR', message: 'm' })),
+        });
+        const jobs = await rt.runtime.transaction(async (tx) => (await tx.jobs.lock(['11', '10', '9'])).map((j) => j.id));
+        expect(jobs).toEqual(['9', '10', '11']);
+        const tasks = rt.runtime.repos.userTasks;
+        expect((await tasks.list({ instanceId, limit: 2 })).map((t) => t.id)).toEqual(['9', '10']);
+        expect((await tasks.list({ instanceId, limit: 2, cursor: '10' })).map((t) => t.id)).toEqual(['11']);
+        const incidents = rt.runtime.repos.incidents;
+        expect((await incidents.list({ instanceId, limit: 2 })).map((i) => i.id)).toEqual(['9', '10']);
+        expect((await incidents.list({ instanceId, limit: 2, cursor: '10' })).map((i) => i.id)).toEqual(['11']);
+        expect((await incidents.openOf(instanceId)).map((i) => i.id)).toEqual(['9', '10', '11']);
+      });
+
+      it('loads inbox events and pages history in the order they were written, past a new digit of the position', async () => {
+        const instanceId = testKeys();
+        await bareInstance(instanceId, { bpmnProcessId: 'ordering-inbox' });
+        // Positions are bigserials: move them just below a power of ten so this instance's rows cross it.
+        await rt.prisma.$executeRawUnsafe(`SELECT setval(pg_get_serial_sequence('"InstanceEvent"', 'id'), 999999995)`);
+        await rt.prisma.$executeRawUnsafe(`SELECT setval(pg_get_serial_sequence('"HistoryEvent"', 'id'), 999999995)`);
+        const n = 12;
+        for (let i = 0; i < n; i++) {
+          await rt.runtime.repos.inbox.append([{ instanceId, event: { type: 'setVariables', variables: { i } } }]);
+          await rt.prisma.historyEvent.create({
+            data: { instanceId: big(instanceId), type: 'ELEMENT_ACTIVATED', elementId: `e${i}`, elementType: 'task' },
+          });
+        }
+        const inbox = await rt.runtime.repos.inbox.load([instanceId]);
+        expect(inbox.map((e) => (e.event as unknown as { variables: { i: number } }).variables.i)).toEqual([...Array(n).keys()]);
+        expect(inbox[n - 1].id).toBe('1000000007');
+        const pending = await rt.runtime.repos.inbox.pendingCommands([instanceId]);
+        expect(pending.get(instanceId)).toHaveLength(n);
+        const pages: string[][] = [];
+        let cursor: string | undefined;
+        for (;;) {
+          const page = await rt.runtime.repos.history.page(instanceId, { limit: 5, cursor });
+          if (page.length === 0) break;
+          pages.push(page.map((h) => h.elementId));
+          cursor = page[page.length - 1].id;
+        }
+        expect(pages.flat()).toEqual([...Array(n).keys()].map((i) => `e${i}`));
+        await rt.prisma.instanceEvent.deleteMany({ where: { instanceId: big(instanceId) } });
       });
     });
 
     describe('transactions', () => {
       it('rolls back everything a failed interactive transaction wrote', async () => {
-        const key = `rollback-${randomUUID()}`;
+        const bpmnProcessId = `rollback-${testKeys()}`;
         const failed = rt.prisma.$transaction(async (tx) => {
-          await tx.definition.create({ data: { key, version: 1, xml: '<x/>', hash: 'h' } });
-          await tx.$executeRawUnsafe(`INSERT INTO "Definition" (id, key, version, xml, hash) VALUES ($1::uuid, $2, 2, '<x/>', 'h')`, randomUUID(), key);
+          await tx.definition.create({ data: { id: big(testKeys()), bpmnProcessId, version: 1, xml: '<x/>', hash: 'h' } });
+          await tx.$executeRawUnsafe(
+            `INSERT INTO "Definition" (id, "bpmnProcessId", version, xml, hash) VALUES ($1::bigint, $2, 2, '<x/>', 'h')`,
+            testKeys(),
+            bpmnProcessId,
+          );
           throw new Error('changed my mind');
         });
         await expect(failed).rejects.toThrow('changed my mind');
-        expect(await rt.prisma.definition.count({ where: { key } })).toBe(0);
+        expect(await rt.prisma.definition.count({ where: { bpmnProcessId } })).toBe(0);
+      });
+
+      it('rolls back what the repositories wrote in a RuntimeStore transaction that throws', async () => {
+        const id = testKeys();
+        const failed = rt.runtime.transaction(async (tx) => {
+          await tx.definitions.insertDeployment({ id, tenantId: '<default>' });
+          expect(await tx.definitions.byId(id)).toBeNull();
+          throw new Error('changed my mind');
+        });
+        await expect(failed).rejects.toThrow('changed my mind');
+        expect(await rt.prisma.deployment.count({ where: { id: big(id) } })).toBe(0);
       });
 
       it('answers a query made through the client from inside a transaction callback', async () => {
@@ -149,12 +288,12 @@ export function describeStoreContract(adapter: StoreAdapter): void {
         // transaction: a second pooled connection on Postgres, the same one on PGlite.
         let timer: NodeJS.Timeout | undefined;
         const blocked = new Promise<'blocked'>((resolve) => (timer = setTimeout(() => resolve('blocked'), 5_000)));
-        const answer = await rt.prisma.$transaction(async (tx) => {
-          await tx.$queryRawUnsafe('SELECT 1');
-          return Promise.race([rt.prisma.definition.count(), blocked]);
+        const answer = await rt.runtime.transaction(async (tx) => {
+          await tx.instances.existing([testKeys()]);
+          return Promise.race([rt.runtime.repos.definitions.latest('<default>', 'nothing-deployed').then(() => 'answered'), blocked]);
         });
         clearTimeout(timer);
-        expect(typeof answer).toBe('number');
+        expect(answer).toBe('answered');
       });
 
       it('keeps deployed versions gap-free under concurrent deploys (advisory lock) and dedupes identical XML', async () => {
@@ -167,9 +306,41 @@ export function describeStoreContract(adapter: StoreAdapter): void {
         const latest = results.findIndex((r) => r.processes[0].version === 4) + 1;
         expect(await rt.registry.deploy(xml(latest))).toMatchObject({ created: false, processes: [{ version: 4 }] });
       });
+
+      it('answers the first idempotent start to every repeat, also to concurrent ones, and creates one instance', async () => {
+        const definition = await rt.deploy(PARALLEL);
+        const idempotencyKey = `order-${testKeys()}`;
+        const starts = await Promise.all([1, 2, 3].map(() => rt.starter.start({ definition, idempotencyKey })));
+        expect(new Set(starts.map((s) => s.id)).size).toBe(1);
+        expect(await rt.starter.start({ definition, idempotencyKey })).toEqual(starts[0]);
+        expect(await rt.prisma.processInstance.count({ where: { id: big(starts[0].id) } })).toBe(1);
+        expect(await rt.prisma.idempotencyRecord.count({ where: { key: idempotencyKey } })).toBe(1);
+        // An expired record counts as absent: the key starts a new instance and is recorded for it.
+        await rt.prisma.idempotencyRecord.updateMany({ where: { key: idempotencyKey }, data: { expiresAt: new Date(Date.now() - 1000) } });
+        const again = await rt.starter.start({ definition, idempotencyKey });
+        expect(again.id).not.toBe(starts[0].id);
+        expect(await rt.prisma.idempotencyRecord.findFirstOrThrow({ where: { key: idempotencyKey } })).toMatchObject({
+          resourceId: big(again.id),
+        });
+        expect(await rt.runtime.repos.idempotency.purgeExpired()).toBe(0);
+        await rt.drain();
+      });
+
+      it('leases each key node to one owner at a time', async () => {
+        const nodes = rt.runtime.repos.keyNodes;
+        const [a, b] = await Promise.all([nodes.claim('owner-a', 60_000), nodes.claim('owner-b', 60_000)]);
+        expect(a).not.toBeNull();
+        expect(b).not.toBeNull();
+        expect(a).not.toBe(b);
+        expect(await nodes.renew(a!, 'owner-b', 60_000)).toBe(false);
+        expect(await nodes.renew(a!, 'owner-a', 60_000)).toBe(true);
+        await nodes.release(a!, 'owner-a');
+        expect(await nodes.claim('owner-c', 60_000)).toBe(a);
+        await rt.prisma.keyNode.deleteMany({});
+      });
     });
 
-    describe('the batch cycle', () => {
+    describe('the unit of work', () => {
       it('starts instances in grouped writes and runs them to the end in batches', async () => {
         const definition = await rt.deploy(PARALLEL);
         const started = await Promise.all(
@@ -178,54 +349,56 @@ export function describeStoreContract(adapter: StoreAdapter): void {
         expect(rt.publisher.items).toHaveLength(60);
         // A worker that has never seen the definition: it reads it inside its batch transaction.
         const worker = freshWorker(rt);
-        while (rt.publisher.items.length > 0) await worker.process(rt.publisher.take(25));
-        const rows = await rt.prisma.processInstance.findMany({ where: { id: { in: started.map((s) => s.id) } } });
+        while (rt.publisher.items.length > 0) await worker.runBatch(rt.publisher.take(25));
+        const rows = await rt.prisma.processInstance.findMany({ where: { id: { in: started.map((s) => big(s.id)) } } });
         expect(rows.map((r) => [r.status, r.pendingSince, r.rev])).toEqual(rows.map(() => ['COMPLETED', null, 1]));
+        expect(rows).toHaveLength(60);
         expect(rows.every((r) => r.endedAt !== null)).toBe(true);
-        expect(await rt.prisma.historyEvent.count({ where: { instanceId: started[0].id } })).toBe(16);
+        expect(await rt.prisma.historyEvent.count({ where: { instanceId: big(started[0].id) } })).toBe(16);
         expect(
           await rt.prisma.historyEvent.count({
-            where: { instanceId: { in: started.map((s) => s.id) }, elementId: 'join', type: 'ELEMENT_COMPLETED' },
+            where: { instanceId: { in: started.map((s) => big(s.id)) }, elementId: 'join', type: 'ELEMENT_COMPLETED' },
           }),
         ).toBe(60);
       });
 
       it('changes nothing when an item is redelivered after its commit', async () => {
         const id = await rt.start(SERVICE_TASK, { amount: 3 });
-        const before = await rt.prisma.processInstance.findUniqueOrThrow({ where: { id } });
-        const history = await rt.prisma.historyEvent.count({ where: { instanceId: id } });
-        expect(await rt.prisma.job.findMany({ where: { instanceId: id } })).toEqual([
+        const before = await rt.prisma.processInstance.findUniqueOrThrow({ where: { id: big(id) } });
+        const history = await rt.prisma.historyEvent.count({ where: { instanceId: big(id) } });
+        expect(await rt.prisma.job.findMany({ where: { instanceId: big(id) } })).toEqual([
           expect.objectContaining({ type: 'charge-card', state: 'ACTIVATABLE', customHeaders: { method: 'visa', region: 'eu' } }),
         ]);
-        const report = await rt.processor.process([id, id]);
+        const report = await rt.unitOfWork.runBatch([id, id]);
         expect(report.stepped).toBe(0);
-        expect((await rt.prisma.processInstance.findUniqueOrThrow({ where: { id } })).state).toEqual(before.state);
-        expect(await rt.prisma.job.count({ where: { instanceId: id } })).toBe(1);
-        expect(await rt.prisma.historyEvent.count({ where: { instanceId: id } })).toBe(history);
+        expect((await rt.prisma.processInstance.findUniqueOrThrow({ where: { id: big(id) } })).state).toEqual(before.state);
+        expect(await rt.prisma.job.count({ where: { instanceId: big(id) } })).toBe(1);
+        expect(await rt.prisma.historyEvent.count({ where: { instanceId: big(id) } })).toBe(history);
       });
 
       it('applies inbox events under the row lock and deletes them', async () => {
         const id = await rt.start(SERVICE_TASK);
-        const job = await rt.prisma.job.findFirstOrThrow({ where: { instanceId: id } });
-        await rt.prisma.instanceEvent.create({
-          data: { instanceId: id, event: { type: 'complete', elementInstanceId: job.elementInstanceId, variables: { receipt: 'r1' } } },
-        });
-        await rt.processor.process([id]);
-        const row = await rt.prisma.processInstance.findUniqueOrThrow({ where: { id } });
-        expect(row).toMatchObject({ status: 'COMPLETED', variables: { receipt: 'r1' } });
-        expect(await rt.prisma.instanceEvent.count({ where: { instanceId: id } })).toBe(0);
+        const job = await rt.prisma.job.findFirstOrThrow({ where: { instanceId: big(id) } });
+        await rt.runtime.repos.inbox.append([
+          { instanceId: id, event: { type: 'complete', elementInstanceId: job.elementInstanceId.toString(), variables: { receipt: 'r1' } } },
+        ]);
+        expect((await rt.prisma.processInstance.findUniqueOrThrow({ where: { id: big(id) } })).pendingSince).not.toBeNull();
+        await rt.unitOfWork.runBatch([id]);
+        const row = await rt.prisma.processInstance.findUniqueOrThrow({ where: { id: big(id) } });
+        expect(row).toMatchObject({ status: 'COMPLETED', variables: { receipt: 'r1' }, pendingSince: null });
+        expect(await rt.prisma.instanceEvent.count({ where: { instanceId: big(id) } })).toBe(0);
       });
 
       it('starts a call activity child from a definition first read inside the batch', async () => {
         // Deployed through another registry, so this one has neither cached nor memoised the child.
-        await new DefinitionRegistry(rt.prisma, new MemoryDefinitionCache(), { cacheTtlSeconds: 60 }).deploy(
+        await new DefinitionRegistry(rt.runtime, new MemoryDefinitionCache(), testKeys, { cacheTtlSeconds: 60 }).deploy(
           repoFile(engineFixture('subprocess/call-activity-child.bpmn')),
         );
         const id = await rt.start(engineFixture('subprocess/call-activity.bpmn'), { value: 4 });
         await rt.drain();
-        const child = await rt.prisma.processInstance.findFirstOrThrow({ where: { parentInstanceId: id } });
+        const child = await rt.prisma.processInstance.findFirstOrThrow({ where: { parentInstanceId: big(id) } });
         expect(child.status).toBe('COMPLETED');
-        expect(await rt.prisma.processInstance.findUniqueOrThrow({ where: { id } })).toMatchObject({
+        expect(await rt.prisma.processInstance.findUniqueOrThrow({ where: { id: big(id) } })).toMatchObject({
           status: 'COMPLETED',
           variables: { value: 4, result: 8 },
         });
@@ -239,20 +412,21 @@ export function describeStoreContract(adapter: StoreAdapter): void {
         const held = new Promise<void>((resolve) => (release = resolve));
         let locked!: () => void;
         const isLocked = new Promise<void>((resolve) => (locked = resolve));
-        const holder = rt.prisma.$transaction(async (tx) => {
-          await tx.$queryRawUnsafe(`SELECT id FROM "ProcessInstance" WHERE id = $1::uuid FOR UPDATE`, id);
+        const holder = rt.runtime.transaction(async (tx) => {
+          await tx.instances.lock([id]);
           locked();
           await held;
         });
         await isLocked;
-        const batch = rt.processor.process([id]);
+        const batch = rt.unitOfWork.runBatch([id]);
         if (rt.store.concurrentTransactions) {
           // Postgres: the row is skipped (SKIP LOCKED) and its item handed back for later.
           expect(await batch).toMatchObject({ stepped: 0, requeued: 1 });
+          await rt.announcer.settled();
           expect(rt.publisher.take()).toEqual([id]);
           release();
           await holder;
-          await rt.processor.process([id]);
+          await rt.unitOfWork.runBatch([id]);
         } else {
           // PGlite: one connection, so the batch's transaction waits for the holder's to end.
           const early = await Promise.race([batch.then(() => 'ran'), sleep(300).then(() => 'waited')]);
@@ -262,7 +436,43 @@ export function describeStoreContract(adapter: StoreAdapter): void {
           expect(await batch).toMatchObject({ stepped: 1, requeued: 0 });
         }
         expect(await rt.status(id)).toBe('COMPLETED');
-        expect(await rt.prisma.historyEvent.count({ where: { instanceId: id } })).toBe(16);
+        expect(await rt.prisma.historyEvent.count({ where: { instanceId: big(id) } })).toBe(16);
+      });
+
+      it('gives up on a held row lock after the lock timeout with LockTimeoutError, and a command then waits in the inbox', async () => {
+        const id = await rt.start(SERVICE_TASK);
+        // As a worker holds an instance it has work for: the instance is marked pending.
+        await rt.prisma.processInstance.update({ where: { id: big(id) }, data: { pendingSince: new Date() } });
+        let release!: () => void;
+        const held = new Promise<void>((resolve) => (release = resolve));
+        let locked!: () => void;
+        const isLocked = new Promise<void>((resolve) => (locked = resolve));
+        const holder = rt.runtime.transaction(async (tx) => {
+          await tx.instances.lockForStep([id], 'wait');
+          locked();
+          await held;
+        });
+        await isLocked;
+        if (rt.store.concurrentTransactions) {
+          const waited = rt.runtime.transaction((tx) => tx.instances.lockForStep([id], 'wait'), { lockTimeoutMs: 100 });
+          await expect(waited).rejects.toBeInstanceOf(LockTimeoutError);
+          const result = await rt.unitOfWork.command(id, [{ type: 'setVariables', variables: { late: true } }], { lockTimeoutMs: 100 });
+          expect(result).toBe('queued');
+          expect(await rt.runtime.repos.inbox.pendingCommands([id])).toEqual(new Map([[id, ['setVariables']]]));
+          release();
+          await holder;
+        } else {
+          // PGlite: the second transaction waits for the connection, not for the row lock.
+          const command = rt.unitOfWork.command(id, [{ type: 'setVariables', variables: { late: true } }], { lockTimeoutMs: 100 });
+          const early = await Promise.race([command.then(() => 'ran'), sleep(300).then(() => 'waited')]);
+          expect(early).toBe('waited');
+          release();
+          await holder;
+          expect(await command).toBe('applied');
+        }
+        await rt.drain();
+        expect((await rt.runtime.repos.instances.get(id))?.variables).toMatchObject({ late: true });
+        expect(await rt.prisma.instanceEvent.count({ where: { instanceId: big(id) } })).toBe(0);
       });
 
       it('steps each instance once when concurrent batches carry the same items', async () => {
@@ -270,18 +480,20 @@ export function describeStoreContract(adapter: StoreAdapter): void {
         const started = await Promise.all(
           Array.from({ length: 30 }, (_, i) => rt.starter.start({ definition, variables: { amount: i * 10 } })),
         );
+        await rt.announcer.settled();
         const ids = rt.publisher.take();
-        expect(ids.sort()).toEqual(started.map((s) => s.id).sort());
-        await Promise.all([rt.processor.process(ids), rt.processor.process(ids), freshWorker(rt).process(ids)]);
+        expect([...ids].sort()).toEqual(started.map((s) => s.id).sort());
+        await Promise.all([rt.unitOfWork.runBatch(ids), rt.unitOfWork.runBatch(ids), freshWorker(rt).runBatch(ids)]);
         await rt.drain();
         // rev counts committed steps: 1 means exactly one batch advanced the instance.
         const ends = await rt.prisma.historyEvent.groupBy({
           by: ['instanceId'],
-          where: { instanceId: { in: ids }, elementId: 'EndEvent_1', type: 'ELEMENT_COMPLETED' },
+          where: { instanceId: { in: ids.map(big) }, elementId: 'EndEvent_1', type: 'ELEMENT_COMPLETED' },
           _count: true,
         });
+        expect(ends).toHaveLength(30);
         expect(ends.map((e) => e._count)).toEqual(ids.map(() => 1));
-        expect(await rt.prisma.processInstance.count({ where: { id: { in: ids }, status: 'COMPLETED', rev: 1 } })).toBe(30);
+        expect(await rt.prisma.processInstance.count({ where: { id: { in: ids.map(big) }, status: 'COMPLETED', rev: 1 } })).toBe(30);
       });
     });
 
@@ -293,21 +505,22 @@ export function describeStoreContract(adapter: StoreAdapter): void {
         const later = (await rt.starter.start({ definition, variables: { wait: 'PT1H' } })).id;
         await rt.drain();
         await rt.prisma.$executeRawUnsafe(
-          `UPDATE "Timer" SET "dueAt" = now() - interval '1 second' WHERE "instanceId" = ANY($1::uuid[])`,
+          `UPDATE "Timer" SET "dueAt" = now() - interval '1 second' WHERE "instanceId" = ANY($1::bigint[])`,
           [active, suspended],
         );
-        await rt.prisma.$executeRawUnsafe(`UPDATE "ProcessInstance" SET status = 'SUSPENDED' WHERE id = $1::uuid`, suspended);
-        const timers = new TimerService(rt.prisma, rt.registry, rt.publisher, { logger: quietLogger });
+        expect((await rt.instances.suspend(suspended)).outcome).toBe('applied');
+        await rt.drain();
+        const timers = new TimerService(rt.runtime, rt.registry, rt.announcer, testKeys, { observer: testObserver });
         expect(await timers.fireDue()).toBe(1);
+        await rt.announcer.settled();
         expect(rt.publisher.take()).toEqual([active]);
         expect(await timers.fireDue()).toBe(0);
-        await rt.processor.process([active]);
+        await rt.unitOfWork.runBatch([active]);
         expect(await rt.status(active)).toBe('COMPLETED');
-        expect(await rt.prisma.timer.findMany({ where: { instanceId: { in: [suspended, later] } }, select: { state: true } })).toEqual([
-          { state: 'SCHEDULED' },
-          { state: 'SCHEDULED' },
-        ]);
-        await rt.prisma.$executeRawUnsafe(`UPDATE "ProcessInstance" SET status = 'ACTIVE' WHERE id = $1::uuid`, suspended);
+        expect(
+          await rt.prisma.timer.findMany({ where: { instanceId: { in: [big(suspended), big(later)] } }, select: { state: true } }),
+        ).toEqual([{ state: 'SCHEDULED' }, { state: 'SCHEDULED' }]);
+        expect((await rt.instances.resume(suspended)).outcome).toBe('applied');
         expect(await timers.fireDue()).toBe(1);
         await rt.drain();
         expect(await rt.status(suspended)).toBe('COMPLETED');
@@ -318,26 +531,49 @@ export function describeStoreContract(adapter: StoreAdapter): void {
         const definition = await rt.deploy(PARALLEL);
         const overdue = (await rt.starter.start({ definition })).id;
         const fresh = (await rt.starter.start({ definition })).id;
+        await rt.announcer.settled();
         rt.publisher.take();
         await rt.prisma.$executeRawUnsafe(
-          `UPDATE "ProcessInstance" SET "pendingSince" = now() - interval '1 hour' WHERE id = $1::uuid`,
+          `UPDATE "ProcessInstance" SET "pendingSince" = now() - interval '1 hour' WHERE id = $1::bigint`,
           overdue,
         );
         const publisher = new QueuePublisher();
-        const sweeper = new Sweeper(rt.prisma, publisher, { intervalSeconds: 60, logger: quietLogger });
+        const announcer = new Announcer(publisher, testObserver);
+        const sweeper = new Sweeper(rt.runtime, announcer, { intervalSeconds: 60, observer: testObserver });
         expect(await sweeper.sweepOnce()).toBe(1);
+        await announcer.settled();
         expect(publisher.take()).toEqual([overdue]);
         // Picked rows get a fresh pendingSince: not queued again at the next pass.
         expect(await sweeper.sweepOnce()).toBe(0);
-        await rt.processor.process([overdue, fresh]);
+        await rt.unitOfWork.runBatch([overdue, fresh]);
         expect([await rt.status(overdue), await rt.status(fresh)]).toEqual(['COMPLETED', 'COMPLETED']);
+      });
+
+      it('the sweeper re-queues inbox events nobody consumed', async () => {
+        const id = await rt.start(SERVICE_TASK);
+        const job = await rt.prisma.job.findFirstOrThrow({ where: { instanceId: big(id) } });
+        await rt.runtime.repos.inbox.append([
+          { instanceId: id, event: { type: 'complete', elementInstanceId: job.elementInstanceId.toString(), variables: {} } },
+        ]);
+        // The announcement was lost, and the event is old.
+        await rt.prisma.instanceEvent.updateMany({ where: { instanceId: big(id) }, data: { createdAt: new Date(Date.now() - 3_600_000) } });
+        await rt.prisma.processInstance.update({ where: { id: big(id) }, data: { pendingSince: null } });
+        const publisher = new QueuePublisher();
+        const announcer = new Announcer(publisher, testObserver);
+        const sweeper = new Sweeper(rt.runtime, announcer, { intervalSeconds: 60 });
+        expect(await sweeper.sweepOnce()).toBe(1);
+        await announcer.settled();
+        expect(publisher.take()).toEqual([id]);
+        await rt.unitOfWork.runBatch([id]);
+        expect(await rt.status(id)).toBe('COMPLETED');
+        expect(await sweeper.sweepOnce()).toBe(0);
       });
     });
   });
 }
 
-/** A second worker: its own registry (nothing cached) and batch processor, on the same store. */
-function freshWorker(rt: RuntimeOnStore): BatchProcessor {
-  const registry = new DefinitionRegistry(rt.prisma, new MemoryDefinitionCache(), { cacheTtlSeconds: 60 });
-  return new BatchProcessor(rt.prisma, registry, rt.publisher, { maxParallel: 50, stepBudget: 10_000, logger: quietLogger });
+/** A second worker: its own registry (nothing cached) and unit of work, on the same store. */
+function freshWorker(rt: RuntimeOnStore): UnitOfWork {
+  const registry = new DefinitionRegistry(rt.runtime, new MemoryDefinitionCache(), testKeys, { cacheTtlSeconds: 60 });
+  return newUnitOfWork(rt.runtime, registry, rt.announcer);
 }

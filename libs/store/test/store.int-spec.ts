@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { applyMigrations, createPrismaClient, Prisma, StoreError, StoreErrorCode } from '../src';
+import { applyMigrations, createPrismaClient, PgRuntimeStore, Prisma, StoreError, StoreErrorCode } from '../src';
+import { big, testKeys } from '../../runtime/test/runtime-harness';
 import { freshSchema, FreshSchema } from './fresh-schema';
 
 const MIGRATIONS = readdirSync(join(__dirname, '../../../prisma/migrations'), {
@@ -73,20 +73,19 @@ describe('store on Postgres', () => {
 
   describe('client', () => {
     it('writes and reads an instance with JSONB variables and state', async () => {
-      const id = randomUUID();
+      const id = testKeys();
       const state = {
-        tokens: [{ id: 't1', elementId: 'task', state: 'WAITING', scope: null }],
-        scopes: {
-          root: {
-            vars: { n: 1.5, big: 2 ** 40, text: 'grüße ✓', nested: { list: [1, 'a', null, true] } },
-          },
+        instanceId: id,
+        rootId: id,
+        elements: {
+          [id]: { id, elementId: 'order', variables: { n: 1.5, big: 2 ** 40, text: 'grüße ✓', nested: { list: [1, 'a', null, true] } } },
         },
       };
       await db.prisma.processInstance.create({
         data: {
-          id,
-          definitionId: randomUUID(),
-          processKey: 'order',
+          id: big(id),
+          definitionId: big(testKeys()),
+          bpmnProcessId: 'order',
           processVersion: 1,
           businessKey: 'B-1',
           variables: { amount: 120, customer: { name: 'Ada' } },
@@ -94,67 +93,98 @@ describe('store on Postgres', () => {
           pendingSince: new Date(),
         },
       });
-      const read = await db.prisma.processInstance.findUniqueOrThrow({ where: { id } });
-      expect(read).toMatchObject({ status: 'ACTIVE', rev: 0, businessKey: 'B-1', endedAt: null });
+      const read = await db.prisma.processInstance.findUniqueOrThrow({ where: { id: big(id) } });
+      expect(read).toMatchObject({ status: 'ACTIVE', rev: 0, stepFailures: 0, tenantId: '<default>', businessKey: 'B-1', endedAt: null });
       expect(read.state).toEqual(state);
       expect(read.variables).toEqual({ amount: 120, customer: { name: 'Ada' } });
       expect(read.startedAt).toBeInstanceOf(Date);
 
       // Stored as jsonb, not text: Postgres can look inside it.
       const [{ name }] = await db.prisma.$queryRaw<{ name: string }[]>`
-        SELECT variables->'customer'->>'name' AS name FROM "ProcessInstance" WHERE id = ${id}::uuid`;
+        SELECT variables->'customer'->>'name' AS name FROM "ProcessInstance" WHERE id = ${big(id)}`;
       expect(name).toBe('Ada');
+      // The repositories read the process variables from the state's root scope.
+      const record = await new PgRuntimeStore(db.prisma).repos.instances.get(id);
+      expect(record).toMatchObject({ id, bpmnProcessId: 'order', variables: state.elements[id].variables });
     });
 
-    it('lets optimistic concurrency through rev reject a stale write', async () => {
-      const id = randomUUID();
+    it('makes a second writer of an instance wait for the first under the row lock, and see what it committed', async () => {
+      const id = testKeys();
       await db.prisma.processInstance.create({
-        data: { id, definitionId: randomUUID(), processKey: 'order', processVersion: 1, state: {} },
+        data: { id: big(id), definitionId: big(testKeys()), bpmnProcessId: 'order', processVersion: 1, state: { instanceId: id, rootId: id, elements: {} } },
       });
-      const first = await db.prisma.processInstance.updateMany({
-        where: { id, rev: 0 },
-        data: { rev: { increment: 1 }, state: { step: 1 } },
+      const store = new PgRuntimeStore(db.prisma);
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((resolve) => (locked = resolve));
+      const first = store.transaction(async (tx) => {
+        await tx.instances.lockForStep([id], 'wait');
+        locked();
+        await held;
+        return tx.instances.recordStepFailure(id);
       });
-      const stale = await db.prisma.processInstance.updateMany({
-        where: { id, rev: 0 },
-        data: { rev: { increment: 1 }, state: { step: 'lost' } },
+      await isLocked;
+      const order: string[] = [];
+      const second = store.transaction(async (tx) => {
+        const [row] = await tx.instances.lockForStep([id], 'wait');
+        order.push('second locked');
+        return row.stepFailures;
       });
-      expect([first.count, stale.count]).toEqual([1, 0]);
-      const read = await db.prisma.processInstance.findUniqueOrThrow({ where: { id } });
-      expect(read).toMatchObject({ rev: 1, state: { step: 1 } });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      order.push('first commits');
+      release();
+      expect(await first).toBe(1);
+      // Not a lost update: the second locker reads the row as the first left it.
+      expect(await second).toBe(1);
+      expect(order).toEqual(['first commits', 'second locked']);
+      // A skipping locker (a worker batch) leaves a held row out instead of waiting.
+      const again = store.transaction(async (tx) => {
+        await tx.instances.lock([id]);
+        const skipped = await store.transaction((other) => other.instances.lockForStep([id], 'skip'));
+        return skipped.length;
+      });
+      expect(await again).toBe(0);
     });
 
-    it('enforces one definition per (key, version)', async () => {
-      const definition = {
-        key: `p-${randomUUID()}`,
+    it('enforces one definition per (tenant, process id, version)', async () => {
+      const definition = () => ({
+        id: big(testKeys()),
+        bpmnProcessId: `p-${testKeys()}`,
         version: 1,
         xml: '<definitions/>',
         hash: 'a'.repeat(64),
-      };
-      await db.prisma.definition.create({ data: definition });
-      await expect(db.prisma.definition.create({ data: definition })).rejects.toMatchObject({
+      });
+      const first = definition();
+      await db.prisma.definition.create({ data: first });
+      await expect(db.prisma.definition.create({ data: { ...first, id: big(testKeys()) } })).rejects.toMatchObject({
         code: 'P2002',
       });
-      await expect(
-        db.prisma.definition.create({ data: { ...definition, version: 2 } }),
-      ).resolves.toMatchObject({
+      await expect(db.prisma.definition.create({ data: { ...first, id: big(testKeys()), version: 2 } })).resolves.toMatchObject({
         version: 2,
+      });
+      // Another tenant has versions of its own.
+      await expect(db.prisma.definition.create({ data: { ...first, id: big(testKeys()), tenantId: 'acme' } })).resolves.toMatchObject({
+        version: 1,
+        tenantId: 'acme',
       });
     });
 
     it('enforces unique job keys, so a replayed effect is skipped', async () => {
-      const job = (key: string) => ({
+      const job = (key: string, id = testKeys()) => ({
+        id: big(id),
         key,
-        instanceId: randomUUID(),
-        elementInstanceId: randomUUID(),
+        instanceId: big(testKeys()),
+        elementInstanceId: big(testKeys()),
         elementId: 'charge',
-        processKey: 'order',
+        bpmnProcessId: 'order',
         type: 'charge-card',
         retries: 3,
         customHeaders: { k: 'v' },
       });
-      const key = `job-${randomUUID()}`;
-      await db.prisma.job.create({ data: job(key) });
+      const key = `${testKeys()}:charge`;
+      const id = testKeys();
+      await db.prisma.job.create({ data: job(key, id) });
       await expect(db.prisma.job.create({ data: job(key) })).rejects.toMatchObject({
         code: 'P2002',
       });
@@ -164,18 +194,17 @@ describe('store on Postgres', () => {
       });
       expect(replay.count).toBe(1);
       const stored = await db.prisma.job.findUniqueOrThrow({ where: { key } });
-      expect(stored).toMatchObject({ state: 'ACTIVATABLE', customHeaders: { k: 'v' } });
-      expect(stored.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/); // uuid(7) default
+      expect(stored).toMatchObject({ id: big(id), tenantId: '<default>', state: 'ACTIVATABLE', customHeaders: { k: 'v' } });
     });
 
     it('maps the error type for unique violations to Prisma.PrismaClientKnownRequestError', async () => {
-      const key = `job-${randomUUID()}`;
       const data = {
-        key,
-        instanceId: randomUUID(),
-        elementInstanceId: randomUUID(),
+        id: big(testKeys()),
+        key: `${testKeys()}:e`,
+        instanceId: big(testKeys()),
+        elementInstanceId: big(testKeys()),
         elementId: 'e',
-        processKey: 'p',
+        bpmnProcessId: 'p',
         type: 't',
         retries: 1,
       };
@@ -185,20 +214,20 @@ describe('store on Postgres', () => {
     });
 
     it('filters user tasks by candidate group (text[])', async () => {
-      const instanceId = randomUUID();
+      const instanceId = big(testKeys());
       await db.prisma.userTask.createMany({
         data: [
           {
-            id: randomUUID(),
+            id: big(testKeys()),
             instanceId,
-            processKey: 'p',
+            bpmnProcessId: 'p',
             elementId: 'a',
             candidateGroups: ['sales', 'ops'],
           },
           {
-            id: randomUUID(),
+            id: big(testKeys()),
             instanceId,
-            processKey: 'p',
+            bpmnProcessId: 'p',
             elementId: 'b',
             candidateGroups: ['ops'],
           },
@@ -225,45 +254,54 @@ describe('store on Postgres', () => {
       const rows = await db.prisma.$queryRaw<{ indexname: string; indexdef: string }[]>`
         SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = ${db.schema}`;
       const defs = new Map(rows.map((r) => [r.indexname, r.indexdef]));
-      expect(defs.get('ProcessInstance_status_id_idx')).toMatch(/USING btree \(status, id\)/);
-      expect(defs.get('ProcessInstance_processKey_id_idx')).toMatch(/\("processKey", id\)/);
+      expect(defs.get('ProcessInstance_tenantId_status_id_idx')).toMatch(/USING btree \("tenantId", status, id\)/);
+      expect(defs.get('ProcessInstance_bpmnProcessId_id_idx')).toMatch(/\("bpmnProcessId", id\)/);
       expect(defs.get('ProcessInstance_pendingSince_idx')).toMatch(
         /WHERE \("pendingSince" IS NOT NULL\)/,
       );
       expect(defs.get('HistoryEvent_instanceId_id_idx')).toMatch(/\("instanceId", id\)/);
+      expect(defs.get('InstanceEvent_instanceId_id_idx')).toMatch(/\("instanceId", id\)/);
       expect(defs.get('UserTask_candidateGroups_idx')).toMatch(/USING gin/);
       expect(defs.get('Job_key_key')).toMatch(/UNIQUE INDEX/);
       expect(defs.get('Job_type_state_availableAt_idx')).toMatch(/\(type, state, "availableAt"\)/);
       expect(defs.get('Timer_state_dueAt_idx')).toMatch(/\(state, "dueAt"\)/);
-      expect(defs.get('MessageSubscription_messageName_correlationKey_idx')).toBeDefined();
-      expect(defs.get('Definition_key_version_key')).toMatch(/UNIQUE INDEX/);
+      expect(defs.get('Timer_key_key')).toMatch(/UNIQUE INDEX/);
+      expect(defs.get('MessageSubscription_tenantId_messageName_correlationKey_idx')).toMatch(
+        /\("tenantId", "messageName", "correlationKey"\)/,
+      );
+      expect(defs.get('Definition_tenantId_bpmnProcessId_version_key')).toMatch(/UNIQUE INDEX/);
+      expect(defs.get('BufferedMessage_tenantId_messageId_key')).toMatch(/UNIQUE INDEX/);
+      expect(defs.get('IdempotencyRecord_pkey')).toMatch(/\(scope, key\)/);
     });
 
-    it('pages ACTIVE instances newest first through the (status, id) index', async () => {
-      // 5,000 instances, 1 in 10 active; ids are time-ordered like UUIDv7.
+    it('pages ACTIVE instances newest first through the (tenantId, status, id) index', async () => {
+      // 5,000 instances, 1 in 10 active; keys from 1 up (as migrated ones are): more digits are newer.
       await db.prisma.$executeRaw`
-        INSERT INTO "ProcessInstance" (id, "definitionId", "processKey", "processVersion", status, state)
-        SELECT (lpad(to_hex(i), 12, '0') || '7000800000000000' || lpad(to_hex(i), 4, '0'))::uuid,
-               gen_random_uuid(), 'bulk', 1,
+        INSERT INTO "ProcessInstance" (id, "definitionId", "bpmnProcessId", "processVersion", status, state)
+        SELECT i, 1, 'bulk', 1,
                (CASE WHEN i % 10 = 0 THEN 'ACTIVE' ELSE 'COMPLETED' END)::"InstanceStatus",
-               '{}'::jsonb
+               jsonb_build_object('instanceId', i::text, 'rootId', i::text, 'elements', '{}'::jsonb)
         FROM generate_series(1, 5000) AS i`;
       await db.prisma.$executeRaw`ANALYZE "ProcessInstance"`;
 
       const plan = await db.prisma.$queryRaw<{ 'QUERY PLAN': string }[]>`
-        EXPLAIN SELECT id FROM "ProcessInstance" WHERE status = 'ACTIVE' ORDER BY id DESC LIMIT 50`;
+        EXPLAIN SELECT id FROM "ProcessInstance" WHERE "tenantId" = '<default>' AND status = 'ACTIVE' ORDER BY id DESC LIMIT 50`;
       const text = plan.map((r) => r['QUERY PLAN']).join('\n');
-      expect(text).toMatch(/Index (Only )?Scan Backward using "?ProcessInstance_status_id_idx"?/);
+      expect(text).toMatch(/Index (Only )?Scan Backward using "?ProcessInstance_tenantId_status_id_idx"?/);
       expect(text).not.toMatch(/Sort/);
 
-      const page = await db.prisma.processInstance.findMany({
-        where: { status: 'ACTIVE', processKey: 'bulk' },
-        orderBy: { id: 'desc' },
-        take: 50,
-        select: { id: true },
-      });
-      expect(page).toHaveLength(50);
-      expect(page.map((r) => r.id)).toEqual([...page.map((r) => r.id)].sort().reverse());
+      // The repository's page: newest (highest key) first, the last key the cursor of the next page.
+      const instances = new PgRuntimeStore(db.prisma).repos.instances;
+      const seen: bigint[] = [];
+      let cursor: string | undefined;
+      for (;;) {
+        const page = await instances.list({ status: 'ACTIVE', bpmnProcessId: 'bulk', tenants: ['<default>'], limit: 120, cursor });
+        if (page.length === 0) break;
+        expect(page.length).toBeLessThanOrEqual(120);
+        seen.push(...page.map((r) => BigInt(r.id)));
+        cursor = page[page.length - 1].id;
+      }
+      expect(seen).toEqual(Array.from({ length: 500 }, (_, i) => BigInt(5000 - i * 10)));
     });
   });
 });

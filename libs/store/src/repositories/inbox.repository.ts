@@ -10,7 +10,7 @@ export class PgInboxRepository implements InboxRepository {
     if (instanceIds.length === 0) return Promise.resolve([]);
     return this.db.$queryRawUnsafe<StoredEvent[]>(
       `SELECT id::text AS id, "instanceId"::text AS "instanceId", event FROM "InstanceEvent"
-        WHERE "instanceId" = ANY($1::bigint[]) ORDER BY id`,
+        WHERE "instanceId" = ANY($1::bigint[]) ORDER BY "InstanceEvent".id`,
       instanceIds,
     );
   }
@@ -42,7 +42,7 @@ export class PgHistoryRepository implements HistoryRepository {
               "elementInstanceId"::text AS "elementInstanceId", at
          FROM "HistoryEvent"
         WHERE "instanceId" = $1::bigint AND ($2::bigint IS NULL OR id > $2::bigint)
-        ORDER BY id
+        ORDER BY "HistoryEvent".id
         LIMIT $3`,
       instanceId,
       page.cursor ?? null,

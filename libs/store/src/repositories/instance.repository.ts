@@ -75,7 +75,7 @@ export class PgInstanceRepository implements InstanceRepository {
     if (ids.length === 0) return [];
     const rows = await this.db.$queryRawUnsafe<Row[]>(
       `SELECT ${FULL} FROM "ProcessInstance" WHERE id = ANY($1::bigint[])
-        ORDER BY id -- one lock order for every transaction that locks several instances
+        ORDER BY "ProcessInstance".id -- one lock order for every transaction that locks several instances
           FOR UPDATE${mode === 'skip' ? ' SKIP LOCKED' : ''}`,
       ids,
     );
@@ -95,7 +95,7 @@ export class PgInstanceRepository implements InstanceRepository {
     if (ids.length === 0) return Promise.resolve([]);
     return this.db.$queryRawUnsafe<TouchedInstance[]>(
       `SELECT id::text AS id, "tenantId", status::text AS status, variables FROM "ProcessInstance"
-        WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`,
+        WHERE id = ANY($1::bigint[]) ORDER BY "ProcessInstance".id FOR UPDATE`,
       [...new Set(ids)],
     );
   }
@@ -131,7 +131,7 @@ export class PgInstanceRepository implements InstanceRepository {
           AND ($3::text IS NULL OR "bpmnProcessId" = $3::text)
           AND ($4::text IS NULL OR "businessKey" = $4::text)
           AND ($5::bigint IS NULL OR id < $5::bigint)
-        ORDER BY id DESC
+        ORDER BY "ProcessInstance".id DESC
         LIMIT $6`,
       tenantParam(query.tenants),
       query.status ?? null,

@@ -53,7 +53,7 @@ export class PgJobRepository implements JobRepository {
 
   lock(ids: readonly Key[]): Promise<JobRecord[]> {
     if (ids.length === 0) return Promise.resolve([]);
-    return this.db.$queryRawUnsafe<JobRecord[]>(`SELECT ${JOB} FROM "Job" WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`, ids);
+    return this.db.$queryRawUnsafe<JobRecord[]>(`SELECT ${JOB} FROM "Job" WHERE id = ANY($1::bigint[]) ORDER BY "Job".id FOR UPDATE`, ids);
   }
 
   async settle(settled: readonly { id: Key; outcome: 'COMPLETED' | 'ERROR'; workerId: string; digest: string }[]): Promise<void> {

@@ -140,7 +140,7 @@ export class PgIncidentRepository implements IncidentRepository {
           AND ($2::bigint IS NULL OR "instanceId" = $2::bigint)
           AND (CASE WHEN $3::text = 'RESOLVED' THEN "resolvedAt" IS NOT NULL ELSE "resolvedAt" IS NULL END)
           AND ($4::bigint IS NULL OR id > $4::bigint)
-        ORDER BY id
+        ORDER BY "Incident".id
         LIMIT $5`,
       tenantParam(query.tenants),
       query.instanceId ?? null,
@@ -157,7 +157,7 @@ export class PgIncidentRepository implements IncidentRepository {
 
   openOf(instanceId: Key): Promise<IncidentRecord[]> {
     return this.db.$queryRawUnsafe<IncidentRecord[]>(
-      `SELECT ${INCIDENT} FROM "Incident" WHERE "instanceId" = $1::bigint AND "resolvedAt" IS NULL ORDER BY id`,
+      `SELECT ${INCIDENT} FROM "Incident" WHERE "instanceId" = $1::bigint AND "resolvedAt" IS NULL ORDER BY "Incident".id`,
       instanceId,
     );
   }

@@ -18,7 +18,7 @@ export class PgUserTaskRepository implements UserTaskRepository {
           AND ($4::text IS NULL OR assignee = $4::text)
           AND ($5::text IS NULL OR "candidateGroups" @> ARRAY[$5::text])
           AND ($6::bigint IS NULL OR id > $6::bigint)
-        ORDER BY id
+        ORDER BY "UserTask".id
         LIMIT $7`,
       tenantParam(query.tenants),
       query.instanceId ?? null,
