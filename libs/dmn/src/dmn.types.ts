@@ -1,4 +1,4 @@
-import type { ValidationError } from '@baton/engine';
+import type { FeelLimits, ValidationError } from '@baton/engine';
 
 /**
  * A problem found while compiling a DMN document, shaped like the BPMN
@@ -92,10 +92,16 @@ export type CompileDmnResult =
   | { readonly ok: true; readonly definitions: CompiledDrg }
   | { readonly ok: false; readonly errors: readonly DmnValidationError[] };
 
-/** What an evaluation needs from outside: the clock (FEEL `now()`, `today()`). */
+/**
+ * What an evaluation needs from outside: the clock (FEEL `now()`, `today()`),
+ * and optionally the bounds of each FEEL evaluation (FEEL's defaults when
+ * absent). The engine's environment can be passed as it is.
+ */
 export interface DmnEnv {
   /** Epoch milliseconds. */
   now(): number;
+  /** Bounds of each FEEL evaluation; `DEFAULT_FEEL_LIMITS` of `@baton/engine` when absent. */
+  readonly feelLimits?: FeelLimits;
 }
 
 // evaluation results: Camunda 8's EvaluateDecisionResult, with values as JSON

@@ -1,10 +1,10 @@
-import { date, unaryTest } from 'feelin';
+import { parseDate } from '@baton/engine';
+import { unaryTest } from 'feelin';
 import { compileExpression, compileUnaryTests, FeelSyntaxError } from '../src/feel-adapter';
 
 /**
- * The adapter's own unary-test paths (a literal predicate, the compiled
- * `in` expression) against feelin's `unaryTest`, the reference: a test
- * matches exactly when feelin says `true`.
+ * DMN unary tests (Baton's FEEL compiled for DMN) against feelin's
+ * `unaryTest`, the reference: a test matches exactly when feelin says `true`.
  */
 type Kind = 'number' | 'string' | 'boolean';
 
@@ -72,10 +72,10 @@ describe('feel-adapter unary tests', () => {
     expect(compileUnaryTests('x > 3').test('anything', { x: 4 })).toBe(true);
   });
 
-  it('tests FEEL values the compiled path does not model (dates) through feelin', () => {
+  it('tests FEEL values that are not JSON (dates)', () => {
     const test = compileUnaryTests('[date("2020-01-01")..date("2020-12-31")]');
-    expect(test.test(date('2020-06-01'))).toBe(true);
-    expect(test.test(date('2021-06-01'))).toBe(false);
+    expect(test.test(parseDate('2020-06-01'))).toBe(true);
+    expect(test.test(parseDate('2021-06-01'))).toBe(false);
   });
 
   it('refuses unary tests and expressions that do not parse', () => {

@@ -1,5 +1,17 @@
 import { Parser } from 'saxen';
-import { date, dateAndTime, duration, time } from 'feelin';
+import { parseDate, parseDateTime, parseDuration, parseTime } from '@baton/engine';
+
+function orThrow<T>(parse: (s: string) => T | null): (s: string) => T {
+  return (s) => {
+    const value = parse(s);
+    if (value === null) throw new Error(`not a FEEL temporal value: ${s}`);
+    return value;
+  };
+}
+const date = orThrow(parseDate);
+const dateAndTime = orThrow(parseDateTime);
+const time = orThrow(parseTime);
+const duration = orThrow(parseDuration);
 
 /**
  * Reads a DMN TCK test file (`*-test-01.xml`, schema testCases.xsd): test
@@ -154,7 +166,7 @@ function scalar(node: XmlNode): TckValue {
 
 /**
  * A temporal value built by FEEL's constructor. One FEEL cannot build
- * (feelin has no negative years) is kept as its text: a case using it fails
+ * (Baton's FEEL cannot parse it) is kept as its text: a case using it fails
  * on that value, not the whole file.
  */
 function temporal(text: string, build: (s: string) => unknown, type: string): TckValue {

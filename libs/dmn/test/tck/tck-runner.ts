@@ -1,6 +1,15 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FeelDate, FeelDateTime, FeelDuration, FeelTime, evaluate } from 'feelin';
+import {
+  FeelDate,
+  FeelDateTime,
+  FeelDaysTimeDuration,
+  feelEquals,
+  FeelLocalDateTime,
+  FeelLocalTime,
+  FeelTime,
+  FeelYearsMonthsDuration,
+} from '@baton/engine';
 import { compileDmn } from '../../src';
 import type { CompiledDrg, DmnEnv } from '../../src';
 import { internalsOf } from '../../src/compile/compile-drg';
@@ -180,22 +189,25 @@ function isTemporal(value: unknown): boolean {
   return (
     value instanceof FeelDate ||
     value instanceof FeelDateTime ||
+    value instanceof FeelLocalDateTime ||
     value instanceof FeelTime ||
-    value instanceof FeelDuration
+    value instanceof FeelLocalTime ||
+    value instanceof FeelYearsMonthsDuration ||
+    value instanceof FeelDaysTimeDuration
   );
 }
 
 function temporalType(value: unknown): string {
-  if (value instanceof FeelDateTime) return 'date and time';
+  if (value instanceof FeelDateTime || value instanceof FeelLocalDateTime) return 'date and time';
   if (value instanceof FeelDate) return 'date';
-  if (value instanceof FeelTime) return 'time';
+  if (value instanceof FeelTime || value instanceof FeelLocalTime) return 'time';
   return 'duration';
 }
 
 function feelEqual(a: unknown, b: unknown): boolean {
   if (String(a) === String(b)) return true;
   try {
-    return evaluate('a = b', { a, b }).value === true;
+    return feelEquals(a, b) === true;
   } catch {
     return false;
   }

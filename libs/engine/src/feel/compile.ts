@@ -1,6 +1,12 @@
 import { childrenOf, parseExpressionText, parseUnaryTestsText, SyntaxFailure } from './feel-parser';
 import type { Node } from './feel-ast';
-import { CompileProblem, compileProgram, rootScope, type Evaluator } from './feel-evaluator';
+import {
+  CompileProblem,
+  compileProgram,
+  rootScope,
+  type Evaluator,
+  type ProgramOptions,
+} from './feel-evaluator';
 import { NotJsonError, toJsonValue } from './feel-json';
 import { compilePattern } from './feel-regex';
 import { EvalState, FeelFailure } from './feel-state';
@@ -66,17 +72,58 @@ export function compileExpression(source: string): CompiledExpression {
 
 export function compileUnaryTests(source: string): CompiledUnaryTests {
   const { run, variables } = compile(source, parseUnaryTestsText);
+  return { source, variables, test: unaryTestRunner(source, run) };
+}
+
+/**
+ * How a host other than the BPMN engine compiles FEEL (DMN): its contexts
+ * hold FEEL values (dates, durations, functions of knowledge models), and
+ * its names may have spaces.
+ */
+export interface FeelCompileOptions extends ProgramOptions {
+  /**
+   * The names in scope where the expression is evaluated. Those that are not
+   * one identifier (`Monthly Salary`) are read as names where they stand.
+   */
+  readonly names?: readonly string[];
+}
+
+/**
+ * An expression whose value stays a FEEL value (see {@link compileFeelExpression}):
+ * a date, a duration, a range or a function is returned as the evaluator
+ * holds it (the classes of feel-values.ts), not turned into JSON.
+ */
+export interface CompiledFeelExpression {
+  readonly source: string;
+  readonly variables: readonly string[];
+  /** Evaluates to a FEEL value; throws {@link FeelEvaluationError} (bounded by `env.feelLimits`). */
+  evaluate(context: Readonly<Record<string, unknown>>, env?: FeelEnv): unknown;
+}
+
+/**
+ * Compiles an expression for a host that keeps FEEL values (DMN): the
+ * context may hold any FEEL value, and the result is not turned into JSON.
+ * Same bounds and errors as {@link compileExpression}.
+ */
+export function compileFeelExpression(
+  source: string,
+  options: FeelCompileOptions = {},
+): CompiledFeelExpression {
+  const { run, variables } = compile(
+    source,
+    (text) => parseExpressionText(text, { names: options.names, dmn: options.dmn }),
+    options,
+  );
+  const dmn = options.dmn === true;
   return {
     source,
     variables,
-    test: (input: unknown, context: Context = {}, env?: FeelEnv): boolean | null => {
+    evaluate: (context: Context, env?: FeelEnv): unknown => {
       const state = new EvalState(context, env);
+      state.dmn = dmn;
       try {
-        const result = run(
-          rootScope(context, { value: input === undefined ? null : input }),
-          state,
-        );
-        return typeof result === 'boolean' ? result : null;
+        const value = run(rootScope(context), state);
+        return value === undefined ? null : value;
       } catch (e) {
         throw evaluationError(source, e);
       }
@@ -84,9 +131,40 @@ export function compileUnaryTests(source: string): CompiledUnaryTests {
   };
 }
 
+/** Unary tests for a host that keeps FEEL values (DMN); see {@link compileFeelExpression}. */
+export function compileFeelUnaryTests(
+  source: string,
+  options: FeelCompileOptions = {},
+): CompiledUnaryTests {
+  const { run, variables } = compile(
+    source,
+    (text) => parseUnaryTestsText(text, { names: options.names, dmn: options.dmn }),
+    { ...options, undecidedTestsFail: options.undecidedTestsFail ?? options.dmn },
+  );
+  return { source, variables, test: unaryTestRunner(source, run, options.dmn === true) };
+}
+
+function unaryTestRunner(
+  source: string,
+  run: Evaluator,
+  dmn = false,
+): (input: unknown, context?: Context, env?: FeelEnv) => boolean | null {
+  return (input: unknown, context: Context = {}, env?: FeelEnv): boolean | null => {
+    const state = new EvalState(context, env);
+    state.dmn = dmn;
+    try {
+      const result = run(rootScope(context, { value: input === undefined ? null : input }), state);
+      return typeof result === 'boolean' ? result : null;
+    } catch (e) {
+      throw evaluationError(source, e);
+    }
+  };
+}
+
 function compile(
   source: string,
   parse: (source: string) => Node,
+  options?: ProgramOptions,
 ): { run: Evaluator; variables: readonly string[]; constant?: { readonly value: unknown } } {
   let tree: Node;
   try {
@@ -100,7 +178,7 @@ function compile(
   }
   checkPatterns(source, tree);
   try {
-    const program = compileProgram(tree);
+    const program = compileProgram(tree, options);
     const constant =
       tree.type === 'number' ||
       tree.type === 'string' ||

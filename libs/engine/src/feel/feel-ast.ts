@@ -92,6 +92,8 @@ export type Node = Span &
     /** `a..b` after `in` of an iterator. */
     | { readonly type: 'iterationRange'; readonly start: Node; readonly end: Node }
     | { readonly type: 'call'; readonly name: string; readonly parameters: Parameters }
+    /** DMN: a call of the value of an expression (`f(1)(2)`, `(function(a) a)(10)`). */
+    | { readonly type: 'invoke'; readonly target: Node; readonly parameters: Parameters }
     | {
         readonly type: 'qualifiedCall';
         readonly path: readonly string[];

@@ -82,12 +82,19 @@ const NO_MATCH: unique symbol = Symbol('no match');
 type Result = unknown;
 
 const registry = new Map<string, BuiltinFunction[]>();
+/**
+ * DMN 1.5's built-ins and overloads that Camunda 8 does not have (`is`,
+ * `list replace`, strings counted in code points, ...): found first when
+ * an expression is compiled for DMN, never for BPMN.
+ */
+const dmnRegistry = new Map<string, BuiltinFunction[]>();
 
 function define(
   name: string,
   params: readonly string[],
   invoke: (args: unknown[], state: EvalState) => Result,
   varArgs = false,
+  target: Map<string, BuiltinFunction[]> = registry,
 ): void {
   const fn: BuiltinFunction = {
     name,
@@ -103,9 +110,18 @@ function define(
       return result;
     },
   };
-  const overloads = registry.get(name);
-  if (overloads === undefined) registry.set(name, [fn]);
+  const overloads = target.get(name);
+  if (overloads === undefined) target.set(name, [fn]);
   else overloads.push(fn);
+}
+
+function defineDmn(
+  name: string,
+  params: readonly string[],
+  invoke: (args: unknown[], state: EvalState) => Result,
+  varArgs = false,
+): void {
+  define(name, params, invoke, varArgs, dmnRegistry);
 }
 
 function alias(name: string, target: string): void {
@@ -115,18 +131,29 @@ function alias(name: string, target: string): void {
 export const BUILTINS: ReadonlyMap<string, readonly BuiltinFunction[]> = registry;
 
 /** feel-scala `EvalContext.function(name, paramCount)`: the first overload taking that many arguments. */
-export function builtinForArity(name: string, count: number): BuiltinFunction | undefined {
-  return registry
-    .get(name)
-    ?.find((f) => f.params.length === count || (f.params.length < count && f.varArgs));
+export function builtinForArity(
+  name: string,
+  count: number,
+  dmn = false,
+): BuiltinFunction | undefined {
+  const fits = (f: BuiltinFunction): boolean =>
+    f.params.length === count || (f.params.length < count && f.varArgs);
+  return (dmn ? dmnRegistry.get(name)?.find(fits) : undefined) ?? registry.get(name)?.find(fits);
 }
 
 /** feel-scala `EvalContext.function(name, parameters)`: the first overload declaring all those names. */
 export function builtinForNames(
   name: string,
   names: ReadonlySet<string>,
+  dmn = false,
 ): BuiltinFunction | undefined {
-  return registry.get(name)?.find((f) => [...names].every((n) => f.params.includes(n)));
+  const fits = (f: BuiltinFunction): boolean => [...names].every((n) => f.params.includes(n));
+  return (dmn ? dmnRegistry.get(name)?.find(fits) : undefined) ?? registry.get(name)?.find(fits);
+}
+
+/** Whether a built-in of that name exists (for DMN, counting its own). */
+export function isBuiltinName(name: string, dmn = false): boolean {
+  return registry.has(name) || (dmn && dmnRegistry.has(name));
 }
 
 // argument helpers ///////////////////////////////////////////////////
@@ -1389,3 +1416,162 @@ define('fromAi', ['value', 'description'], ([value]) => value);
 define('fromAi', ['value', 'description', 'type'], ([value]) => value);
 define('fromAi', ['value', 'description', 'type', 'schema'], ([value]) => value);
 define('fromAi', ['value', 'description', 'type', 'schema', 'options'], ([value]) => value);
+
+// DMN 1.5 ////////////////////////////////////////////////////////////
+// Built-ins of the DMN 1.5 specification that Camunda 8 lacks or reads
+// otherwise; only expressions compiled for DMN see them (DMN TCK semantics).
+
+/** A built-in of the Camunda registry, called as it is. */
+function camunda(name: string, count: number): BuiltinFunction {
+  const fn = registry.get(name)?.find((f) => f.params.length === count);
+  if (fn === undefined) throw new Error(`no built-in ${name} with ${count} parameters`);
+  return fn;
+}
+
+/** DMN's singleton-list coercion: a value where a list is expected is a list of that value. */
+const asList = (v: unknown): unknown[] => (isList(v) ? v : [v]);
+
+defineDmn('is', ['value1', 'value2'], ([a, b]) => {
+  if (a === null || b === null) return a === null && b === null;
+  return kindOf(a) === kindOf(b) && feelEquals(a, b) === true;
+});
+
+function listReplace(
+  state: EvalState,
+  value: unknown,
+  position: unknown,
+  newItem: unknown,
+): Result {
+  if (value === null) return NO_MATCH;
+  const l = asList(value);
+  spend(state, l.length);
+  if (isNumber(position)) {
+    const i = Math.trunc(position);
+    const at = i > 0 ? i - 1 : l.length + i;
+    if (i === 0 || at < 0 || at >= l.length) return null;
+    const out = [...l];
+    out[at] = newItem;
+    return out;
+  }
+  if (position instanceof FeelFunction && position.params.length === 2) {
+    const out: unknown[] = [];
+    for (const item of l) {
+      const matched = position.invoke([item, newItem]);
+      if (!isBoolean(matched)) return null;
+      out.push(matched ? newItem : item);
+    }
+    return out;
+  }
+  return NO_MATCH;
+}
+defineDmn('list replace', ['list', 'position', 'newItem'], ([l, p, item], state) =>
+  listReplace(state, l, p, item),
+);
+defineDmn('list replace', ['list', 'match', 'newItem'], ([l, p, item], state) =>
+  listReplace(state, l, p, item),
+);
+
+// strings in code points (DMN 1.5 10.3.4.3), not UTF-16 units
+defineDmn('string length', ['string'], ([s]) => (isString(s) ? [...s].length : NO_MATCH));
+function codePointSubstring(s: string, start: number, length?: number): Result {
+  const points = [...s];
+  const i = Math.trunc(start);
+  const from = i > 0 ? i - 1 : points.length + i;
+  if (i === 0 || from < 0 || from > points.length) return null;
+  const to = length === undefined ? points.length : from + Math.trunc(length);
+  if (length !== undefined && (length < 0 || to > points.length)) return null;
+  return points.slice(from, to).join('');
+}
+defineDmn('substring', ['string', 'start position'], ([s, start]) =>
+  isString(s) && isNumber(start) ? codePointSubstring(s, start) : NO_MATCH,
+);
+defineDmn('substring', ['string', 'start position', 'length'], ([s, start, length]) =>
+  isString(s) && isNumber(start) && isNumber(length)
+    ? codePointSubstring(s, start, length)
+    : NO_MATCH,
+);
+
+// a single value where a list is expected
+defineDmn('string join', ['list'], ([l], state) =>
+  l === null ? null : camunda('string join', 1).invoke([asList(l)], state),
+);
+defineDmn('string join', ['list', 'delimiter'], ([l, delimiter], state) =>
+  l === null ? null : camunda('string join', 2).invoke([asList(l), delimiter], state),
+);
+defineDmn(
+  'context merge',
+  ['contexts'],
+  ([contexts], state) => camunda('context merge', 1).invoke([asList(contexts)], state),
+  true,
+);
+defineDmn('context', ['entries'], ([entries], state) => {
+  const list = asList(entries);
+  // DMN: a key given twice is an error
+  const keys = new Set<unknown>();
+  for (const e of list) {
+    const key = isContext(e) ? entryOf(e, 'key') : undefined;
+    if (keys.has(key)) return null;
+    keys.add(key);
+  }
+  return camunda('context', 1).invoke([list], state);
+});
+// DMN: a nested key under an entry that is not a context is an error
+function putsIntoNonContext(c: unknown, keys: unknown): boolean {
+  if (!isContext(c) || !isList(keys) || keys.length < 2) return false;
+  let current: unknown = c;
+  for (let i = 0; i < keys.length - 1; i++) {
+    const key = keys[i];
+    if (!isString(key) || !isContext(current)) return false;
+    const next = entryOf(current, key);
+    if (next === undefined) return false;
+    if (!isContext(next)) return true;
+    current = next;
+  }
+  return false;
+}
+defineDmn('context put', ['context', 'keys', 'value'], ([c, keys, value], state) =>
+  putsIntoNonContext(c, keys) ? null : camunda('context put', 3).invoke([c, keys, value], state),
+);
+// DMN: `key` is one key; a path is `keys`
+defineDmn('context put', ['context', 'key', 'value'], ([c, key, value], state) =>
+  isList(key) ? null : camunda('context put', 3).invoke([c, key, value], state),
+);
+
+// DMN spells the scale `scale`
+defineDmn('round half down', ['n', 'scale'], rounding('HALF_DOWN'));
+// DMN's `abs` takes `n` only (Camunda's also `number`)
+defineDmn('abs', ['n'], ([n], state) => camunda('abs', 1).invoke([n], state));
+defineDmn('abs', ['number'], () => failure('DMN names the parameter of abs `n`'));
+
+// XPath flags: `null` is none; a flag XPath does not know is an error
+const XPATH_FLAGS = /^[smixq]*$/;
+/** XPath: without the `s` flag, `.` matches no line end (`\n` nor `\r`; RE2's `.` matches `\r`). */
+function xpathDots(pattern: unknown, flags: string): unknown {
+  if (!isString(pattern) || flags.includes('s') || flags.includes('q') || !pattern.includes('.'))
+    return pattern;
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      out += pattern.slice(i, i + 2);
+      i++;
+    } else if (c === '[') {
+      inClass = true;
+      out += c;
+    } else if (c === ']') {
+      inClass = false;
+      out += c;
+    } else out += c === '.' && !inClass ? '[^\\n\\r]' : c;
+  }
+  return out;
+}
+defineDmn('matches', ['input', 'pattern'], ([input, pattern], state) =>
+  camunda('matches', 2).invoke([input, xpathDots(pattern, '')], state),
+);
+defineDmn('matches', ['input', 'pattern', 'flags'], ([input, pattern, flags], state) => {
+  if (flags === null) return camunda('matches', 2).invoke([input, xpathDots(pattern, '')], state);
+  if (isString(flags) && !XPATH_FLAGS.test(flags)) return null;
+  const f = isString(flags) ? flags : '';
+  return camunda('matches', 3).invoke([input, xpathDots(pattern, f), flags], state);
+});

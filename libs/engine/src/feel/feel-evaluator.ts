@@ -123,8 +123,30 @@ export function rootScope(
   return input === undefined ? root : new Scope({ [INPUT]: input.value }, root);
 }
 
-export function compileProgram(node: Node): CompiledProgram {
-  const compiler = new Compiler();
+/** How a host other than the BPMN engine reads an expression (DMN). */
+export interface ProgramOptions {
+  /**
+   * Calls of names that are neither built-ins nor bound in the expression
+   * resolve at evaluation time against functions in the context (knowledge
+   * models of a DMN decision), instead of being refused at compile time; a
+   * function in the context shadows a built-in of the same name.
+   */
+  readonly contextFunctions?: boolean;
+  /**
+   * DMN 1.5 semantics where they differ from Camunda's (feel-scala): its
+   * extra built-ins (`is`, `list replace`, ...), singleton-list coercion,
+   * date-times equal by instant, signed differences of times, structural
+   * `instance of` types; a unary test that is an expression compares a
+   * boolean value with a boolean input (`flag` matches `false` when `flag`
+   * is false) and tests each range of a list value as an interval.
+   */
+  readonly dmn?: boolean;
+  /** DMN input entries: a test that cannot decide (`null`) does not match, so `not(...)` of it does. */
+  readonly undecidedTestsFail?: boolean;
+}
+
+export function compileProgram(node: Node, options: ProgramOptions = {}): CompiledProgram {
+  const compiler = new Compiler(options);
   const run = compiler.compile(node, ROOT_LEXICAL);
   return { run, variables: [...compiler.variables] };
 }
@@ -138,8 +160,35 @@ function notComparable(state: EvalState, a: unknown, b: unknown): null {
 
 /** feel-scala `checkEquality`. */
 export function checkEquality(state: EvalState, a: unknown, b: unknown): boolean | null {
-  const result = feelEquals(a, b);
+  const result = equalValues(state, a, b);
   return result === null ? notComparable(state, a, b) : result;
+}
+
+/**
+ * FEEL equality; for DMN, date-times and times with an offset are equal when
+ * they are the same instant (DMN 1.5 10.3.2.3.6), compared to the millisecond.
+ */
+function equalValues(state: EvalState, a: unknown, b: unknown): boolean | null {
+  if (state.dmn) {
+    if (a instanceof FeelDateTime && b instanceof FeelDateTime)
+      return millis(a.value.epochNanoseconds) === millis(b.value.epochNanoseconds);
+    if (a instanceof FeelTime && b instanceof FeelTime)
+      return Math.floor(a.utcNanos / 1e6) === Math.floor(b.utcNanos / 1e6);
+    if (a instanceof FeelLocalTime && b instanceof FeelLocalTime)
+      return a.value
+        .round({ smallestUnit: 'millisecond', roundingMode: 'floor' })
+        .equals(b.value.round({ smallestUnit: 'millisecond', roundingMode: 'floor' }));
+    if (a instanceof FeelLocalDateTime && b instanceof FeelLocalDateTime)
+      return a.value
+        .round({ smallestUnit: 'millisecond', roundingMode: 'floor' })
+        .equals(b.value.round({ smallestUnit: 'millisecond', roundingMode: 'floor' }));
+  }
+  return feelEquals(a, b);
+}
+
+function millis(nanos: bigint): bigint {
+  const ms = nanos / 1_000_000n;
+  return nanos < 0n && ms * 1_000_000n !== nanos ? ms - 1n : ms;
 }
 
 /** feel-scala `dualOp`: both comparable and of one type, else `null`. */
@@ -192,11 +241,31 @@ function add(state: EvalState, a: unknown, b: unknown): unknown {
 
 function subtract(state: EvalState, a: unknown, b: unknown): unknown {
   if (typeof a === 'number' && typeof b === 'number') return num.subtract(a, b);
+  if (state.dmn) {
+    const result = subtractDmn(a, b);
+    if (result !== undefined) return result;
+  }
   const result =
     typeof a === 'object' && typeof b === 'object' ? subtractTemporal(a, b) : undefined;
   return result === undefined
     ? invalidType(state, () => `Can't subtract '${describe(b)}' from '${describe(a)}'`)
     : result;
+}
+
+/**
+ * DMN 1.5's differences that feel-scala computes otherwise: a date is its
+ * midnight in UTC against a date-time, and a time minus a time is signed.
+ */
+function subtractDmn(a: unknown, b: unknown): unknown {
+  const utcMidnight = (d: FeelDate): FeelDateTime =>
+    new FeelDateTime(d.value.toZonedDateTime({ timeZone: 'UTC' }), false);
+  if (a instanceof FeelDateTime && b instanceof FeelDate)
+    return subtractTemporal(a, utcMidnight(b));
+  if (a instanceof FeelDate && b instanceof FeelDateTime)
+    return subtractTemporal(utcMidnight(a), b);
+  if (a instanceof FeelTime && b instanceof FeelTime)
+    return new FeelDaysTimeDuration(BigInt(a.utcNanos - b.utcNanos));
+  return undefined;
 }
 
 function multiply(state: EvalState, a: unknown, b: unknown): unknown {
@@ -236,7 +305,14 @@ function divide(state: EvalState, a: unknown, b: unknown): unknown {
 }
 
 function power(state: EvalState, a: unknown, b: unknown): unknown {
-  if (typeof a === 'number' && typeof b === 'number') return num.power(a, b);
+  if (typeof a === 'number' && typeof b === 'number') {
+    // DMN (the TCK, feelin): exponentiation in binary floating point
+    if (state.dmn) {
+      const p = Math.pow(a, b);
+      return Number.isFinite(p) ? p : null;
+    }
+    return num.power(a, b);
+  }
   return invalidType(
     state,
     () => `Expected number but found '${describe(typeof a === 'number' ? b : a)}'`,
@@ -290,6 +366,19 @@ function property(value: unknown, key: string): unknown {
         if (value instanceof FeelTime) return value.zone;
         if (value instanceof FeelDateTime) return value.zoned ? value.value.timeZoneId : null;
         return null;
+    }
+    return undefined;
+  }
+  if (value instanceof FeelRange) {
+    switch (key) {
+      case 'start':
+        return value.start.value;
+      case 'end':
+        return value.end.value;
+      case 'start included':
+        return value.start.closed;
+      case 'end included':
+        return value.end.closed;
     }
     return undefined;
   }
@@ -429,10 +518,31 @@ class Combinations {
 
 // the compiler ///////////////////////////////////////////////////////
 
+const UNARY_TESTS: ReadonlySet<Node['type']> = new Set<Node['type']>([
+  'inputEquals',
+  'inputCompare',
+  'inputInRange',
+  'unaryTestExpression',
+]);
+
 class Compiler {
   readonly variables = new Set<string>();
 
+  constructor(private readonly options: ProgramOptions = {}) {}
+
   compile(node: Node, lexical: Lexical): Evaluator {
+    const evaluator = this.compileNode(node, lexical);
+    if (this.options.undecidedTestsFail === true && UNARY_TESTS.has(node.type)) {
+      // DMN: a unary test that cannot decide does not match (so `not(...)` does)
+      return (scope, state) => {
+        const result = evaluator(scope, state);
+        return result === null ? false : result;
+      };
+    }
+    return evaluator;
+  }
+
+  private compileNode(node: Node, lexical: Lexical): Evaluator {
     switch (node.type) {
       case 'null':
         return () => null;
@@ -567,6 +677,19 @@ class Compiler {
         return this.call(node, lexical);
       case 'qualifiedCall':
         return this.qualifiedCall(node, lexical);
+      case 'invoke': {
+        const target = this.compile(node.target, lexical);
+        const args = this.arguments(node.parameters, lexical);
+        const parameters = node.parameters;
+        return (scope, state) => {
+          const fn = target(scope, state);
+          const values = args(scope, state);
+          if (fn instanceof FeelFunction && accepts(fn, parameters))
+            return invokeFunction(state, 'function', fn, parameters, values);
+          state.warn('NO_FUNCTION_FOUND', () => `'${describe(fn)}' is not a function`);
+          return null;
+        };
+      }
       case 'function':
         return this.functionDefinition(node, lexical);
     }
@@ -611,8 +734,12 @@ class Compiler {
     return (scope, state) => {
       const s = start(scope, state);
       const e = end(scope, state);
-      const kind = kindOf(s);
-      if (!RANGE_KINDS.has(kind) || kindOf(e) !== kind) {
+      const kind = kindOf(s === null && state.dmn ? e : s);
+      // DMN 1.5: a range may have no start or no end (`(< 10)`), not neither
+      const open = state.dmn && (s === null) !== (e === null);
+      // DMN 1.5: ranges of strings too (`["a".."m"]`)
+      const rangeKind = RANGE_KINDS.has(kind) || (state.dmn && kind === 'string');
+      if (!rangeKind || (!open && kindOf(e) !== kind)) {
         return invalidType(
           state,
           () => `Invalid range definition '${describe(s)}..${describe(e)}'`,
@@ -631,15 +758,33 @@ class Compiler {
         return typeof result === 'boolean' ? result : null;
       };
     }
+    const dmn = this.options.dmn === true;
     return (scope, state) => {
       const input = implicitInput(scope, state);
       const value = expression(scope, state);
+      if (dmn && typeof value === 'boolean' && typeof input === 'boolean') return value === input;
       if (value === true) return true;
+      if (value instanceof FeelRange) {
+        return inRange(
+          state,
+          input,
+          value.start.value,
+          value.start.closed,
+          value.end.value,
+          value.end.closed,
+        );
+      }
       if (Array.isArray(value)) {
         spend(state, value.length);
-        for (const item of value) if (feelEquals(item, input) === true) return true;
+        for (const item of value) {
+          if (dmn && item instanceof FeelRange) {
+            const s = item.start;
+            const e = item.end;
+            if (inRange(state, input, s.value, s.closed, e.value, e.closed) === true) return true;
+          } else if (equalValues(state, item, input) === true) return true;
+        }
       }
-      const equal = feelEquals(input, value);
+      const equal = equalValues(state, input, value);
       if (equal === true) return true;
       if (value === false || Array.isArray(value)) return false;
       return equal === null ? notComparable(state, input, value) : false;
@@ -748,6 +893,10 @@ class Compiler {
   private instanceOf(node: NodeOf<'instanceOf'>, lexical: Lexical): Evaluator {
     const value = this.compile(node.value, lexical);
     const name = node.typeName;
+    if (name.includes('<')) {
+      const conforms = typeTest(name);
+      return (scope, state) => conforms(value(scope, state));
+    }
     return (scope, state) => {
       const v = value(scope, state);
       switch (name) {
@@ -778,6 +927,19 @@ class Compiler {
     const resolve: Evaluator = (scope, state) => {
       const value = read(scope, state);
       if (value === undefined) {
+        if (state.dmn && rest.length === 0) {
+          // DMN: a built-in named as a value is a function (`bkm(abs)`)
+          const builtin = BUILTINS.get(first)?.[0];
+          if (builtin !== undefined)
+            return new FeelFunction(
+              builtin.params,
+              (args) => {
+                const result = builtin.invoke(args, state);
+                return result instanceof InvocationFailure ? null : result;
+              },
+              builtin.varArgs,
+            );
+        }
         state.warn('NO_VARIABLE_FOUND', () => `No variable found with name '${first}'`);
         return null;
       }
@@ -839,6 +1001,8 @@ class Compiler {
   }
 
   private forExpression(node: NodeOf<'for'>, lexical: Lexical): Evaluator {
+    if (this.options.dmn === true && node.iterators.length > 1)
+      return this.nestedFor(node, lexical);
     const names = node.iterators.map((it) => it.name);
     const sources = this.sources(node.iterators, lexical);
     const body = this.compile(node.body, bind(lexical, [...names, 'partial']));
@@ -861,6 +1025,50 @@ class Compiler {
       }
       livePartials.delete(results);
       return results;
+    };
+  }
+
+  /** DMN 1.5: `for x in xs, y in x return y`: each iterator's source sees the iterators before it. */
+  private nestedFor(node: NodeOf<'for'>, lexical: Lexical): Evaluator {
+    const levels: { name: string; source: (scope: Scope, state: EvalState) => Sequence | null }[] =
+      [];
+    let inner = lexical;
+    for (const iterator of node.iterators) {
+      const [source] = [this.sources([iterator], inner)];
+      levels.push({
+        name: iterator.name,
+        source: (scope, state) => {
+          const sequences = source(scope, state);
+          return sequences === null ? null : sequences[0];
+        },
+      });
+      inner = bind(inner, [iterator.name]);
+    }
+    const body = this.compile(node.body, bind(inner, ['partial']));
+    return (scope, state) => {
+      const results: unknown[] = [];
+      livePartials.add(results);
+      const max = state.limits.maxListLength;
+      const loop = (level: number, outer: Scope): boolean => {
+        const sequence = levels[level].source(outer, state);
+        if (sequence === null) return false;
+        for (let i = 0; i < sequence.length; i++) {
+          if (--state.work < 0) throw limitExceeded(state, 'maxWork');
+          const vars: Record<string, unknown> = {};
+          putEntry(vars, levels[level].name, sequenceAt(sequence, i));
+          const here = new Scope(vars, outer);
+          if (level + 1 < levels.length) {
+            if (!loop(level + 1, here)) return false;
+          } else {
+            if (results.length >= max) throw limitExceeded(state, 'maxListLength');
+            results.push(body(new Scope({ partial: results }, here), state));
+          }
+        }
+        return true;
+      };
+      const ok = loop(0, scope);
+      livePartials.delete(results);
+      return ok ? results : null;
     };
   }
 
@@ -913,8 +1121,10 @@ class Compiler {
           return Array.isArray(value) ? index(value, constantIndex) : filterNonList(state, value);
         };
       }
+      const dmn = this.options.dmn === true;
       return (scope, state) => {
         const value = target(scope, state);
+        if (dmn && !Array.isArray(value) && value !== null) return index([value], constantIndex);
         return Array.isArray(value) ? index(value, constantIndex) : filterNonList(state, value);
       };
     }
@@ -932,8 +1142,11 @@ class Compiler {
       f.type === 'quantified' ||
       f.type === 'instanceOf';
     const outside = booleanOnly ? undefined : this.compile(f, lexical);
+    const dmn = this.options.dmn === true;
     return (scope, state) => {
-      const value = target(scope, state);
+      const found = target(scope, state);
+      // DMN: a value that is not a list filters as a list of that value
+      const value = dmn && !Array.isArray(found) && found !== null ? [found] : found;
       if (!Array.isArray(value)) return filterNonList(state, value);
       if (outside !== undefined) {
         const indexValue = outside(scope, state);
@@ -948,8 +1161,10 @@ class Compiler {
   private call(node: NodeOf<'call'>, lexical: Lexical): Evaluator {
     const name = node.name;
     const args = this.arguments(node.parameters, lexical);
-    const builtin = resolveBuiltin(name, node.parameters);
-    if (!lexical.names.has(name)) {
+    const builtin = resolveBuiltin(name, node.parameters, this.options.dmn === true);
+    if (this.options.contextFunctions === true && !lexical.names.has(name))
+      this.variables.add(name);
+    if (!lexical.names.has(name) && this.options.contextFunctions !== true) {
       if (builtin === undefined) {
         const overloads = BUILTINS.get(name);
         const message =
@@ -973,6 +1188,12 @@ class Compiler {
         return invokeFunction(state, name, target, parameters, values);
       }
       if (fallback !== undefined) return fallback(values, state);
+      if (state.dmn) {
+        // DMN: calling what is no function is an error of the model
+        throw new FeelFailure(
+          `no function '${name}' with ${describeParameters(parameters)} is in scope`,
+        );
+      }
       state.warn(
         'NO_FUNCTION_FOUND',
         () => `No function found with name '${name}' and ${describeParameters(parameters)}`,
@@ -983,7 +1204,7 @@ class Compiler {
 
   private qualifiedCall(node: NodeOf<'qualifiedCall'>, lexical: Lexical): Evaluator {
     const [first] = node.path;
-    if (!lexical.names.has(first) && !lexical.dynamic) {
+    if (!lexical.names.has(first) && !lexical.dynamic && this.options.contextFunctions !== true) {
       // variables hold JSON: only a context built in the expression can hold a function
       const name = `${node.path.join('.')}.${node.name}`;
       throw new CompileProblem(`unknown function '${name}'`, node.from, node.to, name);
@@ -1050,6 +1271,77 @@ class Compiler {
 
 // helpers of the compiled code ////////////////////////////////////////
 
+/** Splits `a: x, b: y<c, d>` at its top-level commas. */
+function splitTopLevel(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '<') depth++;
+    else if (c === '>' && text[i - 1] !== '-') depth--;
+    else if (c === ',' && depth === 0) {
+      parts.push(text.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  const last = text.slice(start).trim();
+  if (last !== '' || parts.length > 0) parts.push(last);
+  return parts;
+}
+
+/**
+ * A DMN 1.5 type (`list<number>`, `context<a: string>`, `range<date>`,
+ * `function<number> -> string`) as a test of values: a context conforms when
+ * it has (at least) the entries named, each of its type.
+ */
+function typeTest(text: string): (value: unknown) => boolean {
+  const t = text.trim();
+  const fn = /^function\s*<(.*)>\s*->\s*(.+)$/s.exec(t);
+  if (fn !== null) {
+    const count = splitTopLevel(fn[1]).length;
+    return (v) => v instanceof FeelFunction && v.params.length === count;
+  }
+  const generic = /^(list|context|range)\s*<(.*)>$/s.exec(t);
+  if (generic === null) {
+    switch (t) {
+      case 'Any':
+        return (v) => v !== null;
+      case 'date time':
+        return (v) => typeName(v) === 'date and time';
+      case 'year-month-duration':
+        return (v) => typeName(v) === 'years and months duration';
+      case 'day-time-duration':
+        return (v) => typeName(v) === 'days and time duration';
+      default:
+        return (v) => typeName(v) === t;
+    }
+  }
+  const [, kind, inner] = generic;
+  if (kind === 'list') {
+    const item = typeTest(inner);
+    return (v) => Array.isArray(v) && v.every((x) => x === null || item(x));
+  }
+  if (kind === 'range') {
+    const point = typeTest(inner);
+    return (v) =>
+      v instanceof FeelRange &&
+      (v.start.value === null || point(v.start.value)) &&
+      (v.end.value === null || point(v.end.value));
+  }
+  const entries = splitTopLevel(inner).map((entry) => {
+    const colon = entry.indexOf(':');
+    const key = entry.slice(0, colon).trim();
+    return [key, typeTest(entry.slice(colon + 1))] as const;
+  });
+  return (v) =>
+    isContext(v) &&
+    entries.every(([key, test]) => {
+      const entry = entryOf(v, key);
+      return entry !== undefined && (entry === null || test(entry));
+    });
+}
+
 function implicitInput(scope: Scope, state: EvalState): unknown {
   const input = lookup(scope, INPUT);
   if (input !== undefined) return input;
@@ -1097,10 +1389,14 @@ function describeParameters(parameters: Parameters): string {
     : `parameters: ${[...parameters.values.keys()].join(', ')}`;
 }
 
-function resolveBuiltin(name: string, parameters: Parameters): BuiltinFunction | undefined {
+function resolveBuiltin(
+  name: string,
+  parameters: Parameters,
+  dmn: boolean,
+): BuiltinFunction | undefined {
   return parameters.kind === 'positional'
-    ? builtinForArity(name, parameters.values.length)
-    : builtinForNames(name, new Set(parameters.values.keys()));
+    ? builtinForArity(name, parameters.values.length, dmn)
+    : builtinForNames(name, new Set(parameters.values.keys()), dmn);
 }
 
 function accepts(fn: FeelFunction, parameters: Parameters): boolean {
@@ -1139,7 +1435,15 @@ function invokeBuiltin(
   return (values, state) => {
     spend(state, 1);
     const args = simple ? values : arrange(params, builtin.varArgs, parameters, values);
-    const result = builtin.invoke(args, state);
+    let result = builtin.invoke(args, state);
+    if (result instanceof InvocationFailure && state.dmn && args.some(isSingleton)) {
+      // DMN: a list of one value where the function takes a value is that value
+      const retried = builtin.invoke(
+        args.map((a) => (isSingleton(a) ? a[0] : a)),
+        state,
+      );
+      if (!(retried instanceof InvocationFailure)) result = retried;
+    }
     if (result instanceof InvocationFailure) {
       if (name === 'assert') throw new FeelFailure(`assertion failed: ${result.message}`);
       state.warn(
@@ -1150,6 +1454,10 @@ function invokeBuiltin(
     }
     return result;
   };
+}
+
+function isSingleton(value: unknown): value is [unknown] {
+  return Array.isArray(value) && value.length === 1;
 }
 
 function invokeFunction(

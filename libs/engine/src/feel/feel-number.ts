@@ -107,7 +107,9 @@ export const ROUNDING_MODES: readonly RoundingMode[] = Object.keys(MODES) as Rou
  */
 export function round(n: number, scale: number, mode: RoundingMode): number | null {
   const s = Math.trunc(scale);
-  if (Math.abs(s) > 400) return null;
+  // the shortest decimal of a double has fewer than 400 places: nothing to round
+  if (s > 400) return Number.isFinite(n) ? n : null;
+  if (s < -400) return null;
   const d = new Decimal(n);
   if (s >= 0) return fromDecimal(d.toDecimalPlaces(s, MODES[mode]));
   const factor = new Decimal(10).pow(-s);

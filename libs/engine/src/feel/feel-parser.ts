@@ -188,6 +188,13 @@ export function childrenOf(node: Node): Node[] {
       return [node.target, node.filter];
     case 'iterationRange':
       return [node.start, node.end];
+    case 'invoke':
+      return [
+        node.target,
+        ...(node.parameters.kind === 'positional'
+          ? node.parameters.values
+          : node.parameters.values.values()),
+      ];
     case 'call':
     case 'qualifiedCall':
       return node.parameters.kind === 'positional'
@@ -207,12 +214,46 @@ export function childrenOf(node: Node): Node[] {
  */
 export const MAX_TREE_DEPTH = 1000;
 
-export function parseExpressionText(source: string): Node {
-  return checkDepth(new Parser(source).parseWhole(false));
+/**
+ * `names` are names in scope that are not one identifier (`Monthly Salary`,
+ * `Date-Time`): where one of them stands, it is read as that name, the
+ * longest first (DMN reads names with spaces from the names in scope).
+ */
+export interface ParseOptions {
+  readonly names?: readonly string[];
+  /**
+   * DMN 1.5's grammar where it goes beyond feel-scala's: `= x` and `!= x` as
+   * unary tests, exponents (`1.2e3`), `\u`/`\U` escapes, typed parameters
+   * (`function(a: number)`), `instance of list<T>` (and `context<>`,
+   * `range<>`, `function<> -> T`), calls of any value (`f(1)(2)`),
+   * `--x`, ranges as operands (`[1..2] = [1..2]`, `[1..2].start`).
+   */
+  readonly dmn?: boolean;
 }
 
-export function parseUnaryTestsText(source: string): Node {
-  return checkDepth(new Parser(source).parseWhole(true));
+export function parseExpressionText(source: string, options: ParseOptions = {}): Node {
+  return checkDepth(
+    new Parser(source, scopeNames(options.names), options.dmn === true).parseWhole(false),
+  );
+}
+
+export function parseUnaryTestsText(source: string, options: ParseOptions = {}): Node {
+  return checkDepth(
+    new Parser(source, scopeNames(options.names), options.dmn === true).parseWhole(true),
+  );
+}
+
+/** The names of `names` that the grammar cannot read as one identifier, longest first. */
+function scopeNames(names: readonly string[] | undefined): readonly string[] {
+  if (names === undefined || names.length === 0) return [];
+  const special = new Set<string>();
+  for (const name of names) {
+    if (name.length === 0) continue;
+    let plain = isIdentifierStart(name.charCodeAt(0));
+    for (let i = 1; plain && i < name.length; i++) plain = isIdentifierPart(name.charCodeAt(i));
+    if (!plain) special.add(name);
+  }
+  return [...special].sort((a, b) => b.length - a.length);
 }
 
 function checkDepth(root: Node): Node {
@@ -238,7 +279,46 @@ class Parser {
   private pos = 0;
   private depth = 0;
 
-  constructor(private readonly src: string) {}
+  constructor(
+    private readonly src: string,
+    /** Names in scope that are not one identifier, longest first. */
+    private readonly scopeNames: readonly string[] = [],
+    private readonly dmn = false,
+  ) {}
+
+  /** DMN: the nesting level of a range's end, where `[` closes the range (`[1..10[`) instead of filtering. */
+  private rangeEndDepth = -1;
+
+  /** DMN: the end of a name of several words (`date and time`) separated by any whitespace, or -1. */
+  private spacedKeywordEnd(name: string, at: number): number {
+    let pos = at;
+    const words = name.split(' ');
+    for (let i = 0; i < words.length; i++) {
+      if (i > 0) {
+        const start = pos;
+        while (isWhitespace(this.code(pos))) pos++;
+        if (pos === start) return -1;
+      }
+      if (!this.atKeyword(words[i], pos)) return -1;
+      pos += words[i].length;
+    }
+    return pos;
+  }
+
+  /** The end of a name in scope with spaces or operator characters starting at `at`, or -1. */
+  private scopeNameEnd(at: number): number {
+    for (const name of this.scopeNames) {
+      if (
+        this.src.startsWith(name, at) &&
+        !(
+          isIdentifierPart(name.charCodeAt(name.length - 1)) &&
+          isIdentifierPart(this.code(at + name.length))
+        )
+      )
+        return at + name.length;
+    }
+    return -1;
+  }
 
   parseWhole(unaryTests: boolean): Node {
     this.ws();
@@ -499,11 +579,38 @@ class Parser {
       const value = this.math();
       return this.node(from, { type: 'inputCompare', operator, value });
     }
+    const equality = this.dmn ? this.equalityTest(from) : undefined;
+    if (equality !== undefined) return equality;
     const value = this.math();
+    if (value.type === 'range' && this.dmn && this.operatorFollows()) {
+      return this.comparisonSuffix(from, value);
+    }
     if (value.type === 'range') {
       return this.node(from, { type: 'inputInRange', start: value.start, end: value.end });
     }
     return this.comparisonSuffix(from, value);
+  }
+
+  /** DMN: `= x` and `!= x` as unary tests. */
+  private equalityTest(from: number): Node | undefined {
+    const negated = this.src.startsWith('!=', this.pos);
+    if (!negated && !(this.code() === 61 /* = */)) return undefined;
+    this.pos += negated ? 2 : 1;
+    const value = this.math();
+    const test = this.node(from, { type: 'inputEquals', value });
+    return negated ? this.node(from, { type: 'not', operand: test }) : test;
+  }
+
+  /** An operator that takes a range as its left operand (DMN). */
+  private operatorFollows(): boolean {
+    this.ws();
+    const c = this.code();
+    return (
+      c === 61 ||
+      (c === 33 && this.code(this.pos + 1) === 61) ||
+      this.atKeyword('in') ||
+      this.atKeyword('instance')
+    );
   }
 
   private orderOperator(): OrderOperator {
@@ -554,6 +661,27 @@ class Parser {
   }
 
   private typeName(): string {
+    const base = this.baseTypeName();
+    if (!this.dmn || !this.at('<')) return base;
+    // DMN 1.5: `list<T>`, `context<k: T>`, `range<T>`, `function<T, U> -> R`
+    const start = this.pos;
+    let depth = 0;
+    do {
+      const c = this.code();
+      if (c === -1) this.unexpected();
+      if (c === 60) depth++;
+      else if (c === 62 && this.code(this.pos - 1) !== 45) depth--;
+      this.pos++;
+    } while (depth > 0);
+    let text = `${base}${this.src.slice(start, this.pos)}`;
+    if (base === 'function') {
+      this.expect('->');
+      text += ` -> ${this.typeName()}`;
+    }
+    return text.replace(/\s+/g, ' ');
+  }
+
+  private baseTypeName(): string {
     for (const special of [
       'years and months duration',
       'days and time duration',
@@ -625,7 +753,7 @@ class Parser {
     const from = this.pos;
     if (this.code() === 45 /* - */) {
       this.pos++;
-      const operand = this.value();
+      const operand = this.dmn ? this.negation() : this.value();
       return this.node(from, { type: 'negation', operand });
     }
     return this.value();
@@ -642,15 +770,21 @@ class Parser {
       this.ws();
       const c = this.code();
       if (c === 46 /* . */ && this.code(this.pos + 1) !== 46 && !isDigit(this.code(this.pos + 1))) {
-        if (node.type === 'range') this.unexpected();
+        if (node.type === 'range' && !this.dmn) this.unexpected();
         this.pos++;
         node = this.node(from, { type: 'path', target: node, key: this.pathKey() });
       } else if (c === 91 /* [ */) {
+        if (this.rangeEndDepth === this.depth) return node;
         if (node.type === 'range') this.unexpected();
         this.pos++;
         const filter = this.expression();
         this.expect(']');
         node = this.node(from, { type: 'filter', target: node, filter });
+      } else if (c === 40 /* ( */ && this.dmn && node.type !== 'range') {
+        this.pos++;
+        const parameters = this.parameters();
+        this.expect(')');
+        node = this.node(from, { type: 'invoke', target: node, parameters });
       } else {
         return node;
       }
@@ -658,9 +792,11 @@ class Parser {
   }
 
   private pathKey(): string {
-    if (this.atKeyword('time offset')) {
-      this.pos += 'time offset'.length;
-      return 'time offset';
+    for (const spaced of ['time offset', 'start included', 'end included']) {
+      if (this.atKeyword(spaced)) {
+        this.pos += spaced.length;
+        return spaced;
+      }
     }
     return this.name();
   }
@@ -697,6 +833,7 @@ class Parser {
       case 96 /* ` */:
         return this.nameReference();
     }
+    if (this.scopeNames.length > 0 && this.scopeNameEnd(from) !== -1) return this.nameReference();
     if (isDigit(c) || (c === 46 && isDigit(this.code(this.pos + 1)))) return this.number();
     if (isIdentifierStart(c)) return this.word();
     return this.unexpected();
@@ -722,6 +859,13 @@ class Parser {
     if (this.code() === 46 && isDigit(this.code(this.pos + 1))) {
       this.pos++;
       while (isDigit(this.code())) this.pos++;
+    }
+    if (this.dmn && (this.code() === 101 || this.code() === 69) /* e E */) {
+      const sign = this.code(this.pos + 1) === 43 || this.code(this.pos + 1) === 45 ? 1 : 0;
+      if (isDigit(this.code(this.pos + 1 + sign))) {
+        this.pos += 1 + sign;
+        while (isDigit(this.code())) this.pos++;
+      }
     }
     const value = Number(this.src.slice(from, this.pos));
     return this.node(from, { type: 'number', value: Number.isFinite(value) ? value : null });
@@ -782,6 +926,22 @@ class Parser {
         case '\\':
           out += next;
           break;
+        case 'u':
+        case 'U': {
+          // DMN: `\uXXXX` (UTF-16 units) and `\UXXXXXX` (a code point)
+          const digits = next === 'u' ? 4 : 6;
+          const hex = raw.slice(i + 1, i + 1 + digits);
+          if (this.dmn && hex.length === digits && /^[0-9a-fA-F]+$/.test(hex)) {
+            const code = parseInt(hex, 16);
+            if (code <= 0x10ffff) {
+              out += next === 'u' ? String.fromCharCode(code) : String.fromCodePoint(code);
+              i += digits;
+              break;
+            }
+          }
+          out += `\\${next}`;
+          break;
+        }
         default:
           out += `\\${next}`;
       }
@@ -800,7 +960,9 @@ class Parser {
     items.push(first);
     while (this.eat(',')) items.push(this.expression());
     this.expect(']');
-    return this.node(from, { type: 'list', items });
+    // DMN: `[[1..3], [5..7]]` is a list of ranges
+    const listed = this.dmn ? items.map(rangeOfTest) : items;
+    return this.node(from, { type: 'list', items: listed });
   }
 
   /** `(` an expression `)`, or a range `(a..b)`. */
@@ -810,13 +972,29 @@ class Parser {
     const inner = this.expression();
     if (isMathLevel(inner) && this.at('..')) return this.rangeFrom(from, false, inner);
     this.expect(')');
+    if (this.dmn && inner.type === 'inputCompare' && this.at('.')) {
+      // DMN 1.5: `(< 10)` is the range with no start, `(>= 10)` the one with no end
+      const none: Node = { type: 'null', from: inner.from, to: inner.from };
+      const bound = { value: inner.value, closed: inner.operator.length === 2 };
+      const open = { value: none, closed: false };
+      return inner.operator.startsWith('<')
+        ? this.node(from, { type: 'range', start: open, end: bound })
+        : this.node(from, { type: 'range', start: bound, end: open });
+    }
     return inner;
   }
 
   /** The rest of a range after its start value: `..b]`, `..b)`, `..b[`. */
   private rangeFrom(from: number, startClosed: boolean, start: Node): NodeOf<'range'> {
     this.expect('..');
-    const end = this.math();
+    const saved = this.rangeEndDepth;
+    if (this.dmn) this.rangeEndDepth = this.depth;
+    let end: Node;
+    try {
+      end = this.math();
+    } finally {
+      this.rangeEndDepth = saved;
+    }
     this.ws();
     const c = this.code();
     if (c !== 93 && c !== 41 && c !== 91) this.unexpected();
@@ -860,6 +1038,12 @@ class Parser {
   /** A name: an identifier or a backtick-quoted name. */
   private name(): string {
     this.ws();
+    const known = this.scopeNames.length === 0 ? -1 : this.scopeNameEnd(this.pos);
+    if (known !== -1) {
+      const text = this.src.slice(this.pos, known);
+      this.pos = known;
+      return text;
+    }
     const end = this.nameEnd(this.pos);
     if (end === -1) this.unexpected();
     const text = this.src.slice(this.pos, end);
@@ -883,7 +1067,11 @@ class Parser {
       const saved = this.pos;
       this.pos++;
       this.ws();
-      if (this.nameEnd(this.pos) === -1 && !this.atKeyword('time offset')) {
+      if (
+        this.nameEnd(this.pos) === -1 &&
+        !this.atKeyword('time offset') &&
+        (this.scopeNames.length === 0 || this.scopeNameEnd(this.pos) === -1)
+      ) {
         this.pos = saved;
         return names;
       }
@@ -921,8 +1109,10 @@ class Parser {
     const temporal = this.temporalConstant();
     if (temporal !== undefined) return temporal;
     for (const name of RESERVED_FUNCTION_NAMES) {
-      if (this.atKeyword(name, from) && this.parenthesisAt(from + name.length)) {
-        this.pos = from + name.length;
+      const end = this.dmn ? this.spacedKeywordEnd(name, from) : from + name.length;
+      if (end !== -1 && this.atKeyword(name.split(' ')[0], from) && this.parenthesisAt(end)) {
+        if (!this.dmn && !this.atKeyword(name, from)) continue;
+        this.pos = end;
         return this.call(from, [name]);
       }
     }
@@ -951,9 +1141,10 @@ class Parser {
   private temporalConstant(): Node | undefined {
     const from = this.pos;
     for (const name of TEMPORAL_CONSTRUCTORS) {
-      if (!this.atKeyword(name, from)) continue;
+      const end = this.dmn ? this.spacedKeywordEnd(name, from) : -1;
+      if (end === -1 && !this.atKeyword(name, from)) continue;
       const saved = this.pos;
-      this.pos = from + name.length;
+      this.pos = end === -1 ? from + name.length : end;
       if (this.eat('(') && this.at('"')) {
         const text = this.stringLiteralRaw();
         if (this.eat(')')) {
@@ -1005,9 +1196,16 @@ class Parser {
     this.expect('(');
     const params: string[] = [];
     if (!this.eat(')')) {
-      do params.push(this.parameterName());
-      while (this.eat(','));
+      do {
+        params.push(this.parameterName());
+        // DMN: `function(a: number)`; the type is not checked
+        if (this.dmn && this.eat(':')) this.typeName();
+      } while (this.eat(','));
       this.expect(')');
+    }
+    if (this.dmn && this.at(':') && !this.src.startsWith('::', this.pos)) {
+      this.pos++;
+      this.typeName();
     }
     if (this.atKeyword('external')) {
       throw new SyntaxFailure(
@@ -1155,6 +1353,8 @@ class Parser {
       const value = this.math();
       return this.node(from, { type: 'inputCompare', operator, value });
     }
+    const equality = this.dmn ? this.equalityTest(from) : undefined;
+    if (equality !== undefined) return equality;
     const value = this.math();
     if (value.type === 'range') {
       return this.node(from, { type: 'inputInRange', start: value.start, end: value.end });
@@ -1181,6 +1381,13 @@ class Parser {
     this.expect(')');
     return tests.length === 1 ? tests[0] : this.node(from, { type: 'atLeastOne', tests });
   }
+}
+
+/** `[1..3]` parsed as a test of the input, as the range value it is. */
+function rangeOfTest(node: Node): Node {
+  return node.type === 'inputInRange'
+    ? { type: 'range', start: node.start, end: node.end, from: node.from, to: node.to }
+    : node;
 }
 
 function quote(text: string): string {

@@ -17,6 +17,8 @@ export class EvalState {
   work: number;
   /** Nested calls of FEEL-defined functions. */
   depth = 0;
+  /** DMN 1.5 semantics where they differ from Camunda's (set by DMN's compile options). */
+  dmn = false;
   readonly limits: FeelLimits;
   /** Deterministic randomness without a host's: set on first use only, evaluations rarely need it. */
   private randomState?: number;

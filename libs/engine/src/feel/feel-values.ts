@@ -467,6 +467,16 @@ export function feelEquals(a: unknown, b: unknown, depth = 0): boolean | null {
       return (a as FeelYearsMonthsDuration).months === (b as FeelYearsMonthsDuration).months;
     case 'days time duration':
       return (a as FeelDaysTimeDuration).nanos === (b as FeelDaysTimeDuration).nanos;
+    case 'range': {
+      const x = a as FeelRange;
+      const y = b as FeelRange;
+      return (
+        x.start.closed === y.start.closed &&
+        x.end.closed === y.end.closed &&
+        feelEquals(x.start.value, y.start.value, depth + 1) === true &&
+        feelEquals(x.end.value, y.end.value, depth + 1) === true
+      );
+    }
     default:
       return null;
   }
