@@ -11,6 +11,8 @@ import { ApiModule } from './api.module';
 import { observeHttp } from './http/http-metrics';
 import { ProblemFilter } from './http/problem.filter';
 import { serveSwaggerUi } from './http/swagger-ui';
+import { refuseUnacceptedContent } from './http/content-types';
+import { refuseUnstorableInput } from './http/unstorable-input';
 
 export const API_PREFIX = 'api/v1';
 
@@ -53,6 +55,8 @@ export async function createApiApp(settings: Settings, options: ApiAppOptions = 
       bodyParser: false,
     });
     registerBodyParsers(app.getHttpAdapter().getInstance());
+    refuseUnacceptedContent(app.getHttpAdapter().getInstance());
+    refuseUnstorableInput(app.getHttpAdapter().getInstance());
     observeHttp(app.getHttpAdapter().getInstance(), app.get(BatonMetrics));
     app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/ready', 'metrics'] });
     const observer = app.get<RuntimeObserver>(RUNTIME_OBSERVER);

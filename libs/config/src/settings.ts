@@ -69,6 +69,12 @@ const schema = z.object({
   STATE_CHECK_INTERVAL: positiveInt('STATE_CHECK_INTERVAL', 5),
   MAX_VARIABLE_SIZE: positiveInt('MAX_VARIABLE_SIZE', 1_048_576),
   MAX_TOTAL_VARIABLES: positiveInt('MAX_TOTAL_VARIABLES', 10_485_760),
+  /** Largest BPMN document a deploy takes, in bytes. */
+  MAX_MODEL_BYTES: positiveInt('MAX_MODEL_BYTES', 4 * 1_048_576),
+  /** Most XML elements (diagram included) in a deployed BPMN document. */
+  MAX_MODEL_ELEMENTS: positiveInt('MAX_MODEL_ELEMENTS', 100_000),
+  /** Seconds a published message may wait for a subscription at most (its timeToLive); longer is refused. */
+  MAX_MESSAGE_TTL: positiveInt('MAX_MESSAGE_TTL', 30 * 86_400),
   DEFINITION_CACHE_TTL: positiveInt('DEFINITION_CACHE_TTL', 300),
   STEP_BUDGET: positiveInt('STEP_BUDGET', 10_000),
   /** Milliseconds one instance may run elements in one step before the element it is at gets a STEP_BUDGET_EXCEEDED incident. */

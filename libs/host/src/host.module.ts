@@ -124,7 +124,11 @@ export class HostModule {
         {
           provide: VariableLimits,
           useFactory: () =>
-            new VariableLimits({ maxVariableSize: settings.MAX_VARIABLE_SIZE, maxTotalVariables: settings.MAX_TOTAL_VARIABLES }),
+            new VariableLimits({
+              maxVariableSize: settings.MAX_VARIABLE_SIZE,
+              maxTotalVariables: settings.MAX_TOTAL_VARIABLES,
+              maxMessageTtlMs: settings.MAX_MESSAGE_TTL * 1000,
+            }),
         },
         // One registry per application instance; the runtime reports into it through its observer.
         { provide: BatonMetrics, useFactory: () => new BatonMetrics() },
@@ -154,6 +158,8 @@ export class HostModule {
               cacheTtlSeconds: settings.DEFINITION_CACHE_TTL,
               observer,
               feelLimits: feelLimits(settings),
+              maxModelBytes: settings.MAX_MODEL_BYTES,
+              maxModelElements: settings.MAX_MODEL_ELEMENTS,
             }),
           inject: [RUNTIME_STORE, DEFINITION_CACHE, LeasedKeys, RUNTIME_OBSERVER],
         },

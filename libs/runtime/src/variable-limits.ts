@@ -5,6 +5,8 @@ export interface VariableLimitSettings {
   readonly maxVariableSize: number;
   /** Bytes of all of one instance's variables together. */
   readonly maxTotalVariables: number;
+  /** Longest a published message may wait for a subscription, in milliseconds (MAX_MESSAGE_TTL); unbounded when absent. */
+  readonly maxMessageTtlMs?: number;
 }
 
 /**
@@ -19,6 +21,14 @@ export class VariableLimits {
   /** The largest request body worth reading: the total limit plus room for the envelope. */
   get maxBodyBytes(): number {
     return this.settings.maxTotalVariables + 64 * 1024;
+  }
+
+  /** Refuses a message time-to-live over MAX_MESSAGE_TTL (a message buffered for centuries is a mistake). */
+  checkMessageTtl(timeToLiveMs: number | undefined): void {
+    const max = this.settings.maxMessageTtlMs;
+    if (timeToLiveMs === undefined || max === undefined || timeToLiveMs <= max) return;
+    const message = `timeToLiveMs ${timeToLiveMs} is over the limit of ${max} ms (MAX_MESSAGE_TTL ${max / 1000} s)`;
+    throw new RuntimeError(RuntimeErrorCode.Unprocessable, message, [{ field: 'timeToLiveMs', message }]);
   }
 
   /**

@@ -22,11 +22,16 @@ export const DeployResponse = z.object({
     .describe('Problems that did not stop the deployment (diagram references, processes not executable)'),
 });
 
-export const DefinitionListQuery = z.object({
+export const DefinitionListQuery = z.strictObject({
   limit: limitParam,
   cursor: z.string().min(1).optional().describe('The last key of the previous page'),
 });
 
-export const VersionQuery = z.object({
-  version: z.coerce.number().int().positive().optional().describe('A deployed version; default the latest'),
+export const VersionQuery = z.strictObject({
+  version: z
+    .string()
+    .regex(/^[1-9][0-9]{0,8}$/, 'must be a version number (decimal digits)')
+    .transform(Number)
+    .optional()
+    .describe('A deployed version; default the latest'),
 });

@@ -26,8 +26,18 @@ function fieldOf(issue: z.core.$ZodIssue, source: Source): string {
   return path.length > 0 ? path.join('.') : source;
 }
 
-/** Query strings carry text: numbers are coerced. Default 50, at most 1000 (DESIGN §4.1). */
-export const limitParam = z.coerce.number().int().min(1).max(1000).default(50).describe('Page size, 1..1000 (default 50)');
+/**
+ * Page size from the query string: decimal digits only (`0x10`, `1e2` or a
+ * repeated `limit` are refused, not guessed at). Default 50, at most 1000.
+ */
+export const limitParam = z
+  .string()
+  .regex(/^[0-9]{1,4}$/, 'must be a whole number from 1 to 1000 in decimal digits')
+  .transform(Number)
+  .pipe(z.number().int().min(1, 'must be a whole number from 1 to 1000').max(1000, 'must be a whole number from 1 to 1000'))
+  .optional()
+  .transform((v) => v ?? 50)
+  .describe('Page size, 1..1000 (default 50)');
 
 export const variablesSchema = z
   .record(z.string(), z.unknown())

@@ -3,7 +3,7 @@ import { limitParam, keySchema } from '../http/validation';
 
 export { IncidentSchema } from '../instances/instances.schemas';
 
-export const IncidentListQuery = z.object({
+export const IncidentListQuery = z.strictObject({
   instanceId: keySchema.optional(),
   state: z.enum(['OPEN', 'RESOLVED']).optional().describe('Open incidents unless RESOLVED is asked for'),
   limit: limitParam,

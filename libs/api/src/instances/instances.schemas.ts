@@ -27,7 +27,7 @@ const statusView = z
   .enum(['ACTIVE', 'SUSPENDED', 'COMPLETED', 'CANCELED', 'CANCELING', 'SUSPENDING', 'RESUMING'])
   .describe('CANCELING, SUSPENDING and RESUMING: a command waits for a worker to finish its step on the instance');
 
-export const InstanceListQuery = z.object({
+export const InstanceListQuery = z.strictObject({
   status: status.optional(),
   processKey: z.string().min(1).optional(),
   businessKey: z.string().min(1).optional(),
@@ -35,7 +35,7 @@ export const InstanceListQuery = z.object({
   cursor: keySchema.optional().describe('The last id of the previous page'),
 });
 
-export const HistoryQuery = z.object({
+export const HistoryQuery = z.strictObject({
   limit: limitParam,
   cursor: z
     .string()

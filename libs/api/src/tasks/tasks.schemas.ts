@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { limitParam, variablesSchema, keySchema } from '../http/validation';
 
-export const TaskListQuery = z.object({
+export const TaskListQuery = z.strictObject({
   instanceId: keySchema.optional(),
   processKey: z.string().min(1).optional(),
   assignee: z.string().min(1).optional(),

@@ -50,6 +50,14 @@ export async function parseBpmn(
     return undefined;
   }
 
+  const doctype = /<!(DOCTYPE|ENTITY)\b/i.exec(text);
+  if (doctype !== null) {
+    problems.document(
+      `${doctype[1].toUpperCase()} is not allowed (line ${lineCount(text.slice(0, doctype.index))}): a BPMN document declares no DTD and no entities`,
+    );
+    return undefined;
+  }
+
   const malformed = findMalformedTags(text);
   if (malformed.length > 0) {
     for (const { line, reason } of malformed)
@@ -72,6 +80,13 @@ export async function parseBpmn(
     parsed = await parseLax(text);
   }
   if (parsed instanceof Error) {
+    const unclosed = unclosedRoot(text);
+    if (unclosed !== null) {
+      problems.document(
+        `not well-formed XML at line ${lineCount(text)}: the document ends before its root element <${unclosed}> is closed (is the file truncated?)`,
+      );
+      return undefined;
+    }
     problems.document(
       `not a BPMN 2.0 document: expected a <definitions> root element in namespace ${BPMN_NS} (${firstLine(parsed)})`,
     );
@@ -94,6 +109,17 @@ export async function parseBpmn(
 }
 
 const LAX_REPARSE_MAX_LINES = 3000;
+
+/** The root element's name when the text does not end with its closing tag (a truncated file), else null. */
+function unclosedRoot(text: string): string | null {
+  const blanked = text.replace(/<\?[\s\S]*?\?>|<!--[\s\S]*?-->/g, (m) => ' '.repeat(m.length));
+  const root = /<([A-Za-z_][\w.:-]*)[\s/>]/.exec(blanked);
+  if (root === null) return null;
+  const openEnd = blanked.indexOf('>', root.index);
+  if (openEnd > 0 && blanked[openEnd - 1] === '/') return null;
+  const tail = blanked.trimEnd();
+  return tail.endsWith(`</${root[1]}>`) ? null : root[1];
+}
 
 async function parseStrict(text: string): Promise<ModdleParseResult | Error> {
   try {

@@ -43,6 +43,13 @@ export function readProcess(
   return draft;
 }
 
+/**
+ * Subprocesses nested in one another deeper than this are refused at deploy:
+ * far beyond any drawn model, and every reader of the model and of an
+ * instance's state stays well inside the stack.
+ */
+export const MAX_SCOPE_DEPTH = 100;
+
 function openScope(
   draft: ProcessDraft,
   el: ModdleElement,
@@ -74,7 +81,7 @@ class ProcessReader {
     private readonly draft: ProcessDraft,
   ) {}
 
-  walk(container: ModdleElement, scope: ScopeDraft): void {
+  walk(container: ModdleElement, scope: ScopeDraft, depth = 0): void {
     for (const el of children(container, 'flowElements')) {
       if (el.$type === 'bpmn:SequenceFlow') {
         this.flowEls.push({ el, scopeId: scope.id });
@@ -104,9 +111,14 @@ class ProcessReader {
       if (type === 'boundaryEvent') this.boundaryEvents.push(node);
       if (type === 'subProcess') {
         if (node.triggeredByEvent) scope.eventSubProcessIds.push(id);
+        if (depth + 1 > MAX_SCOPE_DEPTH) {
+          this.ctx.problems.at(el, `the subprocess is nested ${depth + 1} levels deep; at most ${MAX_SCOPE_DEPTH} are supported`);
+          continue;
+        }
         this.walk(
           el,
           openScope(this.draft, el, id, 'subProcess', scope.id, node.triggeredByEvent === true),
+          depth + 1,
         );
       }
     }

@@ -498,9 +498,13 @@ export class Execution implements BehaviorContext {
     return visibleVariables(this.state, inst.id);
   }
 
-  setLocalVariables(inst: ElementInstance, variables: Variables): void {
-    checkVariableSizes(variables, this.env.maxVariableSize);
+  setLocalVariables(inst: ElementInstance, variables: Variables, checked = true): void {
+    if (checked) checkVariableSizes(variables, this.env.maxVariableSize);
     setLocalVariables(inst, variables);
+  }
+
+  checkVariables(variables: Variables): void {
+    checkVariableSizes(variables, this.env.maxVariableSize);
   }
 
   propagateVariables(fromId: string, variables: Variables): void {

@@ -54,6 +54,7 @@ export class CorrelationService {
     const variables = command.variables ?? {};
     const tenantId = command.tenantId ?? DEFAULT_TENANT;
     this.limits.check(variables);
+    this.limits.checkMessageTtl(command.timeToLiveMs);
     const correlationKey = command.correlationKey ?? '';
     const messageKey = this.newKey();
     const result = await this.store.transaction(async (tx) => {

@@ -41,6 +41,10 @@ export interface DefinitionRegistryOptions {
   readonly clock?: () => number;
   /** Bounds of the FEEL evaluations made at deploy (timer start events); the defaults when absent. */
   readonly feelLimits?: FeelLimits;
+  /** Largest document deployed, in UTF-8 bytes (MAX_MODEL_BYTES); unbounded when absent. */
+  readonly maxModelBytes?: number;
+  /** Most XML elements in a deployed document, diagram included (MAX_MODEL_ELEMENTS); unbounded when absent. */
+  readonly maxModelElements?: number;
 }
 
 /**
@@ -68,6 +72,7 @@ export class DefinitionRegistry {
 
   async deploy(xml: string, options: { tenantId?: string } = {}): Promise<DeployResult> {
     const tenantId = options.tenantId ?? DEFAULT_TENANT;
+    this.checkSize(xml);
     const compiled = await compileBpmn(xml);
     if (!compiled.ok) {
       throw new RuntimeError(
@@ -151,6 +156,29 @@ export class DefinitionRegistry {
     if (row === null) return null;
     await this.cache.set(latestKey(tenantId, bpmnProcessId), row.id, this.options.cacheTtlSeconds);
     return this.byId(row.id, repos);
+  }
+
+  /** Refuses a document over the model limits before anything parses it: their cost is the parse. */
+  private checkSize(xml: string): void {
+    const { maxModelBytes, maxModelElements } = this.options;
+    const refuse = (message: string) =>
+      new RuntimeError(RuntimeErrorCode.InvalidDefinition, `the BPMN document was refused: ${message}`, [
+        { elementId: null, elementType: null, message },
+      ]);
+    if (maxModelBytes !== undefined && xml.length > maxModelBytes / 3) {
+      const bytes = Buffer.byteLength(xml, 'utf8');
+      if (bytes > maxModelBytes) throw refuse(`it is ${bytes} bytes, over the limit of ${maxModelBytes} (MAX_MODEL_BYTES)`);
+    }
+    if (maxModelElements !== undefined) {
+      let elements = 0;
+      for (let i = xml.indexOf('<'); i !== -1; i = xml.indexOf('<', i + 1)) {
+        const next = xml.charCodeAt(i + 1);
+        // A start tag: a name follows (not '/', '!' or '?').
+        if (next !== 0x2f && next !== 0x21 && next !== 0x3f && ++elements > maxModelElements) {
+          throw refuse(`it has more than ${maxModelElements} XML elements (MAX_MODEL_ELEMENTS), diagram included`);
+        }
+      }
+    }
   }
 
   /** The XML of a deployed version. */

@@ -56,7 +56,14 @@ export interface BehaviorContext {
   /** Enters a scope at its start event; false when it has none. */
   enterScope(scopeInst: ElementInstance, startEventId: string | undefined): boolean;
 
-  setLocalVariables(inst: ElementInstance, variables: Variables): void;
+  /**
+   * Writes locals, each held to the variable limits; `checked: false` skips
+   * that for a value already checked piece by piece (a collection growing
+   * one checked item at a time is checked whole when it leaves its scope).
+   */
+  setLocalVariables(inst: ElementInstance, variables: Variables, checked?: boolean): void;
+  /** Throws when a variable is over the limits (see `EngineEnv.maxVariableSize`). */
+  checkVariables(variables: Variables): void;
   /** Writes variables from a scope outwards (nearest scope that has each, else the process). */
   propagateVariables(fromId: string, variables: Variables): void;
   /** Variables handed in by a job, task, message, signal or child (Camunda 8 output rules). */

@@ -62,7 +62,7 @@ export const multiInstanceBody = {
     }
     body.loop = items === undefined ? { total, started: 0, completed: 0 } : { total, started: 0, completed: 0, items };
     if (mi.outputCollection !== undefined) {
-      x.setLocalVariables(body, { [mi.outputCollection]: new Array<unknown>(total).fill(null) });
+      x.setLocalVariables(body, { [mi.outputCollection]: new Array<unknown>(total).fill(null) }, false);
     }
     if (total === 0) return 'complete';
     const first = mi.sequential ? 1 : total;
@@ -83,7 +83,10 @@ export const multiInstanceBody = {
       const collected = loop.collected !== undefined ? [...loop.collected] : new Array<unknown>(loop.total).fill(null);
       collected[inner.loopIndex as number] = value;
       loop.collected = collected;
-      x.setLocalVariables(body, { [mi.outputCollection]: collected });
+      // The item is checked now, the whole collection when it leaves the body (`completing`):
+      // checking it whole at every item would cost quadratic time on a large loop.
+      x.checkVariables({ [`${mi.outputCollection}[${inner.loopIndex as number}]`]: value });
+      x.setLocalVariables(body, { [mi.outputCollection]: collected }, false);
     }
     if (mi.completionCondition === undefined) return false;
     const counters: Variables = {
