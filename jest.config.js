@@ -53,6 +53,9 @@ module.exports = {
     {
       ...shared,
       displayName: 'integration',
+      // Real Postgres, RabbitMQ and Redis: a fresh schema or a broker round trip can take seconds
+      // on a loaded machine. Hooks and tests that need longer say so.
+      testTimeout: 30_000,
       testMatch: ['<rootDir>/{apps,libs,test,scripts,bench}/**/*.{int,e2e}-spec.ts'],
     },
     {
@@ -60,6 +63,7 @@ module.exports = {
       // one host, PGlite): their `./api-harness` import is mapped to the embedded harness.
       ...shared,
       displayName: 'embedded',
+      testTimeout: 30_000,
       testMatch: ['<rootDir>/apps/api/test/*.e2e-spec.ts'],
       // RabbitMQ and Redis per se, and Postgres schemas: nothing embedded about them.
       testPathIgnorePatterns: ['/node_modules/', '/adapters\\.e2e-spec\\.ts$', '/outages\\.e2e-spec\\.ts$'],

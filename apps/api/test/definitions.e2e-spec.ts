@@ -98,17 +98,18 @@ describe('definitions over HTTP', () => {
 
     it('refuses documents that are not BPMN or not XML with elementId null', async () => {
       const before = await definitionRows();
-      for (const body of [
-        'this is not XML at all',
-        fixture('invalid/not-bpmn.xml'),
-        Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0xff, 0xfe]),
-      ]) {
+      for (const body of ['this is not XML at all', fixture('invalid/not-bpmn.xml')]) {
         const r = await h.api('/processes', { method: 'POST', headers: { 'content-type': 'application/xml' }, body });
         expect(r.status).toBe(400);
         const problem = (await r.json()) as { errors: { elementId: string | null; elementType: string | null; message: string }[] };
         expect(problem.errors.length).toBeGreaterThan(0);
         expect(problem.errors[0]).toEqual({ elementId: null, elementType: null, message: expect.any(String) });
       }
+      // Bytes that are not text (a PNG) are refused before any parsing, naming the body.
+      const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0xff, 0xfe]);
+      const r = await h.api('/processes', { method: 'POST', headers: { 'content-type': 'application/xml' }, body: png });
+      expect(r.status).toBe(400);
+      expect(((await r.json()) as { errors: unknown[] }).errors).toEqual([{ field: 'body', message: 'not valid UTF-8 at byte 0' }]);
       expect(await definitionRows()).toBe(before);
     });
 

@@ -107,6 +107,31 @@ describe('hostile input over HTTP', () => {
     expect(await instanceRows()).toBe(before);
   });
 
+  describe('bytes that are not UTF-8', () => {
+    it('in a deploy are a 400 naming the byte, not replaced with U+FFFD', async () => {
+      const xml = Buffer.from(fixture('tasks/script-task.bpmn').replace('name="Add"', 'name="Add XX"'), 'utf8');
+      const at = xml.indexOf('XX');
+      xml[at] = 0xc3; // a lead byte followed by 'X': not UTF-8
+      const response = await h.api('/processes', { method: 'POST', headers: { 'content-type': 'application/xml' }, body: xml });
+      const body = (await response.json()) as Problem;
+      expect(response.status).toBe(400);
+      expect(body.detail).toBe(`the body is not valid UTF-8 (byte ${at})`);
+      expect((await h.api('/processes/script-task')).status).toBe(404);
+    });
+
+    it('in a JSON body are a 400', async () => {
+      const text = Buffer.concat([Buffer.from('{"businessKey":"a'), Buffer.from([0xff]), Buffer.from('"}')]);
+      const response = await h.api('/processes/service-task/instances', { method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as Problem).detail).toContain('not valid UTF-8 (byte 17)');
+    });
+
+    it('multi-byte characters are fine', async () => {
+      const response = await h.json('POST', '/processes/service-task/instances', { businessKey: 'é𝄞中' });
+      expect(response.status).toBe(201);
+    });
+  });
+
   describe('content types', () => {
     it('a deploy as text/plain is a 415 naming the accepted types (a web page sends it without a preflight)', async () => {
       const response = await h.api('/processes', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: fixture('tasks/script-task.bpmn') });

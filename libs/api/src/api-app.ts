@@ -12,6 +12,7 @@ import { observeHttp } from './http/http-metrics';
 import { ProblemFilter } from './http/problem.filter';
 import { serveSwaggerUi } from './http/swagger-ui';
 import { refuseUnacceptedContent } from './http/content-types';
+import { utf8 } from './http/utf8';
 import { refuseUnstorableInput } from './http/unstorable-input';
 
 export const API_PREFIX = 'api/v1';
@@ -85,19 +86,28 @@ export async function createApiApp(settings: Settings, options: ApiAppOptions = 
 /**
  * BPMN arrives as `application/xml` / `text/xml` (kept as a string). A JSON
  * content type with an empty body (common for action routes such as
- * `/cancel`) is an absent body rather than a 400.
+ * `/cancel`) is an absent body rather than a 400. Bodies are decoded as
+ * strict UTF-8: a byte sequence that is not UTF-8 is a 400, never replaced
+ * with U+FFFD behind the sender's back.
  */
 function registerBodyParsers(fastify: FastifyInstance): void {
-  fastify.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'string' }, (_request, body, done) =>
-    done(null, body),
-  );
+  fastify.addContentTypeParser(['application/xml', 'text/xml'], { parseAs: 'buffer' }, (_request, body, done) => {
+    const text = utf8(body as Buffer);
+    if (text instanceof Error) done(text, undefined);
+    else done(null, text);
+  });
   const json = fastify.getDefaultJsonParser('error', 'error');
   fastify.removeContentTypeParser('application/json');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (body === '' || (typeof body === 'string' && body.trim() === '')) {
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const text = utf8(body as Buffer);
+    if (text instanceof Error) {
+      done(text, undefined);
+      return;
+    }
+    if (text.trim() === '') {
       done(null, undefined);
       return;
     }
-    json(request, body as string, done);
+    json(request, text, done);
   });
 }

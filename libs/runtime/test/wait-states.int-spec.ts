@@ -17,7 +17,7 @@ describe('wait states (Postgres)', () => {
     correlation = new CorrelationService(h.runtime, h.registry, h.announcer, limits, testKeys);
     incidents = new IncidentService(h.runtime, h.unitOfWork);
     timers = new TimerService(h.runtime, h.registry, h.announcer, testKeys, { observer: testObserver });
-  });
+  }, 60_000);
   afterAll(() => h.close());
 
   async function start(file: string, variables: Record<string, unknown> = {}): Promise<string> {

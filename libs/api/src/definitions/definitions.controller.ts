@@ -5,6 +5,7 @@ import { DefinitionQueryService, DefinitionRegistry, definitionView, RuntimeErro
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ValidationError } from '@baton/engine';
 import { ApiJsonResponse, ApiProblems, ApiQueryFrom, page, schemaOf } from '../http/openapi';
+import { utf8 } from '../http/utf8';
 import { parse } from '../http/validation';
 import { DefinitionListQuery, DefinitionSchema, DeployJsonBody, DeployResponse, VersionQuery } from './definitions.schemas';
 
@@ -82,11 +83,17 @@ async function bpmnOf(request: FastifyRequest): Promise<string> {
     if (file === undefined || file.fieldname !== 'file') {
       throw badRequest(`the multipart body has no file field 'file'`, 'file');
     }
-    return (await file.toBuffer()).toString('utf8');
+    const text = utf8(await file.toBuffer());
+    if (text instanceof RuntimeError) throw text;
+    return text;
   }
   const body = request.body;
   if (typeof body === 'string') return body;
-  if (Buffer.isBuffer(body)) return body.toString('utf8');
+  if (Buffer.isBuffer(body)) {
+    const text = utf8(body);
+    if (text instanceof RuntimeError) throw text;
+    return text;
+  }
   if (body !== undefined && body !== null && typeof body === 'object') return parse(DeployJsonBody, body, 'body').xml;
   throw badRequest(
     `send the BPMN document as application/xml, as multipart field 'file', or as JSON { "xml": "..." }`,
