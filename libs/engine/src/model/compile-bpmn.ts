@@ -27,7 +27,7 @@ export async function compileBpmn(xml: string): Promise<CompileBpmnResult> {
   const parsed = await parseBpmn(xml, problems);
   if (!parsed) return { ok: false, errors: problems.errors };
 
-  const warnings: ValidationError[] = [];
+  const warnings: ValidationError[] = [...parsed.warnings];
   const ctx: ReadContext = {
     problems,
     expressions: new ExpressionCompiler(problems),

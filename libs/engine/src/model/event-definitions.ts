@@ -193,6 +193,11 @@ export function readMessageDefinition(
     );
     return undefined;
   }
+  if (keyText !== undefined && keyText.trim() !== '' && !keyText.trimStart().startsWith('=')) {
+    // Camunda 8 takes a correlation key only as an expression.
+    ctx.expressions.expression(keyText, el, `message '${idOf(message) ?? '?'}' correlationKey`);
+    return undefined;
+  }
   const correlationKey = options.catching
     ? ctx.expressions.value(keyText, el, 'correlationKey')
     : undefined;

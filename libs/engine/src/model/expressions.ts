@@ -11,8 +11,8 @@ export class ExpressionCompiler {
   constructor(private readonly problems: Problems) {}
 
   /**
-   * An attribute that is always FEEL (conditions, script expressions, mapping
-   * sources, multi-instance collections): a leading `=` is optional.
+   * An attribute that is always FEEL (input mapping sources once quoted,
+   * loop cardinality, completion conditions): a leading `=` is optional.
    */
   feel(
     text: string | undefined,
@@ -27,6 +27,29 @@ export class ExpressionCompiler {
       return undefined;
     }
     return this.compile(source, el, attribute);
+  }
+
+  /**
+   * An attribute Camunda 8 only takes as an expression (conditions, script
+   * expressions, output mapping sources, correlation keys, input collections,
+   * output elements): the text must start with `=`. A static value is refused
+   * as Camunda 8 refuses it ("Expected expression but found static value").
+   */
+  expression(
+    text: string | undefined,
+    el: ModdleElement,
+    attribute: string,
+  ): CompiledExpression | undefined {
+    if (text === undefined) return undefined;
+    if (!text.trimStart().startsWith('=')) {
+      const shown = text.trim().length > 60 ? `${text.trim().slice(0, 57)}...` : text.trim();
+      this.problems.at(
+        el,
+        `${attribute} must be a FEEL expression starting with '=', but is the static value '${shown}'`,
+      );
+      return undefined;
+    }
+    return this.feel(text, el, attribute);
   }
 
   /** A value that is FEEL when it starts with `=`, a literal string otherwise. */

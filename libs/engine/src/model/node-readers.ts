@@ -1,6 +1,6 @@
 import { readEventDefinition, readMessageDefinition, type EventRole } from './event-definitions';
 import type { ElementType } from './model.types';
-import { bool, extension } from './moddle-element';
+import { bool, children, extension, extensions, str } from './moddle-element';
 import type { NodeDraft, ReadContext, ScopeDraft } from './process-draft';
 import { readCalledElement, readJob, readScript, readUserTask } from './zeebe-extensions';
 
@@ -46,6 +46,12 @@ function throwEvent(role: EventRole): NodeReader {
 
 const startEvent: NodeReader = (ctx, node) => {
   const { scope } = ctx;
+  const publicAccess = extensions(node.el, 'zeebe:Properties')
+    .flatMap((block) => children(block, 'properties'))
+    .some((p) => str(p, 'name') === 'publicAccess' && str(p, 'value')?.trim().toLowerCase() === 'true');
+  if (publicAccess) {
+    ctx.problems.at(node.el, 'start event forms with public access (publicAccess) are not supported');
+  }
   if (scope.eventSubProcess) {
     node.interrupting = bool(node.el, 'isInterrupting') ?? true;
     node.event = readEventDefinition(ctx, node.el, 'eventSubProcessStart', {

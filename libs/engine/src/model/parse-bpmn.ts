@@ -5,7 +5,10 @@ import {
   type ModdleWarning,
 } from 'bpmn-moddle';
 import zeebeSchema from 'zeebe-bpmn-moddle/resources/zeebe.json';
+import type { ValidationError } from './model.types';
 import {
+  bool,
+  idOf,
   isInstanceOf,
   isModdleElement,
   nearestWithId,
@@ -19,6 +22,12 @@ export interface ParsedDocument {
   readonly definitions: ModdleElement;
   /** Properties whose reference moddle could not resolve (already reported), per element. */
   readonly unresolved: ReadonlyMap<ModdleElement, ReadonlySet<string>>;
+  /**
+   * Unresolved references that do not affect execution (diagram elements,
+   * message flows, data and documentation parts, non-executable processes):
+   * Camunda 8 deploys these, so they are warnings, not problems.
+   */
+  readonly warnings: readonly ValidationError[];
 }
 
 const BPMN_NS = 'http://www.omg.org/spec/BPMN/20100524/MODEL';
@@ -40,7 +49,7 @@ export async function parseBpmn(
   xml: string,
   problems: Problems,
 ): Promise<ParsedDocument | undefined> {
-  const text = xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml;
+  let text = xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml;
   if (text.trim().length === 0) {
     problems.document('the document is empty');
     return undefined;
@@ -58,6 +67,7 @@ export async function parseBpmn(
     return undefined;
   }
 
+  text = embeddedFormsAsText(text);
   const malformed = findMalformedTags(text);
   if (malformed.length > 0) {
     for (const { line, reason } of malformed)
@@ -92,7 +102,7 @@ export async function parseBpmn(
     );
     return undefined;
   }
-  const { rootElement, warnings } = parsed;
+  const { rootElement, warnings, elementsById } = parsed;
   if (!isModdleElement(rootElement) || !isInstanceOf(rootElement, 'bpmn:Definitions')) {
     problems.document(
       `not a BPMN 2.0 document: expected a <definitions> root element in namespace ${BPMN_NS}`,
@@ -101,11 +111,135 @@ export async function parseBpmn(
   }
 
   const unresolved = new Map<ModdleElement, Set<string>>();
+  const notes: ValidationError[] = [];
   const locator = new XmlLocator(text);
   for (const warning of warnings) {
+    if (resolveQualifiedReference(warning, elementsById)) continue;
+    if (isHarmlessUnresolvedReference(warning)) {
+      notes.push(unresolvedNote(warning));
+      continue;
+    }
     reportWarning(warning, problems, locator, unresolved);
   }
-  return { definitions: rootElement, unresolved };
+  return { definitions: rootElement, unresolved, warnings: notes };
+}
+
+/**
+ * A reference written as a qualified name (`messageRef="tns:Message_1"`, the
+ * prefix bound to the target namespace) names the element by its local part,
+ * as Camunda 8 resolves QName references. Moddle looks the whole text up as an
+ * id and fails; this resolves it when the local part is an id. True when the
+ * reference was resolved.
+ */
+function resolveQualifiedReference(
+  warning: ModdleWarning,
+  elementsById: Readonly<Record<string, unknown>>,
+): boolean {
+  if (!warning.message.startsWith('unresolved reference')) return false;
+  const element = warning.element;
+  const value = warning.value;
+  if (!isModdleElement(element) || !warning.property || typeof value !== 'string') return false;
+  const colon = value.indexOf(':');
+  if (colon <= 0) return false;
+  const target = elementsById[value.slice(colon + 1)];
+  if (!isModdleElement(target)) return false;
+  const current = element[localName(warning.property)];
+  if (Array.isArray(current)) {
+    current.push(target);
+    return true;
+  }
+  const set = (element as { set?: unknown }).set;
+  if (typeof set !== 'function') return false;
+  (set as (name: string, value: unknown) => void).call(element, warning.property, target);
+  return true;
+}
+
+/**
+ * References the engine reads when it runs a process; a dangling one inside
+ * an executable process is a deploy error. Every other dangling reference is
+ * documentation (diagram shapes and edges, message flows, data associations,
+ * item definitions, non-executable processes) and only worth a warning.
+ */
+const EXECUTED_REFERENCES: ReadonlySet<string> = new Set([
+  'attachedToRef',
+  'default',
+  'messageRef',
+  'signalRef',
+  'errorRef',
+  'escalationRef',
+  'eventDefinitionRef',
+]);
+
+function isHarmlessUnresolvedReference(warning: ModdleWarning): boolean {
+  if (!warning.message.startsWith('unresolved reference')) return false;
+  const element = isModdleElement(warning.element) ? warning.element : undefined;
+  if (!element || !warning.property) return false;
+  if (!inExecutableProcess(element)) return true;
+  const property = localName(warning.property);
+  if (property === 'sourceRef' || property === 'targetRef') {
+    return element.$type !== 'bpmn:SequenceFlow';
+  }
+  return !EXECUTED_REFERENCES.has(property);
+}
+
+function inExecutableProcess(el: ModdleElement): boolean {
+  for (let cur: ModdleElement | undefined = el; cur; cur = cur.$parent) {
+    if (cur.$type === 'bpmn:Process') return bool(cur, 'isExecutable') === true;
+  }
+  return false;
+}
+
+function unresolvedNote(warning: ModdleWarning): ValidationError {
+  const element = warning.element as ModdleElement;
+  const owner = nearestWithId(element);
+  const property = localName(warning.property ?? '?');
+  const what = isInstanceOf(element, 'di:DiagramElement')
+    ? 'the diagram element is not drawn'
+    : 'the reference is ignored';
+  const where = owner === element || !owner ? '' : ` (in its ${tagOf(element)})`;
+  return {
+    elementId: idOf(owner) ?? null,
+    elementType: owner && idOf(owner) ? tagOf(owner) : null,
+    message: `${property} refers to '${String(warning.value)}', but no element has that id${where}; ${what}`,
+  };
+}
+
+const ZEEBE_NS = 'http://camunda.org/schema/zeebe/1.0';
+
+/**
+ * The body of an embedded form (`zeebe:userTaskForm`) is the form's JSON, as
+ * text. Hand-edited files sometimes carry markup in it (`<br />` in a text
+ * component) that an XML parser reads as child elements; Camunda 8 deploys
+ * these. The markup of such a body is escaped so it stays part of the text.
+ * Line breaks are kept, so every later line still locates errors correctly.
+ */
+function embeddedFormsAsText(text: string): string {
+  if (!text.includes('userTaskForm')) return text;
+  const prefixes = new Set<string>();
+  const declaration = /\bxmlns:([A-Za-z_][\w.-]*)\s*=\s*(["'])(.*?)\2/g;
+  for (let m = declaration.exec(text); m !== null; m = declaration.exec(text)) {
+    if (m[3] === ZEEBE_NS) prefixes.add(m[1]);
+  }
+  let result = text;
+  for (const prefix of prefixes) {
+    const p = prefix.replace(/\./g, '\\.');
+    const form = new RegExp(
+      `(<${p}:userTaskForm\\b(?:[^>"']|"[^"]*"|'[^']*')*(?<!/)>)([\\s\\S]*?)(</${p}:userTaskForm\\s*>)`,
+      'g',
+    );
+    result = result.replace(form, (whole: string, open: string, body: string, close: string) =>
+      body.includes('<') ? open + escapeMarkup(body) + close : whole,
+    );
+  }
+  return result;
+}
+
+/** Escapes the `<` of tags in `body`, leaving CDATA sections and comments alone. */
+function escapeMarkup(body: string): string {
+  return body
+    .split(/(<!\[CDATA\[[\s\S]*?\]\]>|<!--[\s\S]*?-->)/)
+    .map((part, i) => (i % 2 === 1 ? part : part.replace(/</g, '&lt;').replace(/>/g, '&gt;')))
+    .join('');
 }
 
 const LAX_REPARSE_MAX_LINES = 3000;

@@ -88,6 +88,7 @@ class ProcessReader {
         continue;
       }
       if (!isInstanceOf(el, 'bpmn:FlowNode')) {
+        checkUnsupportedExtensions(this.ctx, el);
         // Data objects and data store references: artifacts, ignored.
         const id = idOf(el);
         if (id) this.draft.foreignIds.add(id);
@@ -180,6 +181,7 @@ class ProcessReader {
         ctx.problems.at(el, 'a <sequenceFlow> has no id');
         continue;
       }
+      checkUnsupportedExtensions(ctx, el);
       const source = this.flowEnd(el, 'sourceRef', 'source');
       const target = this.flowEnd(el, 'targetRef', 'target');
       const condition = this.readCondition(el);
@@ -243,7 +245,7 @@ class ProcessReader {
       this.ctx.problems.at(el, 'conditionExpression is empty');
       return undefined;
     }
-    return this.ctx.expressions.feel(body, el, 'conditionExpression');
+    return this.ctx.expressions.expression(body, el, 'conditionExpression');
   }
 
   wireBoundaryEvents(): void {

@@ -49,15 +49,21 @@ export function readJob(
   const type = ctx.expressions.value(typeText, el, 'zeebe:taskDefinition type');
   const retriesText = str(definition, 'retries');
   let retries: ValueSource | undefined = literal(DEFAULT_RETRIES);
-  if (retriesText !== undefined && retriesText.trim() !== '') {
-    retries = ctx.expressions.value(retriesText, el, 'zeebe:taskDefinition retries');
-    if (retries?.kind === 'literal' && !/^\s*\d+\s*$/.test(retries.value)) {
-      ctx.problems.at(el, `zeebe:taskDefinition retries '${retries.value}' is not a whole number`);
-      return undefined;
-    }
+  if (retriesText !== undefined) {
+    // Like Camunda 8, a literal that is not a number deploys: the element
+    // gets an incident when its job is created (see createJob).
+    retries =
+      retriesText.trim() === ''
+        ? reportEmpty(ctx, el, 'zeebe:taskDefinition retries')
+        : ctx.expressions.value(retriesText, el, 'zeebe:taskDefinition retries');
   }
   if (!type || !retries) return undefined;
   return { type, retries, headers: readHeaders(ctx, el) };
+}
+
+function reportEmpty(ctx: ReadContext, el: ModdleElement, attribute: string): undefined {
+  ctx.problems.at(el, `${attribute} is empty; leave the attribute out for the default`);
+  return undefined;
 }
 
 function readHeaders(ctx: ReadContext, el: ModdleElement): Record<string, string> {
@@ -100,7 +106,7 @@ export function readScript(ctx: ReadContext, el: ModdleElement): ScriptDefinitio
     ctx.problems.at(el, 'zeebe:script has no resultVariable');
     return undefined;
   }
-  const expression = ctx.expressions.feel(source, el, 'zeebe:script expression');
+  const expression = ctx.expressions.expression(source, el, 'zeebe:script expression');
   return expression ? { expression, resultVariable } : undefined;
 }
 
@@ -126,6 +132,7 @@ export function readUserTask(ctx: ReadContext, el: ModdleElement): UserTaskDefin
     }
     return source;
   };
+  if (form) checkFormDefinition(ctx, el, form);
   const formKey =
     str(form, 'formKey')?.trim() ||
     str(form, 'formId')?.trim() ||
@@ -138,6 +145,28 @@ export function readUserTask(ctx: ReadContext, el: ModdleElement): UserTaskDefin
     dueDate: dateValue('dueDate'),
     followUpDate: dateValue('followUpDate'),
   });
+}
+
+/**
+ * Camunda 8's rule for `zeebe:formDefinition`: a job-worker user task names
+ * its form by exactly one of formId and formKey; a Camunda user task
+ * (`zeebe:userTask`) by exactly one of formId and externalReference. A
+ * bindingType only goes with formId.
+ */
+function checkFormDefinition(ctx: ReadContext, el: ModdleElement, form: ModdleElement): void {
+  const given = (property: string) => (str(form, property)?.trim() ?? '') !== '';
+  const native = extension(el, 'zeebe:UserTask') !== undefined;
+  const other = native ? 'externalReference' : 'formKey';
+  if (given('formId') === given(other)) {
+    ctx.problems.at(
+      el,
+      `zeebe:formDefinition needs exactly one of formId and ${other}${native ? ' (a Camunda user task, zeebe:userTask)' : ''}`,
+    );
+  }
+  // bindingType has a schema default ('latest'): only a written one counts.
+  if (given(other) && Object.prototype.hasOwnProperty.call(form, 'bindingType')) {
+    ctx.problems.at(el, `zeebe:formDefinition ${other} cannot be combined with bindingType`);
+  }
 }
 
 /** `zeebe:calledElement`; both propagation flags default to true as in Camunda 8. */
@@ -198,11 +227,13 @@ function readMappings(
       ctx.problems.at(el, `${tag} target '${target}' is not a variable name or dotted path`);
       continue;
     }
-    const source = ctx.expressions.feel(
-      mappingSource(str(parameter, 'source')),
-      el,
-      `${tag} source (target '${target}')`,
-    );
+    const sourceText = str(parameter, 'source');
+    const attribute = `${tag} source (target '${target}')`;
+    // Camunda 8 takes a static input value as a string; an output is always an expression.
+    const source =
+      tag === 'zeebe:output' && sourceText !== undefined && sourceText.trim() !== ''
+        ? ctx.expressions.expression(sourceText, el, attribute)
+        : ctx.expressions.feel(mappingSource(sourceText), el, attribute);
     if (source) into.push({ source, target });
   }
 }
@@ -235,7 +266,7 @@ export function readMultiInstance(
 
   const errorsBefore = ctx.problems.count;
   const inputCollectionText = str(zeebe, 'inputCollection');
-  const inputCollection = ctx.expressions.feel(
+  const inputCollection = ctx.expressions.expression(
     blankToUndefined(inputCollectionText),
     el,
     'inputCollection',
@@ -251,7 +282,7 @@ export function readMultiInstance(
     'completionCondition',
   );
   const outputCollection = blankToUndefined(str(zeebe, 'outputCollection'))?.trim();
-  const outputElement = ctx.expressions.feel(
+  const outputElement = ctx.expressions.expression(
     blankToUndefined(str(zeebe, 'outputElement')),
     el,
     'outputElement',
@@ -298,16 +329,101 @@ export function readMultiInstance(
  * Ignoring them silently would run the model differently from Camunda 8.
  */
 const UNSUPPORTED_EXTENSIONS: Readonly<Record<string, string>> = {
-  'zeebe:ExecutionListeners': 'execution listeners (zeebe:executionListeners) are not supported',
-  'zeebe:TaskListeners': 'task listeners (zeebe:taskListeners) are not supported',
+  'zeebe:ExecutionListeners':
+    'execution listeners (zeebe:executionListeners) are not supported by Baton',
+  'zeebe:TaskListeners': 'task listeners (zeebe:taskListeners) are not supported by Baton',
   'zeebe:AdHoc': 'ad-hoc subprocesses are not supported',
 };
 
+/** The listener lists of these extensions; an empty list is nothing to run. */
+const LISTENER_LISTS: Readonly<Record<string, string>> = {
+  'zeebe:ExecutionListeners': 'listeners',
+  'zeebe:TaskListeners': 'listeners',
+};
+
+/**
+ * The elements Camunda 8 lets carry execution listeners (its
+ * ExecutionListenersValidator), by XML tag name.
+ */
+const EXECUTION_LISTENER_HOSTS: ReadonlySet<string> = new Set([
+  'process',
+  'subProcess',
+  'callActivity',
+  'adHocSubProcess',
+  'task',
+  'sendTask',
+  'serviceTask',
+  'scriptTask',
+  'userTask',
+  'receiveTask',
+  'businessRuleTask',
+  'manualTask',
+  'startEvent',
+  'intermediateThrowEvent',
+  'intermediateCatchEvent',
+  'boundaryEvent',
+  'endEvent',
+  'exclusiveGateway',
+  'inclusiveGateway',
+  'parallelGateway',
+  'eventBasedGateway',
+]);
+
+/**
+ * Extension elements Camunda 8 allows at most once per element (its
+ * ExtensionElementsDuplicationValidators and single-extension validators).
+ * Baton would read only the first; Camunda 8 refuses the model.
+ */
+const SINGLE_EXTENSIONS: readonly string[] = [
+  'zeebe:IoMapping',
+  'zeebe:ExecutionListeners',
+  'zeebe:TaskDefinition',
+  'zeebe:TaskHeaders',
+  'zeebe:UserTask',
+  'zeebe:AssignmentDefinition',
+  'zeebe:FormDefinition',
+  'zeebe:TaskSchedule',
+  'zeebe:PriorityDefinition',
+  'zeebe:TaskListeners',
+  'zeebe:CalledDecision',
+  'zeebe:CalledElement',
+  'zeebe:Script',
+  'zeebe:VersionTag',
+  'zeebe:LinkedResources',
+];
+
+/**
+ * Checks the extension elements of a process, flow node or sequence flow:
+ * refuses what Baton does not run, what Camunda 8 refuses on this element,
+ * and extensions given twice.
+ */
 export function checkUnsupportedExtensions(ctx: ReadContext, el: ModdleElement): void {
-  for (const value of children(child(el, 'extensionElements'), 'values')) {
+  const values = children(child(el, 'extensionElements'), 'values');
+  for (const value of values) {
+    const list = LISTENER_LISTS[value.$type];
+    if (list !== undefined && children(value, list).length === 0) continue;
+    if (value.$type === 'zeebe:ExecutionListeners' && !EXECUTION_LISTENER_HOSTS.has(tagOf(el))) {
+      ctx.problems.at(
+        el,
+        `execution listeners are not supported for the '${tagOf(el)}' element; Camunda 8 allows them only on processes, subprocesses, call activities, tasks, events and exclusive, inclusive, parallel and event-based gateways`,
+      );
+      continue;
+    }
     const reason = UNSUPPORTED_EXTENSIONS[value.$type];
     if (reason) ctx.problems.at(el, reason);
   }
+  for (const type of SINGLE_EXTENSIONS) {
+    const count = values.filter((v) => v.$type === type).length;
+    if (count > 1) {
+      ctx.problems.at(el, `${zeebeTag(type)} is given ${count} times; at most one is allowed`);
+    }
+  }
+}
+
+/** `zeebe:TaskDefinition` -> `zeebe:taskDefinition`, as written in XML. */
+function zeebeTag(type: string): string {
+  const local = type.slice(type.indexOf(':') + 1);
+  return `zeebe:${local.charAt(0).toLowerCase()}${local.slice(1)}`;
 }
 
 /**

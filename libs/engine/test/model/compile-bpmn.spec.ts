@@ -10,10 +10,13 @@ import {
   readFixture,
 } from './model-test-helpers';
 
+/** Fixture folders of models that must be refused. */
+const REFUSED_DIRS = new Set(['invalid', 'refused']);
+
 function listFixtures(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    if (statSync(path).isDirectory()) return name === 'invalid' ? [] : listFixtures(path);
+    if (statSync(path).isDirectory()) return REFUSED_DIRS.has(name) ? [] : listFixtures(path);
     return name.endsWith('.bpmn') ? [relative(BPMN_FIXTURES, path)] : [];
   });
 }

@@ -76,7 +76,7 @@ describeCorpus('compileBpmn on the shared BPMN corpus', () => {
         expect.objectContaining({
           elementId: 'invoiceApproved',
           elementType: 'sequenceFlow',
-          message: expect.stringMatching(/FEEL expression '\$\{approved\}' does not parse/),
+          message: expect.stringMatching(/must be a FEEL expression starting with '=', but is the static value '\$\{approved\}'/),
         }),
       ]),
     );

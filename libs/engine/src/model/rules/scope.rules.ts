@@ -9,10 +9,10 @@ function nodesOf(process: ProcessDraft, scope: ScopeDraft): NodeDraft[] {
 }
 
 /**
- * Start events per scope: a process needs one to be started at all; a scope
- * has at most one none start event (Camunda 8); an embedded subprocess with
- * content starts at its single start event; an event subprocess has exactly
- * one start event, which says what triggers it.
+ * Start events per scope: a process needs one to be started at all and has
+ * at most one none start event; an embedded subprocess has exactly one start
+ * event, a none start event (Camunda 8 refuses an empty subprocess too); an
+ * event subprocess has exactly one start event, which says what triggers it.
  */
 export const startEvents: ProcessRule = (ctx, process) => {
   for (const scope of process.scopes.values()) {
@@ -50,13 +50,13 @@ export const startEvents: ProcessRule = (ctx, process) => {
         );
       }
     }
-    const content = nodesOf(process, scope).filter(
-      (n) => n.type !== 'startEvent' && !n.triggeredByEvent,
-    );
-    if (starts.length === 0 && content.length > 0) {
+    if (starts.length === 0) {
+      const content = nodesOf(process, scope).filter((n) => !n.triggeredByEvent);
       ctx.problems.at(
         scope.el,
-        `the subprocess has no start event, so its content (${describe(content[0].el)}${content.length > 1 ? ', ...' : ''}) can never run`,
+        content.length > 0
+          ? `the subprocess has no start event, so its content (${describe(content[0].el)}${content.length > 1 ? ', ...' : ''}) can never run; an embedded subprocess needs exactly one none start event`
+          : 'the subprocess has no start event; an embedded subprocess needs exactly one none start event',
       );
     }
   }

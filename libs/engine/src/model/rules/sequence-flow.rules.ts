@@ -1,31 +1,30 @@
-import { isActivity } from '../element-kinds';
 import { describe } from '../problems';
 import type { ProcessRule } from './process-rule';
 
 /**
  * Conditions are evaluated only where a token chooses between flows: leaving
- * exclusive and inclusive gateways, and activities (BPMN conditional flows).
- * Anywhere else a condition would be silently ignored.
+ * exclusive and inclusive gateways. Camunda 8 refuses conditional flows
+ * anywhere else (BPMN's conditional flows out of activities included).
  */
 export const conditionsWhereEvaluated: ProcessRule = (ctx, process) => {
   for (const flow of process.flows.values()) {
-    if (!flow.condition) continue;
+    if (flow.el.conditionExpression === undefined) continue;
     const source = process.nodes.get(flow.sourceId);
     if (!source) continue;
-    const evaluated =
-      source.type === 'exclusiveGateway' ||
-      source.type === 'inclusiveGateway' ||
-      isActivity(source.type);
-    if (!evaluated) {
+    if (source.type !== 'exclusiveGateway' && source.type !== 'inclusiveGateway') {
       ctx.problems.at(
         flow.el,
-        `a condition on a flow leaving a ${source.type} is never evaluated; only flows leaving exclusive or inclusive gateways and activities can have conditions`,
+        `conditional sequence flows are only supported leaving exclusive or inclusive gateways; this one leaves ${describe(source.el)}`,
       );
     }
   }
 };
 
-/** The `default` flow of a gateway or activity must be one of its outgoing flows, without a condition. */
+/**
+ * The `default` flow of a gateway or activity must be one of its outgoing
+ * flows. A condition on the default flow is ignored (BPMN: the default flow
+ * is taken when no other flow's condition holds), as Camunda 8 ignores it.
+ */
 export const defaultFlows: ProcessRule = (ctx, process) => {
   for (const node of process.nodes.values()) {
     if (node.defaultFlowId === undefined) continue;
@@ -37,11 +36,13 @@ export const defaultFlows: ProcessRule = (ctx, process) => {
       );
       continue;
     }
-    if (flow.condition) {
-      ctx.problems.at(
-        flow.el,
-        `the default flow of ${describe(node.el)} must not have a condition`,
-      );
+    if (flow.el.conditionExpression !== undefined) {
+      delete flow.condition;
+      ctx.warnings.push({
+        elementId: flow.id,
+        elementType: 'sequenceFlow',
+        message: `the default flow of ${describe(node.el)} has a condition, which is ignored: the default flow is taken when no other flow's condition holds`,
+      });
     }
   }
 };
