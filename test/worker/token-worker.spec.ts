@@ -19,10 +19,16 @@ const report = (items: number): BatchReport => ({
 
 /** A unit of work whose batches the test settles by hand. */
 class ManualProcessor {
-  readonly calls: { ids: string[]; resolve: () => void; reject: (e: Error) => void }[] = [];
+  readonly calls: { ids: string[]; redelivered: boolean; resolve: () => void; reject: (e: Error) => void }[] = [];
   runBatch(ids: readonly string[]): Promise<BatchReport> {
+    return this.call([...ids], false);
+  }
+  runRedelivered(id: string): Promise<BatchReport> {
+    return this.call([id], true);
+  }
+  private call(ids: string[], redelivered: boolean): Promise<BatchReport> {
     return new Promise((resolve, reject) => {
-      this.calls.push({ ids: [...ids], resolve: () => resolve(report(ids.length)), reject });
+      this.calls.push({ ids, redelivered, resolve: () => resolve(report(ids.length)), reject });
     });
   }
 }
@@ -60,21 +66,26 @@ describe('TokenWorker', () => {
     ]);
   });
 
-  it('hands a failed batch back after a pause and runs it again', async () => {
+  it('hands a failed batch back after a pause; its items come back one at a time, counted first', async () => {
     const bus = new InProcessTokenBus({ logger: silent });
     const processor = new ManualProcessor();
     const { worker: w } = worker(processor, bus);
     await w.start();
     await bus.publish([{ instanceId: 'a' }, { instanceId: 'b' }]);
     await until(() => processor.calls.length === 1);
+    expect(processor.calls[0]).toMatchObject({ ids: ['a', 'b'], redelivered: false });
     const failedAt = Date.now();
     processor.calls[0].reject(new Error('database down'));
     await until(() => processor.calls.length === 2);
     expect(Date.now() - failedAt).toBeGreaterThanOrEqual(200);
-    expect(processor.calls[1].ids).toEqual(['a', 'b']);
+    // Redelivered: whichever instance broke the batch is stepped alone, so it cannot take the other down.
+    expect(processor.calls[1]).toMatchObject({ ids: ['a'], redelivered: true });
     processor.calls[1].resolve();
-    await until(() => w.stats.batches === 1);
-    expect(w.stats).toEqual({ batches: 1, items: 2, stepped: 2, failed: 1 });
+    await until(() => processor.calls.length === 3);
+    expect(processor.calls[2]).toMatchObject({ ids: ['b'], redelivered: true });
+    processor.calls[2].resolve();
+    await until(() => w.stats.batches === 2);
+    expect(w.stats).toEqual({ batches: 2, items: 2, stepped: 2, failed: 1 });
     await w.stop();
     await bus.close();
   });

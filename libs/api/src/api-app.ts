@@ -1,4 +1,4 @@
-import { Logger, type DynamicModule } from '@nestjs/common';
+import { Logger, RequestMethod, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -14,6 +14,7 @@ import { serveSwaggerUi } from './http/swagger-ui';
 import { refuseUnacceptedContent } from './http/content-types';
 import { utf8 } from './http/utf8';
 import { refuseUnstorableInput } from './http/unstorable-input';
+import { V2_PREFIX } from './v2';
 
 export const API_PREFIX = 'api/v1';
 
@@ -59,7 +60,10 @@ export async function createApiApp(settings: Settings, options: ApiAppOptions = 
     refuseUnacceptedContent(app.getHttpAdapter().getInstance());
     refuseUnstorableInput(app.getHttpAdapter().getInstance());
     observeHttp(app.getHttpAdapter().getInstance(), app.get(BatonMetrics));
-    app.setGlobalPrefix(API_PREFIX, { exclude: ['health', 'health/ready', 'metrics'] });
+    app.setGlobalPrefix(API_PREFIX, {
+      // Camunda 8's Orchestration Cluster REST API is served where its clients look for it.
+      exclude: ['health', 'health/ready', 'metrics', { path: `${V2_PREFIX}/{*path}`, method: RequestMethod.ALL }],
+    });
     const observer = app.get<RuntimeObserver>(RUNTIME_OBSERVER);
     app.useGlobalFilters(
       new ProblemFilter(maxBodyBytes, (e) => observer.failure?.(FailureKind.StoreUnavailable, `answered 503: ${e.message}`)),

@@ -11,6 +11,7 @@ import { JobsController } from './jobs/jobs.controller';
 import { MessagesController } from './messages/messages.controller';
 import { SignalsController } from './signals/signals.controller';
 import { TasksController } from './tasks/tasks.controller';
+import { V2_CONTROLLERS } from './v2';
 
 /** The API's root module: the shared host wiring (store, bus, cache, the runtime's use cases) and the controllers. */
 @Module({})
@@ -29,6 +30,7 @@ export class ApiModule {
         IncidentsController,
         HealthController,
         MetricsController,
+        ...V2_CONTROLLERS,
       ],
     };
   }

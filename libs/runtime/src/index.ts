@@ -34,6 +34,7 @@ export {
   DefinitionRegistry,
   type DefinitionCachePort,
   type DefinitionRegistryOptions,
+  type DeployResourcesResult,
   type DeployResult,
   type DeployedDefinition,
   type LoadedDefinition,

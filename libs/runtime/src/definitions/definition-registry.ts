@@ -28,6 +28,23 @@ export interface DeployResult {
   readonly warnings: readonly ValidationError[];
 }
 
+/** {@link DefinitionRegistry.deployResources}: one deployment, the versions of each document in request order. */
+export interface DeployResourcesResult {
+  /** Whether any process was new. */
+  readonly created: boolean;
+  readonly deploymentId: Key;
+  readonly tenantId: string;
+  readonly resources: readonly { readonly name: string; readonly processes: readonly DeployedDefinition[] }[];
+  readonly warnings: readonly ValidationError[];
+}
+
+interface CompiledDocument {
+  readonly xml: string;
+  readonly hash: string;
+  readonly processes: readonly CompiledProcess[];
+  readonly warnings: readonly ValidationError[];
+}
+
 interface CachedRow extends Omit<DefinitionRecord, 'deployedAt'> {
   readonly deployedAt: string;
   readonly xml: string;
@@ -72,6 +89,64 @@ export class DefinitionRegistry {
 
   async deploy(xml: string, options: { tenantId?: string } = {}): Promise<DeployResult> {
     const tenantId = options.tenantId ?? DEFAULT_TENANT;
+    const compiled = await this.compile(xml);
+    const deploymentId = this.newKey();
+    const result = await this.store.transaction((tx) => this.insertVersions(tx, deploymentId, tenantId, [compiled], false));
+    const processes = compiled.processes;
+    if (result.created) await this.cache.delete(processes.map((p) => latestKey(tenantId, p.id)));
+    // An unchanged file names the deployment that first brought its processes.
+    const deployment = result.created ? deploymentId : (result.processes[0]?.deploymentId ?? deploymentId);
+    return { created: result.created, processes: result.processes, deploymentId: deployment, warnings: compiled.warnings };
+  }
+
+  /**
+   * Several BPMN documents as one deployment (Camunda's `POST /v2/deployments`):
+   * all compile or none is deployed; one transaction, one deployment key; each
+   * document's processes are versioned as {@link deploy} versions them (an
+   * unchanged document keeps its versions). A process id in two documents is
+   * refused.
+   */
+  async deployResources(
+    documents: readonly { readonly name: string; readonly xml: string }[],
+    options: { tenantId?: string } = {},
+  ): Promise<DeployResourcesResult> {
+    const tenantId = options.tenantId ?? DEFAULT_TENANT;
+    if (documents.length === 0) throw RuntimeError.badRequest('resources', 'no resources to deploy');
+    const compiled: CompiledDocument[] = [];
+    for (const document of documents) {
+      try {
+        compiled.push(await this.compile(document.xml));
+      } catch (e) {
+        if (e instanceof RuntimeError) throw new RuntimeError(e.code, `'${document.name}': ${e.message}`, e.errors);
+        throw e;
+      }
+    }
+    const seen = new Map<string, string>();
+    compiled.forEach((document, i) => {
+      for (const process of document.processes) {
+        const other = seen.get(process.id);
+        if (other !== undefined) {
+          throw RuntimeError.badRequest(
+            'resources',
+            `process id '${process.id}' is in both '${other}' and '${documents[i].name}'; a deployment takes each process id once`,
+          );
+        }
+        seen.set(process.id, documents[i].name);
+      }
+    });
+    const deploymentId = this.newKey();
+    const result = await this.store.transaction((tx) => this.insertVersions(tx, deploymentId, tenantId, compiled, true));
+    if (result.created) await this.cache.delete(compiled.flatMap((d) => d.processes.map((p) => latestKey(tenantId, p.id))));
+    let at = 0;
+    const resources = documents.map((document, i) => {
+      const processes = result.processes.slice(at, at + compiled[i].processes.length);
+      at += compiled[i].processes.length;
+      return { name: document.name, processes };
+    });
+    return { created: result.created, deploymentId, tenantId, resources, warnings: compiled.flatMap((d) => d.warnings) };
+  }
+
+  private async compile(xml: string): Promise<CompiledDocument> {
     this.checkSize(xml);
     const compiled = await compileBpmn(xml);
     if (!compiled.ok) {
@@ -81,12 +156,35 @@ export class DefinitionRegistry {
         compiled.errors.map((e) => ({ elementId: e.elementId, elementType: e.elementType, message: e.message })),
       );
     }
-    const hash = createHash('sha256').update(xml).digest('hex');
-    const processes = compiled.definitions.processes;
-    const deploymentId = this.newKey();
-    const result = await this.store.transaction(async (tx) => {
-      const deployed: DefinitionRecord[] = [];
-      let created = false;
+    return {
+      xml,
+      hash: createHash('sha256').update(xml).digest('hex'),
+      processes: compiled.definitions.processes,
+      warnings: compiled.warnings ?? [],
+    };
+  }
+
+  /**
+   * A new version of each process whose latest version has other XML; the
+   * latest version otherwise. The deployment row is written with the first new
+   * version, or at once when `alwaysRecord` (a deployment that brought nothing
+   * new still has its own key).
+   */
+  private async insertVersions(
+    tx: Repositories,
+    deploymentId: Key,
+    tenantId: string,
+    documents: readonly CompiledDocument[],
+    alwaysRecord: boolean,
+  ): Promise<{ created: boolean; processes: DefinitionRecord[] }> {
+    const deployed: DefinitionRecord[] = [];
+    let created = false;
+    let recorded = false;
+    if (alwaysRecord) {
+      await tx.definitions.insertDeployment({ id: deploymentId, tenantId });
+      recorded = true;
+    }
+    for (const { xml, hash, processes } of documents) {
       for (const process of processes) {
         await tx.definitions.lockProcessId(tenantId, process.id);
         const latest = await tx.definitions.latest(tenantId, process.id);
@@ -94,7 +192,8 @@ export class DefinitionRegistry {
           deployed.push(latest);
           continue;
         }
-        if (!created) await tx.definitions.insertDeployment({ id: deploymentId, tenantId });
+        if (!recorded) await tx.definitions.insertDeployment({ id: deploymentId, tenantId });
+        recorded = true;
         const row = await tx.definitions.insert({
           id: this.newKey(),
           deploymentId,
@@ -111,12 +210,8 @@ export class DefinitionRegistry {
         deployed.push(row);
         created = true;
       }
-      return { created, processes: deployed };
-    });
-    if (result.created) await this.cache.delete(processes.map((p) => latestKey(tenantId, p.id)));
-    // An unchanged file names the deployment that first brought its processes.
-    const deployment = result.created ? deploymentId : (result.processes[0]?.deploymentId ?? deploymentId);
-    return { ...result, deploymentId: deployment, warnings: compiled.warnings ?? [] };
+    }
+    return { created, processes: deployed };
   }
 
   /** A deployed version by key, compiled. `repos` reads through a transaction's connection. */

@@ -209,6 +209,30 @@ export class JobService {
     this.outcome(outcome.type, outcome.outcome);
   }
 
+  /**
+   * The worker a report on the job is made for when the client names none
+   * (Camunda's REST API: completion, failure and errors carry no worker): the
+   * holder of the lease, or, once the job was reported, the worker that
+   * reported it (so a repeated report is answered as the first was). 404 for
+   * an unknown job; 409 for one no worker holds.
+   */
+  async leaseHolder(jobId: string): Promise<string> {
+    const key = requireJobKey(jobId);
+    const job = await this.store.repos.jobs.get(key);
+    if (job === null) throw notFound(key);
+    const holder = job.state === 'ACTIVATED' ? job.workerId : (job.outcomeWorkerId ?? job.workerId);
+    if (holder === null) throw RuntimeError.conflict(`job ${key} is ${job.state}, not activated`);
+    return holder;
+  }
+
+  /** A job as stored (404 when there is none). */
+  async get(jobId: string): Promise<JobRecord> {
+    const key = requireJobKey(jobId);
+    const job = await this.store.repos.jobs.get(key);
+    if (job === null) throw notFound(key);
+    return job;
+  }
+
   /** Extends the lease of a job the worker holds. */
   async heartbeat(jobId: string, command: { workerId: string; lockDurationMs: number }): Promise<void> {
     const key = requireJobKey(jobId);

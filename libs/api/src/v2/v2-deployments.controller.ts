@@ -1,0 +1,82 @@
+import type {} from '@fastify/multipart';
+import { Controller, HttpCode, Inject, Post, Req, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { DefinitionRegistry, RuntimeError, RuntimeErrorCode, VariableLimits } from '@baton/runtime';
+import type { FastifyRequest } from 'fastify';
+import { parse } from '../http/validation';
+import { V2ProblemFilter } from './v2-problem.filter';
+import { tenantId as tenantIdSchema } from './v2.schemas';
+
+/** Most resources in one deployment request. */
+const MAX_RESOURCES = 50;
+
+/** BPMN documents, by file name. */
+const BPMN = /\.(bpmn|xml)$/i;
+
+/**
+ * `POST /v2/deployments`: multipart, one or more `resources` file parts (a
+ * part without a content type is fine) and an optional `tenantId` field.
+ * BPMN documents deploy as one deployment; decisions and forms are refused
+ * naming the file.
+ */
+@ApiExcludeController()
+@UseFilters(V2ProblemFilter)
+@Controller('v2/deployments')
+export class V2DeploymentsController {
+  constructor(
+    @Inject(DefinitionRegistry) private readonly registry: DefinitionRegistry,
+    @Inject(VariableLimits) private readonly limits: VariableLimits,
+  ) {}
+
+  @Post()
+  @HttpCode(200)
+  async deploy(@Req() request: FastifyRequest): Promise<object> {
+    if (!request.isMultipart()) throw badRequest('body', 'send the resources as multipart/form-data, field `resources`');
+    const documents: { name: string; xml: string }[] = [];
+    let tenantId: string | undefined;
+    let bytes = 0;
+    // The app's multipart limits take one file; a deployment takes several.
+    for await (const part of request.parts({ limits: { files: MAX_RESOURCES, fields: 10 } })) {
+      if (part.type === 'field') {
+        if (part.fieldname !== 'tenantId') throw badRequest(part.fieldname, `unknown field '${part.fieldname}'`);
+        tenantId = parse(tenantIdSchema, part.value, 'body');
+        continue;
+      }
+      const content = await part.toBuffer();
+      // Each file is held to the body limit by the multipart parser; all of them together too.
+      bytes += content.length;
+      if (bytes > this.limits.maxBodyBytes) {
+        throw new RuntimeError(
+          RuntimeErrorCode.PayloadTooLarge,
+          `the resources are larger than the limit of ${this.limits.maxBodyBytes} bytes together`,
+        );
+      }
+      if (part.fieldname !== 'resources') throw badRequest(part.fieldname, `unknown file field '${part.fieldname}'; send files as 'resources'`);
+      const name = part.filename;
+      if (!BPMN.test(name)) {
+        const kind = /\.dmn$/i.test(name) ? 'DMN decisions' : /\.form$/i.test(name) ? 'forms' : 'this kind of resource';
+        throw badRequest('resources', `'${name}': Baton does not deploy ${kind} yet; only BPMN (.bpmn, .xml)`);
+      }
+      documents.push({ name, xml: content.toString('utf8') });
+    }
+    if (documents.length === 0) throw badRequest('resources', 'no resources: send at least one file as `resources`');
+    const result = await this.registry.deployResources(documents, { tenantId });
+    return {
+      deploymentKey: result.deploymentId,
+      tenantId: result.tenantId,
+      deployments: result.resources.flatMap((resource) =>
+        resource.processes.map((p) => ({
+          processDefinition: {
+            processDefinitionId: p.bpmnProcessId,
+            processDefinitionVersion: p.version,
+            resourceName: resource.name,
+            tenantId: p.tenantId,
+            processDefinitionKey: p.id,
+          },
+        })),
+      ),
+    };
+  }
+}
+
+const badRequest = (field: string, message: string): RuntimeError => RuntimeError.badRequest(field, message);

@@ -1,0 +1,75 @@
+import { Body, Controller, HttpCode, Inject, Param, Post, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { CorrelationService, IncidentService, RuntimeError } from '@baton/runtime';
+import { parse } from '../http/validation';
+import { V2ProblemFilter } from './v2-problem.filter';
+import { tenantOf } from './v2-tenants';
+import { BroadcastSignalBody, CorrelateMessageBody, keyParam, PublishMessageBody, ResolveIncidentBody } from './v2.schemas';
+
+/** Messages, signals and incident resolution as Camunda's REST API serves them. */
+@ApiExcludeController()
+@UseFilters(V2ProblemFilter)
+@Controller('v2')
+export class V2EventsController {
+  constructor(
+    @Inject(CorrelationService) private readonly correlation: CorrelationService,
+    @Inject(IncidentService) private readonly incidents: IncidentService,
+  ) {}
+
+  /** Buffered for `timeToLive` ms when nothing waits for it now. */
+  @Post('messages/publication')
+  @HttpCode(200)
+  async publish(@Body() body: unknown): Promise<{ messageKey: string; tenantId: string }> {
+    const request = parse(PublishMessageBody, body, 'body');
+    const tenantId = tenantOf(request.tenantId);
+    const result = await this.correlation.publishMessage({
+      name: request.name,
+      correlationKey: request.correlationKey,
+      variables: request.variables,
+      timeToLiveMs: request.timeToLive,
+      messageId: request.messageId,
+      tenantId,
+    });
+    return { messageKey: result.messageKey, tenantId };
+  }
+
+  /** Correlates now or not at all (never buffered): 404 when no subscription or message start event takes it. */
+  @Post('messages/correlation')
+  @HttpCode(200)
+  async correlate(@Body() body: unknown): Promise<{ messageKey: string; tenantId: string; processInstanceKey: string }> {
+    const request = parse(CorrelateMessageBody, body, 'body');
+    const tenantId = tenantOf(request.tenantId);
+    const result = await this.correlation.publishMessage({
+      name: request.name,
+      correlationKey: request.correlationKey,
+      variables: request.variables,
+      timeToLiveMs: 0,
+      tenantId,
+    });
+    const processInstanceKey = result.correlated[0] ?? result.started[0];
+    if (processInstanceKey === undefined) {
+      throw RuntimeError.notFound(
+        `no subscription or message start event for message '${request.name}' with correlation key '${request.correlationKey ?? ''}'`,
+      );
+    }
+    return { messageKey: result.messageKey, tenantId, processInstanceKey };
+  }
+
+  @Post('signals/broadcast')
+  @HttpCode(200)
+  async broadcast(@Body() body: unknown): Promise<{ signalKey: string; tenantId: string }> {
+    const request = parse(BroadcastSignalBody, body, 'body');
+    const tenantId = tenantOf(request.tenantId);
+    const { signalKey } = await this.correlation.broadcastSignal(request.signalName, request.variables ?? {}, tenantId);
+    return { signalKey, tenantId };
+  }
+
+  /** The failed phase runs again; a job out of retries gets one retry. */
+  @Post('incidents/:incidentKey/resolution')
+  @HttpCode(204)
+  async resolve(@Param('incidentKey') key: string, @Body() body: unknown): Promise<void> {
+    keyParam('incidentKey', key);
+    parse(ResolveIncidentBody, body, 'body');
+    await this.incidents.resolve(key);
+  }
+}

@@ -1,0 +1,125 @@
+import { Body, Controller, HttpCode, Inject, Param, Patch, Post, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { DefinitionRegistry, JobService, RuntimeError, type ActivatedJob } from '@baton/runtime';
+import { parse } from '../http/validation';
+import { V2ProblemFilter } from './v2-problem.filter';
+import { tenantsOf } from './v2-tenants';
+import { ActivateJobsBody, CompleteJobBody, FailJobBody, JobErrorBody, keyParam, UpdateJobBody } from './v2.schemas';
+
+/** `requestTimeout` 0 or absent: how long an activation waits for a job (Camunda's default long poll). */
+export const DEFAULT_LONG_POLL_MS = 10_000;
+/** A worker without a name (Camunda's default). */
+const DEFAULT_WORKER = 'default';
+
+/**
+ * Jobs as Camunda's REST API serves them. Completion, failure and errors
+ * name no worker: they act for the worker holding the job's lease.
+ */
+@ApiExcludeController()
+@UseFilters(V2ProblemFilter)
+@Controller('v2/jobs')
+export class V2JobsController {
+  constructor(
+    @Inject(JobService) private readonly jobs: JobService,
+    @Inject(DefinitionRegistry) private readonly registry: DefinitionRegistry,
+  ) {}
+
+  @Post('activation')
+  @HttpCode(200)
+  async activate(@Body() body: unknown): Promise<{ jobs: object[] }> {
+    const request = parse(ActivateJobsBody, body, 'body');
+    const worker = request.worker === undefined || request.worker === '' ? DEFAULT_WORKER : request.worker;
+    const requestTimeoutMs = request.requestTimeout === undefined || request.requestTimeout === 0 ? DEFAULT_LONG_POLL_MS : Math.max(0, request.requestTimeout);
+    const activated = await this.jobs.activate({
+      type: request.type,
+      workerId: worker,
+      maxJobs: request.maxJobsToActivate,
+      lockDurationMs: request.timeout,
+      requestTimeoutMs,
+      tenants: tenantsOf(request.tenantIds),
+      fetchVariables: request.fetchVariable === undefined || request.fetchVariable.length === 0 ? undefined : request.fetchVariable,
+    });
+    return { jobs: await Promise.all(activated.map((job) => this.view(job))) };
+  }
+
+  @Post(':jobKey/completion')
+  @HttpCode(204)
+  async complete(@Param('jobKey') key: string, @Body() body: unknown): Promise<void> {
+    keyParam('jobKey', key);
+    const request = parse(CompleteJobBody, body, 'body');
+    await this.jobs.complete(key, { workerId: await this.jobs.leaseHolder(key), variables: request?.variables ?? undefined });
+  }
+
+  /** `retries` as given (default 0, as in Camunda): 0 opens an incident. */
+  @Post(':jobKey/failure')
+  @HttpCode(204)
+  async fail(@Param('jobKey') key: string, @Body() body: unknown): Promise<void> {
+    keyParam('jobKey', key);
+    const request = parse(FailJobBody, body, 'body') ?? {};
+    if (request.retries !== undefined && request.retries < 0) {
+      throw RuntimeError.badRequest('retries', 'retries must not be negative');
+    }
+    await this.jobs.fail(key, {
+      workerId: await this.jobs.leaseHolder(key),
+      errorMessage: request.errorMessage ?? '',
+      retries: request.retries ?? 0,
+      retryBackoffMs: Math.max(0, request.retryBackOff ?? 0),
+    });
+  }
+
+  @Post(':jobKey/error')
+  @HttpCode(204)
+  async throwError(@Param('jobKey') key: string, @Body() body: unknown): Promise<void> {
+    keyParam('jobKey', key);
+    const request = parse(JobErrorBody, body, 'body');
+    await this.jobs.throwError(key, {
+      workerId: await this.jobs.leaseHolder(key),
+      errorCode: request.errorCode,
+      errorMessage: request.errorMessage ?? undefined,
+      variables: request.variables ?? undefined,
+    });
+  }
+
+  /**
+   * `changeset.timeout`: the lease now ends that many ms from now. Changing
+   * `retries` is not supported yet (400 naming the field).
+   */
+  @Patch(':jobKey')
+  @HttpCode(204)
+  async update(@Param('jobKey') key: string, @Body() body: unknown): Promise<void> {
+    keyParam('jobKey', key);
+    const { changeset } = parse(UpdateJobBody, body, 'body');
+    if (changeset.retries !== undefined && changeset.retries !== null) {
+      throw RuntimeError.badRequest('changeset.retries', 'changing the retries of a job is not supported by Baton yet');
+    }
+    if (changeset.timeout === undefined || changeset.timeout === null) {
+      await this.jobs.get(key);
+      return;
+    }
+    if (changeset.timeout < 1) throw RuntimeError.badRequest('changeset.timeout', 'timeout must be at least 1 ms');
+    await this.jobs.heartbeat(key, { workerId: await this.jobs.leaseHolder(key), lockDurationMs: changeset.timeout });
+  }
+
+  private async view(job: ActivatedJob): Promise<object> {
+    const definition = job.definitionId === null ? null : await this.registry.byId(job.definitionId);
+    return {
+      type: job.type,
+      processDefinitionId: job.bpmnProcessId,
+      processDefinitionVersion: definition?.version ?? -1,
+      elementId: job.elementId,
+      customHeaders: job.customHeaders,
+      worker: job.workerId,
+      retries: job.retries,
+      deadline: Date.parse(job.lockExpiresAt),
+      variables: job.variables,
+      tenantId: job.tenantId,
+      jobKey: job.id,
+      processInstanceKey: job.instanceId,
+      processDefinitionKey: job.definitionId ?? '-1',
+      elementInstanceKey: job.elementInstanceId,
+      kind: 'BPMN_ELEMENT',
+      listenerEventType: 'UNSPECIFIED',
+      tags: [],
+    };
+  }
+}

@@ -1,0 +1,117 @@
+import { Body, Controller, HttpCode, Inject, Param, Post, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { sleep } from '@baton/support';
+import { DefinitionRegistry, InstanceService, RuntimeError, type InstanceView, type LoadedDefinition } from '@baton/runtime';
+import type { Variables } from '@baton/engine';
+import { parse } from '../http/validation';
+import { V2Problem, V2ProblemFilter } from './v2-problem.filter';
+import { CancelBody, CreateByIdBody, CreateByKeyBody, keyParam } from './v2.schemas';
+import { tenantOf } from './v2-tenants';
+
+/** `requestTimeout` 0 or absent: how long `awaitCompletion` waits (Camunda's default gateway request timeout). */
+export const DEFAULT_AWAIT_TIMEOUT_MS = 15_000;
+/** Most an `awaitCompletion` request waits whatever it asks. */
+const MAX_AWAIT_TIMEOUT_MS = 300_000;
+const AWAIT_POLL_MS = 50;
+
+@ApiExcludeController()
+@UseFilters(V2ProblemFilter)
+@Controller('v2/process-instances')
+export class V2ProcessInstancesController {
+  constructor(
+    @Inject(InstanceService) private readonly instances: InstanceService,
+    @Inject(DefinitionRegistry) private readonly registry: DefinitionRegistry,
+  ) {}
+
+  /**
+   * By `processDefinitionId` (latest or `processDefinitionVersion`) or by
+   * `processDefinitionKey`. With `awaitCompletion`, answers once the instance
+   * completed (its root variables, or `fetchVariables` of them), 504 when
+   * `requestTimeout` runs out first.
+   */
+  @Post()
+  @HttpCode(200)
+  async create(@Body() body: unknown): Promise<object> {
+    const isObject = typeof body === 'object' && body !== null;
+    const request =
+      isObject && 'processDefinitionKey' in body
+        ? parse(CreateByKeyBody, body, 'body')
+        : parse(CreateByIdBody, body ?? {}, 'body');
+    const tenantId = tenantOf(request.tenantId);
+    let definition: LoadedDefinition | null;
+    if ('processDefinitionKey' in request) {
+      definition = await this.registry.byId(request.processDefinitionKey);
+      if (definition === null || definition.tenantId !== tenantId) {
+        throw RuntimeError.notFound(`process definition with key '${request.processDefinitionKey}'`);
+      }
+    } else {
+      const version = request.processDefinitionVersion === undefined || request.processDefinitionVersion < 0 ? undefined : request.processDefinitionVersion;
+      definition = await this.registry.byProcessId(request.processDefinitionId, { version, tenantId });
+      if (definition === null) {
+        throw RuntimeError.notFound(
+          version === undefined
+            ? `process definition with id '${request.processDefinitionId}'`
+            : `version ${version} of process definition '${request.processDefinitionId}'`,
+        );
+      }
+    }
+    const started = await this.instances.start(definition.bpmnProcessId, {
+      variables: request.variables,
+      version: definition.version,
+      tenantId: definition.tenantId,
+    });
+    const created = {
+      processDefinitionId: definition.bpmnProcessId,
+      processDefinitionVersion: definition.version,
+      tenantId: definition.tenantId,
+      processDefinitionKey: definition.id,
+      processInstanceKey: started.id,
+      tags: [],
+    };
+    if (request.awaitCompletion !== true) return { ...created, variables: {} };
+    const wait = request.requestTimeout === undefined || request.requestTimeout <= 0 ? DEFAULT_AWAIT_TIMEOUT_MS : Math.min(request.requestTimeout, MAX_AWAIT_TIMEOUT_MS);
+    const ended = await this.awaitEnd(started.id, wait);
+    return { ...created, variables: pick(ended.variables, request.fetchVariables) };
+  }
+
+  /** 204 once canceled, or queued behind a worker's step (then it overtakes everything in the instance's inbox). */
+  @Post(':processInstanceKey/cancellation')
+  @HttpCode(204)
+  async cancel(@Param('processInstanceKey') key: string, @Body() body: unknown): Promise<void> {
+    keyParam('processInstanceKey', key);
+    parse(CancelBody, body, 'body');
+    // Camunda forgets ended instances: canceling one is a 404 there.
+    const instance = await this.instances.get(key);
+    if (instance.status === 'COMPLETED' || instance.status === 'CANCELED') {
+      throw RuntimeError.notFound(`process instance '${key}' (it has ended: ${instance.status})`);
+    }
+    await this.instances.cancel(key);
+  }
+
+  private async awaitEnd(id: string, timeoutMs: number): Promise<InstanceView> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const instance = await this.instances.get(id);
+      if (instance.status === 'COMPLETED') return instance;
+      if (instance.status === 'CANCELED') {
+        throw new V2Problem(409, 'INVALID_STATE', `process instance ${id} was canceled before it completed`);
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new V2Problem(
+          504,
+          'DEADLINE_EXCEEDED',
+          `process instance ${id} did not complete within ${timeoutMs} ms; it keeps running`,
+        );
+      }
+      await sleep(Math.min(AWAIT_POLL_MS, left));
+    }
+  }
+}
+
+function pick(variables: Variables, names: readonly string[] | undefined): Variables {
+  if (names === undefined || names.length === 0) return variables;
+  const picked: Variables = {};
+  for (const name of names) if (Object.prototype.hasOwnProperty.call(variables, name)) picked[name] = variables[name];
+  return picked;
+}

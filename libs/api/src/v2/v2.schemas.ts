@@ -1,0 +1,131 @@
+import { RuntimeError } from '@baton/runtime';
+import { z } from 'zod';
+
+/**
+ * Request bodies of Camunda 8.8's Orchestration Cluster REST API (`/v2`), as
+ * its OpenAPI document (`rest-api.yaml`, branch stable/8.8) declares them.
+ * Objects are strict: an unknown field is a 400, as Camunda answers. Fields
+ * the spec has and Baton does not implement are accepted when absent or empty
+ * and refused naming the field otherwise.
+ */
+
+/** A 64-bit key as Camunda sends it: a decimal string. */
+export const v2Key = z.string().regex(/^[0-9]{1,19}$/, 'must be a key (a 64-bit integer as a decimal string)');
+
+/** `<default>` or a tenant id (Camunda's TenantId pattern). */
+export const tenantId = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^(<default>|[A-Za-z0-9_@.+-]+)$/, "must be '<default>' or letters, digits and _@.+-");
+
+/** int64 milliseconds: a JSON number or a decimal string (clients serialise `bigint` either way). */
+const int64 = z.union([z.number().int(), z.string().regex(/^-?[0-9]{1,19}$/).transform(Number)]);
+
+const variables = z.record(z.string(), z.unknown());
+const operationReference = int64.optional();
+
+/** Spec fields Baton does not implement: accepted absent or empty, refused otherwise. */
+const unsupported = (what: string) =>
+  z
+    .unknown()
+    .optional()
+    .refine(
+      (v) => v === undefined || v === null || (typeof v === 'object' && Object.keys(v).length === 0),
+      `${what} is not supported by Baton yet`,
+    );
+
+const creation = {
+  variables: variables.optional(),
+  tenantId: tenantId.optional(),
+  operationReference,
+  startInstructions: unsupported('startInstructions'),
+  runtimeInstructions: unsupported('runtimeInstructions'),
+  awaitCompletion: z.boolean().optional(),
+  fetchVariables: z.array(z.string()).optional(),
+  requestTimeout: int64.optional(),
+  tags: unsupported('tags'),
+};
+
+export const CreateByIdBody = z.strictObject({
+  processDefinitionId: z.string().min(1),
+  processDefinitionVersion: z.number().int().optional(),
+  ...creation,
+});
+
+export const CreateByKeyBody = z.strictObject({ processDefinitionKey: v2Key, ...creation });
+
+export const CancelBody = z.strictObject({ operationReference }).nullable().optional();
+
+export const ActivateJobsBody = z.strictObject({
+  type: z.string().min(1),
+  worker: z.string().optional(),
+  timeout: int64.pipe(z.number().int().min(1, 'must be at least 1 ms')),
+  maxJobsToActivate: z.number().int().min(1),
+  fetchVariable: z.array(z.string()).optional(),
+  requestTimeout: int64.optional(),
+  tenantIds: z.array(tenantId).optional(),
+});
+
+export const CompleteJobBody = z
+  .strictObject({
+    variables: variables.nullable().optional(),
+    result: unsupported('result (job results for user task listeners and ad-hoc subprocesses)'),
+  })
+  .nullable()
+  .optional();
+
+export const FailJobBody = z
+  .strictObject({
+    retries: z.number().int().optional(),
+    errorMessage: z.string().optional(),
+    retryBackOff: int64.optional(),
+    variables: unsupported('variables on a failure'),
+  })
+  .nullable()
+  .optional();
+
+export const JobErrorBody = z.strictObject({
+  errorCode: z.string().min(1),
+  errorMessage: z.string().nullable().optional(),
+  variables: variables.nullable().optional(),
+});
+
+export const UpdateJobBody = z.strictObject({
+  changeset: z.object({
+    retries: z.number().int().nullable().optional(),
+    timeout: int64.nullable().optional(),
+  }),
+  operationReference,
+});
+
+const message = {
+  name: z.string().min(1),
+  correlationKey: z.string().optional(),
+  variables: variables.optional(),
+  tenantId: tenantId.optional(),
+};
+
+export const PublishMessageBody = z.strictObject({
+  ...message,
+  timeToLive: int64.pipe(z.number().int().min(0)).optional(),
+  messageId: z.string().optional(),
+});
+
+export const CorrelateMessageBody = z.strictObject(message);
+
+export const BroadcastSignalBody = z.strictObject({
+  signalName: z.string().min(1),
+  variables: variables.optional(),
+  tenantId: tenantId.optional(),
+});
+
+export const ResolveIncidentBody = z.strictObject({ operationReference }).nullable().optional();
+
+/** A key from the path: 400 naming the parameter unless it is one. */
+export function keyParam(name: string, value: string): string {
+  if (!/^[0-9]{1,19}$/.test(value)) {
+    throw RuntimeError.badRequest(name, `${name} '${value.slice(0, 40)}' is not a key (a 64-bit integer as a decimal string)`);
+  }
+  return value;
+}
