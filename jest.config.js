@@ -44,6 +44,10 @@ const shared = {
 };
 
 module.exports = {
+  // Integration suites use real Postgres, RabbitMQ and Redis: a fresh schema or a broker round trip
+  // can take seconds on a loaded machine (Jest reads this only at the top level, not per project).
+  // Tests and hooks that need longer say so.
+  testTimeout: 30_000,
   projects: [
     {
       ...shared,
@@ -53,9 +57,6 @@ module.exports = {
     {
       ...shared,
       displayName: 'integration',
-      // Real Postgres, RabbitMQ and Redis: a fresh schema or a broker round trip can take seconds
-      // on a loaded machine. Hooks and tests that need longer say so.
-      testTimeout: 30_000,
       testMatch: ['<rootDir>/{apps,libs,test,scripts,bench}/**/*.{int,e2e}-spec.ts'],
     },
     {
@@ -63,7 +64,6 @@ module.exports = {
       // one host, PGlite): their `./api-harness` import is mapped to the embedded harness.
       ...shared,
       displayName: 'embedded',
-      testTimeout: 30_000,
       testMatch: ['<rootDir>/apps/api/test/*.e2e-spec.ts'],
       // RabbitMQ and Redis per se, and Postgres schemas: nothing embedded about them.
       testPathIgnorePatterns: ['/node_modules/', '/adapters\\.e2e-spec\\.ts$', '/outages\\.e2e-spec\\.ts$'],
