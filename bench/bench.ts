@@ -1,5 +1,5 @@
 /**
- * `npm run bench` — Baton's performance report (DESIGN §7), bounded in time:
+ * `npm run bench` — Baton's performance report (targets: bench/README.md), bounded in time:
  *   npm run bench -- --quick   about a minute: every section at smoke size (CI runs the smoke test, not this)
  *   npm run bench              about ten minutes: the figures of bench/results/latest.md
  *   npm run bench -- --soak    adds the 10-minute soak (--soak-seconds=N to change it)

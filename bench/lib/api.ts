@@ -264,7 +264,7 @@ async function wrk400(url: string, plan: ApiPlan): Promise<ApiFigures['listWrk']
 }
 
 const NGINX_TEMPLATE = path.join(ROOT, 'bench', 'nginx', 'nginx.bench.conf');
-/** The project's nginx config and the helper that renders it for loopback (DESIGN §1: nginx/). */
+/** The project's nginx config (nginx/) and the helper that renders it for loopback. */
 const PROJECT_NGINX_CONF = path.join(ROOT, 'nginx', 'nginx.conf');
 const PROJECT_NGINX_RENDER = path.join(ROOT, 'test', 'ops', 'nginx-config.ts');
 

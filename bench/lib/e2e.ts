@@ -10,7 +10,7 @@ import { startWorker, type BenchChild } from './children';
 import { sleep, stat, type Stat } from './stats';
 import { BenchWorld, benchFile, quiet, quietObserver } from './world';
 
-/** The reference processes (DESIGN §7) as the end-to-end cells run them. */
+/** The reference processes (bench/README.md) as the end-to-end cells run them. */
 export const E2E_PROCESSES = {
   R1: {
     file: 'r1-exclusive-script.bpmn',

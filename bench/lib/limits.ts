@@ -64,7 +64,7 @@ async function withScratchTable<T>(
   }
 }
 
-/** pgbench when installed (what the DESIGN figure was measured with), else 8 `pg` clients from Node. */
+/** pgbench when installed (what the INSERT-limit target is defined with), else 8 `pg` clients from Node. */
 async function pgInsert(plan: LimitPlan): Promise<Stat & { tool: string }> {
   const pgbench = await which('pgbench');
   return withScratchTable(plan.databaseUrl, async (schema) => {

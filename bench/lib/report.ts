@@ -46,11 +46,11 @@ export interface Summary {
   readonly timerCompletedP95Ms: number | null;
   readonly nginxNoTimeoutsAndBackPressure: boolean | null;
   readonly soakWorstRssRatio: number | null;
-  /** Which DESIGN §7 targets this run met (null: not measured in this run). */
+  /** Which targets (bench/README.md) this run met (null: not measured in this run). */
   readonly targets: Record<string, boolean | null>;
 }
 
-/** The cell the headline figures come from: 3 workers, batch 100 (DESIGN §7 "R1 with 3 workers"). */
+/** The cell the headline figures come from: 3 workers, batch 100 (the targets' "R1 with 3 workers"). */
 export function headlineCell(
   cells: readonly E2eCellResult[],
   process: RefKey,
@@ -62,7 +62,7 @@ const finite = (v: number | null | undefined): number | null =>
   v === null || v === undefined || !Number.isFinite(v) ? null : v;
 
 /**
- * R3's headline: DESIGN §7 has the job "completed by an in-process worker",
+ * R3's headline: the target has the job "completed by an in-process worker",
  * which is what the worker app ships (the runtime's JobHandlerRunner); the
  * bench's own job loop is the fallback where that cell was not run (--quick).
  */
@@ -163,7 +163,7 @@ export function markdown(r: BenchResults): string {
   const r3 = r3Headline(r);
   const at1000 = r.api?.startFixed.find((f) => f.rate === 1000);
   L.push(
-    '## Against the targets (DESIGN §7)',
+    '## Against the targets (bench/README.md)',
     '',
     '| figure | this run | target | |',
     '| --- | ---: | --- | --- |',

@@ -25,7 +25,7 @@ export interface TimerRound {
 
 export interface TimerFigures {
   readonly rounds: TimerRound[];
-  /** Fired lateness (the DESIGN §7 figure: timers *fire* within 250 ms at p95). */
+  /** Fired lateness (the target's figure: timers *fire* within 250 ms at p95). */
   readonly p50: Stat;
   readonly p95: Stat;
   readonly max: Stat;

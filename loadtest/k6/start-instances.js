@@ -1,5 +1,5 @@
 // k6 load test (https://k6.io): start OrderProcess instances at a fixed arrival rate and
-// hold the API to DESIGN §7's latency target.
+// hold the API to its latency target (p95 < 15 ms at 1,000 starts/s: bench/README.md).
 //
 //   k6 run loadtest/k6/start-instances.js
 //   k6 run -e BASE_URL=http://localhost:3000 -e RATE=1000 -e DURATION=2m loadtest/k6/start-instances.js

@@ -41,7 +41,7 @@ const envOf = (name: string) =>
   );
 
 describe('docker-compose.scale.yml', () => {
-  it('has the services of DESIGN §1', () => {
+  it('has the services of the scaled deployment (README "Scale out")', () => {
     expect(Object.keys(services).sort()).toEqual(
       [
         'api',

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The shared BPMN corpus, which sits beside the repository: <repo>/../shared/corpus. */
-export const CORPUS = join(__dirname, '..', '..', '..', 'shared', 'corpus');
+/** Public BPMN files Baton did not write (test/corpus/README.md: what they are, their licences). */
+export const CORPUS = join(__dirname, '..', 'corpus');
 
 /** Every `.bpmn`/`.xml` file of the corpus, sorted; empty when the corpus is not there. */
 export function corpusFiles(): string[] {

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { loadSettings } from '@baton/config';
 import { JobFailure, type ActivatedJob, type JobContext } from '@baton/runtime';
 import { HttpJobHandler } from '@baton/worker';
 
@@ -68,10 +69,14 @@ describe('the built-in http job handler', () => {
   let origin: string;
   let seen: Seen[];
   let server: Server;
-  const handler = new HttpJobHandler();
+  // The local server is on loopback, which the handler refuses unless allow-listed (test/worker/http-job-outbound.spec.ts).
+  const handler = new HttpJobHandler(loadSettings({ HTTP_JOB_ALLOW: '127.0.0.1' }));
 
   beforeAll(async () => ({ origin, seen, server } = await localServer()));
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterAll(async () => {
+    await handler.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
   beforeEach(() => (seen.length = 0));
 
   it('GETs a literal URL and maps the JSON answer into `response`', async () => {

@@ -83,6 +83,8 @@ describe('in-process job handlers in the worker app (Postgres, RabbitMQ)', () =>
       DB_POOL_SIZE: '8',
       LOG_LEVEL: 'error',
       TIMER_POLL_INTERVAL_MS: '50',
+      // The charge server below is on loopback: the http job refuses it unless allow-listed.
+      HTTP_JOB_ALLOW: '127.0.0.1',
     });
     const store = await openStore(settings, quiet);
     app = await NestFactory.createApplicationContext(
@@ -143,6 +145,29 @@ describe('in-process job handlers in the worker app (Postgres, RabbitMQ)', () =>
     // The first attempt's failure is on the job; it left one retry of two.
     const job = await s.db.prisma.job.findFirstOrThrow({ where: { instanceId: BigInt(flaky) } });
     expect(job).toMatchObject({ state: 'COMPLETED', retries: 1, errorMessage: expect.stringContaining('answered 503: try later') });
+  });
+
+  it('a target the http job may not call (cloud metadata) opens an incident at once, naming the URL and why', async () => {
+    const definition = await s.deploy('test/worker/fixtures/http-task.bpmn');
+    const { id } = await s.starter.start({
+      definition,
+      variables: { baseUrl: 'http://169.254.169.254/latest/meta-data', orderId: 'M-1', amount: 1 },
+    });
+    await waitFor('the incident', async () => (await s.db.prisma.incident.count({ where: { instanceId: BigInt(id) } })) === 1, {
+      timeoutMs: 20_000,
+    });
+    const incident = await s.db.prisma.incident.findFirstOrThrow({ where: { instanceId: BigInt(id) } });
+    expect(incident).toMatchObject({
+      type: 'JOB_NO_RETRIES',
+      elementId: 'charge',
+      resolvedAt: null,
+      message: expect.stringMatching(
+        /^http: POST http:\/\/169\.254\.169\.254\/latest\/meta-data\/orders\/M-1\/charge refused: 169\.254\.169\.254 is a link-local address .*HTTP_JOB_ALLOW/,
+      ),
+    });
+    // One attempt: the model's two retries were not spent on a target that cannot change.
+    expect(await s.db.prisma.job.findFirstOrThrow({ where: { instanceId: BigInt(id) } })).toMatchObject({ state: 'FAILED', retries: 0 });
+    expect(charges.filter((c) => c.path.includes('M-1'))).toEqual([]);
   });
 
   it('failed attempts are spaced by the type\'s backoff policy; out of retries, an incident opens', async () => {

@@ -13,7 +13,7 @@ interface DeployError {
   message: string;
 }
 
-describeCorpus('POST /processes on the shared BPMN corpus', () => {
+describeCorpus('POST /processes on the public BPMN corpus (test/corpus)', () => {
   let h: ApiHarness;
   beforeAll(async () => {
     h = await startApi('api_corpus');

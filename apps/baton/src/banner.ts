@@ -26,6 +26,10 @@ export function banner(input: {
     `  API       ${origin}/api/v1`,
     `  API docs  ${origin}/api/docs`,
     `  Health    ${origin}/health`,
+    '',
+    settings.HOST === undefined
+      ? 'No authentication: it listens on 127.0.0.1 only (set HOST to listen elsewhere; docs/security.md).'
+      : `No authentication, and it listens on ${settings.HOST}: anyone who reaches it can deploy and run processes (docs/security.md).`,
   ];
   if (demo !== null) {
     lines.push(

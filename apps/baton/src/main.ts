@@ -1,8 +1,10 @@
+// First: says something at once, before the modules below take their seconds to load.
+import './starting';
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadSettingsOrExit, type Settings } from '@baton/config';
-import { exitOnSignals, HostConfigError, nestLogger, nestLogLevels } from '@baton/host';
+import { exitOnSignals, HostConfigError, nestConsoleLogger, nestLogger } from '@baton/host';
 import { StoreError } from '@baton/store';
 import { banner } from './banner';
 import { createBatonApp, startBaton } from './baton-app';
@@ -21,7 +23,8 @@ const logger = new Logger('Baton');
 
 async function main(): Promise<void> {
   const settings = loadSettingsOrExit();
-  Logger.overrideLogger(nestLogLevels(settings.LOG_LEVEL));
+  // Colours only on a terminal; Nest's per-route and per-module lines at debug (LOG_LEVEL=debug shows them).
+  Logger.overrideLogger(nestConsoleLogger(settings.LOG_LEVEL));
   let app: NestFastifyApplication | undefined;
   const signals = exitOnSignals(() => app?.close(), {
     graceMs: SHUTDOWN_GRACE_MS,
@@ -35,7 +38,9 @@ async function main(): Promise<void> {
     if (signals.requested) return;
     const started = await startBaton(app, settings, { cancelled: () => signals.requested });
     if (started === undefined || signals.requested) return;
-    await app.listen(settings.PORT, '0.0.0.0');
+    // Loopback unless HOST says otherwise: the all-in-one has no authentication yet (docs/security.md).
+    const host = settings.HOST ?? '127.0.0.1';
+    await app.listen(settings.PORT, host);
     const origin = `http://localhost:${settings.PORT}`;
     console.log(banner({ settings, store: started.store, origin, demo: started.demo, readySeconds: process.uptime() }));
   } catch (e) {

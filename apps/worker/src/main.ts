@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { adapters, loadSettingsOrExit } from '@baton/config';
-import { exitOnSignals, HostConfigError, nestLogger, nestLogLevels, openStore } from '@baton/host';
+import { exitOnSignals, HostConfigError, nestConsoleLogger, nestLogger, nestLogLevels, openStore } from '@baton/host';
 import { LINGER_MS, startWorkerLoops, WorkerHttpServer, WorkerModule } from '@baton/worker';
 
 /** Longest a shutdown may take (the batch in flight included) before the process gives up and exits 1. */
@@ -12,7 +12,8 @@ const logger = new Logger('Worker');
 
 async function main(): Promise<void> {
   const settings = loadSettingsOrExit();
-  Logger.overrideLogger(nestLogLevels(settings.LOG_LEVEL));
+  // Colours only on a terminal; Nest's per-module lines at debug.
+  Logger.overrideLogger(nestConsoleLogger(settings.LOG_LEVEL));
   let app: INestApplicationContext | undefined;
   // SIGTERM/SIGINT: stop taking batches, let the batch in flight commit and be acked, stop the
   // sweeper and the timer poller, settle the jobs the handlers hold, close bus, cache and store
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
       logger: nestLogLevels(settings.LOG_LEVEL),
     });
     if (signals.requested) return;
-    const port = await app.get(WorkerHttpServer).listen(settings.METRICS_PORT);
+    const port = await app.get(WorkerHttpServer).listen(settings.METRICS_PORT, settings.METRICS_HOST);
     const loops = await startWorkerLoops(app, () => signals.requested);
     if (loops === undefined || signals.requested) return;
     const { handlerTypes } = loops;
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
     logger.log(
       `consuming: store=${store.kind} bus=${a.bus}${queue} cache=${a.cache}; batch size ${settings.TOKEN_BATCH_SIZE}, ` +
         `linger ${LINGER_MS} ms, max parallel ${settings.MAX_PARALLEL_TOKENS}, sweep every ${settings.STATE_CHECK_INTERVAL} s; ` +
-        `health and metrics on :${port}`,
+        `health and metrics on ${settings.METRICS_HOST}:${port}`,
     );
     logger.log(
       `timers: polling every ${settings.TIMER_POLL_INTERVAL_MS} ms; ` +

@@ -14,6 +14,7 @@ import { serveSwaggerUi } from './http/swagger-ui';
 import { refuseUnacceptedContent } from './http/content-types';
 import { utf8 } from './http/utf8';
 import { refuseUnstorableInput } from './http/unstorable-input';
+import { registerHttpSecurity } from './http/security';
 import { V2_PREFIX } from './v2';
 
 export const API_PREFIX = 'api/v1';
@@ -42,9 +43,11 @@ export async function createApiApp(settings: Settings, options: ApiAppOptions = 
   }).maxBodyBytes;
   try {
     const adapter = new FastifyAdapter({
-      // Larger than any valid request (DESIGN §4.1): 413 beyond it, before anything is parsed.
+      // Larger than any valid request (docs/limits.md): 413 beyond it, before anything is parsed.
       bodyLimit: maxBodyBytes,
       multipart: { limits: { fileSize: maxBodyBytes, files: 1, fields: 10 } },
+      // X-Forwarded-For is believed only from these proxies (docs/security.md).
+      trustProxy: typeof settings.TRUST_PROXY === 'boolean' ? settings.TRUST_PROXY : [...settings.TRUST_PROXY],
     });
     // Composed first, so a module that claims the shared host (HostModule.forRoot) names it.
     const composed = options.compose?.(store) ?? [];
@@ -56,6 +59,8 @@ export async function createApiApp(settings: Settings, options: ApiAppOptions = 
       // Fastify's own parsers, with the JSON one replaced below; no urlencoded bodies.
       bodyParser: false,
     });
+    // Before any route is added, so that every route gets the headers and the rate limit.
+    await registerHttpSecurity(app, settings);
     registerBodyParsers(app.getHttpAdapter().getInstance());
     refuseUnacceptedContent(app.getHttpAdapter().getInstance());
     refuseUnstorableInput(app.getHttpAdapter().getInstance());

@@ -9,6 +9,7 @@ import { IncidentsController } from './incidents/incidents.controller';
 import { InstancesController } from './instances/instances.controller';
 import { JobsController } from './jobs/jobs.controller';
 import { MessagesController } from './messages/messages.controller';
+import { RootController } from './root/root.controller';
 import { SignalsController } from './signals/signals.controller';
 import { TasksController } from './tasks/tasks.controller';
 import { V2_CONTROLLERS } from './v2';
@@ -30,6 +31,7 @@ export class ApiModule {
         IncidentsController,
         HealthController,
         MetricsController,
+        RootController,
         ...V2_CONTROLLERS,
       ],
     };

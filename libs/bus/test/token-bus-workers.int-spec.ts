@@ -3,7 +3,7 @@ import * as amqp from 'amqplib';
 import { InProcessTokenBus, RabbitTokenBus } from '@baton/bus';
 import { describeTokenBusWorkersContract } from './token-bus-workers.contract';
 
-// Both adapters of the token bus port (DESIGN §1), the same checks: in-process and a real RabbitMQ.
+// Both adapters of the token bus port (README "What runs where"), the same checks: in-process and a real RabbitMQ.
 const RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
 const quiet = { warn: () => undefined, error: () => undefined };
 

@@ -34,7 +34,7 @@ function ids(list: readonly WorkItem[]): string[] {
 }
 
 /**
- * The behaviour every TokenBus adapter owes the worker (DESIGN.md §2). Each
+ * The behaviour every TokenBus adapter owes the worker (docs/architecture.md). Each
  * test gets a fresh bus on an empty queue from `factory`.
  */
 export function describeTokenBusContract(

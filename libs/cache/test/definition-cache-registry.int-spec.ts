@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { MemoryDefinitionCache, RedisDefinitionCache } from '@baton/cache';
 import { describeDefinitionCacheRegistryContract } from './definition-cache-registry.contract';
 
-// Both adapters of the definition cache port (DESIGN §1), the same checks: memory and a real Redis.
+// Both adapters of the definition cache port (README "What runs where"), the same checks: memory and a real Redis.
 const REDIS_URL = 'redis://127.0.0.1:6379';
 
 jest.setTimeout(15_000);

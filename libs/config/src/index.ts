@@ -1,1 +1,1 @@
-export { adapters, feelLimits, loadSettings, loadSettingsOrExit, SETTING_NAMES, SettingsError, type Settings } from './settings';
+export { adapters, feelLimits, loadSettings, loadSettingsOrExit, printableSettings, redact, SETTING_NAMES, SettingsError, type Settings } from './settings';

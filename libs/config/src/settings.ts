@@ -1,10 +1,12 @@
+import { isIP } from 'node:net';
+import { inspect } from 'node:util';
 import { DEFAULT_FEEL_LIMITS, type FeelLimits } from '@baton/engine';
 import { z } from 'zod';
 
 /**
  * Every setting Baton reads, validated once at start-up. Nothing outside this
- * library reads `process.env`. DESIGN.md §5 is the contract for names and
- * defaults.
+ * library reads `process.env`. The README's "Settings" table is the contract
+ * for names and defaults (test/ops/readme.spec.ts holds the two together).
  */
 
 const positiveInt = (name: string, fallback: number) =>
@@ -20,6 +22,76 @@ const positiveInt = (name: string, fallback: number) =>
       }
       return n;
     });
+
+/** A whole number >= 0, where 0 means "off". */
+const countOrOff = (name: string, fallback: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < 0) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a whole number >= 0 (0 turns it off), got '${value}'` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+/** An address to listen on: an IP address or a host name. */
+const listenHost = (name: string, fallback: string | undefined) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined || value.trim() === '') return fallback;
+      const v = value.trim();
+      if (isIP(v) === 0 && !HOST_NAME.test(v)) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be an IP address or a host name, got '${value}'` });
+        return z.NEVER;
+      }
+      return v;
+    });
+
+const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*\.?$/i;
+
+/** `a.b.c.d`, `a.b.c.d/n`, an IPv6 address (`::1`, `fd00::/8`). */
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/** A comma-separated list (blanks dropped), `undefined` when empty; each entry checked by `valid`. */
+const list = (name: string, what: string, valid: (entry: string) => boolean, normalise: (entry: string) => string = (e) => e) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const entries = (value ?? '')
+        .split(',')
+        .map((e) => e.trim())
+        .filter((e) => e !== '');
+      if (entries.length === 0) return undefined;
+      const bad = entries.filter((e) => !valid(e));
+      if (bad.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `${name} takes ${what}; not one: ${bad.map((b) => `'${b}'`).join(', ')}` });
+        return z.NEVER;
+      }
+      return entries.map(normalise) as readonly string[];
+    });
+
+/** A web origin as a browser sends it: scheme, host and port only. */
+function isOrigin(entry: string): boolean {
+  try {
+    const parsed = new URL(entry);
+    return (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.origin === entry.replace(/\/$/, '').toLowerCase();
+  } catch {
+    return false;
+  }
+}
 
 const url = (name: string, protocols: string[]) =>
   z
@@ -62,7 +134,58 @@ const schema = z.object({
   REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:']),
   RABBITMQ_URL: url('RABBITMQ_URL', ['amqp:', 'amqps:']),
   PORT: positiveInt('PORT', 3000),
+  /**
+   * Address the API listens on. Unset, each app picks its own: the API app
+   * (`start:api`, the compose file) all interfaces, `0.0.0.0`.
+   */
+  HOST: listenHost('HOST', undefined),
   METRICS_PORT: positiveInt('METRICS_PORT', 9464),
+  /** Address of the worker's health and metrics listener: loopback unless a scraper on the network needs it (compose sets 0.0.0.0). */
+  METRICS_HOST: listenHost('METRICS_HOST', '127.0.0.1'),
+  /**
+   * Requests one client address may make to the API per minute (health and
+   * metrics exempt); 0 turns the limit off. Over it: 429 with Retry-After.
+   */
+  RATE_LIMIT_PER_MINUTE: countOrOff('RATE_LIMIT_PER_MINUTE', 6_000),
+  /**
+   * Whether the API believes X-Forwarded-For (the client address for the rate
+   * limit): `true` for any proxy, or the proxies' addresses/CIDRs. Off: the
+   * peer address is the client.
+   */
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((value, ctx): boolean | readonly string[] => {
+      if (value === undefined || value.trim() === '') return false;
+      const v = value.trim().toLowerCase();
+      if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+      if (['0', 'false', 'no', 'off'].includes(v)) return false;
+      const entries = v.split(',').map((e) => e.trim()).filter((e) => e !== '');
+      const bad = entries.filter((e) => !isAddressOrCidr(e));
+      if (bad.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `TRUST_PROXY must be true, false or proxy addresses/CIDRs, got ${bad.map((b) => `'${b}'`).join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      return entries;
+    }),
+  /** Browser origins allowed to call the API cross-origin (`https://app.example.com`); unset: no CORS headers at all. */
+  CORS_ORIGINS: list('CORS_ORIGINS', 'origins such as https://app.example.com', isOrigin, (e) => e.replace(/\/$/, '').toLowerCase()),
+  /**
+   * Hosts, addresses and CIDRs the built-in `http` job may call although they
+   * are not public (loopback, private, link-local, ...): `billing.internal`,
+   * `*.svc.cluster.local`, `10.0.0.0/8`, `fd00::/8`. Unset: public addresses only.
+   */
+  HTTP_JOB_ALLOW: list(
+    'HTTP_JOB_ALLOW',
+    'host names (*.example.com for subdomains), IP addresses or CIDRs',
+    (e) => isAddressOrCidr(e) || HOST_NAME.test(e.replace(/^\*\./, '')),
+    (e) => e.toLowerCase(),
+  ),
+  /** Bytes of an answer the built-in `http` job reads at most; a larger one fails the job. */
+  HTTP_JOB_MAX_RESPONSE_BYTES: positiveInt('HTTP_JOB_MAX_RESPONSE_BYTES', 1_048_576),
   DB_POOL_SIZE: positiveInt('DB_POOL_SIZE', 10),
   TOKEN_BATCH_SIZE: positiveInt('TOKEN_BATCH_SIZE', 100),
   MAX_PARALLEL_TOKENS: positiveInt('MAX_PARALLEL_TOKENS', 50),
@@ -98,7 +221,7 @@ const schema = z.object({
   TIMER_POLL_INTERVAL_MS: positiveInt('TIMER_POLL_INTERVAL_MS', 100),
   /** Whether a worker runs its in-process job handlers (the built-in `http` and any registered type). */
   JOB_HANDLERS: bool('JOB_HANDLERS', true),
-  /** RabbitMQ queue of work items (not in DESIGN §5): one per deployment, one per test. */
+  /** RabbitMQ queue of work items: one per deployment, one per test. */
   WORK_QUEUE: z.string().optional().transform((v) => (v === undefined || v.trim() === '' ? 'baton.work' : v.trim())),
   DATA_DIR: z.string().optional().transform((v) => (v === undefined || v.trim() === '' ? './.baton/data' : v)),
   LOG_LEVEL: z
@@ -136,7 +259,38 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
       `MAX_VARIABLE_SIZE (${result.data.MAX_VARIABLE_SIZE}) must not exceed MAX_TOTAL_VARIABLES (${result.data.MAX_TOTAL_VARIABLES})`,
     ]);
   }
-  return result.data;
+  return withRedactedPrinting(result.data);
+}
+
+/** The URL settings, which may carry credentials. */
+const SECRET_URLS = ['DATABASE_URL', 'REDIS_URL', 'RABBITMQ_URL'] as const;
+
+/**
+ * The settings as they would be printed: every URL with its password
+ * replaced by `***`. What `console.log(settings)`, `util.inspect` and
+ * `JSON.stringify` show of a loaded Settings object.
+ */
+export function printableSettings(settings: Settings): Record<string, unknown> {
+  const copy: Record<string, unknown> = { ...settings };
+  for (const name of SECRET_URLS) {
+    const value = settings[name];
+    if (value !== undefined) copy[name] = redact(value);
+  }
+  return copy;
+}
+
+/**
+ * Settings whose printing (a log line, an error report, a debugger) never
+ * shows a password: non-enumerable `toJSON` and `util.inspect` hooks, so
+ * spreading, comparing and reading the values are unchanged.
+ */
+function withRedactedPrinting(settings: Settings): Settings {
+  Object.defineProperty(settings, 'toJSON', { value: () => printableSettings(settings), enumerable: false });
+  Object.defineProperty(settings, inspect.custom, {
+    value: (_depth: number, options: object) => inspect(printableSettings(settings), options),
+    enumerable: false,
+  });
+  return settings;
 }
 
 /**
@@ -177,6 +331,13 @@ export function adapters(settings: Settings): { store: string; bus: string; cach
   };
 }
 
-function redact(value: string): string {
-  return value.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
+/**
+ * A URL (or any text) with the secrets of connection URLs masked: the
+ * password of `scheme://user:password@host` (also with an empty user), and
+ * `password=` / `pass=` query parameters.
+ */
+export function redact(value: string): string {
+  return value
+    .replace(/\/\/([^:@/\s]*):([^/\s]*)@/g, '//$1:***@')
+    .replace(/([?&](?:password|pass|pwd|secret|token)=)[^&#\s]*/gi, '$1***');
 }

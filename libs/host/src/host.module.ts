@@ -82,7 +82,7 @@ class HostLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
 }
 
 /**
- * The wiring the API and the worker share (DESIGN §1): the store, the token
+ * The wiring the API and the worker share (docs/architecture.md): the store, the token
  * bus and the definition cache chosen by the settings, and the runtime built
  * on them. Global, so the app modules inject from it without re-importing.
  */

@@ -8,7 +8,7 @@ export { DEFINITION_CACHE, READINESS_CHECKS, RUNTIME_OBSERVER, RUNTIME_STORE, SE
 export { cacheKeyPrefix, createBus, createCache, type HostCache } from './adapters';
 export { openStore, withTimeout, type Store } from './store';
 export { HostConfigError } from './host-error';
-export { nestLogger, nestLogLevels } from './host-loggers';
+export { BatonConsoleLogger, logColours, nestConsoleLogger, nestLogger, nestLogLevels, START_UP_DETAIL_CONTEXTS } from './host-loggers';
 export { runReadinessChecks, type ReadinessCheck, type ReadinessReport } from './readiness';
 export { HostReadiness, runtimeObserver, storeCounts } from './observability';
 export { exitOnSignals, type ShutdownHandle, type ShutdownOptions } from './shutdown';

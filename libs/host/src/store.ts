@@ -29,7 +29,7 @@ export async function openStore(settings: Settings, logger: RuntimeLogger): Prom
 
 async function openPglite(dataDir: string, logger: RuntimeLogger): Promise<Store> {
   const started = Date.now();
-  const db = await openEmbeddedDatabase({ dataDir });
+  const db = await openEmbeddedDatabase({ dataDir, onProgress: (message) => logger.log(message) });
   const where = db.dataDir.startsWith(IN_MEMORY) ? 'in memory (nothing is kept)' : `in ${db.dataDir}`;
   const migrations = db.applied.length > 0 ? `applied migrations: ${db.applied.join(', ')}` : 'schema is up to date';
   logger.log(`embedded Postgres (PGlite) ${where}${db.created ? ', created' : ''}; ${migrations} (${Date.now() - started} ms)`);

@@ -51,7 +51,7 @@ interface ProcessSeries {
 }
 
 /**
- * Baton's Prometheus metrics (DESIGN §6) in a registry of their own, one per
+ * Baton's Prometheus metrics (README "Metrics") in a registry of their own, one per
  * application instance. No framework: the hosts hand the runtime the `on*`
  * callbacks below (bound, so they can be passed as they are) and serve
  * {@link metrics} at `/metrics`.

@@ -1,4 +1,4 @@
-// Public surface of @baton/metrics: Baton's Prometheus metrics (DESIGN §6) on
+// Public surface of @baton/metrics: Baton's Prometheus metrics (README "Metrics") on
 // prom-client, without a framework. The hosts build one BatonMetrics per
 // application, hand its `on*` callbacks to the runtime and serve `metrics()`.
 export {
@@ -9,7 +9,7 @@ export {
   type StoreCounts,
 } from './baton-metrics';
 export {
-  DESIGN_METRICS,
+  CORE_METRICS,
   ErrorKind,
   JOB_OUTCOMES,
   METRIC,

@@ -1,6 +1,6 @@
 /**
- * Every metric Baton exports, by name. The first block is the contract of
- * DESIGN.md §6 (dashboards, alerts and users' own queries rely on it); the
+ * Every metric Baton exports, by name. The first block is the contract the
+ * README's "Metrics" table documents (dashboards, alerts and users' own queries rely on it); the
  * second adds what operating Baton needs beyond it.
  */
 export const METRIC = {
@@ -22,8 +22,8 @@ export const METRIC = {
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 
-/** The DESIGN §6 names: what a scrape of an api plus a worker must contain. */
-export const DESIGN_METRICS: readonly MetricName[] = [
+/** The contract's names (README "Metrics"): what a scrape of an api plus a worker must contain. */
+export const CORE_METRICS: readonly MetricName[] = [
   METRIC.processInstances,
   METRIC.processExecutionSeconds,
   METRIC.activeInstances,

@@ -10,7 +10,8 @@ export interface VariableLimitSettings {
 }
 
 /**
- * The size limits of DESIGN §4.1, checked at every entry point before
+ * The size limits of variables (MAX_VARIABLE_SIZE, MAX_TOTAL_VARIABLES;
+ * docs/limits.md), checked at every entry point before
  * anything is written. A variable's size is the UTF-8 byte length of its JSON
  * encoding; the total is the sum over the instance's variables after the
  * change.

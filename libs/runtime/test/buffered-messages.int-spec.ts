@@ -4,7 +4,7 @@ import { big, bpmn, harness, testKeys, type Harness } from './runtime-harness';
 const limits = new VariableLimits({ maxVariableSize: 1024, maxTotalVariables: 4096 });
 
 /**
- * Buffered messages (DESIGN §4.1: kept for their TTL, delivered to the first
+ * Buffered messages (kept for their TTL, delivered to the first
  * matching subscription that opens) where several subscriptions of one
  * owner open at once, and on resume of a suspended instance.
  */

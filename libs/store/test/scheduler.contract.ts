@@ -16,7 +16,7 @@ const SHORT_TIMER = 'libs/runtime/test/fixtures/short-timer.bpmn';
 const limits = new VariableLimits({ maxVariableSize: 1024, maxTotalVariables: 4096 });
 
 /**
- * Jobs and timers (DESIGN §1's "jobs & timers" port) are rows of the store,
+ * Jobs and timers (the "jobs and timers" port, README "What runs where") are rows of the store,
  * leased and fired with `FOR UPDATE SKIP LOCKED` (docs/architecture.md), so
  * their semantics are the store's: checked here on both store adapters.
  * Leases: one holder per job, expiry hands it on, only the holder settles

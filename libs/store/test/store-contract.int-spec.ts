@@ -1,5 +1,5 @@
 import { describeStoreContract } from './store.contract';
 import { STORE_ADAPTERS } from './store-fixtures';
 
-// One suite, both store adapters (DESIGN §1): Postgres through @prisma/adapter-pg, PGlite in memory.
+// One suite, both store adapters: Postgres through @prisma/adapter-pg, PGlite in memory.
 for (const adapter of STORE_ADAPTERS) describeStoreContract(adapter);

@@ -16,7 +16,7 @@ import { MemoryDefinitionCache } from '@baton/cache';
 import { big, QueuePublisher, testKeys, testObserver } from '../../runtime/test/runtime-harness';
 import { freshSchema } from './fresh-schema';
 
-/** One of the two store adapters (DESIGN §1), opened empty and migrated for one suite. */
+/** One of the two store adapters (Postgres, PGlite), opened empty and migrated for one suite. */
 export interface StoreUnderTest {
   readonly kind: 'postgres' | 'pglite';
   readonly prisma: PrismaClient;

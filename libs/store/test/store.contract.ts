@@ -43,7 +43,7 @@ const BIG_KEY = '9007199254740993';
 
 /**
  * What the runtime needs from its system of record, checked on every store
- * adapter (DESIGN §1: Postgres and the embedded PGlite) so the two cannot
+ * adapter (Postgres and the embedded PGlite) so the two cannot
  * drift: the schema the migrations build, the types that cross the driver
  * (64-bit keys as exact decimal strings), the raw SQL of the repositories
  * behind the runtime's `RuntimeStore` port (multi-row `jsonb_to_recordset`

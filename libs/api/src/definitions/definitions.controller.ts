@@ -4,7 +4,7 @@ import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger
 import { DefinitionQueryService, DefinitionRegistry, definitionView, RuntimeError, RuntimeErrorCode, type DefinitionView, type Page } from '@baton/runtime';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ValidationError } from '@baton/engine';
-import { ApiJsonResponse, ApiProblems, ApiQueryFrom, page, schemaOf } from '../http/openapi';
+import { ApiJsonResponse, ApiProblems, ApiProcessKeyParam, ApiQueryFrom, page, schemaOf } from '../http/openapi';
 import { utf8 } from '../http/utf8';
 import { parse } from '../http/validation';
 import { DefinitionListQuery, DefinitionSchema, DeployJsonBody, DeployResponse, VersionQuery } from './definitions.schemas';
@@ -56,6 +56,7 @@ export class DefinitionsController {
 
   @Get(':key')
   @ApiOperation({ summary: 'A deployed version of a process (default the latest)' })
+  @ApiProcessKeyParam()
   @ApiQueryFrom(VersionQuery)
   @ApiJsonResponse(200, DefinitionSchema, 'The definition')
   @ApiProblems(400, 404)
@@ -65,6 +66,7 @@ export class DefinitionsController {
 
   @Get(':key/xml')
   @ApiOperation({ summary: 'The BPMN XML of a deployed version (default the latest)' })
+  @ApiProcessKeyParam()
   @ApiQueryFrom(VersionQuery)
   @ApiProduces('application/xml')
   @ApiResponse({ status: 200, description: 'The XML as deployed', content: { 'application/xml': { schema: { type: 'string' } } } })

@@ -5,13 +5,13 @@ export const DeployJsonBody = z.strictObject({ xml: z.string().min(1).describe('
 
 export const DefinitionSchema = z.object({
   id: keySchema.describe('The id of this deployed version'),
-  key: z.string().describe('The BPMN `<process id>`'),
-  version: z.number().int(),
-  name: z.string().nullable(),
-  versionTag: z.string().nullable().describe('`zeebe:versionTag` of the process'),
+  key: z.string().describe('The BPMN `<process id>`').meta({ example: 'order' }),
+  version: z.number().int().describe('1 for the first deployment of the key, one more for each changed one').meta({ example: 1 }),
+  name: z.string().nullable().meta({ example: 'Order' }),
+  versionTag: z.string().nullable().describe('`zeebe:versionTag` of the process').meta({ example: 'v1.0' }),
   deploymentId: keySchema.nullable().describe('The deployment that brought this version'),
-  tenantId: z.string(),
-  deployedAt: z.iso.datetime(),
+  tenantId: z.string().meta({ example: '<default>' }),
+  deployedAt: z.iso.datetime().meta({ example: '2026-01-15T09:30:00.000Z' }),
 });
 
 export const DeployResponse = z.object({

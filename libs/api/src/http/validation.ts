@@ -6,7 +6,8 @@ export type Source = 'body' | 'query' | 'header';
 /**
  * Validates request input against a zod schema; a failure is a 400 naming
  * every offending field (`errors: [{ field, message }]`). Controllers call it
- * directly: it is the whole validation layer (no class-validator, see DESIGN §7).
+ * directly: it is the whole validation layer (no class-validator: zod schemas
+ * also generate the OpenAPI document, so the two cannot drift).
  */
 export function parse<S extends z.ZodType>(schema: S, value: unknown, source: Source): z.output<S> {
   const result = schema.safeParse(value);

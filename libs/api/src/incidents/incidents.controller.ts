@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { answer } from '../instances/instances.controller';
-import { ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IncidentService, type IncidentView, type Page } from '@baton/runtime';
-import { ApiJsonBody, ApiJsonResponse, ApiProblems, ApiQueryFrom, page } from '../http/openapi';
+import { ApiJsonBody, ApiJsonResponse, ApiKeyParam, ApiProblems, ApiQueryFrom, page } from '../http/openapi';
 import { parse } from '../http/validation';
 import { IncidentListQuery, IncidentSchema, ResolveIncidentBody } from './incidents.schemas';
 
@@ -23,7 +23,7 @@ export class IncidentsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'An incident (open or resolved)' })
-  @ApiParam({ name: 'id', description: 'The incident id' })
+  @ApiKeyParam('id', 'The incident id')
   @ApiJsonResponse(200, IncidentSchema, 'The incident')
   @ApiProblems(404)
   get(@Param('id') id: string): Promise<IncidentView> {
@@ -38,8 +38,8 @@ export class IncidentsController {
       'A job out of retries becomes activatable again with `retries` (default 1); any other incident retries the step that failed, ' +
       'so fix its cause first (deploy the called process, set the missing variable). 409 when it is already resolved or cannot be.',
   })
-  @ApiParam({ name: 'id', description: 'The incident id' })
-  @ApiJsonBody(ResolveIncidentBody)
+  @ApiKeyParam('id', 'The incident id')
+  @ApiJsonBody(ResolveIncidentBody, { required: false, description: 'Optional: no body resolves with the defaults' })
   @ApiJsonResponse(200, IncidentSchema, 'The incident, resolved')
   @ApiJsonResponse(202, IncidentSchema, 'A worker is stepping the instance: the resolution waits in its inbox')
   @ApiProblems(400, 404, 409)

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import {
   InstanceService,
@@ -11,7 +11,7 @@ import {
   type StartedInstanceView,
 } from '@baton/runtime';
 import type { Variables } from '@baton/engine';
-import { ApiJsonBody, ApiJsonResponse, ApiProblems, ApiQueryFrom, page } from '../http/openapi';
+import { ApiJsonBody, ApiJsonResponse, ApiKeyParam, ApiProblems, ApiProcessKeyParam, ApiQueryFrom, page } from '../http/openapi';
 import { parse } from '../http/validation';
 import {
   HistoryItemSchema,
@@ -33,13 +33,13 @@ export class InstancesController {
 
   @Post('processes/:key/instances')
   @ApiOperation({ summary: 'Start an instance of the latest (or a given) version of a process' })
-  @ApiParam({ name: 'key', description: 'The BPMN `<process id>`' })
+  @ApiProcessKeyParam()
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
     description: 'Retrying with the same key (per process) answers the first start and creates nothing; kept IDEMPOTENCY_TTL seconds',
   })
-  @ApiJsonBody(StartBody)
+  @ApiJsonBody(StartBody, { required: false, description: 'Optional: no body starts the latest version without variables' })
   @ApiJsonResponse(201, StartedInstanceSchema, 'Started; a worker runs it from here')
   @ApiProblems(400, 404, 413, 422)
   start(
@@ -61,6 +61,7 @@ export class InstancesController {
 
   @Get('instances/:id')
   @ApiOperation({ summary: 'An instance with its variables, live tokens and open incidents' })
+  @ApiKeyParam('id', 'The instance id')
   @ApiJsonResponse(200, InstanceSchema, 'The instance')
   @ApiProblems(404)
   get(@Param('id') id: string): Promise<InstanceView> {
@@ -69,6 +70,7 @@ export class InstancesController {
 
   @Get('instances/:id/history')
   @ApiOperation({ summary: 'Element events of an instance in the order they happened' })
+  @ApiKeyParam('id', 'The instance id')
   @ApiQueryFrom(HistoryQuery)
   @ApiJsonResponse(200, page(HistoryItemSchema), 'A page of history')
   @ApiProblems(400, 404)
@@ -79,6 +81,7 @@ export class InstancesController {
   @Post('instances/:id/cancel')
   @HttpCode(200)
   @ApiOperation({ summary: 'Cancel an instance (and its call-activity children)' })
+  @ApiKeyParam('id', 'The instance id')
   @ApiJsonResponse(200, InstanceSchema, 'The instance, CANCELED')
   @ApiJsonResponse(202, InstanceSchema, 'A worker is stepping the instance: the cancel waits in its inbox and overtakes everything there (CANCELING)')
   @ApiProblems(404, 409)
@@ -89,6 +92,7 @@ export class InstancesController {
   @Post('instances/:id/suspend')
   @HttpCode(200)
   @ApiOperation({ summary: 'Suspend an ACTIVE instance: it does not advance until resumed' })
+  @ApiKeyParam('id', 'The instance id')
   @ApiJsonResponse(200, InstanceSchema, 'The instance, SUSPENDED')
   @ApiJsonResponse(202, InstanceSchema, 'A worker is stepping the instance: the command waits in its inbox (SUSPENDING)')
   @ApiProblems(404, 409)
@@ -99,6 +103,7 @@ export class InstancesController {
   @Post('instances/:id/resume')
   @HttpCode(200)
   @ApiOperation({ summary: 'Resume a SUSPENDED instance' })
+  @ApiKeyParam('id', 'The instance id')
   @ApiJsonResponse(200, InstanceSchema, 'The instance, ACTIVE')
   @ApiJsonResponse(202, InstanceSchema, 'A worker is stepping the instance: the command waits in its inbox (RESUMING)')
   @ApiProblems(404, 409)
@@ -108,6 +113,7 @@ export class InstancesController {
 
   @Patch('instances/:id/variables')
   @ApiOperation({ summary: 'Merge variables into the process scope' })
+  @ApiKeyParam('id', 'The instance id')
   @ApiJsonBody(PatchVariablesBody)
   @ApiJsonResponse(200, VariablesResponse, 'All process-scope variables after the merge')
   @ApiJsonResponse(202, VariablesResponse, 'A worker is stepping the instance: the change waits in its inbox; the stored variables with it merged in')

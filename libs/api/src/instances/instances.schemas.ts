@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { limitParam, variablesSchema, keySchema } from '../http/validation';
 
 export const StartBody = z.strictObject({
-  variables: variablesSchema.optional(),
-  businessKey: z.string().max(1024).nullable().optional().describe('Free text; not unique, not inherited'),
-  version: z.number().int().positive().optional().describe('Start this deployed version; default the latest'),
+  variables: variablesSchema.meta({ example: { amount: 150 } }).optional(),
+  businessKey: z.string().max(1024).nullable().optional().describe('Free text; not unique, not inherited').meta({ example: 'order-4711' }),
+  version: z.number().int().positive().optional().describe('Start this deployed version; default the latest').meta({ example: 1 }),
 });
 
 export const IdempotencyKeyHeader = z
@@ -16,8 +16,8 @@ export const IdempotencyKeyHeader = z
 
 export const StartedInstanceSchema = z.object({
   id: keySchema,
-  processKey: z.string(),
-  version: z.number().int(),
+  processKey: z.string().meta({ example: 'order' }),
+  version: z.number().int().meta({ example: 1 }),
   status: z.literal('ACTIVE'),
 });
 
@@ -45,14 +45,14 @@ export const HistoryQuery = z.strictObject({
     .describe('The last id of the previous page'),
 });
 
-export const PatchVariablesBody = z.strictObject({ variables: variablesSchema });
+export const PatchVariablesBody = z.strictObject({ variables: variablesSchema.meta({ example: { approved: true } }) });
 
 export const VariablesResponse = z.object({ variables: variablesSchema });
 
 export const InstanceSummarySchema = z.object({
   id: keySchema,
-  processKey: z.string(),
-  version: z.number().int(),
+  processKey: z.string().meta({ example: 'order' }),
+  version: z.number().int().meta({ example: 1 }),
   definitionId: keySchema.describe('The deployed version the instance runs'),
   tenantId: z.string(),
   status: statusView,

@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { JobService, type ActivatedJob } from '@baton/runtime';
 import type { z } from 'zod';
-import { ApiJsonBody, ApiJsonResponse, ApiProblems } from '../http/openapi';
+import { ApiJsonBody, ApiJsonResponse, ApiKeyParam, ApiProblems } from '../http/openapi';
 import { parse } from '../http/validation';
 import { ActivateBody, ActivatedJobSchema, ActivateResponse, BpmnErrorBody, CompleteJobBody, FailJobBody, HeartbeatBody } from './jobs.schemas';
 
@@ -36,7 +36,7 @@ export class JobsController {
   @Post(':id/complete')
   @HttpCode(204)
   @ApiOperation({ summary: 'Complete a job you hold; the instance moves on with the variables' })
-  @ApiParam({ name: 'id', description: 'The job id' })
+  @ApiKeyParam('id', 'The job id')
   @ApiJsonBody(CompleteJobBody)
   @ApiResponse({ status: 204, description: 'Completed' })
   @ApiProblems(400, 404, 409, 413, 422)
@@ -52,7 +52,7 @@ export class JobsController {
       'With retries left the job is activatable again after `retryBackoffMs`; at 0 retries an incident (`JOB_NO_RETRIES`) opens and the instance waits. ' +
       'Without `retries` they decrease by one.',
   })
-  @ApiParam({ name: 'id', description: 'The job id' })
+  @ApiKeyParam('id', 'The job id')
   @ApiJsonBody(FailJobBody)
   @ApiResponse({ status: 204, description: 'Recorded' })
   @ApiProblems(400, 404, 409)
@@ -66,7 +66,7 @@ export class JobsController {
     summary: 'Throw a BPMN error from the job',
     description: 'Caught by the nearest matching error boundary event or event subprocess; uncaught, an `UNHANDLED_ERROR` incident opens.',
   })
-  @ApiParam({ name: 'id', description: 'The job id' })
+  @ApiKeyParam('id', 'The job id')
   @ApiJsonBody(BpmnErrorBody)
   @ApiResponse({ status: 204, description: 'Thrown' })
   @ApiProblems(400, 404, 409, 413, 422)
@@ -77,7 +77,7 @@ export class JobsController {
   @Post(':id/heartbeat')
   @HttpCode(204)
   @ApiOperation({ summary: 'Extend the lock of a job you hold' })
-  @ApiParam({ name: 'id', description: 'The job id' })
+  @ApiKeyParam('id', 'The job id')
   @ApiJsonBody(HeartbeatBody)
   @ApiResponse({ status: 204, description: 'The lock now expires `lockDurationMs` from now' })
   @ApiProblems(400, 404, 409)

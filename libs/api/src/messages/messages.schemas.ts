@@ -2,25 +2,28 @@ import { z } from 'zod';
 import { variablesSchema, keySchema } from '../http/validation';
 
 export const PublishMessageBody = z.strictObject({
-  name: z.string().min(1).max(1024).describe('The message name (`<bpmn:message name>`)'),
+  name: z.string().min(1).max(1024).describe('The message name (`<bpmn:message name>`)').meta({ example: 'payment-received' }),
   correlationKey: z
     .string()
     .max(1024)
     .optional()
-    .describe('Matched against the subscription\'s `zeebe:subscription correlationKey`; absent matches subscriptions without one'),
+    .describe('Matched against the subscription\'s `zeebe:subscription correlationKey`; absent matches subscriptions without one')
+    .meta({ example: 'order-4711' }),
   variables: variablesSchema.optional(),
   timeToLiveMs: z
     .number()
     .int()
     .min(0)
     .optional()
-    .describe('Unmatched, the message is kept this long for the first matching subscription that opens (default 0: not kept)'),
+    .describe('Unmatched, the message is kept this long for the first matching subscription that opens (default 0: not kept)')
+    .meta({ example: 60_000 }),
   messageId: z
     .string()
     .min(1)
     .max(1024)
     .optional()
-    .describe('Idempotency: publishing while a message with this id is buffered is a 409'),
+    .describe('Idempotency: publishing while a message with this id is buffered is a 409')
+    .meta({ example: 'payment-4711-1' }),
 });
 
 export const MessageResultSchema = z.object({

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TaskService, type Page, type TaskView } from '@baton/runtime';
-import { ApiJsonBody, ApiJsonResponse, ApiProblems, ApiQueryFrom, page } from '../http/openapi';
+import { ApiJsonBody, ApiJsonResponse, ApiKeyParam, ApiProblems, ApiQueryFrom, page } from '../http/openapi';
 import { parse } from '../http/validation';
 import { ClaimBody, CompleteBody, TaskListQuery, TaskSchema } from './tasks.schemas';
 
@@ -21,6 +21,7 @@ export class TasksController {
 
   @Get(':id')
   @ApiOperation({ summary: 'A user task (open or not)' })
+  @ApiKeyParam('id', 'The user task id')
   @ApiJsonResponse(200, TaskSchema, 'The task')
   @ApiProblems(404)
   get(@Param('id') id: string): Promise<TaskView> {
@@ -30,6 +31,7 @@ export class TasksController {
   @Post(':id/claim')
   @HttpCode(200)
   @ApiOperation({ summary: 'Assign an open task; 409 when someone else holds it' })
+  @ApiKeyParam('id', 'The user task id')
   @ApiJsonBody(ClaimBody)
   @ApiJsonResponse(200, TaskSchema, 'The task after the claim')
   @ApiProblems(400, 404, 409)
@@ -40,7 +42,8 @@ export class TasksController {
   @Post(':id/complete')
   @HttpCode(200)
   @ApiOperation({ summary: 'Complete an open task; the instance moves on' })
-  @ApiJsonBody(CompleteBody)
+  @ApiKeyParam('id', 'The user task id')
+  @ApiJsonBody(CompleteBody, { required: false, description: 'Optional: no body completes the task without variables' })
   @ApiJsonResponse(200, TaskSchema, 'The task, COMPLETED')
   @ApiProblems(400, 404, 409, 413, 422)
   complete(@Param('id') id: string, @Body() body: unknown): Promise<TaskView> {

@@ -10,9 +10,9 @@ export const TaskListQuery = z.strictObject({
   cursor: keySchema.optional().describe('The last id of the previous page'),
 });
 
-export const ClaimBody = z.strictObject({ assignee: z.string().min(1).max(256) });
+export const ClaimBody = z.strictObject({ assignee: z.string().min(1).max(256).describe('Who takes the task').meta({ example: 'alice' }) });
 
-export const CompleteBody = z.strictObject({ variables: variablesSchema.optional() });
+export const CompleteBody = z.strictObject({ variables: variablesSchema.meta({ example: { approved: true } }).optional() });
 
 export const TaskSchema = z.object({
   id: keySchema,
@@ -28,7 +28,7 @@ export const TaskSchema = z.object({
   formKey: z.string().nullable(),
   dueDate: z.iso.datetime().nullable(),
   followUpDate: z.iso.datetime().nullable(),
-  priority: z.number().int(),
+  priority: z.number().int().meta({ example: 50 }),
   state: z.enum(['CREATED', 'COMPLETED', 'CANCELED']),
   createdAt: z.iso.datetime(),
   completedAt: z.iso.datetime().nullable(),

@@ -12,7 +12,8 @@ export interface InProcessTokenBusOptions {
 /**
  * The embedded-mode token bus: the same batch semantics as RabbitMQ inside one
  * process. Items live only in memory; after a restart the sweeper re-enqueues
- * unfinished instances from the store (DESIGN.md §2), as it does for a commit
+ * unfinished instances from the store (the store is the record; the bus only
+ * carries work: docs/architecture.md), as it does for a commit
  * whose publish never happened.
  */
 export class InProcessTokenBus implements TokenBus {

@@ -9,7 +9,7 @@ if (files.length === 0) {
   console.warn(`corpus tests skipped: no BPMN corpus at ${CORPUS}`);
 }
 
-describeCorpus('compileBpmn on the shared BPMN corpus', () => {
+describeCorpus('compileBpmn on the public BPMN corpus (test/corpus)', () => {
   const results = new Map<string, CompileBpmnResult>();
 
   beforeAll(async () => {

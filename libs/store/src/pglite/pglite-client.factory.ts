@@ -18,6 +18,13 @@ export interface EmbeddedDatabaseOptions {
   readonly migrate?: boolean;
   /** Default: prisma/migrations of this repository. */
   readonly migrationsDir?: string;
+  /**
+   * Told what a first start is doing, as it happens: creating a data
+   * directory takes from seconds to minutes (initdb in WebAssembly), long
+   * enough for a silent start to look hung. Not called for `memory://` or an
+   * existing directory.
+   */
+  readonly onProgress?: (message: string) => void;
 }
 
 export interface EmbeddedDatabase {
@@ -34,9 +41,9 @@ export interface EmbeddedDatabase {
 }
 
 /**
- * The embedded store (DESIGN §1): Postgres compiled to WebAssembly (PGlite)
- * in this process, its data directory on disk, Prisma on top through
- * pglite-prisma-adapter. The same migrations and the same SQL as on a
+ * The embedded store (`npm start` without DATABASE_URL): Postgres compiled
+ * to WebAssembly (PGlite) in this process, its data directory on disk,
+ * Prisma on top through pglite-prisma-adapter. The same migrations and the same SQL as on a
  * Postgres server.
  */
 export async function openEmbeddedDatabase(options: EmbeddedDatabaseOptions): Promise<EmbeddedDatabase> {
@@ -46,9 +53,14 @@ export async function openEmbeddedDatabase(options: EmbeddedDatabaseOptions): Pr
   if (!inMemory) lock = lockDataDir(dataDir);
   const created = inMemory || !existsSync(join(dataDir, 'PG_VERSION'));
   let pglite: PGlite | undefined;
+  const initializing = !inMemory && created && isEmptyOrMissing(dataDir);
+  const started = Date.now();
   try {
     try {
-      if (!inMemory && created && isEmptyOrMissing(dataDir)) await initializeInChild(dataDir);
+      if (initializing) {
+        options.onProgress?.(`first start: creating the database in ${dataDir}\u2026 (once; this can take a minute)`);
+        await initializeInChild(dataDir);
+      }
       pglite = await PGlite.create({
         dataDir,
         startParams: [
@@ -72,6 +84,7 @@ export async function openEmbeddedDatabase(options: EmbeddedDatabaseOptions): Pr
     }
     const applied =
       options.migrate === false ? [] : (await applyPgliteMigrations(pglite, { dir: options.migrationsDir })).applied;
+    if (initializing) options.onProgress?.(`first start: database created in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const prisma = createPglitePrismaClient(pglite);
     const db = pglite;
     let closing: Promise<void> | undefined;

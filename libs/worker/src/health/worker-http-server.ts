@@ -7,7 +7,9 @@ import { METRICS_SOURCE, type MetricsSource } from './metrics-source';
 
 /**
  * The worker's only listener (no Nest HTTP stack): liveness, readiness and
- * Prometheus metrics on METRICS_PORT, at the root as in DESIGN §4.1.
+ * Prometheus metrics on METRICS_PORT, at the root as on the API (README "Health"),
+ * bound to METRICS_HOST: loopback by default, so a model's `http` job or a
+ * neighbour on the network cannot read the metrics unless the operator opens it.
  * Ready means: the consumer is subscribed and every readiness check passes
  * (Postgres answers within its timeout).
  */
@@ -22,8 +24,8 @@ export class WorkerHttpServer implements OnApplicationShutdown {
     @Inject(METRICS_SOURCE) private readonly metrics: MetricsSource,
   ) {}
 
-  /** Resolves with the bound port once listening. */
-  listen(port: number): Promise<number> {
+  /** Resolves with the bound port once listening on `host` (default loopback only). */
+  listen(port: number, host = '127.0.0.1'): Promise<number> {
     const server = createServer((req, res) => {
       this.route(req, res).catch((e: unknown) => {
         this.logger.error(`${req.method} ${req.url} failed: ${(e as Error).message}`);
@@ -36,7 +38,7 @@ export class WorkerHttpServer implements OnApplicationShutdown {
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
-      server.listen(port, () => {
+      server.listen(port, host, () => {
         server.off('error', reject);
         resolve((server.address() as AddressInfo).port);
       });

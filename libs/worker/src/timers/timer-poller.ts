@@ -7,7 +7,7 @@ import { TimerService } from '@baton/runtime';
  * Every worker polls for due timers every TIMER_POLL_INTERVAL_MS. Timers are
  * rows in Postgres claimed with `FOR UPDATE SKIP LOCKED`, so however many
  * workers poll, each timer fires once; none depends on Redis, so a Redis
- * restart loses none (DESIGN §2: what must survive a crash lives in Postgres).
+ * restart loses none (what must survive a crash lives in Postgres: docs/architecture.md).
  */
 @Injectable()
 export class TimerPoller implements BeforeApplicationShutdown {
