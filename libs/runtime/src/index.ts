@@ -62,6 +62,44 @@ export type {
   InstanceView,
   StartedInstanceView,
 } from './instances/instance.views';
+export * from './ports/search';
+export {
+  CamundaSearchService,
+  camundaIncidentType,
+  camundaInstanceState,
+  camundaJobState,
+  camundaUserTaskState,
+  DEFINITION_SEARCH,
+  INCIDENT_ERROR_TYPE,
+  INCIDENT_SEARCH,
+  INCIDENT_STATE,
+  INSTANCE_SEARCH,
+  INSTANCE_STATE,
+  JOB_SEARCH,
+  JOB_STATE,
+  MAX_TOTAL_ITEMS,
+  USER_TASK_SEARCH,
+  USER_TASK_STATE,
+  type SearchPage,
+} from './search/camunda-search.service';
+export {
+  DEFAULT_PAGE_LIMIT,
+  decodeCursor,
+  encodeCursor,
+  likePattern,
+  matchesLike,
+  MAX_FROM,
+  MAX_PAGE_LIMIT,
+  operatorsOf,
+  translateFilter,
+  translatePage,
+  translateSort,
+  type ApiField,
+  type ApiFieldKind,
+  type ApiResource,
+  type CamundaSearchRequest,
+  type EnumMapping,
+} from './search/search-language';
 export { TaskService, taskView, type TaskQuery, type TaskView } from './tasks/task.service';
 export { JobService, type ActivateCommand, type ActivatedJob, type JobServiceOptions } from './jobs/job.service';
 export { backoffDelay, parseBackoff, DEFAULT_BACKOFF, type BackoffKind, type BackoffPolicy } from './jobs/backoff';

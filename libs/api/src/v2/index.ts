@@ -3,15 +3,19 @@ import { V2DeploymentsController } from './v2-deployments.controller';
 import { V2EventsController } from './v2-events.controller';
 import { V2JobsController } from './v2-jobs.controller';
 import { V2ProcessInstancesController } from './v2-process-instances.controller';
+import { V2SearchController } from './v2-search.controller';
+import { V2UserTasksController } from './v2-user-tasks.controller';
 
 /** The route prefix of Camunda's Orchestration Cluster REST API, outside Baton's `api/v1`. */
 export const V2_PREFIX = 'v2';
 
-/** Camunda 8.8's Orchestration Cluster REST API (`/v2`), tier 1. */
+/** Camunda 8.8's Orchestration Cluster REST API (`/v2`): tier 1 commands, tier 2 searches and user tasks. */
 export const V2_CONTROLLERS = [
   V2ClusterController,
   V2DeploymentsController,
   V2ProcessInstancesController,
   V2JobsController,
   V2EventsController,
+  V2SearchController,
+  V2UserTasksController,
 ];

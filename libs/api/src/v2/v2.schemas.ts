@@ -129,3 +129,45 @@ export function keyParam(name: string, value: string): string {
   }
   return value;
 }
+
+/**
+ * The body of every `/v2/.../search`: `filter` (checked field by field by the
+ * runtime's search language), `sort` and `page` (offset or cursor). Absent,
+ * null and `{}` search everything.
+ */
+export const SearchBody = z
+  .strictObject({
+    filter: z.record(z.string(), z.unknown()).nullable().optional(),
+    sort: z
+      .array(z.strictObject({ field: z.string().min(1), order: z.string().nullable().optional() }))
+      .max(10, 'at most 10 sort fields')
+      .nullable()
+      .optional(),
+    page: z
+      .strictObject({
+        from: z.number().int().nullable().optional(),
+        limit: z.number().int().nullable().optional(),
+        after: z.string().max(1000).nullable().optional(),
+        before: z.string().max(1000).nullable().optional(),
+      })
+      .nullable()
+      .optional(),
+  })
+  .nullable()
+  .optional();
+
+export const AssignUserTaskBody = z.strictObject({
+  assignee: z.string().min(1).max(256),
+  allowOverride: z.boolean().nullable().optional(),
+  action: z.string().nullable().optional(),
+});
+
+export const CompleteUserTaskBody = z
+  .strictObject({
+    variables: variables.nullable().optional(),
+    action: z.string().nullable().optional(),
+  })
+  .nullable()
+  .optional();
+
+export const UnassignUserTaskBody = z.strictObject({ operationReference }).nullable().optional();

@@ -26,6 +26,19 @@ import type {
   TouchedInstance,
   UserTaskRecord,
 } from './records';
+import type {
+  DefinitionSearchField,
+  DefinitionSearchRecord,
+  IncidentSearchField,
+  IncidentSearchRecord,
+  InstanceSearchField,
+  InstanceSearchRecord,
+  JobSearchField,
+  JobSearchRecord,
+  Searchable,
+  UserTaskSearchField,
+  UserTaskSearchRecord,
+} from './search';
 
 /**
  * The runtime's store. Use cases see only these interfaces; the SQL lives in
@@ -83,7 +96,7 @@ export interface Repositories {
   readonly changes: ChangeRepository;
 }
 
-export interface DefinitionRepository {
+export interface DefinitionRepository extends Searchable<DefinitionSearchField, DefinitionSearchRecord> {
   /** Serialises deployments of one process id until the transaction ends (versions stay gap-free). */
   lockProcessId(tenantId: string, bpmnProcessId: string): Promise<void>;
   latest(tenantId: string, bpmnProcessId: string): Promise<DefinitionRecord | null>;
@@ -111,7 +124,7 @@ export interface InstanceQuery extends PageRequest {
   readonly tenants?: TenantScope;
 }
 
-export interface InstanceRepository {
+export interface InstanceRepository extends Searchable<InstanceSearchField, InstanceSearchRecord> {
   /** New, not yet run instances in one statement, marked pending. */
   insertNew(instances: readonly NewInstanceRecord[], now: Date): Promise<void>;
   /**
@@ -169,7 +182,7 @@ export interface ActivateJobsQuery {
   readonly tenants?: TenantScope;
 }
 
-export interface JobRepository {
+export interface JobRepository extends Searchable<JobSearchField, JobSearchRecord> {
   /** Leases up to `maxJobs` activatable jobs (or ones whose lease ran out) of ACTIVE instances. */
   activate(query: ActivateJobsQuery): Promise<JobRecord[]>;
   get(id: Key): Promise<JobRecord | null>;
@@ -192,7 +205,7 @@ export interface UserTaskQuery extends PageRequest {
   readonly tenants?: TenantScope;
 }
 
-export interface UserTaskRepository {
+export interface UserTaskRepository extends Searchable<UserTaskSearchField, UserTaskSearchRecord> {
   /** Open tasks, oldest first. */
   list(query: UserTaskQuery): Promise<UserTaskRecord[]>;
   get(id: Key): Promise<UserTaskRecord | null>;
@@ -201,6 +214,12 @@ export interface UserTaskRepository {
    * has this one already; false otherwise.
    */
   claim(id: Key, assignee: string): Promise<boolean>;
+  /**
+   * Sets (or, with null, clears) the assignee of an open task of an ACTIVE
+   * instance; with `allowOverride` false only when it has none or has this
+   * one already. False when nothing changed for one of those reasons.
+   */
+  assign(id: Key, assignee: string | null, allowOverride: boolean): Promise<boolean>;
   /** Marks an open task COMPLETED; false when it was not open. */
   complete(id: Key, now: Date): Promise<boolean>;
 }
@@ -256,7 +275,7 @@ export interface IncidentQuery extends PageRequest {
   readonly tenants?: TenantScope;
 }
 
-export interface IncidentRepository {
+export interface IncidentRepository extends Searchable<IncidentSearchField, IncidentSearchRecord> {
   list(query: IncidentQuery): Promise<IncidentRecord[]>;
   get(id: Key): Promise<IncidentRecord | null>;
   openOf(instanceId: Key): Promise<IncidentRecord[]>;

@@ -84,6 +84,36 @@ export class TaskService {
     return this.get(id);
   }
 
+  /**
+   * Camunda's assignment: sets the assignee of an open task of an ACTIVE
+   * instance, replacing another one unless `allowOverride` is false (then a
+   * task assigned to someone else is a conflict).
+   */
+  async assign(id: string, assignee: string, allowOverride: boolean): Promise<TaskView> {
+    const task = await this.row(id);
+    refuseClosed(task);
+    if (!(await this.store.repos.userTasks.assign(task.id, assignee, allowOverride))) {
+      const now = await this.row(id);
+      refuseClosed(now);
+      await this.refuseInactiveInstance(now);
+      throw RuntimeError.conflict(`task ${id} is assigned to '${now.assignee}'`);
+    }
+    return this.get(id);
+  }
+
+  /** Clears the assignee of an open task of an ACTIVE instance (a no-op when it has none). */
+  async unassign(id: string): Promise<TaskView> {
+    const task = await this.row(id);
+    refuseClosed(task);
+    if (!(await this.store.repos.userTasks.assign(task.id, null, true))) {
+      const now = await this.row(id);
+      refuseClosed(now);
+      await this.refuseInactiveInstance(now);
+      throw RuntimeError.conflict(`task ${id} could not be unassigned`);
+    }
+    return this.get(id);
+  }
+
   /** Completes an open task of an ACTIVE instance; a worker applies the completion. */
   async complete(id: string, variables: Variables | undefined): Promise<TaskView> {
     this.limits.check(variables);

@@ -51,7 +51,22 @@ import {
   type UserTaskRepository,
   type UserTaskState,
   type BufferedMessageRecord,
+  DEFINITION_SEARCH_FIELDS,
+  INCIDENT_SEARCH_FIELDS,
+  INSTANCE_SEARCH_FIELDS,
+  JOB_SEARCH_FIELDS,
+  USER_TASK_SEARCH_FIELDS,
+  type DefinitionSearchField,
+  type DefinitionSearchRecord,
+  type IncidentSearchField,
+  type InstanceSearchField,
+  type InstanceSearchRecord,
+  type JobSearchField,
+  type SearchFilter,
+  type SearchQuery,
+  type UserTaskSearchField,
 } from '../../src';
+import { countRecords, searchRecords } from './memory-search';
 
 /**
  * An in-memory {@link RuntimeStore} with the semantics of the Postgres
@@ -375,6 +390,16 @@ const READS = new Set<string>([
   'incidents.list',
   'incidents.get',
   'incidents.openOf',
+  'definitions.search',
+  'definitions.count',
+  'instances.search',
+  'instances.count',
+  'jobs.search',
+  'jobs.count',
+  'userTasks.search',
+  'userTasks.count',
+  'incidents.search',
+  'incidents.count',
 ]);
 
 const REPOSITORIES: readonly (keyof Repositories)[] = [
@@ -673,6 +698,22 @@ abstract class Table {
 }
 
 class MemoryDefinitions extends Table implements DefinitionRepository {
+  async search(query: SearchQuery<DefinitionSearchField>): Promise<DefinitionSearchRecord[]> {
+    return searchRecords(DEFINITION_SEARCH_FIELDS, this.searchable(), { ...query, limit: checkedLimit(query.limit) });
+  }
+
+  async count(filter: SearchFilter<DefinitionSearchField>, cap: number): Promise<number> {
+    return countRecords(DEFINITION_SEARCH_FIELDS, this.searchable(), filter, cap);
+  }
+
+  private searchable(): DefinitionSearchRecord[] {
+    const all = this.rowsOf('definitions');
+    return all.map((d) => ({
+      ...withoutXml(d),
+      isLatest: !all.some((n) => n.tenantId === d.tenantId && n.bpmnProcessId === d.bpmnProcessId && n.version > d.version),
+    }));
+  }
+
   async lockProcessId(_tenantId: string, _bpmnProcessId: string): Promise<void> {
     // Transactions are serialised: deployments of one process id cannot interleave.
   }
@@ -821,6 +862,43 @@ function insertInstances(table: Map<string, InstanceRow>, instances: readonly Ne
 }
 
 class MemoryInstances extends Table implements InstanceRepository {
+  async search(query: SearchQuery<InstanceSearchField>): Promise<InstanceSearchRecord[]> {
+    return searchRecords(INSTANCE_SEARCH_FIELDS, this.searchable(), { ...query, limit: checkedLimit(query.limit) });
+  }
+
+  async count(filter: SearchFilter<InstanceSearchField>, cap: number): Promise<number> {
+    return countRecords(INSTANCE_SEARCH_FIELDS, this.searchable(), filter, cap);
+  }
+
+  /** As the search's join reads them: the definition's name and tag, whether an incident is open. */
+  private searchable(): InstanceSearchRecord[] {
+    const definitions = this.read('definitions');
+    const open = new Set(
+      this.rowsOf('incidents')
+        .filter((i) => i.resolvedAt === null)
+        .map((i) => i.instanceId),
+    );
+    return this.rowsOf('instances').map((r) => {
+      const definition = definitions.get(r.definitionId);
+      return {
+        id: r.id,
+        tenantId: r.tenantId,
+        definitionId: r.definitionId,
+        bpmnProcessId: r.bpmnProcessId,
+        processVersion: r.processVersion,
+        status: r.status,
+        businessKey: r.businessKey,
+        parentInstanceId: r.parentInstanceId,
+        parentElementInstanceId: r.parentElementInstanceId,
+        startedAt: r.startedAt,
+        endedAt: r.endedAt,
+        definitionName: definition?.name ?? null,
+        versionTag: definition?.versionTag ?? null,
+        hasIncident: open.has(r.id),
+      };
+    });
+  }
+
   async insertNew(instances: readonly NewInstanceRecord[], now: Date): Promise<void> {
     insertInstances(this.write('instances'), instances, now);
   }
@@ -1002,6 +1080,14 @@ function jobRecord(row: JobRow): JobRecord {
 }
 
 class MemoryJobs extends Table implements JobRepository {
+  async search(query: SearchQuery<JobSearchField>): Promise<JobRecord[]> {
+    return searchRecords(JOB_SEARCH_FIELDS, this.rowsOf('jobs').map(jobRecord), { ...query, limit: checkedLimit(query.limit) });
+  }
+
+  async count(filter: SearchFilter<JobSearchField>, cap: number): Promise<number> {
+    return countRecords(JOB_SEARCH_FIELDS, this.rowsOf('jobs').map(jobRecord), filter, cap);
+  }
+
   async activate(query: ActivateJobsQuery): Promise<JobRecord[]> {
     const now = this.now().getTime();
     const instances = this.read('instances');
@@ -1089,6 +1175,24 @@ class MemoryJobs extends Table implements JobRepository {
 }
 
 class MemoryUserTasks extends Table implements UserTaskRepository {
+  async search(query: SearchQuery<UserTaskSearchField>): Promise<UserTaskRecord[]> {
+    return searchRecords(USER_TASK_SEARCH_FIELDS, this.rowsOf('userTasks'), { ...query, limit: checkedLimit(query.limit) });
+  }
+
+  async count(filter: SearchFilter<UserTaskSearchField>, cap: number): Promise<number> {
+    return countRecords(USER_TASK_SEARCH_FIELDS, this.rowsOf('userTasks'), filter, cap);
+  }
+
+  async assign(id: Key, assignee: string | null, allowOverride: boolean): Promise<boolean> {
+    const table = this.write('userTasks');
+    const task = table.get(bigint(id));
+    if (task === undefined || task.state !== 'CREATED') return false;
+    if (!allowOverride && task.assignee !== null && task.assignee !== assignee) return false;
+    if (this.read('instances').get(task.instanceId)?.status !== 'ACTIVE') return false;
+    table.set(task.id, { ...task, assignee });
+    return true;
+  }
+
   async list(query: UserTaskQuery): Promise<UserTaskRecord[]> {
     const instanceId = query.instanceId === undefined ? undefined : bigint(query.instanceId);
     const cursor = query.cursor === undefined ? undefined : BigInt(bigint(query.cursor));
@@ -1307,6 +1411,14 @@ class MemorySignals extends Table implements SignalRepository {
 }
 
 class MemoryIncidents extends Table implements IncidentRepository {
+  async search(query: SearchQuery<IncidentSearchField>): Promise<IncidentRecord[]> {
+    return searchRecords(INCIDENT_SEARCH_FIELDS, this.rowsOf('incidents'), { ...query, limit: checkedLimit(query.limit) });
+  }
+
+  async count(filter: SearchFilter<IncidentSearchField>, cap: number): Promise<number> {
+    return countRecords(INCIDENT_SEARCH_FIELDS, this.rowsOf('incidents'), filter, cap);
+  }
+
   async list(query: IncidentRecordQuery): Promise<IncidentRecord[]> {
     const instanceId = query.instanceId === undefined ? undefined : bigint(query.instanceId);
     const cursor = query.cursor === undefined ? undefined : BigInt(bigint(query.cursor));

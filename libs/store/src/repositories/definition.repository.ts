@@ -1,11 +1,53 @@
-import type { DefinitionRecord, DefinitionRepository, DefinitionWithXml, Key, StartEventKind, StartEventRecord, StartEventRepository, TenantScope } from '@baton/runtime';
+import type {
+  DefinitionRecord,
+  DefinitionRepository,
+  DefinitionSearchField,
+  DefinitionSearchRecord,
+  DefinitionWithXml,
+  Key,
+  SearchFilter,
+  SearchQuery,
+  StartEventKind,
+  StartEventRecord,
+  StartEventRepository,
+  TenantScope,
+} from '@baton/runtime';
+import { countRows, searchRows, type SearchTable } from './search.sql';
 import { col, insertRows, tenantParam, type Db } from './sql';
 
 const DEFINITION = `id::text AS id, "deploymentId"::text AS "deploymentId", "tenantId", "bpmnProcessId", version, "versionTag",
   name, hash, "deployedAt"`;
 
+/** No later version of the process in the tenant (the unique (tenantId, bpmnProcessId, version) index answers it). */
+const IS_LATEST = `NOT EXISTS (SELECT 1 FROM "Definition" n WHERE n."tenantId" = d."tenantId" AND n."bpmnProcessId" = d."bpmnProcessId" AND n.version > d.version)`;
+
+const DEFINITION_SEARCH: SearchTable<DefinitionSearchField> = {
+  from: `"Definition" d`,
+  select: `d.id::text AS id, d."deploymentId"::text AS "deploymentId", d."tenantId", d."bpmnProcessId", d.version, d."versionTag",
+    d.name, d.hash, d."deployedAt", ${IS_LATEST} AS "isLatest"`,
+  tenantColumn: 'd."tenantId"',
+  columns: {
+    id: { sql: 'd.id', type: 'key', notNull: true },
+    tenantId: { sql: 'd."tenantId"', type: 'text', notNull: true },
+    bpmnProcessId: { sql: 'd."bpmnProcessId"', type: 'text', notNull: true },
+    version: { sql: 'd.version', type: 'int', notNull: true },
+    versionTag: { sql: 'd."versionTag"', type: 'text' },
+    name: { sql: 'd.name', type: 'text' },
+    deploymentId: { sql: 'd."deploymentId"', type: 'key' },
+    isLatest: { sql: `(${IS_LATEST})`, type: 'bool', notNull: true },
+  },
+};
+
 export class PgDefinitionRepository implements DefinitionRepository {
   constructor(private readonly db: Db) {}
+
+  search(query: SearchQuery<DefinitionSearchField>): Promise<DefinitionSearchRecord[]> {
+    return searchRows(this.db, DEFINITION_SEARCH, query);
+  }
+
+  count(filter: SearchFilter<DefinitionSearchField>, cap: number): Promise<number> {
+    return countRows(this.db, DEFINITION_SEARCH, filter, cap);
+  }
 
   async lockProcessId(tenantId: string, bpmnProcessId: string): Promise<void> {
     await this.db.$executeRawUnsafe(`SELECT pg_advisory_xact_lock(hashtext($1))`, `baton:deploy:${tenantId}:${bpmnProcessId}`);

@@ -3,11 +3,16 @@ import type {
   InstanceRecord,
   InstanceRecordQuery,
   InstanceRepository,
+  InstanceSearchField,
+  InstanceSearchRecord,
   InstanceSummaryRecord,
   Key,
   NewInstanceRecord,
+  SearchFilter,
+  SearchQuery,
   TouchedInstance,
 } from '@baton/runtime';
+import { countRows, searchRows, type SearchTable } from './search.sql';
 import { col, insertRows, tenantParam, type Db } from './sql';
 
 export const INSTANCE_COLUMNS = [
@@ -58,8 +63,44 @@ export const COMMAND_TYPES = `ARRAY['cancel', 'suspend', 'resume', 'setVariables
 
 const record = (row: Row): InstanceRecord => ({ ...row, variables: processVariables(row.state) });
 
+/** Open incidents of the instance (Incident's instanceId index). */
+const HAS_INCIDENT = `EXISTS (SELECT 1 FROM "Incident" i WHERE i."instanceId" = p.id AND i."resolvedAt" IS NULL)`;
+
+/** Instance searches: the summary with its definition's name and tag; never the state or the variables. */
+const INSTANCE_SEARCH: SearchTable<InstanceSearchField> = {
+  from: `"ProcessInstance" p LEFT JOIN "Definition" d ON d.id = p."definitionId"`,
+  select: `p.id::text AS id, p."tenantId", p."definitionId"::text AS "definitionId", p."bpmnProcessId", p."processVersion",
+    p.status::text AS status, p."businessKey", p."parentInstanceId"::text AS "parentInstanceId",
+    p."parentElementInstanceId"::text AS "parentElementInstanceId", p."startedAt", p."endedAt",
+    d.name AS "definitionName", d."versionTag", ${HAS_INCIDENT} AS "hasIncident"`,
+  tenantColumn: 'p."tenantId"',
+  columns: {
+    id: { sql: 'p.id', type: 'key', notNull: true },
+    tenantId: { sql: 'p."tenantId"', type: 'text', notNull: true },
+    definitionId: { sql: 'p."definitionId"', type: 'key', notNull: true },
+    bpmnProcessId: { sql: 'p."bpmnProcessId"', type: 'text', notNull: true },
+    processVersion: { sql: 'p."processVersion"', type: 'int', notNull: true },
+    status: { sql: 'p.status', type: 'text', enumType: '"InstanceStatus"', notNull: true },
+    parentInstanceId: { sql: 'p."parentInstanceId"', type: 'key' },
+    parentElementInstanceId: { sql: 'p."parentElementInstanceId"', type: 'key' },
+    startedAt: { sql: 'p."startedAt"', type: 'date', notNull: true },
+    endedAt: { sql: 'p."endedAt"', type: 'date' },
+    hasIncident: { sql: `(${HAS_INCIDENT})`, type: 'bool', notNull: true },
+    definitionName: { sql: 'd.name', type: 'text' },
+    versionTag: { sql: 'd."versionTag"', type: 'text' },
+  },
+};
+
 export class PgInstanceRepository implements InstanceRepository {
   constructor(private readonly db: Db) {}
+
+  search(query: SearchQuery<InstanceSearchField>): Promise<InstanceSearchRecord[]> {
+    return searchRows(this.db, INSTANCE_SEARCH, query);
+  }
+
+  count(filter: SearchFilter<InstanceSearchField>, cap: number): Promise<number> {
+    return countRows(this.db, INSTANCE_SEARCH, filter, cap);
+  }
 
   async insertNew(instances: readonly NewInstanceRecord[], now: Date): Promise<void> {
     const at = now.toISOString();

@@ -1,4 +1,5 @@
-import type { ActivateJobsQuery, JobRecord, JobRepository, Key } from '@baton/runtime';
+import type { ActivateJobsQuery, JobRecord, JobRepository, JobSearchField, Key, SearchFilter, SearchQuery } from '@baton/runtime';
+import { countRows, searchRows, type SearchTable } from './search.sql';
 import { tenantParam, type Db } from './sql';
 
 /** The columns of a JobRecord, of the table aliased `t`. */
@@ -9,8 +10,38 @@ const columns = (t: string): string =>
    ${t}."errorMessage", ${t}.outcome, ${t}."outcomeWorkerId", ${t}."outcomeDigest"`;
 const JOB = columns('"Job"');
 
+/** Job searches read rows only: no lock, no lease. */
+const JOB_SEARCH: SearchTable<JobSearchField> = {
+  from: `"Job" j`,
+  select: columns('j'),
+  tenantColumn: 'j."tenantId"',
+  columns: {
+    id: { sql: 'j.id', type: 'key', notNull: true },
+    tenantId: { sql: 'j."tenantId"', type: 'text', notNull: true },
+    type: { sql: 'j.type', type: 'text', notNull: true },
+    instanceId: { sql: 'j."instanceId"', type: 'key', notNull: true },
+    elementInstanceId: { sql: 'j."elementInstanceId"', type: 'key', notNull: true },
+    elementId: { sql: 'j."elementId"', type: 'text', notNull: true },
+    definitionId: { sql: 'j."definitionId"', type: 'key' },
+    bpmnProcessId: { sql: 'j."bpmnProcessId"', type: 'text', notNull: true },
+    retries: { sql: 'j.retries', type: 'int', notNull: true },
+    state: { sql: 'j.state', type: 'text', enumType: '"JobState"', notNull: true },
+    workerId: { sql: 'j."workerId"', type: 'text' },
+    lockExpiresAt: { sql: 'j."lockExpiresAt"', type: 'date' },
+    errorMessage: { sql: 'j."errorMessage"', type: 'text' },
+  },
+};
+
 export class PgJobRepository implements JobRepository {
   constructor(private readonly db: Db) {}
+
+  search(query: SearchQuery<JobSearchField>): Promise<JobRecord[]> {
+    return searchRows(this.db, JOB_SEARCH, query);
+  }
+
+  count(filter: SearchFilter<JobSearchField>, cap: number): Promise<number> {
+    return countRows(this.db, JOB_SEARCH, filter, cap);
+  }
 
   activate(query: ActivateJobsQuery): Promise<JobRecord[]> {
     return this.db.$queryRawUnsafe<JobRecord[]>(

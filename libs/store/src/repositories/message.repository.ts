@@ -4,12 +4,16 @@ import type {
   IncidentRecord,
   IncidentRecordQuery,
   IncidentRepository,
+  IncidentSearchField,
   Key,
   MessageRepository,
+  SearchFilter,
+  SearchQuery,
   MessageSubscriptionRecord,
   SignalRepository,
   SignalSubscriptionRecord,
 } from '@baton/runtime';
+import { countRows, searchRows, type SearchTable } from './search.sql';
 import { tenantParam, type Db } from './sql';
 
 const SUBSCRIPTION = `s.id::text AS id, s.key, s."tenantId", s."instanceId"::text AS "instanceId",
@@ -130,8 +134,38 @@ const INCIDENT = `id::text AS id, "tenantId", "instanceId"::text AS "instanceId"
   "bpmnProcessId", "elementId", "elementInstanceId"::text AS "elementInstanceId", type, message, "jobId"::text AS "jobId",
   "createdAt", "resolvedAt"`;
 
+const INCIDENT_SEARCH: SearchTable<IncidentSearchField> = {
+  from: `"Incident" i`,
+  select: `i.id::text AS id, i."tenantId", i."instanceId"::text AS "instanceId", i."definitionId"::text AS "definitionId",
+    i."bpmnProcessId", i."elementId", i."elementInstanceId"::text AS "elementInstanceId", i.type, i.message, i."jobId"::text AS "jobId",
+    i."createdAt", i."resolvedAt"`,
+  tenantColumn: 'i."tenantId"',
+  columns: {
+    id: { sql: 'i.id', type: 'key', notNull: true },
+    tenantId: { sql: 'i."tenantId"', type: 'text', notNull: true },
+    instanceId: { sql: 'i."instanceId"', type: 'key', notNull: true },
+    definitionId: { sql: 'i."definitionId"', type: 'key' },
+    bpmnProcessId: { sql: 'i."bpmnProcessId"', type: 'text' },
+    elementId: { sql: 'i."elementId"', type: 'text', notNull: true },
+    elementInstanceId: { sql: 'i."elementInstanceId"', type: 'key' },
+    type: { sql: 'i.type', type: 'text', notNull: true },
+    message: { sql: 'i.message', type: 'text', notNull: true },
+    jobId: { sql: 'i."jobId"', type: 'key' },
+    createdAt: { sql: 'i."createdAt"', type: 'date', notNull: true },
+    resolved: { sql: '(i."resolvedAt" IS NOT NULL)', type: 'bool', notNull: true },
+  },
+};
+
 export class PgIncidentRepository implements IncidentRepository {
   constructor(private readonly db: Db) {}
+
+  search(query: SearchQuery<IncidentSearchField>): Promise<IncidentRecord[]> {
+    return searchRows(this.db, INCIDENT_SEARCH, query);
+  }
+
+  count(filter: SearchFilter<IncidentSearchField>, cap: number): Promise<number> {
+    return countRows(this.db, INCIDENT_SEARCH, filter, cap);
+  }
 
   list(query: IncidentRecordQuery): Promise<IncidentRecord[]> {
     return this.db.$queryRawUnsafe<IncidentRecord[]>(

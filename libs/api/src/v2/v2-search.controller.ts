@@ -1,0 +1,72 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { RUNTIME_STORE } from '@baton/host';
+import { CamundaSearchService, type RuntimeStore } from '@baton/runtime';
+import type { FastifyReply } from 'fastify';
+import { parse } from '../http/validation';
+import { V2ProblemFilter } from './v2-problem.filter';
+import { keyParam, SearchBody } from './v2.schemas';
+import { incidentView, jobView, processDefinitionView, processInstanceView, searchResult } from './v2-views';
+
+/**
+ * Camunda 8.8's searches and gets of process instances, process definitions,
+ * incidents and jobs (what Operate-style tools and c8ctl read). Searches read
+ * rows only: a job search leases nothing.
+ */
+@ApiExcludeController()
+@UseFilters(V2ProblemFilter)
+@Controller('v2')
+export class V2SearchController {
+  private readonly search: CamundaSearchService;
+
+  constructor(@Inject(RUNTIME_STORE) store: RuntimeStore) {
+    this.search = new CamundaSearchService(store);
+  }
+
+  @Post('process-instances/search')
+  @HttpCode(200)
+  async processInstances(@Body() body: unknown): Promise<object> {
+    return searchResult(await this.search.processInstances(parse(SearchBody, body, 'body') ?? {}), processInstanceView);
+  }
+
+  @Get('process-instances/:processInstanceKey')
+  async processInstance(@Param('processInstanceKey') key: string): Promise<object> {
+    return processInstanceView(await this.search.processInstance(keyParam('processInstanceKey', key)));
+  }
+
+  @Post('process-definitions/search')
+  @HttpCode(200)
+  async processDefinitions(@Body() body: unknown): Promise<object> {
+    return searchResult(await this.search.processDefinitions(parse(SearchBody, body, 'body') ?? {}), processDefinitionView);
+  }
+
+  @Get('process-definitions/:processDefinitionKey')
+  async processDefinition(@Param('processDefinitionKey') key: string): Promise<object> {
+    return processDefinitionView(await this.search.processDefinition(keyParam('processDefinitionKey', key)));
+  }
+
+  /** The BPMN document verbatim, as deployed. */
+  @Get('process-definitions/:processDefinitionKey/xml')
+  async processDefinitionXml(@Param('processDefinitionKey') key: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+    const xml = await this.search.processDefinitionXml(keyParam('processDefinitionKey', key));
+    void reply.header('content-type', 'text/xml; charset=utf-8');
+    return xml;
+  }
+
+  @Post('incidents/search')
+  @HttpCode(200)
+  async incidents(@Body() body: unknown): Promise<object> {
+    return searchResult(await this.search.incidents(parse(SearchBody, body, 'body') ?? {}), incidentView);
+  }
+
+  @Get('incidents/:incidentKey')
+  async incident(@Param('incidentKey') key: string): Promise<object> {
+    return incidentView(await this.search.incident(keyParam('incidentKey', key)));
+  }
+
+  @Post('jobs/search')
+  @HttpCode(200)
+  async jobs(@Body() body: unknown): Promise<object> {
+    return searchResult(await this.search.jobs(parse(SearchBody, body, 'body') ?? {}), jobView);
+  }
+}

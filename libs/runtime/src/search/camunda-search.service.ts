@@ -1,0 +1,346 @@
+import { isKey } from '../keys/key-generator';
+import type { RuntimeStore } from '../ports/repositories';
+import type { TenantScope } from '../ports/records';
+import {
+  DEFINITION_SEARCH_FIELDS,
+  INCIDENT_SEARCH_FIELDS,
+  INSTANCE_SEARCH_FIELDS,
+  JOB_SEARCH_FIELDS,
+  searchValue,
+  USER_TASK_SEARCH_FIELDS,
+  type DefinitionSearchField,
+  type DefinitionSearchRecord,
+  type IncidentSearchField,
+  type IncidentSearchRecord,
+  type InstanceSearchField,
+  type InstanceSearchRecord,
+  type JobSearchField,
+  type JobSearchRecord,
+  type Searchable,
+  type SearchScalar,
+  type UserTaskSearchField,
+  type UserTaskSearchRecord,
+} from '../ports/search';
+import { RuntimeError } from '../runtime-error';
+import {
+  decodeCursor,
+  encodeCursor,
+  enumName,
+  sortSignature,
+  translateFilter,
+  translatePage,
+  translateSort,
+  type ApiResource,
+  type CamundaSearchRequest,
+  type EnumMapping,
+} from './search-language';
+
+/** Matches are counted up to this many; beyond, `totalItems` is this and `hasMoreTotalItems` true. */
+export const MAX_TOTAL_ITEMS = 10_000;
+
+export interface SearchPage<R> {
+  readonly items: R[];
+  readonly page: {
+    readonly totalItems: number;
+    readonly hasMoreTotalItems: boolean;
+    readonly startCursor?: string;
+    readonly endCursor?: string;
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Camunda's names for Baton's values
+// ---------------------------------------------------------------------------
+
+/** Baton's CANCELED is Camunda's TERMINATED; a SUSPENDED instance shows as ACTIVE (Camunda has no suspension). */
+export const INSTANCE_STATE: EnumMapping = {
+  names: ['ACTIVE', 'COMPLETED', 'TERMINATED'],
+  stored: [
+    ['ACTIVE', 'ACTIVE'],
+    ['SUSPENDED', 'ACTIVE'],
+    ['COMPLETED', 'COMPLETED'],
+    ['CANCELED', 'TERMINATED'],
+  ],
+};
+
+/**
+ * Baton's incident types by Camunda's `errorType`. EXPRESSION_ERROR (a FEEL
+ * expression failed) is EXTRACT_VALUE_ERROR, VARIABLE_LIMIT_EXCEEDED (a
+ * variable over `maxVariableSize`) MESSAGE_SIZE_EXCEEDED; Baton's own
+ * STEP_BUDGET_EXCEEDED and STEP_FAILED, and anything else, are UNKNOWN.
+ */
+export const INCIDENT_ERROR_TYPE: EnumMapping = {
+  names: [
+    'UNSPECIFIED',
+    'UNKNOWN',
+    'IO_MAPPING_ERROR',
+    'JOB_NO_RETRIES',
+    'EXECUTION_LISTENER_NO_RETRIES',
+    'TASK_LISTENER_NO_RETRIES',
+    'AD_HOC_SUB_PROCESS_NO_RETRIES',
+    'CONDITION_ERROR',
+    'EXTRACT_VALUE_ERROR',
+    'CALLED_ELEMENT_ERROR',
+    'UNHANDLED_ERROR_EVENT',
+    'MESSAGE_SIZE_EXCEEDED',
+    'CALLED_DECISION_ERROR',
+    'DECISION_EVALUATION_ERROR',
+    'FORM_NOT_FOUND',
+    'RESOURCE_NOT_FOUND',
+  ],
+  stored: [
+    ['JOB_NO_RETRIES', 'JOB_NO_RETRIES'],
+    ['UNHANDLED_ERROR', 'UNHANDLED_ERROR_EVENT'],
+    ['CONDITION_ERROR', 'CONDITION_ERROR'],
+    ['EXPRESSION_ERROR', 'EXTRACT_VALUE_ERROR'],
+    ['CALLED_ELEMENT_ERROR', 'CALLED_ELEMENT_ERROR'],
+    ['VARIABLE_LIMIT_EXCEEDED', 'MESSAGE_SIZE_EXCEEDED'],
+    ['STEP_BUDGET_EXCEEDED', 'UNKNOWN'],
+    ['STEP_FAILED', 'UNKNOWN'],
+  ],
+  otherwise: 'UNKNOWN',
+};
+
+/** Open incidents are ACTIVE, resolved ones RESOLVED (Baton keeps them). */
+export const INCIDENT_STATE: EnumMapping = {
+  names: ['ACTIVE', 'MIGRATED', 'RESOLVED', 'PENDING'],
+  stored: [
+    [false, 'ACTIVE'],
+    [true, 'RESOLVED'],
+  ],
+};
+
+export const USER_TASK_STATE: EnumMapping = {
+  names: ['CREATING', 'CREATED', 'ASSIGNING', 'UPDATING', 'COMPLETING', 'COMPLETED', 'CANCELING', 'CANCELED', 'FAILED'],
+  stored: [
+    ['CREATED', 'CREATED'],
+    ['COMPLETED', 'COMPLETED'],
+    ['CANCELED', 'CANCELED'],
+  ],
+};
+
+/** A job waiting for a worker or leased by one is CREATED; out of retries FAILED. */
+export const JOB_STATE: EnumMapping = {
+  names: ['CANCELED', 'COMPLETED', 'CREATED', 'ERROR_THROWN', 'FAILED', 'MIGRATED', 'RETRIES_UPDATED', 'TIMED_OUT'],
+  stored: [
+    ['ACTIVATABLE', 'CREATED'],
+    ['ACTIVATED', 'CREATED'],
+    ['FAILED', 'FAILED'],
+    ['COMPLETED', 'COMPLETED'],
+    ['CANCELED', 'CANCELED'],
+  ],
+};
+
+const JOB_KIND: EnumMapping = { names: ['BPMN_ELEMENT', 'EXECUTION_LISTENER', 'TASK_LISTENER', 'AD_HOC_SUB_PROCESS'], stored: [] };
+const JOB_LISTENER_EVENT: EnumMapping = {
+  names: ['UNSPECIFIED', 'START', 'END', 'CREATING', 'ASSIGNING', 'UPDATING', 'COMPLETING', 'CANCELING'],
+  stored: [],
+};
+
+export const camundaInstanceState = (status: string): string => enumName(INSTANCE_STATE, status);
+export const camundaIncidentType = (type: string): string => enumName(INCIDENT_ERROR_TYPE, type);
+export const camundaUserTaskState = (state: string): string => enumName(USER_TASK_STATE, state);
+export const camundaJobState = (state: string): string => enumName(JOB_STATE, state);
+
+// ---------------------------------------------------------------------------
+// The searches: Camunda's field names -> the store's
+// ---------------------------------------------------------------------------
+
+export const INSTANCE_SEARCH: ApiResource<InstanceSearchField> = {
+  name: 'process instance',
+  key: 'id',
+  fields: {
+    processInstanceKey: { kind: 'key', field: 'id' },
+    processDefinitionId: { kind: 'string', field: 'bpmnProcessId' },
+    processDefinitionName: { kind: 'string', field: 'definitionName' },
+    processDefinitionVersion: { kind: 'int', field: 'processVersion' },
+    processDefinitionVersionTag: { kind: 'string', field: 'versionTag' },
+    processDefinitionKey: { kind: 'key', field: 'definitionId' },
+    parentProcessInstanceKey: { kind: 'key', field: 'parentInstanceId' },
+    parentElementInstanceKey: { kind: 'key', field: 'parentElementInstanceId' },
+    startDate: { kind: 'date', field: 'startedAt' },
+    endDate: { kind: 'date', field: 'endedAt' },
+    state: { kind: 'enum', field: 'status', enum: INSTANCE_STATE },
+    hasIncident: { kind: 'bool', field: 'hasIncident' },
+    tenantId: { kind: 'string', field: 'tenantId' },
+  },
+};
+
+export const DEFINITION_SEARCH: ApiResource<DefinitionSearchField> = {
+  name: 'process definition',
+  key: 'id',
+  fields: {
+    processDefinitionKey: { kind: 'key', field: 'id' },
+    name: { kind: 'string', field: 'name' },
+    isLatestVersion: { kind: 'bool', field: 'isLatest', filterOnly: true },
+    version: { kind: 'int', field: 'version' },
+    versionTag: { kind: 'string', field: 'versionTag' },
+    processDefinitionId: { kind: 'string', field: 'bpmnProcessId' },
+    tenantId: { kind: 'string', field: 'tenantId' },
+    hasStartForm: { kind: 'bool', constant: false, filterOnly: true },
+  },
+};
+
+export const INCIDENT_SEARCH: ApiResource<IncidentSearchField> = {
+  name: 'incident',
+  key: 'id',
+  fields: {
+    incidentKey: { kind: 'key', field: 'id' },
+    processDefinitionId: { kind: 'string', field: 'bpmnProcessId' },
+    processDefinitionKey: { kind: 'key', field: 'definitionId' },
+    processInstanceKey: { kind: 'key', field: 'instanceId' },
+    errorType: { kind: 'enum', field: 'type', enum: INCIDENT_ERROR_TYPE },
+    errorMessage: { kind: 'string', field: 'message' },
+    elementId: { kind: 'string', field: 'elementId' },
+    elementInstanceKey: { kind: 'key', field: 'elementInstanceId' },
+    creationTime: { kind: 'date', field: 'createdAt' },
+    state: { kind: 'enum', field: 'resolved', enum: INCIDENT_STATE },
+    jobKey: { kind: 'key', field: 'jobId' },
+    tenantId: { kind: 'string', field: 'tenantId' },
+  },
+};
+
+export const USER_TASK_SEARCH: ApiResource<UserTaskSearchField> = {
+  name: 'user task',
+  key: 'id',
+  fields: {
+    userTaskKey: { kind: 'key', field: 'id', filterOnly: true },
+    state: { kind: 'enum', field: 'state', enum: USER_TASK_STATE, filterOnly: true },
+    assignee: { kind: 'string', field: 'assignee', filterOnly: true },
+    priority: { kind: 'int', field: 'priority' },
+    elementId: { kind: 'string', field: 'elementId', filterOnly: true },
+    name: { kind: 'string', field: 'name' },
+    candidateGroup: { kind: 'string', field: 'candidateGroups', filterOnly: true },
+    candidateUser: { kind: 'string', field: 'candidateUsers', filterOnly: true },
+    tenantId: { kind: 'string', field: 'tenantId', filterOnly: true },
+    processDefinitionId: { kind: 'string', field: 'bpmnProcessId', filterOnly: true },
+    processDefinitionKey: { kind: 'key', field: 'definitionId', filterOnly: true },
+    processInstanceKey: { kind: 'key', field: 'instanceId', filterOnly: true },
+    /** A user task's key is its element instance's. */
+    elementInstanceKey: { kind: 'key', field: 'id', filterOnly: true },
+    creationDate: { kind: 'date', field: 'createdAt' },
+    completionDate: { kind: 'date', field: 'completedAt' },
+    followUpDate: { kind: 'date', field: 'followUpDate' },
+    dueDate: { kind: 'date', field: 'dueDate' },
+  },
+};
+
+export const JOB_SEARCH: ApiResource<JobSearchField> = {
+  name: 'job',
+  key: 'id',
+  fields: {
+    jobKey: { kind: 'key', field: 'id' },
+    type: { kind: 'string', field: 'type' },
+    state: { kind: 'enum', field: 'state', enum: JOB_STATE },
+    processInstanceKey: { kind: 'key', field: 'instanceId' },
+    processDefinitionKey: { kind: 'key', field: 'definitionId' },
+    processDefinitionId: { kind: 'string', field: 'bpmnProcessId' },
+    elementId: { kind: 'string', field: 'elementId' },
+    elementInstanceKey: { kind: 'key', field: 'elementInstanceId' },
+    retries: { kind: 'int', field: 'retries' },
+    tenantId: { kind: 'string', field: 'tenantId' },
+    worker: { kind: 'string', field: 'workerId' },
+    errorMessage: { kind: 'string', field: 'errorMessage' },
+    deadline: { kind: 'date', field: 'lockExpiresAt' },
+    kind: { kind: 'enum', enum: JOB_KIND, constant: 'BPMN_ELEMENT' },
+    listenerEventType: { kind: 'enum', enum: JOB_LISTENER_EVENT, constant: 'UNSPECIFIED' },
+  },
+};
+
+/**
+ * Camunda 8's searches and gets (`/v2/.../search`, `GET /v2/...`) over the
+ * store's read-only search methods: keyset pagination on the sort (the key
+ * breaks ties), `from` offsets up to {@link MAX_FROM}, and `totalItems`
+ * counted up to {@link MAX_TOTAL_ITEMS}.
+ */
+export class CamundaSearchService {
+  constructor(private readonly store: RuntimeStore) {}
+
+  processInstances(request: CamundaSearchRequest, tenants?: TenantScope): Promise<SearchPage<InstanceSearchRecord>> {
+    return this.search(INSTANCE_SEARCH, Object.keys(INSTANCE_SEARCH_FIELDS), this.store.repos.instances, request, tenants);
+  }
+
+  processDefinitions(request: CamundaSearchRequest, tenants?: TenantScope): Promise<SearchPage<DefinitionSearchRecord>> {
+    return this.search(DEFINITION_SEARCH, Object.keys(DEFINITION_SEARCH_FIELDS), this.store.repos.definitions, request, tenants);
+  }
+
+  incidents(request: CamundaSearchRequest, tenants?: TenantScope): Promise<SearchPage<IncidentSearchRecord>> {
+    return this.search(INCIDENT_SEARCH, Object.keys(INCIDENT_SEARCH_FIELDS), this.store.repos.incidents, request, tenants);
+  }
+
+  userTasks(request: CamundaSearchRequest, tenants?: TenantScope): Promise<SearchPage<UserTaskSearchRecord>> {
+    return this.search(USER_TASK_SEARCH, Object.keys(USER_TASK_SEARCH_FIELDS), this.store.repos.userTasks, request, tenants);
+  }
+
+  jobs(request: CamundaSearchRequest, tenants?: TenantScope): Promise<SearchPage<JobSearchRecord>> {
+    return this.search(JOB_SEARCH, Object.keys(JOB_SEARCH_FIELDS), this.store.repos.jobs, request, tenants);
+  }
+
+  processInstance(key: string, tenants?: TenantScope): Promise<InstanceSearchRecord> {
+    return this.one('process instance', key, this.store.repos.instances, tenants);
+  }
+
+  processDefinition(key: string, tenants?: TenantScope): Promise<DefinitionSearchRecord> {
+    return this.one('process definition', key, this.store.repos.definitions, tenants);
+  }
+
+  /** The BPMN document as deployed, byte for byte. */
+  async processDefinitionXml(key: string, tenants?: TenantScope): Promise<string> {
+    const row = isKey(key) ? await this.store.repos.definitions.byId(key) : null;
+    if (row === null || (tenants !== undefined && !tenants.includes(row.tenantId))) {
+      throw RuntimeError.notFound(`process definition with key '${key}'`);
+    }
+    return row.xml;
+  }
+
+  incident(key: string, tenants?: TenantScope): Promise<IncidentSearchRecord> {
+    return this.one('incident', key, this.store.repos.incidents, tenants);
+  }
+
+  userTask(key: string, tenants?: TenantScope): Promise<UserTaskSearchRecord> {
+    return this.one('user task', key, this.store.repos.userTasks, tenants);
+  }
+
+  private async one<F extends string, R>(what: string, key: string, repo: Searchable<F | 'id', R>, tenants: TenantScope): Promise<R> {
+    if (!isKey(key)) throw RuntimeError.notFound(`${what} with key '${key.slice(0, 40)}'`);
+    const [row] = await repo.search({ conditions: [{ field: 'id', op: 'eq', value: key }], sort: [{ field: 'id', descending: false }], limit: 1, tenants });
+    if (row === undefined) throw RuntimeError.notFound(`${what} with key '${key}'`);
+    return row;
+  }
+
+  private async search<F extends string, R extends object>(
+    resource: ApiResource<F>,
+    catalog: readonly string[],
+    repo: Searchable<F, R>,
+    request: CamundaSearchRequest,
+    tenants: TenantScope,
+  ): Promise<SearchPage<R>> {
+    const { conditions, impossible } = translateFilter(resource, request.filter);
+    const sort = translateSort(resource, request.sort);
+    const page = translatePage(request.page);
+    if (impossible) return { items: [], page: { totalItems: 0, hasMoreTotalItems: false } };
+    const signature = sortSignature(catalog, sort);
+    const cursor = page.after ?? page.before;
+    const after = cursor === undefined ? undefined : decodeCursor(cursor, signature, page.after !== undefined ? 'page.after' : 'page.before');
+    if (after !== undefined && after.length !== sort.length) throw RuntimeError.badRequest('page', 'the cursor does not belong to this sort');
+    const backward = page.before !== undefined;
+    const [rows, counted] = await Promise.all([
+      repo.search({ conditions, tenants, sort, limit: page.limit, offset: page.from > 0 ? page.from : undefined, after, backward }),
+      repo.count({ conditions, tenants }, MAX_TOTAL_ITEMS + 1),
+    ]);
+    const items = backward ? rows.reverse() : rows;
+    const cursorOf = (row: R): string => encodeCursor(signature, sort.map((s) => searchValue(row, s.field) as SearchScalar));
+    const first = items[0];
+    const last = items[items.length - 1];
+    return {
+      items,
+      page: {
+        totalItems: Math.min(counted, MAX_TOTAL_ITEMS),
+        hasMoreTotalItems: counted > MAX_TOTAL_ITEMS,
+        ...(first === undefined ? {} : { startCursor: cursorOf(first) }),
+        ...(last === undefined ? {} : { endCursor: cursorOf(last) }),
+      },
+    };
+  }
+}
+
