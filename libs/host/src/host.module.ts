@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { TokenBus } from '@baton/bus';
 import { adapters, feelLimits, type Settings } from '@baton/config';
 import { randomUUID } from 'node:crypto';
@@ -45,7 +45,7 @@ export interface HostOptions {
 
 /** Logs the adapters at start-up and releases them, last, at shutdown. */
 @Injectable()
-class HostLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+class HostLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('Host');
 
   constructor(
@@ -56,7 +56,13 @@ class HostLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
     @Inject(HostReadiness) private readonly readiness: HostReadiness,
     @Inject(LeasedKeys) private readonly keys: LeasedKeys,
     @Inject(Announcer) private readonly announcer: Announcer,
+    @Inject(JobService) private readonly jobs: JobService,
   ) {}
+
+  /** Before the HTTP server closes: job activations waiting for work answer now, with none. */
+  beforeApplicationShutdown(): void {
+    this.jobs.close();
+  }
 
   onApplicationBootstrap(): void {
     const a = adapters(this.settings);

@@ -78,6 +78,21 @@ describe('JobService', () => {
 
       expect((await polling).map((j) => j.elementId)).toEqual(['Task_Bench']);
     });
+
+    it('a long poll ends at once, with no jobs, when the service closes (shutdown), and queries no more', async () => {
+      const kit = new RuntimeKit();
+      await kit.deploy(R3);
+      const polling = kit.jobs.activate({ type: 'bench-task', workerId: 'w', maxJobs: 1, lockDurationMs: LEASE, requestTimeoutMs: 60_000 });
+      await new Promise((r) => setTimeout(r, 20));
+      expect(kit.store.statements('jobs.activate')).toBeGreaterThan(0);
+
+      kit.jobs.close();
+
+      expect(await polling).toEqual([]);
+      const after = kit.store.statements('jobs.activate');
+      await new Promise((r) => setTimeout(r, 20));
+      expect(kit.store.statements('jobs.activate')).toBe(after);
+    });
   });
 
   describe('complete and throwError', () => {

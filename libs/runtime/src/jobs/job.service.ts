@@ -74,6 +74,7 @@ interface Settlement {
  * can retry); a different worker or a different outcome gets 409 saying why.
  */
 export class JobService {
+  private readonly closing = new AbortController();
   private readonly observer: RuntimeObserver;
   private readonly clock: () => number;
   private readonly settlements: MicroBatcher<Settlement, void>;
@@ -98,9 +99,18 @@ export class JobService {
     for (;;) {
       const jobs = await this.tryActivate(command);
       const left = deadline - this.clock();
-      if (jobs.length > 0 || left <= 0) return jobs;
-      await sleep(Math.min(this.options.pollIntervalMs ?? 100, left));
+      if (jobs.length > 0 || left <= 0 || this.closing.signal.aborted) return jobs;
+      await sleep(Math.min(this.options.pollIntervalMs ?? 100, left), this.closing.signal);
+      if (this.closing.signal.aborted) return [];
     }
+  }
+
+  /**
+   * Ends every long poll at once with no jobs (the process is shutting
+   * down): nothing waits on a store that is about to close.
+   */
+  close(): void {
+    this.closing.abort();
   }
 
   private async tryActivate(command: ActivateCommand): Promise<ActivatedJob[]> {
