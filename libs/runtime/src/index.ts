@@ -1,6 +1,7 @@
 export { RuntimeError, RuntimeErrorCode, type RuntimeErrorDetail } from './runtime-error';
 export type { RuntimeLogger } from './logger';
 export { VariableLimits, type VariableLimitSettings } from './variable-limits';
+export { describeUnstorable, findUnstorable, type Unstorable, type UnstorableReason } from './unstorable';
 export { FailureKind, notify, observers, type BatchReport, type JobEventOutcome, type RuntimeObserver } from './observer';
 export { isKey, keyTime, KeyGenerator, KeyLeaseExpiredError, MAX_NODE, type Key } from './keys/key-generator';
 export { LeasedKeys, type KeyNodeLeaseOptions, type KeyNodeRepository } from './keys/key-node-lease';

@@ -1,4 +1,5 @@
 import { RuntimeError, RuntimeErrorCode } from './runtime-error';
+import { describeUnstorable, findUnstorable } from './unstorable';
 
 export interface VariableLimitSettings {
   /** Bytes of one variable's JSON encoding (UTF-8). */
@@ -76,27 +77,15 @@ export class VariableLimits {
 export const MAX_VARIABLE_DEPTH = 100;
 
 /**
- * Refuses what no store can hold and no reader should walk: U+0000 in a name,
- * string or key (Postgres JSON refuses it), nesting over {@link MAX_VARIABLE_DEPTH}.
- * Iterative, so a hostile depth cannot overflow the stack here.
+ * Refuses what no store can hold and no reader should walk (see
+ * {@link findUnstorable}), naming the variable: U+0000 in its name, strings
+ * or keys, lone surrogates, nesting over {@link MAX_VARIABLE_DEPTH}, numbers
+ * JSON cannot carry exactly.
  */
 function storable(name: string, value: unknown): void {
   if (name.includes('\0')) throw limitError(JSON.stringify(name).slice(1, -1), `a variable name holds the character U+0000, which cannot be stored`);
-  const pending: [unknown, number][] = [[value, 0]];
-  while (pending.length > 0) {
-    const [v, depth] = pending.pop() as [unknown, number];
-    if (typeof v === 'string') {
-      if (v.includes('\0')) throw limitError(name, `variable '${name}' holds the character U+0000, which cannot be stored`);
-    } else if (typeof v === 'object' && v !== null) {
-      if (depth >= MAX_VARIABLE_DEPTH) {
-        throw limitError(name, `variable '${name}' is nested more than ${MAX_VARIABLE_DEPTH} levels deep`);
-      }
-      for (const [key, inner] of Object.entries(v)) {
-        if (key.includes('\0')) throw limitError(name, `variable '${name}' holds the character U+0000 in a key, which cannot be stored`);
-        pending.push([inner, depth + 1]);
-      }
-    }
-  }
+  const found = findUnstorable(value, MAX_VARIABLE_DEPTH, name);
+  if (found !== null) throw limitError(name, `variable ${describeUnstorable(found, MAX_VARIABLE_DEPTH)}`);
 }
 
 function byteSize(value: unknown): number {

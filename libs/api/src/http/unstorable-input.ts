@@ -1,7 +1,5 @@
-import { RuntimeError, RuntimeErrorCode } from '@baton/runtime';
+import { describeUnstorable, findUnstorable, RuntimeError, RuntimeErrorCode } from '@baton/runtime';
 import type { FastifyInstance } from 'fastify';
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Nesting of a JSON body beyond which it is refused (a variable may nest 100 levels; the envelope adds a few). */
 export const MAX_BODY_DEPTH = 128;
@@ -47,46 +45,12 @@ function urlPart(url: string, at: number): string {
   }
 }
 
-/** The first string or key holding U+0000, or the first value nested too deep; iterative. */
+/** What a body must not hold, with its message and whether it is a 422 (the value is refused, not the request's form). */
 export function unstorable(body: unknown): { field: string; message: string; unprocessable?: boolean } | null {
   if (typeof body === 'string') return body.includes('\0') ? { field: 'body', message: 'the body holds the character U+0000' } : null;
-  if (typeof body !== 'object' || body === null) return null;
-  const pending: [unknown, string, number][] = [[body, '', 0]];
-  while (pending.length > 0) {
-    const [value, path, depth] = pending.pop() as [unknown, string, number];
-    if (typeof value === 'string') {
-      if (value.includes('\0')) return { field: path, message: `'${path}' holds the character U+0000` };
-      if (LONE_SURROGATE.test(value)) return { field: path, message: `'${path}' holds a lone UTF-16 surrogate (not a character)` };
-      continue;
-    }
-    if (typeof value === 'number') {
-      if (!Number.isFinite(value) || (Number.isInteger(value) && !Number.isSafeInteger(value))) {
-        return {
-          field: path,
-          message: `'${path}' is a number JSON cannot carry exactly (beyond ±2^53 or not finite); send it as a string`,
-          unprocessable: true,
-        };
-      }
-      continue;
-    }
-    if (typeof value !== 'object' || value === null) continue;
-    if (depth >= MAX_BODY_DEPTH) return { field: path, message: `'${path}' is nested more than ${MAX_BODY_DEPTH} levels deep` };
-    if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) pending.push([value[i], `${path}[${i}]`, depth + 1]);
-      continue;
-    }
-    const entries = Object.entries(value);
-    for (let i = entries.length - 1; i >= 0; i--) {
-      const [key, inner] = entries[i];
-      const at = path === '' ? key : `${path}.${key}`;
-      if (key.includes('\0')) {
-        const shown = at.replace(/\0/g, '\\u0000');
-        return { field: shown, message: `the key '${shown}' holds the character U+0000` };
-      }
-      pending.push([inner, at, depth + 1]);
-    }
-  }
-  return null;
+  const found = findUnstorable(body, MAX_BODY_DEPTH);
+  if (found === null) return null;
+  return { field: found.path, message: describeUnstorable(found, MAX_BODY_DEPTH), unprocessable: found.reason === 'number' };
 }
 
 function badRequest(field: string, message: string): RuntimeError {
