@@ -1,5 +1,6 @@
-import { createCamundaClient, type CamundaClient } from '@camunda8/orchestration-cluster-api';
+import type { CamundaClient } from '@camunda8/orchestration-cluster-api';
 import { fixture, startApi, type ApiHarness } from './api-harness';
+import { camundaClient, deploy as deployTo, failure, serviceTask } from './camunda-support';
 
 /**
  * Camunda 8.8's searches and gets (`/v2/.../search`, `GET /v2/...`) and user
@@ -7,19 +8,10 @@ import { fixture, startApi, type ApiHarness } from './api-harness';
  * request and answer checked against the spec's schemas.
  */
 
-interface HttpSdkError {
-  status: number;
-  title?: string;
-  detail?: string;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The service-task fixture under its own process id and job type. */
-const serviceTask = (name: string): string =>
-  fixture('tasks/service-task.bpmn').replaceAll('"service-task"', `"${name}"`).replace('type="charge-card"', `type="${name}"`);
 
-const file = (name: string, xml: string): File => new File([xml], name, { type: 'application/octet-stream' });
 
 /** Searches read what is committed: no eventual consistency to wait for. */
 const NOW = { consistency: { waitUpToMs: 0 } };
@@ -38,25 +30,9 @@ describe('Camunda 8 REST API (/v2): searches, gets and user tasks', () => {
   beforeAll(async () => {
     h = await startApi('api_v2_search');
     stopWorker = await h.worker();
-    camunda = createCamundaClient({
-      env: {},
-      config: {
-        CAMUNDA_REST_ADDRESS: h.origin,
-        CAMUNDA_AUTH_STRATEGY: 'NONE',
-        CAMUNDA_SDK_VALIDATION: 'req:strict,res:strict',
-        CAMUNDA_SDK_LOG_LEVEL: 'error',
-      },
-    });
+    camunda = camundaClient(h.origin);
     expect(camunda.getConfig().validation).toMatchObject({ req: 'strict', res: 'strict' });
-    cursorClient = createCamundaClient({
-      env: {},
-      config: {
-        CAMUNDA_REST_ADDRESS: h.origin,
-        CAMUNDA_AUTH_STRATEGY: 'NONE',
-        CAMUNDA_SDK_VALIDATION: 'req:none,res:strict',
-        CAMUNDA_SDK_LOG_LEVEL: 'error',
-      },
-    });
+    cursorClient = camundaClient(h.origin, 'req:none,res:strict');
   }, 60_000);
   afterAll(async () => {
     camunda?.stopAllWorkers();
@@ -64,12 +40,7 @@ describe('Camunda 8 REST API (/v2): searches, gets and user tasks', () => {
     await h?.close();
   });
 
-  async function deploy(name: string, xml: string): Promise<{ processDefinitionKey: string; processDefinitionId: string }> {
-    const result = await camunda.createDeployment({ resources: [file(`${name}.bpmn`, xml)] });
-    const definition = result.deployments[0]?.processDefinition;
-    if (definition === undefined) throw new Error('no process deployed');
-    return definition;
-  }
+  const deploy = (name: string, xml: string) => deployTo(camunda, name, xml);
 
   async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
     const deadline = Date.now() + timeoutMs;
@@ -79,15 +50,6 @@ describe('Camunda 8 REST API (/v2): searches, gets and user tasks', () => {
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
       await sleep(25);
     }
-  }
-
-  async function failure(promise: Promise<unknown>): Promise<HttpSdkError> {
-    try {
-      await promise;
-    } catch (e) {
-      return e as HttpSdkError;
-    }
-    throw new Error('expected the request to fail');
   }
 
   /** A raw `/v2` POST (what the strict client would refuse to send). */

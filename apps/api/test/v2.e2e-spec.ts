@@ -1,6 +1,7 @@
-import { createCamundaClient, type CamundaClient } from '@camunda8/orchestration-cluster-api';
+import type { CamundaClient } from '@camunda8/orchestration-cluster-api';
 import { Camunda8 } from '@camunda8/sdk';
 import { fixture, startApi, type ApiHarness } from './api-harness';
+import { camundaClient, deploy as deployTo, failure, file, serviceTask } from './camunda-support';
 
 /**
  * Camunda 8.8's Orchestration Cluster REST API (`/v2`), driven by the official
@@ -11,19 +12,10 @@ import { fixture, startApi, type ApiHarness } from './api-harness';
 
 const PROBLEM = /^application\/problem\+json/;
 
-interface HttpSdkError {
-  status: number;
-  title?: string;
-  detail?: string;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The service-task fixture under its own process id and job type, so each test works only its own jobs. */
-const serviceTask = (name: string): string =>
-  fixture('tasks/service-task.bpmn').replaceAll('"service-task"', `"${name}"`).replace('type="charge-card"', `type="${name}"`);
 
-const file = (name: string, xml: string): File => new File([xml], name, { type: 'application/octet-stream' });
 
 describe('Camunda 8 REST API (/v2) through the official clients', () => {
   let h: ApiHarness;
@@ -33,15 +25,7 @@ describe('Camunda 8 REST API (/v2) through the official clients', () => {
   beforeAll(async () => {
     h = await startApi('api_v2');
     stopWorker = await h.worker();
-    camunda = createCamundaClient({
-      env: {},
-      config: {
-        CAMUNDA_REST_ADDRESS: h.origin,
-        CAMUNDA_AUTH_STRATEGY: 'NONE',
-        CAMUNDA_SDK_VALIDATION: 'req:strict,res:strict',
-        CAMUNDA_SDK_LOG_LEVEL: 'error',
-      },
-    });
+    camunda = camundaClient(h.origin);
     // Every request and every answer is checked against the 8.8 spec's schemas; a mismatch throws.
     expect(camunda.getConfig().validation).toMatchObject({ req: 'strict', res: 'strict' });
   }, 60_000);
@@ -51,12 +35,7 @@ describe('Camunda 8 REST API (/v2) through the official clients', () => {
     await h?.close();
   });
 
-  async function deploy(name: string, xml: string): Promise<{ processDefinitionKey: string; processDefinitionId: string }> {
-    const result = await camunda.createDeployment({ resources: [file(`${name}.bpmn`, xml)] });
-    const definition = result.deployments[0]?.processDefinition;
-    if (definition === undefined) throw new Error('no process deployed');
-    return definition;
-  }
+  const deploy = (name: string, xml: string) => deployTo(camunda, name, xml);
 
   /** The instance as Baton's own API shows it. */
   async function instance(key: string): Promise<{ status: string; variables: Record<string, unknown> }> {
@@ -77,15 +56,6 @@ describe('Camunda 8 REST API (/v2) through the official clients', () => {
 
   const statusOf = (key: string, status: string) =>
     until(() => instance(key), (i) => i.status === status, `instance ${key} to be ${status}`);
-
-  async function failure(call: Promise<unknown>): Promise<HttpSdkError> {
-    try {
-      await call;
-    } catch (e) {
-      return e as HttpSdkError;
-    }
-    throw new Error('expected the call to fail');
-  }
 
   async function activateOne(type: string) {
     const { jobs } = await camunda.activateJobs({ type, worker: 'w1', maxJobsToActivate: 1, timeout: 30_000, requestTimeout: 5_000 });

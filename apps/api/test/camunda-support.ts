@@ -1,0 +1,51 @@
+import { createCamundaClient, type CamundaClient } from '@camunda8/orchestration-cluster-api';
+import { fixture } from './api-harness';
+
+/** What the official client throws for a problem answer. */
+export interface HttpSdkError {
+  status: number;
+  title?: string;
+  detail?: string;
+}
+
+/**
+ * The official client against a Baton origin, authentication off.
+ * `req:strict,res:strict` checks every request and answer against the 8.8
+ * spec's schemas; a mismatch throws.
+ */
+export function camundaClient(origin: string, validation = 'req:strict,res:strict'): CamundaClient {
+  return createCamundaClient({
+    env: {},
+    config: {
+      CAMUNDA_REST_ADDRESS: origin,
+      CAMUNDA_AUTH_STRATEGY: 'NONE',
+      CAMUNDA_SDK_VALIDATION: validation,
+      CAMUNDA_SDK_LOG_LEVEL: 'error',
+    },
+  });
+}
+
+/** The service-task fixture under its own process id and job type, so each test works only its own jobs. */
+export const serviceTask = (name: string): string =>
+  fixture('tasks/service-task.bpmn').replaceAll('"service-task"', `"${name}"`).replace('type="charge-card"', `type="${name}"`);
+
+/** A deployment resource as Modeler and the clients send it. */
+export const file = (name: string, xml: string): File => new File([xml], name, { type: 'application/octet-stream' });
+
+/** Deploys one BPMN document; its process definition. */
+export async function deploy(camunda: CamundaClient, name: string, xml: string): Promise<{ processDefinitionKey: string; processDefinitionId: string }> {
+  const result = await camunda.createDeployment({ resources: [file(`${name}.bpmn`, xml)] });
+  const definition = result.deployments[0]?.processDefinition;
+  if (definition === undefined) throw new Error('no process deployed');
+  return definition;
+}
+
+/** The problem a call failed with; throws when it succeeded. */
+export async function failure(call: Promise<unknown>): Promise<HttpSdkError> {
+  try {
+    await call;
+  } catch (e) {
+    return e as HttpSdkError;
+  }
+  throw new Error('expected the call to fail');
+}
