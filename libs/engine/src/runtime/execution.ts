@@ -20,7 +20,7 @@ import {
 import { cycleFirst, cycleNext, dateDue, durationDue, TimerValueError } from './timers';
 import {
   assignTargets,
-  checkVariableSizes,
+  checkStorableVariables,
   contextFor,
   propagateVariables,
   setLocalVariables,
@@ -499,16 +499,16 @@ export class Execution implements BehaviorContext {
   }
 
   setLocalVariables(inst: ElementInstance, variables: Variables, checked = true): void {
-    if (checked) checkVariableSizes(variables, this.env.maxVariableSize);
+    if (checked) this.checkVariables(variables);
     setLocalVariables(inst, variables);
   }
 
   checkVariables(variables: Variables): void {
-    checkVariableSizes(variables, this.env.maxVariableSize);
+    checkStorableVariables(variables, this.env.maxVariableSize);
   }
 
   propagateVariables(fromId: string, variables: Variables): void {
-    checkVariableSizes(variables, this.env.maxVariableSize);
+    this.checkVariables(variables);
     propagateVariables(this.elements, this.state.rootId, fromId, variables);
   }
 

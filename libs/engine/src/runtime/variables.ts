@@ -142,7 +142,7 @@ export function assignTargets(entries: ReadonlyArray<readonly [string, unknown]>
  * or key. Cheap for small values: a number or boolean is never encoded, a
  * string only when three bytes per code unit could exceed the limit.
  */
-export function checkVariableSizes(variables: Variables, limit: number | undefined): void {
+export function checkStorableVariables(variables: Variables, limit: number | undefined): void {
   if (limit === undefined) return;
   for (const name in variables) {
     if (name.includes('\0')) throw VariableLimitError.nulCharacter(JSON.stringify(name).slice(1, -1));

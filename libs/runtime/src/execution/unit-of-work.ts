@@ -138,31 +138,18 @@ export class UnitOfWork {
           const definition = definitions.get(row.definitionId);
           if (definition === undefined) continue;
           const events = inbox.get(row.id) ?? [];
-          let failures = row.stepFailures;
-          let outcome: StepOutcome;
-          if (failures >= this.failureLimit) {
-            outcome = { failed: new Error(`${failures} attempt(s) in a row to step it did not finish`) };
-          } else {
-            outcome = this.step(row, definition, events.map((e) => e.event), true);
-            if (isFailure(outcome) && !attemptCounted) failures = await tx.instances.recordStepFailure(row.id);
-          }
+          const exhausted = row.stepFailures >= this.failureLimit;
+          const outcome: StepOutcome = exhausted
+            ? { failed: new Error(`${row.stepFailures} attempt(s) in a row to step it did not finish`) }
+            : this.step(row, definition, events.map((e) => e.event), true);
           if (isFailure(outcome)) {
-            const cause = (outcome.failed as Error)?.message ?? String(outcome.failed);
-            if (failures < this.failureLimit) {
-              notify(
-                this.observer,
-                'failure',
-                FailureKind.StepFailed,
-                `instance ${row.id}: stepping it failed (${failures} of ${this.failureLimit} in a row; it is retried later): ${cause}`,
-                outcome.failed,
-              );
-              continue;
+            const failures = exhausted || attemptCounted ? row.stepFailures : await tx.instances.recordStepFailure(row.id);
+            const aside = this.afterFailure(row, definition, events, failures, outcome.failed);
+            if (aside !== null) {
+              changes.consumeEvents(aside.consumed);
+              changes.stepped(head(row), aside.result);
+              tally.stepped(row, aside.result);
             }
-            const aside = this.setAside(row, definition, events, failures, cause);
-            if (aside === null) continue;
-            changes.consumeEvents(aside.consumed);
-            changes.stepped(head(row), aside.result);
-            tally.stepped(row, aside.result);
             continue;
           }
           if (outcome === null) {
@@ -194,6 +181,29 @@ export class UnitOfWork {
   private overBatchBudget(startedAt: number): boolean {
     const budget = this.options.batchTimeBudgetMs;
     return budget !== undefined && this.clock() - startedAt > budget;
+  }
+
+  /**
+   * A failed step, counted: below the limit it is reported and the instance
+   * left for a later retry (null); at the limit the instance is set aside.
+   */
+  private afterFailure(
+    row: InstanceRecord,
+    definition: LoadedDefinition,
+    events: readonly StoredEvent[],
+    failures: number,
+    error: unknown,
+  ): { result: StepResult; consumed: string[] } | null {
+    const cause = error instanceof Error ? error.message : String(error);
+    if (failures >= this.failureLimit) return this.setAside(row, definition, events, failures, cause);
+    notify(
+      this.observer,
+      'failure',
+      FailureKind.StepFailed,
+      `instance ${row.id}: stepping it failed (${failures} of ${this.failureLimit} in a row; it is retried later): ${cause}`,
+      error,
+    );
+    return null;
   }
 
   /**
