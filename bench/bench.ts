@@ -3,7 +3,7 @@
  *   npm run bench -- --quick   about a minute: every section at smoke size (CI runs the smoke test, not this)
  *   npm run bench              about ten minutes: the figures of bench/results/latest.md
  *   npm run bench -- --soak    adds the 10-minute soak (--soak-seconds=N to change it)
- *   --only=limits,engine,e2e,api,timers,soak   runs only those sections
+ *   --only=limits,engine,e2e,api,embedded,timers,soak   runs only those sections
  *   --render=bench/results/<timestamp>.json [--write-latest]   prints an earlier run's report again
  *
  * Against the local Postgres, RabbitMQ and Redis. Measures what the machine
@@ -25,6 +25,7 @@ import { loadAverage, machineInfo } from './lib/machine';
 import { parseOptions, type BenchOptions } from './lib/options';
 import { markdown, summarize, type BenchResults } from './lib/report';
 import { runSoak } from './lib/soak';
+import { measureEmbedded } from './lib/embedded';
 import { fmtStat } from './lib/stats';
 import { measureTimers } from './lib/timers';
 
@@ -140,6 +141,7 @@ async function main(): Promise<number> {
     e2eR3HandlerRunner: null,
     api: null,
     timers: null,
+    embedded: null,
     soakFigures: null,
     errors: [],
     sectionLoad: {},
@@ -226,6 +228,20 @@ async function main(): Promise<number> {
   });
   await section('api', async () => {
     (results as { api: BenchResults['api'] }).api = await measureApi(apiPlan(options), log);
+  });
+  await section('embedded', async () => {
+    const quick = options.mode === 'quick';
+    (results as { embedded: BenchResults['embedded'] }).embedded = await measureEmbedded(
+      {
+        rounds: quick ? 1 : 3,
+        instances: quick ? 500 : 3000,
+        connections: 32,
+        rate: 200,
+        rateSeconds: quick ? 2 : 5,
+        warmupInstances: quick ? 200 : 1000,
+      },
+      log,
+    );
   });
   await section('timers', async () => {
     (results as { timers: BenchResults['timers'] }).timers = await measureTimers(

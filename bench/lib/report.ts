@@ -1,5 +1,6 @@
 import type { ApiFigures } from './api';
 import type { E2eCellResult, RefKey } from './e2e';
+import type { EmbeddedFigures } from './embedded';
 import type { EngineFigures } from './engine-core';
 import type { Limits } from './limits';
 import type { MachineInfo } from './machine';
@@ -25,6 +26,8 @@ export interface BenchResults {
   readonly e2eR3HandlerRunner: E2eCellResult | null;
   readonly api: ApiFigures | null;
   readonly timers: TimerFigures | null;
+  /** `npm start` (PGlite, in-process bus) as its own process; absent in results written before it existed. */
+  readonly embedded?: EmbeddedFigures | null;
   readonly soakFigures: SoakFigures | null;
   /** Sections that failed, with why; the run exits 1 when there is any. */
   readonly errors: { section: string; message: string }[];
@@ -46,6 +49,10 @@ export interface Summary {
   readonly timerCompletedP95Ms: number | null;
   readonly nginxNoTimeoutsAndBackPressure: boolean | null;
   readonly soakWorstRssRatio: number | null;
+  /** `npm start`: completed R1 instances/s end to end (target >= 1,000). */
+  readonly embeddedR1InstancesPerSec: number | null;
+  /** `npm start`: start-instance p95 at 200 req/s, ms (target < 20). */
+  readonly embeddedStartP95Ms200: number | null;
   /** Which targets (bench/README.md) this run met (null: not measured in this run). */
   readonly targets: Record<string, boolean | null>;
 }
@@ -92,6 +99,8 @@ export function summarize(r: BenchResults): Summary {
     timerCompletedP95Ms: finite(r.timers?.completedP95.median),
     nginxNoTimeoutsAndBackPressure: nginx,
     soakWorstRssRatio: finite(r.soakFigures?.worstRssRatio),
+    embeddedR1InstancesPerSec: finite(r.embedded?.r1InstancesPerSec.median),
+    embeddedStartP95Ms200: finite(r.embedded?.startAtRate.p95.median),
   };
   const atLeast = (v: number | null, t: number) => (v === null ? null : v >= t);
   const below = (v: number | null, t: number) => (v === null ? null : v < t);
@@ -105,6 +114,8 @@ export function summarize(r: BenchResults): Summary {
       startP95Under15MsAt1000: below(summary.startP95Ms1000, 15),
       nginx2000ConnectionsNoTimeouts: nginx,
       timersFiredP95Under250Ms: below(summary.timerFiredP95Ms, 250),
+      embeddedR1AtLeast1000PerSec: atLeast(summary.embeddedR1InstancesPerSec, 1000),
+      embeddedStartP95Under20MsAt200: below(summary.embeddedStartP95Ms200, 20),
       soakRssWithin10Percent:
         summary.soakWorstRssRatio === null ? null : summary.soakWorstRssRatio <= 1.1,
     },
@@ -195,6 +206,12 @@ export function markdown(r: BenchResults): string {
   );
   L.push(
     `| 1,000 timers due in the same second: fired, p95 lateness | ${ms(r.timers?.p95)} | < 250 ms | ${verdict(s.targets.timersFiredP95Under250Ms)} |`,
+  );
+  L.push(
+    `| \`npm start\` (embedded: PGlite, in-process bus), R1 end to end | ${fmtStat(r.embedded?.r1InstancesPerSec)} instances/s | ≥ 1,000 instances/s | ${verdict(s.targets.embeddedR1AtLeast1000PerSec)} |`,
+  );
+  L.push(
+    `| \`npm start\`, POST /processes/{key}/instances at 200 req/s, p95 | ${ms(r.embedded?.startAtRate.p95)} | < 20 ms | ${verdict(s.targets.embeddedStartP95Under20MsAt200)} |`,
   );
   L.push(
     `| worker RSS over the soak, end / start | ${s.soakWorstRssRatio === null ? 'n/a (run with --soak)' : `${s.soakWorstRssRatio.toFixed(3)}`} | ≤ 1.10 | ${verdict(s.targets.soakRssWithin10Percent)} |`,
@@ -343,6 +360,24 @@ export function markdown(r: BenchResults): string {
         '',
       );
     }
+  }
+
+  if (r.embedded) {
+    const e = r.embedded;
+    const f = e.startAtRate;
+    L.push(
+      '## Embedded (`npm start`)',
+      '',
+      'The all-in-one process from source with nothing configured: PGlite in a fresh data directory, the in-process bus and cache. ' +
+        `First start (creates the database) ${fmt(e.firstStartSeconds)} s; start on the existing database ${fmt(e.restartSeconds)} s. ` +
+        'R1 end to end: start requests over 32 connections, timed until the process itself counted every instance completed ' +
+        `(\`baton_process_instances_total\`): ${fmtStat(e.r1InstancesPerSec)} instances/s.`,
+      '',
+      '| load | achieved req/s | p50 ms | p95 ms | p99 ms | non-2xx | timeouts | errors | RSS (MB) |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      `| ${f.rate} req/s fixed | ${fmtStat(f.rps)} | ${fmtStat(f.p50)} | ${fmtStat(f.p95)} | ${fmtStat(f.p99)} | ${f.non2xx} | ${f.timeouts} | ${f.errors} | ${fmt(e.rssMB)} |`,
+      '',
+    );
   }
 
   if (r.timers) {
