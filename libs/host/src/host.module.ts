@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import {
   Announcer,
   CorrelationService,
+  DecisionService,
   DefinitionQueryService,
   DefinitionRegistry,
   FailureKind,
@@ -202,6 +203,11 @@ export class HostModule {
           inject: [RUNTIME_STORE, Announcer, VariableLimits],
         },
         { provide: DefinitionQueryService, useFactory: (runtime: RuntimeStore) => new DefinitionQueryService(runtime), inject: [RUNTIME_STORE] },
+        {
+          provide: DecisionService,
+          useFactory: (runtime: RuntimeStore, registry: DefinitionRegistry) => new DecisionService(runtime, registry.decisions),
+          inject: [RUNTIME_STORE, DefinitionRegistry],
+        },
         // Wait states (jobs, messages and signals, incidents, timers): all in the store, none on Redis.
         {
           provide: JobService,
@@ -258,6 +264,7 @@ export class HostModule {
         InstanceService,
         TaskService,
         DefinitionQueryService,
+        DecisionService,
         JobService,
         CorrelationService,
         IncidentService,

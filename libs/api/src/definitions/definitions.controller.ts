@@ -1,7 +1,19 @@
 import type {} from '@fastify/multipart';
 import { Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { DefinitionQueryService, DefinitionRegistry, definitionView, RuntimeError, RuntimeErrorCode, type DefinitionView, type Page } from '@baton/runtime';
+import {
+  DefinitionQueryService,
+  DefinitionRegistry,
+  definitionView,
+  deployedDmnView,
+  isDmnDocument,
+  RuntimeError,
+  RuntimeErrorCode,
+  type DecisionRequirementsView,
+  type DecisionView,
+  type DefinitionView,
+  type Page,
+} from '@baton/runtime';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ValidationError } from '@baton/engine';
 import { ApiJsonResponse, ApiProblems, ApiProcessKeyParam, ApiQueryFrom, page, schemaOf } from '../http/openapi';
@@ -19,9 +31,9 @@ export class DefinitionsController {
 
   @Post()
   @ApiOperation({
-    summary: 'Deploy a BPMN document',
+    summary: 'Deploy a BPMN (or DMN) document',
     description:
-      'Each executable process becomes a new version of its key, unless its XML is identical to the latest version (then that version is returned). 201 when anything was new, 200 otherwise.',
+      'Each executable process becomes a new version of its key, unless its XML is identical to the latest version (then that version is returned). 201 when anything was new, 200 otherwise. A DMN document (root element in a DMN namespace, or a multipart file named `*.dmn`) deploys its decisions instead, as `POST /api/v1/decisions` does.',
     requestBody: {
       required: true,
       content: {
@@ -39,8 +51,20 @@ export class DefinitionsController {
   async deploy(
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<{ deploymentId: string; processes: DefinitionView[]; warnings: readonly ValidationError[] }> {
-    const result = await this.registry.deploy(await bpmnOf(request));
+  ): Promise<{
+    deploymentId: string;
+    processes: DefinitionView[];
+    warnings: readonly ValidationError[];
+    decisionRequirements?: DecisionRequirementsView[];
+    decisions?: DecisionView[];
+  }> {
+    const document = await documentOf(request);
+    if (document.isDmn) {
+      const deployed = await this.registry.decisions.deploy(document.xml, { name: document.name ?? 'decision.dmn' });
+      void reply.status(deployed.created ? 201 : 200);
+      return { deploymentId: deployed.deploymentId, processes: [], warnings: [], ...deployedDmnView(deployed.resources) };
+    }
+    const result = await this.registry.deploy(document.xml);
     void reply.status(result.created ? 201 : 200);
     return { deploymentId: result.deploymentId, processes: result.processes.map(definitionView), warnings: result.warnings };
   }
@@ -76,6 +100,26 @@ export class DefinitionsController {
     void reply.header('content-type', 'application/xml; charset=utf-8');
     return xml;
   }
+}
+
+/**
+ * The document of a deploy request, and whether it is DMN: a multipart file
+ * named `*.dmn`, or a root element in a DMN namespace (the XML decides for a
+ * raw or JSON body).
+ */
+export async function documentOf(request: FastifyRequest): Promise<{ xml: string; name?: string; isDmn: boolean }> {
+  if (request.isMultipart()) {
+    const file = await request.file();
+    if (file === undefined || file.fieldname !== 'file') {
+      throw badRequest(`the multipart body has no file field 'file'`, 'file');
+    }
+    const text = utf8(await file.toBuffer());
+    if (text instanceof RuntimeError) throw text;
+    const name = file.filename || undefined;
+    return { xml: text, name, isDmn: /\.dmn$/i.test(name ?? '') || isDmnDocument(text) };
+  }
+  const xml = await bpmnOf(request);
+  return { xml, isDmn: isDmnDocument(xml) };
 }
 
 /** The BPMN document from a raw XML body, a multipart field `file`, or JSON `{ xml }`. */

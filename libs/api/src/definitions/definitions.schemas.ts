@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DecisionRequirementsSchema, DecisionSchema } from '../decisions/decisions.schemas';
 import { limitParam, keySchema } from '../http/validation';
 
 export const DeployJsonBody = z.strictObject({ xml: z.string().min(1).describe('The BPMN 2.0 XML document') });
@@ -20,6 +21,8 @@ export const DeployResponse = z.object({
   warnings: z
     .array(z.object({ elementId: z.string().nullable(), elementType: z.string().nullable(), message: z.string() }))
     .describe('Problems that did not stop the deployment (diagram references, processes not executable)'),
+  decisionRequirements: z.array(DecisionRequirementsSchema).optional().describe('A DMN document: its decision requirements (then `processes` is empty)'),
+  decisions: z.array(DecisionSchema).optional().describe('A DMN document: its decisions'),
 });
 
 export const DefinitionListQuery = z.strictObject({

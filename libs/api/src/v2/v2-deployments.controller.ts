@@ -10,14 +10,14 @@ import { tenantId as tenantIdSchema } from './v2.schemas';
 /** Most resources in one deployment request. */
 const MAX_RESOURCES = 50;
 
-/** BPMN documents, by file name. */
-const BPMN = /\.(bpmn|xml)$/i;
+/** BPMN and DMN documents, by file name (a `.xml` file is DMN when its root element is in a DMN namespace). */
+const DEPLOYABLE = /\.(bpmn|xml|dmn)$/i;
 
 /**
  * `POST /v2/deployments`: multipart, one or more `resources` file parts (a
  * part without a content type is fine) and an optional `tenantId` field.
- * BPMN documents deploy as one deployment; decisions and forms are refused
- * naming the file.
+ * BPMN and DMN documents deploy as one deployment; forms and other
+ * resources are refused naming the file.
  */
 @ApiExcludeController()
 @UseFilters(V2ProblemFilter)
@@ -53,9 +53,9 @@ export class V2DeploymentsController {
       }
       if (part.fieldname !== 'resources') throw badRequest(part.fieldname, `unknown file field '${part.fieldname}'; send files as 'resources'`);
       const name = part.filename;
-      if (!BPMN.test(name)) {
-        const kind = /\.dmn$/i.test(name) ? 'DMN decisions' : /\.form$/i.test(name) ? 'forms' : 'this kind of resource';
-        throw badRequest('resources', `'${name}': Baton does not deploy ${kind} yet; only BPMN (.bpmn, .xml)`);
+      if (!DEPLOYABLE.test(name)) {
+        const kind = /\.form$/i.test(name) ? 'forms' : 'this kind of resource';
+        throw badRequest('resources', `'${name}': Baton does not deploy ${kind} yet; only BPMN (.bpmn, .xml) and DMN (.dmn)`);
       }
       documents.push({ name, xml: content.toString('utf8') });
     }
@@ -64,17 +64,49 @@ export class V2DeploymentsController {
     return {
       deploymentKey: result.deploymentId,
       tenantId: result.tenantId,
-      deployments: result.resources.flatMap((resource) =>
-        resource.processes.map((p) => ({
-          processDefinition: {
-            processDefinitionId: p.bpmnProcessId,
-            processDefinitionVersion: p.version,
-            resourceName: resource.name,
-            tenantId: p.tenantId,
-            processDefinitionKey: p.id,
-          },
-        })),
-      ),
+      // As Camunda lists them: processes, then decisions, then decision requirements.
+      deployments: [
+        ...result.resources.flatMap((resource) =>
+          resource.processes.map((p) => ({
+            processDefinition: {
+              processDefinitionId: p.bpmnProcessId,
+              processDefinitionVersion: p.version,
+              resourceName: resource.name,
+              tenantId: p.tenantId,
+              processDefinitionKey: p.id,
+            },
+          })),
+        ),
+        ...result.resources.flatMap((resource) =>
+          (resource.dmn?.decisions ?? []).map((d) => ({
+            decisionDefinition: {
+              decisionDefinitionId: d.decisionId,
+              version: d.version,
+              name: d.name ?? d.decisionId,
+              tenantId: d.tenantId,
+              decisionRequirementsId: d.decisionRequirementsId,
+              decisionDefinitionKey: d.id,
+              decisionRequirementsKey: d.decisionRequirementsKey,
+            },
+          })),
+        ),
+        ...result.resources.flatMap((resource) =>
+          resource.dmn === undefined
+            ? []
+            : [
+                {
+                  decisionRequirements: {
+                    decisionRequirementsId: resource.dmn.requirements.decisionRequirementsId,
+                    decisionRequirementsName: resource.dmn.requirements.name ?? resource.dmn.requirements.decisionRequirementsId,
+                    version: resource.dmn.requirements.version,
+                    resourceName: resource.dmn.requirements.resourceName,
+                    tenantId: resource.dmn.requirements.tenantId,
+                    decisionRequirementsKey: resource.dmn.requirements.id,
+                  },
+                },
+              ],
+        ),
+      ],
     };
   }
 }

@@ -77,6 +77,7 @@ function compileNode(
   if (node.script) compiled.script = node.script;
   if (node.userTask) compiled.userTask = node.userTask;
   if (node.calledElement) compiled.calledElement = node.calledElement;
+  if (node.calledDecision) compiled.calledDecision = node.calledDecision;
   if (node.multiInstance) compiled.multiInstance = node.multiInstance;
   if (node.type === 'subProcess') {
     compiled.triggeredByEvent = node.triggeredByEvent === true;

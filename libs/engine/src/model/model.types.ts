@@ -106,6 +106,20 @@ export interface CalledElementDefinition {
   readonly propagateAllParentVariables: boolean;
 }
 
+/**
+ * `zeebe:calledDecision`: a business rule task that evaluates a DMN decision
+ * (answered by the host: the engine emits an `evaluateDecision` effect).
+ */
+export interface CalledDecisionDefinition {
+  /** The decision id; may be FEEL (`= expr`). */
+  readonly decisionId: ValueSource;
+  readonly resultVariable: string;
+  /** Camunda 8: `latest` (default), `deployment` (the process's own deployment) or `versionTag`. */
+  readonly bindingType: 'latest' | 'deployment' | 'versionTag';
+  /** With `bindingType="versionTag"`. */
+  readonly versionTag?: string;
+}
+
 export interface MultiInstanceDefinition {
   readonly sequential: boolean;
   readonly inputCollection?: CompiledExpression;
@@ -153,6 +167,8 @@ export interface FlowNode {
   readonly script?: ScriptDefinition;
   readonly userTask?: UserTaskDefinition;
   readonly calledElement?: CalledElementDefinition;
+  /** Business rule tasks that call a DMN decision. */
+  readonly calledDecision?: CalledDecisionDefinition;
   readonly multiInstance?: MultiInstanceDefinition;
   readonly inputs: readonly VariableMapping[];
   readonly outputs: readonly VariableMapping[];

@@ -2,7 +2,7 @@ import { readEventDefinition, readMessageDefinition, type EventRole } from './ev
 import type { ElementType } from './model.types';
 import { bool, children, extension, extensions, str } from './moddle-element';
 import type { NodeDraft, ReadContext, ScopeDraft } from './process-draft';
-import { readCalledElement, readJob, readScript, readUserTask } from './zeebe-extensions';
+import { readCalledDecision, readCalledElement, readJob, readScript, readUserTask } from './zeebe-extensions';
 
 export interface NodeReadContext extends ReadContext {
   /** The scope the node sits in. */
@@ -95,10 +95,14 @@ const receiveTask: NodeReader = (ctx, node) => {
 
 const businessRuleTask: NodeReader = (ctx, node) => {
   if (extension(node.el, 'zeebe:CalledDecision')) {
-    ctx.problems.at(
-      node.el,
-      'DMN decisions (zeebe:calledDecision) are not supported; implement the task with a job type (zeebe:taskDefinition)',
-    );
+    if (extension(node.el, 'zeebe:TaskDefinition')) {
+      ctx.problems.at(
+        node.el,
+        'a business rule task either calls a decision (zeebe:calledDecision) or is a job (zeebe:taskDefinition), not both',
+      );
+      return;
+    }
+    node.calledDecision = readCalledDecision(ctx, node.el);
     return;
   }
   jobTask(ctx, node);

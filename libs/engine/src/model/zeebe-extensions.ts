@@ -1,4 +1,5 @@
 import type {
+  CalledDecisionDefinition,
   CalledElementDefinition,
   JobDefinition,
   MultiInstanceDefinition,
@@ -194,6 +195,43 @@ export function readCalledElement(
     propagateAllChildVariables: bool(called, 'propagateAllChildVariables') ?? true,
     propagateAllParentVariables: bool(called, 'propagateAllParentVariables') ?? true,
   };
+}
+
+/**
+ * `zeebe:calledDecision decisionId resultVariable [bindingType versionTag]`
+ * (Camunda 8's business rule task with a DMN decision).
+ */
+export function readCalledDecision(ctx: ReadContext, el: ModdleElement): CalledDecisionDefinition | undefined {
+  const called = extension(el, 'zeebe:CalledDecision');
+  const decisionIdText = str(called, 'decisionId');
+  const resultVariable = str(called, 'resultVariable')?.trim();
+  if (decisionIdText === undefined || decisionIdText.trim() === '') {
+    ctx.problems.at(el, 'a business rule task needs the id of the decision to call (zeebe:calledDecision decisionId)');
+    return undefined;
+  }
+  if (!resultVariable) {
+    ctx.problems.at(el, 'a business rule task needs a result variable (zeebe:calledDecision resultVariable)');
+    return undefined;
+  }
+  const binding = str(called, 'bindingType') ?? 'latest';
+  if (binding !== 'latest' && binding !== 'deployment' && binding !== 'versionTag') {
+    ctx.problems.at(el, `zeebe:calledDecision bindingType '${binding}' is not one of latest, deployment, versionTag`);
+    return undefined;
+  }
+  const versionTag = str(called, 'versionTag')?.trim();
+  if (binding === 'versionTag' && !versionTag) {
+    ctx.problems.at(el, "zeebe:calledDecision bindingType 'versionTag' needs a versionTag");
+    return undefined;
+  }
+  if (binding !== 'versionTag' && versionTag) {
+    ctx.problems.at(el, `zeebe:calledDecision versionTag is only used with bindingType 'versionTag', not '${binding}'`);
+    return undefined;
+  }
+  const decisionId = ctx.expressions.value(decisionIdText, el, 'zeebe:calledDecision decisionId');
+  if (!decisionId) return undefined;
+  return binding === 'versionTag'
+    ? { decisionId, resultVariable, bindingType: binding, versionTag }
+    : { decisionId, resultVariable, bindingType: binding };
 }
 
 /** `zeebe:ioMapping` inputs and outputs. */

@@ -57,15 +57,16 @@ describeCorpus('compileBpmn on the public BPMN corpus (test/corpus)', () => {
     expect(c92.ok && c92.definitions.processes.map((p) => p.id)).toEqual(['ManualCheck']);
   });
 
-  it('a Camunda 8 model with a DMN business rule task is refused at that task', () => {
+  it('a Camunda 8 model with a DMN business rule task compiles: the task calls its decision', () => {
     const outcome = result('miwg/C.9.0.bpmn');
-    expect(outcome.ok ? [] : outcome.errors).toEqual([
-      expect.objectContaining({
-        elementId: 'BusinessRuleTask_CheckApplicationAutomatically',
-        elementType: 'businessRuleTask',
-        message: expect.stringMatching(/zeebe:calledDecision/),
-      }),
-    ]);
+    expect(outcome.ok ? [] : outcome.errors).toEqual([]);
+    const task = outcome.ok ? outcome.definitions.processes[0].nodes.get('BusinessRuleTask_CheckApplicationAutomatically') : undefined;
+    expect(task?.calledDecision).toEqual({
+      decisionId: { kind: 'literal', value: 'risk_check' },
+      resultVariable: 'result',
+      bindingType: 'latest',
+    });
+    expect(task?.job).toBeUndefined();
   });
 
   it('a Camunda 7 model is refused for its JUEL conditions and missing job types', () => {

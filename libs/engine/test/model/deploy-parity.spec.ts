@@ -266,7 +266,7 @@ export const RULES: readonly Rule[] = [
     zeebe: 'ScriptTaskValidator / BusinessRuleTaskValidator',
     rule: 'a script task has zeebe:script or a job; a business rule task has zeebe:calledDecision or a job',
     status: 'differs',
-    note: 'Baton refuses job-worker script tasks and DMN decisions as not supported',
+    note: 'Baton refuses job-worker script tasks as not supported; business rule tasks are the same (decisionId and resultVariable required)',
   },
   {
     zeebe: 'ZeebeRuntimeValidators: ZeebeInput/ZeebeOutput',

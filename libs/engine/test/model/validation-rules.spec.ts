@@ -118,7 +118,7 @@ describe('validation: fixtures under invalid/', () => {
       anError('service', 'serviceTask', /zeebe:taskDefinition type/),
       anError('send', 'sendTask', /zeebe:taskDefinition type/),
       anError('rule', 'businessRuleTask', /zeebe:taskDefinition type/),
-      anError('dmn', 'businessRuleTask', /DMN .* not supported/),
+      anError('dmn', 'businessRuleTask', /needs a result variable \(zeebe:calledDecision resultVariable\)/),
       anError('script', 'scriptTask', /resultVariable/),
       anError('call', 'callActivity', /zeebe:calledElement processId/),
     ]);

@@ -80,6 +80,8 @@ export class Driver {
   readonly history = new Map<string, string[]>();
   readonly thrownSignals: { name: string; variables: Variables }[] = [];
   readonly effectLog: Effect[] = [];
+  /** Decisions business rule tasks asked for (`evaluateDecision` effects), by effect key; tests answer them. */
+  readonly decisionRequests = new Map<string, Extract<Effect, { type: 'evaluateDecision' }> & { instanceId: string }>();
   /** Events a suspended instance did not apply yet (its inbox), fed again with its next step. */
   readonly inbox = new Map<string, EngineEvent[]>();
 
@@ -252,6 +254,18 @@ export class Driver {
     this.step(instanceId, [{ type: 'jobFailed', elementInstanceId: job.elementInstanceId, errorMessage }]);
   }
 
+  /** Answers the decision a business rule task asked for (as the host would, in the same unit of work). */
+  answerDecision(instanceId: string, elementId: string, answer: { output: unknown } | { incident: 'CALLED_DECISION_ERROR' | 'DECISION_EVALUATION_ERROR'; message: string }): void {
+    const request = [...this.decisionRequests.values()].find((r) => r.instanceId === instanceId && r.elementId === elementId);
+    if (!request) throw new Error(`no decision request at ${elementId} in ${instanceId}`);
+    this.decisionRequests.delete(request.key);
+    this.step(instanceId, [
+      'output' in answer
+        ? { type: 'decisionEvaluated', elementInstanceId: request.elementInstanceId, output: answer.output }
+        : { type: 'incident', elementInstanceId: request.elementInstanceId, incidentType: answer.incident, message: answer.message },
+    ]);
+  }
+
   suspend(instanceId: string): void {
     this.step(instanceId, [{ type: 'suspend' }]);
   }
@@ -274,6 +288,9 @@ export class Driver {
     switch (effect.type) {
       case 'history':
         this.history.get(instanceId)?.push(`${effect.historyType} ${effect.elementId} ${effect.elementType}`);
+        return;
+      case 'evaluateDecision':
+        this.decisionRequests.set(effect.key, { ...effect, instanceId });
         return;
       case 'createJob':
         this.jobs.set(effect.key, { ...effect, instanceId });

@@ -5,6 +5,7 @@ import { notify, type RuntimeObserver } from '../observer';
 import type { Repositories, RuntimeStore } from '../ports/repositories';
 import { DEFAULT_TENANT, type DefinitionRecord, type StartEventRecord, type StartTimerRecord } from '../ports/records';
 import { RuntimeError, RuntimeErrorCode } from '../runtime-error';
+import { DecisionRegistry, isDmnDocument, type CompiledDmnDocument, type DeployedDmn } from '../decisions/decision-registry';
 
 /** The cache port the registry reads through (Redis or memory). */
 export interface DefinitionCachePort {
@@ -34,7 +35,12 @@ export interface DeployResourcesResult {
   readonly created: boolean;
   readonly deploymentId: Key;
   readonly tenantId: string;
-  readonly resources: readonly { readonly name: string; readonly processes: readonly DeployedDefinition[] }[];
+  readonly resources: readonly {
+    readonly name: string;
+    readonly processes: readonly DeployedDefinition[];
+    /** A DMN document: its decision requirements and decisions. */
+    readonly dmn?: DeployedDmn;
+  }[];
   readonly warnings: readonly ValidationError[];
 }
 
@@ -75,6 +81,8 @@ export class DefinitionRegistry {
   private readonly memoSize: number;
   private readonly observer: RuntimeObserver;
   private readonly clock: () => number;
+  /** Deployed DMN decisions: deployed with the processes, read through the same store and cache. */
+  readonly decisions: DecisionRegistry;
 
   constructor(
     private readonly store: RuntimeStore,
@@ -85,6 +93,13 @@ export class DefinitionRegistry {
     this.memoSize = options.memoSize ?? 500;
     this.observer = options.observer ?? {};
     this.clock = options.clock ?? Date.now;
+    this.decisions = new DecisionRegistry(store, cache, newKey, {
+      cacheTtlSeconds: options.cacheTtlSeconds,
+      clock: this.clock,
+      feelLimits: options.feelLimits,
+      maxModelBytes: options.maxModelBytes,
+      maxModelElements: options.maxModelElements,
+    });
   }
 
   async deploy(xml: string, options: { tenantId?: string } = {}): Promise<DeployResult> {
@@ -100,7 +115,8 @@ export class DefinitionRegistry {
   }
 
   /**
-   * Several BPMN documents as one deployment (Camunda's `POST /v2/deployments`):
+   * Several BPMN and DMN documents as one deployment (Camunda's `POST /v2/deployments`;
+   * a document is DMN when its name ends in `.dmn` or its root element is in a DMN namespace):
    * all compile or none is deployed; one transaction, one deployment key; each
    * document's processes are versioned as {@link deploy} versions them (an
    * unchanged document keeps its versions). A process id in two documents is
@@ -113,14 +129,20 @@ export class DefinitionRegistry {
     const tenantId = options.tenantId ?? DEFAULT_TENANT;
     if (documents.length === 0) throw RuntimeError.badRequest('resources', 'no resources to deploy');
     const compiled: CompiledDocument[] = [];
+    const dmn: CompiledDmnDocument[] = [];
+    const kinds: ('bpmn' | 'dmn')[] = [];
     for (const document of documents) {
+      const isDmn = /\.dmn$/i.test(document.name) || isDmnDocument(document.xml);
+      kinds.push(isDmn ? 'dmn' : 'bpmn');
       try {
-        compiled.push(await this.compile(document.xml));
+        if (isDmn) dmn.push(await this.decisions.compile(document.name, document.xml));
+        else compiled.push(await this.compile(document.xml));
       } catch (e) {
-        if (e instanceof RuntimeError) throw new RuntimeError(e.code, `'${document.name}': ${e.message}`, e.errors);
+        if (e instanceof RuntimeError && !isDmn) throw new RuntimeError(e.code, `'${document.name}': ${e.message}`, e.errors);
         throw e;
       }
     }
+    const bpmnNames = documents.filter((_, i) => kinds[i] === 'bpmn').map((d) => d.name);
     const seen = new Map<string, string>();
     compiled.forEach((document, i) => {
       for (const process of document.processes) {
@@ -128,22 +150,32 @@ export class DefinitionRegistry {
         if (other !== undefined) {
           throw RuntimeError.badRequest(
             'resources',
-            `process id '${process.id}' is in both '${other}' and '${documents[i].name}'; a deployment takes each process id once`,
+            `process id '${process.id}' is in both '${other}' and '${bpmnNames[i]}'; a deployment takes each process id once`,
           );
         }
-        seen.set(process.id, documents[i].name);
+        seen.set(process.id, bpmnNames[i]);
       }
     });
     const deploymentId = this.newKey();
-    const result = await this.store.transaction((tx) => this.insertVersions(tx, deploymentId, tenantId, compiled, true));
+    const result = await this.store.transaction(async (tx) => {
+      const bpmn = await this.insertVersions(tx, deploymentId, tenantId, compiled, true);
+      const decisions = await this.decisions.insertVersions(tx, deploymentId, tenantId, dmn, async () => undefined);
+      return { ...bpmn, decisions };
+    });
     if (result.created) await this.cache.delete(compiled.flatMap((d) => d.processes.map((p) => latestKey(tenantId, p.id))));
+    await this.decisions.invalidate(tenantId, result.decisions);
     let at = 0;
+    let bpmnIndex = 0;
+    let dmnIndex = 0;
     const resources = documents.map((document, i) => {
-      const processes = result.processes.slice(at, at + compiled[i].processes.length);
-      at += compiled[i].processes.length;
+      if (kinds[i] === 'dmn') return { name: document.name, processes: [], dmn: result.decisions[dmnIndex++] };
+      const count = compiled[bpmnIndex++].processes.length;
+      const processes = result.processes.slice(at, at + count);
+      at += count;
       return { name: document.name, processes };
     });
-    return { created: result.created, deploymentId, tenantId, resources, warnings: compiled.flatMap((d) => d.warnings) };
+    const created = result.created || result.decisions.some((d) => d.created);
+    return { created, deploymentId, tenantId, resources, warnings: compiled.flatMap((d) => d.warnings) };
   }
 
   private async compile(xml: string): Promise<CompiledDocument> {

@@ -290,6 +290,9 @@ export class StepChanges {
       case 'cancelChild':
         this.childrenToCancel.push(effect.elementInstanceId);
         return false;
+      case 'evaluateDecision':
+        // Answered by the unit of work before the step's changes are collected.
+        return false;
       case 'raiseIncident':
         this.incidents.push({
           id: this.newKey(),

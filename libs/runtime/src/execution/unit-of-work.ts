@@ -5,6 +5,7 @@ import {
   type EngineEnv,
   type EngineEvent,
   type FeelLimits,
+  type Effect,
   type StepResult,
 } from '@baton/engine';
 import { yieldToEventLoop } from '@baton/support';
@@ -14,7 +15,7 @@ import { prepareInstance } from '../instances/new-instance';
 import type { Key } from '../keys/key-generator';
 import { FailureKind, notify, type BatchReport, type RuntimeObserver } from '../observer';
 import { LockTimeoutError, type Repositories, type RuntimeStore } from '../ports/repositories';
-import { isEnded, type InstanceRecord, type StoredEvent } from '../ports/records';
+import { isEnded, type DecisionInstanceRecord, type InstanceRecord, type StoredEvent } from '../ports/records';
 import { RuntimeError } from '../runtime-error';
 import type { Announcer } from './announcer';
 import { StepChanges, type InstanceHead } from './step-changes';
@@ -141,7 +142,7 @@ export class UnitOfWork {
           const exhausted = row.stepFailures >= this.failureLimit;
           const outcome: StepOutcome = exhausted
             ? { failed: new Error(`${row.stepFailures} attempt(s) in a row to step it did not finish`) }
-            : this.step(row, definition, events.map((e) => e.event), true);
+            : await this.stepAnswering(tx, changes, row, definition, events.map((e) => e.event), true);
           if (isFailure(outcome)) {
             const failures = exhausted || attemptCounted ? row.stepFailures : await tx.instances.recordStepFailure(row.id);
             const aside = this.afterFailure(row, definition, events, failures, outcome.failed);
@@ -276,7 +277,7 @@ export class UnitOfWork {
           options.guard?.(row);
           const definition = (await this.definitions([row], tx)).get(row.definitionId);
           if (definition === undefined) throw new Error(`the definition of instance ${instanceId} cannot be loaded`);
-          const result = this.step(row, definition, commands, false);
+          const result = await this.stepAnswering(tx, changes, row, definition, commands, false);
           if (isFailure(result)) throw stepRefused(instanceId, result.failed);
           if (result === null) return;
           // Work may wait in the inbox (events deferred while suspended): let a worker look.
@@ -322,6 +323,70 @@ export class UnitOfWork {
     } catch (e) {
       return { failed: e };
     }
+  }
+
+  /**
+   * {@link step}, then the decisions its business rule tasks asked for
+   * (`evaluateDecision` effects) are evaluated here, in the same transaction,
+   * and fed back to the engine (`decisionEvaluated`, or a CALLED_DECISION_ERROR
+   * / DECISION_EVALUATION_ERROR incident), round after round until no element
+   * asks: the step stays one atomic unit and the engine stays pure. The
+   * decision instances (history) are written only when the whole step holds.
+   */
+  private async stepAnswering(
+    tx: Repositories,
+    changes: StepChanges,
+    row: InstanceRecord,
+    definition: LoadedDefinition,
+    events: readonly EngineEvent[],
+    run: boolean,
+  ): Promise<StepOutcome> {
+    const first = this.step(row, definition, events, run);
+    if (first === null || isFailure(first) || !first.effects.some(isDecisionRequest)) return first;
+    const effects: Effect[] = [];
+    const evaluations: Omit<DecisionInstanceRecord, 'evaluatedAt'>[] = [];
+    const laterEvents: EngineEvent[] = [];
+    let result: StepResult = first;
+    try {
+      for (let round = 0; ; round++) {
+        const asks = result.effects.filter(isDecisionRequest);
+        effects.push(...result.effects.filter((e) => !isDecisionRequest(e)));
+        if (asks.length === 0) break;
+        const answers: EngineEvent[] = [];
+        for (const ask of asks) {
+          if (round >= MAX_DECISION_ROUNDS) {
+            answers.push({
+              type: 'incident',
+              elementInstanceId: ask.elementInstanceId,
+              incidentType: 'STEP_BUDGET_EXCEEDED',
+              message: `${ask.elementId}: the instance evaluated decisions in ${MAX_DECISION_ROUNDS} rounds in one step without reaching a wait state (a loop of business rule tasks?)`,
+            });
+            continue;
+          }
+          const { event, instance } = await this.registry.decisions.answer(tx, {
+            tenantId: row.tenantId,
+            processInstanceId: row.id,
+            processDeploymentId: definition.deploymentId,
+            elementInstanceId: ask.elementInstanceId,
+            elementId: ask.elementId,
+            decisionId: ask.decisionId,
+            bindingType: ask.bindingType,
+            versionTag: ask.versionTag,
+            variables: ask.variables,
+          });
+          answers.push(event);
+          if (instance !== null) evaluations.push(instance);
+        }
+        result = execute(definition.process, result.state, answers, this.env(), { run });
+        // An answer for an instance suspended meanwhile waits in its inbox until it is resumed.
+        for (const j of result.deferred ?? []) laterEvents.push(answers[j]);
+      }
+    } catch (e) {
+      return { failed: e };
+    }
+    if (evaluations.length > 0) await tx.decisions.insertInstances(evaluations);
+    for (const event of laterEvents) changes.addEvent(row.id, event);
+    return first.deferred === undefined ? { state: result.state, effects } : { state: result.state, effects, deferred: first.deferred };
   }
 
   private env(): EngineEnv {
@@ -498,6 +563,13 @@ function byInstance(events: readonly StoredEvent[]): Map<Key, StoredEvent[]> {
 }
 
 const DEFAULT_STEP_FAILURE_LIMIT = 3;
+
+/** Rounds of decision evaluations one step answers before the asking elements get a STEP_BUDGET_EXCEEDED incident. */
+const MAX_DECISION_ROUNDS = 100;
+
+type DecisionRequestEffect = Extract<Effect, { type: 'evaluateDecision' }>;
+
+const isDecisionRequest = (effect: Effect): effect is DecisionRequestEffect => effect.type === 'evaluateDecision';
 
 interface StepFailure {
   readonly failed: unknown;

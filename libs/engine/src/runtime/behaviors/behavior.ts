@@ -98,5 +98,5 @@ export interface ElementBehavior {
     variables: Variables | undefined,
   ): void;
   /** A job or user task of this element finished. */
-  accepts?: 'job' | 'userTask' | 'child';
+  accepts?: 'job' | 'userTask' | 'child' | 'decision';
 }

@@ -3,7 +3,7 @@ import type { ElementBehavior } from './behavior';
 import { multiInstanceBody, processBehavior, subProcess } from './containers.behavior';
 import { boundaryEvent, endEvent, intermediateCatchEvent, intermediateThrowEvent, startEvent } from './events.behavior';
 import { eventBasedGateway, exclusiveGateway, inclusiveGateway, parallelGateway } from './gateways.behavior';
-import { callActivity, jobTask, passThrough, receiveTask, scriptTask, userTask } from './tasks.behavior';
+import { businessRuleTask, callActivity, jobTask, passThrough, receiveTask, scriptTask, userTask } from './tasks.behavior';
 
 /** One behaviour per element type: the compiler rejects a missing one. */
 const byElementType: Record<ElementType, ElementBehavior> = {
@@ -16,7 +16,7 @@ const byElementType: Record<ElementType, ElementBehavior> = {
   manualTask: passThrough,
   serviceTask: jobTask,
   sendTask: jobTask,
-  businessRuleTask: jobTask,
+  businessRuleTask,
   scriptTask,
   userTask,
   receiveTask,

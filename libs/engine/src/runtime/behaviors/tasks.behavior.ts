@@ -44,6 +44,34 @@ export const jobTask: ElementBehavior = {
   terminate: cancelJob,
 };
 
+/**
+ * Business rule task: with `zeebe:calledDecision` the host evaluates the
+ * decision (an `evaluateDecision` effect) and answers with a
+ * `decisionEvaluated` event in the same unit of work; otherwise a job.
+ */
+export const businessRuleTask: ElementBehavior = {
+  accepts: 'decision',
+  activate(x, inst, node) {
+    const called = node.calledDecision;
+    if (called === undefined) return jobTask.activate(x, inst, node);
+    const decisionId = x.evaluateString(called.decisionId, inst.id, `the called decision id of '${node.id}'`);
+    x.emit({
+      type: 'evaluateDecision',
+      key: inst.id,
+      elementInstanceId: inst.id,
+      elementId: node.id,
+      decisionId,
+      bindingType: called.bindingType,
+      versionTag: called.versionTag ?? null,
+      variables: x.visible(inst),
+    });
+    return 'wait';
+  },
+  terminate(x, inst, node) {
+    if (node.calledDecision === undefined) cancelJob(x, inst);
+  },
+};
+
 /** Script task: evaluates its FEEL expression into the result variable. */
 export const scriptTask: ElementBehavior = {
   activate(x, inst, node) {
