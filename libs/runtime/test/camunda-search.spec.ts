@@ -12,6 +12,8 @@ import {
   translateSort,
   USER_TASK_SEARCH,
   DEFINITION_SEARCH,
+  ELEMENT_INSTANCE_SEARCH,
+  VARIABLE_SEARCH,
   type Key,
 } from '../src';
 import { engineFixture, RuntimeKit } from './fakes';
@@ -80,9 +82,19 @@ describe('the search language: filters', () => {
       {
         field: 'type',
         op: 'notIn',
-        value: ['JOB_NO_RETRIES', 'UNHANDLED_ERROR', 'CONDITION_ERROR', 'EXPRESSION_ERROR', 'CALLED_ELEMENT_ERROR', 'VARIABLE_LIMIT_EXCEEDED'],
+        value: [
+          'JOB_NO_RETRIES',
+          'UNHANDLED_ERROR',
+          'CONDITION_ERROR',
+          'EXPRESSION_ERROR',
+          'CALLED_ELEMENT_ERROR',
+          'CALLED_DECISION_ERROR',
+          'DECISION_EVALUATION_ERROR',
+          'VARIABLE_LIMIT_EXCEEDED',
+        ],
       },
     ]);
+    expect(conditions('DECISION_EVALUATION_ERROR')).toEqual([{ field: 'type', op: 'in', value: ['DECISION_EVALUATION_ERROR'] }]);
     expect(conditions('FORM_NOT_FOUND')).toEqual([{ field: 'type', op: 'in', value: [] }]);
     expect(translateFilter(INCIDENT_SEARCH, { state: 'RESOLVED' }).conditions).toEqual([{ field: 'resolved', op: 'in', value: [true] }]);
   });
@@ -298,5 +310,71 @@ describe('CamundaSearchService on the memory store', () => {
     await kit.drain();
     expect((await search.userTasks({ filter: { state: 'COMPLETED' } })).items.map((t) => t.id)).toEqual([task.id]);
     await expect(kit.tasks.unassign(task.id)).rejects.toMatchObject({ code: RuntimeErrorCode.Conflict });
+  });
+
+  it('derives element instances from the history: the process keyed by its instance, states, ends, open incidents', async () => {
+    const { kit, search, alpha } = await world();
+    const [job] = await kit.jobs.activate({ type: 'alpha', workerId: 'w', maxJobs: 1, lockDurationMs: 60_000 });
+    await kit.jobs.fail(job.id, { workerId: 'w', errorMessage: 'boom', retries: 0 });
+    await kit.drain();
+    const [incident] = (await search.incidents({ filter: { jobKey: job.id } })).items;
+
+    const of = await search.elementInstances({ filter: { processInstanceKey: job.instanceId }, sort: [{ field: 'elementId' }] });
+    expect(of.items.map((e) => [e.elementId, e.elementType, e.state, e.hasIncident])).toEqual([
+      ['alpha', 'process', 'ACTIVE', false],
+      ['charge', 'serviceTask', 'ACTIVE', true],
+      ['start', 'startEvent', 'COMPLETED', false],
+    ]);
+    expect(of.items[0]).toMatchObject({ id: job.instanceId, instanceId: job.instanceId, bpmnProcessId: 'alpha', endedAt: null, incidentId: null });
+    expect(of.items[1]).toMatchObject({ id: job.elementInstanceId, incidentId: incident.id });
+    expect(of.items[2].endedAt).toEqual(of.items[2].startedAt);
+    expect(await search.elementInstance(job.instanceId)).toMatchObject({ elementType: 'process' });
+    expect(await search.elementInstance(job.elementInstanceId)).toMatchObject({ elementId: 'charge' });
+    await expect(search.elementInstance('77')).rejects.toMatchObject({ code: RuntimeErrorCode.NotFound });
+
+    expect((await search.elementInstances({ filter: { type: 'SERVICE_TASK', state: 'TERMINATED' } })).items.map((e) => e.instanceId)).toEqual([alpha[3]]);
+    expect((await search.elementInstances({ filter: { incidentKey: incident.id } })).items.map((e) => e.id)).toEqual([job.elementInstanceId]);
+    expect((await search.elementInstances({ filter: { type: 'SUB_PROCESS' } })).page.totalItems).toBe(0);
+    badRequest(() => translateFilter(ELEMENT_INSTANCE_SEARCH, { elementName: 'x' }));
+    badRequest(() => translateSort(ELEMENT_INSTANCE_SEARCH, [{ field: 'hasIncident' }]));
+
+    await kit.jobs.updateRetries(job.id, 1);
+    await kit.incidents.resolve(incident.id);
+    const [again] = await kit.jobs.activate({ type: 'alpha', workerId: 'w', maxJobs: 1, lockDurationMs: 60_000 });
+    await kit.jobs.complete(again.id, { workerId: 'w' });
+    await kit.drain();
+    const done = await search.elementInstances({ filter: { processInstanceKey: job.instanceId } });
+    expect(done.items.map((e) => [e.elementId, e.state, e.hasIncident])).toEqual(
+      expect.arrayContaining([['alpha', 'COMPLETED', false], ['charge', 'COMPLETED', false], ['end', 'COMPLETED', false]]),
+    );
+  });
+
+  it('lists process-scope variables as JSON text; a variable gets a key when first returned and keeps it', async () => {
+    const kit = new RuntimeKit();
+    await kit.deploy(renamed('vars'));
+    const a = (await kit.instances.start('vars', { variables: { x: 1, name: 'ann' } })).id;
+    const b = (await kit.instances.start('vars', { variables: { x: 2 } })).id;
+    await kit.drain();
+    const search = new CamundaSearchService(kit.store);
+    expect(kit.store.rows('variableKeys')).toEqual([]);
+
+    const xs = await search.variables({ filter: { name: 'x' }, sort: [{ field: 'value', order: 'DESC' }] });
+    expect(xs.items.map((v) => [v.instanceId, v.scopeId, v.value])).toEqual([
+      [b, b, '2'],
+      [a, a, '1'],
+    ]);
+    expect(kit.store.rows('variableKeys')).toHaveLength(2);
+    const all = await search.variables({ filter: { processInstanceKey: a } });
+    expect(all.items.map((v) => [v.name, v.value])).toEqual([
+      ['name', '"ann"'],
+      ['x', '1'],
+    ]);
+    expect(all.items.find((v) => v.name === 'x')?.key).toBe(xs.items[1].key);
+    expect(kit.store.rows('variableKeys')).toHaveLength(3);
+    expect(await search.variable(xs.items[0].key)).toMatchObject({ instanceId: b, name: 'x', value: '2' });
+    expect((await search.variables({ filter: { variableKey: xs.items[0].key } })).items.map((v) => v.instanceId)).toEqual([b]);
+    await expect(search.variable('999')).rejects.toMatchObject({ code: RuntimeErrorCode.NotFound });
+    badRequest(() => translateSort(VARIABLE_SEARCH, [{ field: 'variableKey' }]));
+    badRequest(() => translateFilter(VARIABLE_SEARCH, { isTruncated: true }));
   });
 });

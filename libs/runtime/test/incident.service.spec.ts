@@ -70,6 +70,36 @@ describe('IncidentService', () => {
     expect(kit.store.rows('jobs')[0]).toMatchObject({ state: 'ACTIVATABLE', retries: 1 });
   });
 
+  it('updating retries leaves the job FAILED and the incident open; resolving then hands the job out with them (Zeebe)', async () => {
+    const kit = new RuntimeKit();
+    await kit.deploy(SERVICE_TASK);
+    const { instanceId, jobId, incidentId } = await jobIncident(kit);
+
+    expect(await kit.jobs.updateRetries(jobId, 4)).toMatchObject({ id: jobId, state: 'FAILED', retries: 4 });
+    expect(kit.store.rows('jobs')[0]).toMatchObject({ id: jobId, state: 'FAILED', retries: 4 });
+    expect(await kit.incidents.get(incidentId)).toMatchObject({ resolvedAt: null });
+    expect(await kit.jobs.activate({ type: 'charge-card', workerId: 'w2', maxJobs: 1, lockDurationMs: 60_000 })).toEqual([]);
+
+    await kit.incidents.resolve(incidentId);
+
+    const [again] = await kit.jobs.activate({ type: 'charge-card', workerId: 'w2', maxJobs: 1, lockDurationMs: 60_000 });
+    expect(again).toMatchObject({ id: jobId, retries: 4 });
+    await kit.jobs.complete(jobId, { workerId: 'w2' });
+    await kit.drain();
+    expect(await kit.instances.get(instanceId)).toMatchObject({ status: 'COMPLETED', incidents: [] });
+  });
+
+  it('retries named on resolution win over those set on the job', async () => {
+    const kit = new RuntimeKit();
+    await kit.deploy(SERVICE_TASK);
+    const { jobId, incidentId } = await jobIncident(kit);
+    await kit.jobs.updateRetries(jobId, 4);
+
+    await kit.incidents.resolve(incidentId, { retries: 2 });
+
+    expect(kit.store.rows('jobs')[0]).toMatchObject({ state: 'ACTIVATABLE', retries: 2 });
+  });
+
   it('retries the failed phase of an expression incident once a worker picks the instance up', async () => {
     const kit = new RuntimeKit();
     await kit.deploy(SCRIPT_ERRORS);

@@ -196,6 +196,41 @@ describe('InstanceService', () => {
     });
   });
 
+  describe('setElementVariables', () => {
+    it('writes into an active element instance (local or propagated) or, by the process instance key, the process scope', async () => {
+      const kit = await kitWith(SERVICE_TASK);
+      const id = await kit.startAndRun('service-task', { a: 1 });
+      const [job] = await kit.jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 1, lockDurationMs: 60_000 });
+
+      expect(await kit.instances.setElementVariables(job.elementInstanceId, { local: 1 }, true)).toBe('applied');
+      expect(await kit.instances.setElementVariables(job.elementInstanceId, { a: 2, b: 3 }, false)).toBe('applied');
+      expect(await kit.instances.setElementVariables(id, { c: 4 }, true)).toBe('applied');
+
+      expect((await kit.instances.get(id)).variables).toEqual({ a: 2, b: 3, c: 4 });
+      await kit.jobs.fail(job.id, { workerId: 'w', errorMessage: 'x', retries: 1 });
+      const [again] = await kit.jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 1, lockDurationMs: 60_000 });
+      expect(again.variables).toEqual({ a: 2, b: 3, c: 4, local: 1 });
+    });
+
+    it('refuses an unknown or ended element instance (404) and variables over the limits (422), writing nothing', async () => {
+      const kit = await kitWith(SERVICE_TASK);
+      const id = await kit.startAndRun('service-task', { a: 1 });
+      const [job] = await kit.jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 1, lockDurationMs: 60_000 });
+
+      await expect(kit.instances.setElementVariables('77', { x: 1 }, false)).rejects.toMatchObject({ code: RuntimeErrorCode.NotFound });
+      await expect(kit.instances.setElementVariables('nope', { x: 1 }, false)).rejects.toMatchObject({ code: RuntimeErrorCode.NotFound });
+      await expect(kit.instances.setElementVariables(id, { big: 'x'.repeat(120) }, false)).rejects.toMatchObject({
+        code: RuntimeErrorCode.Unprocessable,
+        errors: [{ variable: 'big' }],
+      });
+      await kit.jobs.complete(job.id, { workerId: 'w' });
+      await kit.drain();
+      await expect(kit.instances.setElementVariables(job.elementInstanceId, { x: 1 }, true)).rejects.toMatchObject({ code: RuntimeErrorCode.NotFound });
+      await expect(kit.instances.setElementVariables(id, { x: 1 }, true)).rejects.toMatchObject({ code: RuntimeErrorCode.NotFound });
+      expect((await kit.instances.get(id)).variables).toEqual({ a: 1 });
+    });
+  });
+
   describe('patchVariables', () => {
     it('merges into the process scope and answers the whole map', async () => {
       const kit = await kitWith(SERVICE_TASK);

@@ -305,6 +305,39 @@ describe('JobService', () => {
     });
   });
 
+  describe('updateRetries', () => {
+    it('sets the retries of a waiting or leased job without touching its state or lease', async () => {
+      const { kit } = await withJobs(2);
+      const [leased] = await activate(kit, 'w1', 1);
+      const waiting = kit.store.rows('jobs').find((j) => j.id !== leased.id);
+      if (waiting === undefined) throw new Error('no waiting job');
+
+      await kit.jobs.updateRetries(leased.id, 7);
+      await kit.jobs.updateRetries(waiting.id, 2);
+
+      const rows = new Map(kit.store.rows('jobs').map((j) => [j.id, j]));
+      expect(rows.get(leased.id)).toMatchObject({ state: 'ACTIVATED', workerId: 'w1', retries: 7, lockExpiresAt: new Date(kit.clock.now() + LEASE) });
+      expect(rows.get(waiting.id)).toMatchObject({ state: 'ACTIVATABLE', workerId: null, retries: 2 });
+      // The lease holder fails it: one fewer than the retries set.
+      await kit.jobs.fail(leased.id, { workerId: 'w1', errorMessage: 'x' });
+      expect(kit.store.rows('jobs').find((j) => j.id === leased.id)).toMatchObject({ state: 'ACTIVATABLE', retries: 6 });
+    });
+
+    it('refuses retries below 1 or beyond 32 bits (400), an unknown job (404), an ended one (409)', async () => {
+      const { kit } = await withJobs(1);
+      const [job] = await activate(kit);
+      for (const bad of [0, -1, 1.5, 2 ** 31]) {
+        await expect(kit.jobs.updateRetries(job.id, bad)).rejects.toMatchObject({ code: RuntimeErrorCode.BadRequest });
+      }
+      expect(kit.store.rows('jobs')[0]).toMatchObject({ retries: job.retries });
+      await expect(kit.jobs.updateRetries('77', 3)).rejects.toMatchObject({ code: RuntimeErrorCode.NotFound });
+      await expect(kit.jobs.updateRetries('not-a-key', 3)).rejects.toMatchObject({ code: RuntimeErrorCode.NotFound });
+      await kit.jobs.complete(job.id, { workerId: 'w1' });
+      await expect(kit.jobs.updateRetries(job.id, 3)).rejects.toMatchObject({ code: RuntimeErrorCode.Conflict });
+      expect(kit.store.rows('jobs')[0]).toMatchObject({ state: 'COMPLETED', retries: job.retries });
+    });
+  });
+
   it('a duplicate of a completion in the same group is not answered before its group commits', async () => {
     // JobService.decide resolves the second of two identical requests at once (answeredBefore sees
     // the first one's settlement in the group); when the commit then fails, the first is rejected

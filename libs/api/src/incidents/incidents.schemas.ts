@@ -16,6 +16,8 @@ export const ResolveIncidentBody = z.strictObject({
     .int()
     .min(1)
     .optional()
-    .describe('For a job incident: the retries the job gets (default 1). Ignored for other incidents, whose failed step is retried.')
+    .describe(
+      'For a job incident: the retries the job gets (default: those set with `POST /jobs/{id}/retries` since it failed, else 1). Ignored for other incidents, whose failed step is retried.',
+    )
     .meta({ example: 3 }),
 });

@@ -57,3 +57,13 @@ export const HeartbeatBody = z.strictObject({
   workerId,
   lockDurationMs: lockDurationMs.describe('The lock now expires this many milliseconds from now').meta({ example: 30_000 }),
 });
+
+export const UpdateRetriesBody = z.strictObject({
+  retries: z
+    .number()
+    .int()
+    .min(1)
+    .max(2_147_483_647)
+    .describe('Retries the job has left. A FAILED job stays failed until its incident is resolved, which hands it out again with these retries')
+    .meta({ example: 3 }),
+});

@@ -64,7 +64,10 @@ export class V2EventsController {
     return { signalKey, tenantId };
   }
 
-  /** The failed phase runs again; a job out of retries gets one retry. */
+  /**
+   * The failed phase runs again; a job out of retries is handed out again
+   * with the retries set by `PATCH /v2/jobs/{key}`, or one when none were.
+   */
   @Post('incidents/:incidentKey/resolution')
   @HttpCode(204)
   async resolve(@Param('incidentKey') key: string, @Body() body: unknown): Promise<void> {

@@ -81,23 +81,30 @@ export class V2JobsController {
   }
 
   /**
-   * `changeset.timeout`: the lease now ends that many ms from now. Changing
-   * `retries` is not supported yet (400 naming the field).
+   * `changeset.retries`: the retries the job has left (at least 1); a FAILED
+   * job stays failed with its incident open until the incident is resolved,
+   * which hands it out again with these retries (as in Zeebe).
+   * `changeset.timeout`: the lease now ends that many ms from now. Both may
+   * come together.
    */
   @Patch(':jobKey')
   @HttpCode(204)
   async update(@Param('jobKey') key: string, @Body() body: unknown): Promise<void> {
     keyParam('jobKey', key);
     const { changeset } = parse(UpdateJobBody, body, 'body');
-    if (changeset.retries !== undefined && changeset.retries !== null) {
-      throw RuntimeError.badRequest('changeset.retries', 'changing the retries of a job is not supported by Baton yet');
+    const retries = changeset.retries ?? undefined;
+    const timeout = changeset.timeout ?? undefined;
+    if (retries !== undefined && retries < 1) throw RuntimeError.badRequest('changeset.retries', 'changeset.retries must be at least 1');
+    if (timeout !== undefined && timeout < 1) throw RuntimeError.badRequest('changeset.timeout', 'changeset.timeout must be at least 1 ms');
+    if (retries === undefined && timeout === undefined) {
+      throw RuntimeError.badRequest('changeset', 'changeset must set retries or timeout');
     }
-    if (changeset.timeout === undefined || changeset.timeout === null) {
-      await this.jobs.get(key);
-      return;
+    // A timeout needs a leased job: refused (409) before the retries change, not after.
+    if (timeout !== undefined && (await this.jobs.get(key)).state !== 'ACTIVATED') {
+      throw RuntimeError.conflict(`job ${key} is not activated: its timeout cannot change`);
     }
-    if (changeset.timeout < 1) throw RuntimeError.badRequest('changeset.timeout', 'timeout must be at least 1 ms');
-    await this.jobs.heartbeat(key, { workerId: await this.jobs.leaseHolder(key), lockDurationMs: changeset.timeout });
+    if (retries !== undefined) await this.jobs.updateRetries(key, retries);
+    if (timeout !== undefined) await this.jobs.heartbeat(key, { workerId: await this.jobs.leaseHolder(key), lockDurationMs: timeout });
   }
 
   private async view(job: ActivatedJob): Promise<object> {

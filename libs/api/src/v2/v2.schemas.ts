@@ -93,11 +93,14 @@ export const JobErrorBody = z.strictObject({
 
 export const UpdateJobBody = z.strictObject({
   changeset: z.object({
-    retries: z.number().int().nullable().optional(),
+    retries: z.number().int().max(2_147_483_647).nullable().optional(),
     timeout: int64.nullable().optional(),
   }),
   operationReference,
 });
+
+/** `PUT /v2/element-instances/{key}/variables`. */
+export const SetVariablesBody = z.strictObject({ variables, local: z.boolean().optional(), operationReference });
 
 const message = {
   name: z.string().min(1),

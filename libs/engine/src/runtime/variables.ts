@@ -82,6 +82,23 @@ export function propagateVariables(
   }
 }
 
+/**
+ * Camunda's non-local "set variables" on an element instance: each variable
+ * (a name, never a path) updates the nearest scope from `fromId` up that has
+ * it, else lands in the root scope.
+ */
+export function mergeIntoOwningScopes(
+  elements: Record<string, ElementInstance>,
+  rootId: string,
+  fromId: string,
+  variables: Variables,
+): void {
+  for (const name of Object.keys(variables)) {
+    const scope = findOwningScope(elements, rootId, fromId, name);
+    scope.variables = { ...(scope.variables ?? {}), [name]: variables[name] };
+  }
+}
+
 function setPath(
   elements: Record<string, ElementInstance>,
   rootId: string,

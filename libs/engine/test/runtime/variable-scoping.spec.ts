@@ -43,6 +43,25 @@ describe('variable scoping', () => {
   });
 });
 
+describe('setVariables with propagate (Camunda\'s non-local set variables)', () => {
+  it('each variable updates the nearest scope that has it, from the element instance up; the rest land in the process scope', async () => {
+    const d = await Driver.load(['variables/subprocess-local.bpmn']);
+    const id = d.start('subprocess-local', { orderId: 'o-1' });
+    const elements = Object.values(d.instance(id).state.elements);
+    const task = elements.find((e) => e.elementId === 'try');
+    const sub = elements.find((e) => e.elementId === 'attempt');
+    d.step(id, [{ type: 'setVariables', elementInstanceId: task?.id as string, propagate: true, variables: { attempts: 7, fresh: 'x', 'a.b': 1 } }]);
+
+    const after = d.instance(id).state.elements;
+    expect(after[sub?.id as string].variables).toEqual({ attempts: 7 });
+    expect(after[task?.id as string].variables ?? {}).toEqual({});
+    // A dotted name is a name here, not a path.
+    expect(d.variables(id)).toEqual({ orderId: 'o-1', fresh: 'x', 'a.b': 1 });
+    d.completeJob(id, 'try');
+    expect(d.variables(id)).toEqual({ orderId: 'o-1', fresh: 'x', 'a.b': 1, lastAttempts: 7 });
+  });
+});
+
 describe('call activity variables', () => {
   const files = ['subprocess/call-activity-propagation.bpmn', 'subprocess/propagation-child.bpmn'];
   const childOf = (d: Driver, parentId: string, n: number): string => {

@@ -2,6 +2,7 @@ import type { UnitOfWork } from '../execution/unit-of-work';
 import type { CommandResult } from '../instances/instance.service';
 import { incidentView, type IncidentView } from '../instances/instance.views';
 import { pageOf } from '../instances/listing';
+import { MAX_RETRIES } from '../jobs/job.service';
 import { isKey } from '../keys/key-generator';
 import type { RuntimeStore } from '../ports/repositories';
 import { isEnded, type IncidentRecord, type Page, type PageRequest, type TenantScope } from '../ports/records';
@@ -46,13 +47,22 @@ export class IncidentService {
     return incidentView(await this.row(id));
   }
 
-  /** `retries`: for a job out of retries, how many it gets (default 1). */
+  /**
+   * `retries`: for a job out of retries, how many it gets. Without it, the
+   * retries the job was given since it failed (`JobService.updateRetries`,
+   * as Zeebe's resolution reads the job's retries), else 1 (Baton's default,
+   * where Zeebe refuses to resolve a job incident whose job has none).
+   */
   async resolve(id: string, command: { retries?: number } = {}): Promise<CommandResult<IncidentView>> {
     const incident = await this.row(id);
     if (incident.resolvedAt !== null) throw RuntimeError.conflict(`incident ${id} is already resolved`);
-    const retries = command.retries;
-    if (retries !== undefined && (!Number.isInteger(retries) || retries < 1)) {
-      throw RuntimeError.badRequest("retries", `retries must be a whole number >= 1, got ${retries}`);
+    let retries = command.retries;
+    if (retries !== undefined && (!Number.isInteger(retries) || retries < 1 || retries > MAX_RETRIES)) {
+      throw RuntimeError.badRequest('retries', `retries must be a whole number from 1 to ${MAX_RETRIES}, got ${retries}`);
+    }
+    if (retries === undefined && incident.jobId !== null) {
+      const job = await this.store.repos.jobs.get(incident.jobId);
+      if (job !== null && job.state === 'FAILED' && job.retries > 0) retries = job.retries;
     }
     const elementInstanceId = incident.elementInstanceId;
     if (elementInstanceId === null) throw RuntimeError.conflict(`incident ${id} names no element to retry`);

@@ -171,6 +171,36 @@ export class InstanceService {
     return { outcome, value: { variables: outcome === 'applied' ? current : { ...current, ...variables } } };
   }
 
+  /**
+   * Camunda's "set variables" on an element instance: `elementInstanceKey`
+   * names an active element instance, or the process instance (its process
+   * scope, as in Camunda). `local`: merged into that scope only; otherwise
+   * each variable updates the nearest scope from there up that has it, else
+   * the process scope. 404 when no active element instance has the key (an
+   * ended one included, as in Camunda); 409 when the instance ended meanwhile.
+   */
+  async setElementVariables(elementInstanceKey: string, variables: Variables, local: boolean, tenants?: TenantScope): Promise<CommandOutcome> {
+    const missing = () => RuntimeError.notFound(`element instance '${elementInstanceKey.slice(0, 40)}' (no active element instance has this key)`);
+    if (!isKey(elementInstanceKey)) throw missing();
+    this.limits.check(variables);
+    const [element] = await this.store.repos.elementInstances.search({
+      conditions: [{ field: 'id', op: 'eq', value: elementInstanceKey }],
+      sort: [{ field: 'id', descending: false }],
+      limit: 1,
+      tenants,
+    });
+    if (element === undefined || element.state !== 'ACTIVE') throw missing();
+    // The process is keyed by its instance: its scope is the default target.
+    const scope = element.id === element.instanceId ? {} : { elementInstanceId: element.id };
+    return this.unitOfWork.command(element.instanceId, [{ type: 'setVariables', variables, ...scope, ...(local ? {} : { propagate: true }) }], {
+      lockTimeoutMs: this.lockTimeoutMs,
+      guard: (instance) => {
+        refuseEnded(instance, 'set variables of');
+        this.limits.check(variables, processVariables(instance.state));
+      },
+    });
+  }
+
   private async commandAndView(
     id: string,
     commands: readonly EngineEvent[],

@@ -254,6 +254,28 @@ export class JobService {
     });
   }
 
+  /**
+   * Sets how many retries a job has left (Camunda's "update job retries"): a
+   * waiting or leased job keeps its state and lease; a FAILED job stays
+   * FAILED and its JOB_NO_RETRIES incident open. Resolving that incident
+   * then hands the job out again with these retries (Zeebe: updating retries
+   * never resolves the incident; resolving it needs retries above 0). 400 for
+   * retries below 1, 404 for an unknown job, 409 for one that has ended.
+   */
+  async updateRetries(jobId: string, retries: number): Promise<JobRecord> {
+    const key = requireJobKey(jobId);
+    if (!Number.isInteger(retries) || retries < 1 || retries > MAX_RETRIES) {
+      throw RuntimeError.badRequest('retries', `retries must be a whole number from 1 to ${MAX_RETRIES}, got ${retries}`);
+    }
+    return this.store.transaction(async (tx) => {
+      const [job] = await tx.jobs.lock([key]);
+      if (job === undefined) throw notFound(key);
+      if (job.state === 'COMPLETED' || job.state === 'CANCELED') throw RuntimeError.conflict(`job ${key} is ${job.state}; its retries cannot change`);
+      await tx.jobs.updateRetries(key, retries);
+      return { ...job, retries };
+    });
+  }
+
   private settle(jobId: string, settlement: Omit<Settlement, 'jobId'>): Promise<void> {
     return this.settlements.submit({ ...settlement, jobId: requireJobKey(jobId) });
   }
@@ -360,6 +382,9 @@ function pick(variables: Variables, names: readonly string[]): Variables {
   for (const name of names) if (Object.prototype.hasOwnProperty.call(variables, name)) picked[name] = variables[name];
   return picked;
 }
+
+/** Retries are a 32-bit integer (Camunda's `int32`, Baton's column). */
+export const MAX_RETRIES = 2_147_483_647;
 
 const notFound = (id: string): RuntimeError => RuntimeError.notFound(`job ${id}`);
 

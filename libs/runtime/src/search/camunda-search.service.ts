@@ -3,13 +3,17 @@ import type { RuntimeStore } from '../ports/repositories';
 import type { TenantScope } from '../ports/records';
 import {
   DEFINITION_SEARCH_FIELDS,
+  ELEMENT_INSTANCE_SEARCH_FIELDS,
   INCIDENT_SEARCH_FIELDS,
   INSTANCE_SEARCH_FIELDS,
   JOB_SEARCH_FIELDS,
   searchValue,
   USER_TASK_SEARCH_FIELDS,
+  VARIABLE_SEARCH_FIELDS,
   type DefinitionSearchField,
   type DefinitionSearchRecord,
+  type ElementInstanceSearchField,
+  type ElementInstanceSearchRecord,
   type IncidentSearchField,
   type IncidentSearchRecord,
   type InstanceSearchField,
@@ -20,6 +24,8 @@ import {
   type SearchScalar,
   type UserTaskSearchField,
   type UserTaskSearchRecord,
+  type VariableSearchField,
+  type VariableSearchRecord,
 } from '../ports/search';
 import { RuntimeError } from '../runtime-error';
 import {
@@ -94,6 +100,8 @@ export const INCIDENT_ERROR_TYPE: EnumMapping = {
     ['CONDITION_ERROR', 'CONDITION_ERROR'],
     ['EXPRESSION_ERROR', 'EXTRACT_VALUE_ERROR'],
     ['CALLED_ELEMENT_ERROR', 'CALLED_ELEMENT_ERROR'],
+    ['CALLED_DECISION_ERROR', 'CALLED_DECISION_ERROR'],
+    ['DECISION_EVALUATION_ERROR', 'DECISION_EVALUATION_ERROR'],
     ['VARIABLE_LIMIT_EXCEEDED', 'MESSAGE_SIZE_EXCEEDED'],
     ['STEP_BUDGET_EXCEEDED', 'UNKNOWN'],
     ['STEP_FAILED', 'UNKNOWN'],
@@ -137,6 +145,76 @@ const JOB_LISTENER_EVENT: EnumMapping = {
   stored: [],
 };
 
+export const ELEMENT_INSTANCE_STATE: EnumMapping = {
+  names: ['ACTIVE', 'COMPLETED', 'TERMINATED'],
+  stored: [
+    ['ACTIVE', 'ACTIVE'],
+    ['COMPLETED', 'COMPLETED'],
+    ['TERMINATED', 'TERMINATED'],
+  ],
+};
+
+/**
+ * Camunda's element `type` by Baton's element type (the BPMN tag name in the
+ * history). An event subprocess is a `subProcess` to Baton: SUB_PROCESS.
+ */
+export const ELEMENT_TYPE: EnumMapping = {
+  names: [
+    'UNSPECIFIED',
+    'PROCESS',
+    'SUB_PROCESS',
+    'EVENT_SUB_PROCESS',
+    'AD_HOC_SUB_PROCESS',
+    'AD_HOC_SUB_PROCESS_INNER_INSTANCE',
+    'START_EVENT',
+    'INTERMEDIATE_CATCH_EVENT',
+    'INTERMEDIATE_THROW_EVENT',
+    'BOUNDARY_EVENT',
+    'END_EVENT',
+    'SERVICE_TASK',
+    'RECEIVE_TASK',
+    'USER_TASK',
+    'MANUAL_TASK',
+    'TASK',
+    'EXCLUSIVE_GATEWAY',
+    'INCLUSIVE_GATEWAY',
+    'PARALLEL_GATEWAY',
+    'EVENT_BASED_GATEWAY',
+    'SEQUENCE_FLOW',
+    'MULTI_INSTANCE_BODY',
+    'CALL_ACTIVITY',
+    'BUSINESS_RULE_TASK',
+    'SCRIPT_TASK',
+    'SEND_TASK',
+    'UNKNOWN',
+  ],
+  stored: [
+    ['process', 'PROCESS'],
+    ['subProcess', 'SUB_PROCESS'],
+    ['startEvent', 'START_EVENT'],
+    ['intermediateCatchEvent', 'INTERMEDIATE_CATCH_EVENT'],
+    ['intermediateThrowEvent', 'INTERMEDIATE_THROW_EVENT'],
+    ['boundaryEvent', 'BOUNDARY_EVENT'],
+    ['endEvent', 'END_EVENT'],
+    ['serviceTask', 'SERVICE_TASK'],
+    ['receiveTask', 'RECEIVE_TASK'],
+    ['userTask', 'USER_TASK'],
+    ['manualTask', 'MANUAL_TASK'],
+    ['task', 'TASK'],
+    ['exclusiveGateway', 'EXCLUSIVE_GATEWAY'],
+    ['inclusiveGateway', 'INCLUSIVE_GATEWAY'],
+    ['parallelGateway', 'PARALLEL_GATEWAY'],
+    ['eventBasedGateway', 'EVENT_BASED_GATEWAY'],
+    ['multiInstanceBody', 'MULTI_INSTANCE_BODY'],
+    ['callActivity', 'CALL_ACTIVITY'],
+    ['businessRuleTask', 'BUSINESS_RULE_TASK'],
+    ['scriptTask', 'SCRIPT_TASK'],
+    ['sendTask', 'SEND_TASK'],
+  ],
+  otherwise: 'UNKNOWN',
+};
+
+export const camundaElementType = (type: string): string => enumName(ELEMENT_TYPE, type);
 export const camundaInstanceState = (status: string): string => enumName(INSTANCE_STATE, status);
 export const camundaIncidentType = (type: string): string => enumName(INCIDENT_ERROR_TYPE, type);
 export const camundaUserTaskState = (state: string): string => enumName(USER_TASK_STATE, state);
@@ -248,6 +326,50 @@ export const JOB_SEARCH: ApiResource<JobSearchField> = {
 };
 
 /**
+ * `elementName` is not stored (the views read it from the model): not a
+ * filter or sort field. `elementInstanceScopeKey` is not offered either.
+ */
+export const ELEMENT_INSTANCE_SEARCH: ApiResource<ElementInstanceSearchField> = {
+  name: 'element instance',
+  key: 'id',
+  fields: {
+    elementInstanceKey: { kind: 'key', field: 'id' },
+    processInstanceKey: { kind: 'key', field: 'instanceId' },
+    processDefinitionKey: { kind: 'key', field: 'definitionId' },
+    processDefinitionId: { kind: 'string', field: 'bpmnProcessId' },
+    elementId: { kind: 'string', field: 'elementId' },
+    type: { kind: 'enum', field: 'elementType', enum: ELEMENT_TYPE },
+    state: { kind: 'enum', field: 'state', enum: ELEMENT_INSTANCE_STATE },
+    startDate: { kind: 'date', field: 'startedAt' },
+    endDate: { kind: 'date', field: 'endedAt' },
+    hasIncident: { kind: 'bool', field: 'hasIncident', filterOnly: true },
+    incidentKey: { kind: 'key', field: 'incidentId' },
+    tenantId: { kind: 'string', field: 'tenantId' },
+  },
+};
+
+/**
+ * Process-scope variables. `variableKey` filters only (a variable gets its
+ * key when a search first returns it, so no order by key exists for all);
+ * `isTruncated` is not offered.
+ */
+export const VARIABLE_SEARCH: ApiResource<VariableSearchField> = {
+  name: 'variable',
+  key: 'id',
+  fields: {
+    variableKey: { kind: 'key', field: 'key', filterOnly: true },
+    processInstanceKey: { kind: 'key', field: 'instanceId' },
+    scopeKey: { kind: 'key', field: 'scopeId' },
+    tenantId: { kind: 'string', field: 'tenantId' },
+    name: { kind: 'string', field: 'name' },
+    value: { kind: 'string', field: 'value' },
+  },
+};
+
+/** A variable as the searches answer it: with its key. */
+export type KeyedVariable = VariableSearchRecord & { readonly key: string };
+
+/**
  * Camunda 8's searches and gets (`/v2/.../search`, `GET /v2/...`) over the
  * store's read-only search methods: keyset pagination on the sort (the key
  * breaks ties), `from` offsets up to {@link MAX_FROM}, and `totalItems`
@@ -274,6 +396,32 @@ export class CamundaSearchService {
 
   jobs(request: CamundaSearchRequest, tenants?: TenantScope): Promise<SearchPage<JobSearchRecord>> {
     return this.search(JOB_SEARCH, Object.keys(JOB_SEARCH_FIELDS), this.store.repos.jobs, request, tenants);
+  }
+
+  elementInstances(request: CamundaSearchRequest, tenants?: TenantScope): Promise<SearchPage<ElementInstanceSearchRecord>> {
+    return this.search(ELEMENT_INSTANCE_SEARCH, Object.keys(ELEMENT_INSTANCE_SEARCH_FIELDS), this.store.repos.elementInstances, request, tenants);
+  }
+
+  elementInstance(key: string, tenants?: TenantScope): Promise<ElementInstanceSearchRecord> {
+    return this.one('element instance', key, this.store.repos.elementInstances, tenants);
+  }
+
+  /** Variables, each with its key (handed out now to a variable seen for the first time). */
+  async variables(request: CamundaSearchRequest, tenants?: TenantScope): Promise<SearchPage<KeyedVariable>> {
+    const repo = this.store.repos.variables;
+    const page = await this.search(VARIABLE_SEARCH, Object.keys(VARIABLE_SEARCH_FIELDS), repo, request, tenants);
+    const unkeyed = page.items.filter((v) => v.key === null);
+    const keys = await repo.assignKeys(unkeyed.map((v) => ({ instanceId: v.instanceId, name: v.name })));
+    const items = page.items.map((v) => ({ ...v, key: v.key ?? keys.get(v.id) ?? '' })).filter((v) => v.key !== '');
+    return { items, page: page.page };
+  }
+
+  async variable(key: string, tenants?: TenantScope): Promise<KeyedVariable> {
+    const missing = () => RuntimeError.notFound(`variable with key '${key.slice(0, 40)}'`);
+    if (!isKey(key)) throw missing();
+    const [row] = await this.store.repos.variables.search({ conditions: [{ field: 'key', op: 'eq', value: key }], sort: [{ field: 'id', descending: false }], limit: 1, tenants });
+    if (row === undefined || row.key === null) throw missing();
+    return { ...row, key: row.key };
   }
 
   processInstance(key: string, tenants?: TenantScope): Promise<InstanceSearchRecord> {

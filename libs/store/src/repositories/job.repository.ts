@@ -121,4 +121,12 @@ export class PgJobRepository implements JobRepository {
       lockDurationMs,
     );
   }
+
+  async updateRetries(id: Key, retries: number): Promise<void> {
+    await this.db.$executeRawUnsafe(
+      `UPDATE "Job" SET retries = $2 WHERE id = $1::bigint AND state IN ('ACTIVATABLE', 'ACTIVATED', 'FAILED')`,
+      id,
+      retries,
+    );
+  }
 }

@@ -1,0 +1,54 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, UseFilters } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { RUNTIME_STORE } from '@baton/host';
+import { CamundaSearchService, type KeyedVariable, type RuntimeStore } from '@baton/runtime';
+import { parse } from '../http/validation';
+import { V2ProblemFilter } from './v2-problem.filter';
+import { keyParam, SearchBody } from './v2.schemas';
+import { searchResult } from './v2-views';
+
+/** Values longer than this many characters are cut in search answers (Camunda's default threshold); a get answers them whole. */
+export const VARIABLE_PREVIEW_CHARS = 8191;
+
+/**
+ * Camunda 8.8's variables: the process-scope variables of every instance,
+ * values as JSON text. A variable's key is handed out the first time a
+ * search returns it and names the same instance and variable name forever.
+ */
+@ApiExcludeController()
+@UseFilters(V2ProblemFilter)
+@Controller('v2/variables')
+export class V2VariablesController {
+  private readonly search: CamundaSearchService;
+
+  constructor(@Inject(RUNTIME_STORE) store: RuntimeStore) {
+    this.search = new CamundaSearchService(store);
+  }
+
+  @Post('search')
+  @HttpCode(200)
+  async variables(@Body() body: unknown): Promise<object> {
+    return searchResult(await this.search.variables(parse(SearchBody, body, 'body') ?? {}), (v) => {
+      const value = jsonText(v);
+      const isTruncated = value.length > VARIABLE_PREVIEW_CHARS;
+      return { ...base(v), value: isTruncated ? value.slice(0, VARIABLE_PREVIEW_CHARS) : value, isTruncated };
+    });
+  }
+
+  @Get(':variableKey')
+  async variable(@Param('variableKey') key: string): Promise<object> {
+    const v = await this.search.variable(keyParam('variableKey', key));
+    return { ...base(v), value: jsonText(v) };
+  }
+}
+
+const base = (v: KeyedVariable) => ({
+  name: v.name,
+  tenantId: v.tenantId,
+  variableKey: v.key,
+  scopeKey: v.scopeId,
+  processInstanceKey: v.instanceId,
+});
+
+/** The value as compact JSON text (the store may print it with spaces). */
+const jsonText = (v: KeyedVariable): string => JSON.stringify(JSON.parse(v.value));
