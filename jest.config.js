@@ -14,6 +14,7 @@ const esmPackages = [
   'temporal-polyfill',
   'temporal-utils',
   'uuid',
+  'jose',
   // NestJS 12 ships ESM only.
   '@nestjs',
   // PGlite's CommonJS build loads fs, zlib and its WebAssembly through dynamic import(), which

@@ -188,6 +188,8 @@ export async function startApi(
       LOG_LEVEL: 'warn',
       // The bench saturates the API from one address: the per-address limit would measure itself.
       RATE_LIMIT_PER_MINUTE: '0',
+      // The bench measures the engine, not the check of a credential.
+      AUTH: 'none',
       ...spec.env,
     },
   );

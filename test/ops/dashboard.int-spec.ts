@@ -42,7 +42,7 @@ describe('metrics of a running api and worker', () => {
   beforeAll(async () => {
     h = await startApi('ops_dash', env);
     worker = await startWorker(
-      loadSettings({ DATABASE_URL: h.db.url, DB_POOL_SIZE: '4', LOG_LEVEL: 'error', ...env }),
+      loadSettings({ DATABASE_URL: h.db.url, DB_POOL_SIZE: '4', LOG_LEVEL: 'error', AUTH: 'none', ...env }),
     );
 
     expect(
@@ -251,6 +251,7 @@ describe('metrics of a running api and worker', () => {
       DATABASE_URL: h.db.url,
       DB_POOL_SIZE: '2',
       LOG_LEVEL: 'error',
+      AUTH: 'none',
       REDIS_URL: 'redis://127.0.0.1:1',
       RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:1',
       WORK_QUEUE: queue,

@@ -59,7 +59,7 @@ describeWithNginx('nginx in front of two API replicas', () => {
   beforeAll(async () => {
     h = await startApi('ops_nginx');
     second = await createApiApp(
-      loadSettings({ DATABASE_URL: h.db.url, DB_POOL_SIZE: '4', LOG_LEVEL: 'error' }),
+      loadSettings({ DATABASE_URL: h.db.url, DB_POOL_SIZE: '4', LOG_LEVEL: 'error', AUTH: 'none' }),
       { logger: false },
     );
     await second.listen(0, '127.0.0.1');

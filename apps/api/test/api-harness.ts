@@ -34,7 +34,7 @@ export interface ApiHarness {
 /** The API on a fresh schema, in this process, on a random port, with the in-process bus and memory cache. */
 export async function startApi(prefix: string, env: Record<string, string> = {}): Promise<ApiHarness> {
   const db = await freshSchema({ prefix, poolSize: 2 });
-  const settings = loadSettings({ DATABASE_URL: db.url, DB_POOL_SIZE: '6', LOG_LEVEL: 'error', ...env });
+  const settings = loadSettings({ DATABASE_URL: db.url, DB_POOL_SIZE: '6', LOG_LEVEL: 'error', AUTH: 'none', ...env });
   let app: NestFastifyApplication;
   try {
     app = await createApiApp(settings, { logger: false });

@@ -14,7 +14,7 @@ async function apiBehind(prefix: string, env: (db: { url: string }) => Record<st
   const db = await freshSchema({ prefix, poolSize: 2 });
   let app: NestFastifyApplication;
   try {
-    app = await createApiApp(loadSettings({ DATABASE_URL: db.url, DB_POOL_SIZE: '4', LOG_LEVEL: 'fatal', ...env(db) }), { logger: false });
+    app = await createApiApp(loadSettings({ DATABASE_URL: db.url, DB_POOL_SIZE: '4', LOG_LEVEL: 'fatal', AUTH: 'none', ...env(db) }), { logger: false });
     await app.listen(0, '127.0.0.1');
   } catch (e) {
     await db.drop();

@@ -1,5 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { adapters, type Settings } from '@baton/config';
+import { adapters, withSetting, type Settings } from '@baton/config';
 import { HostConfigError, HostModule, nestLogger, RUNTIME_STORE, STORE, type Store } from '@baton/host';
 import { DefinitionRegistry, Sweeper, type RuntimeStore } from '@baton/runtime';
 import { createApiApp } from '@baton/api';
@@ -31,7 +31,9 @@ export interface StartedBaton {
  * unless DATABASE_URL is set). Not listening yet; `startBaton` starts the
  * worker's loops. Nest's own signal handling is off: main owns the exit code.
  */
-export function createBatonApp(settings: Settings, options: BatonAppOptions = {}): Promise<NestFastifyApplication> {
+export function createBatonApp(given: Settings, options: BatonAppOptions = {}): Promise<NestFastifyApplication> {
+  // The all-in-one listens on loopback by default: no authentication unless AUTH asks for it (the banner says so).
+  const settings = given.AUTH === undefined ? withSetting(given, 'AUTH', []) : given;
   return createApiApp(settings, {
     logger: options.logger,
     shutdownHooks: false,

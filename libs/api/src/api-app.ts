@@ -5,7 +5,15 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Settings } from '@baton/config';
 import { nestLogger, nestLogLevels, openStore, RUNTIME_OBSERVER, type Store } from '@baton/host';
 import { BatonMetrics } from '@baton/metrics';
-import { FailureKind, VariableLimits, type RuntimeObserver } from '@baton/runtime';
+import {
+  FailureKind,
+  IncidentService,
+  InstanceService,
+  JobService,
+  TaskService,
+  VariableLimits,
+  type RuntimeObserver,
+} from '@baton/runtime';
 import type { FastifyInstance } from 'fastify';
 import { ApiModule } from './api.module';
 import { observeHttp } from './http/http-metrics';
@@ -16,6 +24,12 @@ import { utf8 } from './http/utf8';
 import { refuseUnstorableInput } from './http/unstorable-input';
 import { registerHttpSecurity } from './http/security';
 import { V2_PREFIX } from './v2';
+import { ApiKeyService } from './auth/api-keys';
+import { authLookups } from './auth/auth-lookups';
+import { registerAuthHook } from './auth/auth-hook';
+import { registerAuditLog } from './auth/audit-log';
+import { PgAuditRepository } from '@baton/store';
+import { authenticatorFor, authModes } from './auth/auth-setup';
 
 export const API_PREFIX = 'api/v1';
 
@@ -34,6 +48,8 @@ export interface ApiAppOptions {
  * before anything else; a failure closes it again and rejects.
  */
 export async function createApiApp(settings: Settings, options: ApiAppOptions = {}): Promise<NestFastifyApplication> {
+  // Refused before anything is opened: AUTH unset is a configuration error (auth/auth-setup.ts).
+  authModes(settings);
   const logger = options.logger === false ? false : nestLogLevels(settings.LOG_LEVEL);
   if (logger !== false) Logger.overrideLogger(logger);
   const store: Store = await openStore(settings, nestLogger('Store'));
@@ -61,6 +77,15 @@ export async function createApiApp(settings: Settings, options: ApiAppOptions = 
     });
     // Before any route is added, so that every route gets the headers and the rate limit.
     await registerHttpSecurity(app, settings);
+    // After the rate limit (a guessed password counts against it), before any body is read.
+    registerAuthHook(app.getHttpAdapter().getInstance(), {
+      authenticator: authenticatorFor(settings, app.get(ApiKeyService)),
+      metricsToken: settings.METRICS_TOKEN,
+      lookups: authLookups(app.get(JobService), app.get(TaskService), app.get(InstanceService), app.get(IncidentService)),
+    });
+    if (authModes(settings).length > 0 && settings.AUDIT_RETENTION_DAYS > 0) {
+      registerAuditLog(app.getHttpAdapter().getInstance(), app.get(PgAuditRepository), settings.AUDIT_RETENTION_DAYS, nestLogger('Audit'));
+    }
     registerBodyParsers(app.getHttpAdapter().getInstance());
     refuseUnacceptedContent(app.getHttpAdapter().getInstance());
     refuseUnstorableInput(app.getHttpAdapter().getInstance());

@@ -2,6 +2,11 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import type { Settings } from '@baton/config';
 import { HostModule, type Store } from '@baton/host';
+import { PgApiKeyRepository, PgAuditRepository } from '@baton/store';
+import { AuditLogController } from './auth/audit-log.controller';
+import { ApiKeysController } from './auth/api-keys.controller';
+import { ApiKeyService } from './auth/api-keys';
+import { DecisionsController } from './decisions/decisions.controller';
 import { DefinitionsController } from './definitions/definitions.controller';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './health/metrics.controller';
@@ -23,6 +28,7 @@ export class ApiModule {
       imports: [HostModule.forRoot({ settings, store, appName: 'api' }), TerminusModule.forRoot({ errorLogStyle: 'pretty' })],
       controllers: [
         DefinitionsController,
+        DecisionsController,
         InstancesController,
         TasksController,
         JobsController,
@@ -32,7 +38,13 @@ export class ApiModule {
         HealthController,
         MetricsController,
         RootController,
+        ApiKeysController,
+        AuditLogController,
         ...V2_CONTROLLERS,
+      ],
+      providers: [
+        { provide: ApiKeyService, useValue: new ApiKeyService(new PgApiKeyRepository(store.prisma)) },
+        { provide: PgAuditRepository, useValue: new PgAuditRepository(store.prisma) },
       ],
     };
   }

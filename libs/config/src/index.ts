@@ -1,1 +1,1 @@
-export { adapters, feelLimits, loadSettings, loadSettingsOrExit, printableSettings, redact, SETTING_NAMES, SettingsError, type Settings } from './settings';
+export { adapters, AUTH_MODES, type AuthMode, feelLimits, loadSettings, loadSettingsOrExit, printableSettings, redact, SETTING_NAMES, SettingsError, withSetting, type Settings } from './settings';

@@ -129,6 +129,28 @@ const bool = (name: string, fallback: boolean) =>
       return z.NEVER;
     });
 
+/** How a caller may prove who it is (docs/security.md). */
+export const AUTH_MODES = ['basic', 'api-key', 'oidc'] as const;
+export type AuthMode = (typeof AUTH_MODES)[number];
+
+/** A comma-separated list of free-form names (claims, audiences), `fallback` when empty. */
+const names = (fallback: readonly string[] | undefined) =>
+  z
+    .string()
+    .optional()
+    .transform((value) => {
+      const entries = (value ?? '')
+        .split(',')
+        .map((e) => e.trim())
+        .filter((e) => e !== '');
+      return entries.length === 0 ? fallback : (entries as readonly string[]);
+    });
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
 const schema = z.object({
   DATABASE_URL: url('DATABASE_URL', ['postgres:', 'postgresql:']),
   REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:']),
@@ -186,6 +208,50 @@ const schema = z.object({
   ),
   /** Bytes of an answer the built-in `http` job reads at most; a larger one fails the job. */
   HTTP_JOB_MAX_RESPONSE_BYTES: positiveInt('HTTP_JOB_MAX_RESPONSE_BYTES', 1_048_576),
+  /**
+   * How callers authenticate: `none`, or a comma list of `basic` (users of
+   * AUTH_USERS_FILE), `api-key` (keys made with `npm run api-key`, as Bearer
+   * or Basic), `oidc` (JWT bearer tokens of OIDC_ISSUER). `none` is `[]`.
+   * Unset: the API app refuses to start; `npm start` (embedded, loopback) uses `none`.
+   */
+  AUTH: z
+    .string()
+    .optional()
+    .transform((value, ctx): readonly AuthMode[] | undefined => {
+      if (value === undefined || value.trim() === '') return undefined;
+      const entries = value
+        .split(',')
+        .map((e) => e.trim().toLowerCase())
+        .filter((e) => e !== '');
+      if (entries.length === 1 && entries[0] === 'none') return [];
+      const bad = entries.filter((e) => !(AUTH_MODES as readonly string[]).includes(e));
+      if (bad.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `AUTH must be 'none' or a comma list of ${AUTH_MODES.join(', ')}; not one: ${bad.map((b) => `'${b}'`).join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      return [...new Set(entries)] as AuthMode[];
+    }),
+  /** JSON file of HTTP Basic users `[{ name, passwordHash, permissions, tenants }]` (AUTH=basic; hashes from `npm run api-key -- hash-password`). */
+  AUTH_USERS_FILE: optionalText,
+  /** The OIDC issuer (`iss` of its tokens); its discovery document names the JWKS (AUTH=oidc). */
+  OIDC_ISSUER: url('OIDC_ISSUER', ['https:', 'http:']),
+  /** Where the issuer's signing keys are, when not from discovery (`<issuer>/.well-known/openid-configuration`). */
+  OIDC_JWKS_URL: url('OIDC_JWKS_URL', ['https:', 'http:']),
+  /** Accepted `aud` values of tokens (comma list); required with AUTH=oidc. */
+  OIDC_AUDIENCE: names(undefined),
+  /** Claims naming the caller, first present wins: `sub`, or `azp,sub` for client-credentials tokens. */
+  OIDC_PRINCIPAL_CLAIM: names(['sub']),
+  /** Dotted path of the claim listing permissions (an array or a space-separated string): `scope`, `permissions` (Auth0), `realm_access.roles` (Keycloak), `roles` (Entra ID). */
+  OIDC_PERMISSIONS_CLAIM: optionalText.transform((v) => v ?? 'scope'),
+  /** Dotted path of the claim listing the caller's tenants (`*` for all); unset or absent: the default tenant only. */
+  OIDC_TENANTS_CLAIM: optionalText,
+  /** Days the audit log keeps an entry (written only with authentication on); 0 turns the audit log off. */
+  AUDIT_RETENTION_DAYS: countOrOff('AUDIT_RETENTION_DAYS', 90),
+  /** Bearer token Prometheus must send to the API's `/metrics`; unset: `/metrics` is open (docs/security.md). */
+  METRICS_TOKEN: optionalText,
   DB_POOL_SIZE: positiveInt('DB_POOL_SIZE', 10),
   TOKEN_BATCH_SIZE: positiveInt('TOKEN_BATCH_SIZE', 100),
   MAX_PARALLEL_TOKENS: positiveInt('MAX_PARALLEL_TOKENS', 50),
@@ -259,7 +325,22 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
       `MAX_VARIABLE_SIZE (${result.data.MAX_VARIABLE_SIZE}) must not exceed MAX_TOTAL_VARIABLES (${result.data.MAX_TOTAL_VARIABLES})`,
     ]);
   }
+  const auth = result.data.AUTH ?? [];
+  const problems: string[] = [];
+  if (auth.includes('basic') && result.data.AUTH_USERS_FILE === undefined) {
+    problems.push('AUTH includes basic, so AUTH_USERS_FILE must name the JSON file of users');
+  }
+  if (auth.includes('oidc') && result.data.OIDC_ISSUER === undefined) problems.push('AUTH includes oidc, so OIDC_ISSUER must be set');
+  if (auth.includes('oidc') && result.data.OIDC_AUDIENCE === undefined) {
+    problems.push('AUTH includes oidc, so OIDC_AUDIENCE must name the audience its tokens carry');
+  }
+  if (problems.length > 0) throw new SettingsError(problems);
   return withRedactedPrinting(result.data);
+}
+
+/** A copy of `settings` with one setting replaced (printing still redacted): a composition's own default. */
+export function withSetting<K extends keyof Settings>(settings: Settings, name: K, value: Settings[K]): Settings {
+  return withRedactedPrinting({ ...settings, [name]: value });
 }
 
 /** The URL settings, which may carry credentials. */
@@ -276,6 +357,7 @@ export function printableSettings(settings: Settings): Record<string, unknown> {
     const value = settings[name];
     if (value !== undefined) copy[name] = redact(value);
   }
+  if (settings.METRICS_TOKEN !== undefined) copy.METRICS_TOKEN = '***';
   return copy;
 }
 

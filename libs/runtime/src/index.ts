@@ -12,7 +12,10 @@ export {
   StoreUnavailableError,
   type ActivateJobsQuery,
   type ChangeRepository,
+  type DecisionRepository,
   type DefinitionRepository,
+  type ElementInstanceRepository,
+  type VariableRepository,
   type HistoryRepository,
   type IdempotencyRepository,
   type InboxRepository,
@@ -40,6 +43,27 @@ export {
   type DeployedDefinition,
   type LoadedDefinition,
 } from './definitions/definition-registry';
+export {
+  DecisionRegistry,
+  isDmnDocument,
+  type CompiledDmnDocument,
+  type DecisionBinding,
+  type DecisionDeployResult,
+  type DecisionRegistryOptions,
+  type DecisionRequest,
+  type DeployedDmn,
+} from './decisions/decision-registry';
+export {
+  DecisionService,
+  decisionInstanceView,
+  decisionRequirementsView,
+  decisionView,
+  deployedDmnView,
+  type DecisionEvaluationResult,
+  type DecisionInstanceView,
+  type DecisionRequirementsView,
+  type DecisionView,
+} from './decisions/decision.service';
 export { DefinitionQueryService, definitionView, type DefinitionView } from './definitions/definition-query.service';
 export { Announcer, type AnnouncerOptions, type WorkPublisher } from './execution/announcer';
 export { UnitOfWork, type CommandOptions, type CommandOutcome, type UnitOfWorkOptions } from './execution/unit-of-work';
@@ -66,11 +90,15 @@ export type {
 export * from './ports/search';
 export {
   CamundaSearchService,
+  camundaElementType,
   camundaIncidentType,
   camundaInstanceState,
   camundaJobState,
   camundaUserTaskState,
   DEFINITION_SEARCH,
+  ELEMENT_INSTANCE_SEARCH,
+  ELEMENT_INSTANCE_STATE,
+  ELEMENT_TYPE,
   INCIDENT_ERROR_TYPE,
   INCIDENT_SEARCH,
   INCIDENT_STATE,
@@ -81,6 +109,8 @@ export {
   MAX_TOTAL_ITEMS,
   USER_TASK_SEARCH,
   USER_TASK_STATE,
+  VARIABLE_SEARCH,
+  type KeyedVariable,
   type SearchPage,
 } from './search/camunda-search.service';
 export {

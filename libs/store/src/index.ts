@@ -27,3 +27,5 @@ export type { MigrationFile } from './pglite/pglite-migrations';
 export { lockDataDir } from './pglite/data-dir-lock';
 export type { DataDirLock } from './pglite/data-dir-lock';
 export { PgRuntimeStore, repositoriesOn, classify as classifyStoreError, type PgRuntimeStoreOptions } from './repositories/pg-runtime-store';
+export { PgApiKeyRepository, type ApiKeyRow } from './repositories/api-key.repository';
+export { PgAuditRepository, type AuditRow, type AuditFilter } from './repositories/audit.repository';

@@ -36,6 +36,10 @@ const TABLES = [
   'Incident',
   'StartSubscription',
   'IdempotencyRecord',
+  'DecisionRequirements',
+  'DecisionDefinition',
+  'DecisionInstance',
+  'VariableKey',
 ];
 
 /** Above 2^53: a key a JS number would round. */
@@ -567,6 +571,62 @@ export function describeStoreContract(adapter: StoreAdapter): void {
         await rt.unitOfWork.runBatch([id]);
         expect(await rt.status(id)).toBe('COMPLETED');
         expect(await sweeper.sweepOnce()).toBe(0);
+      });
+    });
+
+    describe('decisions', () => {
+      const DMN = repoFile('test/fixtures/decisions/dinner.dmn');
+      const BPMN = 'test/fixtures/decisions/dinner.bpmn';
+
+      it('versions DMN documents and their decisions; finds them by version, version tag, deployment and key; lists the latest', async () => {
+        const decisions = rt.registry.decisions;
+        const tenantId = `dmn-${testKeys()}`;
+        const first = await decisions.deploy(DMN, { tenantId, name: 'dinner.dmn' });
+        expect(first.created).toBe(true);
+        const same = await decisions.deploy(DMN, { tenantId, name: 'dinner.dmn' });
+        expect(same).toMatchObject({ created: false, deploymentId: first.deploymentId });
+        const second = await decisions.deploy(DMN.replace('"buffet"</text>', '"brunch"</text>'), { tenantId, name: 'dinner.dmn' });
+        const [v1, v2] = [first.resources[0], second.resources[0]];
+        expect(v2.requirements).toMatchObject({ decisionRequirementsId: 'dinner-decisions', version: 2, resourceName: 'dinner.dmn', name: 'Dinner decisions' });
+        expect(v2.decisions.map((d) => [d.decisionId, d.version, d.versionTag])).toEqual([
+          ['season', 2, null],
+          ['dish', 2, 'v1'],
+        ]);
+        const repo = rt.runtime.repos.decisions;
+        expect(await repo.latestDecision(tenantId, 'dish')).toEqual(v2.decisions[1]);
+        expect(await repo.decisionByVersion(tenantId, 'dish', 1)).toEqual(v1.decisions[1]);
+        expect(await repo.decisionByVersionTag(tenantId, 'dish', 'v1')).toEqual(v2.decisions[1]);
+        expect(await repo.decisionByVersionTag(tenantId, 'dish', 'v9')).toBeNull();
+        expect(await repo.decisionInDeployment(tenantId, 'dish', first.deploymentId)).toEqual(v1.decisions[1]);
+        expect(await repo.decisionById(v1.decisions[0].id)).toEqual(v1.decisions[0]);
+        expect(await repo.decisionsOf(v1.requirements.id)).toEqual(v1.decisions);
+        expect((await repo.requirementsById(v1.requirements.id))?.xml).toBe(DMN);
+        expect((await repo.listLatest({ limit: 10 }, [tenantId])).map((d) => [d.decisionId, d.version])).toEqual([
+          ['dish', 2],
+          ['season', 2],
+        ]);
+        expect((await repo.listLatest({ limit: 10, after: { decisionId: 'dish', tenantId } }, [tenantId])).map((d) => d.decisionId)).toEqual(['season']);
+      });
+
+      it('a business rule task evaluates its decision inside the step and records the evaluation (JSONB round trip)', async () => {
+        await rt.registry.decisions.deploy(DMN, { name: 'dinner.dmn' });
+        const id = await rt.start(BPMN, { month: 2, guestCount: 3 });
+        expect(await rt.status(id)).toBe('COMPLETED');
+        const [evaluation] = await rt.runtime.repos.decisions.instancesOf(id);
+        expect(evaluation).toMatchObject({
+          processInstanceId: id,
+          elementId: 'decide_dish',
+          decisionId: 'dish',
+          state: 'EVALUATED',
+          output: 'stew',
+          failureMessage: null,
+        });
+        expect(evaluation.elementInstanceId).toMatch(/^[1-9][0-9]*$/);
+        expect(evaluation.evaluatedAt).toBeInstanceOf(Date);
+        expect(evaluation.evaluatedDecisions).toEqual([
+          expect.objectContaining({ decisionId: 'season', output: 'winter' }),
+          expect.objectContaining({ decisionId: 'dish', output: 'stew', evaluatedInputs: expect.arrayContaining([expect.objectContaining({ inputValue: 3 })]) }),
+        ]);
       });
     });
   });

@@ -11,6 +11,7 @@ const JSON_ONLY = ['application/json'] as const;
  */
 const BODY_TYPES: ReadonlyMap<string, readonly string[]> = new Map([
   ['POST /api/v1/processes', ['application/xml', 'text/xml', 'multipart/form-data', 'application/json']],
+  ['POST /api/v1/decisions', ['application/xml', 'text/xml', 'multipart/form-data', 'application/json']],
   // Camunda 8's deployment (`/v2`): resources as multipart file parts only.
   ['POST /v2/deployments', ['multipart/form-data']],
 ]);

@@ -72,7 +72,8 @@ export async function registerHttpSecurity(
     await app.register(cors, {
       origin: [...settings.CORS_ORIGINS],
       methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      // No cookies or credentials yet: authentication comes with its own decision on CORS.
+      // An allowed origin's page sends its own Authorization header (requested headers are
+      // reflected in the preflight); no cookies, and nothing the browser adds by itself.
       credentials: false,
       exposedHeaders: [
         'Location',
@@ -80,6 +81,7 @@ export async function registerHttpSecurity(
         'X-RateLimit-Limit',
         'X-RateLimit-Remaining',
         'X-RateLimit-Reset',
+        'WWW-Authenticate',
       ],
       maxAge: 600,
     });

@@ -5,6 +5,8 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IncidentService, type IncidentView, type Page } from '@baton/runtime';
 import { ApiJsonBody, ApiJsonResponse, ApiKeyParam, ApiProblems, ApiQueryFrom, page } from '../http/openapi';
 import { parse } from '../http/validation';
+import { CurrentCaller } from '../auth/caller.decorator';
+import { tenantScope, type Caller } from '../auth/caller';
 import { IncidentListQuery, IncidentSchema, ResolveIncidentBody } from './incidents.schemas';
 
 @ApiTags('incidents')
@@ -17,8 +19,8 @@ export class IncidentsController {
   @ApiQueryFrom(IncidentListQuery)
   @ApiJsonResponse(200, page(IncidentSchema), 'A page of incidents')
   @ApiProblems(400)
-  list(@Query() query: unknown): Promise<Page<IncidentView>> {
-    return this.incidents.list(parse(IncidentListQuery, query, 'query'));
+  list(@Query() query: unknown, @CurrentCaller() caller: Caller): Promise<Page<IncidentView>> {
+    return this.incidents.list({ ...parse(IncidentListQuery, query, 'query'), tenants: tenantScope(caller) });
   }
 
   @Get(':id')

@@ -13,6 +13,8 @@ import {
 import type { Variables } from '@baton/engine';
 import { ApiJsonBody, ApiJsonResponse, ApiKeyParam, ApiProblems, ApiProcessKeyParam, ApiQueryFrom, page } from '../http/openapi';
 import { parse } from '../http/validation';
+import { CurrentCaller } from '../auth/caller.decorator';
+import { tenantScope, type Caller } from '../auth/caller';
 import {
   HistoryItemSchema,
   HistoryQuery,
@@ -55,8 +57,8 @@ export class InstancesController {
   @ApiQueryFrom(InstanceListQuery)
   @ApiJsonResponse(200, page(InstanceSummarySchema), 'A page of instances')
   @ApiProblems(400)
-  list(@Query() query: unknown): Promise<Page<InstanceSummaryView>> {
-    return this.instances.list(parse(InstanceListQuery, query, 'query'));
+  list(@Query() query: unknown, @CurrentCaller() caller: Caller): Promise<Page<InstanceSummaryView>> {
+    return this.instances.list({ ...parse(InstanceListQuery, query, 'query'), tenants: tenantScope(caller) });
   }
 
   @Get('instances/:id')

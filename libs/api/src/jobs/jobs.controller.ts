@@ -4,7 +4,9 @@ import { JobService, type ActivatedJob } from '@baton/runtime';
 import type { z } from 'zod';
 import { ApiJsonBody, ApiJsonResponse, ApiKeyParam, ApiProblems } from '../http/openapi';
 import { parse } from '../http/validation';
-import { ActivateBody, ActivatedJobSchema, ActivateResponse, BpmnErrorBody, CompleteJobBody, FailJobBody, HeartbeatBody } from './jobs.schemas';
+import { CurrentCaller } from '../auth/caller.decorator';
+import { tenantScope, type Caller } from '../auth/caller';
+import { ActivateBody, ActivatedJobSchema, ActivateResponse, BpmnErrorBody, CompleteJobBody, FailJobBody, HeartbeatBody, UpdateRetriesBody } from './jobs.schemas';
 
 /**
  * Jobs for workers in any language (Camunda 8 job workers, Camunda 7
@@ -29,8 +31,9 @@ export class JobsController {
   @ApiJsonBody(ActivateBody)
   @ApiJsonResponse(200, ActivateResponse, 'The activated jobs (possibly none)')
   @ApiProblems(400)
-  async activate(@Body() body: unknown): Promise<{ jobs: JobView[] }> {
-    return { jobs: (await this.jobs.activate(parse(ActivateBody, body, 'body'))).map(jobView) };
+  async activate(@Body() body: unknown, @CurrentCaller() caller: Caller): Promise<{ jobs: JobView[] }> {
+    // Only jobs of the caller's tenants; the auth hook checked the job type (jobs:<type>).
+    return { jobs: (await this.jobs.activate({ ...parse(ActivateBody, body, 'body'), tenants: tenantScope(caller) })).map(jobView) };
   }
 
   @Post(':id/complete')
@@ -83,6 +86,23 @@ export class JobsController {
   @ApiProblems(400, 404, 409)
   async heartbeat(@Param('id') id: string, @Body() body: unknown): Promise<void> {
     await this.jobs.heartbeat(id, parse(HeartbeatBody, body, 'body'));
+  }
+
+  @Post(':id/retries')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Set the retries a job has left',
+    description:
+      'Any worker or operator may set them on a job that has not ended; its state and lock do not change. ' +
+      'A job out of retries stays FAILED with its `JOB_NO_RETRIES` incident open: resolving the incident then hands the job out again with these retries (as in Camunda 8). ' +
+      '409 for a completed or canceled job.',
+  })
+  @ApiKeyParam('id', 'The job id')
+  @ApiJsonBody(UpdateRetriesBody)
+  @ApiResponse({ status: 204, description: 'Set' })
+  @ApiProblems(400, 404, 409)
+  async updateRetries(@Param('id') id: string, @Body() body: unknown): Promise<void> {
+    await this.jobs.updateRetries(id, parse(UpdateRetriesBody, body, 'body').retries);
   }
 }
 

@@ -3,6 +3,8 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { TaskService, type Page, type TaskView } from '@baton/runtime';
 import { ApiJsonBody, ApiJsonResponse, ApiKeyParam, ApiProblems, ApiQueryFrom, page } from '../http/openapi';
 import { parse } from '../http/validation';
+import { CurrentCaller } from '../auth/caller.decorator';
+import { tenantScope, type Caller } from '../auth/caller';
 import { ClaimBody, CompleteBody, TaskListQuery, TaskSchema } from './tasks.schemas';
 
 @ApiTags('tasks')
@@ -15,8 +17,8 @@ export class TasksController {
   @ApiQueryFrom(TaskListQuery)
   @ApiJsonResponse(200, page(TaskSchema), 'A page of open tasks')
   @ApiProblems(400)
-  list(@Query() query: unknown): Promise<Page<TaskView>> {
-    return this.tasks.list(parse(TaskListQuery, query, 'query'));
+  list(@Query() query: unknown, @CurrentCaller() caller: Caller): Promise<Page<TaskView>> {
+    return this.tasks.list({ ...parse(TaskListQuery, query, 'query'), tenants: tenantScope(caller) });
   }
 
   @Get(':id')

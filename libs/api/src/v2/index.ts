@@ -1,10 +1,13 @@
 import { V2ClusterController } from './v2-cluster.controller';
+import { V2DecisionsController } from './v2-decisions.controller';
 import { V2DeploymentsController } from './v2-deployments.controller';
+import { V2ElementInstancesController } from './v2-element-instances.controller';
 import { V2EventsController } from './v2-events.controller';
 import { V2JobsController } from './v2-jobs.controller';
 import { V2ProcessInstancesController } from './v2-process-instances.controller';
 import { V2SearchController } from './v2-search.controller';
 import { V2UserTasksController } from './v2-user-tasks.controller';
+import { V2VariablesController } from './v2-variables.controller';
 
 /** The route prefix of Camunda's Orchestration Cluster REST API, outside Baton's `api/v1`. */
 export const V2_PREFIX = 'v2';
@@ -13,9 +16,12 @@ export const V2_PREFIX = 'v2';
 export const V2_CONTROLLERS = [
   V2ClusterController,
   V2DeploymentsController,
+  V2DecisionsController,
   V2ProcessInstancesController,
   V2JobsController,
   V2EventsController,
   V2SearchController,
   V2UserTasksController,
+  V2ElementInstancesController,
+  V2VariablesController,
 ];

@@ -30,6 +30,59 @@ export interface DefinitionWithXml extends DefinitionRecord {
   readonly xml: string;
 }
 
+/** One deployed version of a DMN document (Camunda's decision requirements, DRG). */
+export interface DecisionRequirementsRecord {
+  readonly id: Key;
+  readonly deploymentId: Key;
+  readonly tenantId: string;
+  /** `<definitions id>` of the DMN document. */
+  readonly decisionRequirementsId: string;
+  readonly version: number;
+  readonly name: string | null;
+  readonly resourceName: string;
+  /** sha256 hex of the document: an identical redeploy keeps the version. */
+  readonly hash: string;
+  readonly deployedAt: Date;
+}
+
+export interface DecisionRequirementsWithXml extends DecisionRequirementsRecord {
+  readonly xml: string;
+}
+
+/** One deployed version of one decision (versioned per decision id and tenant). */
+export interface DecisionDefinitionRecord {
+  readonly id: Key;
+  readonly deploymentId: Key;
+  readonly tenantId: string;
+  readonly decisionId: string;
+  readonly version: number;
+  readonly versionTag: string | null;
+  readonly name: string | null;
+  readonly decisionRequirementsKey: Key;
+  readonly decisionRequirementsId: string;
+  readonly deployedAt: Date;
+}
+
+/** One evaluation of a decision (history): by a business rule task, or over REST (no instance). */
+export interface DecisionInstanceRecord {
+  readonly id: Key;
+  readonly tenantId: string;
+  readonly processInstanceId: Key | null;
+  readonly elementInstanceId: Key | null;
+  readonly elementId: string | null;
+  readonly decisionKey: Key;
+  readonly decisionId: string;
+  readonly decisionVersion: number;
+  readonly decisionRequirementsKey: Key;
+  readonly state: 'EVALUATED' | 'FAILED';
+  /** The decision's result (JSON), null when it failed. */
+  readonly output: unknown;
+  readonly failureMessage: string | null;
+  /** Camunda's `evaluatedDecisions[]`: inputs, matched rules, outputs (JSON). */
+  readonly evaluatedDecisions: unknown;
+  readonly evaluatedAt: Date;
+}
+
 /** A new, not yet run instance (written pending: a worker runs it). */
 export interface NewInstanceRecord {
   readonly id: Key;

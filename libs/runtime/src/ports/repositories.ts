@@ -4,6 +4,10 @@ import type { KeyNodeRepository } from '../keys/key-node-lease';
 import type { ChangeSet } from './changes';
 import type {
   BufferedMessageRecord,
+  DecisionDefinitionRecord,
+  DecisionInstanceRecord,
+  DecisionRequirementsRecord,
+  DecisionRequirementsWithXml,
   DefinitionRecord,
   DefinitionWithXml,
   DueTimer,
@@ -29,6 +33,10 @@ import type {
 import type {
   DefinitionSearchField,
   DefinitionSearchRecord,
+  ElementInstanceSearchField,
+  ElementInstanceSearchRecord,
+  VariableSearchField,
+  VariableSearchRecord,
   IncidentSearchField,
   IncidentSearchRecord,
   InstanceSearchField,
@@ -80,10 +88,13 @@ export class StoreUnavailableError extends Error {
 
 export interface Repositories {
   readonly definitions: DefinitionRepository;
+  readonly decisions: DecisionRepository;
   readonly startEvents: StartEventRepository;
   readonly instances: InstanceRepository;
   readonly inbox: InboxRepository;
   readonly history: HistoryRepository;
+  readonly elementInstances: ElementInstanceRepository;
+  readonly variables: VariableRepository;
   readonly jobs: JobRepository;
   readonly userTasks: UserTaskRepository;
   readonly timers: TimerRepository;
@@ -109,6 +120,33 @@ export interface DefinitionRepository extends Searchable<DefinitionSearchField, 
     page: { readonly limit: number; readonly after?: { readonly bpmnProcessId: string; readonly tenantId: string } },
     tenants: TenantScope,
   ): Promise<DefinitionRecord[]>;
+}
+
+/** Deployed DMN documents (decision requirements), their decisions, and decision evaluations (history). */
+export interface DecisionRepository {
+  /** Serialises deployments of one decision requirements id until the transaction ends. */
+  lockRequirementsId(tenantId: string, decisionRequirementsId: string): Promise<void>;
+  latestRequirements(tenantId: string, decisionRequirementsId: string): Promise<DecisionRequirementsRecord | null>;
+  requirementsById(id: Key): Promise<DecisionRequirementsWithXml | null>;
+  insertRequirements(row: Omit<DecisionRequirementsWithXml, 'deployedAt'>): Promise<DecisionRequirementsRecord>;
+  latestDecision(tenantId: string, decisionId: string): Promise<DecisionDefinitionRecord | null>;
+  decisionByVersion(tenantId: string, decisionId: string, version: number): Promise<DecisionDefinitionRecord | null>;
+  /** The latest version of a decision id carrying this version tag. */
+  decisionByVersionTag(tenantId: string, decisionId: string, versionTag: string): Promise<DecisionDefinitionRecord | null>;
+  /** The version of a decision id deployed by this deployment. */
+  decisionInDeployment(tenantId: string, decisionId: string, deploymentId: Key): Promise<DecisionDefinitionRecord | null>;
+  decisionById(id: Key): Promise<DecisionDefinitionRecord | null>;
+  /** The decisions of one decision requirements version, in document order. */
+  decisionsOf(decisionRequirementsKey: Key): Promise<DecisionDefinitionRecord[]>;
+  insertDecisions(rows: readonly Omit<DecisionDefinitionRecord, 'deployedAt'>[]): Promise<DecisionDefinitionRecord[]>;
+  /** The latest version of each decision id and tenant, ordered by decision id then tenant, after `after`. */
+  listLatest(
+    page: { readonly limit: number; readonly after?: { readonly decisionId: string; readonly tenantId: string } },
+    tenants: TenantScope,
+  ): Promise<DecisionDefinitionRecord[]>;
+  insertInstances(rows: readonly Omit<DecisionInstanceRecord, 'evaluatedAt'>[]): Promise<void>;
+  /** The decision evaluations of a process instance, oldest first. */
+  instancesOf(processInstanceId: Key): Promise<DecisionInstanceRecord[]>;
 }
 
 export interface StartEventRepository {
@@ -174,6 +212,20 @@ export interface HistoryRepository {
   page(instanceId: Key, page: PageRequest): Promise<HistoryRecord[]>;
 }
 
+/** Element instances as Camunda's searches show them, read from the history (read-only). */
+export type ElementInstanceRepository = Searchable<ElementInstanceSearchField, ElementInstanceSearchRecord>;
+
+/**
+ * Variables as Camunda's searches show them (process scope). Baton's
+ * variables have no key of their own: a variable gets one the first time a
+ * search returns it, and keeps it (a row per instance and name), so a key a
+ * client saw always names the same variable.
+ */
+export interface VariableRepository extends Searchable<VariableSearchField, VariableSearchRecord> {
+  /** The keys of these variables (by `<instance key>:<name>`), handed out now where there was none. */
+  assignKeys(variables: readonly { readonly instanceId: Key; readonly name: string }[]): Promise<Map<string, Key>>;
+}
+
 export interface ActivateJobsQuery {
   readonly type: string;
   readonly workerId: string;
@@ -195,6 +247,12 @@ export interface JobRepository extends Searchable<JobSearchField, JobSearchRecor
   /** A failed attempt: back to ACTIVATABLE after `backoffMs`, or FAILED when `retries` is 0. */
   fail(failure: { id: Key; retries: number; errorMessage: string; backoffMs: number; workerId: string; digest: string }): Promise<void>;
   extendLock(id: Key, lockDurationMs: number): Promise<void>;
+  /**
+   * Sets the retries of a job that has not ended (waiting, leased or FAILED):
+   * nothing else changes, so a FAILED job stays FAILED until its incident is
+   * resolved (Zeebe's JobUpdateRetriesProcessor only writes RETRIES_UPDATED).
+   */
+  updateRetries(id: Key, retries: number): Promise<void>;
 }
 
 export interface UserTaskQuery extends PageRequest {

@@ -138,7 +138,43 @@ export const JOB_SEARCH_FIELDS = {
   errorMessage: 'text',
 } as const satisfies Record<string, SearchFieldType>;
 
+/**
+ * Element instances, read from the history: one per ELEMENT_ACTIVATED event,
+ * ended by its instance's ELEMENT_COMPLETED or ELEMENT_TERMINATED event.
+ */
+export const ELEMENT_INSTANCE_SEARCH_FIELDS = {
+  id: 'key',
+  tenantId: 'text',
+  instanceId: 'key',
+  definitionId: 'key',
+  bpmnProcessId: 'text',
+  elementId: 'text',
+  elementType: 'text',
+  state: 'text',
+  startedAt: 'date',
+  endedAt: 'date',
+  hasIncident: 'bool',
+  incidentId: 'key',
+} as const satisfies Record<string, SearchFieldType>;
+
+/**
+ * Process-scope variables, one row per variable of an instance. `id`
+ * (`<instance key>:<name>`) orders and identifies a row; `key` is the
+ * variable's key once one was handed out (see {@link VariableRepository}).
+ */
+export const VARIABLE_SEARCH_FIELDS = {
+  id: 'text',
+  key: 'key',
+  instanceId: 'key',
+  scopeId: 'key',
+  tenantId: 'text',
+  name: 'text',
+  value: 'text',
+} as const satisfies Record<string, SearchFieldType>;
+
 export type InstanceSearchField = keyof typeof INSTANCE_SEARCH_FIELDS;
+export type VariableSearchField = keyof typeof VARIABLE_SEARCH_FIELDS;
+export type ElementInstanceSearchField = keyof typeof ELEMENT_INSTANCE_SEARCH_FIELDS;
 export type DefinitionSearchField = keyof typeof DEFINITION_SEARCH_FIELDS;
 export type IncidentSearchField = keyof typeof INCIDENT_SEARCH_FIELDS;
 export type UserTaskSearchField = keyof typeof USER_TASK_SEARCH_FIELDS;
@@ -154,6 +190,35 @@ export interface InstanceSearchRecord extends InstanceSummaryRecord {
 
 export interface DefinitionSearchRecord extends DefinitionRecord {
   readonly isLatest: boolean;
+}
+
+/** `state`: ACTIVE, COMPLETED or TERMINATED; `incidentId`: the oldest open incident of the element instance. */
+export interface ElementInstanceSearchRecord {
+  /** The element instance's key; for the process itself, the process instance's key (as in Camunda). */
+  readonly id: Key;
+  readonly tenantId: string;
+  readonly instanceId: Key;
+  readonly definitionId: Key;
+  readonly bpmnProcessId: string;
+  readonly elementId: string;
+  /** The BPMN tag name, `process` or `multiInstanceBody` (as in the history). */
+  readonly elementType: string;
+  readonly state: 'ACTIVE' | 'COMPLETED' | 'TERMINATED';
+  readonly startedAt: Date;
+  readonly endedAt: Date | null;
+  readonly hasIncident: boolean;
+  readonly incidentId: Key | null;
+}
+
+/** A variable as a search returns it: `value` is its JSON text as the store prints it. */
+export interface VariableSearchRecord {
+  readonly id: string;
+  readonly key: Key | null;
+  readonly instanceId: Key;
+  readonly scopeId: Key;
+  readonly tenantId: string;
+  readonly name: string;
+  readonly value: string;
 }
 
 export type IncidentSearchRecord = IncidentRecord;

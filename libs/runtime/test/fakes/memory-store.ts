@@ -5,6 +5,11 @@ import {
   type ActivateJobsQuery,
   type ChangeRepository,
   type ChangeSet,
+  type DecisionDefinitionRecord,
+  type DecisionInstanceRecord,
+  type DecisionRepository,
+  type DecisionRequirementsRecord,
+  type DecisionRequirementsWithXml,
   type DefinitionRecord,
   type DefinitionRepository,
   type DefinitionWithXml,
@@ -52,12 +57,20 @@ import {
   type UserTaskState,
   type BufferedMessageRecord,
   DEFINITION_SEARCH_FIELDS,
+  ELEMENT_INSTANCE_SEARCH_FIELDS,
   INCIDENT_SEARCH_FIELDS,
+  VARIABLE_SEARCH_FIELDS,
   INSTANCE_SEARCH_FIELDS,
   JOB_SEARCH_FIELDS,
   USER_TASK_SEARCH_FIELDS,
   type DefinitionSearchField,
   type DefinitionSearchRecord,
+  type ElementInstanceRepository,
+  type ElementInstanceSearchField,
+  type ElementInstanceSearchRecord,
+  type VariableRepository,
+  type VariableSearchField,
+  type VariableSearchRecord,
   type IncidentSearchField,
   type InstanceSearchField,
   type InstanceSearchRecord,
@@ -261,6 +274,9 @@ export interface IdempotencyRow {
 export interface TableRows {
   deployments: { readonly id: Key; readonly tenantId: string; readonly deployedAt: Date };
   definitions: DefinitionWithXml;
+  decisionRequirements: DecisionRequirementsWithXml;
+  decisionDefinitions: DecisionDefinitionRecord;
+  decisionInstances: DecisionInstanceRecord;
   startEvents: StartEventRecord & { readonly createdAt: Date };
   instances: InstanceRow;
   inbox: InboxRow;
@@ -272,6 +288,7 @@ export interface TableRows {
   signalSubscriptions: SignalSubscriptionRow;
   bufferedMessages: BufferedMessageRow;
   incidents: IncidentRecord;
+  variableKeys: { readonly id: Key; readonly instanceId: Key; readonly name: string };
   idempotency: IdempotencyRow;
   keyNodes: { readonly node: number; readonly owner: string; readonly leaseUntil: Date };
 }
@@ -283,6 +300,9 @@ type Tables = { readonly [K in TableName]: ReadonlyMap<string, TableRows[K]> };
 const TABLES: readonly TableName[] = [
   'deployments',
   'definitions',
+  'decisionRequirements',
+  'decisionDefinitions',
+  'decisionInstances',
   'startEvents',
   'instances',
   'inbox',
@@ -294,6 +314,7 @@ const TABLES: readonly TableName[] = [
   'signalSubscriptions',
   'bufferedMessages',
   'incidents',
+  'variableKeys',
   'idempotency',
   'keyNodes',
 ];
@@ -367,6 +388,16 @@ class Mutex {
 /** Statements that only read: outside a transaction they see the committed tables and take no lock. */
 const READS = new Set<string>([
   'definitions.latest',
+  'decisions.latestRequirements',
+  'decisions.requirementsById',
+  'decisions.latestDecision',
+  'decisions.decisionByVersion',
+  'decisions.decisionByVersionTag',
+  'decisions.decisionInDeployment',
+  'decisions.decisionById',
+  'decisions.decisionsOf',
+  'decisions.listLatest',
+  'decisions.instancesOf',
   'definitions.byVersion',
   'definitions.byId',
   'definitions.listLatest',
@@ -378,6 +409,10 @@ const READS = new Set<string>([
   'inbox.load',
   'inbox.pendingCommands',
   'history.page',
+  'elementInstances.search',
+  'elementInstances.count',
+  'variables.search',
+  'variables.count',
   'jobs.get',
   'jobs.instanceIds',
   'userTasks.list',
@@ -404,10 +439,13 @@ const READS = new Set<string>([
 
 const REPOSITORIES: readonly (keyof Repositories)[] = [
   'definitions',
+  'decisions',
   'startEvents',
   'instances',
   'inbox',
   'history',
+  'elementInstances',
+  'variables',
   'jobs',
   'userTasks',
   'timers',
@@ -658,10 +696,13 @@ function twiceInOneStatement(): FakeSqlError {
 function repositoriesOn(db: Backend, conn: Conn): Repositories {
   return {
     definitions: new MemoryDefinitions(db, conn),
+    decisions: new MemoryDecisions(db, conn),
     startEvents: new MemoryStartEvents(db, conn),
     instances: new MemoryInstances(db, conn),
     inbox: new MemoryInbox(db, conn),
     history: new MemoryHistory(db, conn),
+    elementInstances: new MemoryElementInstances(db, conn),
+    variables: new MemoryVariables(db, conn),
     jobs: new MemoryJobs(db, conn),
     userTasks: new MemoryUserTasks(db, conn),
     timers: new MemoryTimers(db, conn),
@@ -781,6 +822,152 @@ class MemoryDefinitions extends Table implements DefinitionRepository {
 }
 
 function withoutXml(row: DefinitionWithXml): DefinitionRecord {
+  const { xml: _xml, ...record } = row;
+  return record;
+}
+
+class MemoryDecisions extends Table implements DecisionRepository {
+  async lockRequirementsId(_tenantId: string, _decisionRequirementsId: string): Promise<void> {
+    // Transactions are serialised: deployments cannot interleave.
+  }
+
+  async latestRequirements(tenantId: string, decisionRequirementsId: string): Promise<DecisionRequirementsRecord | null> {
+    const rows = this.rowsOf('decisionRequirements').filter((r) => r.tenantId === tenantId && r.decisionRequirementsId === decisionRequirementsId);
+    rows.sort((a, b) => b.version - a.version);
+    return rows.length === 0 ? null : requirementsWithoutXml(rows[0]);
+  }
+
+  async requirementsById(id: Key): Promise<DecisionRequirementsWithXml | null> {
+    return this.read('decisionRequirements').get(bigint(id)) ?? null;
+  }
+
+  async insertRequirements(row: Omit<DecisionRequirementsWithXml, 'deployedAt'>): Promise<DecisionRequirementsRecord> {
+    const id = bigint(row.id);
+    const table = this.write('decisionRequirements');
+    if (table.has(id)) throw unique('DecisionRequirements', 'pkey');
+    for (const r of table.values()) {
+      if (r.tenantId === row.tenantId && r.decisionRequirementsId === row.decisionRequirementsId && r.version === row.version) {
+        throw unique('DecisionRequirements', 'tenantId_decisionRequirementsId_versio_key');
+      }
+    }
+    const stored: DecisionRequirementsWithXml = { ...row, id, deploymentId: bigint(row.deploymentId), deployedAt: this.now() };
+    table.set(id, stored);
+    return requirementsWithoutXml(stored);
+  }
+
+  private latestOf(rows: DecisionDefinitionRecord[]): DecisionDefinitionRecord | null {
+    rows.sort((a, b) => b.version - a.version);
+    return rows[0] ?? null;
+  }
+
+  async latestDecision(tenantId: string, decisionId: string): Promise<DecisionDefinitionRecord | null> {
+    return this.latestOf(this.rowsOf('decisionDefinitions').filter((d) => d.tenantId === tenantId && d.decisionId === decisionId));
+  }
+
+  async decisionByVersion(tenantId: string, decisionId: string, version: number): Promise<DecisionDefinitionRecord | null> {
+    return this.latestOf(
+      this.rowsOf('decisionDefinitions').filter((d) => d.tenantId === tenantId && d.decisionId === decisionId && d.version === version),
+    );
+  }
+
+  async decisionByVersionTag(tenantId: string, decisionId: string, versionTag: string): Promise<DecisionDefinitionRecord | null> {
+    return this.latestOf(
+      this.rowsOf('decisionDefinitions').filter((d) => d.tenantId === tenantId && d.decisionId === decisionId && d.versionTag === versionTag),
+    );
+  }
+
+  async decisionInDeployment(tenantId: string, decisionId: string, deploymentId: Key): Promise<DecisionDefinitionRecord | null> {
+    const deployment = bigint(deploymentId);
+    return this.latestOf(
+      this.rowsOf('decisionDefinitions').filter((d) => d.tenantId === tenantId && d.decisionId === decisionId && d.deploymentId === deployment),
+    );
+  }
+
+  async decisionById(id: Key): Promise<DecisionDefinitionRecord | null> {
+    return this.read('decisionDefinitions').get(bigint(id)) ?? null;
+  }
+
+  async decisionsOf(decisionRequirementsKey: Key): Promise<DecisionDefinitionRecord[]> {
+    const key = bigint(decisionRequirementsKey);
+    return this.rowsOf('decisionDefinitions')
+      .filter((d) => d.decisionRequirementsKey === key)
+      .sort(byId);
+  }
+
+  async insertDecisions(rows: readonly Omit<DecisionDefinitionRecord, 'deployedAt'>[]): Promise<DecisionDefinitionRecord[]> {
+    const table = this.write('decisionDefinitions');
+    const now = this.now();
+    const out: DecisionDefinitionRecord[] = [];
+    for (const row of rows) {
+      const id = bigint(row.id);
+      if (table.has(id)) throw unique('DecisionDefinition', 'pkey');
+      for (const d of table.values()) {
+        if (d.tenantId === row.tenantId && d.decisionId === row.decisionId && d.version === row.version) {
+          throw unique('DecisionDefinition', 'tenantId_decisionId_version_key');
+        }
+      }
+      const stored: DecisionDefinitionRecord = {
+        ...row,
+        id,
+        deploymentId: bigint(row.deploymentId),
+        decisionRequirementsKey: bigint(row.decisionRequirementsKey),
+        deployedAt: now,
+      };
+      table.set(id, stored);
+      out.push(stored);
+    }
+    return out;
+  }
+
+  async listLatest(
+    page: { readonly limit: number; readonly after?: { readonly decisionId: string; readonly tenantId: string } },
+    tenants: TenantScope,
+  ): Promise<DecisionDefinitionRecord[]> {
+    const latest = new Map<string, DecisionDefinitionRecord>();
+    const after = page.after;
+    for (const d of this.read('decisionDefinitions').values()) {
+      if (after !== undefined && !(d.decisionId > after.decisionId || (d.decisionId === after.decisionId && d.tenantId > after.tenantId))) continue;
+      if (!inTenants(d.tenantId, tenants)) continue;
+      const k = `${d.decisionId}\u0001${d.tenantId}`;
+      const seen = latest.get(k);
+      if (seen === undefined || d.version > seen.version) latest.set(k, d);
+    }
+    // ORDER BY "decisionId", "tenantId" (byte order, as the C collation of the test database).
+    const rows = [...latest.values()].sort((a, b) =>
+      a.decisionId === b.decisionId ? (a.tenantId < b.tenantId ? -1 : 1) : a.decisionId < b.decisionId ? -1 : 1,
+    );
+    return rows.slice(0, checkedLimit(page.limit));
+  }
+
+  async insertInstances(rows: readonly Omit<DecisionInstanceRecord, 'evaluatedAt'>[]): Promise<void> {
+    const table = this.write('decisionInstances');
+    const now = this.now();
+    for (const row of rows) {
+      const id = bigint(row.id);
+      if (table.has(id)) throw unique('DecisionInstance', 'pkey');
+      table.set(id, {
+        ...row,
+        id,
+        processInstanceId: bigintOrNull(row.processInstanceId),
+        elementInstanceId: bigintOrNull(row.elementInstanceId),
+        decisionKey: bigint(row.decisionKey),
+        decisionRequirementsKey: bigint(row.decisionRequirementsKey),
+        output: json(row.output),
+        evaluatedDecisions: json(row.evaluatedDecisions),
+        evaluatedAt: now,
+      });
+    }
+  }
+
+  async instancesOf(processInstanceId: Key): Promise<DecisionInstanceRecord[]> {
+    const key = bigint(processInstanceId);
+    return this.rowsOf('decisionInstances')
+      .filter((d) => d.processInstanceId === key)
+      .sort(byId);
+  }
+}
+
+function requirementsWithoutXml(row: DecisionRequirementsWithXml): DecisionRequirementsRecord {
   const { xml: _xml, ...record } = row;
   return record;
 }
@@ -1074,6 +1261,99 @@ class MemoryHistory extends Table implements HistoryRepository {
   }
 }
 
+/** Element instances derived from the history, as the Postgres store derives them. */
+class MemoryElementInstances extends Table implements ElementInstanceRepository {
+  async search(query: SearchQuery<ElementInstanceSearchField>): Promise<ElementInstanceSearchRecord[]> {
+    return searchRecords(ELEMENT_INSTANCE_SEARCH_FIELDS, this.records(), { ...query, limit: checkedLimit(query.limit) });
+  }
+
+  async count(filter: SearchFilter<ElementInstanceSearchField>, cap: number): Promise<number> {
+    return countRecords(ELEMENT_INSTANCE_SEARCH_FIELDS, this.records(), filter, cap);
+  }
+
+  private records(): ElementInstanceSearchRecord[] {
+    const instances = this.read('instances');
+    const history = this.rowsOf('history').sort(byId);
+    const ends = new Map<string, HistoryRecord>();
+    for (const h of history) {
+      if (h.elementInstanceId !== null && (h.type === 'ELEMENT_COMPLETED' || h.type === 'ELEMENT_TERMINATED')) ends.set(`${h.instanceId}:${h.elementInstanceId}`, h);
+    }
+    const incidents = this.rowsOf('incidents')
+      .filter((i) => i.resolvedAt === null)
+      .sort(byId);
+    const records: ElementInstanceSearchRecord[] = [];
+    for (const h of history) {
+      const instance = instances.get(h.instanceId);
+      if (h.type !== 'ELEMENT_ACTIVATED' || h.elementInstanceId === null || instance === undefined) continue;
+      const end = ends.get(`${h.instanceId}:${h.elementInstanceId}`);
+      const incident = incidents.find((i) => i.instanceId === h.instanceId && i.elementInstanceId === h.elementInstanceId);
+      records.push({
+        // The process itself is keyed by its instance's key, as in Camunda.
+        id: h.elementType === 'process' ? h.instanceId : h.elementInstanceId,
+        tenantId: instance.tenantId,
+        instanceId: h.instanceId,
+        definitionId: instance.definitionId,
+        bpmnProcessId: instance.bpmnProcessId,
+        elementId: h.elementId,
+        elementType: h.elementType,
+        state: end === undefined ? 'ACTIVE' : end.type === 'ELEMENT_COMPLETED' ? 'COMPLETED' : 'TERMINATED',
+        startedAt: h.at,
+        endedAt: end?.at ?? null,
+        hasIncident: incident !== undefined,
+        incidentId: incident?.id ?? null,
+      });
+    }
+    return records;
+  }
+}
+
+/**
+ * Process-scope variables with their keys, as the Postgres store reads them.
+ * `value` is JSON.stringify's text, where Postgres prints jsonb (the same for
+ * scalars; objects differ in spacing and key order).
+ */
+class MemoryVariables extends Table implements VariableRepository {
+  async search(query: SearchQuery<VariableSearchField>): Promise<VariableSearchRecord[]> {
+    return searchRecords(VARIABLE_SEARCH_FIELDS, this.records(), { ...query, limit: checkedLimit(query.limit) });
+  }
+
+  async count(filter: SearchFilter<VariableSearchField>, cap: number): Promise<number> {
+    return countRecords(VARIABLE_SEARCH_FIELDS, this.records(), filter, cap);
+  }
+
+  async assignKeys(variables: readonly { readonly instanceId: Key; readonly name: string }[]): Promise<Map<string, Key>> {
+    const table = this.write('variableKeys');
+    const keyOf = new Map([...table.values()].map((k) => [`${k.instanceId}:${k.name}`, k.id]));
+    const keys = new Map<string, Key>();
+    for (const v of variables) {
+      const id = `${v.instanceId}:${v.name}`;
+      let key = keyOf.get(id);
+      if (key === undefined) {
+        key = String(table.size + 1);
+        table.set(key, { id: key, instanceId: v.instanceId, name: v.name });
+        keyOf.set(id, key);
+      }
+      keys.set(id, key);
+    }
+    return keys;
+  }
+
+  private records(): VariableSearchRecord[] {
+    const keyOf = new Map(this.rowsOf('variableKeys').map((k) => [`${k.instanceId}:${k.name}`, k.id]));
+    return this.rowsOf('instances').flatMap((i) =>
+      Object.entries(i.variables).map(([name, value]) => ({
+        id: `${i.id}:${name}`,
+        key: keyOf.get(`${i.id}:${name}`) ?? null,
+        instanceId: i.id,
+        scopeId: i.id,
+        tenantId: i.tenantId,
+        name,
+        value: JSON.stringify(value),
+      })),
+    );
+  }
+}
+
 function jobRecord(row: JobRow): JobRecord {
   const { key: _key, availableAt: _availableAt, createdAt: _createdAt, ...record } = row;
   return record;
@@ -1171,6 +1451,12 @@ class MemoryJobs extends Table implements JobRepository {
     const table = this.write('jobs');
     const row = table.get(bigint(id));
     if (row !== undefined) table.set(row.id, { ...row, lockExpiresAt: new Date(this.now().getTime() + lockDurationMs) });
+  }
+
+  async updateRetries(id: Key, retries: number): Promise<void> {
+    const table = this.write('jobs');
+    const row = table.get(bigint(id));
+    if (row !== undefined && (row.state === 'ACTIVATABLE' || row.state === 'ACTIVATED' || row.state === 'FAILED')) table.set(row.id, { ...row, retries });
   }
 }
 
@@ -1768,10 +2054,13 @@ class MemoryChanges extends Table implements ChangeRepository {
 /** Method names per repository (what the facades expose). */
 const PROTOTYPES: Record<keyof Repositories, object> = {
   definitions: MemoryDefinitions.prototype,
+  decisions: MemoryDecisions.prototype,
   startEvents: MemoryStartEvents.prototype,
   instances: MemoryInstances.prototype,
   inbox: MemoryInbox.prototype,
   history: MemoryHistory.prototype,
+  elementInstances: MemoryElementInstances.prototype,
+  variables: MemoryVariables.prototype,
   jobs: MemoryJobs.prototype,
   userTasks: MemoryUserTasks.prototype,
   timers: MemoryTimers.prototype,

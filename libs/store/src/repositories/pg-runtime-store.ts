@@ -1,7 +1,9 @@
 import { LockTimeoutError, StoreUnavailableError, type Repositories, type RuntimeStore, type TransactionOptions } from '@baton/runtime';
 import type { PrismaClient } from '../generated/prisma/client';
 import { PgChangeRepository } from './change.repository';
+import { PgDecisionRepository } from './decision.repository';
 import { PgDefinitionRepository, PgStartEventRepository } from './definition.repository';
+import { PgElementInstanceRepository } from './element-instance.repository';
 import { PgIdempotencyRepository, PgKeyNodeRepository } from './idempotency.repository';
 import { PgHistoryRepository, PgInboxRepository } from './inbox.repository';
 import { PgInstanceRepository } from './instance.repository';
@@ -10,14 +12,18 @@ import { PgIncidentRepository, PgMessageRepository, PgSignalRepository } from '.
 import type { Db } from './sql';
 import { PgTimerRepository } from './timer.repository';
 import { PgUserTaskRepository } from './user-task.repository';
+import { PgVariableRepository } from './variable.repository';
 
 export function repositoriesOn(db: Db): Repositories {
   return {
     definitions: new PgDefinitionRepository(db),
+    decisions: new PgDecisionRepository(db),
     startEvents: new PgStartEventRepository(db),
     instances: new PgInstanceRepository(db),
     inbox: new PgInboxRepository(db),
     history: new PgHistoryRepository(db),
+    elementInstances: new PgElementInstanceRepository(db),
+    variables: new PgVariableRepository(db),
     jobs: new PgJobRepository(db),
     userTasks: new PgUserTaskRepository(db),
     timers: new PgTimerRepository(db),

@@ -1,0 +1,165 @@
+import type { FastifyRequest } from 'fastify';
+import { Permission } from './permissions';
+
+/**
+ * What a route requires, checked by the one auth hook (auth-hook.ts):
+ * - `public`: nobody has to authenticate (probes, the docs, what clients call first);
+ * - `metrics`: the METRICS_TOKEN bearer when that is set, else open;
+ * - `permission`: an authenticated caller holding it. `resource` names the
+ *   resource a scoped permission (`start:<bpmnProcessId>`, `jobs:<type>`)
+ *   must match: a route param, a field of the JSON body, or the type of the
+ *   job whose id is the param; without a resource only the whole permission
+ *   (or `admin`) does. `asAssignee`: the user task (id in that param) must be
+ *   the caller's (assignee or candidate user) unless it holds `operate`.
+ *   `tenantField`: a write into a tenant the caller does not have is a 403.
+ */
+export type RouteRule =
+  | { readonly access: 'public' }
+  | { readonly access: 'metrics' }
+  | {
+      readonly access: 'permission';
+      readonly permission: Permission;
+      readonly resource?: ResourceOf;
+      readonly asAssignee?: string;
+      /** The entity whose id is in that param: a caller outside its tenant gets 404, as if it did not exist. */
+      readonly owner?: Owner;
+      /** The body field naming the tenant (or tenants) the request acts in; absent: the default tenant. Must be the caller's. */
+      readonly tenantField?: string;
+    };
+
+/** An entity a route names by id, whose tenant confines who may see it. */
+export interface Owner {
+  readonly kind: 'instance' | 'incident' | 'task' | 'job';
+  readonly param: string;
+}
+
+/** Where a route carries the resource its permission may be scoped to. */
+export interface ResourceOf {
+  readonly from: 'params' | 'body' | 'job';
+  readonly field: string;
+}
+
+const PUBLIC: RouteRule = { access: 'public' };
+const need = (permission: Permission, extra: Partial<Extract<RouteRule, { access: 'permission' }>> = {}): RouteRule => ({
+  access: 'permission',
+  permission,
+  ...extra,
+});
+const { Deploy, Start, Read, Operate, Jobs, Tasks, Admin } = Permission;
+const jobById = (param: string): RouteRule => need(Jobs, { resource: { from: 'job', field: param } });
+const of = (kind: Owner['kind'], param = 'id'): { owner: Owner } => ({ owner: { kind, param } });
+
+/**
+ * Every route of the API by `METHOD /route` (Fastify's route pattern; HEAD
+ * follows GET). A route missing here answers 403 to all but admins, and a
+ * test (apps/api/test/auth.e2e-spec.ts) fails until it is added.
+ */
+export const ROUTE_PERMISSIONS: ReadonlyMap<string, RouteRule> = new Map<string, RouteRule>([
+  // Probes, the docs, the index and the redirect to the docs.
+  ['GET /', PUBLIC],
+  ['GET /health', PUBLIC],
+  ['GET /health/ready', PUBLIC],
+  ['GET /metrics', { access: 'metrics' }],
+  ['GET /api/docs', PUBLIC],
+  ['GET /api/docs-json', PUBLIC],
+  ['GET /api/docs/swagger-initializer.js', PUBLIC],
+  ['GET /api/docs/swagger-ui.css', PUBLIC],
+  ['GET /api/docs/swagger-ui-bundle.js', PUBLIC],
+  ['GET /api/docs/swagger-ui-standalone-preset.js', PUBLIC],
+  ['GET /api/v1', PUBLIC],
+  // The cockpit's static files (the page itself calls the API with the user's credentials).
+  ['GET /cockpit', PUBLIC],
+  ['GET /cockpit/*', PUBLIC],
+
+  ['POST /api/v1/processes', need(Deploy, { tenantField: 'tenantId' })],
+  ['GET /api/v1/processes', need(Read)],
+  ['GET /api/v1/processes/:key', need(Read)],
+  ['GET /api/v1/processes/:key/xml', need(Read)],
+  ['POST /api/v1/processes/:key/instances', need(Start, { resource: { from: 'params', field: 'key' }, tenantField: 'tenantId' })],
+  ['GET /api/v1/instances', need(Read)],
+  ['GET /api/v1/instances/:id', need(Read, of('instance'))],
+  ['GET /api/v1/instances/:id/history', need(Read, of('instance'))],
+  ['GET /api/v1/instances/:id/decisions', need(Read, of('instance'))],
+  ['POST /api/v1/instances/:id/cancel', need(Operate, of('instance'))],
+  ['POST /api/v1/instances/:id/suspend', need(Operate, of('instance'))],
+  ['POST /api/v1/instances/:id/resume', need(Operate, of('instance'))],
+  ['PATCH /api/v1/instances/:id/variables', need(Operate, of('instance'))],
+  ['POST /api/v1/decisions', need(Deploy, { tenantField: 'tenantId' })],
+  ['GET /api/v1/decisions', need(Read)],
+  ['GET /api/v1/decisions/:key', need(Read)],
+  ['GET /api/v1/decisions/:key/xml', need(Read)],
+  // Runs the decision's logic (work on the server), as a start runs a process's.
+  ['POST /api/v1/decisions/:key/evaluation', need(Start, { tenantField: 'tenantId' })],
+  ['GET /api/v1/incidents', need(Read)],
+  ['GET /api/v1/incidents/:id', need(Read, of('incident'))],
+  ['POST /api/v1/incidents/:id/resolve', need(Operate, of('incident'))],
+  ['GET /api/v1/tasks', need(Read)],
+  ['GET /api/v1/tasks/:id', need(Read, of('task'))],
+  // As the task's assignee or candidate user, unless the caller holds operate.
+  ['POST /api/v1/tasks/:id/claim', need(Tasks, { asAssignee: 'id' })],
+  ['POST /api/v1/tasks/:id/complete', need(Tasks, { asAssignee: 'id' })],
+  ['POST /api/v1/jobs/activate', need(Jobs, { resource: { from: 'body', field: 'type' } })],
+  ['POST /api/v1/jobs/:id/complete', jobById('id')],
+  ['POST /api/v1/jobs/:id/fail', jobById('id')],
+  ['POST /api/v1/jobs/:id/bpmn-error', jobById('id')],
+  ['POST /api/v1/jobs/:id/heartbeat', jobById('id')],
+  ['POST /api/v1/jobs/:id/retries', need(Operate, of('job'))],
+  // A message or signal can start instances of any process: the whole start permission.
+  ['POST /api/v1/messages', need(Start, { tenantField: 'tenantId' })],
+  ['POST /api/v1/signals', need(Start, { tenantField: 'tenantId' })],
+  ['POST /api/v1/api-keys', need(Admin)],
+  ['GET /api/v1/api-keys', need(Admin)],
+  ['DELETE /api/v1/api-keys/:apiKeyId', need(Admin)],
+  ['GET /api/v1/audit-log', need(Admin)],
+
+  // Camunda 8 (/v2). Its clients ask for the topology before anything else, without a token of their own choosing.
+  ['GET /v2/topology', PUBLIC],
+  ['GET /v2/status', PUBLIC],
+  ['POST /v2/deployments', need(Deploy)],
+  ['POST /v2/process-instances', need(Start, { resource: { from: 'body', field: 'processDefinitionId' }, tenantField: 'tenantId' })],
+  ['POST /v2/process-instances/search', need(Read)],
+  ['GET /v2/process-instances/:processInstanceKey', need(Read, of('instance', 'processInstanceKey'))],
+  ['POST /v2/process-instances/:processInstanceKey/cancellation', need(Operate, of('instance', 'processInstanceKey'))],
+  ['POST /v2/process-definitions/search', need(Read)],
+  ['GET /v2/process-definitions/:processDefinitionKey', need(Read)],
+  ['GET /v2/process-definitions/:processDefinitionKey/xml', need(Read)],
+  ['POST /v2/jobs/activation', need(Jobs, { resource: { from: 'body', field: 'type' }, tenantField: 'tenantIds' })],
+  ['POST /v2/jobs/search', need(Read)],
+  ['PATCH /v2/jobs/:jobKey', need(Operate, of('job', 'jobKey'))],
+  ['POST /v2/jobs/:jobKey/completion', jobById('jobKey')],
+  ['POST /v2/jobs/:jobKey/failure', jobById('jobKey')],
+  ['POST /v2/jobs/:jobKey/error', jobById('jobKey')],
+  ['POST /v2/messages/publication', need(Start, { tenantField: 'tenantId' })],
+  ['POST /v2/messages/correlation', need(Start, { tenantField: 'tenantId' })],
+  ['POST /v2/signals/broadcast', need(Start, { tenantField: 'tenantId' })],
+  ['POST /v2/decision-definitions/evaluation', need(Start, { tenantField: 'tenantId' })],
+  ['POST /v2/element-instances/search', need(Read)],
+  ['GET /v2/element-instances/:elementInstanceKey', need(Read)],
+  ['PUT /v2/element-instances/:elementInstanceKey/variables', need(Operate)],
+  ['POST /v2/variables/search', need(Read)],
+  ['GET /v2/variables/:variableKey', need(Read)],
+  ['POST /v2/incidents/search', need(Read)],
+  ['GET /v2/incidents/:incidentKey', need(Read, of('incident', 'incidentKey'))],
+  ['POST /v2/incidents/:incidentKey/resolution', need(Operate, of('incident', 'incidentKey'))],
+  ['POST /v2/user-tasks/search', need(Read)],
+  ['GET /v2/user-tasks/:userTaskKey', need(Read, of('task', 'userTaskKey'))],
+  ['POST /v2/user-tasks/:userTaskKey/assignment', need(Tasks, { asAssignee: 'userTaskKey' })],
+  ['DELETE /v2/user-tasks/:userTaskKey/assignee', need(Tasks, { asAssignee: 'userTaskKey' })],
+  ['POST /v2/user-tasks/:userTaskKey/completion', need(Tasks, { asAssignee: 'userTaskKey' })],
+]);
+
+/** Admins only: what a route the table does not know requires (closed by default). */
+export const UNLISTED: RouteRule = need(Admin);
+
+/** The rule of a request's route (HEAD as GET). */
+export function ruleOf(method: string, url: string): RouteRule {
+  const m = method === 'HEAD' ? 'GET' : method;
+  return ROUTE_PERMISSIONS.get(`${m} ${url}`) ?? UNLISTED;
+}
+
+/** The resource a request names for its rule's scoped permission, if it names one. */
+export function resourceOf(request: FastifyRequest, where: { from: 'params' | 'body' | 'job'; field: string }): string | undefined {
+  const source = (where.from === 'body' ? request.body : request.params) as Record<string, unknown> | null | undefined;
+  const value = source !== null && typeof source === 'object' ? source[where.field] : undefined;
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
