@@ -17,6 +17,8 @@ WORKDIR /app
 COPY package.json package-lock.json prisma.config.ts ./
 COPY prisma ./prisma
 COPY scripts/db ./scripts/db
+# The postinstall's cockpit build (scripts/ui) steps aside without apps/; `npm run build` builds it.
+COPY scripts/ui ./scripts/ui
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json nest-cli.json ./
 COPY apps ./apps

@@ -39,6 +39,14 @@ export default tseslint.config(
     },
   },
   {
+    // The cockpit runs in the browser (its own tsconfig has the DOM types) and talks to the API over HTTP only.
+    files: ['apps/cockpit/**/*.{ts,tsx}'],
+    ignores: ['apps/cockpit/vite.config.mts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['node:*', '@baton/*', '@nestjs/*'] }],
+    },
+  },
+  {
     files: ['libs/engine/src/**/*.ts', 'libs/dmn/src/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: forbiddenInEngine }],

@@ -73,6 +73,9 @@ describe('npm start (embedded mode)', () => {
     expect(baton.text).toMatch(new RegExp(`API docs +http://localhost:${port}/api/docs`));
     expect(baton.text).toMatch(/Deployed the demo process 'order'/);
     expect((await fetch(`http://127.0.0.1:${port}/api/docs`)).status).toBe(200);
+    // The cockpit, built by `npm install` (docs/cockpit.md).
+    expect(baton.text).toMatch(new RegExp(`Cockpit +http://localhost:${port}/cockpit/`));
+    expect((await fetch(`http://127.0.0.1:${port}/cockpit/`)).status).toBe(200);
 
     // The printed request, as a user would paste it.
     const [, url, body] = await baton.waitFor(/^ +curl -s -X POST (\S+) -H 'content-type: application\/json' -d '(.+)'$/, 1000);

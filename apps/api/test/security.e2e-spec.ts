@@ -71,8 +71,10 @@ describe('API security headers and CORS, by default', () => {
       expect(body.trim()).toBe('');
     }
     expect(html).not.toMatch(/\son[a-z]+=/i);
-    // Every script and stylesheet is same-origin and served with the type nosniff requires.
-    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
+    // The page's icon is empty and inline (img-src allows data:), so browsers ask for no /favicon.ico.
+    expect(html).toContain('<link rel="icon" href="data:,">');
+    // Every other script and stylesheet is same-origin and served with the type nosniff requires.
+    const assets = [...html.replace('<link rel="icon" href="data:,">', '').matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
     expect(assets.every((a) => a.startsWith('/'))).toBe(true);
     for (const asset of assets) {
       const r = await fetch(`${h.origin}${asset}`);
@@ -255,7 +257,7 @@ describe('API logs', () => {
     const url = new URL(db.url);
     url.password = PASSWORD;
     app = await createApiApp(
-      loadSettings({ DATABASE_URL: url.toString(), DB_POOL_SIZE: '2', LOG_LEVEL: 'verbose' }),
+      loadSettings({ DATABASE_URL: url.toString(), DB_POOL_SIZE: '2', LOG_LEVEL: 'verbose', AUTH: 'none' }),
     );
     await app.listen(0, '127.0.0.1');
     const origin = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;

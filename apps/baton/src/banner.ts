@@ -4,8 +4,8 @@ import type { Store } from '@baton/host';
 import type { DemoDeployment } from './demo/demo-process';
 
 /**
- * The few lines a newcomer reads after `npm start`: where the API and its
- * docs are, and a curl that starts the demo process and one that reads the
+ * The few lines a newcomer reads after `npm start`: where the cockpit, the
+ * API and its docs are, and a curl that starts the demo process and one that reads the
  * instance back. Plain stdout, after Nest's log, so they are the last thing
  * on the screen.
  */
@@ -23,13 +23,12 @@ export function banner(input: {
     '',
     `Baton is ready (${input.readySeconds.toFixed(1)} s): store ${where}, bus ${a.bus}, cache ${a.cache}`,
     '',
+    `  Cockpit   ${origin}/cockpit/`,
     `  API       ${origin}/api/v1`,
     `  API docs  ${origin}/api/docs`,
     `  Health    ${origin}/health`,
     '',
-    settings.HOST === undefined
-      ? 'No authentication: it listens on 127.0.0.1 only (set HOST to listen elsewhere; docs/security.md).'
-      : `No authentication, and it listens on ${settings.HOST}: anyone who reaches it can deploy and run processes (docs/security.md).`,
+    authLine(settings),
   ];
   if (demo !== null) {
     lines.push(
@@ -55,4 +54,13 @@ export function startCurl(origin: string, key: string): string {
     `curl -s -X POST ${origin}/api/v1/processes/${key}/instances ` +
     `-H 'content-type: application/json' -d '{"variables":{"amount":150}}'`
   );
+}
+
+/** What the banner says about authentication: AUTH unset or `none` means none (the all-in-one's default). */
+function authLine(settings: Settings): string {
+  const modes = settings.AUTH ?? [];
+  if (modes.length > 0) return `Authentication: ${modes.join(', ')} (AUTH; docs/security.md).`;
+  return settings.HOST === undefined
+    ? 'No authentication (AUTH=none, the default of npm start): it listens on 127.0.0.1 only (set HOST to listen elsewhere, AUTH to require credentials; docs/security.md).'
+    : `No authentication (AUTH=none), and it listens on ${settings.HOST}: anyone who reaches it can deploy and run processes (set AUTH; docs/security.md).`;
 }

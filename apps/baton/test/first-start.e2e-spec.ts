@@ -66,7 +66,8 @@ describe('the first `npm start` (embedded, fresh DATA_DIR, output not a terminal
 
     const home = await fetch(url('/'), { redirect: 'manual' });
     expect(home.status).toBe(302);
-    expect(home.headers.get('location')).toBe('/api/docs');
+    expect(home.headers.get('location')).toBe('/cockpit/');
+    expect((await fetch(url('/cockpit/'))).status).toBe(200);
     expect((await fetch(url('/api/docs'))).status).toBe(200);
 
     const index = await fetch(url('/api/v1'));

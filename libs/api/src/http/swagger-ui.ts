@@ -12,14 +12,16 @@ const ASSETS: Readonly<Record<string, string>> = {
  * Swagger UI at `path`, reading the document from `jsonUrl`. @nestjs/swagger
  * serves its UI on Fastify through @fastify/static, which Baton does not
  * depend on; the UI is three files of swagger-ui-dist (already installed
- * with @nestjs/swagger), served from memory after the first request.
+ * with @nestjs/swagger), served from memory after the first request. The
+ * page declares an empty icon, so browsers ask for no /favicon.ico (a 404 in
+ * every visitor's console otherwise).
  */
 export function serveSwaggerUi(fastify: FastifyInstance, path: string, jsonUrl: string): void {
   const dir = dirname(require.resolve('swagger-ui-dist/package.json'));
   const cache = new Map<string, Buffer>();
   const html = `<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><title>Baton API</title><link rel="stylesheet" href="${path}/swagger-ui.css"></head>
+<head><meta charset="utf-8"><title>Baton API</title><link rel="icon" href="data:,"><link rel="stylesheet" href="${path}/swagger-ui.css"></head>
 <body><div id="swagger-ui"></div>
 <script src="${path}/swagger-ui-bundle.js"></script>
 <script src="${path}/swagger-ui-standalone-preset.js"></script>

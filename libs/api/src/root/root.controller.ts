@@ -2,6 +2,7 @@ import { Controller, Get, Inject, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyInstance } from 'fastify';
+import { serveRoot } from './cockpit';
 
 /** Where the API's documentation is served (api-app.ts sets both up). */
 export const DOCS_PATH = '/api/docs';
@@ -44,8 +45,9 @@ export const API_INDEX: ApiIndex = {
 /**
  * `GET /api/v1`: a small JSON index of the API's resources, so the URL the
  * start-up banner prints answers something useful. `GET /` redirects to the
- * API docs (there is no web UI yet); it is a plain Fastify route, outside the
- * `/api/v1` prefix Nest puts on every controller route.
+ * cockpit (./cockpit.ts), or to the API docs when the cockpit was not built;
+ * these are plain Fastify routes, outside the `/api/v1` prefix Nest puts on
+ * every controller route.
  */
 @ApiTags('index')
 @Controller()
@@ -54,7 +56,7 @@ export class RootController implements OnModuleInit {
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    fastify.get('/', (_request, reply) => reply.redirect(DOCS_PATH, 302));
+    serveRoot(fastify, DOCS_PATH);
   }
 
   @Get()

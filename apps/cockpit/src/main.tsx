@@ -1,0 +1,110 @@
+import { render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import { authorization, onUnauthorized, setAuthorization } from './api';
+import { href, useRoute, type Route } from './hooks';
+import { InstancePage } from './pages/instance';
+import { InstancesPage } from './pages/instances';
+import { ProcessesPage, ProcessPage } from './pages/processes';
+import { SignIn } from './pages/sign-in';
+import { TasksPage } from './pages/tasks';
+import './styles.css';
+
+const param = (route: Route, name: string): string | undefined =>
+  route.params.get(name) ?? undefined;
+
+function Page({ route }: { route: Route }) {
+  const segments = route.path
+    .split('/')
+    .filter((s) => s !== '')
+    .map(decodeURIComponent);
+  const [section, id] = segments;
+  if (section === 'processes' && id !== undefined)
+    return <ProcessPage processKey={id} version={route.params.get('version')} />;
+  if (section === 'instances' && id !== undefined) return <InstancePage key={id} id={id} />;
+  if (section === 'instances') {
+    const filters = {
+      processKey: param(route, 'processKey'),
+      status: param(route, 'status'),
+      businessKey: param(route, 'businessKey'),
+    };
+    return <InstancesPage key={JSON.stringify(filters)} filters={filters} />;
+  }
+  if (section === 'tasks') {
+    const filters = {
+      assignee: param(route, 'assignee'),
+      candidateGroup: param(route, 'candidateGroup'),
+      processKey: param(route, 'processKey'),
+    };
+    return (
+      <TasksPage
+        key={JSON.stringify(filters)}
+        filters={filters}
+        selected={route.params.get('task')}
+      />
+    );
+  }
+  if (section === 'processes') return <ProcessesPage />;
+  return (
+    <main>
+      <h1>Not found</h1>
+      <p>
+        Nothing here. <a href={href('/processes')}>Processes</a>
+      </p>
+    </main>
+  );
+}
+
+function App() {
+  const route = useRoute();
+  const [signIn, setSignIn] = useState(false);
+  // Bumped on sign-in and sign-out: every page loads again with the new credentials.
+  const [session, setSession] = useState(0);
+  useEffect(() => onUnauthorized(() => setSignIn(true)), []);
+  const section = route.path.split('/')[1] ?? '';
+  const link = (path: string, label: string) => (
+    <a href={href(path)} aria-current={section === path.slice(1) ? 'page' : undefined}>
+      {label}
+    </a>
+  );
+  return (
+    <>
+      <header>
+        <a class="brand" href={href('/processes')}>
+          Baton
+        </a>
+        <nav aria-label="Main">
+          {link('/processes', 'Processes')}
+          {link('/instances', 'Instances')}
+          {link('/tasks', 'Tasks')}
+        </nav>
+        <span class="spacer" />
+        <a href="/api/docs">API docs</a>
+        {authorization() !== null && (
+          <button
+            type="button"
+            class="link"
+            onClick={() => {
+              setAuthorization(null);
+              setSession(session + 1);
+            }}
+          >
+            Sign out
+          </button>
+        )}
+      </header>
+      {signIn ? (
+        <SignIn
+          onSignedIn={() => {
+            setSignIn(false);
+            setSession(session + 1);
+          }}
+        />
+      ) : (
+        <Page key={session} route={route} />
+      )}
+    </>
+  );
+}
+
+const root = document.getElementById('app');
+if (root !== null) render(<App />, root);

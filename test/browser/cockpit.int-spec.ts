@@ -1,0 +1,404 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startApi, xmlPost, type ApiHarness } from '../../apps/api/test/api-harness';
+import { ApiKeyService } from '../../libs/api/src/auth/api-keys';
+import { cockpitBuildDir } from '../../libs/api/src/root/cockpit';
+
+/**
+ * The cockpit (apps/cockpit, served at /cockpit/) as a user meets it, in a
+ * real browser (Debian's chromium driven by playwright-core): the deployed
+ * process and its diagram, the instance in the list, the instance page with
+ * a token on the element it waits in, its variables and job, and "Cancel".
+ * The API's Content-Security-Policy is in force: anything it refused would
+ * be a console error. axe-core checks each page for critical and serious
+ * accessibility violations. SCREENSHOTS=<dir> saves the pages docs/cockpit.md shows.
+ * Needs the build (`npm install` / `npm run ui:build`) and chromium (.ci/run
+ * installs it); without chromium this suite says so and skips.
+ */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOTS = process.env.SCREENSHOTS;
+const available = existsSync(CHROMIUM);
+if (!available) {
+  console.warn(
+    `test/browser: skipped, no browser at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`,
+  );
+}
+const describeWithBrowser = available ? describe : describe.skip;
+
+const PROCESS = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="cockpit-defs" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="cockpit-order" name="Cockpit order" isExecutable="true">
+    <bpmn:startEvent id="received" name="Order received" />
+    <bpmn:scriptTask id="price" name="Price order">
+      <bpmn:extensionElements><zeebe:script expression="= amount * 0.9" resultVariable="total" /></bpmn:extensionElements>
+    </bpmn:scriptTask>
+    <bpmn:serviceTask id="charge" name="Charge card">
+      <bpmn:extensionElements><zeebe:taskDefinition type="charge-card" retries="3" /></bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:endEvent id="done" name="Done" />
+    <bpmn:sequenceFlow id="f1" sourceRef="received" targetRef="price" />
+    <bpmn:sequenceFlow id="f2" sourceRef="price" targetRef="charge" />
+    <bpmn:sequenceFlow id="f3" sourceRef="charge" targetRef="done" />
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="d1">
+    <bpmndi:BPMNPlane id="p1" bpmnElement="cockpit-order">
+      <bpmndi:BPMNShape id="received_di" bpmnElement="received"><dc:Bounds x="152" y="102" width="36" height="36" /></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="price_di" bpmnElement="price"><dc:Bounds x="240" y="80" width="100" height="80" /></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="charge_di" bpmnElement="charge"><dc:Bounds x="400" y="80" width="100" height="80" /></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="done_di" bpmnElement="done"><dc:Bounds x="562" y="102" width="36" height="36" /></bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="f1_di" bpmnElement="f1"><di:waypoint x="188" y="120" /><di:waypoint x="240" y="120" /></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="f2_di" bpmnElement="f2"><di:waypoint x="340" y="120" /><di:waypoint x="400" y="120" /></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="f3_di" bpmnElement="f3"><di:waypoint x="500" y="120" /><di:waypoint x="562" y="120" /></bpmndi:BPMNEdge>
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>
+</bpmn:definitions>`;
+
+const USER_TASK = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="cockpit-task-defs" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="cockpit-approval" name="Cockpit approval" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:userTask id="approve" name="Approve order">
+      <bpmn:extensionElements><zeebe:userTask /><zeebe:assignmentDefinition candidateGroups="sales" /></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:endEvent id="end" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="approve" />
+    <bpmn:sequenceFlow id="f2" sourceRef="approve" targetRef="end" />
+  </bpmn:process>
+  <bpmndi:BPMNDiagram id="d1">
+    <bpmndi:BPMNPlane id="p1" bpmnElement="cockpit-approval">
+      <bpmndi:BPMNShape id="start_di" bpmnElement="start"><dc:Bounds x="152" y="102" width="36" height="36" /></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="approve_di" bpmnElement="approve"><dc:Bounds x="240" y="80" width="100" height="80" /></bpmndi:BPMNShape>
+      <bpmndi:BPMNShape id="end_di" bpmnElement="end"><dc:Bounds x="402" y="102" width="36" height="36" /></bpmndi:BPMNShape>
+      <bpmndi:BPMNEdge id="f1_di" bpmnElement="f1"><di:waypoint x="188" y="120" /><di:waypoint x="240" y="120" /></bpmndi:BPMNEdge>
+      <bpmndi:BPMNEdge id="f2_di" bpmnElement="f2"><di:waypoint x="340" y="120" /><di:waypoint x="402" y="120" /></bpmndi:BPMNEdge>
+    </bpmndi:BPMNPlane>
+  </bpmndi:BPMNDiagram>
+</bpmn:definitions>`;
+
+interface AxeViolation {
+  readonly id: string;
+  readonly impact: string | null;
+  readonly help: string;
+  readonly nodes: readonly { readonly target: readonly string[] }[];
+}
+
+describeWithBrowser('the cockpit at /cockpit/ (chromium)', () => {
+  let api: ApiHarness;
+  let browser: Browser;
+  const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+  beforeAll(async () => {
+    if (!existsSync(join(cockpitBuildDir(), 'index.html'))) {
+      throw new Error(`the cockpit is not built in ${cockpitBuildDir()}: run npm run ui:build`);
+    }
+    api = await startApi('cockpit_ui');
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await api?.close();
+  });
+
+  /** axe-core's critical and serious violations on the page as it is now (its source is evaluated through the debugger protocol, past the CSP). */
+  async function criticalViolations(page: Page): Promise<string[]> {
+    await page.evaluate(axeSource);
+    // Strings, not functions: they run in the page, whose DOM types this (Node) project does not have.
+    const violations = (await page.evaluate(
+      'axe.run(document).then((result) => result.violations)',
+    )) as AxeViolation[];
+    return violations
+      .filter((v) => v.impact === 'critical' || v.impact === 'serious')
+      .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  }
+
+  async function screenshot(page: Page, name: string): Promise<void> {
+    if (SCREENSHOTS !== undefined)
+      await page.screenshot({ path: join(SCREENSHOTS, `cockpit-${name}.png`) });
+  }
+
+  it('shows the process and its instance with a token on the waiting element, and cancels it from the page', async () => {
+    const deployed = await api.api('/processes', xmlPost(PROCESS));
+    expect(deployed.status).toBe(201);
+    const started = await api.json('POST', '/processes/cockpit-order/instances', {
+      variables: { amount: 150 },
+      businessKey: 'order-4711',
+    });
+    expect(started.status).toBe(201);
+    const id = started.body.id as string;
+    await api.drain();
+    const waiting = await api.json('GET', `/instances/${id}`);
+    expect(waiting.body.tokens).toEqual([
+      expect.objectContaining({ elementId: 'charge', state: 'WAITING' }),
+    ]);
+
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(`${m.text()} ${m.location().url}`);
+    });
+    page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
+
+    // `/` leads to the cockpit, which opens on the processes.
+    const home = await page.goto(`${api.origin}/`);
+    expect(home?.status()).toBe(200);
+    expect(page.url()).toBe(`${api.origin}/cockpit/`);
+    // Served under the API's Content-Security-Policy: no inline script runs.
+    expect(home?.headers()['content-security-policy']).toContain("script-src 'self';");
+    const row = page.locator('table tbody tr', {
+      has: page.locator('a', { hasText: /^cockpit-order$/ }),
+    });
+    await row.waitFor({ timeout: 15_000 });
+    expect(await row.locator('td').nth(1).innerText()).toBe('Cockpit order');
+    expect(await criticalViolations(page)).toEqual([]);
+    await screenshot(page, 'processes');
+
+    // The process page: its diagram, drawn by bpmn-js.
+    await row.locator('a', { hasText: /^cockpit-order$/ }).click();
+    await page.locator('.djs-element[data-element-id="charge"]').waitFor({ timeout: 15_000 });
+    expect(await page.locator('.djs-element[data-element-id="price"]').textContent()).toBe(
+      'Price order',
+    );
+
+    // The instance list, filtered by the process.
+    await page.locator('a', { hasText: /^instances of cockpit-order$/ }).click();
+    const listed = page.locator(`tr[data-instance-id="${id}"]`);
+    await listed.waitFor({ timeout: 15_000 });
+    expect(page.url()).toBe(`${api.origin}/cockpit/#/instances?processKey=cockpit-order`);
+    expect(await listed.locator('.status').innerText()).toBe('ACTIVE');
+    expect(await listed.locator('td').nth(3).innerText()).toBe('order-4711');
+    expect(await criticalViolations(page)).toEqual([]);
+    await screenshot(page, 'instances');
+
+    // The instance: a token badge on `charge`, completed elements marked, variables and the job.
+    await listed.locator('a', { hasText: id }).click();
+    const token = page.locator('.baton-token[data-element-id="charge"]');
+    await token.waitFor({ timeout: 15_000 });
+    expect(await token.innerText()).toBe('1');
+    expect(await page.locator('.baton-token').count()).toBe(1);
+    await page
+      .locator('.djs-element.baton-completed[data-element-id="price"]')
+      .waitFor({ timeout: 15_000 });
+    expect(
+      await page.locator('.djs-element.baton-completed[data-element-id="charge"]').count(),
+    ).toBe(0);
+    expect(await page.locator('table.variables tbody td').allInnerTexts()).toEqual([
+      'amount',
+      '150',
+      'total',
+      '135',
+    ]);
+    const job = page
+      .locator('section', { has: page.locator('h2', { hasText: /^Jobs$/ }) })
+      .locator('tbody tr');
+    await job.first().waitFor({ timeout: 15_000 });
+    expect(await job.count()).toBe(1);
+    expect(await job.first().locator('td').nth(1).innerText()).toBe('charge-card');
+    expect(await criticalViolations(page)).toEqual([]);
+    await screenshot(page, 'instance');
+
+    // Looking at the job locked nothing: a worker still gets it.
+    const activated = await api.json('POST', '/jobs/activate', {
+      type: 'charge-card',
+      workerId: 'w',
+      maxJobs: 5,
+      lockDurationMs: 60_000,
+    });
+    expect(activated.body.jobs).toHaveLength(1);
+
+    // The job fails for good: an incident, shown on the element and in the list, resolved from the page.
+    const jobId = activated.body.jobs[0].id as string;
+    const failed = await api.json('POST', `/jobs/${jobId}/fail`, {
+      workerId: 'w',
+      errorMessage: 'card declined',
+      retries: 0,
+    });
+    expect(failed.status).toBe(204);
+    await api.drain();
+    const incidentBadge = page.locator('.baton-incident-badge[data-element-id="charge"]');
+    await incidentBadge.waitFor({ timeout: 15_000 });
+    expect(await incidentBadge.innerText()).toBe('1');
+    const incidentRow = page.locator('table.incidents tbody tr');
+    expect(await incidentRow.locator('td').allInnerTexts()).toEqual([
+      'charge',
+      'JOB_NO_RETRIES',
+      'card declined',
+      expect.any(String),
+      'Resolve',
+    ]);
+    expect(await criticalViolations(page)).toEqual([]);
+    await screenshot(page, 'incident');
+    await incidentRow.getByRole('button', { name: 'Resolve' }).click();
+    await incidentBadge.waitFor({ state: 'detached', timeout: 15_000 });
+    expect((await api.json('GET', `/instances/${id}`)).body.incidents).toEqual([]);
+    expect(
+      (await api.json('GET', `/incidents?instanceId=${id}&state=RESOLVED`)).body.items,
+    ).toHaveLength(1);
+
+    // Cancel, confirmed in the browser's dialog.
+    const dialogs: string[] = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.accept();
+    });
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.locator('.facts .status', { hasText: /^CANCELED$/ }).waitFor({ timeout: 15_000 });
+    expect(dialogs).toEqual([`Cancel instance ${id}? This cannot be undone.`]);
+    await page.locator('.baton-token').waitFor({ state: 'detached', timeout: 15_000 });
+    expect(await page.getByRole('button', { name: 'Cancel' }).isDisabled()).toBe(true);
+    const canceled = await api.json('GET', `/instances/${id}`);
+    expect(canceled.body.status).toBe('CANCELED');
+    expect(canceled.body.tokens).toEqual([]);
+
+    // Content-Security-Policy let the page do all of that: nothing it loads was refused.
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it('claims, unclaims and completes a user task with variables from the tasklist', async () => {
+    expect((await api.api('/processes', xmlPost(USER_TASK))).status).toBe(201);
+    const started = await api.json('POST', '/processes/cockpit-approval/instances', {
+      variables: { amount: 40 },
+    });
+    expect(started.status).toBe(201);
+    const id = started.body.id as string;
+    await api.drain();
+    const tasks = await api.json('GET', `/tasks?instanceId=${id}`);
+    expect(tasks.body.items).toHaveLength(1);
+    const taskId = tasks.body.items[0].id as string;
+
+    const page = await browser.newPage({ viewport: { width: 1200, height: 800 } });
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(`${m.text()} ${m.location().url}`);
+    });
+    page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
+    await page.goto(`${api.origin}/cockpit/#/tasks?candidateGroup=sales`);
+    const row = page.locator('table.tasks tbody tr', {
+      has: page.locator('a', { hasText: /^Approve order$/ }),
+    });
+    await row.waitFor({ timeout: 15_000 });
+    expect(await row.locator('td').nth(2).innerText()).toBe('—');
+    expect(await row.locator('td').nth(3).innerText()).toBe('sales');
+    await row.locator('a', { hasText: /^Approve order$/ }).click();
+    expect(page.url()).toBe(`${api.origin}/cockpit/#/tasks?candidateGroup=sales&task=${taskId}`);
+
+    const panel = page.getByRole('complementary', { name: 'Task Approve order' });
+    await panel.getByLabel('Assignee').fill('alice');
+    await panel.getByRole('button', { name: 'Claim', exact: true }).click();
+    await row.locator('td', { hasText: /^alice$/ }).waitFor({ timeout: 15_000 });
+    expect((await api.json('GET', `/tasks/${taskId}`)).body.assignee).toBe('alice');
+    expect(await criticalViolations(page)).toEqual([]);
+    await screenshot(page, 'tasks');
+
+    await panel.getByRole('button', { name: 'Unclaim' }).click();
+    await row.locator('td', { hasText: /^—$/ }).waitFor({ timeout: 15_000 });
+    expect((await api.json('GET', `/tasks/${taskId}`)).body.assignee).toBeNull();
+
+    // Not a JSON object: refused in the page, nothing sent.
+    const variables = panel.getByLabel('Variables (a JSON object)');
+    await variables.fill('[1, 2]');
+    await panel.getByRole('button', { name: 'Complete' }).click();
+    await panel
+      .getByRole('alert')
+      .filter({ hasText: 'the variables must be a JSON object' })
+      .waitFor({ timeout: 15_000 });
+    expect((await api.json('GET', `/tasks/${taskId}`)).body.state).toBe('CREATED');
+
+    await variables.fill('{ "approved": true }');
+    await panel.getByRole('button', { name: 'Complete' }).click();
+    // The panel goes with the task; the page says so.
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Task "Approve order" completed.' })
+      .waitFor({ timeout: 15_000 });
+    expect(page.url()).toBe(`${api.origin}/cockpit/#/tasks?candidateGroup=sales`);
+    expect(await panel.count()).toBe(0);
+    await api.drain();
+    const instance = await api.json('GET', `/instances/${id}`);
+    expect(instance.body.status).toBe('COMPLETED');
+    expect(instance.body.variables).toEqual({ amount: 40, approved: true });
+    // The completed task leaves the list of open ones (the next poll).
+    await row.waitFor({ state: 'detached', timeout: 15_000 });
+
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  }, 90_000);
+});
+
+describeWithBrowser('the cockpit with AUTH=api-key (chromium)', () => {
+  let api: ApiHarness;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    api = await startApi('cockpit_auth', { AUTH: 'api-key', RATE_LIMIT_PER_MINUTE: '0' });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await api?.close();
+  });
+
+  it('asks for an API key on the 401, keeps it for the tab and sends it on every call', async () => {
+    const keys = api.app.get(ApiKeyService);
+    const admin = (await keys.create({ name: 'deployer', permissions: ['admin'], tenants: ['*'] }))
+      .key;
+    const reader = (await keys.create({ name: 'reader', permissions: ['read'], tenants: ['*'] }))
+      .key;
+    const deployed = await fetch(`${api.origin}/api/v1/processes`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/xml' },
+      body: PROCESS,
+    });
+    expect(deployed.status).toBe(201);
+
+    const page = await browser.newPage();
+    const sent: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().startsWith(`${api.origin}/api/v1/`))
+        sent.push(request.headers().authorization ?? 'none');
+    });
+    // The page itself is public; the API's 401 brings up the form.
+    await page.goto(`${api.origin}/cockpit/`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: 15_000 });
+    expect(sent.length).toBeGreaterThan(0);
+    expect(new Set(sent)).toEqual(new Set(['none']));
+
+    // A wrong key: the API answers 401 again, and the form comes back.
+    await page.getByLabel('API key', { exact: true }).fill('baton_wrong_key');
+    const refused = page.waitForResponse(
+      (r) => r.status() === 401 && r.request().headers().authorization === 'Bearer baton_wrong_key',
+    );
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await refused;
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: 15_000 });
+
+    sent.length = 0;
+    await page.getByLabel('API key', { exact: true }).fill(reader);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page
+      .locator('table tbody tr a', { hasText: /^cockpit-order$/ })
+      .waitFor({ timeout: 15_000 });
+    expect(sent.length).toBeGreaterThan(0);
+    expect(new Set(sent)).toEqual(new Set([`Bearer ${reader}`]));
+    expect(await page.evaluate("sessionStorage.getItem('baton.cockpit.authorization')")).toBe(
+      `Bearer ${reader}`,
+    );
+    // No cookie carries it.
+    expect(await page.context().cookies()).toEqual([]);
+
+    // Sign out forgets it: the next call is a 401 and the form is back.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: 15_000 });
+    expect(await page.evaluate("sessionStorage.getItem('baton.cockpit.authorization')")).toBeNull();
+    await page.close();
+  }, 60_000);
+});
