@@ -12,6 +12,7 @@ import {
   type TokenView,
   type Variables,
 } from './runtime.types';
+import { mergeIntoOwningScopes } from './variables';
 
 export interface CreateInstanceInput {
   readonly instanceId: string;
@@ -141,7 +142,9 @@ function apply(x: Execution, event: EngineEvent): void {
       return;
     case 'setVariables': {
       const target = x.elements[event.elementInstanceId ?? x.state.rootId];
-      if (target !== undefined) target.variables = { ...target.variables, ...event.variables };
+      if (target === undefined) return;
+      if (event.propagate === true) mergeIntoOwningScopes(x.elements, x.state.rootId, target.id, event.variables);
+      else target.variables = { ...target.variables, ...event.variables };
       return;
     }
     case 'resolveIncident': {
@@ -168,12 +171,24 @@ function apply(x: Execution, event: EngineEvent): void {
       if (inst === undefined) return;
       const node = x.node(inst);
       const accepts = behaviors[node.type].accepts;
-      if (accepts === 'userTask' || (accepts === 'job' && node.job !== undefined)) {
+      if (accepts === 'userTask' || ((accepts === 'job' || accepts === 'decision') && node.job !== undefined)) {
         x.guard(inst, 'activate', () => {
           x.acceptVariables(inst, node, event.variables);
           x.schedule(inst, 'complete');
         });
       }
+      return;
+    }
+    case 'decisionEvaluated': {
+      const inst = waiting(x, event.elementInstanceId);
+      if (inst === undefined) return;
+      const node = x.node(inst);
+      const called = node.calledDecision;
+      if (behaviors[node.type].accepts !== 'decision' || called === undefined) return;
+      x.guard(inst, 'activate', () => {
+        x.acceptVariables(inst, node, { [called.resultVariable]: event.output });
+        x.schedule(inst, 'complete');
+      });
       return;
     }
     case 'childCompleted': {

@@ -66,6 +66,10 @@ export type IncidentType =
   | 'CONDITION_ERROR'
   | 'EXPRESSION_ERROR'
   | 'CALLED_ELEMENT_ERROR'
+  /** A business rule task's decision is not deployed (Camunda 8's name). */
+  | 'CALLED_DECISION_ERROR'
+  /** A business rule task's decision failed to evaluate (Camunda 8's name). */
+  | 'DECISION_EVALUATION_ERROR'
   | 'STEP_BUDGET_EXCEEDED'
   /** A variable the engine was to write is larger than `maxVariableSize`. */
   | 'VARIABLE_LIMIT_EXCEEDED'
@@ -166,6 +170,13 @@ export type EngineEvent =
       readonly elementId: string;
       readonly variables?: Variables;
     }
+  /**
+   * The decision of a business rule task was evaluated (the host's answer to
+   * an `evaluateDecision` effect): `output` becomes the result variable.
+   * A decision that cannot be found or fails is an `incident` event instead
+   * (CALLED_DECISION_ERROR, DECISION_EVALUATION_ERROR).
+   */
+  | { readonly type: 'decisionEvaluated'; readonly elementInstanceId: string; readonly output: unknown }
   /** A child started by a call activity completed. */
   | { readonly type: 'childCompleted'; readonly elementInstanceId: string; readonly variables: Variables }
   /**
@@ -187,8 +198,12 @@ export type EngineEvent =
    * the job out again with `retries` (default 1).
    */
   | { readonly type: 'resolveIncident'; readonly elementInstanceId: string; readonly retries?: number }
-  /** Write variables into a scope (default: the process scope). */
-  | { readonly type: 'setVariables'; readonly variables: Variables; readonly elementInstanceId?: string }
+  /**
+   * Write variables into a scope (default: the process scope). With
+   * `propagate`, each variable goes to the nearest scope from that element
+   * instance up that has it, else to the process scope (Camunda's non-local).
+   */
+  | { readonly type: 'setVariables'; readonly variables: Variables; readonly elementInstanceId?: string; readonly propagate?: boolean }
   | { readonly type: 'suspend' }
   | { readonly type: 'resume' }
   /** Cancel the whole instance, before anything else waiting for it runs. */
@@ -303,6 +318,22 @@ export type Effect =
       readonly variables: Variables;
     }
   | { readonly type: 'cancelChild'; readonly key: string; readonly elementInstanceId: string }
+  /**
+   * A business rule task asks the host to evaluate a DMN decision; the
+   * element waits for a `decisionEvaluated` (or `incident`) event. The host
+   * answers within the same unit of work (see docs/architecture.md).
+   */
+  | {
+      readonly type: 'evaluateDecision';
+      readonly key: string;
+      readonly elementInstanceId: string;
+      readonly elementId: string;
+      readonly decisionId: string;
+      readonly bindingType: 'latest' | 'deployment' | 'versionTag';
+      readonly versionTag: string | null;
+      /** The variables visible to the element (the decision's context). */
+      readonly variables: Variables;
+    }
   | {
       readonly type: 'raiseIncident';
       readonly key: string;
