@@ -1,9 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { startApi, xmlPost, type ApiHarness } from '../../apps/api/test/api-harness';
 import { ApiKeyService } from '../../libs/api/src/auth/api-keys';
 import { cockpitBuildDir } from '../../libs/api/src/root/cockpit';
+import { describeWithBrowser, launchChromium } from './chromium';
 
 /**
  * The cockpit (apps/cockpit, served at /cockpit/) as a user meets it, in a
@@ -16,15 +17,7 @@ import { cockpitBuildDir } from '../../libs/api/src/root/cockpit';
  * Needs the build (`npm install` / `npm run ui:build`) and chromium (.ci/run
  * installs it); without chromium this suite says so and skips.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = process.env.SCREENSHOTS;
-const available = existsSync(CHROMIUM);
-if (!available) {
-  console.warn(
-    `test/browser: skipped, no browser at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`,
-  );
-}
-const describeWithBrowser = available ? describe : describe.skip;
 
 const PROCESS = `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="cockpit-defs" targetNamespace="http://bpmn.io/schema/bpmn">
@@ -93,10 +86,7 @@ describeWithBrowser('the cockpit at /cockpit/ (chromium)', () => {
       throw new Error(`the cockpit is not built in ${cockpitBuildDir()}: run npm run ui:build`);
     }
     api = await startApi('cockpit_ui');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
@@ -336,10 +326,7 @@ describeWithBrowser('the cockpit with AUTH=api-key (chromium)', () => {
 
   beforeAll(async () => {
     api = await startApi('cockpit_auth', { AUTH: 'api-key', RATE_LIMIT_PER_MINUTE: '0' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

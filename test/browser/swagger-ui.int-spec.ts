@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { repoFile, startApi, xmlPost, type ApiHarness } from '../../apps/api/test/api-harness';
+import { describeWithBrowser, launchChromium } from './chromium';
 
 /**
  * The API page as a user meets it: Swagger UI at /api/docs in a real browser
@@ -9,12 +9,6 @@ import { repoFile, startApi, xmlPost, type ApiHarness } from '../../apps/api/tes
  * answer the page shows. .ci/run installs chromium; without it this suite
  * says so and skips.
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-if (!available) {
-  console.warn(`test/browser: skipped, no browser at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
-}
-const describeWithBrowser = available ? describe : describe.skip;
 
 describeWithBrowser('Swagger UI at /api/docs (chromium)', () => {
   let api: ApiHarness;
@@ -22,10 +16,7 @@ describeWithBrowser('Swagger UI at /api/docs (chromium)', () => {
 
   beforeAll(async () => {
     api = await startApi('swagger_ui');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {

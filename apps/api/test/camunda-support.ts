@@ -49,3 +49,14 @@ export async function failure(call: Promise<unknown>): Promise<HttpSdkError> {
   }
   throw new Error('expected the call to fail');
 }
+
+/** Polls `read` until `done` holds; after `timeoutMs` fails naming `what` and the last value read. */
+export async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -1,6 +1,6 @@
 import type { CamundaClient } from '@camunda8/orchestration-cluster-api';
 import { fixture, startApi, type ApiHarness } from './api-harness';
-import { camundaClient, deploy as deployTo, failure, serviceTask } from './camunda-support';
+import { camundaClient, deploy as deployTo, failure, serviceTask, until } from './camunda-support';
 
 /**
  * Camunda 8.8's operations on running instances (`/v2`): job retries,
@@ -9,7 +9,6 @@ import { camundaClient, deploy as deployTo, failure, serviceTask } from './camun
  * plain HTTP for what the strict client refuses to send.
  */
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Searches read what is committed: no eventual consistency to wait for. */
 const NOW = { consistency: { waitUpToMs: 0 } };
@@ -35,15 +34,6 @@ describe('Camunda 8 REST API (/v2): job retries, element instances, variables', 
 
   const deploy = (name: string, xml: string) => deployTo(camunda, name, xml);
 
-  async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (done(value)) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-      await sleep(25);
-    }
-  }
 
   /** A raw `/v2` request (what the strict client would refuse to send). */
   async function raw(method: string, path: string, body?: unknown): Promise<{ status: number; body: Problem }> {

@@ -1,6 +1,6 @@
 import type { CamundaClient } from '@camunda8/orchestration-cluster-api';
 import { fixture, startApi, type ApiHarness } from './api-harness';
-import { camundaClient, deploy as deployTo, failure, serviceTask } from './camunda-support';
+import { camundaClient, deploy as deployTo, failure, serviceTask, until } from './camunda-support';
 
 /**
  * Camunda 8.8's searches and gets (`/v2/.../search`, `GET /v2/...`) and user
@@ -9,7 +9,6 @@ import { camundaClient, deploy as deployTo, failure, serviceTask } from './camun
  */
 
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 
 
@@ -42,15 +41,6 @@ describe('Camunda 8 REST API (/v2): searches, gets and user tasks', () => {
 
   const deploy = (name: string, xml: string) => deployTo(camunda, name, xml);
 
-  async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (done(value)) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-      await sleep(25);
-    }
-  }
 
   /** A raw `/v2` POST (what the strict client would refuse to send). */
   async function post(path: string, body: unknown): Promise<{ status: number; body: { title?: string; detail?: string } }> {

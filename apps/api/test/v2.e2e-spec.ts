@@ -1,7 +1,7 @@
 import type { CamundaClient } from '@camunda8/orchestration-cluster-api';
 import { Camunda8 } from '@camunda8/sdk';
 import { fixture, startApi, type ApiHarness } from './api-harness';
-import { camundaClient, deploy as deployTo, failure, file, serviceTask } from './camunda-support';
+import { camundaClient, deploy as deployTo, failure, file, serviceTask, until } from './camunda-support';
 
 /**
  * Camunda 8.8's Orchestration Cluster REST API (`/v2`), driven by the official
@@ -13,7 +13,6 @@ import { camundaClient, deploy as deployTo, failure, file, serviceTask } from '.
 const PROBLEM = /^application\/problem\+json/;
 
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 
 
@@ -44,15 +43,6 @@ describe('Camunda 8 REST API (/v2) through the official clients', () => {
     return r.body;
   }
 
-  async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 10_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await read();
-      if (done(value)) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-      await sleep(25);
-    }
-  }
 
   const statusOf = (key: string, status: string) =>
     until(() => instance(key), (i) => i.status === status, `instance ${key} to be ${status}`);
