@@ -125,7 +125,10 @@ export class HostModule {
         { provide: SETTINGS, useValue: settings },
         { provide: STORE, useValue: store },
         { provide: PrismaClient, useValue: store.prisma },
-        { provide: RUNTIME_STORE, useFactory: () => new PgRuntimeStore(store.prisma) },
+        {
+          provide: RUNTIME_STORE,
+          useFactory: () => new PgRuntimeStore(store.prisma, { setIsolationLevel: store.kind === 'postgres' }),
+        },
         { provide: TOKEN_BUS, useFactory: () => createBus(settings, appName) },
         { provide: DEFINITION_CACHE, useFactory: () => createCache(settings, appName) },
         {

@@ -39,6 +39,15 @@ export function repositoriesOn(db: Db): Repositories {
 export interface PgRuntimeStoreOptions {
   /** How long a transaction may wait for a pooled connection before the caller gets 503. Default 15 s. */
   readonly maxWaitMs?: number;
+  /**
+   * Whether each transaction asks for READ COMMITTED (default true): a Postgres
+   * server may be configured with another default, and the runtime's locking
+   * is written for READ COMMITTED. The embedded PGlite is one session with
+   * Postgres' default, and its Prisma adapter sends the request outside the
+   * transaction block (where Postgres ignores it): a wasted round trip per
+   * transaction there, so the embedded store turns it off.
+   */
+  readonly setIsolationLevel?: boolean;
 }
 
 /**
@@ -68,7 +77,11 @@ export class PgRuntimeStore implements RuntimeStore {
           }
           return work(repositoriesOn(tx));
         },
-        { maxWait: this.options.maxWaitMs ?? 15_000, timeout: options.timeoutMs ?? 60_000, isolationLevel: 'ReadCommitted' },
+        {
+          maxWait: this.options.maxWaitMs ?? 15_000,
+          timeout: options.timeoutMs ?? 60_000,
+          ...(this.options.setIsolationLevel === false ? {} : { isolationLevel: 'ReadCommitted' as const }),
+        },
       );
     } catch (e) {
       throw classify(e);
