@@ -14,6 +14,7 @@ import {
   InstanceService,
   InstanceStarter,
   JobService,
+  JobSignal,
   LeasedKeys,
   Sweeper,
   TaskService,
@@ -175,7 +176,7 @@ export class HostModule {
         },
         {
           provide: UnitOfWork,
-          useFactory: (runtime: RuntimeStore, registry: DefinitionRegistry, announcer: Announcer, k: LeasedKeys, observer: RuntimeObserver) =>
+          useFactory: (runtime: RuntimeStore, registry: DefinitionRegistry, announcer: Announcer, k: LeasedKeys, observer: RuntimeObserver, signal: JobSignal) =>
             new UnitOfWork(runtime, registry, announcer, keys(k), {
               maxParallel: settings.MAX_PARALLEL_TOKENS,
               stepBudget: settings.STEP_BUDGET,
@@ -185,8 +186,9 @@ export class HostModule {
               feelLimits: feelLimits(settings),
               maxVariableSize: settings.MAX_VARIABLE_SIZE,
               observer,
+              jobSignal: signal,
             }),
-          inject: [RUNTIME_STORE, DefinitionRegistry, Announcer, LeasedKeys, RUNTIME_OBSERVER],
+          inject: [RUNTIME_STORE, DefinitionRegistry, Announcer, LeasedKeys, RUNTIME_OBSERVER, JobSignal],
         },
         {
           provide: InstanceStarter,
@@ -212,11 +214,16 @@ export class HostModule {
           inject: [RUNTIME_STORE, DefinitionRegistry],
         },
         // Wait states (jobs, messages and signals, incidents, timers): all in the store, none on Redis.
+        // Commits that create jobs wake this process's waiting activations at once. With the embedded
+        // store every job is created in this process, so an idle activation need only look again
+        // each second (for leases and retry back-offs running out); with a server, workers in other
+        // processes create jobs too, and activations look every 100 ms.
+        { provide: JobSignal, useValue: new JobSignal() },
         {
           provide: JobService,
-          useFactory: (runtime: RuntimeStore, announcer: Announcer, limits: VariableLimits, observer: RuntimeObserver) =>
-            new JobService(runtime, announcer, limits, { observer }),
-          inject: [RUNTIME_STORE, Announcer, VariableLimits, RUNTIME_OBSERVER],
+          useFactory: (runtime: RuntimeStore, announcer: Announcer, limits: VariableLimits, observer: RuntimeObserver, signal: JobSignal) =>
+            new JobService(runtime, announcer, limits, { observer, signal, pollIntervalMs: store.kind === 'pglite' ? 1000 : 100 }),
+          inject: [RUNTIME_STORE, Announcer, VariableLimits, RUNTIME_OBSERVER, JobSignal],
         },
         {
           provide: CorrelationService,

@@ -97,6 +97,10 @@ export {
   camundaUserTaskState,
   DEFINITION_SEARCH,
   ELEMENT_INSTANCE_SEARCH,
+  DECISION_DEFINITION_SEARCH,
+  DECISION_INSTANCE_SEARCH,
+  DECISION_INSTANCE_STATE,
+  DECISION_REQUIREMENTS_SEARCH,
   ELEMENT_INSTANCE_STATE,
   ELEMENT_TYPE,
   INCIDENT_ERROR_TYPE,
@@ -133,6 +137,7 @@ export {
 } from './search/search-language';
 export { TaskService, taskView, type TaskQuery, type TaskView } from './tasks/task.service';
 export { JobService, type ActivateCommand, type ActivatedJob, type JobServiceOptions } from './jobs/job.service';
+export { JobSignal } from './jobs/job-signal';
 export { backoffDelay, parseBackoff, DEFAULT_BACKOFF, type BackoffKind, type BackoffPolicy } from './jobs/backoff';
 export { CorrelationService, type MessageResult, type PublishMessageCommand } from './correlation/correlation.service';
 export { TimerService } from './timers/timer.service';

@@ -1,4 +1,4 @@
-import { RuntimeErrorCode, type ActivatedJob, type Key } from '../src';
+import { JobService, JobSignal, RuntimeErrorCode, type ActivatedJob, type Key } from '../src';
 import { engineFixture, fixture, RuntimeKit } from './fakes';
 
 const SERVICE_TASK = engineFixture('tasks/service-task.bpmn');
@@ -77,6 +77,29 @@ describe('JobService', () => {
       await kit.startAndRun('R3');
 
       expect((await polling).map((j) => j.elementId)).toEqual(['Task_Bench']);
+    });
+
+    it('with a JobSignal, a waiting poll wakes when this process commits a job of its type, not at its next poll', async () => {
+      const signal = new JobSignal();
+      const kit = new RuntimeKit({ unitOfWork: { jobSignal: signal } });
+      await kit.deploy(R3);
+      await kit.deploy(SERVICE_TASK);
+      // A poll interval far beyond the test's timeout: only the signal can wake the poll in time.
+      const jobs = new JobService(kit.store, kit.announcer, kit.limits, { signal, pollIntervalMs: 600_000 });
+      const polling = jobs.activate({ type: 'bench-task', workerId: 'w', maxJobs: 1, lockDurationMs: LEASE, requestTimeoutMs: 600_000 });
+      await new Promise((r) => setTimeout(r, 20));
+      expect(signal.waitingPolls).toBe(1);
+      const polls = kit.store.statements('jobs.activate');
+
+      // A job of another type does not wake it.
+      await kit.startAndRun('service-task');
+      await new Promise((r) => setTimeout(r, 20));
+      expect(kit.store.statements('jobs.activate')).toBe(polls);
+
+      await kit.startAndRun('R3');
+      expect((await polling).map((j) => j.elementId)).toEqual(['Task_Bench']);
+      expect(kit.store.statements('jobs.activate')).toBe(polls + 1);
+      expect(signal.waitingPolls).toBe(0);
     });
 
     it('a long poll ends at once, with no jobs, when the service closes (shutdown), and queries no more', async () => {

@@ -155,6 +155,11 @@ export class StepChanges {
     if (pending) this.announce.add(instance.id);
   }
 
+  /** The types of the jobs this change set creates. */
+  createdJobTypes(): string[] {
+    return this.jobs.opened().map((job) => job.type);
+  }
+
   toChangeSet(): ChangeSet {
     return {
       now: this.now,

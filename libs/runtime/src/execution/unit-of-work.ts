@@ -17,6 +17,7 @@ import { FailureKind, notify, type BatchReport, type RuntimeObserver } from '../
 import { LockTimeoutError, type Repositories, type RuntimeStore } from '../ports/repositories';
 import { isEnded, type DecisionInstanceRecord, type InstanceRecord, type StoredEvent } from '../ports/records';
 import { RuntimeError } from '../runtime-error';
+import type { JobSignal } from '../jobs/job-signal';
 import type { Announcer } from './announcer';
 import { StepChanges, type InstanceHead } from './step-changes';
 
@@ -46,6 +47,8 @@ export interface UnitOfWorkOptions {
   readonly maxVariableSize?: number;
   readonly observer?: RuntimeObserver;
   readonly clock?: () => number;
+  /** Told the types of the jobs each commit created, to wake activations waiting for them. */
+  readonly jobSignal?: JobSignal;
 }
 
 export interface CommandOptions {
@@ -170,6 +173,7 @@ export class UnitOfWork {
       throw e;
     }
     this.announcer.announce([...changes.announce, ...requeue]);
+    this.options.jobSignal?.created(changes.createdJobTypes());
     const report = tally.report(ids.length, requeue.length, changes.historyCount, started);
     notify(this.observer, 'batchCommitted', report);
     return report;
@@ -300,6 +304,7 @@ export class UnitOfWork {
       return 'queued';
     }
     this.announcer.announce(changes.announce);
+    this.options.jobSignal?.created(changes.createdJobTypes());
     notify(this.observer, 'batchCommitted', tally.report(0, 0, changes.historyCount, started));
     return 'applied';
   }

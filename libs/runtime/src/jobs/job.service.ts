@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { visibleVariables, type EngineEvent, type Variables } from '@baton/engine';
 import { MicroBatcher, sleep, type Pending } from '@baton/support';
+import type { JobSignal } from './job-signal';
 import type { Announcer } from '../execution/announcer';
 import { isKey, type Key } from '../keys/key-generator';
 import { notify, type JobEventOutcome, type RuntimeObserver } from '../observer';
@@ -39,7 +40,10 @@ export interface ActivatedJob {
 
 export interface JobServiceOptions {
   readonly observer?: RuntimeObserver;
+  /** Longest an activation with nothing to hand out waits before it polls the store again. Default 100 ms. */
   readonly pollIntervalMs?: number;
+  /** Wakes a waiting activation as soon as this process commits jobs of its type (see {@link JobSignal}). */
+  readonly signal?: JobSignal;
   readonly maxRequestTimeoutMs?: number;
   /** Most completions/BPMN errors written in one transaction. Default 500. */
   readonly maxSettleBatch?: number;
@@ -100,7 +104,9 @@ export class JobService {
       const jobs = await this.tryActivate(command);
       const left = deadline - this.clock();
       if (jobs.length > 0 || left <= 0 || this.closing.signal.aborted) return jobs;
-      await sleep(Math.min(this.options.pollIntervalMs ?? 100, left), this.closing.signal);
+      const wait = Math.min(this.options.pollIntervalMs ?? 100, left);
+      if (this.options.signal === undefined) await sleep(wait, this.closing.signal);
+      else await this.options.signal.wait(command.type, wait, this.closing.signal);
       if (this.closing.signal.aborted) return [];
     }
   }
