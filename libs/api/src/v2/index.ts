@@ -1,4 +1,5 @@
 import { V2ClusterController } from './v2-cluster.controller';
+import { V2DecisionSearchController } from './v2-decision-search.controller';
 import { V2DecisionsController } from './v2-decisions.controller';
 import { V2DeploymentsController } from './v2-deployments.controller';
 import { V2ElementInstancesController } from './v2-element-instances.controller';
@@ -24,4 +25,5 @@ export const V2_CONTROLLERS = [
   V2UserTasksController,
   V2ElementInstancesController,
   V2VariablesController,
+  V2DecisionSearchController,
 ];

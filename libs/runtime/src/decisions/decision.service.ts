@@ -184,7 +184,9 @@ export class DecisionService {
       },
     ]);
     const requirements = await this.store.repos.decisions.requirementsById(decision.decisionRequirementsKey);
-    const evaluatedDecisionKeys = evaluation.evaluatedDecisions.map(() => this.registry.newInstanceKey());
+    // The decision called is recorded under the evaluation's key (a /v2 decision instance); the decisions it requires get keys of their own.
+    const called = evaluation.evaluatedDecisions.map((d) => d.decisionId).lastIndexOf(decision.decisionId);
+    const evaluatedDecisionKeys = evaluation.evaluatedDecisions.map((_, i) => (i === called ? decisionInstanceKey : this.registry.newInstanceKey()));
     return { decision, requirements, decisionInstanceKey, evaluatedDecisionKeys, evaluation };
   }
 

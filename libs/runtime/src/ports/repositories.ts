@@ -31,6 +31,12 @@ import type {
   UserTaskRecord,
 } from './records';
 import type {
+  DecisionDefinitionSearchField,
+  DecisionDefinitionSearchRecord,
+  DecisionInstanceSearchField,
+  DecisionInstanceSearchRecord,
+  DecisionRequirementsSearchField,
+  DecisionRequirementsSearchRecord,
   DefinitionSearchField,
   DefinitionSearchRecord,
   ElementInstanceSearchField,
@@ -44,6 +50,8 @@ import type {
   JobSearchField,
   JobSearchRecord,
   Searchable,
+  SearchFilter,
+  SearchQuery,
   UserTaskSearchField,
   UserTaskSearchRecord,
 } from './search';
@@ -147,6 +155,13 @@ export interface DecisionRepository {
   insertInstances(rows: readonly Omit<DecisionInstanceRecord, 'evaluatedAt'>[]): Promise<void>;
   /** The decision evaluations of a process instance, oldest first. */
   instancesOf(processInstanceId: Key): Promise<DecisionInstanceRecord[]>;
+  /** Camunda's `/v2` searches of decision definitions, decision requirements and decision instances. */
+  searchDefinitions(query: SearchQuery<DecisionDefinitionSearchField>): Promise<DecisionDefinitionSearchRecord[]>;
+  countDefinitions(filter: SearchFilter<DecisionDefinitionSearchField>, cap: number): Promise<number>;
+  searchRequirements(query: SearchQuery<DecisionRequirementsSearchField>): Promise<DecisionRequirementsSearchRecord[]>;
+  countRequirements(filter: SearchFilter<DecisionRequirementsSearchField>, cap: number): Promise<number>;
+  searchInstances(query: SearchQuery<DecisionInstanceSearchField>): Promise<DecisionInstanceSearchRecord[]>;
+  countInstances(filter: SearchFilter<DecisionInstanceSearchField>, cap: number): Promise<number>;
 }
 
 export interface StartEventRepository {

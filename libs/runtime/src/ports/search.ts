@@ -1,5 +1,15 @@
 import type { Key } from '../keys/key-generator';
-import type { DefinitionRecord, IncidentRecord, InstanceSummaryRecord, JobRecord, TenantScope, UserTaskRecord } from './records';
+import type {
+  DecisionDefinitionRecord,
+  DecisionInstanceRecord,
+  DecisionRequirementsRecord,
+  DefinitionRecord,
+  IncidentRecord,
+  InstanceSummaryRecord,
+  JobRecord,
+  TenantScope,
+  UserTaskRecord,
+} from './records';
 
 /**
  * Read-only searches of the store (Camunda's `/v2/.../search`), in a
@@ -172,6 +182,45 @@ export const VARIABLE_SEARCH_FIELDS = {
   value: 'text',
 } as const satisfies Record<string, SearchFieldType>;
 
+export const DECISION_DEFINITION_SEARCH_FIELDS = {
+  id: 'key',
+  tenantId: 'text',
+  decisionId: 'text',
+  version: 'int',
+  name: 'text',
+  decisionRequirementsKey: 'key',
+  decisionRequirementsId: 'text',
+} as const satisfies Record<string, SearchFieldType>;
+
+export const DECISION_REQUIREMENTS_SEARCH_FIELDS = {
+  id: 'key',
+  tenantId: 'text',
+  decisionRequirementsId: 'text',
+  version: 'int',
+  name: 'text',
+  resourceName: 'text',
+} as const satisfies Record<string, SearchFieldType>;
+
+/**
+ * Decision evaluations (one row per evaluation of the decision called), with
+ * the called decision's name (its id when it has none) and the process
+ * definition of the instance that evaluated it.
+ */
+export const DECISION_INSTANCE_SEARCH_FIELDS = {
+  id: 'key',
+  tenantId: 'text',
+  state: 'text',
+  failureMessage: 'text',
+  evaluatedAt: 'date',
+  decisionKey: 'key',
+  decisionId: 'text',
+  decisionName: 'text',
+  decisionVersion: 'int',
+  processDefinitionId: 'key',
+  processInstanceId: 'key',
+  elementInstanceId: 'key',
+} as const satisfies Record<string, SearchFieldType>;
+
 export type InstanceSearchField = keyof typeof INSTANCE_SEARCH_FIELDS;
 export type VariableSearchField = keyof typeof VARIABLE_SEARCH_FIELDS;
 export type ElementInstanceSearchField = keyof typeof ELEMENT_INSTANCE_SEARCH_FIELDS;
@@ -179,6 +228,9 @@ export type DefinitionSearchField = keyof typeof DEFINITION_SEARCH_FIELDS;
 export type IncidentSearchField = keyof typeof INCIDENT_SEARCH_FIELDS;
 export type UserTaskSearchField = keyof typeof USER_TASK_SEARCH_FIELDS;
 export type JobSearchField = keyof typeof JOB_SEARCH_FIELDS;
+export type DecisionDefinitionSearchField = keyof typeof DECISION_DEFINITION_SEARCH_FIELDS;
+export type DecisionRequirementsSearchField = keyof typeof DECISION_REQUIREMENTS_SEARCH_FIELDS;
+export type DecisionInstanceSearchField = keyof typeof DECISION_INSTANCE_SEARCH_FIELDS;
 
 /** An instance as a search returns it: the summary, its definition's name and tag, and whether an incident is open. */
 export interface InstanceSearchRecord extends InstanceSummaryRecord {
@@ -219,6 +271,16 @@ export interface VariableSearchRecord {
   readonly tenantId: string;
   readonly name: string;
   readonly value: string;
+}
+
+export type DecisionDefinitionSearchRecord = DecisionDefinitionRecord;
+export type DecisionRequirementsSearchRecord = DecisionRequirementsRecord;
+
+export interface DecisionInstanceSearchRecord extends DecisionInstanceRecord {
+  /** The decision's name, else its id. */
+  readonly decisionName: string;
+  /** The key of the process definition of the evaluating instance; null for an evaluation over REST. */
+  readonly processDefinitionId: Key | null;
 }
 
 export type IncidentSearchRecord = IncidentRecord;

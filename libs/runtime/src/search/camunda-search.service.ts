@@ -2,6 +2,9 @@ import { isKey } from '../keys/key-generator';
 import type { RuntimeStore } from '../ports/repositories';
 import type { TenantScope } from '../ports/records';
 import {
+  DECISION_DEFINITION_SEARCH_FIELDS,
+  DECISION_INSTANCE_SEARCH_FIELDS,
+  DECISION_REQUIREMENTS_SEARCH_FIELDS,
   DEFINITION_SEARCH_FIELDS,
   ELEMENT_INSTANCE_SEARCH_FIELDS,
   INCIDENT_SEARCH_FIELDS,
@@ -10,6 +13,12 @@ import {
   searchValue,
   USER_TASK_SEARCH_FIELDS,
   VARIABLE_SEARCH_FIELDS,
+  type DecisionDefinitionSearchField,
+  type DecisionDefinitionSearchRecord,
+  type DecisionInstanceSearchField,
+  type DecisionInstanceSearchRecord,
+  type DecisionRequirementsSearchField,
+  type DecisionRequirementsSearchRecord,
   type DefinitionSearchField,
   type DefinitionSearchRecord,
   type ElementInstanceSearchField,
@@ -366,6 +375,68 @@ export const VARIABLE_SEARCH: ApiResource<VariableSearchField> = {
   },
 };
 
+export const DECISION_INSTANCE_STATE: EnumMapping = {
+  names: ['EVALUATED', 'FAILED', 'UNSPECIFIED', 'UNKNOWN'],
+  stored: [
+    ['EVALUATED', 'EVALUATED'],
+    ['FAILED', 'FAILED'],
+  ],
+};
+
+/** `versionTag` is not in Camunda 8.8's decision definition: not offered. */
+export const DECISION_DEFINITION_SEARCH: ApiResource<DecisionDefinitionSearchField> = {
+  name: 'decision definition',
+  key: 'id',
+  fields: {
+    decisionDefinitionKey: { kind: 'key', field: 'id' },
+    decisionDefinitionId: { kind: 'string', field: 'decisionId' },
+    name: { kind: 'string', field: 'name' },
+    version: { kind: 'int', field: 'version' },
+    decisionRequirementsId: { kind: 'string', field: 'decisionRequirementsId' },
+    decisionRequirementsKey: { kind: 'key', field: 'decisionRequirementsKey' },
+    tenantId: { kind: 'string', field: 'tenantId' },
+  },
+};
+
+export const DECISION_REQUIREMENTS_SEARCH: ApiResource<DecisionRequirementsSearchField> = {
+  name: 'decision requirements',
+  key: 'id',
+  fields: {
+    decisionRequirementsKey: { kind: 'key', field: 'id' },
+    decisionRequirementsName: { kind: 'string', field: 'name' },
+    version: { kind: 'int', field: 'version' },
+    decisionRequirementsId: { kind: 'string', field: 'decisionRequirementsId' },
+    tenantId: { kind: 'string', field: 'tenantId' },
+    resourceName: { kind: 'string', field: 'resourceName', filterOnly: true },
+  },
+};
+
+/**
+ * One decision instance per evaluation of the decision called (a business
+ * rule task's or one over REST): its key is also the evaluation's
+ * (`decisionEvaluationKey`). `decisionDefinitionType` is read from the
+ * evaluation's record, not stored in a column: not a filter or sort field.
+ */
+export const DECISION_INSTANCE_SEARCH: ApiResource<DecisionInstanceSearchField> = {
+  name: 'decision instance',
+  key: 'id',
+  fields: {
+    decisionEvaluationInstanceKey: { kind: 'key', field: 'id' },
+    decisionEvaluationKey: { kind: 'key', field: 'id' },
+    state: { kind: 'enum', field: 'state', enum: DECISION_INSTANCE_STATE },
+    evaluationFailure: { kind: 'string', field: 'failureMessage' },
+    evaluationDate: { kind: 'date', field: 'evaluatedAt' },
+    decisionDefinitionId: { kind: 'string', field: 'decisionId' },
+    decisionDefinitionName: { kind: 'string', field: 'decisionName' },
+    decisionDefinitionVersion: { kind: 'int', field: 'decisionVersion' },
+    decisionDefinitionKey: { kind: 'key', field: 'decisionKey' },
+    processDefinitionKey: { kind: 'key', field: 'processDefinitionId' },
+    processInstanceKey: { kind: 'key', field: 'processInstanceId' },
+    elementInstanceKey: { kind: 'key', field: 'elementInstanceId' },
+    tenantId: { kind: 'string', field: 'tenantId' },
+  },
+};
+
 /** A variable as the searches answer it: with its key. */
 export type KeyedVariable = VariableSearchRecord & { readonly key: string };
 
@@ -441,12 +512,72 @@ export class CamundaSearchService {
     return row.xml;
   }
 
+  decisionDefinitions(request: CamundaSearchRequest, tenants?: TenantScope): Promise<SearchPage<DecisionDefinitionSearchRecord>> {
+    return this.search(DECISION_DEFINITION_SEARCH, Object.keys(DECISION_DEFINITION_SEARCH_FIELDS), this.decisionSearches().definitions, request, tenants);
+  }
+
+  decisionDefinition(key: string, tenants?: TenantScope): Promise<DecisionDefinitionSearchRecord> {
+    return this.one('decision definition', key, this.decisionSearches().definitions, tenants);
+  }
+
+  /** The DMN document (its decision requirements version) a decision belongs to, as deployed. */
+  async decisionDefinitionXml(key: string, tenants?: TenantScope): Promise<string> {
+    const decision = await this.decisionDefinition(key, tenants);
+    const row = await this.store.repos.decisions.requirementsById(decision.decisionRequirementsKey);
+    if (row === null) throw RuntimeError.notFound(`decision requirements of decision definition with key '${key}'`);
+    return row.xml;
+  }
+
+  decisionRequirements(request: CamundaSearchRequest, tenants?: TenantScope): Promise<SearchPage<DecisionRequirementsSearchRecord>> {
+    return this.search(DECISION_REQUIREMENTS_SEARCH, Object.keys(DECISION_REQUIREMENTS_SEARCH_FIELDS), this.decisionSearches().requirements, request, tenants);
+  }
+
+  decisionRequirement(key: string, tenants?: TenantScope): Promise<DecisionRequirementsSearchRecord> {
+    return this.one('decision requirements', key, this.decisionSearches().requirements, tenants);
+  }
+
+  /** The DMN document as deployed, byte for byte. */
+  async decisionRequirementsXml(key: string, tenants?: TenantScope): Promise<string> {
+    const row = isKey(key) ? await this.store.repos.decisions.requirementsById(key) : null;
+    if (row === null || (tenants !== undefined && !tenants.includes(row.tenantId))) {
+      throw RuntimeError.notFound(`decision requirements with key '${key}'`);
+    }
+    return row.xml;
+  }
+
+  decisionInstances(request: CamundaSearchRequest, tenants?: TenantScope): Promise<SearchPage<DecisionInstanceSearchRecord>> {
+    return this.search(DECISION_INSTANCE_SEARCH, Object.keys(DECISION_INSTANCE_SEARCH_FIELDS), this.decisionSearches().instances, request, tenants);
+  }
+
+  decisionInstance(key: string, tenants?: TenantScope): Promise<DecisionInstanceSearchRecord> {
+    return this.one('decision instance', key, this.decisionSearches().instances, tenants);
+  }
+
   incident(key: string, tenants?: TenantScope): Promise<IncidentSearchRecord> {
     return this.one('incident', key, this.store.repos.incidents, tenants);
   }
 
   userTask(key: string, tenants?: TenantScope): Promise<UserTaskSearchRecord> {
     return this.one('user task', key, this.store.repos.userTasks, tenants);
+  }
+
+  /** The decision repository's three searches, each as a {@link Searchable}. */
+  private decisionSearches() {
+    const repo = this.store.repos.decisions;
+    return {
+      definitions: {
+        search: (q) => repo.searchDefinitions(q),
+        count: (f, cap) => repo.countDefinitions(f, cap),
+      } satisfies Searchable<DecisionDefinitionSearchField, DecisionDefinitionSearchRecord>,
+      requirements: {
+        search: (q) => repo.searchRequirements(q),
+        count: (f, cap) => repo.countRequirements(f, cap),
+      } satisfies Searchable<DecisionRequirementsSearchField, DecisionRequirementsSearchRecord>,
+      instances: {
+        search: (q) => repo.searchInstances(q),
+        count: (f, cap) => repo.countInstances(f, cap),
+      } satisfies Searchable<DecisionInstanceSearchField, DecisionInstanceSearchRecord>,
+    };
   }
 
   private async one<F extends string, R>(what: string, key: string, repo: Searchable<F | 'id', R>, tenants: TenantScope): Promise<R> {

@@ -56,6 +56,13 @@ import {
   type UserTaskRepository,
   type UserTaskState,
   type BufferedMessageRecord,
+  DECISION_DEFINITION_SEARCH_FIELDS,
+  DECISION_INSTANCE_SEARCH_FIELDS,
+  DECISION_REQUIREMENTS_SEARCH_FIELDS,
+  type DecisionDefinitionSearchField,
+  type DecisionInstanceSearchField,
+  type DecisionInstanceSearchRecord,
+  type DecisionRequirementsSearchField,
   DEFINITION_SEARCH_FIELDS,
   ELEMENT_INSTANCE_SEARCH_FIELDS,
   INCIDENT_SEARCH_FIELDS,
@@ -398,6 +405,12 @@ const READS = new Set<string>([
   'decisions.decisionsOf',
   'decisions.listLatest',
   'decisions.instancesOf',
+  'decisions.searchDefinitions',
+  'decisions.countDefinitions',
+  'decisions.searchRequirements',
+  'decisions.countRequirements',
+  'decisions.searchInstances',
+  'decisions.countInstances',
   'definitions.byVersion',
   'definitions.byId',
   'definitions.listLatest',
@@ -964,6 +977,42 @@ class MemoryDecisions extends Table implements DecisionRepository {
     return this.rowsOf('decisionInstances')
       .filter((d) => d.processInstanceId === key)
       .sort(byId);
+  }
+
+  async searchDefinitions(query: SearchQuery<DecisionDefinitionSearchField>): Promise<DecisionDefinitionRecord[]> {
+    return searchRecords(DECISION_DEFINITION_SEARCH_FIELDS, this.rowsOf('decisionDefinitions'), { ...query, limit: checkedLimit(query.limit) });
+  }
+
+  async countDefinitions(filter: SearchFilter<DecisionDefinitionSearchField>, cap: number): Promise<number> {
+    return countRecords(DECISION_DEFINITION_SEARCH_FIELDS, this.rowsOf('decisionDefinitions'), filter, cap);
+  }
+
+  async searchRequirements(query: SearchQuery<DecisionRequirementsSearchField>): Promise<DecisionRequirementsRecord[]> {
+    const rows = this.rowsOf('decisionRequirements').map(requirementsWithoutXml);
+    return searchRecords(DECISION_REQUIREMENTS_SEARCH_FIELDS, rows, { ...query, limit: checkedLimit(query.limit) });
+  }
+
+  async countRequirements(filter: SearchFilter<DecisionRequirementsSearchField>, cap: number): Promise<number> {
+    return countRecords(DECISION_REQUIREMENTS_SEARCH_FIELDS, this.rowsOf('decisionRequirements'), filter, cap);
+  }
+
+  async searchInstances(query: SearchQuery<DecisionInstanceSearchField>): Promise<DecisionInstanceSearchRecord[]> {
+    return searchRecords(DECISION_INSTANCE_SEARCH_FIELDS, this.instanceRecords(), { ...query, limit: checkedLimit(query.limit) });
+  }
+
+  async countInstances(filter: SearchFilter<DecisionInstanceSearchField>, cap: number): Promise<number> {
+    return countRecords(DECISION_INSTANCE_SEARCH_FIELDS, this.instanceRecords(), filter, cap);
+  }
+
+  /** As the store's join: the decision's name (else its id), the evaluating instance's definition. */
+  private instanceRecords(): DecisionInstanceSearchRecord[] {
+    const decisions = this.read('decisionDefinitions');
+    const instances = this.read('instances');
+    return this.rowsOf('decisionInstances').map((d) => ({
+      ...d,
+      decisionName: decisions.get(d.decisionKey)?.name ?? d.decisionId,
+      processDefinitionId: d.processInstanceId === null ? null : (instances.get(d.processInstanceId)?.definitionId ?? null),
+    }));
   }
 }
 

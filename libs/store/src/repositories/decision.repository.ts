@@ -1,5 +1,11 @@
 import type {
   DecisionDefinitionRecord,
+  DecisionDefinitionSearchField,
+  DecisionInstanceSearchField,
+  DecisionInstanceSearchRecord,
+  DecisionRequirementsSearchField,
+  SearchFilter,
+  SearchQuery,
   DecisionInstanceRecord,
   DecisionRepository,
   DecisionRequirementsRecord,
@@ -7,6 +13,7 @@ import type {
   Key,
   TenantScope,
 } from '@baton/runtime';
+import { countRows, searchRows, type SearchTable } from './search.sql';
 import { col, insertRows, tenantParam, type Db } from './sql';
 
 const REQUIREMENTS = `id::text AS id, "deploymentId"::text AS "deploymentId", "tenantId", "decisionRequirementsId", version, name,
@@ -18,6 +25,62 @@ const DECISION = `id::text AS id, "deploymentId"::text AS "deploymentId", "tenan
 const INSTANCE = `id::text AS id, "tenantId", "processInstanceId"::text AS "processInstanceId", "elementInstanceId"::text AS "elementInstanceId",
   "elementId", "decisionKey"::text AS "decisionKey", "decisionId", "decisionVersion", "decisionRequirementsKey"::text AS "decisionRequirementsKey",
   state, output, "failureMessage", "evaluatedDecisions", "evaluatedAt"`;
+
+const DEFINITION_SEARCH: SearchTable<DecisionDefinitionSearchField> = {
+  from: '"DecisionDefinition" d',
+  select: DECISION,
+  tenantColumn: 'd."tenantId"',
+  columns: {
+    id: { sql: 'd.id', type: 'key', notNull: true },
+    tenantId: { sql: 'd."tenantId"', type: 'text', notNull: true },
+    decisionId: { sql: 'd."decisionId"', type: 'text', notNull: true },
+    version: { sql: 'd.version', type: 'int', notNull: true },
+    name: { sql: 'd.name', type: 'text' },
+    decisionRequirementsKey: { sql: 'd."decisionRequirementsKey"', type: 'key', notNull: true },
+    decisionRequirementsId: { sql: 'd."decisionRequirementsId"', type: 'text', notNull: true },
+  },
+};
+
+const REQUIREMENTS_SEARCH: SearchTable<DecisionRequirementsSearchField> = {
+  from: '"DecisionRequirements" r',
+  select: REQUIREMENTS,
+  tenantColumn: 'r."tenantId"',
+  columns: {
+    id: { sql: 'r.id', type: 'key', notNull: true },
+    tenantId: { sql: 'r."tenantId"', type: 'text', notNull: true },
+    decisionRequirementsId: { sql: 'r."decisionRequirementsId"', type: 'text', notNull: true },
+    version: { sql: 'r.version', type: 'int', notNull: true },
+    name: { sql: 'r.name', type: 'text' },
+    resourceName: { sql: 'r."resourceName"', type: 'text', notNull: true },
+  },
+};
+
+/** An evaluation with its decision's name (its id without one) and the evaluating instance's process definition. */
+const INSTANCE_SEARCH: SearchTable<DecisionInstanceSearchField> = {
+  from: `"DecisionInstance" di
+    LEFT JOIN "DecisionDefinition" d ON d.id = di."decisionKey"
+    LEFT JOIN "ProcessInstance" p ON p.id = di."processInstanceId"`,
+  select: `di.id::text AS id, di."tenantId", di."processInstanceId"::text AS "processInstanceId",
+    di."elementInstanceId"::text AS "elementInstanceId", di."elementId", di."decisionKey"::text AS "decisionKey", di."decisionId",
+    di."decisionVersion", di."decisionRequirementsKey"::text AS "decisionRequirementsKey", di.state, di.output, di."failureMessage",
+    di."evaluatedDecisions", di."evaluatedAt", COALESCE(d.name, di."decisionId") AS "decisionName",
+    p."definitionId"::text AS "processDefinitionId"`,
+  tenantColumn: 'di."tenantId"',
+  columns: {
+    id: { sql: 'di.id', type: 'key', notNull: true },
+    tenantId: { sql: 'di."tenantId"', type: 'text', notNull: true },
+    state: { sql: 'di.state', type: 'text', notNull: true },
+    failureMessage: { sql: 'di."failureMessage"', type: 'text' },
+    evaluatedAt: { sql: 'di."evaluatedAt"', type: 'date', notNull: true },
+    decisionKey: { sql: 'di."decisionKey"', type: 'key', notNull: true },
+    decisionId: { sql: 'di."decisionId"', type: 'text', notNull: true },
+    decisionName: { sql: 'COALESCE(d.name, di."decisionId")', type: 'text', notNull: true },
+    decisionVersion: { sql: 'di."decisionVersion"', type: 'int', notNull: true },
+    processDefinitionId: { sql: 'p."definitionId"', type: 'key' },
+    processInstanceId: { sql: 'di."processInstanceId"', type: 'key' },
+    elementInstanceId: { sql: 'di."elementInstanceId"', type: 'key' },
+  },
+};
 
 const DECISION_COLUMNS = [
   col('id', 'bigint'),
@@ -173,6 +236,30 @@ export class PgDecisionRepository implements DecisionRepository {
 
   async insertInstances(rows: readonly Omit<DecisionInstanceRecord, 'evaluatedAt'>[]): Promise<void> {
     await insertRows(this.db, 'DecisionInstance', INSTANCE_COLUMNS, rows);
+  }
+
+  searchDefinitions(query: SearchQuery<DecisionDefinitionSearchField>): Promise<DecisionDefinitionRecord[]> {
+    return searchRows(this.db, DEFINITION_SEARCH, query);
+  }
+
+  countDefinitions(filter: SearchFilter<DecisionDefinitionSearchField>, cap: number): Promise<number> {
+    return countRows(this.db, DEFINITION_SEARCH, filter, cap);
+  }
+
+  searchRequirements(query: SearchQuery<DecisionRequirementsSearchField>): Promise<DecisionRequirementsRecord[]> {
+    return searchRows(this.db, REQUIREMENTS_SEARCH, query);
+  }
+
+  countRequirements(filter: SearchFilter<DecisionRequirementsSearchField>, cap: number): Promise<number> {
+    return countRows(this.db, REQUIREMENTS_SEARCH, filter, cap);
+  }
+
+  searchInstances(query: SearchQuery<DecisionInstanceSearchField>): Promise<DecisionInstanceSearchRecord[]> {
+    return searchRows(this.db, INSTANCE_SEARCH, query);
+  }
+
+  countInstances(filter: SearchFilter<DecisionInstanceSearchField>, cap: number): Promise<number> {
+    return countRows(this.db, INSTANCE_SEARCH, filter, cap);
   }
 
   instancesOf(processInstanceId: Key): Promise<DecisionInstanceRecord[]> {
