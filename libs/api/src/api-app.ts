@@ -6,6 +6,7 @@ import type { Settings } from '@baton/config';
 import { nestLogger, nestLogLevels, openStore, RUNTIME_OBSERVER, type Store } from '@baton/host';
 import { BatonMetrics } from '@baton/metrics';
 import {
+  DefinitionRegistry,
   FailureKind,
   IncidentService,
   InstanceService,
@@ -22,7 +23,7 @@ import { serveSwaggerUi } from './http/swagger-ui';
 import { refuseUnacceptedContent } from './http/content-types';
 import { utf8 } from './http/utf8';
 import { refuseUnstorableInput } from './http/unstorable-input';
-import { registerHttpSecurity } from './http/security';
+import { principalRateLimit, registerHttpSecurity } from './http/security';
 import { V2_PREFIX } from './v2';
 import { ApiKeyService } from './auth/api-keys';
 import { authLookups } from './auth/auth-lookups';
@@ -81,7 +82,8 @@ export async function createApiApp(settings: Settings, options: ApiAppOptions = 
     registerAuthHook(app.getHttpAdapter().getInstance(), {
       authenticator: authenticatorFor(settings, app.get(ApiKeyService)),
       metricsToken: settings.METRICS_TOKEN,
-      lookups: authLookups(app.get(JobService), app.get(TaskService), app.get(InstanceService), app.get(IncidentService)),
+      principalLimit: principalRateLimit(app.getHttpAdapter().getInstance(), settings),
+      lookups: authLookups(app.get(JobService), app.get(TaskService), app.get(InstanceService), app.get(IncidentService), app.get(DefinitionRegistry)),
     });
     if (authModes(settings).length > 0 && settings.AUDIT_RETENTION_DAYS > 0) {
       registerAuditLog(app.getHttpAdapter().getInstance(), app.get(PgAuditRepository), settings.AUDIT_RETENTION_DAYS, nestLogger('Audit'));

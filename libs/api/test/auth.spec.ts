@@ -33,7 +33,7 @@ describe('permissions', () => {
   });
 
   it('give a caller with * every tenant', () => {
-    const caller = (tenants: string[]): Caller => ({ principal: 'p', via: 'api-key', permissions: p(), tenants });
+    const caller = (tenants: string[]): Caller => ({ principal: 'p', via: 'api-key', permissions: p(), tenants, groups: [] });
     expect(tenantScope(caller(['*']))).toBeUndefined();
     expect(tenantScope(caller(['a', 'b']))).toEqual(['a', 'b']);
   });
@@ -74,7 +74,7 @@ describe('Basic users', () => {
     expect(hash).toMatch(/^scrypt\$16384\$8\$1\$/);
     expect(await verifyPassword('pw', hash)).toBe(true);
     expect(await verifyPassword('pW', hash)).toBe(false);
-    const users = new BasicUsers(new Map([['demo', { name: 'demo', passwordHash: hash, permissions: permissionList(['read']), tenants: ['*'] }]]));
+    const users = new BasicUsers(new Map([['demo', { name: 'demo', passwordHash: hash, permissions: permissionList(['read']), tenants: ['*'], groups: [] }]]));
     expect((await users.verify('demo', 'pw'))?.name).toBe('demo');
     expect(await users.verify('demo', 'nope')).toBeNull();
     expect(await users.verify('nobody', 'pw')).toBeNull();
@@ -99,6 +99,10 @@ describe('OIDC claims', () => {
     const scoped = verifier({ OIDC_TENANTS_CLAIM: 'https://x.example.com/tenants' }).callerOf({ ...payload, sub: 'u' });
     expect([...scoped.permissions]).toEqual(['openid', 'read']);
     expect(scoped.tenants).toEqual(['a']);
+    expect(scoped.groups).toEqual([]);
+    const grouped = verifier({ OIDC_GROUPS_CLAIM: 'realm_access.groups' }).callerOf({ sub: 'u', realm_access: { groups: ['clerks', 'clerks', 7, 'audit'] } });
+    expect(grouped.groups).toEqual(['clerks', 'audit']);
+    expect(verifier({ OIDC_GROUPS_CLAIM: 'groups' }).callerOf({ sub: 'u', groups: 'a b' }).groups).toEqual(['a', 'b']);
     expect(() => verifier({ OIDC_PRINCIPAL_CLAIM: ['email'] }).callerOf({ sub: 'u' })).toThrow(/OIDC_PRINCIPAL_CLAIM/);
   });
 });

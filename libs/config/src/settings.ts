@@ -169,6 +169,8 @@ const schema = z.object({
    * metrics exempt); 0 turns the limit off. Over it: 429 with Retry-After.
    */
   RATE_LIMIT_PER_MINUTE: countOrOff('RATE_LIMIT_PER_MINUTE', 6_000),
+  /** Requests one authenticated caller (principal) may make per minute to one API process, from any address; 0 (the default): no such limit. */
+  RATE_LIMIT_PER_PRINCIPAL_PER_MINUTE: countOrOff('RATE_LIMIT_PER_PRINCIPAL_PER_MINUTE', 0),
   /**
    * Whether the API believes X-Forwarded-For (the client address for the rate
    * limit): `true` for any proxy, or the proxies' addresses/CIDRs. Off: the
@@ -234,7 +236,7 @@ const schema = z.object({
       }
       return [...new Set(entries)] as AuthMode[];
     }),
-  /** JSON file of HTTP Basic users `[{ name, passwordHash, permissions, tenants }]` (AUTH=basic; hashes from `npm run api-key -- hash-password`). */
+  /** JSON file of HTTP Basic users `[{ name, passwordHash, permissions, tenants, groups }]` (AUTH=basic; hashes from `npm run api-key -- hash-password`). */
   AUTH_USERS_FILE: optionalText,
   /** The OIDC issuer (`iss` of its tokens); its discovery document names the JWKS (AUTH=oidc). */
   OIDC_ISSUER: url('OIDC_ISSUER', ['https:', 'http:']),
@@ -248,6 +250,8 @@ const schema = z.object({
   OIDC_PERMISSIONS_CLAIM: optionalText.transform((v) => v ?? 'scope'),
   /** Dotted path of the claim listing the caller's tenants (`*` for all); unset or absent: the default tenant only. */
   OIDC_TENANTS_CLAIM: optionalText,
+  /** Dotted path of the claim listing the caller's groups (`groups`, Keycloak's group mapper; Entra ID's `groups`); unset: no groups. */
+  OIDC_GROUPS_CLAIM: optionalText,
   /** Days the audit log keeps an entry (written only with authentication on); 0 turns the audit log off. */
   AUDIT_RETENTION_DAYS: countOrOff('AUDIT_RETENTION_DAYS', 90),
   /** Bearer token Prometheus must send to the API's `/metrics`; unset: `/metrics` is open (docs/security.md). */

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DEFAULT_TENANT } from '@baton/runtime';
 import { PROBLEM_CONTENT_TYPE } from '../http/problem';
+import type { PrincipalRateLimit } from '../http/security';
 import { ANONYMOUS, attachCaller, callerOf, inTenant, tenantScope, type Caller } from './caller';
 import { isRejection, type Authenticator } from './authenticator';
 import { holds, holdsSome, Permission } from './permissions';
@@ -11,6 +12,8 @@ import { resourceOf, ruleOf, type Owner, type RouteRule } from './route-permissi
 export interface AuthLookups {
   job(id: string): Promise<{ readonly type: string; readonly tenantId: string } | null>;
   task(id: string): Promise<TaskFacts | null>;
+  /** The process and tenant of a process definition by its key; `null` when there is none. */
+  definition(key: string): Promise<{ readonly bpmnProcessId: string; readonly tenantId: string } | null>;
   /** The tenant of an instance or incident; `null` when there is none with that id. */
   tenantOf(kind: 'instance' | 'incident', id: string): Promise<string | null>;
 }
@@ -28,6 +31,8 @@ export interface AuthHookOptions {
   readonly authenticator: Authenticator | null;
   /** METRICS_TOKEN: the bearer `/metrics` needs; unset: open. */
   readonly metricsToken?: string;
+  /** RATE_LIMIT_PER_PRINCIPAL_PER_MINUTE, when on: counted once the caller is known, before its permission is checked. */
+  readonly principalLimit?: PrincipalRateLimit;
 }
 
 type PermissionRule = Extract<RouteRule, { access: 'permission' }>;
@@ -74,6 +79,17 @@ export function registerAuthHook(fastify: FastifyInstance, options: AuthHookOpti
         return deny(reply, request, 401, result.rejected, options.authenticator.challenges(result.invalidToken === true));
       }
       caller = result;
+      const limited = await options.principalLimit?.(request, `${caller.via}:${caller.principal}`);
+      if (limited !== undefined && limited !== null) {
+        void reply.header('retry-after', String(limited.retryAfterSeconds));
+        return deny(
+          reply,
+          request,
+          429,
+          `more than ${limited.max} requests in a minute from '${caller.principal}' (RATE_LIMIT_PER_PRINCIPAL_PER_MINUTE); retry in ${limited.retryAfterSeconds} s`,
+          [],
+        );
+      }
     }
     attachCaller(request, caller);
     const whole = holds(caller.permissions, rule.permission);
@@ -113,6 +129,14 @@ export function registerAuthHook(fastify: FastifyInstance, options: AuthHookOpti
         if (!inTenant(caller, job.tenantId)) return notFound(reply, request, `job ${value}`);
         value = job.type;
       }
+      const definitionKey = resource.orDefinitionKey === undefined ? undefined : resourceOf(request, { from: 'body', field: resource.orDefinitionKey });
+      if (value === undefined && definitionKey !== undefined) {
+        const definition = await options.lookups.definition(definitionKey);
+        // Unknown: the handler answers 404 as it would for anyone.
+        if (definition === null) return;
+        if (!inTenant(caller, definition.tenantId)) return notFound(reply, request, `process definition ${definitionKey}`);
+        value = definition.bpmnProcessId;
+      }
       if (value === undefined || !holds(caller.permissions, rule.permission, value)) {
         return forbid(reply, request, caller, value === undefined ? rule.permission : `${rule.permission}:${value}`);
       }
@@ -127,7 +151,7 @@ export function registerAuthHook(fastify: FastifyInstance, options: AuthHookOpti
           reply,
           request,
           403,
-          `'${caller.principal}' is neither the assignee nor a candidate user of user task ${id}, and lacks the permission 'operate'`,
+          `'${caller.principal}' is neither the assignee nor a candidate user or in a candidate group of user task ${id}, and lacks the permission 'operate'`,
           [],
           Permission.Operate,
         );
@@ -151,11 +175,11 @@ function tenantsNamed(body: unknown, field: string): string[] {
   return list.length === 0 ? [DEFAULT_TENANT] : list;
 }
 
-/** The caller's task: assigned to it, offered to it, or offered to nobody in particular. */
+/** The caller's task: assigned to it, offered to it or to one of its groups, or offered to nobody in particular. */
 function mayWork(caller: Caller, task: TaskFacts): boolean {
   if (task.assignee !== null) return task.assignee === caller.principal;
   if (task.candidateUsers.length === 0 && task.candidateGroups.length === 0) return true;
-  return task.candidateUsers.includes(caller.principal);
+  return task.candidateUsers.includes(caller.principal) || task.candidateGroups.some((g) => caller.groups.includes(g));
 }
 
 function notFound(reply: FastifyReply, request: FastifyRequest, what: string): FastifyReply {
@@ -171,12 +195,13 @@ const DENIALS = {
   401: { title: 'Unauthorized', code: 'UNAUTHORIZED', v2: 'UNAUTHORIZED' },
   403: { title: 'Forbidden', code: 'FORBIDDEN', v2: 'FORBIDDEN' },
   404: { title: 'Not Found', code: 'NOT_FOUND', v2: 'NOT_FOUND' },
+  429: { title: 'Too Many Requests', code: 'TOO_MANY_REQUESTS', v2: 'TOO_MANY_REQUESTS' },
 } as const;
 
 function deny(
   reply: FastifyReply,
   request: FastifyRequest,
-  status: 401 | 403 | 404,
+  status: 401 | 403 | 404 | 429,
   detail: string,
   challenges: readonly string[],
   permission?: string,

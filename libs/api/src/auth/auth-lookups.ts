@@ -1,4 +1,12 @@
-import { RuntimeError, type IncidentService, type InstanceService, type JobService, type TaskService } from '@baton/runtime';
+import {
+  isKey,
+  RuntimeError,
+  type DefinitionRegistry,
+  type IncidentService,
+  type InstanceService,
+  type JobService,
+  type TaskService,
+} from '@baton/runtime';
 import type { AuthLookups } from './auth-hook';
 
 /**
@@ -6,7 +14,13 @@ import type { AuthLookups } from './auth-hook';
  * runtime's services. An id the services refuse or do not know is `null`:
  * the handler then answers 400/404 as it does for every caller.
  */
-export function authLookups(jobs: JobService, tasks: TaskService, instances: InstanceService, incidents: IncidentService): AuthLookups {
+export function authLookups(
+  jobs: JobService,
+  tasks: TaskService,
+  instances: InstanceService,
+  incidents: IncidentService,
+  registry: DefinitionRegistry,
+): AuthLookups {
   const orNull = async <T>(work: Promise<T>): Promise<T | null> => {
     try {
       return await work;
@@ -21,6 +35,10 @@ export function authLookups(jobs: JobService, tasks: TaskService, instances: Ins
       return job === null ? null : { type: job.type, tenantId: job.tenantId };
     },
     task: (id) => orNull(tasks.get(id)),
+    definition: async (key) => {
+      const definition = isKey(key) ? await orNull(registry.byId(key)) : null;
+      return definition === null ? null : { bpmnProcessId: definition.bpmnProcessId, tenantId: definition.tenantId };
+    },
     tenantOf: async (kind, id) => {
       const instanceId = kind === 'instance' ? id : (await orNull(incidents.get(id)))?.instanceId;
       if (instanceId === undefined) return null;

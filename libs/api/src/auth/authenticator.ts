@@ -83,7 +83,7 @@ export class Authenticator {
     if (this.parts.users === undefined) return { rejected: 'Basic credentials other than API keys are not accepted (AUTH does not include basic)' };
     const user = await this.parts.users.verify(name, password);
     if (user === null) return { rejected: 'the name or the password is wrong' };
-    return { principal: user.name, via: 'basic', permissions: user.permissions, tenants: normalTenants(user.tenants) };
+    return { principal: user.name, via: 'basic', permissions: user.permissions, tenants: normalTenants(user.tenants), groups: user.groups };
   }
 
   private accepted(): string {
@@ -95,8 +95,15 @@ export class Authenticator {
   }
 }
 
+/** API keys belong to no groups: a key is a machine's, and groups are people's (docs/security.md). */
 function keyCaller(key: ApiKeyRecord): Caller {
-  return { principal: key.name, via: 'api-key', permissions: permissionList(key.permissions), tenants: normalTenants(tenantList(key.tenants)) };
+  return {
+    principal: key.name,
+    via: 'api-key',
+    permissions: permissionList(key.permissions),
+    tenants: normalTenants(tenantList(key.tenants)),
+    groups: [],
+  };
 }
 
 function normalTenants(tenants: readonly string[]): readonly string[] {

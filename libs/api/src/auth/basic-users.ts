@@ -10,6 +10,7 @@ export interface BasicUser {
   readonly passwordHash: string;
   readonly permissions: ReadonlySet<string>;
   readonly tenants: readonly string[];
+  readonly groups: readonly string[];
 }
 
 const UserSchema = z.object({
@@ -19,11 +20,12 @@ const UserSchema = z.object({
   }),
   permissions: z.array(z.string()).default([]),
   tenants: z.array(z.string()).optional(),
+  groups: z.array(z.string().min(1)).default([]),
 });
 
 export class UsersFileError extends Error {}
 
-/** Reads and checks AUTH_USERS_FILE: a JSON array of `{ name, passwordHash, permissions, tenants }`. */
+/** Reads and checks AUTH_USERS_FILE: a JSON array of `{ name, passwordHash, permissions, tenants, groups }`. */
 export function loadUsersFile(path: string): ReadonlyMap<string, BasicUser> {
   let raw: unknown;
   try {
@@ -39,7 +41,7 @@ export function loadUsersFile(path: string): ReadonlyMap<string, BasicUser> {
   const users = new Map<string, BasicUser>();
   for (const u of parsed.data) {
     if (users.has(u.name)) throw new UsersFileError(`AUTH_USERS_FILE '${path}' lists the user '${u.name}' twice`);
-    users.set(u.name, { name: u.name, passwordHash: u.passwordHash, permissions: permissionList(u.permissions), tenants: tenantList(u.tenants) });
+    users.set(u.name, { name: u.name, passwordHash: u.passwordHash, permissions: permissionList(u.permissions), tenants: tenantList(u.tenants), groups: [...new Set(u.groups)] });
   }
   return users;
 }

@@ -12,13 +12,15 @@ export interface Caller {
   readonly permissions: ReadonlySet<string>;
   /** Tenant ids the caller may see and act in; `*` among them means every tenant. */
   readonly tenants: readonly string[];
+  /** Groups the caller belongs to: it may work user tasks offered to one of them (candidate groups). */
+  readonly groups: readonly string[];
 }
 
 /** A tenant list entry meaning "every tenant". */
 export const ALL_TENANTS = '*';
 
 /** Everyone, when AUTH=none: every permission, every tenant. */
-export const ANONYMOUS: Caller = { principal: 'anonymous', via: 'none', permissions: new Set(['admin']), tenants: [ALL_TENANTS] };
+export const ANONYMOUS: Caller = { principal: 'anonymous', via: 'none', permissions: new Set(['admin']), tenants: [ALL_TENANTS], groups: [] };
 
 /** The tenants a caller's lists, starts and activations are confined to: `undefined` is every tenant. */
 export function tenantScope(caller: Caller): TenantScope {

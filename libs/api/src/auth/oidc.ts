@@ -24,7 +24,7 @@ export class OidcVerifier {
   constructor(
     private readonly settings: Pick<
       Settings,
-      'OIDC_ISSUER' | 'OIDC_JWKS_URL' | 'OIDC_AUDIENCE' | 'OIDC_PRINCIPAL_CLAIM' | 'OIDC_PERMISSIONS_CLAIM' | 'OIDC_TENANTS_CLAIM'
+      'OIDC_ISSUER' | 'OIDC_JWKS_URL' | 'OIDC_AUDIENCE' | 'OIDC_PRINCIPAL_CLAIM' | 'OIDC_PERMISSIONS_CLAIM' | 'OIDC_TENANTS_CLAIM' | 'OIDC_GROUPS_CLAIM'
     >,
   ) {}
 
@@ -55,11 +55,13 @@ export class OidcVerifier {
     }
     const tenantsClaim = this.settings.OIDC_TENANTS_CLAIM;
     const tenants = tenantsClaim === undefined ? tenantList([]) : tenantList(strings(claimAt(payload, tenantsClaim)));
+    const groupsClaim = this.settings.OIDC_GROUPS_CLAIM;
     return {
       principal,
       via: 'oidc',
       permissions: permissionList(strings(claimAt(payload, this.settings.OIDC_PERMISSIONS_CLAIM))),
       tenants: tenants.includes(ALL_TENANTS) ? [ALL_TENANTS] : tenants,
+      groups: groupsClaim === undefined ? [] : [...new Set(strings(claimAt(payload, groupsClaim)))],
     };
   }
 

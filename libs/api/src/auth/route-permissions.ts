@@ -10,7 +10,7 @@ import { Permission } from './permissions';
  *   must match: a route param, a field of the JSON body, or the type of the
  *   job whose id is the param; without a resource only the whole permission
  *   (or `admin`) does. `asAssignee`: the user task (id in that param) must be
- *   the caller's (assignee or candidate user) unless it holds `operate`.
+ *   the caller's (assignee, candidate user, or in a candidate group) unless it holds `operate`.
  *   `tenantField`: a write into a tenant the caller does not have is a 403.
  */
 export type RouteRule =
@@ -37,6 +37,12 @@ export interface Owner {
 export interface ResourceOf {
   readonly from: 'params' | 'body' | 'job';
   readonly field: string;
+  /**
+   * When the body names no resource in `field`: the body field holding a
+   * process definition's key, whose BPMN process id is the resource (a /v2
+   * start by `processDefinitionKey`).
+   */
+  readonly orDefinitionKey?: string;
 }
 
 const PUBLIC: RouteRule = { access: 'public' };
@@ -116,7 +122,10 @@ export const ROUTE_PERMISSIONS: ReadonlyMap<string, RouteRule> = new Map<string,
   ['GET /v2/topology', PUBLIC],
   ['GET /v2/status', PUBLIC],
   ['POST /v2/deployments', need(Deploy)],
-  ['POST /v2/process-instances', need(Start, { resource: { from: 'body', field: 'processDefinitionId' }, tenantField: 'tenantId' })],
+  [
+    'POST /v2/process-instances',
+    need(Start, { resource: { from: 'body', field: 'processDefinitionId', orDefinitionKey: 'processDefinitionKey' }, tenantField: 'tenantId' }),
+  ],
   ['POST /v2/process-instances/search', need(Read)],
   ['GET /v2/process-instances/:processInstanceKey', need(Read, of('instance', 'processInstanceKey'))],
   ['POST /v2/process-instances/:processInstanceKey/cancellation', need(Operate, of('instance', 'processInstanceKey'))],
@@ -133,6 +142,15 @@ export const ROUTE_PERMISSIONS: ReadonlyMap<string, RouteRule> = new Map<string,
   ['POST /v2/messages/correlation', need(Start, { tenantField: 'tenantId' })],
   ['POST /v2/signals/broadcast', need(Start, { tenantField: 'tenantId' })],
   ['POST /v2/decision-definitions/evaluation', need(Start, { tenantField: 'tenantId' })],
+  // Confined to the caller's tenants by the handlers (another tenant's entity is a 404).
+  ['POST /v2/decision-definitions/search', need(Read)],
+  ['GET /v2/decision-definitions/:decisionDefinitionKey', need(Read)],
+  ['GET /v2/decision-definitions/:decisionDefinitionKey/xml', need(Read)],
+  ['POST /v2/decision-requirements/search', need(Read)],
+  ['GET /v2/decision-requirements/:decisionRequirementsKey', need(Read)],
+  ['GET /v2/decision-requirements/:decisionRequirementsKey/xml', need(Read)],
+  ['POST /v2/decision-instances/search', need(Read)],
+  ['GET /v2/decision-instances/:decisionEvaluationInstanceKey', need(Read)],
   ['POST /v2/element-instances/search', need(Read)],
   ['GET /v2/element-instances/:elementInstanceKey', need(Read)],
   ['PUT /v2/element-instances/:elementInstanceKey/variables', need(Operate)],

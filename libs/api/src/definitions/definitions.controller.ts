@@ -2,6 +2,7 @@ import type {} from '@fastify/multipart';
 import { Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
+  DEFAULT_TENANT,
   DefinitionQueryService,
   DefinitionRegistry,
   definitionView,
@@ -17,6 +18,8 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ValidationError } from '@baton/engine';
 import { ApiJsonResponse, ApiProblems, ApiProcessKeyParam, ApiQueryFrom, page, schemaOf } from '../http/openapi';
+import { CurrentCaller } from '../auth/caller.decorator';
+import { inTenant, tenantScope, type Caller } from '../auth/caller';
 import { utf8 } from '../http/utf8';
 import { parse } from '../http/validation';
 import { DefinitionListQuery, DefinitionSchema, DeployJsonBody, DeployResponse, VersionQuery } from './definitions.schemas';
@@ -74,8 +77,8 @@ export class DefinitionsController {
   @ApiQueryFrom(DefinitionListQuery)
   @ApiJsonResponse(200, page(DefinitionSchema), 'A page of definitions')
   @ApiProblems(400)
-  list(@Query() query: unknown): Promise<Page<DefinitionView>> {
-    return this.definitions.listLatest(parse(DefinitionListQuery, query, 'query'));
+  list(@Query() query: unknown, @CurrentCaller() caller: Caller): Promise<Page<DefinitionView>> {
+    return this.definitions.listLatest({ ...parse(DefinitionListQuery, query, 'query'), tenants: tenantScope(caller) });
   }
 
   @Get(':key')
@@ -84,8 +87,9 @@ export class DefinitionsController {
   @ApiQueryFrom(VersionQuery)
   @ApiJsonResponse(200, DefinitionSchema, 'The definition')
   @ApiProblems(400, 404)
-  get(@Param('key') key: string, @Query() query: unknown): Promise<DefinitionView> {
-    return this.definitions.get(key, parse(VersionQuery, query, 'query').version);
+  get(@Param('key') key: string, @Query() query: unknown, @CurrentCaller() caller: Caller): Promise<DefinitionView> {
+    const version = parse(VersionQuery, query, 'query').version;
+    return this.definitions.get(key, version, defaultTenantOf(caller, key, version));
   }
 
   @Get(':key/xml')
@@ -95,11 +99,28 @@ export class DefinitionsController {
   @ApiProduces('application/xml')
   @ApiResponse({ status: 200, description: 'The XML as deployed', content: { 'application/xml': { schema: { type: 'string' } } } })
   @ApiProblems(400, 404)
-  async xml(@Param('key') key: string, @Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
-    const xml = await this.definitions.xml(key, parse(VersionQuery, query, 'query').version);
+  async xml(
+    @Param('key') key: string,
+    @Query() query: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+    @CurrentCaller() caller: Caller,
+  ): Promise<string> {
+    const version = parse(VersionQuery, query, 'query').version;
+    const xml = await this.definitions.xml(key, version, defaultTenantOf(caller, key, version));
     void reply.header('content-type', 'application/xml; charset=utf-8');
     return xml;
   }
+}
+
+/**
+ * `/api/v1` names processes of the default tenant only: a caller outside it
+ * is answered as if the process did not exist (docs/security.md).
+ */
+function defaultTenantOf(caller: Caller, key: string, version: number | undefined): string {
+  if (!inTenant(caller, DEFAULT_TENANT)) {
+    throw RuntimeError.notFound(version === undefined ? `process '${key}'` : `version ${version} of process '${key}'`);
+  }
+  return DEFAULT_TENANT;
 }
 
 /**

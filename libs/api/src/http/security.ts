@@ -3,7 +3,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Settings } from '@baton/config';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /** Paths probes and scrapers call: never rate limited (a busy client must not turn its replica "unready"). */
 export const RATE_LIMIT_EXEMPT: ReadonlySet<string> = new Set([
@@ -40,6 +40,14 @@ const CSP_DIRECTIVES = {
  * for CORS_ORIGINS, and a per-client-address rate limit of
  * RATE_LIMIT_PER_MINUTE whose 429 is problem+json with Retry-After (the
  * error reaches the ProblemFilter like any other 4xx of a plugin).
+ *
+ * The address limit is an app-wide `onRequest` hook added here, before the
+ * auth hook (api-app.ts): hooks of the app run in the order they were added,
+ * and before any route's own hooks, so a request refused for its credentials
+ * (a guessed password) has been counted. Registered with `global: true` the
+ * plugin would hook each route instead, after the auth hook, and a 401 would
+ * never be counted. The per-principal limit needs the caller, so the auth hook
+ * applies it ({@link principalRateLimit}).
  */
 export async function registerHttpSecurity(
   app: NestFastifyApplication,
@@ -50,12 +58,11 @@ export async function registerHttpSecurity(
     // An API and its docs are never framed.
     frameguard: { action: 'deny' },
   });
-  // CORS preflights are answered before any route's hook runs (cheap, no store access): not counted.
   const perMinute = settings.RATE_LIMIT_PER_MINUTE;
-  if (perMinute > 0) {
+  if (perMinute > 0 || settings.RATE_LIMIT_PER_PRINCIPAL_PER_MINUTE > 0) {
     await app.register(rateLimit, {
-      global: true,
-      max: perMinute,
+      global: false,
+      max: Math.max(perMinute, 1),
       timeWindow: 60_000,
       // request.ip: the peer, or X-Forwarded-For's client when TRUST_PROXY trusts the peer.
       allowList: (request: FastifyRequest) => RATE_LIMIT_EXEMPT.has(request.url.split('?')[0]),
@@ -86,4 +93,40 @@ export async function registerHttpSecurity(
       maxAge: 600,
     });
   }
+  // After CORS, whose preflights are answered before anything counts.
+  const fastify = app.getHttpAdapter().getInstance();
+  if (perMinute > 0) fastify.addHook('onRequest', fastify.rateLimit());
+}
+
+/** What the per-principal limit answers: `null` within it, else the seconds until its window ends. */
+export type PrincipalRateLimit = (
+  request: FastifyRequest,
+  principal: string,
+) => Promise<{ readonly max: number; readonly retryAfterSeconds: number } | null>;
+
+/**
+ * RATE_LIMIT_PER_PRINCIPAL_PER_MINUTE: requests one authenticated caller
+ * (by how it authenticated and its name) may make per minute, whatever its
+ * address; `undefined` when off. Counted by the auth hook once it knows the
+ * caller, in a per-process store like the address limit's.
+ */
+export function principalRateLimit(
+  fastify: FastifyInstance,
+  settings: Settings,
+): PrincipalRateLimit | undefined {
+  const max = settings.RATE_LIMIT_PER_PRINCIPAL_PER_MINUTE;
+  if (max === 0) return undefined;
+  const principals = new WeakMap<FastifyRequest, string>();
+  const limit = fastify.createRateLimit({
+    max,
+    timeWindow: 60_000,
+    keyGenerator: (request) => principals.get(request) ?? '',
+  });
+  return async (request, principal) => {
+    principals.set(request, `principal:${principal}`);
+    const result = await limit(request);
+    return result.isAllowed || !result.isExceeded
+      ? null
+      : { max, retryAfterSeconds: Math.max(1, result.ttlInSeconds) };
+  };
 }

@@ -3,8 +3,11 @@ import { Controller, HttpCode, Inject, Post, Req, UseFilters } from '@nestjs/com
 import { ApiExcludeController } from '@nestjs/swagger';
 import { DefinitionRegistry, RuntimeError, RuntimeErrorCode, VariableLimits } from '@baton/runtime';
 import type { FastifyRequest } from 'fastify';
+import { CurrentCaller } from '../auth/caller.decorator';
+import { inTenant, type Caller } from '../auth/caller';
 import { parse } from '../http/validation';
-import { V2ProblemFilter } from './v2-problem.filter';
+import { V2Problem, V2ProblemFilter } from './v2-problem.filter';
+import { tenantOf } from './v2-tenants';
 import { tenantId as tenantIdSchema } from './v2.schemas';
 
 /** Most resources in one deployment request. */
@@ -17,7 +20,9 @@ const DEPLOYABLE = /\.(bpmn|xml|dmn)$/i;
  * `POST /v2/deployments`: multipart, one or more `resources` file parts (a
  * part without a content type is fine) and an optional `tenantId` field.
  * BPMN and DMN documents deploy as one deployment; forms and other
- * resources are refused naming the file.
+ * resources are refused naming the file. The tenant (absent: the default
+ * one) must be the caller's: the auth hook cannot see a multipart field, so
+ * the check is here, before anything is deployed.
  */
 @ApiExcludeController()
 @UseFilters(V2ProblemFilter)
@@ -30,7 +35,7 @@ export class V2DeploymentsController {
 
   @Post()
   @HttpCode(200)
-  async deploy(@Req() request: FastifyRequest): Promise<object> {
+  async deploy(@Req() request: FastifyRequest, @CurrentCaller() caller: Caller): Promise<object> {
     if (!request.isMultipart()) throw badRequest('body', 'send the resources as multipart/form-data, field `resources`');
     const documents: { name: string; xml: string }[] = [];
     let tenantId: string | undefined;
@@ -60,6 +65,8 @@ export class V2DeploymentsController {
       documents.push({ name, xml: content.toString('utf8') });
     }
     if (documents.length === 0) throw badRequest('resources', 'no resources: send at least one file as `resources`');
+    const tenant = tenantOf(tenantId);
+    if (!inTenant(caller, tenant)) throw new V2Problem(403, 'FORBIDDEN', `'${caller.principal}' may not act in tenant '${tenant}'`);
     const result = await this.registry.deployResources(documents, { tenantId });
     return {
       deploymentKey: result.deploymentId,

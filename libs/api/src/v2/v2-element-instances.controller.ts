@@ -2,6 +2,8 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, UseFilters }
 import { ApiExcludeController } from '@nestjs/swagger';
 import { RUNTIME_STORE } from '@baton/host';
 import { CamundaSearchService, camundaElementType, DefinitionRegistry, InstanceService, type ElementInstanceSearchRecord, type RuntimeStore } from '@baton/runtime';
+import { CurrentCaller } from '../auth/caller.decorator';
+import { tenantScope, type Caller } from '../auth/caller';
 import { parse } from '../http/validation';
 import { V2ProblemFilter } from './v2-problem.filter';
 import { keyParam, SearchBody, SetVariablesBody } from './v2.schemas';
@@ -28,15 +30,15 @@ export class V2ElementInstancesController {
 
   @Post('search')
   @HttpCode(200)
-  async elementInstances(@Body() body: unknown): Promise<object> {
-    const page = await this.search.elementInstances(parse(SearchBody, body, 'body') ?? {});
+  async elementInstances(@Body() body: unknown, @CurrentCaller() caller: Caller): Promise<object> {
+    const page = await this.search.elementInstances(parse(SearchBody, body, 'body') ?? {}, tenantScope(caller));
     const names = await this.elementNames(page.items);
     return searchResult(page, (r) => elementInstanceView(r, names));
   }
 
   @Get(':elementInstanceKey')
-  async elementInstance(@Param('elementInstanceKey') key: string): Promise<object> {
-    const record = await this.search.elementInstance(keyParam('elementInstanceKey', key));
+  async elementInstance(@Param('elementInstanceKey') key: string, @CurrentCaller() caller: Caller): Promise<object> {
+    const record = await this.search.elementInstance(keyParam('elementInstanceKey', key), tenantScope(caller));
     return elementInstanceView(record, await this.elementNames([record]));
   }
 
@@ -46,12 +48,15 @@ export class V2ElementInstancesController {
    * variable updates the nearest scope up that has it, else the process
    * scope. 204 also when the instance is busy and the write waits in its
    * inbox for the next step (Camunda answers once the command is accepted).
+   * An element of another tenant than the caller's is not found.
    */
   @Put(':elementInstanceKey/variables')
   @HttpCode(204)
-  async setVariables(@Param('elementInstanceKey') key: string, @Body() body: unknown): Promise<void> {
+  async setVariables(@Param('elementInstanceKey') key: string, @Body() body: unknown, @CurrentCaller() caller: Caller): Promise<void> {
     keyParam('elementInstanceKey', key);
     const request = parse(SetVariablesBody, body, 'body');
+    const tenants = tenantScope(caller);
+    if (tenants !== undefined) await this.search.elementInstance(key, tenants);
     await this.instances.setElementVariables(key, request.variables, request.local === true);
   }
 

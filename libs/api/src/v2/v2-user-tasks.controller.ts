@@ -2,6 +2,8 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, UseFilter
 import { ApiExcludeController } from '@nestjs/swagger';
 import { RUNTIME_STORE } from '@baton/host';
 import { CamundaSearchService, TaskService, type RuntimeStore } from '@baton/runtime';
+import { CurrentCaller } from '../auth/caller.decorator';
+import { tenantScope, type Caller } from '../auth/caller';
 import { parse } from '../http/validation';
 import { V2ProblemFilter } from './v2-problem.filter';
 import { AssignUserTaskBody, CompleteUserTaskBody, keyParam, SearchBody, UnassignUserTaskBody } from './v2.schemas';
@@ -23,13 +25,13 @@ export class V2UserTasksController {
 
   @Post('search')
   @HttpCode(200)
-  async userTasks(@Body() body: unknown): Promise<object> {
-    return searchResult(await this.search.userTasks(parse(SearchBody, body, 'body') ?? {}), userTaskView);
+  async userTasks(@Body() body: unknown, @CurrentCaller() caller: Caller): Promise<object> {
+    return searchResult(await this.search.userTasks(parse(SearchBody, body, 'body') ?? {}, tenantScope(caller)), userTaskView);
   }
 
   @Get(':userTaskKey')
-  async userTask(@Param('userTaskKey') key: string): Promise<object> {
-    return userTaskView(await this.search.userTask(keyParam('userTaskKey', key)));
+  async userTask(@Param('userTaskKey') key: string, @CurrentCaller() caller: Caller): Promise<object> {
+    return userTaskView(await this.search.userTask(keyParam('userTaskKey', key), tenantScope(caller)));
   }
 
   /** Reassigns an assigned task unless `allowOverride` is false (then 409). */

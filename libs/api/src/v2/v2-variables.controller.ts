@@ -2,6 +2,8 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, UseFilters } from
 import { ApiExcludeController } from '@nestjs/swagger';
 import { RUNTIME_STORE } from '@baton/host';
 import { CamundaSearchService, type KeyedVariable, type RuntimeStore } from '@baton/runtime';
+import { CurrentCaller } from '../auth/caller.decorator';
+import { tenantScope, type Caller } from '../auth/caller';
 import { parse } from '../http/validation';
 import { V2ProblemFilter } from './v2-problem.filter';
 import { keyParam, SearchBody } from './v2.schemas';
@@ -27,8 +29,8 @@ export class V2VariablesController {
 
   @Post('search')
   @HttpCode(200)
-  async variables(@Body() body: unknown): Promise<object> {
-    return searchResult(await this.search.variables(parse(SearchBody, body, 'body') ?? {}), (v) => {
+  async variables(@Body() body: unknown, @CurrentCaller() caller: Caller): Promise<object> {
+    return searchResult(await this.search.variables(parse(SearchBody, body, 'body') ?? {}, tenantScope(caller)), (v) => {
       const value = jsonText(v);
       const isTruncated = value.length > VARIABLE_PREVIEW_CHARS;
       return { ...base(v), value: isTruncated ? value.slice(0, VARIABLE_PREVIEW_CHARS) : value, isTruncated };
@@ -36,8 +38,8 @@ export class V2VariablesController {
   }
 
   @Get(':variableKey')
-  async variable(@Param('variableKey') key: string): Promise<object> {
-    const v = await this.search.variable(keyParam('variableKey', key));
+  async variable(@Param('variableKey') key: string, @CurrentCaller() caller: Caller): Promise<object> {
+    const v = await this.search.variable(keyParam('variableKey', key), tenantScope(caller));
     return { ...base(v), value: jsonText(v) };
   }
 }
