@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ApiKeyService, hashPassword } from '@baton/api';
 import { fixture, startApi, type ApiHarness } from './api-harness';
 import { startIssuer, type TestIssuer } from './oidc-issuer';
+import { basic, bearer, caller, type Json } from './auth-support';
 
 // A caller's tenants on /v2 (searches, gets by key, deployments), process definitions by key in
 // both APIs, `start:<processId>` on a /v2 start by definition key, and candidate groups
@@ -13,7 +14,6 @@ const AUDIENCE = 'baton-api';
 const ACME = 'acme';
 const DEFAULT = '<default>';
 
-type Json = Record<string, unknown>;
 
 describe('tenants, definition keys and candidate groups', () => {
   let h: ApiHarness;
@@ -99,25 +99,7 @@ describe('tenants, definition keys and candidate groups', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
-  const basic = (name: string, password: string): Record<string, string> => ({
-    authorization: `Basic ${Buffer.from(`${name}:${password}`).toString('base64')}`,
-  });
-  const call = async (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) => {
-    const response = await fetch(`${h.origin}${path}`, {
-      method,
-      headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    let parsed: Json | undefined;
-    try {
-      parsed = text === '' ? undefined : (JSON.parse(text) as Json);
-    } catch {
-      parsed = undefined;
-    }
-    return { status: response.status, body: parsed, text };
-  };
+  const call = caller(() => h.origin);
   async function deployAs(key: string, tenantId: string | undefined, xml: string) {
     const form = new FormData();
     form.append('resources', new File([xml], 'p.bpmn', { type: 'application/octet-stream' }));

@@ -15,6 +15,7 @@ import { fixture, startApi, type ApiHarness } from './api-harness';
 import { startIssuer, type TestIssuer } from './oidc-issuer';
 import { deploy, failure } from './camunda-support';
 import { createCamundaClient } from '@camunda8/orchestration-cluster-api';
+import { basic, bearer, caller } from './auth-support';
 
 // Authentication and permissions (docs/security.md): every route of the table, with no
 // credentials, with credentials that lack its permission, and with credentials that hold it;
@@ -60,25 +61,7 @@ describe('authentication and permissions', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const bearer = (token: string): Record<string, string> => ({ authorization: `Bearer ${token}` });
-  const basic = (name: string, password: string): Record<string, string> => ({
-    authorization: `Basic ${Buffer.from(`${name}:${password}`).toString('base64')}`,
-  });
-  const call = async (method: string, path: string, headers: Record<string, string> = {}, body?: unknown) => {
-    const response = await fetch(`${h.origin}${path}`, {
-      method,
-      headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    let parsed: Record<string, unknown> | undefined;
-    try {
-      parsed = text === '' ? undefined : (JSON.parse(text) as Record<string, unknown>);
-    } catch {
-      parsed = undefined;
-    }
-    return { status: response.status, headers: response.headers, body: parsed, text };
-  };
+  const call = caller(() => h.origin);
 
   describe('the permission table', () => {
     it('covers every route the application registers (new routes must join it)', () => {
