@@ -1,18 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ApiKeyRow } from '@baton/store';
 
 /** Every API key starts with this: a bearer token that is a key, not a JWT (and secret scanners can spot it). */
 export const API_KEY_PREFIX = 'baton_';
 
-/** An API key as stored and listed: never its secret. */
-export interface ApiKeyRecord {
-  readonly id: string;
-  readonly name: string;
-  readonly permissions: readonly string[];
-  readonly tenants: readonly string[];
-  readonly createdAt: Date;
-  readonly lastUsedAt: Date | null;
-  readonly revokedAt: Date | null;
-}
+/** An API key as stored and listed: never its secret (the store's row). */
+export type ApiKeyRecord = ApiKeyRow;
 
 /** The table of API keys (Postgres, or PGlite embedded: libs/store; in memory in unit tests). */
 export interface ApiKeyRepository {

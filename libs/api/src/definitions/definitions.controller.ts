@@ -130,30 +130,26 @@ function defaultTenantOf(caller: Caller, key: string, version: number | undefine
  */
 export async function documentOf(request: FastifyRequest): Promise<{ xml: string; name?: string; isDmn: boolean }> {
   if (request.isMultipart()) {
-    const file = await request.file();
-    if (file === undefined || file.fieldname !== 'file') {
-      throw badRequest(`the multipart body has no file field 'file'`, 'file');
-    }
-    const text = utf8(await file.toBuffer());
-    if (text instanceof RuntimeError) throw text;
-    const name = file.filename || undefined;
-    return { xml: text, name, isDmn: /\.dmn$/i.test(name ?? '') || isDmnDocument(text) };
+    const { xml, name } = await multipartFile(request);
+    return { xml, name, isDmn: /\.dmn$/i.test(name ?? '') || isDmnDocument(xml) };
   }
-  const xml = await bpmnOf(request);
+  const xml = await xmlOf(request);
   return { xml, isDmn: isDmnDocument(xml) };
 }
 
-/** The BPMN document from a raw XML body, a multipart field `file`, or JSON `{ xml }`. */
-async function bpmnOf(request: FastifyRequest): Promise<string> {
-  if (request.isMultipart()) {
-    const file = await request.file();
-    if (file === undefined || file.fieldname !== 'file') {
-      throw badRequest(`the multipart body has no file field 'file'`, 'file');
-    }
-    const text = utf8(await file.toBuffer());
-    if (text instanceof RuntimeError) throw text;
-    return text;
+/** The multipart field `file`, decoded as strict UTF-8, with its file name. */
+async function multipartFile(request: FastifyRequest): Promise<{ xml: string; name?: string }> {
+  const file = await request.file();
+  if (file === undefined || file.fieldname !== 'file') {
+    throw badRequest(`the multipart body has no file field 'file'`, 'file');
   }
+  const text = utf8(await file.toBuffer());
+  if (text instanceof RuntimeError) throw text;
+  return { xml: text, name: file.filename || undefined };
+}
+
+/** The document from a raw XML body or JSON `{ xml }`. */
+async function xmlOf(request: FastifyRequest): Promise<string> {
   const body = request.body;
   if (typeof body === 'string') return body;
   if (Buffer.isBuffer(body)) {

@@ -274,21 +274,12 @@ export class DecisionRegistry {
       };
     }
     const evaluation = await this.evaluate(decision, request.variables, tx);
-    const instance: Omit<DecisionInstanceRecord, 'evaluatedAt'> = {
-      id: this.newKey(),
+    const instance = decisionInstanceOf(this.newKey(), decision, evaluation, {
       tenantId: request.tenantId,
       processInstanceId: request.processInstanceId,
       elementInstanceId: request.elementInstanceId,
       elementId: request.elementId,
-      decisionKey: decision.id,
-      decisionId: decision.decisionId,
-      decisionVersion: decision.version,
-      decisionRequirementsKey: decision.decisionRequirementsKey,
-      state: evaluation.ok ? 'EVALUATED' : 'FAILED',
-      output: evaluation.ok ? (evaluation.output ?? null) : null,
-      failureMessage: evaluation.ok ? null : evaluation.error.message,
-      evaluatedDecisions: evaluation.evaluatedDecisions,
-    };
+    });
     if (!evaluation.ok) return { event: incident('DECISION_EVALUATION_ERROR', evaluation.error.message), instance };
     return { event: { type: 'decisionEvaluated', elementInstanceId: request.elementInstanceId, output: evaluation.output ?? null }, instance };
   }
@@ -336,6 +327,30 @@ const reviveDecision = (row: CachedDecision): DecisionDefinitionRecord => ({ ...
 
 const latestKey = (tenantId: string, decisionId: string): string => `dmn:latest:${tenantId}:${decisionId}`;
 const xmlKey = (key: Key): string => `dmn:xml:${key}`;
+
+/**
+ * The record of one evaluation of `decision`: by a business rule task
+ * (`caller` names its instance and element) or over REST (all null).
+ */
+export function decisionInstanceOf(
+  id: Key,
+  decision: DecisionDefinitionRecord,
+  evaluation: DecisionEvaluation,
+  caller: Pick<DecisionInstanceRecord, 'tenantId' | 'processInstanceId' | 'elementInstanceId' | 'elementId'>,
+): Omit<DecisionInstanceRecord, 'evaluatedAt'> {
+  return {
+    id,
+    ...caller,
+    decisionKey: decision.id,
+    decisionId: decision.decisionId,
+    decisionVersion: decision.version,
+    decisionRequirementsKey: decision.decisionRequirementsKey,
+    state: evaluation.ok ? 'EVALUATED' : 'FAILED',
+    output: evaluation.ok ? (evaluation.output ?? null) : null,
+    failureMessage: evaluation.ok ? null : evaluation.error.message,
+    evaluatedDecisions: evaluation.evaluatedDecisions,
+  };
+}
 
 /**
  * Whether an XML document is DMN rather than BPMN: its root element's

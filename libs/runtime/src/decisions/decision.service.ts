@@ -12,7 +12,7 @@ import {
   type TenantScope,
 } from '../ports/records';
 import { RuntimeError } from '../runtime-error';
-import type { DecisionRegistry, DeployedDmn } from './decision-registry';
+import { decisionInstanceOf, type DecisionRegistry, type DeployedDmn } from './decision-registry';
 
 /** A deployed decision version as `/api/v1` clients see it. */
 export interface DecisionView {
@@ -167,21 +167,12 @@ export class DecisionService {
     const evaluation = await this.registry.evaluate(decision, variables);
     const decisionInstanceKey = this.registry.newInstanceKey();
     await this.store.repos.decisions.insertInstances([
-      {
-        id: decisionInstanceKey,
+      decisionInstanceOf(decisionInstanceKey, decision, evaluation, {
         tenantId: decision.tenantId,
         processInstanceId: null,
         elementInstanceId: null,
         elementId: null,
-        decisionKey: decision.id,
-        decisionId: decision.decisionId,
-        decisionVersion: decision.version,
-        decisionRequirementsKey: decision.decisionRequirementsKey,
-        state: evaluation.ok ? 'EVALUATED' : 'FAILED',
-        output: evaluation.ok ? (evaluation.output ?? null) : null,
-        failureMessage: evaluation.ok ? null : evaluation.error.message,
-        evaluatedDecisions: evaluation.evaluatedDecisions,
-      },
+      }),
     ]);
     const requirements = await this.store.repos.decisions.requirementsById(decision.decisionRequirementsKey);
     // The decision called is recorded under the evaluation's key (a /v2 decision instance); the decisions it requires get keys of their own.

@@ -1,6 +1,6 @@
 import type { Db } from './sql';
 
-/** An API key row; `ApiKeyRecord` of @baton/api has the same shape (the store does not depend on the API). */
+/** An API key row, never its secret (@baton/api's `ApiKeyRecord`). */
 export interface ApiKeyRow {
   readonly id: string;
   readonly name: string;
