@@ -227,11 +227,16 @@ export function formatOffset(seconds: number): string {
 
 const hasOwn = Object.prototype.hasOwnProperty;
 
-/** A context: a plain object (JSON object or one the evaluator built). */
+/**
+ * A context: a plain object (JSON object or one the evaluator built). Plain
+ * objects of another realm count too (their prototype is that realm's
+ * `Object.prototype`, whose own prototype is null): a host may hand in state
+ * copied by `structuredClone` across a realm boundary, as Jest's sandbox does.
+ */
 export function isContext(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+  return proto === Object.prototype || proto === null || Object.getPrototypeOf(proto) === null;
 }
 
 /** A context's own entry; `undefined` when there is none (never an inherited property). */

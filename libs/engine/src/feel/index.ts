@@ -25,3 +25,4 @@ export {
 } from './feel-values';
 export { parseDate, parseDateTime, parseDuration, parseTime } from './feel-temporal';
 export { toJsonValue as feelToJson, NotJsonError } from './feel-json';
+export { fromAiParameters, FromAiError, type FromAiParameter } from './from-ai';

@@ -1,3 +1,4 @@
+import { readProcessExtensions } from './process-extensions';
 import type { CompiledProcess, FlowNode, Scope, SequenceFlow } from './model.types';
 import type { NodeDraft, ProcessDraft, ScopeDraft } from './process-draft';
 
@@ -38,6 +39,8 @@ export function compileProcess(draft: ProcessDraft): CompiledProcess {
   return Object.freeze({
     id: draft.id,
     ...(draft.name !== undefined ? { name: draft.name } : {}),
+    ...(draft.executionListeners !== undefined ? { executionListeners: draft.executionListeners } : {}),
+    ...readProcessExtensions(draft.el),
     scope: processScope,
     nodes,
     flows,
@@ -79,9 +82,15 @@ function compileNode(
   if (node.calledElement) compiled.calledElement = node.calledElement;
   if (node.calledDecision) compiled.calledDecision = node.calledDecision;
   if (node.multiInstance) compiled.multiInstance = node.multiInstance;
+  if (node.executionListeners) compiled.executionListeners = node.executionListeners;
+  if (node.taskListeners) compiled.taskListeners = node.taskListeners;
   if (node.type === 'subProcess') {
     compiled.triggeredByEvent = node.triggeredByEvent === true;
     compiled.scope = scopes.get(node.id);
+  }
+  if (node.type === 'adHocSubProcess') {
+    compiled.scope = scopes.get(node.id);
+    if (node.adHoc) compiled.adHoc = node.adHoc;
   }
   if (node.type === 'eventBasedGateway') {
     compiled.eventTargets = Object.freeze(outgoing.map((f) => f.targetId));

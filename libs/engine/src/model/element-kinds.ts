@@ -18,6 +18,7 @@ const CATEGORY: Record<ElementType, Category> = {
   scriptTask: 'activity',
   businessRuleTask: 'activity',
   subProcess: 'activity',
+  adHocSubProcess: 'activity',
   callActivity: 'activity',
   exclusiveGateway: 'gateway',
   parallelGateway: 'gateway',
@@ -32,7 +33,6 @@ const CATEGORY: Record<ElementType, Category> = {
 const UNSUPPORTED: Readonly<Record<string, string>> = {
   complexGateway: 'complex gateways are not supported',
   transaction: 'transaction subprocesses are not supported',
-  adHocSubProcess: 'ad-hoc subprocesses are not supported',
   implicitThrowEvent: 'implicit throw events are not supported',
 };
 

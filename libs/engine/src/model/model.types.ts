@@ -26,10 +26,11 @@ export type ElementType =
   | 'inclusiveGateway'
   | 'eventBasedGateway'
   | 'subProcess'
+  | 'adHocSubProcess'
   | 'callActivity';
 
 /** Element types of containers that hold flow nodes. */
-export type ScopeType = 'process' | 'subProcess';
+export type ScopeType = 'process' | 'subProcess' | 'adHocSubProcess';
 
 /**
  * A value from the model: a literal string, or a FEEL expression when the
@@ -83,14 +84,51 @@ export interface JobDefinition {
   readonly headers: Readonly<Record<string, string>>;
 }
 
+/**
+ * `zeebe:executionListener`: a job of `type` (with `retries`, FEEL or a
+ * literal) that must complete before the element goes on (Camunda 8).
+ */
+export interface ListenerDefinition {
+  readonly type: ValueSource;
+  /** Defaults to `3` when the model leaves it out. */
+  readonly retries: ValueSource;
+}
+
+/** The execution listeners of a process or flow node, by event, in model order. */
+export interface ExecutionListeners {
+  /** After the input mappings, before the element's own work. */
+  readonly start: readonly ListenerDefinition[];
+  /** After the output mappings, before the element is left. */
+  readonly end: readonly ListenerDefinition[];
+}
+
+/**
+ * `zeebe:taskListeners` of a Camunda user task, by event, in model order.
+ * Baton runs `creating` listeners; the other events are refused at deploy.
+ */
+export interface TaskListeners {
+  /** Before the task is created: the jobs may correct its assignee, candidates, dates and priority. */
+  readonly creating: readonly ListenerDefinition[];
+}
+
 export interface UserTaskDefinition {
   readonly assignee?: ValueSource;
   /** Comma-separated list or a FEEL list. */
   readonly candidateGroups?: ValueSource;
   readonly candidateUsers?: ValueSource;
+  /** What the task shows: `formId` (linked), `formKey` (embedded or custom) or `externalReference`, as written. */
   readonly formKey?: string;
+  /** A linked form (`zeebe:formDefinition formId`): which version the task binds, read when its form is asked for. */
+  readonly form?: FormBinding;
   readonly dueDate?: ValueSource;
   readonly followUpDate?: ValueSource;
+}
+
+/** How a user task (or a call activity) picks the version of what it links: Camunda 8's `bindingType`. */
+export interface FormBinding {
+  readonly formId: string;
+  readonly bindingType: 'latest' | 'deployment' | 'versionTag';
+  readonly versionTag?: string;
 }
 
 export interface ScriptDefinition {
@@ -104,6 +142,10 @@ export interface CalledElementDefinition {
   readonly propagateAllChildVariables: boolean;
   /** Camunda 8 default: `true`. */
   readonly propagateAllParentVariables: boolean;
+  /** Which version is called: `latest` (default), `deployment` (the caller's own deployment) or `versionTag`. */
+  readonly bindingType: 'latest' | 'deployment' | 'versionTag';
+  /** With `bindingType="versionTag"`. */
+  readonly versionTag?: string;
 }
 
 /**
@@ -129,6 +171,48 @@ export interface MultiInstanceDefinition {
   readonly completionCondition?: CompiledExpression;
   /** `<loopCardinality>` when there is no input collection. */
   readonly loopCardinality?: CompiledExpression;
+}
+
+/**
+ * One parameter of an ad-hoc activity, read from a `fromAi(...)` call in its
+ * input mappings (Camunda 8.8's AI agent tools): `name` is the variable path
+ * of the first argument, the rest are the constant arguments as written.
+ */
+export interface AdHocParameter {
+  readonly name: string;
+  readonly description?: string;
+  readonly type?: string;
+  readonly schema?: Readonly<Record<string, unknown>>;
+  readonly options?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * An element an ad-hoc subprocess can activate, as the job of a job-worker
+ * ad-hoc subprocess lists it (Camunda 8.8's `adHocSubProcessElements`; empty
+ * fields are left out, as Zeebe leaves them out).
+ */
+export interface AdHocElement {
+  readonly elementId: string;
+  readonly elementName?: string;
+  readonly documentation?: string;
+  readonly properties?: Readonly<Record<string, string>>;
+  readonly parameters?: readonly AdHocParameter[];
+}
+
+/** `bpmn:adHocSubProcess` with its `zeebe:adHoc` (Camunda 8.8). */
+export interface AdHocDefinition {
+  /** `zeebe:adHoc activeElementsCollection`: the ids of the elements to activate on entry (BPMN mode). */
+  readonly activeElementsCollection?: CompiledExpression;
+  /** `<completionCondition>`: checked after each activated element's path ends (BPMN mode). */
+  readonly completionCondition?: CompiledExpression;
+  /** `cancelRemainingInstances` (default true). */
+  readonly cancelRemainingInstances: boolean;
+  readonly outputCollection?: string;
+  readonly outputElement?: CompiledExpression;
+  /** The elements inside that can be activated: activities, gateways and intermediate events without incoming flows. */
+  readonly activityIds: readonly string[];
+  /** Those elements described for a job worker (job-worker mode: the node has a `job`). */
+  readonly elements: readonly AdHocElement[];
 }
 
 export interface SequenceFlow {
@@ -170,12 +254,18 @@ export interface FlowNode {
   /** Business rule tasks that call a DMN decision. */
   readonly calledDecision?: CalledDecisionDefinition;
   readonly multiInstance?: MultiInstanceDefinition;
+  /** Ad-hoc subprocesses; with a `job` they run in job-worker mode (a worker decides what to activate). */
+  readonly adHoc?: AdHocDefinition;
+  /** `zeebe:executionListeners` (absent when there are none). */
+  readonly executionListeners?: ExecutionListeners;
+  /** Camunda user tasks: `zeebe:taskListeners` (absent when there are none). */
+  readonly taskListeners?: TaskListeners;
   readonly inputs: readonly VariableMapping[];
   readonly outputs: readonly VariableMapping[];
 
   /** Subprocesses: `triggeredByEvent="true"` (event subprocess). */
   readonly triggeredByEvent?: boolean;
-  /** Subprocesses: the scope they open (same id as the node). */
+  /** Subprocesses and ad-hoc subprocesses: the scope they open (same id as the node). */
   readonly scope?: Scope;
   /** Event-based gateways: ids of the catch events / receive tasks that follow. */
   readonly eventTargets?: readonly string[];
@@ -207,6 +297,12 @@ export interface CompiledProcess {
   /** The `<process id>`: the key clients use. */
   readonly id: string;
   readonly name?: string;
+  /** `zeebe:versionTag value`: a label of this version that bindings can name. */
+  readonly versionTag?: string;
+  /** Embedded forms (`zeebe:userTaskForm`), their JSON text by id: a user task's `camunda-forms:bpmn:<id>` form key. */
+  readonly embeddedForms?: ReadonlyMap<string, string>;
+  /** The process's own `zeebe:executionListeners` (absent when there are none). */
+  readonly executionListeners?: ExecutionListeners;
   readonly scope: Scope;
   readonly nodes: ReadonlyMap<string, FlowNode>;
   readonly flows: ReadonlyMap<string, SequenceFlow>;

@@ -1,3 +1,4 @@
+import { readAdHocSubProcess } from './ad-hoc';
 import { readEventDefinition, readMessageDefinition, type EventRole } from './event-definitions';
 import type { ElementType } from './model.types';
 import { bool, children, extension, extensions, str } from './moddle-element';
@@ -149,6 +150,7 @@ export const NODE_READERS: Record<ElementType, NodeReader> = {
   inclusiveGateway: nothing,
   eventBasedGateway,
   subProcess,
+  adHocSubProcess: readAdHocSubProcess,
   callActivity: (ctx, node) => {
     node.calledElement = readCalledElement(ctx, node.el);
   },

@@ -1,5 +1,6 @@
 import type { ExpressionCompiler } from './expressions';
 import type {
+  ExecutionListeners,
   FlowNode,
   ScopeType,
   SequenceFlow,
@@ -61,6 +62,8 @@ export interface ProcessDraft {
    * is not reported again as dangling.
    */
   readonly foreignIds: Set<string>;
+  /** The process's own execution listeners. */
+  executionListeners?: ExecutionListeners;
 }
 
 /** What every reader and rule works with. */

@@ -1,3 +1,4 @@
+import { completeAdHocSubProcesses } from './ad-hoc';
 import { elementTypeOf, isActivity, isGateway, unsupportedReason } from './element-kinds';
 import {
   bodyOf,
@@ -15,6 +16,7 @@ import { NODE_READERS } from './node-readers';
 import type { NodeDraft, ProcessDraft, ReadContext, ScopeDraft } from './process-draft';
 import { describe } from './problems';
 import { checkUnsupportedExtensions, readIoMapping, readMultiInstance } from './zeebe-extensions';
+import { checkListenerPlacement, readExecutionListeners, readTaskListeners } from './listeners';
 
 /**
  * Reads one `<process>` into a draft: walks its scopes in document order,
@@ -36,10 +38,14 @@ export function readProcess(
     foreignIds: new Set(),
   };
   checkUnsupportedExtensions(ctx, processEl);
+  const processListeners = readExecutionListeners(ctx, processEl, { type: 'process' });
+  if (processListeners !== undefined) draft.executionListeners = processListeners;
   const reader = new ProcessReader(ctx, draft);
   reader.walk(processEl, openScope(draft, processEl, processId, 'process', undefined, false));
   reader.wireFlows();
   reader.wireBoundaryEvents();
+  checkListenerPlacement(ctx, draft);
+  completeAdHocSubProcesses(ctx, draft);
   return draft;
 }
 
@@ -110,7 +116,7 @@ class ProcessReader {
       scope.nodeIds.push(id);
       if (type === 'startEvent') scope.startEventIds.push(id);
       if (type === 'boundaryEvent') this.boundaryEvents.push(node);
-      if (type === 'subProcess') {
+      if (type === 'subProcess' || type === 'adHocSubProcess') {
         if (node.triggeredByEvent) scope.eventSubProcessIds.push(id);
         if (depth + 1 > MAX_SCOPE_DEPTH) {
           this.ctx.problems.at(el, `the subprocess is nested ${depth + 1} levels deep; at most ${MAX_SCOPE_DEPTH} are supported`);
@@ -118,7 +124,7 @@ class ProcessReader {
         }
         this.walk(
           el,
-          openScope(this.draft, el, id, 'subProcess', scope.id, node.triggeredByEvent === true),
+          openScope(this.draft, el, id, type, scope.id, node.triggeredByEvent === true),
           depth + 1,
         );
       }
@@ -170,6 +176,13 @@ class ProcessReader {
     }
 
     NODE_READERS[type]({ ...ctx, scope }, node);
+    // After the reader: which listener events an event allows depends on its event definition.
+    const listeners = readExecutionListeners(ctx, el, { type, eventKind: node.event?.kind });
+    if (listeners !== undefined) node.executionListeners = listeners;
+    if (type === 'userTask') {
+      const taskListeners = readTaskListeners(ctx, el);
+      if (taskListeners !== undefined) node.taskListeners = taskListeners;
+    }
     return node;
   }
 

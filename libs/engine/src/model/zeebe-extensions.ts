@@ -5,6 +5,7 @@ import type {
   MultiInstanceDefinition,
   ScriptDefinition,
   UserTaskDefinition,
+  FormBinding,
   ValueSource,
   VariableMapping,
 } from './model.types';
@@ -143,6 +144,7 @@ export function readUserTask(ctx: ReadContext, el: ModdleElement): UserTaskDefin
     candidateGroups: value(assignment, 'candidateGroups'),
     candidateUsers: value(assignment, 'candidateUsers'),
     formKey: formKey || undefined,
+    form: form ? readFormBinding(ctx, el, form) : undefined,
     dueDate: dateValue('dueDate'),
     followUpDate: dateValue('followUpDate'),
   });
@@ -170,6 +172,43 @@ function checkFormDefinition(ctx: ReadContext, el: ModdleElement, form: ModdleEl
   }
 }
 
+/** A linked form (`formId`) and the version it binds. */
+function readFormBinding(ctx: ReadContext, el: ModdleElement, form: ModdleElement): FormBinding | undefined {
+  const formId = str(form, 'formId')?.trim();
+  if (!formId) return undefined;
+  const binding = readBinding(ctx, el, form, 'zeebe:formDefinition');
+  return binding && { formId, ...binding };
+}
+
+/** How a link picks the version of what it names: Camunda 8's `bindingType`. */
+interface Binding {
+  readonly bindingType: 'latest' | 'deployment' | 'versionTag';
+  readonly versionTag?: string;
+}
+
+/**
+ * `bindingType` (default `latest`) and `versionTag` of `zeebe:calledElement`,
+ * `zeebe:calledDecision` and `zeebe:formDefinition`, with Camunda 8's rules:
+ * one of the three types; a version tag with `versionTag` and only then.
+ */
+function readBinding(ctx: ReadContext, el: ModdleElement, holder: ModdleElement | undefined, tag: string): Binding | undefined {
+  const bindingType = str(holder, 'bindingType') ?? 'latest';
+  if (bindingType !== 'latest' && bindingType !== 'deployment' && bindingType !== 'versionTag') {
+    ctx.problems.at(el, `${tag} bindingType '${bindingType}' is not one of latest, deployment, versionTag`);
+    return undefined;
+  }
+  const versionTag = str(holder, 'versionTag')?.trim();
+  if (bindingType === 'versionTag' && !versionTag) {
+    ctx.problems.at(el, `${tag} bindingType 'versionTag' needs a versionTag`);
+    return undefined;
+  }
+  if (bindingType !== 'versionTag' && versionTag) {
+    ctx.problems.at(el, `${tag} versionTag is only used with bindingType 'versionTag', not '${bindingType}'`);
+    return undefined;
+  }
+  return bindingType === 'versionTag' ? { bindingType, versionTag } : { bindingType };
+}
+
 /** `zeebe:calledElement`; both propagation flags default to true as in Camunda 8. */
 export function readCalledElement(
   ctx: ReadContext,
@@ -184,14 +223,13 @@ export function readCalledElement(
     );
     return undefined;
   }
-  if (str(called, 'bindingType') === 'versionTag') {
-    ctx.problems.at(el, "zeebe:calledElement bindingType 'versionTag' is not supported");
-    return undefined;
-  }
+  const binding = readBinding(ctx, el, called, 'zeebe:calledElement');
+  if (!binding) return undefined;
   const processId = ctx.expressions.value(processIdText, el, 'zeebe:calledElement processId');
   if (!processId) return undefined;
   return {
     processId,
+    ...binding,
     propagateAllChildVariables: bool(called, 'propagateAllChildVariables') ?? true,
     propagateAllParentVariables: bool(called, 'propagateAllParentVariables') ?? true,
   };
@@ -213,25 +251,11 @@ export function readCalledDecision(ctx: ReadContext, el: ModdleElement): CalledD
     ctx.problems.at(el, 'a business rule task needs a result variable (zeebe:calledDecision resultVariable)');
     return undefined;
   }
-  const binding = str(called, 'bindingType') ?? 'latest';
-  if (binding !== 'latest' && binding !== 'deployment' && binding !== 'versionTag') {
-    ctx.problems.at(el, `zeebe:calledDecision bindingType '${binding}' is not one of latest, deployment, versionTag`);
-    return undefined;
-  }
-  const versionTag = str(called, 'versionTag')?.trim();
-  if (binding === 'versionTag' && !versionTag) {
-    ctx.problems.at(el, "zeebe:calledDecision bindingType 'versionTag' needs a versionTag");
-    return undefined;
-  }
-  if (binding !== 'versionTag' && versionTag) {
-    ctx.problems.at(el, `zeebe:calledDecision versionTag is only used with bindingType 'versionTag', not '${binding}'`);
-    return undefined;
-  }
+  const binding = readBinding(ctx, el, called, 'zeebe:calledDecision');
+  if (!binding) return undefined;
   const decisionId = ctx.expressions.value(decisionIdText, el, 'zeebe:calledDecision decisionId');
   if (!decisionId) return undefined;
-  return binding === 'versionTag'
-    ? { decisionId, resultVariable, bindingType: binding, versionTag }
-    : { decisionId, resultVariable, bindingType: binding };
+  return { decisionId, resultVariable, ...binding };
 }
 
 /** `zeebe:ioMapping` inputs and outputs. */
@@ -366,12 +390,8 @@ export function readMultiInstance(
  * Extension elements that change behaviour and that Baton does not run.
  * Ignoring them silently would run the model differently from Camunda 8.
  */
-const UNSUPPORTED_EXTENSIONS: Readonly<Record<string, string>> = {
-  'zeebe:ExecutionListeners':
-    'execution listeners (zeebe:executionListeners) are not supported by Baton',
-  'zeebe:TaskListeners': 'task listeners (zeebe:taskListeners) are not supported by Baton',
-  'zeebe:AdHoc': 'ad-hoc subprocesses are not supported',
-};
+// None at present: listeners run (task listener events Baton does not run are refused in listeners.ts).
+const UNSUPPORTED_EXTENSIONS: Readonly<Record<string, string>> = {};
 
 /** The listener lists of these extensions; an empty list is nothing to run. */
 const LISTENER_LISTS: Readonly<Record<string, string>> = {
@@ -428,6 +448,7 @@ const SINGLE_EXTENSIONS: readonly string[] = [
   'zeebe:Script',
   'zeebe:VersionTag',
   'zeebe:LinkedResources',
+  'zeebe:AdHoc',
 ];
 
 /**

@@ -1,5 +1,6 @@
 import type { CompiledProcess, FlowNode } from '../model/model.types';
 import { behaviors } from './behaviors';
+import { adHocSubProcess } from './behaviors/ad-hoc.behavior';
 import { EngineError, EngineErrorCode } from './engine-errors';
 import { Execution } from './execution';
 import {
@@ -154,21 +155,42 @@ function apply(x: Execution, event: EngineEvent): void {
     }
     case 'jobFailed': {
       const inst = waiting(x, event.elementInstanceId);
-      if (inst === undefined || x.node(inst).job === undefined) return;
+      if (inst === undefined) return;
+      if (inst.listener !== undefined || event.listener !== undefined) {
+        // Only the job of the listener the element waits for counts; anything else is stale.
+        if (inst.listener?.event === event.listener) x.failListener(inst, event.errorMessage);
+        return;
+      }
+      if (x.node(inst).job === undefined) return;
       x.raiseIncident(inst, 'JOB_NO_RETRIES', event.errorMessage || 'the job failed with no retries left', 'job');
       return;
     }
     case 'incident': {
       const inst = x.elements[event.elementInstanceId];
       if (inst === undefined || inst.incident !== undefined) return;
-      // A READY element is set aside on the phase it was about to run, which resolving retries.
-      const phase = inst.state === 'READY' ? (inst.pending ?? 'activate') : 'activate';
+      // A READY element is set aside on the phase it was about to run, which resolving retries;
+      // one waiting for an execution listener on that listener's phase.
+      const phase =
+        inst.state === 'READY'
+          ? (inst.pending ?? 'activate')
+          : inst.listener?.event === 'end'
+            ? 'complete'
+            : 'activate';
       x.raiseIncident(inst, event.incidentType, event.message, phase);
       return;
     }
     case 'complete': {
       const inst = waiting(x, event.elementInstanceId);
       if (inst === undefined) return;
+      if (inst.listener !== undefined || event.listener !== undefined) {
+        if (inst.listener?.event === event.listener) x.completeListener(inst, event.variables, event.corrections);
+        return;
+      }
+      if (inst.elementType === 'adHocSubProcess') {
+        // Its job completed: the worker's result says what runs next (behaviors/ad-hoc.behavior.ts).
+        x.guard(inst, 'activate', () => adHocSubProcess.jobCompleted(x, inst, event.jobKey, event.variables, event.adHocResult));
+        return;
+      }
       const node = x.node(inst);
       const accepts = behaviors[node.type].accepts;
       if (accepts === 'userTask' || ((accepts === 'job' || accepts === 'decision') && node.job !== undefined)) {
@@ -206,7 +228,8 @@ function apply(x: Execution, event: EngineEvent): void {
     }
     case 'throwError': {
       const inst = waiting(x, event.elementInstanceId);
-      if (inst === undefined || x.node(inst).job === undefined) return;
+      // A listener's job cannot throw a BPMN error (Camunda 8 rejects it; the host refuses it before).
+      if (inst === undefined || inst.listener !== undefined || x.node(inst).job === undefined) return;
       x.throwError(inst, event.errorCode, event.errorMessage, event.variables);
       return;
     }
@@ -230,7 +253,8 @@ function trigger(x: Execution, ownerId: string, elementId: string, variables: Va
     return;
   }
   if (event.type === 'startEvent' && isEventSubProcessStartOf(x, owner, event)) {
-    if (owner.interrupted) return;
+    // A scope waiting for an execution listener has not entered yet, or has finished its work.
+    if (owner.interrupted || owner.listener !== undefined) return;
     const interrupting = event.interrupting ?? true;
     if (!interrupting) x.rescheduleCycle(owner, event);
     x.triggerEventSubProcess(owner, event, variables, interrupting);
@@ -244,7 +268,8 @@ function trigger(x: Execution, ownerId: string, elementId: string, variables: Va
 function isEventSubProcessStartOf(x: Execution, owner: ElementInstance, start: FlowNode): boolean {
   const esp = x.process.nodes.get(start.scopeId);
   if (esp === undefined || esp.triggeredByEvent !== true) return false;
-  return esp.scopeId === owner.elementId && (owner.elementType === 'process' || owner.elementType === 'subProcess');
+  const scopeTypes: readonly string[] = ['process', 'subProcess', 'adHocSubProcess'];
+  return esp.scopeId === owner.elementId && scopeTypes.includes(owner.elementType);
 }
 
 function waiting(x: Execution, id: string): ElementInstance | undefined {

@@ -2,9 +2,12 @@ import type { CompiledExpression } from '../feel/feel.types';
 import { FeelEvaluationError } from '../feel/feel.types';
 import type { CompiledProcess, FlowNode, Scope, SequenceFlow, ValueSource } from '../model/model.types';
 import { behaviors } from './behaviors';
+import { adHocSubProcess } from './behaviors/ad-hoc.behavior';
 import type { ActivateOutcome, BehaviorContext, Phase } from './behaviors/behavior';
 import { EngineError, EngineErrorCode, NoFlowError, VariableLimitError } from './engine-errors';
 import { checkTransition } from './lifecycle';
+import { correctedTask, listenerJobKey, listenersOf, startListenerJob, startTaskListenerJob } from './listeners';
+import { createUserTask } from './behaviors/tasks.behavior';
 import { processIndex, type ProcessIndex } from './process-index';
 import {
   DEFAULT_STEP_BUDGET,
@@ -15,6 +18,10 @@ import {
   type HistoryType,
   type IncidentType,
   type InstanceState,
+  type ListenerEvent,
+  type ListenerRun,
+  type UserTaskCorrections,
+  type UserTaskData,
   type Variables,
 } from './runtime.types';
 import { cycleFirst, cycleNext, dateDue, durationDue, TimerValueError } from './timers';
@@ -172,6 +179,12 @@ export class Execution implements BehaviorContext {
 
   private activatePhase(inst: ElementInstance): void {
     if (inst.elementType === 'process') {
+      if (inst.listened !== 'start' && listenersOf(this.process, inst, 'start').length > 0) {
+        // The process's start listeners run before it enters its start event.
+        inst.entered = true;
+        this.guard(inst, 'activate', () => this.awaitListeners(inst, 'start'));
+        return;
+      }
       behaviors.process.activate(this, inst);
       return;
     }
@@ -185,7 +198,10 @@ export class Execution implements BehaviorContext {
       if (inst.elementType === 'multiInstanceBody') {
         outcome = behaviors.multiInstanceBody.activate(this, inst, node);
       } else {
-        if (node.inputs.length > 0) this.applyInputs(inst, node);
+        if (inst.listened !== 'start') {
+          if (node.inputs.length > 0) this.applyInputs(inst, node);
+          if (this.awaitListeners(inst, 'start')) return;
+        }
         outcome = behaviors[node.type].activate(this, inst, node);
       }
       if (outcome === 'complete') {
@@ -205,6 +221,12 @@ export class Execution implements BehaviorContext {
       this.completeRoot();
       return;
     }
+    if (inst.elementType === 'adHocSubProcessInnerInstance') {
+      // One activation of an ad-hoc subprocess's element ended (behaviors/ad-hoc.behavior.ts).
+      checkTransition(inst, 'COMPLETING');
+      this.guard(inst, 'complete', () => behaviors.adHocInnerInstance.complete(this, inst));
+      return;
+    }
     const node = this.node(inst);
     checkTransition(inst, 'COMPLETING');
     this.guard(inst, 'complete', () => {
@@ -212,7 +234,10 @@ export class Execution implements BehaviorContext {
       const isInner = inst.loopIndex !== undefined;
       // Choose flows first: a gateway with no flow to take raises an incident before anything changes.
       const flows = isInner ? [] : isBody ? node.outgoing : this.outgoingOf(inst, node);
-      if (!isBody && node.outputs.length > 0) this.applyOutputs(inst, node);
+      if (inst.listened !== 'end') {
+        if (!isBody && node.outputs.length > 0) this.applyOutputs(inst, node);
+        if (this.awaitListeners(inst, 'end')) return;
+      }
       const conditionMet = isInner && behaviors.multiInstanceBody.innerCompleting(this, inst, node);
       if (isBody) behaviors.multiInstanceBody.completing(this, inst, node);
       else behaviors[node.type].completing?.(this, inst, node);
@@ -304,7 +329,10 @@ export class Execution implements BehaviorContext {
       return;
     }
     if (scope.elementType === 'multiInstanceBody') return;
-    if (scope.state === 'READY') return;
+    // An ad-hoc subprocess decides itself when it is done; only after an interrupting event subprocess it ends here.
+    if (scope.elementType === 'adHocSubProcess' && scope.interrupted !== true) return;
+    // Already completing: queued, or waiting for an execution listener.
+    if (scope.state === 'READY' || scope.listener !== undefined) return;
     if (scope.elementType === 'process') {
       this.completeRoot();
       return;
@@ -334,6 +362,10 @@ export class Execution implements BehaviorContext {
   private completeRoot(): void {
     const root = this.root;
     if (this.state.status !== 'ACTIVE') return;
+    if (root.listened !== 'end' && listenersOf(this.process, root, 'end').length > 0) {
+      if (root.listener === undefined) this.guard(root, 'complete', () => this.awaitListeners(root, 'end'));
+      return;
+    }
     this.closeEventSubProcessSubscriptions(root, this.process.scope.eventSubProcessIds);
     this.history('ELEMENT_COMPLETED', root);
     this.state.status = 'COMPLETED';
@@ -347,6 +379,7 @@ export class Execution implements BehaviorContext {
     if (this.state.status !== 'ACTIVE' && this.state.status !== 'SUSPENDED') return;
     const root = this.root;
     this.clearQueue();
+    if (root.listener !== undefined) this.cancelListenerJob(root);
     for (const childId of this.childIds(root.id)) this.terminate(this.elements[childId]);
     if (root.entered) this.closeEventSubProcessSubscriptions(root, this.process.scope.eventSubProcessIds);
     this.history('ELEMENT_TERMINATED', root);
@@ -388,8 +421,12 @@ export class Execution implements BehaviorContext {
     if (inst.elementType !== 'process') {
       const node = this.node(inst);
       if (inst.state === 'WAITING' && inst.entered) {
-        if (inst.elementType !== 'multiInstanceBody') behaviors[node.type].terminate?.(this, inst, node);
-        if (inst.loopIndex === undefined) this.closeBoundarySubscriptions(inst, node);
+        if (inst.listener !== undefined) this.cancelListenerJob(inst);
+        // Waiting for a start listener, the element has not opened anything yet.
+        if (inst.listener?.event !== 'start') {
+          if (inst.elementType !== 'multiInstanceBody') behaviors[node.type].terminate?.(this, inst, node);
+          if (inst.loopIndex === undefined) this.closeBoundarySubscriptions(inst, node);
+        }
       }
       if (inst.entered) this.history('ELEMENT_TERMINATED', inst);
       checkTransition(inst, 'TERMINATED');
@@ -430,6 +467,7 @@ export class Execution implements BehaviorContext {
       elementInstanceId: inst.id,
       elementId: inst.elementId,
       message,
+      ...(phase === 'job' ? { jobKey: this.jobKeyOf(inst) } : {}),
     });
     this.history('INCIDENT_CREATED', inst);
   }
@@ -445,12 +483,107 @@ export class Execution implements BehaviorContext {
     this.resolveIncidentEffect(inst);
     if (incident.phase === 'job') {
       delete inst.incident;
-      this.effects.push({ type: 'retryJob', key: inst.id, elementInstanceId: inst.id, retries: Math.max(1, retries ?? 1) });
+      if (inst.elementType === 'adHocSubProcess' && inst.listener === undefined && inst.adHoc?.jobKey === undefined) {
+        // The incident was about a job result (the job completed): a new job goes out.
+        this.guard(inst, 'activate', () => adHocSubProcess.recreateJob(this, inst));
+        return;
+      }
+      this.effects.push({ type: 'retryJob', key: this.jobKeyOf(inst), elementInstanceId: inst.id, retries: Math.max(1, retries ?? 1) });
       return;
     }
     // Scheduled while the incident still names the failed phase: the lifecycle retries that phase.
     this.schedule(inst, incident.phase);
     delete inst.incident;
+  }
+
+  /** The effect key of the job the element waits for: its listener's, or its own. */
+  private jobKeyOf(inst: ElementInstance): string {
+    if (inst.listener !== undefined) return listenerJobKey(inst.id, inst.listener);
+    return inst.adHoc?.jobKey ?? inst.id;
+  }
+
+  // -------------------------------------------------------------------------
+  // Execution listeners (see listeners.ts)
+  // -------------------------------------------------------------------------
+
+  /**
+   * Starts the first listener of `event` when the element has any: the
+   * element then waits for its job and the phase stops here. A phase that
+   * runs again (its incident was resolved) runs all its listeners again.
+   */
+  private awaitListeners(inst: ElementInstance, event: ListenerEvent): boolean {
+    delete inst.listened;
+    if (listenersOf(this.process, inst, event).length === 0) return false;
+    startListenerJob(this, inst, event, 0);
+    return true;
+  }
+
+  /**
+   * A listener's job completed: its variables are written (a start
+   * listener's as locals of the element, an end listener's from the element
+   * outwards, as output mappings are), then the next listener runs, or the
+   * phase resumes after the last one.
+   */
+  completeListener(inst: ElementInstance, variables: Variables | undefined, corrections?: UserTaskCorrections): void {
+    const run = inst.listener;
+    if (run === undefined) return;
+    if (run.event === 'creating') {
+      this.completeTaskListener(inst, run, corrections);
+      return;
+    }
+    const event = run.event;
+    const phase: Phase = event === 'start' ? 'activate' : 'complete';
+    this.guard(inst, phase, () => {
+      if (variables !== undefined && Object.keys(variables).length > 0) {
+        if (event === 'start' || inst.parentId === null) this.setLocalVariables(inst, variables);
+        else this.propagateVariables(inst.loopIndex !== undefined ? inst.id : inst.parentId, variables);
+      }
+      if (run.index + 1 < listenersOf(this.process, inst, event).length) {
+        startListenerJob(this, inst, event, run.index + 1);
+        return;
+      }
+      // Scheduled while the listener still marks the phase: the lifecycle resumes that phase.
+      this.schedule(inst, phase);
+      delete inst.listener;
+      inst.listened = event;
+    });
+  }
+
+  /**
+   * A user task's `creating` listener completed: its corrections apply to
+   * the task to be, then the next listener runs, or the task is created. A
+   * failure (the next listener's type) is an incident on the activation,
+   * whose resolution runs the whole creation again, as in Camunda 8.
+   */
+  private completeTaskListener(inst: ElementInstance, run: ListenerRun, corrections: UserTaskCorrections | undefined): void {
+    this.guard(inst, 'activate', () => {
+      const task = correctedTask(inst.userTask as UserTaskData, corrections);
+      inst.userTask = task;
+      if (run.index + 1 < listenersOf(this.process, inst, 'creating').length) {
+        startTaskListenerJob(this, inst, run.index + 1);
+        return;
+      }
+      delete inst.listener;
+      delete inst.userTask;
+      createUserTask(this, inst, task);
+    });
+  }
+
+  /** A listener's job ran out of retries: EXECUTION_ or TASK_LISTENER_NO_RETRIES; resolving hands that job out again. */
+  failListener(inst: ElementInstance, errorMessage: string): void {
+    if (inst.listener === undefined) return;
+    const task = inst.listener.event === 'creating';
+    this.raiseIncident(
+      inst,
+      task ? 'TASK_LISTENER_NO_RETRIES' : 'EXECUTION_LISTENER_NO_RETRIES',
+      errorMessage || `the ${task ? 'task' : 'execution'} listener job failed with no retries left`,
+      'job',
+    );
+  }
+
+  private cancelListenerJob(inst: ElementInstance): void {
+    if (inst.listener === undefined) return;
+    this.effects.push({ type: 'cancelJob', key: listenerJobKey(inst.id, inst.listener), elementInstanceId: inst.id });
   }
 
   private resolveIncidentEffect(inst: ElementInstance): void {
@@ -707,13 +840,17 @@ export class Execution implements BehaviorContext {
       // multi-instance body carries them, not its inner instances).
       const candidates: Catch[] = [];
       const scope =
-        current.elementType === 'process' || current.elementType === 'subProcess' ? this.scopeOf(current) : undefined;
+        current.elementType === 'process' || current.elementType === 'subProcess' || current.elementType === 'adHocSubProcess'
+          ? this.scopeOf(current)
+          : undefined;
       if (scope !== undefined && !cameFromEventSubProcess) {
         for (const espId of scope.eventSubProcessIds) {
           candidates.push({ kind: 'eventSubProcess', owner: current, event: this.index.eventSubProcessStart(espId) });
         }
       }
-      if (current.elementType !== 'process' && current.loopIndex === undefined && !current.joinArrival) {
+      // An ad-hoc subprocess's inner instance shares its element id, not its boundary events.
+      const ownsBoundaries = current.elementType !== 'process' && current.elementType !== 'adHocSubProcessInnerInstance';
+      if (ownsBoundaries && current.loopIndex === undefined && !current.joinArrival) {
         for (const id of this.node(current).boundaryEventIds) {
           candidates.push({ kind: 'boundary', owner: current, event: this.process.nodes.get(id) as FlowNode });
         }

@@ -14,7 +14,7 @@ import type { ElementInstance } from './runtime.types';
  * gateway) goes from ACTIVATING straight to COMPLETING. A phase that failed
  * with an incident is retried in the same state when the incident is
  * resolved. The state is derived from the stored fields (`state`, `pending`,
- * `incident`), so stored instances need no migration.
+ * `incident`, `listener`), so stored instances need no migration.
  */
 export type Lifecycle = 'ACTIVATING' | 'ACTIVATED' | 'COMPLETING' | 'COMPLETED' | 'TERMINATED';
 
@@ -31,6 +31,10 @@ export function lifecycleOf(inst: ElementInstance): Lifecycle {
   const phase = inst.incident?.phase;
   if (phase === 'activate') return 'ACTIVATING';
   if (phase === 'complete') return 'COMPLETING';
+  // Waiting for an execution listener's job: still activating (start) or completing (end), as in Zeebe.
+  // (A user task's `creating` task listeners run while the element is activated.)
+  if (inst.listener !== undefined && inst.listener.event !== 'creating')
+    return inst.listener.event === 'start' ? 'ACTIVATING' : 'COMPLETING';
   return 'ACTIVATED';
 }
 

@@ -62,6 +62,10 @@ export interface ElementIncident {
 
 export type IncidentType =
   | 'JOB_NO_RETRIES'
+  /** An execution listener's job ran out of retries (Camunda 8's name); resolving hands that listener's job out again. */
+  | 'EXECUTION_LISTENER_NO_RETRIES'
+  /** A user task listener's job ran out of retries (Camunda 8's name); resolving hands that listener's job out again. */
+  | 'TASK_LISTENER_NO_RETRIES'
   | 'UNHANDLED_ERROR'
   | 'CONDITION_ERROR'
   | 'EXPRESSION_ERROR'
@@ -85,7 +89,11 @@ export type IncidentType =
 export interface ElementInstance {
   readonly id: string;
   readonly elementId: string;
-  readonly elementType: ElementType | 'process' | 'multiInstanceBody';
+  /**
+   * `adHocSubProcessInnerInstance`: the scope one activation of an ad-hoc
+   * subprocess's element runs in (its `elementId` is the subprocess's).
+   */
+  readonly elementType: ElementType | 'process' | 'multiInstanceBody' | 'adHocSubProcessInnerInstance';
   /** `null` for the process instance itself. */
   readonly parentId: string | null;
   state: TokenState;
@@ -102,8 +110,22 @@ export interface ElementInstance {
   /** Local variables of this scope. */
   variables?: Variables;
   incident?: ElementIncident;
+  /**
+   * The execution listener whose job the element waits for: the element is
+   * WAITING, still activating (`start`) or completing (`end`).
+   */
+  listener?: ListenerRun;
+  /**
+   * The listeners of this event all completed: the phase they belong to
+   * resumes after them (no second input or output mapping, no listener again).
+   */
+  listened?: ListenerEvent;
+  /** A user task whose `creating` task listeners run: the task as it will be created, with their corrections so far. */
+  userTask?: UserTaskData;
   /** Multi-instance bodies: progress of the loop. */
   loop?: LoopState;
+  /** Ad-hoc subprocesses: their job (job-worker mode) and a completion asked for while elements still ran. */
+  adHoc?: AdHocState;
   /** Multi-instance inner instances: their index (0-based) in the input collection. */
   loopIndex?: number;
   /** Subprocess-like scopes: set once an interrupting event subprocess took over. */
@@ -114,6 +136,67 @@ export interface ElementInstance {
    * scheduled one (-1 = unbounded) and the due time of the scheduled one.
    */
   cycles?: Record<string, { spec: string; remaining: number; dueAt: number }>;
+}
+
+/** Execution listener events (Camunda 8's `eventType`). */
+export type ListenerEvent = 'start' | 'end';
+
+/** User task listener events Baton runs (Camunda 8's `eventType`). */
+export type TaskListenerEvent = 'creating';
+
+/** An execution or task listener job in flight: its event and its index among that event's listeners. */
+export interface ListenerRun {
+  readonly event: ListenerEvent | TaskListenerEvent;
+  readonly index: number;
+}
+
+/** What a user task is created with (the `createUserTask` effect's fields). */
+export interface UserTaskData {
+  readonly name: string | null;
+  readonly assignee: string | null;
+  readonly candidateGroups: string[];
+  readonly candidateUsers: string[];
+  readonly formKey: string | null;
+  readonly dueDate: string | null;
+  readonly followUpDate: string | null;
+  readonly priority: number;
+}
+
+/**
+ * A task listener's corrections (Camunda 8.8's job result `corrections`):
+ * absent or null keeps a value; `''` clears the assignee and dates, `[]` the
+ * candidate lists.
+ */
+export interface UserTaskCorrections {
+  readonly assignee?: string | null;
+  readonly dueDate?: string | null;
+  readonly followUpDate?: string | null;
+  readonly candidateUsers?: readonly string[] | null;
+  readonly candidateGroups?: readonly string[] | null;
+  readonly priority?: number | null;
+}
+
+/** Replaced, never mutated (the working copy of a step shares it with the input state). */
+export interface AdHocState {
+  /** Jobs created so far: the next job's key is `<element instance id>:<jobs + 1>`. */
+  readonly jobs?: number;
+  /** The effect key of the job a worker holds or can take; absent once it completed or was canceled. */
+  readonly jobKey?: string;
+  /** A job result fulfilled the completion condition while elements still ran: completes when the last ends. */
+  readonly fulfilled?: true;
+}
+
+/**
+ * What a job worker decides when it completes the job of an ad-hoc
+ * subprocess (Camunda 8.8's job result of type `adHocSubProcess`).
+ */
+export interface AdHocJobResult {
+  /** Elements to activate, each in a new inner instance holding `variables` as locals. */
+  readonly activateElements: readonly { readonly elementId: string; readonly variables?: Variables }[];
+  /** The subprocess is done: it completes once nothing runs in it (at once with `isCancelRemainingInstances`). */
+  readonly isCompletionConditionFulfilled: boolean;
+  /** With a fulfilled condition: terminate what still runs and complete now. */
+  readonly isCancelRemainingInstances: boolean;
 }
 
 export interface LoopState {
@@ -150,8 +233,26 @@ export interface InstanceState {
 // ---------------------------------------------------------------------------
 
 export type EngineEvent =
-  /** A job (service/send/business-rule task) or user task finished. */
-  | { readonly type: 'complete'; readonly elementInstanceId: string; readonly variables?: Variables }
+  /**
+   * A job (service/send/business-rule task) or user task finished; with
+   * `listener`, the job of the element's execution listener of that event.
+   */
+  | {
+      readonly type: 'complete';
+      readonly elementInstanceId: string;
+      readonly variables?: Variables;
+      readonly listener?: ListenerEvent | TaskListenerEvent;
+      /** A task listener's job: the corrections of its result. */
+      readonly corrections?: UserTaskCorrections;
+      /** The job of an ad-hoc subprocess: what the worker decided (Camunda 8.8's job result). */
+      readonly adHocResult?: AdHocJobResult;
+      /**
+       * The effect key of the completed job: an ad-hoc subprocess gets a new
+       * job after each activation ends, and a completion of one it replaced
+       * is stale.
+       */
+      readonly jobKey?: string;
+    }
   /** A job worker threw a BPMN error. */
   | {
       readonly type: 'throwError';
@@ -191,8 +292,16 @@ export type EngineEvent =
       readonly incidentType: IncidentType;
       readonly message: string;
     }
-  /** A job ran out of retries: the element gets a JOB_NO_RETRIES incident. */
-  | { readonly type: 'jobFailed'; readonly elementInstanceId: string; readonly errorMessage: string }
+  /**
+   * A job ran out of retries: the element gets a JOB_NO_RETRIES incident
+   * (EXECUTION_LISTENER_NO_RETRIES for the job of a `listener`).
+   */
+  | {
+      readonly type: 'jobFailed';
+      readonly elementInstanceId: string;
+      readonly errorMessage: string;
+      readonly listener?: ListenerEvent | TaskListenerEvent;
+    }
   /**
    * An incident was resolved: retry the failed phase, or (job incidents) hand
    * the job out again with `retries` (default 1).
@@ -255,6 +364,8 @@ export type Effect =
       readonly customHeaders: Readonly<Record<string, string>>;
       /** The variables visible to the job's element. */
       readonly variables: Variables;
+      /** The job of an execution or task listener of this event (absent: the element's own job). */
+      readonly listener?: ListenerEvent | TaskListenerEvent;
     }
   | { readonly type: 'cancelJob'; readonly key: string; readonly elementInstanceId: string }
   | {
@@ -269,6 +380,8 @@ export type Effect =
       readonly formKey: string | null;
       readonly dueDate: string | null;
       readonly followUpDate: string | null;
+      /** 0 to 100; absent: Camunda 8's default, 50. */
+      readonly priority?: number;
     }
   | { readonly type: 'cancelUserTask'; readonly key: string; readonly elementInstanceId: string }
   | {
@@ -341,6 +454,8 @@ export type Effect =
       readonly elementInstanceId: string;
       readonly elementId: string;
       readonly message: string;
+      /** A job incident (JOB_NO_RETRIES, EXECUTION_LISTENER_NO_RETRIES): the effect key of its job. */
+      readonly jobKey?: string;
     }
   | { readonly type: 'resolveIncident'; readonly key: string; readonly elementInstanceId: string }
   /** A job incident was resolved: the job of `key` is activatable again with `retries`. */

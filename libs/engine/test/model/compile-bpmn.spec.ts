@@ -271,6 +271,7 @@ describe('compileBpmn: graph shape', () => {
       processId: { kind: 'literal', value: 'call-activity-child' },
       propagateAllChildVariables: false,
       propagateAllParentVariables: true,
+      bindingType: 'latest',
     });
     expect(call.inputs.map((m) => [m.source.source, m.target])).toEqual([['value', 'input']]);
     expect(call.outputs.map((m) => [m.source.source, m.target])).toEqual([['doubled', 'result']]);

@@ -131,10 +131,24 @@ export const RULES: readonly Rule[] = [
   {
     zeebe: 'ExecutionListenersValidator (allowed elements)',
     rule: 'execution listeners on an allowed element deploy in Zeebe',
-    status: 'differs',
-    note: 'Baton does not run listeners and refuses them (saying so) rather than ignoring them; same for task listeners',
-    fixture: 'parity/refused/execution-listener-on-task.bpmn',
-    expect: [w('m', 'serviceTask', /execution listeners \(zeebe:executionListeners\) are not supported by Baton/)],
+    status: 'same',
+    note: 'Baton runs them (libs/engine/test/runtime/execution-listeners.spec.ts)',
+    fixture: 'parity/accepted/execution-listener-on-task.bpmn',
+    expect: [],
+  },
+  {
+    zeebe: 'ExecutionListenersValidator, StartEventValidator, BoundaryEventValidator, gateway/EndEventValidator',
+    rule: "a listener names a job type; no 'start' listener on start and boundary events, no 'end' listener on gateways and error end events; eventType and type unique",
+    status: 'same',
+    fixture: 'parity/refused/execution-listener-events.bpmn',
+    expect: [
+      w('start', 'startEvent', /execution listeners of type 'start' are not supported by start events/),
+      w('task', 'serviceTask', /zeebe:executionListener \(eventType 'start'\) has no job type/),
+      w('task', 'serviceTask', /found 2 with eventType 'end' and type 'same'; each combination must be unique/),
+      w('late', 'boundaryEvent', /execution listeners of type 'start' are not supported by boundary events/),
+      w('gw', 'exclusiveGateway', /execution listeners of type 'end' are not supported by gateways/),
+      w('fail', 'endEvent', /execution listeners of type 'end' are not supported by error end events/),
+    ],
   },
   {
     zeebe: 'ExtensionElementDuplicationValidators / ExtensionElementsValidator',
@@ -261,6 +275,18 @@ export const RULES: readonly Rule[] = [
     rule: 'multi-instance needs zeebe:loopCharacteristics with an inputCollection; outputCollection and outputElement go together',
     status: 'differs',
     note: 'Baton also runs loopCardinality without an inputCollection (fixture multi-instance/loop-cardinality.bpmn); output pairing is the same',
+  },
+  {
+    zeebe: 'AdHocSubProcessValidator',
+    rule: 'an ad-hoc subprocess holds an activity and no start or end event; with zeebe:taskDefinition no completionCondition, activeElementsCollection or cancelRemainingInstances="false"',
+    status: 'same',
+    note: 'fixture invalid/ad-hoc.bpmn, checked in libs/engine/test/runtime/ad-hoc.spec.ts',
+  },
+  {
+    zeebe: 'AdHocSubProcessTransformer (fromAi parameter extraction)',
+    rule: "fromAi() in an ad-hoc activity's input mappings: the value is a variable reference, description and type are strings, schema and options are context literals",
+    status: 'same',
+    note: 'same messages as Zeebe, prefixed with the element (libs/engine/test/feel/from-ai.spec.ts)',
   },
   {
     zeebe: 'ScriptTaskValidator / BusinessRuleTaskValidator',

@@ -67,11 +67,12 @@ describe('validation: fixtures under invalid/', () => {
     expect(errors).toEqual([
       anError('complex', 'complexGateway', /complex gateways are not supported/),
       anError('tx', 'transaction', /transaction subprocesses are not supported/),
-      anError('adhoc', 'adHocSubProcess', /ad-hoc subprocesses are not supported/),
       anError('conditional', 'intermediateCatchEvent', /conditional events are not supported/),
       anError('looped', 'task', /standard loop characteristics are not supported/),
       anError('compensator', 'task', /isForCompensation/),
       anError('compensation_boundary', 'boundaryEvent', /compensation events are not supported/),
+      // Ad-hoc subprocesses run (Camunda 8.8); this one is refused only because it is empty.
+      anError('adhoc', 'adHocSubProcess', /an ad-hoc subprocess must have at least one activity/),
     ]);
   });
 
@@ -442,17 +443,67 @@ describe('validation: rules without a fixture', () => {
     ]);
   });
 
-  it('execution listeners, job-worker script tasks and empty retries', async () => {
+  it('start listeners Baton does not run are refused, not ignored: event subprocesses, events after an event-based gateway', async () => {
+    const listener = `<bpmn:extensionElements><zeebe:executionListeners><zeebe:executionListener eventType="start" type="a" /></zeebe:executionListeners></bpmn:extensionElements>`;
+    expect(
+      await refusal(
+        processXml(
+          `<bpmn:startEvent id="start" />
+          <bpmn:eventBasedGateway id="gw" />
+          <bpmn:intermediateCatchEvent id="late">${listener}<bpmn:timerEventDefinition><bpmn:timeDuration>PT1M</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+          <bpmn:intermediateCatchEvent id="soon"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1S</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>
+          <bpmn:endEvent id="end" />
+          <bpmn:subProcess id="esp" triggeredByEvent="true">${listener}
+            <bpmn:startEvent id="espStart"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:startEvent>
+          </bpmn:subProcess>
+          <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="gw" />
+          <bpmn:sequenceFlow id="f2" sourceRef="gw" targetRef="late" />
+          <bpmn:sequenceFlow id="f3" sourceRef="gw" targetRef="soon" />
+          <bpmn:sequenceFlow id="f4" sourceRef="late" targetRef="end" />
+          <bpmn:sequenceFlow id="f5" sourceRef="soon" targetRef="end" />`,
+        ),
+      ),
+    ).toEqual([
+      anError('late', 'intermediateCatchEvent', /'start' on an event after an event-based gateway are not supported by Baton/),
+      anError('esp', 'subProcess', /'start' on an event subprocess are not supported by Baton/),
+    ]);
+  });
+
+  it("task listeners: only on Camunda user tasks; Baton runs 'creating' and refuses the other events by name", async () => {
+    const listeners = (events: string) =>
+      `<zeebe:taskListeners>${events
+        .split(',')
+        .map((e, i) => `<zeebe:taskListener eventType="${e}" type="t${i}" />`)
+        .join('')}</zeebe:taskListeners>`;
+    expect(
+      await refusal(
+        around(`<bpmn:userTask id="m"><bpmn:extensionElements><zeebe:userTask />
+          ${listeners('creating,create,assigning,completing,canceling,updating,starting')}
+        </bpmn:extensionElements></bpmn:userTask>`),
+      ),
+    ).toEqual([
+      anError('m', 'userTask', /task listeners of eventType 'assigning' are not supported by Baton \(only 'creating'\)/),
+      anError('m', 'userTask', /eventType 'completing' are not supported by Baton/),
+      anError('m', 'userTask', /eventType 'canceling' are not supported by Baton/),
+      anError('m', 'userTask', /eventType 'updating' are not supported by Baton/),
+      anError('m', 'userTask', /eventType 'starting' is not one of creating, assigning, updating, completing, canceling/),
+    ]);
+    expect(
+      await refusal(around(`<bpmn:userTask id="m"><bpmn:extensionElements>${listeners('creating')}</bpmn:extensionElements></bpmn:userTask>`)),
+    ).toEqual([anError('m', 'userTask', /task listeners need a Camunda user task \(zeebe:userTask\)/)]);
+  });
+
+  it('execution listener placement, job-worker script tasks and empty retries', async () => {
     expect(
       await refusal(
         around(`<bpmn:serviceTask id="m"><bpmn:extensionElements>
           <zeebe:taskDefinition type="t" retries="" />
-          <zeebe:executionListeners><zeebe:executionListener eventType="start" type="audit" /></zeebe:executionListeners>
+          <zeebe:executionListeners><zeebe:executionListener eventType="begin" type="audit" /></zeebe:executionListeners>
         </bpmn:extensionElements></bpmn:serviceTask>`),
       ),
     ).toEqual([
-      anError('m', 'serviceTask', /execution listeners \(zeebe:executionListeners\) are not supported by Baton/),
       anError('m', 'serviceTask', /retries is empty/),
+      anError('m', 'serviceTask', /eventType 'begin' is not one of start, end/),
     ]);
     expect(
       await refusal(

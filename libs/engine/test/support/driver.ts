@@ -13,6 +13,7 @@ import {
   type EngineEvent,
   type InstanceState,
   type TokenView,
+  type UserTaskCorrections,
   type Variables,
 } from '../../src';
 
@@ -31,6 +32,8 @@ interface Job {
   retries: number;
   customHeaders: Readonly<Record<string, string>>;
   variables: Variables;
+  /** The job of an execution or task listener of this event. */
+  listener?: 'start' | 'end' | 'creating';
 }
 interface Timer {
   instanceId: string;
@@ -178,7 +181,18 @@ export class Driver {
     const job = this.jobsOf(instanceId, elementId)[0];
     if (!job) throw new Error(`no job at ${elementId} in ${instanceId}`);
     this.jobs.delete(job.key);
-    this.step(instanceId, [{ type: 'complete', elementInstanceId: job.elementInstanceId, variables }]);
+    this.step(instanceId, [{ type: 'complete', elementInstanceId: job.elementInstanceId, variables, listener: job.listener }]);
+  }
+
+  /**
+   * Completes the job of a type (a listener's or an element's), as a worker
+   * of that type would; a task listener's with `corrections`.
+   */
+  completeJobOfType(instanceId: string, jobType: string, variables?: Variables, corrections?: UserTaskCorrections): void {
+    const job = this.jobsOf(instanceId).find((j) => j.jobType === jobType);
+    if (!job) throw new Error(`no job of type ${jobType} in ${instanceId}`);
+    this.jobs.delete(job.key);
+    this.step(instanceId, [{ type: 'complete', elementInstanceId: job.elementInstanceId, variables, listener: job.listener, corrections }]);
   }
 
   throwJobError(instanceId: string, elementId: string, errorCode: string, variables?: Variables): void {
@@ -251,7 +265,7 @@ export class Driver {
     const job = this.jobsOf(instanceId, elementId)[0];
     if (!job) throw new Error(`no job at ${elementId} in ${instanceId}`);
     this.jobs.set(job.key, { ...job, retries: 0 });
-    this.step(instanceId, [{ type: 'jobFailed', elementInstanceId: job.elementInstanceId, errorMessage }]);
+    this.step(instanceId, [{ type: 'jobFailed', elementInstanceId: job.elementInstanceId, errorMessage, listener: job.listener }]);
   }
 
   /** Answers the decision a business rule task asked for (as the host would, in the same unit of work). */

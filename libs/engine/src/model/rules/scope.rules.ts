@@ -31,6 +31,8 @@ export const startEvents: ProcessRule = (ctx, process) => {
       }
       continue;
     }
+    // Ad-hoc subprocesses have no start event (model/ad-hoc.ts refuses one).
+    if (scope.type === 'adHocSubProcess') continue;
     if (scope.eventSubProcess) {
       if (starts.length !== 1) {
         ctx.problems.at(

@@ -1,6 +1,6 @@
 import type { CompiledExpression } from '../../feel/feel.types';
 import type { CompiledProcess, FlowNode, Scope, SequenceFlow, ValueSource } from '../../model/model.types';
-import type { Effect, ElementInstance, HistoryType, Variables } from '../runtime.types';
+import type { Effect, ElementIncident, ElementInstance, HistoryType, IncidentType, Variables } from '../runtime.types';
 
 /**
  * What `activate` tells the executor: `complete` continues straight to the
@@ -72,6 +72,9 @@ export interface BehaviorContext {
   openSubscription(owner: ElementInstance, event: FlowNode): void;
   closeSubscription(owner: ElementInstance, event: FlowNode): void;
   closeEventSubProcessSubscriptions(scope: ElementInstance, eventSubProcessIds: readonly string[]): void;
+  openEventSubProcessSubscriptions(scope: ElementInstance, eventSubProcessIds: readonly string[]): void;
+  /** Sets the instance aside with an incident on `phase` (what resolving it retries). */
+  raiseIncident(inst: ElementInstance, type: IncidentType, message: string, phase: ElementIncident['phase']): void;
 
   throwError(thrower: ElementInstance, errorCode: string, errorMessage: string | undefined, variables?: Variables): void;
   /** Returns whether the thrower is still alive. */

@@ -1,4 +1,5 @@
 import type { ElementType } from '../../model/model.types';
+import { adHocInnerInstance, adHocSubProcess } from './ad-hoc.behavior';
 import type { ElementBehavior } from './behavior';
 import { multiInstanceBody, processBehavior, subProcess } from './containers.behavior';
 import { boundaryEvent, endEvent, intermediateCatchEvent, intermediateThrowEvent, startEvent } from './events.behavior';
@@ -25,6 +26,7 @@ const byElementType: Record<ElementType, ElementBehavior> = {
   inclusiveGateway,
   eventBasedGateway,
   subProcess,
+  adHocSubProcess,
   callActivity,
 };
 
@@ -32,4 +34,5 @@ export const behaviors = {
   ...byElementType,
   process: processBehavior,
   multiInstanceBody,
+  adHocInnerInstance,
 };

@@ -1,6 +1,7 @@
 import { FeelEvaluationError } from '../../feel/feel.types';
 import type { FlowNode, ValueSource } from '../../model/model.types';
-import type { ElementInstance } from '../runtime.types';
+import { startTaskListenerJob } from '../listeners';
+import type { ElementInstance, UserTaskData } from '../runtime.types';
 import type { BehaviorContext, ElementBehavior } from './behavior';
 
 /** Task and manual task: nothing to do, the token passes. */
@@ -13,11 +14,7 @@ export function createJob(x: BehaviorContext, inst: ElementInstance, node: FlowN
   const job = node.job;
   if (job === undefined) return;
   const jobType = x.evaluateString(job.type, inst.id, `the job type of '${node.id}'`);
-  const retriesValue = x.evaluateValue(job.retries, inst.id);
-  const retries = typeof retriesValue === 'string' ? Number(retriesValue) : retriesValue;
-  if (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0) {
-    throw new FeelEvaluationError(sourceOf(job.retries), `retries of '${node.id}' must be a whole number >= 0, got ${JSON.stringify(retriesValue)}`);
-  }
+  const retries = jobRetries(x, job.retries, inst.id, `'${node.id}'`);
   x.emit({
     type: 'createJob',
     key: inst.id,
@@ -28,6 +25,16 @@ export function createJob(x: BehaviorContext, inst: ElementInstance, node: FlowN
     customHeaders: job.headers,
     variables: x.visible(inst),
   });
+}
+
+/** A job's retries (FEEL or a literal) as a whole number >= 0; `what` names the job's owner in the error. */
+export function jobRetries(x: BehaviorContext, value: ValueSource, fromId: string, what: string): number {
+  const retriesValue = x.evaluateValue(value, fromId);
+  const retries = typeof retriesValue === 'string' ? Number(retriesValue) : retriesValue;
+  if (typeof retries !== 'number' || !Number.isInteger(retries) || retries < 0) {
+    throw new FeelEvaluationError(sourceOf(value), `retries of ${what} must be a whole number >= 0, got ${JSON.stringify(retriesValue)}`);
+  }
+  return retries;
 }
 
 export const cancelJob = (x: BehaviorContext, inst: ElementInstance): void => {
@@ -109,11 +116,7 @@ export const userTask: ElementBehavior = {
       }
       return stored;
     };
-    x.emit({
-      type: 'createUserTask',
-      key: inst.id,
-      elementInstanceId: inst.id,
-      elementId: node.id,
+    const task: UserTaskData = {
       name: node.name ?? null,
       assignee: optionalString(definition.assignee, 'the assignee'),
       candidateGroups: stringList(x, inst, definition.candidateGroups, `the candidate groups of '${node.id}'`),
@@ -121,13 +124,29 @@ export const userTask: ElementBehavior = {
       formKey: definition.formKey ?? null,
       dueDate: dateTime(definition.dueDate, 'the due date'),
       followUpDate: dateTime(definition.followUpDate, 'the follow-up date'),
-    });
+      priority: DEFAULT_PRIORITY,
+    };
+    if ((node.taskListeners?.creating.length ?? 0) > 0) {
+      // The task is created once its creating listeners have run (see listeners.ts).
+      inst.userTask = task;
+      startTaskListenerJob(x, inst, 0);
+    } else {
+      createUserTask(x, inst, task);
+    }
     return 'wait';
   },
   terminate(x, inst) {
     x.emit({ type: 'cancelUserTask', key: inst.id, elementInstanceId: inst.id });
   },
 };
+
+/** Camunda 8's priority of a user task that names none. */
+const DEFAULT_PRIORITY = 50;
+
+/** The user task of an element, as the host creates it. */
+export function createUserTask(x: BehaviorContext, inst: ElementInstance, task: UserTaskData): void {
+  x.emit({ type: 'createUserTask', key: inst.id, elementInstanceId: inst.id, elementId: inst.elementId, ...task });
+}
 
 /** Receive task: waits for its message. */
 export const receiveTask: ElementBehavior = {

@@ -1,0 +1,152 @@
+import type { CompiledProcess, ListenerDefinition } from '../model/model.types';
+import type { BehaviorContext } from './behaviors/behavior';
+import { jobRetries } from './behaviors/tasks.behavior';
+import type {
+  ElementInstance,
+  ListenerEvent,
+  ListenerRun,
+  TaskListenerEvent,
+  UserTaskCorrections,
+  UserTaskData,
+} from './runtime.types';
+
+/**
+ * Execution listeners (Camunda 8): jobs that must complete before an element
+ * goes on. Start listeners run after the input mappings and before the
+ * element's own work (its job, task, subscriptions, child, scope); end
+ * listeners after the output mappings and before the element is left. The
+ * listeners of one event run one at a time, in model order; the element
+ * waits for each job (`ElementInstance.listener`) and, once the last one
+ * completed, resumes its phase (`ElementInstance.listened`).
+ *
+ * A multi-instance activity runs its listeners on every inner instance, not
+ * on the body (Camunda 8.8).
+ */
+export function listenersOf(
+  process: CompiledProcess,
+  inst: ElementInstance,
+  event: ListenerEvent | TaskListenerEvent,
+): readonly ListenerDefinition[] {
+  if (inst.elementType === 'multiInstanceBody' || inst.joinArrival) return NONE;
+  if (event === 'creating')
+    return process.nodes.get(inst.elementId)?.taskListeners?.creating ?? NONE;
+  const listeners =
+    inst.elementType === 'process'
+      ? process.executionListeners
+      : process.nodes.get(inst.elementId)?.executionListeners;
+  return listeners?.[event] ?? NONE;
+}
+
+const NONE: readonly ListenerDefinition[] = Object.freeze([]);
+
+/** The effect key of a listener's job: one per element instance, event and listener. */
+export function listenerJobKey(elementInstanceId: string, run: ListenerRun): string {
+  return `${elementInstanceId}:${run.event}-listener:${run.index}`;
+}
+
+/**
+ * Creates the job of the listener at `index` and rests the element on it.
+ * Its type and retries are evaluated first, in the element's scope (what the
+ * input mappings wrote is visible): a failure throws before anything changes.
+ */
+export function startListenerJob(
+  x: BehaviorContext,
+  inst: ElementInstance,
+  event: ListenerEvent,
+  index: number,
+): void {
+  const definition = listenersOf(x.process, inst, event)[index];
+  const what = `the ${event} execution listener #${index + 1} of '${inst.elementId}'`;
+  const jobType = x.evaluateString(definition.type, inst.id, `the job type of ${what}`);
+  const retries = jobRetries(x, definition.retries, inst.id, what);
+  const run: ListenerRun = { event, index };
+  inst.listener = run;
+  inst.state = 'WAITING';
+  delete inst.pending;
+  const headers = inst.elementType === 'process' ? {} : (x.node(inst).job?.headers ?? {});
+  x.emit({
+    type: 'createJob',
+    key: listenerJobKey(inst.id, run),
+    elementInstanceId: inst.id,
+    elementId: inst.elementId,
+    jobType,
+    retries,
+    customHeaders: headers,
+    variables: x.visible(inst),
+    listener: event,
+  });
+}
+
+/**
+ * User task listeners (Camunda 8.8's `creating` event): before the task is
+ * created, each listener's job sees the task as it will be (in reserved
+ * headers) and may correct it; the task is created once the last one
+ * completed. The element is activated meanwhile (its boundary events are
+ * open); the task exists only afterwards.
+ */
+export function startTaskListenerJob(
+  x: BehaviorContext,
+  inst: ElementInstance,
+  index: number,
+): void {
+  const definition = listenersOf(x.process, inst, 'creating')[index];
+  const what = `the creating task listener #${index + 1} of '${inst.elementId}'`;
+  const jobType = x.evaluateString(definition.type, inst.id, `the job type of ${what}`);
+  const retries = jobRetries(x, definition.retries, inst.id, what);
+  const run: ListenerRun = { event: 'creating', index };
+  inst.listener = run;
+  x.emit({
+    type: 'createJob',
+    key: listenerJobKey(inst.id, run),
+    elementInstanceId: inst.id,
+    elementId: inst.elementId,
+    jobType,
+    retries,
+    customHeaders: taskHeaders(inst.id, inst.userTask as UserTaskData),
+    variables: x.visible(inst),
+    listener: 'creating',
+  });
+}
+
+/** Camunda 8's reserved headers of a task listener job: the task's data, set values only. */
+function taskHeaders(userTaskKey: string, task: UserTaskData): Record<string, string> {
+  const headers: Record<string, string> = {
+    'io.camunda.zeebe:userTaskKey': userTaskKey,
+    'io.camunda.zeebe:action': '',
+  };
+  const put = (name: string, value: string | null): void => {
+    if (value !== null && value !== '') headers[`io.camunda.zeebe:${name}`] = value;
+  };
+  put('assignee', task.assignee);
+  if (task.candidateGroups.length > 0) put('candidateGroups', JSON.stringify(task.candidateGroups));
+  if (task.candidateUsers.length > 0) put('candidateUsers', JSON.stringify(task.candidateUsers));
+  put('dueDate', task.dueDate);
+  put('followUpDate', task.followUpDate);
+  put('formKey', task.formKey);
+  put('priority', String(task.priority));
+  return headers;
+}
+
+/** A task with a listener's corrections applied: null or absent keeps, `''` and `[]` clear. */
+export function correctedTask(
+  task: UserTaskData,
+  corrections: UserTaskCorrections | undefined,
+): UserTaskData {
+  if (corrections === undefined) return task;
+  const text = (value: string | null | undefined, current: string | null): string | null =>
+    value === undefined || value === null ? current : value === '' ? null : value;
+  const list = (value: readonly string[] | null | undefined, current: string[]): string[] =>
+    value === undefined || value === null ? current : [...value];
+  return {
+    ...task,
+    assignee: text(corrections.assignee, task.assignee),
+    dueDate: text(corrections.dueDate, task.dueDate),
+    followUpDate: text(corrections.followUpDate, task.followUpDate),
+    candidateUsers: list(corrections.candidateUsers, task.candidateUsers),
+    candidateGroups: list(corrections.candidateGroups, task.candidateGroups),
+    priority:
+      corrections.priority === undefined || corrections.priority === null
+        ? task.priority
+        : corrections.priority,
+  };
+}
