@@ -29,3 +29,4 @@ export type { DataDirLock } from './pglite/data-dir-lock';
 export { PgRuntimeStore, repositoriesOn, classify as classifyStoreError, type PgRuntimeStoreOptions } from './repositories/pg-runtime-store';
 export { PgApiKeyRepository, type ApiKeyRow } from './repositories/api-key.repository';
 export { PgAuditRepository, type AuditRow, type AuditFilter } from './repositories/audit.repository';
+export { PgInspectionRepository } from './repositories/inspection.repository';

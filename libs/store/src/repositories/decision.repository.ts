@@ -27,7 +27,8 @@ const INSTANCE = `id::text AS id, "tenantId", "processInstanceId"::text AS "proc
   state, output, "failureMessage", "evaluatedDecisions", "evaluatedAt"`;
 
 const DEFINITION_SEARCH: SearchTable<DecisionDefinitionSearchField> = {
-  from: '"DecisionDefinition" d',
+  // Deleted versions (a deleted decision requirements version's decisions) are gone for searches, as in Camunda.
+  from: '(SELECT * FROM "DecisionDefinition" WHERE "deletedAt" IS NULL) d',
   select: DECISION,
   tenantColumn: 'd."tenantId"',
   columns: {
@@ -42,7 +43,7 @@ const DEFINITION_SEARCH: SearchTable<DecisionDefinitionSearchField> = {
 };
 
 const REQUIREMENTS_SEARCH: SearchTable<DecisionRequirementsSearchField> = {
-  from: '"DecisionRequirements" r',
+  from: '(SELECT * FROM "DecisionRequirements" WHERE "deletedAt" IS NULL) r',
   select: REQUIREMENTS,
   tenantColumn: 'r."tenantId"',
   columns: {
@@ -119,7 +120,8 @@ export class PgDecisionRepository implements DecisionRepository {
 
   async latestRequirements(tenantId: string, decisionRequirementsId: string): Promise<DecisionRequirementsRecord | null> {
     const rows = await this.db.$queryRawUnsafe<DecisionRequirementsRecord[]>(
-      `SELECT ${REQUIREMENTS} FROM "DecisionRequirements" WHERE "tenantId" = $1 AND "decisionRequirementsId" = $2 ORDER BY version DESC LIMIT 1`,
+      `SELECT ${REQUIREMENTS} FROM "DecisionRequirements" WHERE "tenantId" = $1 AND "decisionRequirementsId" = $2 AND "deletedAt" IS NULL
+        ORDER BY version DESC LIMIT 1`,
       tenantId,
       decisionRequirementsId,
     );
@@ -128,10 +130,42 @@ export class PgDecisionRepository implements DecisionRepository {
 
   async requirementsById(id: Key): Promise<DecisionRequirementsWithXml | null> {
     const rows = await this.db.$queryRawUnsafe<DecisionRequirementsWithXml[]>(
-      `SELECT ${REQUIREMENTS}, xml FROM "DecisionRequirements" WHERE id = $1::bigint`,
+      `SELECT ${REQUIREMENTS}, xml FROM "DecisionRequirements" WHERE id = $1::bigint AND "deletedAt" IS NULL`,
       id,
     );
     return rows[0] ?? null;
+  }
+
+  async highestRequirementsVersion(tenantId: string, decisionRequirementsId: string): Promise<number> {
+    const rows = await this.db.$queryRawUnsafe<{ version: number | null }[]>(
+      `SELECT max(version) AS version FROM "DecisionRequirements" WHERE "tenantId" = $1 AND "decisionRequirementsId" = $2`,
+      tenantId,
+      decisionRequirementsId,
+    );
+    return rows[0]?.version ?? 0;
+  }
+
+  async highestDecisionVersion(tenantId: string, decisionId: string): Promise<number> {
+    const rows = await this.db.$queryRawUnsafe<{ version: number | null }[]>(
+      `SELECT max(version) AS version FROM "DecisionDefinition" WHERE "tenantId" = $1 AND "decisionId" = $2`,
+      tenantId,
+      decisionId,
+    );
+    return rows[0]?.version ?? 0;
+  }
+
+  async markRequirementsDeleted(id: Key): Promise<{ requirements: DecisionRequirementsRecord; decisions: DecisionDefinitionRecord[] } | null> {
+    const requirements = await this.db.$queryRawUnsafe<DecisionRequirementsRecord[]>(
+      `UPDATE "DecisionRequirements" SET "deletedAt" = now() WHERE id = $1::bigint AND "deletedAt" IS NULL RETURNING ${REQUIREMENTS}`,
+      id,
+    );
+    if (requirements.length === 0) return null;
+    const decisions = await this.db.$queryRawUnsafe<DecisionDefinitionRecord[]>(
+      `UPDATE "DecisionDefinition" SET "deletedAt" = now() WHERE "decisionRequirementsKey" = $1::bigint AND "deletedAt" IS NULL
+       RETURNING ${DECISION}`,
+      id,
+    );
+    return { requirements: requirements[0], decisions };
   }
 
   async insertRequirements(row: Omit<DecisionRequirementsWithXml, 'deployedAt'>): Promise<DecisionRequirementsRecord> {
@@ -154,7 +188,8 @@ export class PgDecisionRepository implements DecisionRepository {
 
   async latestDecision(tenantId: string, decisionId: string): Promise<DecisionDefinitionRecord | null> {
     const rows = await this.db.$queryRawUnsafe<DecisionDefinitionRecord[]>(
-      `SELECT ${DECISION} FROM "DecisionDefinition" WHERE "tenantId" = $1 AND "decisionId" = $2 ORDER BY version DESC LIMIT 1`,
+      `SELECT ${DECISION} FROM "DecisionDefinition" WHERE "tenantId" = $1 AND "decisionId" = $2 AND "deletedAt" IS NULL
+        ORDER BY version DESC LIMIT 1`,
       tenantId,
       decisionId,
     );
@@ -163,7 +198,7 @@ export class PgDecisionRepository implements DecisionRepository {
 
   async decisionByVersion(tenantId: string, decisionId: string, version: number): Promise<DecisionDefinitionRecord | null> {
     const rows = await this.db.$queryRawUnsafe<DecisionDefinitionRecord[]>(
-      `SELECT ${DECISION} FROM "DecisionDefinition" WHERE "tenantId" = $1 AND "decisionId" = $2 AND version = $3`,
+      `SELECT ${DECISION} FROM "DecisionDefinition" WHERE "tenantId" = $1 AND "decisionId" = $2 AND version = $3 AND "deletedAt" IS NULL`,
       tenantId,
       decisionId,
       version,
@@ -173,7 +208,7 @@ export class PgDecisionRepository implements DecisionRepository {
 
   async decisionByVersionTag(tenantId: string, decisionId: string, versionTag: string): Promise<DecisionDefinitionRecord | null> {
     const rows = await this.db.$queryRawUnsafe<DecisionDefinitionRecord[]>(
-      `SELECT ${DECISION} FROM "DecisionDefinition" WHERE "tenantId" = $1 AND "decisionId" = $2 AND "versionTag" = $3
+      `SELECT ${DECISION} FROM "DecisionDefinition" WHERE "tenantId" = $1 AND "decisionId" = $2 AND "versionTag" = $3 AND "deletedAt" IS NULL
         ORDER BY version DESC LIMIT 1`,
       tenantId,
       decisionId,
@@ -184,7 +219,7 @@ export class PgDecisionRepository implements DecisionRepository {
 
   async decisionInDeployment(tenantId: string, decisionId: string, deploymentId: Key): Promise<DecisionDefinitionRecord | null> {
     const rows = await this.db.$queryRawUnsafe<DecisionDefinitionRecord[]>(
-      `SELECT ${DECISION} FROM "DecisionDefinition" WHERE "tenantId" = $1 AND "decisionId" = $2 AND "deploymentId" = $3::bigint
+      `SELECT ${DECISION} FROM "DecisionDefinition" WHERE "tenantId" = $1 AND "decisionId" = $2 AND "deploymentId" = $3::bigint AND "deletedAt" IS NULL
         ORDER BY version DESC LIMIT 1`,
       tenantId,
       decisionId,
@@ -194,13 +229,15 @@ export class PgDecisionRepository implements DecisionRepository {
   }
 
   async decisionById(id: Key): Promise<DecisionDefinitionRecord | null> {
-    const rows = await this.db.$queryRawUnsafe<DecisionDefinitionRecord[]>(`SELECT ${DECISION} FROM "DecisionDefinition" WHERE id = $1::bigint`, id);
+    const rows = await this.db.$queryRawUnsafe<DecisionDefinitionRecord[]>(`SELECT ${DECISION} FROM "DecisionDefinition" WHERE id = $1::bigint AND "deletedAt" IS NULL`,
+      id,
+    );
     return rows[0] ?? null;
   }
 
   decisionsOf(decisionRequirementsKey: Key): Promise<DecisionDefinitionRecord[]> {
     return this.db.$queryRawUnsafe<DecisionDefinitionRecord[]>(
-      `SELECT ${DECISION} FROM "DecisionDefinition" WHERE "decisionRequirementsKey" = $1::bigint ORDER BY id`,
+      `SELECT ${DECISION} FROM "DecisionDefinition" WHERE "decisionRequirementsKey" = $1::bigint AND "deletedAt" IS NULL ORDER BY id`,
       decisionRequirementsKey,
     );
   }
@@ -223,7 +260,8 @@ export class PgDecisionRepository implements DecisionRepository {
     return this.db.$queryRawUnsafe<DecisionDefinitionRecord[]>(
       `SELECT DISTINCT ON ("decisionId", "tenantId") ${DECISION}
          FROM "DecisionDefinition"
-        WHERE ($1::text IS NULL OR ("decisionId", "tenantId") > ($1::text, $2::text))
+        WHERE "deletedAt" IS NULL
+          AND ($1::text IS NULL OR ("decisionId", "tenantId") > ($1::text, $2::text))
           AND ($3::text[] IS NULL OR "tenantId" = ANY($3::text[]))
         ORDER BY "decisionId", "tenantId", version DESC
         LIMIT $4`,

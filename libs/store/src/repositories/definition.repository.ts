@@ -18,11 +18,13 @@ import { col, insertRows, tenantParam, type Db } from './sql';
 const DEFINITION = `id::text AS id, "deploymentId"::text AS "deploymentId", "tenantId", "bpmnProcessId", version, "versionTag",
   name, hash, "deployedAt"`;
 
-/** No later version of the process in the tenant (the unique (tenantId, bpmnProcessId, version) index answers it). */
-const IS_LATEST = `NOT EXISTS (SELECT 1 FROM "Definition" n WHERE n."tenantId" = d."tenantId" AND n."bpmnProcessId" = d."bpmnProcessId" AND n.version > d.version)`;
+/** No later version of the process in the tenant that is not deleted (the unique (tenantId, bpmnProcessId, version) index answers it). */
+const IS_LATEST = `NOT EXISTS (SELECT 1 FROM "Definition" n WHERE n."tenantId" = d."tenantId" AND n."bpmnProcessId" = d."bpmnProcessId" AND n.version > d.version
+  AND n."deletedAt" IS NULL)`;
 
 const DEFINITION_SEARCH: SearchTable<DefinitionSearchField> = {
-  from: `"Definition" d`,
+  // Deleted versions are gone for searches, as in Camunda.
+  from: `(SELECT * FROM "Definition" WHERE "deletedAt" IS NULL) d`,
   select: `d.id::text AS id, d."deploymentId"::text AS "deploymentId", d."tenantId", d."bpmnProcessId", d.version, d."versionTag",
     d.name, d.hash, d."deployedAt", ${IS_LATEST} AS "isLatest"`,
   tenantColumn: 'd."tenantId"',
@@ -55,25 +57,74 @@ export class PgDefinitionRepository implements DefinitionRepository {
 
   async latest(tenantId: string, bpmnProcessId: string): Promise<DefinitionRecord | null> {
     const rows = await this.db.$queryRawUnsafe<DefinitionRecord[]>(
-      `SELECT ${DEFINITION} FROM "Definition" WHERE "tenantId" = $1 AND "bpmnProcessId" = $2 ORDER BY version DESC LIMIT 1`,
+      `SELECT ${DEFINITION} FROM "Definition" WHERE "tenantId" = $1 AND "bpmnProcessId" = $2 AND "deletedAt" IS NULL
+        ORDER BY version DESC LIMIT 1`,
       tenantId,
       bpmnProcessId,
     );
     return rows[0] ?? null;
   }
 
-  async byVersion(tenantId: string, bpmnProcessId: string, version: number): Promise<DefinitionRecord | null> {
+  async byVersion(
+    tenantId: string,
+    bpmnProcessId: string,
+    version: number,
+    options: { withDeleted?: boolean } = {},
+  ): Promise<DefinitionRecord | null> {
     const rows = await this.db.$queryRawUnsafe<DefinitionRecord[]>(
-      `SELECT ${DEFINITION} FROM "Definition" WHERE "tenantId" = $1 AND "bpmnProcessId" = $2 AND version = $3`,
+      `SELECT ${DEFINITION} FROM "Definition" WHERE "tenantId" = $1 AND "bpmnProcessId" = $2 AND version = $3
+        AND ($4 OR "deletedAt" IS NULL)`,
       tenantId,
       bpmnProcessId,
       version,
+      options.withDeleted === true,
+    );
+    return rows[0] ?? null;
+  }
+
+  async inDeployment(tenantId: string, bpmnProcessId: string, deploymentId: Key): Promise<DefinitionRecord | null> {
+    const rows = await this.db.$queryRawUnsafe<DefinitionRecord[]>(
+      `SELECT ${DEFINITION} FROM "Definition"
+        WHERE "tenantId" = $1 AND "bpmnProcessId" = $2 AND "deploymentId" = $3::bigint AND "deletedAt" IS NULL
+        ORDER BY version DESC LIMIT 1`,
+      tenantId,
+      bpmnProcessId,
+      deploymentId,
+    );
+    return rows[0] ?? null;
+  }
+
+  async byVersionTag(tenantId: string, bpmnProcessId: string, versionTag: string): Promise<DefinitionRecord | null> {
+    const rows = await this.db.$queryRawUnsafe<DefinitionRecord[]>(
+      `SELECT ${DEFINITION} FROM "Definition"
+        WHERE "tenantId" = $1 AND "bpmnProcessId" = $2 AND "versionTag" = $3 AND "deletedAt" IS NULL
+        ORDER BY version DESC LIMIT 1`,
+      tenantId,
+      bpmnProcessId,
+      versionTag,
     );
     return rows[0] ?? null;
   }
 
   async byId(id: Key): Promise<DefinitionWithXml | null> {
     const rows = await this.db.$queryRawUnsafe<DefinitionWithXml[]>(`SELECT ${DEFINITION}, xml FROM "Definition" WHERE id = $1::bigint`, id);
+    return rows[0] ?? null;
+  }
+
+  async highestVersion(tenantId: string, bpmnProcessId: string): Promise<number> {
+    const rows = await this.db.$queryRawUnsafe<{ version: number | null }[]>(
+      `SELECT max(version) AS version FROM "Definition" WHERE "tenantId" = $1 AND "bpmnProcessId" = $2`,
+      tenantId,
+      bpmnProcessId,
+    );
+    return rows[0]?.version ?? 0;
+  }
+
+  async markDeleted(id: Key): Promise<DefinitionRecord | null> {
+    const rows = await this.db.$queryRawUnsafe<DefinitionRecord[]>(
+      `UPDATE "Definition" SET "deletedAt" = now() WHERE id = $1::bigint AND "deletedAt" IS NULL RETURNING ${DEFINITION}`,
+      id,
+    );
     return rows[0] ?? null;
   }
 
@@ -106,7 +157,8 @@ export class PgDefinitionRepository implements DefinitionRepository {
     return this.db.$queryRawUnsafe<DefinitionRecord[]>(
       `SELECT DISTINCT ON ("bpmnProcessId", "tenantId") ${DEFINITION}
          FROM "Definition"
-        WHERE ($1::text IS NULL OR ("bpmnProcessId", "tenantId") > ($1::text, $2::text))
+        WHERE "deletedAt" IS NULL
+          AND ($1::text IS NULL OR ("bpmnProcessId", "tenantId") > ($1::text, $2::text))
           AND ($3::text[] IS NULL OR "tenantId" = ANY($3::text[]))
         ORDER BY "bpmnProcessId", "tenantId", version DESC
         LIMIT $4`,

@@ -7,7 +7,7 @@ const columns = (t: string): string =>
   `${t}.id::text AS id, ${t}."tenantId", ${t}.type, ${t}."instanceId"::text AS "instanceId",
    ${t}."elementInstanceId"::text AS "elementInstanceId", ${t}."elementId", ${t}."definitionId"::text AS "definitionId",
    ${t}."bpmnProcessId", ${t}.retries, ${t}.state::text AS state, ${t}."workerId", ${t}."lockExpiresAt", ${t}."customHeaders",
-   ${t}."errorMessage", ${t}.outcome, ${t}."outcomeWorkerId", ${t}."outcomeDigest"`;
+   ${t}."errorMessage", ${t}.outcome, ${t}."outcomeWorkerId", ${t}."outcomeDigest", ${t}."listenerEventType"`;
 const JOB = columns('"Job"');
 
 /** Job searches read rows only: no lock, no lease. */
@@ -29,6 +29,12 @@ const JOB_SEARCH: SearchTable<JobSearchField> = {
     workerId: { sql: 'j."workerId"', type: 'text' },
     lockExpiresAt: { sql: 'j."lockExpiresAt"', type: 'date' },
     errorMessage: { sql: 'j."errorMessage"', type: 'text' },
+    kind: {
+      sql: `(CASE WHEN j."listenerEventType" IS NULL THEN 'BPMN_ELEMENT' WHEN j."listenerEventType" IN ('START', 'END') THEN 'EXECUTION_LISTENER' ELSE 'TASK_LISTENER' END)`,
+      type: 'text',
+      notNull: true,
+    },
+    listenerEvent: { sql: `COALESCE(j."listenerEventType", 'UNSPECIFIED')`, type: 'text', notNull: true },
   },
 };
 
@@ -84,7 +90,7 @@ export class PgJobRepository implements JobRepository {
 
   lock(ids: readonly Key[]): Promise<JobRecord[]> {
     if (ids.length === 0) return Promise.resolve([]);
-    return this.db.$queryRawUnsafe<JobRecord[]>(`SELECT ${JOB} FROM "Job" WHERE id = ANY($1::bigint[]) ORDER BY "Job".id FOR UPDATE`, ids);
+    return this.db.$queryRawUnsafe<JobRecord[]>(`SELECT ${JOB}, "Job".key FROM "Job" WHERE id = ANY($1::bigint[]) ORDER BY "Job".id FOR UPDATE`, ids);
   }
 
   async settle(settled: readonly { id: Key; outcome: 'COMPLETED' | 'ERROR'; workerId: string; digest: string }[]): Promise<void> {

@@ -1,9 +1,11 @@
 import { LockTimeoutError, StoreUnavailableError, type Repositories, type RuntimeStore, type TransactionOptions } from '@baton/runtime';
 import type { PrismaClient } from '../generated/prisma/client';
+import { PgBatchRepository } from './batch.repository';
 import { PgChangeRepository } from './change.repository';
 import { PgDecisionRepository } from './decision.repository';
 import { PgDefinitionRepository, PgStartEventRepository } from './definition.repository';
 import { PgElementInstanceRepository } from './element-instance.repository';
+import { PgFormRepository } from './form.repository';
 import { PgIdempotencyRepository, PgKeyNodeRepository } from './idempotency.repository';
 import { PgHistoryRepository, PgInboxRepository } from './inbox.repository';
 import { PgInstanceRepository } from './instance.repository';
@@ -18,6 +20,7 @@ export function repositoriesOn(db: Db): Repositories {
   return {
     definitions: new PgDefinitionRepository(db),
     decisions: new PgDecisionRepository(db),
+    forms: new PgFormRepository(db),
     startEvents: new PgStartEventRepository(db),
     instances: new PgInstanceRepository(db),
     inbox: new PgInboxRepository(db),
@@ -32,6 +35,7 @@ export function repositoriesOn(db: Db): Repositories {
     incidents: new PgIncidentRepository(db),
     idempotency: new PgIdempotencyRepository(db),
     keyNodes: new PgKeyNodeRepository(db),
+    batches: new PgBatchRepository(db),
     changes: new PgChangeRepository(db),
   };
 }
