@@ -2,7 +2,7 @@ export { RuntimeError, RuntimeErrorCode, type RuntimeErrorDetail } from './runti
 export type { RuntimeLogger } from './logger';
 export { VariableLimits, type VariableLimitSettings } from './variable-limits';
 export { describeUnstorable, findUnstorable, type Unstorable, type UnstorableReason } from './unstorable';
-export { FailureKind, notify, observers, type BatchReport, type JobEventOutcome, type RuntimeObserver } from './observer';
+export { FailureKind, notify, observers, type BatchChunkReport, type BatchReport, type JobEventOutcome, type RuntimeObserver } from './observer';
 export { isKey, keyTime, KeyGenerator, KeyLeaseExpiredError, MAX_NODE, type Key } from './keys/key-generator';
 export { LeasedKeys, type KeyNodeLeaseOptions, type KeyNodeRepository } from './keys/key-node-lease';
 export * from './ports/records';
@@ -15,6 +15,7 @@ export {
   type DecisionRepository,
   type DefinitionRepository,
   type ElementInstanceRepository,
+  type FormRepository,
   type VariableRepository,
   type HistoryRepository,
   type IdempotencyRepository,
@@ -74,6 +75,7 @@ export { prepareInstance, type NewInstanceInput } from './instances/new-instance
 export { pageOf, iso } from './instances/listing';
 export {
   InstanceService,
+  type InstanceAction,
   type CommandResult,
   type InstanceQuery,
   type InstanceServiceOptions,
@@ -136,8 +138,11 @@ export {
   type EnumMapping,
 } from './search/search-language';
 export { TaskService, taskView, type TaskQuery, type TaskView } from './tasks/task.service';
+export { FormService, formView, type FormView, type TaskForm } from './forms/form.service';
+export { compileForm, isFormResource, type CompiledForm, type DeployedForm } from './forms/form-registry';
 export { JobService, type ActivateCommand, type ActivatedJob, type JobServiceOptions } from './jobs/job.service';
 export { JobSignal } from './jobs/job-signal';
+export { checkAdHocJobResult } from './jobs/ad-hoc-job-result';
 export { backoffDelay, parseBackoff, DEFAULT_BACKOFF, type BackoffKind, type BackoffPolicy } from './jobs/backoff';
 export { CorrelationService, type MessageResult, type PublishMessageCommand } from './correlation/correlation.service';
 export { TimerService } from './timers/timer.service';
@@ -154,3 +159,9 @@ export {
   type JobHandlerRunnerOptions,
   type JobOutcome as HandlerJobOutcome,
 } from './jobs/job-handler-runner';
+export type * from './ports/inspection';
+export * from './inspection/inspection.service';
+export * from './batches/batch.records';
+export { chunkId, InProcessBatchQueue, type BatchQueue } from './batches/batch-queue';
+export { BatchService, visibleTo, type BatchFilter, type BatchServiceOptions, type CreateBatch } from './batches/batch.service';
+export { BatchProcessor, type ChunkReport } from './batches/batch.processor';

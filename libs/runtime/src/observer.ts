@@ -15,6 +15,8 @@ export interface RuntimeObserver {
   definitionLookup?(result: 'hit' | 'miss'): void;
   /** The sweeper announced instances whose work was overdue (a lost announcement, a crash). */
   swept?(count: number): void;
+  /** A chunk of a batch operation ran (README "Operate"). */
+  batchChunk?(report: BatchChunkReport): void;
   /** Something failed and was recovered from or routed around; `detail` says what, for the log. */
   failure?(kind: FailureKind, detail: string, error?: unknown): void;
 }
@@ -59,6 +61,15 @@ export interface BatchReport {
   readonly seconds: number;
 }
 
+export interface BatchChunkReport {
+  /** The batch operation type (CANCEL_PROCESS_INSTANCE, ...). */
+  readonly type: string;
+  readonly completed: number;
+  readonly failed: number;
+  /** Whether the batch ended with this chunk. */
+  readonly finished: boolean;
+}
+
 /** Calls an observer method, swallowing what it throws. */
 export function notify<K extends keyof RuntimeObserver>(
   observer: RuntimeObserver,
@@ -95,6 +106,7 @@ export function observers(...list: RuntimeObserver[]): RuntimeObserver {
     timersFired: all('timersFired'),
     definitionLookup: all('definitionLookup'),
     swept: all('swept'),
+    batchChunk: all('batchChunk'),
     failure: all('failure'),
   };
 }

@@ -70,6 +70,28 @@ describe('buffered messages (Postgres)', () => {
     expect(await h.db.prisma.messageSubscription.count({ where: { instanceId: big(id) } })).toBe(0);
   });
 
+  it('a message published while the step that opens its subscription runs is delivered once, whichever commits first', async () => {
+    // Forty instances, not yet stepped; their messages are published while a batch of steps opens the
+    // subscriptions. Neither transaction sees the other's row: each publish finds no subscription and
+    // buffers, the batch looked in the buffer before the message was there.
+    const keys = Array.from({ length: 40 }, (_, i) => `race-${i}`);
+    const ids: string[] = [];
+    for (const key of keys) ids.push(await start(key));
+    const results = await Promise.all([
+      h.drain(),
+      ...keys.map(async (key, i) => {
+        await new Promise((resolve) => setTimeout(resolve, (i % 8) * 2));
+        return correlation.publishMessage({ name: 'accepted', correlationKey: key, timeToLiveMs: 60_000 });
+      }),
+    ]);
+    await h.drain();
+
+    for (const [i, id] of ids.entries()) expect([keys[i], await endOf(id)]).toEqual([keys[i], ['end_accepted']]);
+    expect(await h.db.prisma.bufferedMessage.count({ where: { correlationKey: { startsWith: 'race-' } } })).toBe(0);
+    // A publish that delivered late says so: correlated, not buffered.
+    for (const r of results.slice(1) as { correlated: string[]; buffered: boolean }[]) expect(r.buffered).toBe(r.correlated.length === 0);
+  });
+
   it('resume with nothing buffered publishes nothing new and leaves the subscriptions open', async () => {
     const id = await start('K3');
     await h.drain();

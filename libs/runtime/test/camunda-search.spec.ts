@@ -84,6 +84,8 @@ describe('the search language: filters', () => {
         op: 'notIn',
         value: [
           'JOB_NO_RETRIES',
+          'EXECUTION_LISTENER_NO_RETRIES',
+          'TASK_LISTENER_NO_RETRIES',
           'UNHANDLED_ERROR',
           'CONDITION_ERROR',
           'EXPRESSION_ERROR',
@@ -96,13 +98,23 @@ describe('the search language: filters', () => {
     ]);
     expect(conditions('DECISION_EVALUATION_ERROR')).toEqual([{ field: 'type', op: 'in', value: ['DECISION_EVALUATION_ERROR'] }]);
     expect(conditions('FORM_NOT_FOUND')).toEqual([{ field: 'type', op: 'in', value: [] }]);
+    expect(conditions('EXECUTION_LISTENER_NO_RETRIES')).toEqual([{ field: 'type', op: 'in', value: ['EXECUTION_LISTENER_NO_RETRIES'] }]);
     expect(translateFilter(INCIDENT_SEARCH, { state: 'RESOLVED' }).conditions).toEqual([{ field: 'resolved', op: 'in', value: [true] }]);
   });
 
   it('a constant field asked for another value matches nothing', () => {
-    expect(translateFilter(JOB_SEARCH, { kind: 'BPMN_ELEMENT' })).toEqual({ conditions: [], impossible: false });
-    expect(translateFilter(JOB_SEARCH, { kind: 'TASK_LISTENER' }).impossible).toBe(true);
+    expect(translateFilter(DEFINITION_SEARCH, { hasStartForm: false })).toEqual({ conditions: [], impossible: false });
     expect(translateFilter(DEFINITION_SEARCH, { hasStartForm: true }).impossible).toBe(true);
+  });
+
+  it("filters jobs by Camunda's kind and listener event type", () => {
+    expect(translateFilter(JOB_SEARCH, { kind: 'TASK_LISTENER' })).toEqual({
+      conditions: [{ field: 'kind', op: 'in', value: ['TASK_LISTENER'] }],
+      impossible: false,
+    });
+    expect(translateFilter(JOB_SEARCH, { listenerEventType: { $in: ['START', 'END'] } }).conditions).toEqual([
+      { field: 'listenerEvent', op: 'in', value: ['START', 'END'] },
+    ]);
   });
 
   it('refuses unknown fields, operators a field does not take, and values of the wrong type, naming them', () => {

@@ -165,4 +165,61 @@ describe('DefinitionRegistry', () => {
       expect([...first.items, ...rest.items].map((d) => d.tenantId)).toEqual(['tenant-a', 'tenant-b']);
     });
   });
+
+  describe('deleteVersion', () => {
+    const TIMER_V2 = TIMER_START.replace('R/PT1H', 'R/PT2H');
+
+    it('hands the timer start events back to the version before when the latest is deleted, armed from now', async () => {
+      const kit = new RuntimeKit();
+      const [v1] = await kit.deploy(TIMER_START);
+      const [v2] = await kit.deploy(TIMER_V2);
+      const scheduled = () => kit.store.rows('timers').filter((t) => t.state === 'SCHEDULED').map((t) => t.definitionId);
+      expect(scheduled()).toEqual([v2.id]);
+
+      expect(await kit.registry.deleteVersion(v2.id)).toMatchObject({ id: v2.id, version: 2 });
+
+      expect(scheduled()).toEqual([v1.id]);
+      expect(kit.store.rows('startEvents').map((e) => [e.definitionId, e.kind])).toEqual([[v1.id, 'TIMER']]);
+      expect((await kit.registry.byProcessId('timer-start'))?.id).toBe(v1.id);
+      // Still loadable by key: instances running on it need the model.
+      expect((await kit.registry.byId(v2.id))?.version).toBe(2);
+    });
+
+    it('leaves no start event when the only version is deleted, and the start events alone when an older one is', async () => {
+      const kit = new RuntimeKit();
+      const [v1] = await kit.deploy(TIMER_START);
+      const [v2] = await kit.deploy(TIMER_V2);
+      await kit.registry.deleteVersion(v1.id);
+      expect(kit.store.rows('startEvents').map((e) => e.definitionId)).toEqual([v2.id]);
+
+      await kit.registry.deleteVersion(v2.id);
+      expect(kit.store.rows('startEvents')).toEqual([]);
+      expect(kit.store.rows('timers').filter((t) => t.state === 'SCHEDULED')).toEqual([]);
+      expect(await kit.registry.byProcessId('timer-start')).toBeNull();
+      expect((await kit.registry.deploy(TIMER_START)).processes[0].version).toBe(3);
+    });
+
+    it('refuses a version with running instances (Zeebe 8.8: INVALID_STATE), and deletes it once they ended', async () => {
+      const kit = new RuntimeKit();
+      const [v1] = await kit.deploy(SERVICE_TASK);
+      const id = await kit.startAndRun('service-task');
+
+      await expect(kit.registry.deleteVersion(v1.id)).rejects.toMatchObject({ code: RuntimeErrorCode.Conflict });
+      expect((await kit.registry.byProcessId('service-task'))?.id).toBe(v1.id);
+
+      await kit.instances.cancel(id);
+      await kit.drain();
+      expect(await kit.registry.deleteVersion(v1.id)).toMatchObject({ id: v1.id });
+      expect(await kit.registry.byProcessId('service-task')).toBeNull();
+    });
+
+    it('answers null for an unknown key, a deleted one and one outside the tenants', async () => {
+      const kit = new RuntimeKit();
+      const [v1] = await kit.deploy(SERVICE_TASK, 'tenant-a');
+      expect(await kit.registry.deleteVersion('123')).toBeNull();
+      expect(await kit.registry.deleteVersion(v1.id, ['tenant-b'])).toBeNull();
+      expect(await kit.registry.deleteVersion(v1.id, ['tenant-a'])).not.toBeNull();
+      expect(await kit.registry.deleteVersion(v1.id)).toBeNull();
+    });
+  });
 });

@@ -43,6 +43,8 @@ class FakeJobs implements JobClient {
       variables: {},
       customHeaders: {},
       lockExpiresAt: new Date().toISOString(),
+      kind: 'BPMN_ELEMENT',
+      listenerEventType: 'UNSPECIFIED',
       ...overrides,
     };
     this.queue.push(job);

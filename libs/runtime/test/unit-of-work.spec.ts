@@ -226,6 +226,40 @@ describe('UnitOfWork.runBatch', () => {
     expect(kit.observer.batches.flatMap((b) => b.started)).toEqual([{ bpmnProcessId: 'call-activity-child' }]);
   });
 
+  it("calls the version a call activity binds: its own deployment's, or the latest with a version tag", async () => {
+    const kit = new RuntimeKit();
+    const CHILD = engineFixture('subprocess/call-activity-child.bpmn');
+    /** The child under a version tag, multiplying by `factor` (a changed document: another version). */
+    const child = (tag: string, factor: number) =>
+      CHILD.replace(/(<bpmn:process id="call-activity-child"[^>]*>)/, `$1<bpmn:extensionElements><zeebe:versionTag value="${tag}"/></bpmn:extensionElements>`).replace(
+        '= input * 2',
+        `= input * ${factor}`,
+      );
+    const parent = (binding: string) =>
+      engineFixture('subprocess/call-activity.bpmn').replace('processId="call-activity-child"', `processId="call-activity-child" ${binding}`);
+    expect(CHILD).toContain('= input * 2');
+
+    // One deployment brings the caller and child v1 (tag "one"); then v2 ("two") and v3 ("one" again) alone.
+    await kit.registry.deployResources([
+      { name: 'parent.bpmn', xml: parent('bindingType="deployment"') },
+      { name: 'child.bpmn', xml: child('one', 2) },
+    ]);
+    await kit.deploy(child('two', 3));
+    await kit.deploy(child('one', 5));
+    const byDeployment = await kit.startAndRun('call-activity', { value: 10 });
+    expect((await kit.instances.get(byDeployment)).variables).toMatchObject({ result: 20 });
+
+    await kit.deploy(parent('bindingType="versionTag" versionTag="two"'));
+    const byTag = await kit.startAndRun('call-activity', { value: 10 });
+    expect((await kit.instances.get(byTag)).variables).toMatchObject({ result: 30 });
+
+    await kit.deploy(parent('bindingType="versionTag" versionTag="three"'));
+    const noTag = await kit.startAndRun('call-activity', { value: 10 });
+    expect((await kit.instances.get(noTag)).incidents).toEqual([
+      expect.objectContaining({ type: 'CALLED_ELEMENT_ERROR', message: expect.stringContaining("'call-activity-child' is not deployed with version tag 'three'") }),
+    ]);
+  });
+
   it('opens a CALLED_ELEMENT_ERROR incident when the called process is not deployed', async () => {
     const kit = new RuntimeKit();
     await kit.deploy(engineFixture('subprocess/call-activity.bpmn'));

@@ -7,7 +7,7 @@ import type { RuntimeStore } from '../ports/repositories';
 import { DEFAULT_TENANT, type InboxEvent } from '../ports/records';
 import { RuntimeError } from '../runtime-error';
 import type { VariableLimits } from '../variable-limits';
-import { deliverSignal, startsByEvent } from './correlation';
+import { deliverLateBufferedMessages, deliverSignal, startsByEvent } from './correlation';
 
 export interface PublishMessageCommand {
   readonly name: string;
@@ -105,9 +105,23 @@ export class CorrelationService {
       }
       return { correlated, started: instances, buffered };
     });
-    this.announcer.announce([...result.correlated, ...result.started.map((i) => i.id)]);
+    // A subscription that a step committed after this transaction looked for one (and before it
+    // committed the message) never saw the message in the buffer: it takes it now.
+    const late = result.buffered ? await this.deliverIfSubscribedMeanwhile(tenantId, command.name, correlationKey) : [];
+    this.announcer.announce([...result.correlated, ...result.started.map((i) => i.id), ...late]);
     if (result.started.length > 0) notify(this.observer, 'instancesStarted', result.started.map((i) => i.bpmnProcessId));
-    return { messageKey, correlated: result.correlated, started: result.started.map((i) => i.id), buffered: result.buffered };
+    return {
+      messageKey,
+      correlated: [...result.correlated, ...late],
+      started: result.started.map((i) => i.id),
+      buffered: result.buffered && late.length === 0,
+    };
+  }
+
+  private async deliverIfSubscribedMeanwhile(tenantId: string, name: string, correlationKey: string): Promise<Key[]> {
+    const subscribed = await this.store.repos.messages.candidates(tenantId, name, correlationKey);
+    if (subscribed.length === 0) return [];
+    return this.store.transaction((tx) => deliverLateBufferedMessages(tx, subscribed.map((s) => s.instanceId)));
   }
 
   async broadcastSignal(name: string, variables: Variables = {}, tenantId = DEFAULT_TENANT): Promise<{ signalKey: Key; triggered: number }> {

@@ -98,3 +98,44 @@ export async function takeBufferedMessages<S extends OpenMessageSubscription>(
   }
   return delivered;
 }
+
+/**
+ * The subscriptions these deliveries close at once: a message taken by an
+ * interrupting subscription closes every subscription of its owner among
+ * `subscriptions` (the other branches of an event-based gateway, the other
+ * boundary events of an activity), as a published message consumes them. Left
+ * open until the step that runs the trigger, they could take (and lose) a
+ * message meanwhile.
+ */
+export function closedByDeliveries(
+  delivered: readonly { subscription: OpenMessageSubscription }[],
+  subscriptions: readonly OpenMessageSubscription[],
+): string[] {
+  const owners = new Set(delivered.filter((d) => d.subscription.interrupting).map((d) => d.subscription.ownerInstanceId));
+  return subscriptions.filter((s) => owners.has(s.ownerInstanceId)).map((s) => s.key);
+}
+
+/**
+ * Hands live buffered messages to the open subscriptions of these instances
+ * that match them, as a message published now would: under each instance's
+ * row lock (key order, as everywhere), the message is taken first and then
+ * its subscription consumed. Both sides of a race call this after they
+ * commit: a message buffered while a step was opening the subscription it
+ * was for (neither transaction saw the other's row), so whichever commits
+ * second finds the pair; taking the message is atomic, so it is delivered
+ * once. Returns the instances that received one (to be announced).
+ */
+export async function deliverLateBufferedMessages(tx: Repositories, instanceIds: readonly Key[]): Promise<Key[]> {
+  const events: InboxEvent[] = [];
+  for (const instance of await tx.instances.lock([...new Set(instanceIds)])) {
+    if (instance.status !== 'ACTIVE') continue;
+    const subscriptions = await tx.messages.subscriptionsOf(instance.id);
+    for (const { subscription, event } of await takeBufferedMessages(tx, subscriptions)) {
+      // Under the instance lock nothing else consumes it: the subscription is there.
+      await tx.messages.consume(subscription.id, subscription.interrupting);
+      events.push({ instanceId: instance.id, event });
+    }
+  }
+  await tx.inbox.append(events);
+  return [...new Set(events.map((e) => e.instanceId))];
+}

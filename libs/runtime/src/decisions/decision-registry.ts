@@ -8,6 +8,7 @@ import {
   type DecisionDefinitionRecord,
   type DecisionInstanceRecord,
   type DecisionRequirementsRecord,
+  type TenantScope,
 } from '../ports/records';
 import { RuntimeError, RuntimeErrorCode } from '../runtime-error';
 import type { DefinitionCachePort } from '../definitions/definition-registry';
@@ -185,7 +186,8 @@ export class DecisionRegistry {
         deploymentId,
         tenantId,
         decisionRequirementsId: drg.id,
-        version: (latest?.version ?? 0) + 1,
+        // Deleted versions keep their numbers (Camunda never reuses a version).
+        version: (await tx.decisions.highestRequirementsVersion(tenantId, drg.id)) + 1,
         name: drg.name,
         resourceName: document.name,
         xml: document.xml,
@@ -193,13 +195,13 @@ export class DecisionRegistry {
       });
       const rows: Omit<DecisionDefinitionRecord, 'deployedAt'>[] = [];
       for (const decision of drg.decisions) {
-        const previous = await tx.decisions.latestDecision(tenantId, decision.id);
+        const highest = await tx.decisions.highestDecisionVersion(tenantId, decision.id);
         rows.push({
           id: this.newKey(),
           deploymentId,
           tenantId,
           decisionId: decision.id,
-          version: (previous?.version ?? 0) + 1,
+          version: highest + 1,
           versionTag: decision.versionTag ?? null,
           name: decision.name,
           decisionRequirementsKey: requirements.id,
@@ -215,6 +217,26 @@ export class DecisionRegistry {
   async invalidate(tenantId: string, resources: readonly DeployedDmn[]): Promise<void> {
     const keys = resources.filter((r) => r.created).flatMap((r) => r.decisions.map((d) => latestKey(tenantId, d.decisionId)));
     if (keys.length > 0) await this.cache.delete(keys);
+  }
+
+  /**
+   * Deletes one decision requirements version and its decisions (Camunda's
+   * resource deletion): nothing evaluates them any more, the version before
+   * of each decision is the latest again, searches leave them out. Their rows
+   * stay, so that evaluations made with them stay readable. Null when the key
+   * names no decision requirements version (or one deleted, or outside `tenants`).
+   */
+  async deleteRequirements(id: Key, tenants?: TenantScope): Promise<DecisionRequirementsRecord | null> {
+    const deleted = await this.store.transaction(async (tx) => {
+      const row = await tx.decisions.requirementsById(id);
+      if (row === null || (tenants !== undefined && !tenants.includes(row.tenantId))) return null;
+      await tx.decisions.lockRequirementsId(row.tenantId, row.decisionRequirementsId);
+      return tx.decisions.markRequirementsDeleted(id);
+    });
+    if (deleted === null) return null;
+    const keys = deleted.decisions.map((d) => latestKey(d.tenantId, d.decisionId));
+    if (keys.length > 0) await this.cache.delete(keys);
+    return deleted.requirements;
   }
 
   /** The decision version a caller binds to, or null when none is deployed. */

@@ -43,8 +43,15 @@ export class DefinitionQueryService {
     return definitionView(await this.row(processId, version, tenantId));
   }
 
+  /**
+   * The XML of a version, the latest when `version` is left out. A deleted
+   * version's XML stays readable by its version number: instances that ran
+   * on it are still shown with their diagram.
+   */
   async xml(processId: string, version?: number, tenantId = DEFAULT_TENANT): Promise<string> {
-    const row = await this.row(processId, version, tenantId);
+    const anyVersion =
+      version === undefined ? null : await this.store.repos.definitions.byVersion(tenantId, processId, version, { withDeleted: true });
+    const row = anyVersion ?? (await this.row(processId, version, tenantId));
     const withXml = await this.store.repos.definitions.byId(row.id);
     if (withXml === null) throw RuntimeError.notFound(`process '${processId}'`);
     return withXml.xml;

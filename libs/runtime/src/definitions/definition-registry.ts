@@ -3,9 +3,10 @@ import { compileBpmn, cycleFirst, dateDue, durationDue, type CompiledProcess, ty
 import type { Key } from '../keys/key-generator';
 import { notify, type RuntimeObserver } from '../observer';
 import type { Repositories, RuntimeStore } from '../ports/repositories';
-import { DEFAULT_TENANT, type DefinitionRecord, type StartEventRecord, type StartTimerRecord } from '../ports/records';
+import { DEFAULT_TENANT, type DefinitionRecord, type StartEventRecord, type StartTimerRecord, type TenantScope } from '../ports/records';
 import { RuntimeError, RuntimeErrorCode } from '../runtime-error';
 import { DecisionRegistry, isDmnDocument, type CompiledDmnDocument, type DeployedDmn } from '../decisions/decision-registry';
+import { compileForm, insertFormVersions, isFormResource, type CompiledForm, type DeployedForm } from '../forms/form-registry';
 
 /** The cache port the registry reads through (Redis or memory). */
 export interface DefinitionCachePort {
@@ -40,6 +41,8 @@ export interface DeployResourcesResult {
     readonly processes: readonly DeployedDefinition[];
     /** A DMN document: its decision requirements and decisions. */
     readonly dmn?: DeployedDmn;
+    /** A Camunda Form (`.form`): its version. */
+    readonly form?: DeployedForm;
   }[];
   readonly warnings: readonly ValidationError[];
 }
@@ -130,8 +133,14 @@ export class DefinitionRegistry {
     if (documents.length === 0) throw RuntimeError.badRequest('resources', 'no resources to deploy');
     const compiled: CompiledDocument[] = [];
     const dmn: CompiledDmnDocument[] = [];
-    const kinds: ('bpmn' | 'dmn')[] = [];
+    const forms: CompiledForm[] = [];
+    const kinds: ('bpmn' | 'dmn' | 'form')[] = [];
     for (const document of documents) {
+      if (isFormResource(document.name)) {
+        kinds.push('form');
+        forms.push(compileForm(document.name, document.xml, this.options.maxModelBytes));
+        continue;
+      }
       const isDmn = /\.dmn$/i.test(document.name) || isDmnDocument(document.xml);
       kinds.push(isDmn ? 'dmn' : 'bpmn');
       try {
@@ -160,21 +169,24 @@ export class DefinitionRegistry {
     const result = await this.store.transaction(async (tx) => {
       const bpmn = await this.insertVersions(tx, deploymentId, tenantId, compiled, true);
       const decisions = await this.decisions.insertVersions(tx, deploymentId, tenantId, dmn, async () => undefined);
-      return { ...bpmn, decisions };
+      const deployedForms = await insertFormVersions(tx, this.newKey, deploymentId, tenantId, forms, async () => undefined);
+      return { ...bpmn, decisions, forms: deployedForms };
     });
     if (result.created) await this.cache.delete(compiled.flatMap((d) => d.processes.map((p) => latestKey(tenantId, p.id))));
     await this.decisions.invalidate(tenantId, result.decisions);
     let at = 0;
     let bpmnIndex = 0;
     let dmnIndex = 0;
+    let formIndex = 0;
     const resources = documents.map((document, i) => {
       if (kinds[i] === 'dmn') return { name: document.name, processes: [], dmn: result.decisions[dmnIndex++] };
+      if (kinds[i] === 'form') return { name: document.name, processes: [], form: result.forms[formIndex++] };
       const count = compiled[bpmnIndex++].processes.length;
       const processes = result.processes.slice(at, at + count);
       at += count;
       return { name: document.name, processes };
     });
-    const created = result.created || result.decisions.some((d) => d.created);
+    const created = result.created || result.decisions.some((d) => d.created) || result.forms.some((f) => f.created);
     return { created, deploymentId, tenantId, resources, warnings: compiled.flatMap((d) => d.warnings) };
   }
 
@@ -231,8 +243,9 @@ export class DefinitionRegistry {
           deploymentId,
           tenantId,
           bpmnProcessId: process.id,
-          version: (latest?.version ?? 0) + 1,
-          versionTag: null,
+          // Deleted versions keep their numbers (Camunda never reuses a version).
+          version: (await tx.definitions.highestVersion(tenantId, process.id)) + 1,
+          versionTag: process.versionTag ?? null,
           name: process.name ?? null,
           xml,
           hash,
@@ -244,6 +257,38 @@ export class DefinitionRegistry {
       }
     }
     return { created, processes: deployed };
+  }
+
+  /**
+   * Deletes one deployed version (Camunda 8.8's resource deletion): no new
+   * instance starts on it (by id, version or key), searches and "latest" leave
+   * it out. A version with instances still running (active or suspended) is
+   * refused (409), as Zeebe 8.8 refuses it (`INVALID_STATE`); its row stays, so
+   * that the history of its ended instances stays readable. When it was the
+   * latest version, the version before it (if any) becomes the latest again and
+   * its message, signal and timer start events take over, timers armed from
+   * now, as a new deployment's would be. Null when the key names no deployed
+   * version (or one already deleted, or one outside `tenants`).
+   */
+  async deleteVersion(id: Key, tenants?: TenantScope): Promise<DefinitionRecord | null> {
+    const deleted = await this.store.transaction(async (tx) => {
+      const row = await tx.definitions.byId(id);
+      if (row === null || (tenants !== undefined && !tenants.includes(row.tenantId))) return null;
+      await tx.definitions.lockProcessId(row.tenantId, row.bpmnProcessId);
+      if (await hasRunningInstances(tx, id)) {
+        throw RuntimeError.conflict(`process definition ${id} (${row.bpmnProcessId} version ${row.version}) still has running instances; cancel them or let them end first`);
+      }
+      const wasLatest = (await tx.definitions.latest(row.tenantId, row.bpmnProcessId))?.id === row.id;
+      const marked = await tx.definitions.markDeleted(id);
+      if (marked === null || !wasLatest) return marked;
+      const previous = await tx.definitions.latest(row.tenantId, row.bpmnProcessId);
+      const loaded = previous === null ? null : await this.byId(previous.id, tx);
+      await tx.startEvents.replace(row.tenantId, row.bpmnProcessId, loaded === null ? [] : this.startEvents(loaded.process, loaded));
+      await tx.timers.replaceStartTimers(row.tenantId, row.bpmnProcessId, loaded === null ? [] : this.startTimers(loaded.process, loaded, true));
+      return marked;
+    });
+    if (deleted !== null) await this.cache.delete([latestKey(deleted.tenantId, deleted.bpmnProcessId)]);
+    return deleted;
   }
 
   /** A deployed version by key, compiled. `repos` reads through a transaction's connection. */
@@ -283,6 +328,28 @@ export class DefinitionRegistry {
     if (row === null) return null;
     await this.cache.set(latestKey(tenantId, bpmnProcessId), row.id, this.options.cacheTtlSeconds);
     return this.byId(row.id, repos);
+  }
+
+  /**
+   * The version a link binds (Camunda 8's `bindingType`): the latest; the one
+   * deployed by `deploymentId` (the caller's own deployment); or the latest
+   * carrying a `zeebe:versionTag`.
+   */
+  async byBinding(
+    bpmnProcessId: string,
+    binding: { readonly bindingType: 'latest' | 'deployment' | 'versionTag'; readonly versionTag?: string },
+    options: { tenantId?: string; deploymentId: Key | null; repos?: Repositories },
+  ): Promise<LoadedDefinition | null> {
+    if (binding.bindingType === 'latest') return this.byProcessId(bpmnProcessId, options);
+    const tenantId = options.tenantId ?? DEFAULT_TENANT;
+    const repos = options.repos ?? this.store.repos;
+    const row =
+      binding.bindingType === 'deployment'
+        ? options.deploymentId === null
+          ? null
+          : await repos.definitions.inDeployment(tenantId, bpmnProcessId, options.deploymentId)
+        : await repos.definitions.byVersionTag(tenantId, bpmnProcessId, binding.versionTag ?? '');
+    return row === null ? null : this.byId(row.id, repos);
   }
 
   /** Refuses a document over the model limits before anything parses it: their cost is the parse. */
@@ -364,9 +431,10 @@ export class DefinitionRegistry {
 
   /**
    * Timer start events of a new version replace the schedule of the versions
-   * before it (Camunda semantics): armed from now.
+   * before it (Camunda semantics): armed from now. `rearmed`: the version's
+   * timers armed again, when the version after it was deleted.
    */
-  private startTimers(process: CompiledProcess, definition: DefinitionRecord): StartTimerRecord[] {
+  private startTimers(process: CompiledProcess, definition: DefinitionRecord, rearmed = false): StartTimerRecord[] {
     const now = this.clock();
     const timers: StartTimerRecord[] = [];
     for (const elementId of process.startEvents.timer) {
@@ -398,9 +466,11 @@ export class DefinitionRegistry {
           { elementId, elementType: 'startEvent', message: (e as Error).message },
         ]);
       }
+      const id = this.newKey();
       timers.push({
-        id: this.newKey(),
-        key: `start:${definition.id}:${elementId}`,
+        id,
+        // A version's timers armed again (its successor deleted) need keys of their own: the first ones keep theirs.
+        key: rearmed ? `start:${definition.id}:${elementId}:${id}` : `start:${definition.id}:${elementId}`,
         tenantId: definition.tenantId,
         definitionId: definition.id,
         elementId,
@@ -414,6 +484,19 @@ export class DefinitionRegistry {
 }
 
 const latestKey = (tenantId: string, bpmnProcessId: string): string => `latest:${tenantId}:${bpmnProcessId}`;
+
+/** Whether an instance of this version has not ended (active or suspended); the instances' index by definition answers it. */
+async function hasRunningInstances(tx: Repositories, definitionId: Key): Promise<boolean> {
+  const running = await tx.instances.search({
+    conditions: [
+      { field: 'definitionId', op: 'eq', value: definitionId },
+      { field: 'status', op: 'in', value: ['ACTIVE', 'SUSPENDED'] },
+    ],
+    sort: [{ field: 'id', descending: false }],
+    limit: 1,
+  });
+  return running.length > 0;
+}
 const idKey = (id: Key): string => `id:${id}`;
 
 function describe(error: { elementId: string | null; message: string } | undefined): string {

@@ -26,6 +26,8 @@ export interface InstanceHead {
 export interface ChildStart {
   readonly parent: InstanceHead;
   readonly elementInstanceId: Key;
+  /** The call activity. */
+  readonly elementId: string;
   readonly bpmnProcessId: string;
   readonly variables: Variables;
 }
@@ -206,6 +208,7 @@ export class StepChanges {
           type: effect.jobType,
           retries: effect.retries,
           customHeaders: effect.customHeaders,
+          ...(effect.listener !== undefined ? { listenerEventType: LISTENER_EVENT_TYPES[effect.listener] } : {}),
         });
         return false;
       case 'cancelJob':
@@ -230,6 +233,7 @@ export class StepChanges {
           formKey: effect.formKey,
           dueDate: effect.dueDate,
           followUpDate: effect.followUpDate,
+          priority: effect.priority ?? 50,
         });
         return false;
       case 'cancelUserTask':
@@ -288,6 +292,7 @@ export class StepChanges {
         this.childStarts.push({
           parent: instance,
           elementInstanceId: effect.elementInstanceId,
+          elementId: effect.elementId,
           bpmnProcessId: effect.processId,
           variables: effect.variables,
         });
@@ -309,7 +314,11 @@ export class StepChanges {
           elementInstanceId: effect.elementInstanceId,
           type: effect.incidentType,
           message: effect.message,
-          ...(effect.incidentType === 'JOB_NO_RETRIES' ? { jobEffectKey: effect.elementInstanceId } : {}),
+          ...(effect.jobKey !== undefined
+            ? { jobEffectKey: effect.jobKey }
+            : effect.incidentType === 'JOB_NO_RETRIES'
+              ? { jobEffectKey: effect.elementInstanceId }
+              : {}),
         });
         return false;
       case 'resolveIncident':
@@ -341,3 +350,6 @@ export class StepChanges {
     return this.lastDate;
   }
 }
+
+/** A listener job's event as stored (Camunda 8's `JobListenerEventType`). */
+const LISTENER_EVENT_TYPES = { start: 'START', end: 'END', creating: 'CREATING' } as const;

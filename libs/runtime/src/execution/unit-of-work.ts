@@ -9,7 +9,7 @@ import {
   type StepResult,
 } from '@baton/engine';
 import { yieldToEventLoop } from '@baton/support';
-import { deliverSignal, takeBufferedMessages } from '../correlation/correlation';
+import { closedByDeliveries, deliverLateBufferedMessages, deliverSignal, takeBufferedMessages } from '../correlation/correlation';
 import type { DefinitionRegistry, LoadedDefinition } from '../definitions/definition-registry';
 import { prepareInstance } from '../instances/new-instance';
 import type { Key } from '../keys/key-generator';
@@ -56,6 +56,12 @@ export interface CommandOptions {
   readonly guard?: (instance: InstanceRecord) => void;
   /** How long to wait for the instance's row lock before queueing the command. */
   readonly lockTimeoutMs: number;
+  /**
+   * More writes in the command's transaction, after its own (applied or
+   * queued): what must commit with the command or not at all (a batch marks
+   * its item done). Throwing rolls the command back.
+   */
+  readonly inTransaction?: (tx: Repositories) => Promise<void>;
 }
 
 /** `applied`: the command took effect in this call; `queued`: it waits in the instance's inbox. */
@@ -172,7 +178,8 @@ export class UnitOfWork {
       notify(this.observer, 'failure', FailureKind.BatchFailed, `a batch of ${ids.length} item(s) rolled back; its items are redelivered`, e);
       throw e;
     }
-    this.announcer.announce([...changes.announce, ...requeue]);
+    const late = await this.deliverMessagesBufferedMeanwhile(changes);
+    this.announcer.announce([...changes.announce, ...requeue, ...late]);
     this.options.jobSignal?.created(changes.createdJobTypes());
     const report = tally.report(ids.length, requeue.length, changes.historyCount, started);
     notify(this.observer, 'batchCommitted', report);
@@ -283,12 +290,13 @@ export class UnitOfWork {
           if (definition === undefined) throw new Error(`the definition of instance ${instanceId} cannot be loaded`);
           const result = await this.stepAnswering(tx, changes, row, definition, commands, false);
           if (isFailure(result)) throw stepRefused(instanceId, result.failed);
-          if (result === null) return;
+          if (result === null) return options.inTransaction?.(tx);
           // Work may wait in the inbox (events deferred while suspended): let a worker look.
           changes.stepped(head(row), result, result.state.status === 'ACTIVE');
           tally.stepped(row, result);
           await this.resolveLookups(tx, changes, tally);
           await tx.changes.apply(changes.toChangeSet());
+          await options.inTransaction?.(tx);
         },
         { lockTimeoutMs: options.lockTimeoutMs },
       );
@@ -299,11 +307,13 @@ export class UnitOfWork {
         if (row === null) throw notFound(instanceId);
         options.guard?.(row);
         await tx.inbox.append(commands.map((event) => ({ instanceId, event })));
+        await options.inTransaction?.(tx);
       });
       this.announcer.announce([instanceId]);
       return 'queued';
     }
-    this.announcer.announce(changes.announce);
+    const late = await this.deliverMessagesBufferedMeanwhile(changes);
+    this.announcer.announce([...changes.announce, ...late]);
     this.options.jobSignal?.created(changes.createdJobTypes());
     notify(this.observer, 'batchCommitted', tally.report(0, 0, changes.historyCount, started));
     return 'applied';
@@ -459,14 +469,13 @@ export class UnitOfWork {
   private async takeMessagesBufferedWhileSuspended(tx: Repositories, changes: StepChanges, instanceId: Key): Promise<void> {
     const subscriptions = await tx.messages.subscriptionsOf(instanceId);
     if (subscriptions.length === 0) return;
-    for (const { subscription, event } of await takeBufferedMessages(tx, subscriptions)) {
-      changes.addEvent(instanceId, event);
-      // As when a message is published: a one-shot subscription is consumed by the message it took.
-      if (subscription.interrupting) changes.dropMessageSubscription(subscription.key);
-    }
+    const delivered = await takeBufferedMessages(tx, subscriptions);
+    for (const { event } of delivered) changes.addEvent(instanceId, event);
+    // As when a message is published: an interrupting trigger consumes its owner's subscriptions.
+    for (const key of closedByDeliveries(delivered, subscriptions)) changes.dropMessageSubscription(key);
   }
 
-  /** Call activities: a child instance of the latest version, or a CALLED_ELEMENT_ERROR incident. */
+  /** Call activities: a child instance of the version the call binds, or a CALLED_ELEMENT_ERROR incident. */
   private async startChildren(tx: Repositories, changes: StepChanges, tally: Tally): Promise<void> {
     for (const start of changes.childStarts) {
       const incident = (message: string) =>
@@ -476,9 +485,15 @@ export class UnitOfWork {
           incidentType: 'CALLED_ELEMENT_ERROR',
           message,
         });
-      const definition = await this.registry.byProcessId(start.bpmnProcessId, { tenantId: start.parent.tenantId, repos: tx });
+      const caller = await this.registry.byId(start.parent.definitionId, tx);
+      const binding = caller?.process.nodes.get(start.elementId)?.calledElement ?? { bindingType: 'latest' as const };
+      const definition = await this.registry.byBinding(start.bpmnProcessId, binding, {
+        tenantId: start.parent.tenantId,
+        deploymentId: caller?.deploymentId ?? null,
+        repos: tx,
+      });
       if (definition === null) {
-        incident(`the called process '${start.bpmnProcessId}' is not deployed`);
+        incident(`the called process '${start.bpmnProcessId}' is not deployed${describeBinding(binding)}`);
         continue;
       }
       try {
@@ -496,24 +511,43 @@ export class UnitOfWork {
     }
   }
 
+  /**
+   * After the commit: a message published while this batch opened a
+   * subscription for it was buffered by a transaction that could not see the
+   * subscription, and this batch looked in the buffer before that message
+   * was there. One query tells whether any message with those names is
+   * buffered now; only then are the instances asked to take theirs.
+   */
+  private async deliverMessagesBufferedMeanwhile(changes: StepChanges): Promise<Key[]> {
+    const opened = changes.openedMessageSubscriptions();
+    if (opened.length === 0 || (await countBufferedFor(this.store.repos, opened)) === 0) return [];
+    return this.store.transaction((tx) => deliverLateBufferedMessages(tx, opened.map((s) => s.instanceId)));
+  }
+
   /** Subscriptions opened here take the buffered messages that were waiting for them. */
   private async deliverBufferedMessages(tx: Repositories, changes: StepChanges): Promise<void> {
     const opened = changes.openedMessageSubscriptions();
-    if (opened.length === 0) return;
-    const byTenant = new Map<string, Set<string>>();
-    for (const s of opened) {
-      const names = byTenant.get(s.tenantId) ?? new Set<string>();
-      names.add(s.messageName);
-      byTenant.set(s.tenantId, names);
-    }
-    let waiting = 0;
-    for (const [tenantId, names] of byTenant) waiting += await tx.messages.countBuffered(tenantId, [...names]);
-    if (waiting === 0) return;
-    for (const { subscription, instanceId, event } of await takeBufferedMessages(tx, opened)) {
-      changes.addEvent(instanceId, event);
-      if (subscription.interrupting) changes.dropMessageSubscription(subscription.key);
-    }
+    if (opened.length === 0 || (await countBufferedFor(tx, opened)) === 0) return;
+    const delivered = await takeBufferedMessages(tx, opened);
+    for (const { instanceId, event } of delivered) changes.addEvent(instanceId, event);
+    for (const key of closedByDeliveries(delivered, opened)) changes.dropMessageSubscription(key);
   }
+}
+
+/** How a call activity's binding narrows "not deployed", for its incident message. */
+function describeBinding(binding: { readonly bindingType: string; readonly versionTag?: string }): string {
+  if (binding.bindingType === 'deployment') return " in the caller's deployment (bindingType 'deployment')";
+  if (binding.bindingType === 'versionTag') return ` with version tag '${binding.versionTag ?? ''}'`;
+  return '';
+}
+
+/** Live buffered messages carrying the names of these subscriptions: one query per tenant, usually one. */
+async function countBufferedFor(repos: Repositories, subscriptions: readonly { tenantId: string; messageName: string }[]): Promise<number> {
+  const byTenant = new Map<string, Set<string>>();
+  for (const s of subscriptions) byTenant.set(s.tenantId, (byTenant.get(s.tenantId) ?? new Set()).add(s.messageName));
+  let waiting = 0;
+  for (const [tenantId, names] of byTenant) waiting += await repos.messages.countBuffered(tenantId, [...names]);
+  return waiting;
 }
 
 /** Counts for the report of a unit of work. */

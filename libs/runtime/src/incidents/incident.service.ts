@@ -1,4 +1,4 @@
-import type { UnitOfWork } from '../execution/unit-of-work';
+import type { CommandOptions, CommandOutcome, UnitOfWork } from '../execution/unit-of-work';
 import type { CommandResult } from '../instances/instance.service';
 import { incidentView, type IncidentView } from '../instances/instance.views';
 import { pageOf } from '../instances/listing';
@@ -54,6 +54,19 @@ export class IncidentService {
    * where Zeebe refuses to resolve a job incident whose job has none).
    */
   async resolve(id: string, command: { retries?: number } = {}): Promise<CommandResult<IncidentView>> {
+    const outcome = await this.applyResolution(id, command);
+    const after = await this.row(id);
+    if (outcome === 'applied' && after.resolvedAt === null) throw movedOn(id);
+    return { outcome, value: incidentView(after) };
+  }
+
+  /**
+   * {@link resolve} without reading the incident back (batch operations):
+   * `inTransaction` runs in the command's transaction, after a check there
+   * that the incident is resolved, so what it writes commits with the
+   * resolution or not at all.
+   */
+  async applyResolution(id: string, command: { retries?: number } = {}, inTransaction?: CommandOptions['inTransaction']): Promise<CommandOutcome> {
     const incident = await this.row(id);
     if (incident.resolvedAt !== null) throw RuntimeError.conflict(`incident ${id} is already resolved`);
     let retries = command.retries;
@@ -66,7 +79,7 @@ export class IncidentService {
     }
     const elementInstanceId = incident.elementInstanceId;
     if (elementInstanceId === null) throw RuntimeError.conflict(`incident ${id} names no element to retry`);
-    const outcome = await this.unitOfWork.command(
+    return this.unitOfWork.command(
       incident.instanceId,
       [{ type: 'resolveIncident', elementInstanceId, retries }],
       {
@@ -74,13 +87,17 @@ export class IncidentService {
         guard: (instance) => {
           if (isEnded(instance.status)) throw RuntimeError.conflict(`incident ${id} belongs to an instance that has ended`);
         },
+        inTransaction:
+          inTransaction &&
+          (async (tx) => {
+            // Queued, the incident is resolved by the worker's step later; applied, it must be now.
+            const now = await tx.incidents.get(id);
+            const queued = (await tx.inbox.pendingCommands([incident.instanceId])).has(incident.instanceId);
+            if (!queued && now?.resolvedAt === null) throw movedOn(id);
+            await inTransaction(tx);
+          }),
       },
     );
-    const after = await this.row(id);
-    if (outcome === 'applied' && after.resolvedAt === null) {
-      throw RuntimeError.conflict(`incident ${id} could not be resolved: its element has moved on`);
-    }
-    return { outcome, value: incidentView(after) };
   }
 
   private async row(id: string): Promise<IncidentRecord> {
@@ -89,3 +106,5 @@ export class IncidentService {
     return row;
   }
 }
+
+const movedOn = (id: string): RuntimeError => RuntimeError.conflict(`incident ${id} could not be resolved: its element has moved on`);

@@ -1,6 +1,6 @@
-import { processVariables, type EngineEvent, type Variables } from '@baton/engine';
+import { processVariables, type Variables } from '@baton/engine';
 import type { DefinitionRegistry } from '../definitions/definition-registry';
-import type { CommandOutcome, UnitOfWork } from '../execution/unit-of-work';
+import type { CommandOptions, CommandOutcome, UnitOfWork } from '../execution/unit-of-work';
 import { isKey, type Key } from '../keys/key-generator';
 import type { RuntimeStore } from '../ports/repositories';
 import { DEFAULT_TENANT, isEnded, type InstanceRecord, type InstanceStatus, type Page, type PageRequest, type TenantScope } from '../ports/records';
@@ -127,15 +127,11 @@ export class InstanceService {
    * then the cancel waits in its inbox and overtakes everything else there.
    */
   async cancel(id: string): Promise<CommandResult<InstanceView>> {
-    return this.commandAndView(id, [{ type: 'cancel' }], (instance) => refuseEnded(instance, 'cancel'));
+    return this.commandAndView(id, 'cancel');
   }
 
   async suspend(id: string): Promise<CommandResult<InstanceView>> {
-    return this.commandAndView(id, [{ type: 'suspend' }], (instance) => {
-      if (instance.status !== 'ACTIVE') {
-        throw RuntimeError.conflict(`instance ${id} is ${instance.status}; only an ACTIVE instance can be suspended`);
-      }
-    });
+    return this.commandAndView(id, 'suspend');
   }
 
   /**
@@ -144,11 +140,17 @@ export class InstanceService {
    * for them meanwhile.
    */
   async resume(id: string): Promise<CommandResult<InstanceView>> {
-    return this.commandAndView(id, [{ type: 'resume' }], (instance) => {
-      if (instance.status !== 'SUSPENDED') {
-        throw RuntimeError.conflict(`instance ${id} is ${instance.status}; only a SUSPENDED instance can be resumed`);
-      }
-    });
+    return this.commandAndView(id, 'resume');
+  }
+
+  /**
+   * Cancel, suspend or resume without reading the instance back (batch
+   * operations): `inTransaction` runs in the command's transaction, so what
+   * it writes commits with the command or not at all.
+   */
+  async apply(id: string, action: InstanceAction, inTransaction?: CommandOptions['inTransaction']): Promise<CommandOutcome> {
+    if (!isKey(id)) throw notFound(id);
+    return this.unitOfWork.command(id, [{ type: action }], { lockTimeoutMs: this.lockTimeoutMs, guard: INSTANCE_ACTION_GUARDS[action], inTransaction });
   }
 
   /**
@@ -201,13 +203,8 @@ export class InstanceService {
     });
   }
 
-  private async commandAndView(
-    id: string,
-    commands: readonly EngineEvent[],
-    guard: (instance: InstanceRecord) => void,
-  ): Promise<CommandResult<InstanceView>> {
-    if (!isKey(id)) throw notFound(id);
-    const outcome = await this.unitOfWork.command(id, commands, { lockTimeoutMs: this.lockTimeoutMs, guard });
+  private async commandAndView(id: string, action: InstanceAction): Promise<CommandResult<InstanceView>> {
+    const outcome = await this.apply(id, action);
     return { outcome, value: await this.get(id) };
   }
 
@@ -219,6 +216,23 @@ export class InstanceService {
 }
 
 const notFound = (id: string): RuntimeError => RuntimeError.notFound(`process instance '${id}'`);
+
+/** The instance commands a batch applies too. */
+export type InstanceAction = 'cancel' | 'suspend' | 'resume';
+
+const INSTANCE_ACTION_GUARDS: Record<InstanceAction, (instance: InstanceRecord) => void> = {
+  cancel: (instance) => refuseEnded(instance, 'cancel'),
+  suspend: (instance) => {
+    if (instance.status !== 'ACTIVE') {
+      throw RuntimeError.conflict(`instance ${instance.id} is ${instance.status}; only an ACTIVE instance can be suspended`);
+    }
+  },
+  resume: (instance) => {
+    if (instance.status !== 'SUSPENDED') {
+      throw RuntimeError.conflict(`instance ${instance.id} is ${instance.status}; only a SUSPENDED instance can be resumed`);
+    }
+  },
+};
 
 function refuseEnded(instance: Pick<InstanceRecord, 'id' | 'status'>, action: string): void {
   if (isEnded(instance.status)) {

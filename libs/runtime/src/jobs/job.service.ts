@@ -1,12 +1,22 @@
 import { createHash } from 'node:crypto';
-import { visibleVariables, type EngineEvent, type Variables } from '@baton/engine';
+import { visibleVariables, type AdHocJobResult, type EngineEvent, type Variables } from '@baton/engine';
 import { MicroBatcher, sleep, type Pending } from '@baton/support';
 import type { JobSignal } from './job-signal';
 import type { Announcer } from '../execution/announcer';
 import { isKey, type Key } from '../keys/key-generator';
 import { notify, type JobEventOutcome, type RuntimeObserver } from '../observer';
 import type { Repositories, RuntimeStore } from '../ports/repositories';
-import { isEnded, type InboxEvent, type JobOutcome, type JobRecord, type TenantScope } from '../ports/records';
+import {
+  isEnded,
+  jobKindOf,
+  type InboxEvent,
+  type JobKind,
+  type JobListenerEventType,
+  type JobOutcome,
+  type JobRecord,
+  type TenantScope,
+  type UserTaskJobResult,
+} from '../ports/records';
 import { RuntimeError } from '../runtime-error';
 import type { VariableLimits } from '../variable-limits';
 
@@ -36,6 +46,9 @@ export interface ActivatedJob {
   readonly customHeaders: Record<string, string>;
   readonly lockExpiresAt: string;
   readonly workerId: string;
+  /** Camunda 8's job kind: the element's own job or an execution listener's. */
+  readonly kind: JobKind;
+  readonly listenerEventType: JobListenerEventType | 'UNSPECIFIED';
 }
 
 export interface JobServiceOptions {
@@ -60,6 +73,8 @@ interface Settlement {
   readonly outcome: 'COMPLETED' | 'ERROR';
   readonly digest: string;
   readonly event: (job: JobRecord) => EngineEvent;
+  /** A completion with a user task listener's result (Camunda 8.8's `result: { type: userTask }`). */
+  readonly userTaskResult?: UserTaskJobResult;
 }
 
 /**
@@ -148,18 +163,59 @@ export class JobService {
         customHeaders: row.customHeaders,
         lockExpiresAt: (row.lockExpiresAt as Date).toISOString(),
         workerId: command.workerId,
+        ...jobKindOf(row),
       };
     });
   }
 
-  async complete(jobId: string, command: { workerId: string; variables?: Variables }): Promise<void> {
+  /**
+   * `adHocResult`: the job of an ad-hoc subprocess, completed with what the
+   * worker decided (Camunda 8.8's job result); check it first with
+   * {@link checkAdHocJobResult}.
+   */
+  async complete(jobId: string, command: { workerId: string; variables?: Variables; adHocResult?: AdHocJobResult }): Promise<void> {
+    this.limits.check(command.variables);
+    for (const element of command.adHocResult?.activateElements ?? []) this.limits.check(element.variables);
+    const sent = { outcome: 'COMPLETED', variables: command.variables ?? {} };
+    await this.settle(jobId, {
+      workerId: command.workerId,
+      variables: command.variables,
+      outcome: 'COMPLETED',
+      digest: digest(command.adHocResult === undefined ? sent : { ...sent, result: command.adHocResult }),
+      event: (job) => ({
+        type: 'complete',
+        elementInstanceId: job.elementInstanceId,
+        variables: command.variables ?? {},
+        ...listenerOf(job),
+        ...(command.adHocResult === undefined ? {} : { adHocResult: command.adHocResult }),
+        ...adHocJobKey(job),
+      }),
+    });
+  }
+
+  /**
+   * Completes a user task listener's job with its result (`corrections`;
+   * `denied` is refused for the `creating` listeners Baton runs, as Camunda 8
+   * refuses it for them). A job of another kind ignores the result, as in
+   * Camunda 8.
+   */
+  async completeWithUserTaskResult(jobId: string, command: { workerId: string; variables?: Variables; result: UserTaskJobResult }): Promise<void> {
     this.limits.check(command.variables);
     await this.settle(jobId, {
       workerId: command.workerId,
       variables: command.variables,
       outcome: 'COMPLETED',
-      digest: digest({ outcome: 'COMPLETED', variables: command.variables ?? {} }),
-      event: (job) => ({ type: 'complete', elementInstanceId: job.elementInstanceId, variables: command.variables ?? {} }),
+      digest: digest({ outcome: 'COMPLETED', variables: command.variables ?? {}, result: command.result }),
+      userTaskResult: command.result,
+      event: (job) => ({
+        type: 'complete',
+        elementInstanceId: job.elementInstanceId,
+        variables: command.variables ?? {},
+        ...listenerOf(job),
+        ...(job.listenerEventType === 'CREATING' && command.result.corrections !== undefined
+          ? { corrections: command.result.corrections }
+          : {}),
+      }),
     });
   }
 
@@ -215,7 +271,10 @@ export class JobService {
       if (retries > 0) return { type: job.type, outcome: 'failed' as const, announce: false };
       if (instance !== undefined && !isEnded(instance.status)) {
         await tx.inbox.append([
-          { instanceId, event: { type: 'jobFailed', elementInstanceId: job.elementInstanceId, errorMessage: command.errorMessage } },
+          {
+            instanceId,
+            event: { type: 'jobFailed', elementInstanceId: job.elementInstanceId, errorMessage: command.errorMessage, ...listenerOf(job) },
+          },
         ]);
       }
       return { type: job.type, outcome: 'incident' as const, announce: true, instanceId };
@@ -332,6 +391,8 @@ export class JobService {
           throw RuntimeError.conflict(`job ${item.jobId} belongs to an instance that has ended`);
         }
         checkLease(job, item.workerId, item.outcome, now);
+        if (item.outcome === 'ERROR') checkMayThrow(job);
+        else checkTaskListenerCompletion(job, item);
         this.limits.check(item.variables, instance.variables);
         events.push({ instanceId: job.instanceId, event: item.event(job) });
         accepted.push({ request, job });
@@ -377,6 +438,68 @@ function checkLease(job: JobRecord, workerId: string, outcome: JobOutcome | null
   if (job.lockExpiresAt === null || job.lockExpiresAt.getTime() < now) {
     throw RuntimeError.conflict(`the lock of '${workerId}' on job ${job.id} has expired`);
   }
+}
+
+/**
+ * The effect key of an ad-hoc subprocess's job (`<element instance>:<n>`: it
+ * has one job after another), so that the engine drops the completion of a
+ * job it replaced meanwhile. Other jobs are keyed by their element instance
+ * (or their listener) and need no key in the event.
+ */
+function adHocJobKey(job: JobRecord): { jobKey?: string } {
+  const own = job.listenerEventType === null || job.listenerEventType === undefined;
+  return own && job.key !== undefined && job.key !== job.elementInstanceId ? { jobKey: job.key } : {};
+}
+
+/** The listener event of a listener's job, for the engine event its outcome becomes. */
+function listenerOf(job: JobRecord): { listener?: 'start' | 'end' | 'creating' } {
+  if (job.listenerEventType === 'START') return { listener: 'start' };
+  if (job.listenerEventType === 'END') return { listener: 'end' };
+  if (job.listenerEventType === 'CREATING') return { listener: 'creating' };
+  return {};
+}
+
+/** Task listener events whose transition a listener may deny (Camunda 8.8). */
+const DENIABLE: ReadonlySet<string> = new Set(['ASSIGNING', 'UPDATING', 'COMPLETING']);
+
+/**
+ * Camunda 8.8's rules for completing a task listener's job (its
+ * JobCompleteProcessor, INVALID_ARGUMENT: 400 here): no variables; denying
+ * only the assigning, updating and completing events, and without
+ * corrections; no assignee correction on `creating` when the task already
+ * has an assignee.
+ */
+function checkTaskListenerCompletion(job: JobRecord, item: Settlement): void {
+  if (jobKindOf(job).kind !== 'TASK_LISTENER') return;
+  const event = job.listenerEventType as string;
+  if (item.variables !== undefined && Object.keys(item.variables).length > 0) {
+    throw RuntimeError.badRequest('variables', `job ${job.id} is a task listener job: it completes without variables (Camunda 8.8 does not take them either)`);
+  }
+  const result = item.userTaskResult;
+  if (result === undefined) return;
+  const corrected = Object.entries(result.corrections ?? {}).filter(([, value]) => value !== undefined && value !== null);
+  if (result.denied && !DENIABLE.has(event)) {
+    throw RuntimeError.badRequest('result.denied', `a '${event}' task listener cannot deny; only ASSIGNING, UPDATING and COMPLETING listeners can`);
+  }
+  if (result.denied && corrected.length > 0) {
+    throw RuntimeError.badRequest('result.corrections', 'a denied result takes no corrections: the denial would revert them');
+  }
+  const assignee = job.customHeaders['io.camunda.zeebe:assignee'];
+  if (event === 'CREATING' && corrected.some(([name]) => name === 'assignee') && assignee !== undefined && assignee !== '') {
+    throw RuntimeError.badRequest(
+      'result.corrections.assignee',
+      `the task already has an assignee ('${assignee}'): a creating listener can only set one the task does not have (correct it with an assigning listener in Camunda 8)`,
+    );
+  }
+}
+
+/** Camunda 8 rejects a BPMN error thrown from a listener's job (INVALID_STATE): 409 here. */
+function checkMayThrow(job: JobRecord): void {
+  const { kind } = jobKindOf(job);
+  if (kind === 'BPMN_ELEMENT') return;
+  throw RuntimeError.conflict(
+    `job ${job.id} of type '${job.type}' is a ${kind} job: a BPMN error cannot be thrown from it (complete or fail it instead)`,
+  );
 }
 
 function digest(value: unknown): string {

@@ -72,6 +72,8 @@ export interface JobOpen {
   readonly type: string;
   readonly retries: number;
   readonly customHeaders: Readonly<Record<string, string>>;
+  /** The job of an execution listener (`START`, `END`) or a task listener (`CREATING`); absent for the element's own job. */
+  readonly listenerEventType?: 'START' | 'END' | 'CREATING';
 }
 
 export interface UserTaskOpen {
@@ -89,6 +91,8 @@ export interface UserTaskOpen {
   readonly formKey: string | null;
   readonly dueDate: string | null;
   readonly followUpDate: string | null;
+  /** 0 to 100; absent: Camunda 8's default, 50 (the unit of work always sets it). */
+  readonly priority?: number;
 }
 
 export interface TimerOpen {

@@ -63,6 +63,27 @@ export interface DecisionDefinitionRecord {
   readonly deployedAt: Date;
 }
 
+/** One deployed version of a Camunda Form (a `.form` file), versioned per form id and tenant. */
+export interface FormRecord {
+  readonly id: Key;
+  readonly deploymentId: Key;
+  readonly tenantId: string;
+  /** The form's `id` field: what `zeebe:formDefinition formId` names. */
+  readonly formId: string;
+  readonly version: number;
+  /** The form's `versionTag` field, if any. */
+  readonly versionTag: string | null;
+  readonly resourceName: string;
+  /** sha256 hex of the file: an identical redeploy keeps the version. */
+  readonly hash: string;
+  readonly deployedAt: Date;
+}
+
+export interface FormWithSchema extends FormRecord {
+  /** The form's JSON, as deployed. */
+  readonly schema: string;
+}
+
 /** One evaluation of a decision (history): by a business rule task, or over REST (no instance). */
 export interface DecisionInstanceRecord {
   readonly id: Key;
@@ -171,6 +192,47 @@ export interface JobRecord {
   readonly outcome: JobOutcome | null;
   readonly outcomeWorkerId: string | null;
   readonly outcomeDigest: string | null;
+  /**
+   * The job of an execution listener of this event (`START`, `END`);
+   * null or absent: the element's own job.
+   */
+  readonly listenerEventType?: JobListenerEventType | null;
+  /**
+   * The engine's effect key of the job, read where a job is locked to be
+   * settled: an ad-hoc subprocess tells its successive jobs apart by it.
+   */
+  readonly key?: string;
+}
+
+/** Camunda 8's job kinds: an element's own job, or the job of one of its listeners. */
+export type JobKind = 'BPMN_ELEMENT' | 'EXECUTION_LISTENER' | 'TASK_LISTENER';
+
+/** Camunda 8's listener event types of a listener job (`UNSPECIFIED` for an element's own job). */
+export type JobListenerEventType = 'START' | 'END' | 'CREATING' | 'ASSIGNING' | 'UPDATING' | 'COMPLETING' | 'CANCELING';
+
+/**
+ * Camunda 8.8's job result of a user task listener (`type: userTask`): deny
+ * the transition, or correct the task. Baton runs `creating` listeners, which
+ * cannot deny.
+ */
+export interface UserTaskJobResult {
+  readonly denied: boolean;
+  readonly deniedReason?: string | null;
+  readonly corrections?: {
+    readonly assignee?: string | null;
+    readonly dueDate?: string | null;
+    readonly followUpDate?: string | null;
+    readonly candidateUsers?: readonly string[] | null;
+    readonly candidateGroups?: readonly string[] | null;
+    readonly priority?: number | null;
+  };
+}
+
+/** A job's kind and listener event type as Camunda 8 shows them. */
+export function jobKindOf(job: Pick<JobRecord, 'listenerEventType'>): { kind: JobKind; listenerEventType: JobListenerEventType | 'UNSPECIFIED' } {
+  const event = job.listenerEventType ?? null;
+  if (event === null) return { kind: 'BPMN_ELEMENT', listenerEventType: 'UNSPECIFIED' };
+  return { kind: event === 'START' || event === 'END' ? 'EXECUTION_LISTENER' : 'TASK_LISTENER', listenerEventType: event };
 }
 
 export type UserTaskState = 'CREATED' | 'COMPLETED' | 'CANCELED';

@@ -1,6 +1,7 @@
 import type { Variables } from '@baton/engine';
 import type { Key } from '../keys/key-generator';
 import type { KeyNodeRepository } from '../keys/key-node-lease';
+import type { BatchRepository } from '../batches/batch.records';
 import type { ChangeSet } from './changes';
 import type {
   BufferedMessageRecord,
@@ -11,6 +12,8 @@ import type {
   DefinitionRecord,
   DefinitionWithXml,
   DueTimer,
+  FormRecord,
+  FormWithSchema,
   HistoryRecord,
   InboxEvent,
   IncidentRecord,
@@ -97,6 +100,8 @@ export class StoreUnavailableError extends Error {
 export interface Repositories {
   readonly definitions: DefinitionRepository;
   readonly decisions: DecisionRepository;
+  /** Deployed Camunda Forms (libs/runtime/src/forms). */
+  readonly forms: FormRepository;
   readonly startEvents: StartEventRepository;
   readonly instances: InstanceRepository;
   readonly inbox: InboxRepository;
@@ -111,16 +116,63 @@ export interface Repositories {
   readonly incidents: IncidentRepository;
   readonly idempotency: IdempotencyRepository;
   readonly keyNodes: KeyNodeRepository;
+  /** Batch operations and their items (libs/runtime/src/batches). */
+  readonly batches: BatchRepository;
   /** Writes what one unit of work produced. */
   readonly changes: ChangeRepository;
+}
+
+/** Deployed Camunda Forms: versions of each form id per tenant. */
+export interface FormRepository {
+  /** Serialises deployments of one form id until the transaction ends (versions stay gap-free). */
+  lockFormId(tenantId: string, formId: string): Promise<void>;
+  /** The latest version not deleted. */
+  latest(tenantId: string, formId: string): Promise<FormRecord | null>;
+  /** The highest version ever deployed, deleted ones included; 0 for none. */
+  highestVersion(tenantId: string, formId: string): Promise<number>;
+  insert(row: Omit<FormWithSchema, 'deployedAt'>): Promise<FormRecord>;
+  byId(id: Key): Promise<FormWithSchema | null>;
+  byVersion(tenantId: string, formId: string, version: number): Promise<FormWithSchema | null>;
+  /**
+   * The version a binding picks (Camunda's `bindingType`): the latest deployed
+   * at or before `at` (latest), the one deployed by `deploymentId`
+   * (deployment), or the latest carrying `versionTag` (versionTag). Deleted
+   * versions are never picked.
+   */
+  resolve(
+    tenantId: string,
+    formId: string,
+    binding:
+      | { readonly bindingType: 'latest'; readonly at: Date }
+      | { readonly bindingType: 'deployment'; readonly deploymentId: Key }
+      | { readonly bindingType: 'versionTag'; readonly versionTag: string },
+  ): Promise<FormWithSchema | null>;
+  /** The latest version of each form id, ordered by form id then tenant, after `after`. */
+  listLatest(
+    page: { readonly limit: number; readonly after?: { readonly formId: string; readonly tenantId: string } },
+    tenants: TenantScope,
+  ): Promise<FormRecord[]>;
+  /** Marks a version deleted; null when it is unknown or already deleted. */
+  markDeleted(id: Key): Promise<FormRecord | null>;
 }
 
 export interface DefinitionRepository extends Searchable<DefinitionSearchField, DefinitionSearchRecord> {
   /** Serialises deployments of one process id until the transaction ends (versions stay gap-free). */
   lockProcessId(tenantId: string, bpmnProcessId: string): Promise<void>;
+  /** The latest version that is not deleted. */
   latest(tenantId: string, bpmnProcessId: string): Promise<DefinitionRecord | null>;
-  byVersion(tenantId: string, bpmnProcessId: string, version: number): Promise<DefinitionRecord | null>;
+  /** A version that is not deleted (`withDeleted`: or one that is, for reading what ran on it). */
+  byVersion(tenantId: string, bpmnProcessId: string, version: number, options?: { withDeleted?: boolean }): Promise<DefinitionRecord | null>;
+  /** A version by key, deleted or not (instances still running on a deleted version need it). */
   byId(id: Key): Promise<DefinitionWithXml | null>;
+  /** The version of a process id that a deployment brought (a call activity's `bindingType="deployment"`), not deleted. */
+  inDeployment(tenantId: string, bpmnProcessId: string, deploymentId: Key): Promise<DefinitionRecord | null>;
+  /** The latest version of a process id carrying a `zeebe:versionTag`, not deleted. */
+  byVersionTag(tenantId: string, bpmnProcessId: string, versionTag: string): Promise<DefinitionRecord | null>;
+  /** The highest version ever deployed, deleted ones included (versions are never reused); 0 for none. */
+  highestVersion(tenantId: string, bpmnProcessId: string): Promise<number>;
+  /** Marks a version deleted; null when it is unknown or already deleted. */
+  markDeleted(id: Key): Promise<DefinitionRecord | null>;
   insertDeployment(deployment: { id: Key; tenantId: string }): Promise<void>;
   insert(definition: Omit<DefinitionWithXml, 'deployedAt'>): Promise<DefinitionRecord>;
   /** The latest version of each process id and tenant, ordered by process id then tenant, after `after`. */
@@ -134,8 +186,14 @@ export interface DefinitionRepository extends Searchable<DefinitionSearchField, 
 export interface DecisionRepository {
   /** Serialises deployments of one decision requirements id until the transaction ends. */
   lockRequirementsId(tenantId: string, decisionRequirementsId: string): Promise<void>;
+  /** Reads leave deleted versions (and the decisions of deleted requirements) out, as if they were never deployed. */
   latestRequirements(tenantId: string, decisionRequirementsId: string): Promise<DecisionRequirementsRecord | null>;
   requirementsById(id: Key): Promise<DecisionRequirementsWithXml | null>;
+  /** The highest version ever deployed, deleted ones included (versions are never reused); 0 for none. */
+  highestRequirementsVersion(tenantId: string, decisionRequirementsId: string): Promise<number>;
+  highestDecisionVersion(tenantId: string, decisionId: string): Promise<number>;
+  /** Marks a decision requirements version and its decisions deleted; null when it is unknown or already deleted. */
+  markRequirementsDeleted(id: Key): Promise<{ requirements: DecisionRequirementsRecord; decisions: DecisionDefinitionRecord[] } | null>;
   insertRequirements(row: Omit<DecisionRequirementsWithXml, 'deployedAt'>): Promise<DecisionRequirementsRecord>;
   latestDecision(tenantId: string, decisionId: string): Promise<DecisionDefinitionRecord | null>;
   decisionByVersion(tenantId: string, decisionId: string, version: number): Promise<DecisionDefinitionRecord | null>;
@@ -231,14 +289,15 @@ export interface HistoryRepository {
 export type ElementInstanceRepository = Searchable<ElementInstanceSearchField, ElementInstanceSearchRecord>;
 
 /**
- * Variables as Camunda's searches show them (process scope). Baton's
- * variables have no key of their own: a variable gets one the first time a
- * search returns it, and keeps it (a row per instance and name), so a key a
- * client saw always names the same variable.
+ * Variables as Camunda's searches show them: the process scope and the local
+ * variables of live element instances. Baton's variables have no key of their
+ * own: a variable gets one the first time a search returns it, and keeps it
+ * (a row per instance, scope and name), so a key a client saw always names
+ * the same variable.
  */
 export interface VariableRepository extends Searchable<VariableSearchField, VariableSearchRecord> {
-  /** The keys of these variables (by `<instance key>:<name>`), handed out now where there was none. */
-  assignKeys(variables: readonly { readonly instanceId: Key; readonly name: string }[]): Promise<Map<string, Key>>;
+  /** The keys of these variables (by `<instance key>:<scope key>:<name>`, a record's `id`), handed out now where there was none. */
+  assignKeys(variables: readonly { readonly instanceId: Key; readonly scopeId: Key; readonly name: string }[]): Promise<Map<string, Key>>;
 }
 
 export interface ActivateJobsQuery {

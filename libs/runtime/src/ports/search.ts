@@ -146,6 +146,10 @@ export const JOB_SEARCH_FIELDS = {
   workerId: 'text',
   lockExpiresAt: 'date',
   errorMessage: 'text',
+  /** Camunda's job kind, derived from the stored listener event (filter only). */
+  kind: 'text',
+  /** Camunda's listener event type, `UNSPECIFIED` for an element's own job (filter only). */
+  listenerEvent: 'text',
 } as const satisfies Record<string, SearchFieldType>;
 
 /**
@@ -168,9 +172,10 @@ export const ELEMENT_INSTANCE_SEARCH_FIELDS = {
 } as const satisfies Record<string, SearchFieldType>;
 
 /**
- * Process-scope variables, one row per variable of an instance. `id`
- * (`<instance key>:<name>`) orders and identifies a row; `key` is the
- * variable's key once one was handed out (see {@link VariableRepository}).
+ * Variables, one row per variable of a scope: the process scope (`scopeId`
+ * the instance key) or a live element instance (`scopeId` its key). `id`
+ * (`<instance key>:<scope key>:<name>`) orders and identifies a row; `key` is
+ * the variable's key once one was handed out (see {@link VariableRepository}).
  */
 export const VARIABLE_SEARCH_FIELDS = {
   id: 'text',

@@ -105,6 +105,8 @@ export const INCIDENT_ERROR_TYPE: EnumMapping = {
   ],
   stored: [
     ['JOB_NO_RETRIES', 'JOB_NO_RETRIES'],
+    ['EXECUTION_LISTENER_NO_RETRIES', 'EXECUTION_LISTENER_NO_RETRIES'],
+    ['TASK_LISTENER_NO_RETRIES', 'TASK_LISTENER_NO_RETRIES'],
     ['UNHANDLED_ERROR', 'UNHANDLED_ERROR_EVENT'],
     ['CONDITION_ERROR', 'CONDITION_ERROR'],
     ['EXPRESSION_ERROR', 'EXTRACT_VALUE_ERROR'],
@@ -148,11 +150,10 @@ export const JOB_STATE: EnumMapping = {
   ],
 };
 
-const JOB_KIND: EnumMapping = { names: ['BPMN_ELEMENT', 'EXECUTION_LISTENER', 'TASK_LISTENER', 'AD_HOC_SUB_PROCESS'], stored: [] };
-const JOB_LISTENER_EVENT: EnumMapping = {
-  names: ['UNSPECIFIED', 'START', 'END', 'CREATING', 'ASSIGNING', 'UPDATING', 'COMPLETING', 'CANCELING'],
-  stored: [],
-};
+const JOB_KIND_NAMES = ['BPMN_ELEMENT', 'EXECUTION_LISTENER', 'TASK_LISTENER', 'AD_HOC_SUB_PROCESS'] as const;
+const JOB_KIND: EnumMapping = { names: JOB_KIND_NAMES, stored: JOB_KIND_NAMES.map((n) => [n, n] as const) };
+const JOB_LISTENER_EVENT_NAMES = ['UNSPECIFIED', 'START', 'END', 'CREATING', 'ASSIGNING', 'UPDATING', 'COMPLETING', 'CANCELING'] as const;
+const JOB_LISTENER_EVENT: EnumMapping = { names: JOB_LISTENER_EVENT_NAMES, stored: JOB_LISTENER_EVENT_NAMES.map((n) => [n, n] as const) };
 
 export const ELEMENT_INSTANCE_STATE: EnumMapping = {
   names: ['ACTIVE', 'COMPLETED', 'TERMINATED'],
@@ -200,6 +201,7 @@ export const ELEMENT_TYPE: EnumMapping = {
   stored: [
     ['process', 'PROCESS'],
     ['subProcess', 'SUB_PROCESS'],
+    ['adHocSubProcess', 'AD_HOC_SUB_PROCESS'],
     ['startEvent', 'START_EVENT'],
     ['intermediateCatchEvent', 'INTERMEDIATE_CATCH_EVENT'],
     ['intermediateThrowEvent', 'INTERMEDIATE_THROW_EVENT'],
@@ -329,8 +331,8 @@ export const JOB_SEARCH: ApiResource<JobSearchField> = {
     worker: { kind: 'string', field: 'workerId' },
     errorMessage: { kind: 'string', field: 'errorMessage' },
     deadline: { kind: 'date', field: 'lockExpiresAt' },
-    kind: { kind: 'enum', enum: JOB_KIND, constant: 'BPMN_ELEMENT' },
-    listenerEventType: { kind: 'enum', enum: JOB_LISTENER_EVENT, constant: 'UNSPECIFIED' },
+    kind: { kind: 'enum', field: 'kind', enum: JOB_KIND, filterOnly: true },
+    listenerEventType: { kind: 'enum', field: 'listenerEvent', enum: JOB_LISTENER_EVENT, filterOnly: true },
   },
 };
 
@@ -358,7 +360,7 @@ export const ELEMENT_INSTANCE_SEARCH: ApiResource<ElementInstanceSearchField> = 
 };
 
 /**
- * Process-scope variables. `variableKey` filters only (a variable gets its
+ * Variables of the process scope and local ones (`scopeKey` an element instance key). `variableKey` filters only (a variable gets its
  * key when a search first returns it, so no order by key exists for all);
  * `isTruncated` is not offered.
  */
@@ -482,7 +484,7 @@ export class CamundaSearchService {
     const repo = this.store.repos.variables;
     const page = await this.search(VARIABLE_SEARCH, Object.keys(VARIABLE_SEARCH_FIELDS), repo, request, tenants);
     const unkeyed = page.items.filter((v) => v.key === null);
-    const keys = await repo.assignKeys(unkeyed.map((v) => ({ instanceId: v.instanceId, name: v.name })));
+    const keys = await repo.assignKeys(unkeyed.map((v) => ({ instanceId: v.instanceId, scopeId: v.scopeId, name: v.name })));
     const items = page.items.map((v) => ({ ...v, key: v.key ?? keys.get(v.id) ?? '' })).filter((v) => v.key !== '');
     return { items, page: page.page };
   }

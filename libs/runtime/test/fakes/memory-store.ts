@@ -2,7 +2,18 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { isCommand, processVariables, type EngineEvent, type InstanceState, type Variables } from '@baton/engine';
 import {
   LockTimeoutError,
+  visibleTo,
   type ActivateJobsQuery,
+  type BatchChunk,
+  type BatchItemQuery,
+  type BatchItemRecord,
+  type BatchItemState,
+  type BatchQuery,
+  type BatchRecord,
+  type BatchRepository,
+  type BatchState,
+  type BatchType,
+  type NewBatchItem,
   type ChangeRepository,
   type ChangeSet,
   type DecisionDefinitionRecord,
@@ -10,6 +21,9 @@ import {
   type DecisionRepository,
   type DecisionRequirementsRecord,
   type DecisionRequirementsWithXml,
+  type FormRecord,
+  type FormRepository,
+  type FormWithSchema,
   type DefinitionRecord,
   type DefinitionRepository,
   type DefinitionWithXml,
@@ -69,6 +83,7 @@ import {
   VARIABLE_SEARCH_FIELDS,
   INSTANCE_SEARCH_FIELDS,
   JOB_SEARCH_FIELDS,
+  jobKindOf,
   USER_TASK_SEARCH_FIELDS,
   type DefinitionSearchField,
   type DefinitionSearchRecord,
@@ -269,6 +284,28 @@ export interface BufferedMessageRow {
   readonly createdAt: Date;
 }
 
+export interface BatchRow {
+  readonly key: string;
+  readonly type: BatchType;
+  readonly state: BatchState;
+  readonly filter: unknown;
+  readonly retries: number | null;
+  readonly tenantIds: readonly string[] | null;
+  readonly itemCount: number;
+  readonly createdAt: Date;
+  readonly endedAt: Date | null;
+}
+
+export interface BatchItemRow {
+  readonly batchKey: string;
+  readonly itemKey: string;
+  readonly instanceId: string;
+  readonly chunk: number;
+  readonly state: BatchItemState;
+  readonly error: string | null;
+  readonly processedAt: Date | null;
+}
+
 export interface IdempotencyRow {
   readonly scope: string;
   readonly key: string;
@@ -280,10 +317,12 @@ export interface IdempotencyRow {
 
 export interface TableRows {
   deployments: { readonly id: Key; readonly tenantId: string; readonly deployedAt: Date };
-  definitions: DefinitionWithXml;
-  decisionRequirements: DecisionRequirementsWithXml;
-  decisionDefinitions: DecisionDefinitionRecord;
+  /** `deletedAt`: deleted by a resource deletion (the row stays, as in Postgres). */
+  definitions: DefinitionWithXml & { readonly deletedAt?: Date };
+  decisionRequirements: DecisionRequirementsWithXml & { readonly deletedAt?: Date };
+  decisionDefinitions: DecisionDefinitionRecord & { readonly deletedAt?: Date };
   decisionInstances: DecisionInstanceRecord;
+  forms: FormWithSchema & { readonly deletedAt?: Date };
   startEvents: StartEventRecord & { readonly createdAt: Date };
   instances: InstanceRow;
   inbox: InboxRow;
@@ -295,9 +334,11 @@ export interface TableRows {
   signalSubscriptions: SignalSubscriptionRow;
   bufferedMessages: BufferedMessageRow;
   incidents: IncidentRecord;
-  variableKeys: { readonly id: Key; readonly instanceId: Key; readonly name: string };
+  variableKeys: { readonly id: Key; readonly instanceId: Key; readonly scopeId: Key; readonly name: string };
   idempotency: IdempotencyRow;
   keyNodes: { readonly node: number; readonly owner: string; readonly leaseUntil: Date };
+  batches: BatchRow;
+  batchItems: BatchItemRow;
 }
 
 export type TableName = keyof TableRows;
@@ -310,6 +351,7 @@ const TABLES: readonly TableName[] = [
   'decisionRequirements',
   'decisionDefinitions',
   'decisionInstances',
+  'forms',
   'startEvents',
   'instances',
   'inbox',
@@ -324,6 +366,8 @@ const TABLES: readonly TableName[] = [
   'variableKeys',
   'idempotency',
   'keyNodes',
+  'batches',
+  'batchItems',
 ];
 
 /** `repository.method`, e.g. `changes.apply` or `instances.lockForStep`. */
@@ -413,6 +457,7 @@ const READS = new Set<string>([
   'decisions.countInstances',
   'definitions.byVersion',
   'definitions.byId',
+  'definitions.highestVersion',
   'definitions.listLatest',
   'startEvents.find',
   'instances.existing',
@@ -448,11 +493,17 @@ const READS = new Set<string>([
   'userTasks.count',
   'incidents.search',
   'incidents.count',
+  'batches.get',
+  'batches.list',
+  'batches.items',
+  'batches.pendingOfChunk',
+  'batches.pendingChunks',
 ]);
 
 const REPOSITORIES: readonly (keyof Repositories)[] = [
   'definitions',
   'decisions',
+  'forms',
   'startEvents',
   'instances',
   'inbox',
@@ -467,6 +518,7 @@ const REPOSITORIES: readonly (keyof Repositories)[] = [
   'incidents',
   'idempotency',
   'keyNodes',
+  'batches',
   'changes',
 ];
 
@@ -710,6 +762,7 @@ function repositoriesOn(db: Backend, conn: Conn): Repositories {
   return {
     definitions: new MemoryDefinitions(db, conn),
     decisions: new MemoryDecisions(db, conn),
+    forms: new MemoryForms(db, conn),
     startEvents: new MemoryStartEvents(db, conn),
     instances: new MemoryInstances(db, conn),
     inbox: new MemoryInbox(db, conn),
@@ -724,6 +777,7 @@ function repositoriesOn(db: Backend, conn: Conn): Repositories {
     incidents: new MemoryIncidents(db, conn),
     idempotency: new MemoryIdempotency(db, conn),
     keyNodes: new MemoryKeyNodes(db, conn),
+    batches: new MemoryBatches(db, conn),
     changes: new MemoryChanges(db, conn),
   };
 }
@@ -761,7 +815,7 @@ class MemoryDefinitions extends Table implements DefinitionRepository {
   }
 
   private searchable(): DefinitionSearchRecord[] {
-    const all = this.rowsOf('definitions');
+    const all = this.rowsOf('definitions').filter((d) => d.deletedAt === undefined);
     return all.map((d) => ({
       ...withoutXml(d),
       isLatest: !all.some((n) => n.tenantId === d.tenantId && n.bpmnProcessId === d.bpmnProcessId && n.version > d.version),
@@ -773,18 +827,64 @@ class MemoryDefinitions extends Table implements DefinitionRepository {
   }
 
   async latest(tenantId: string, bpmnProcessId: string): Promise<DefinitionRecord | null> {
-    const rows = this.rowsOf('definitions').filter((d) => d.tenantId === tenantId && d.bpmnProcessId === bpmnProcessId);
+    const rows = this.rowsOf('definitions').filter((d) => d.tenantId === tenantId && d.bpmnProcessId === bpmnProcessId && d.deletedAt === undefined);
     rows.sort((a, b) => b.version - a.version);
     return rows.length === 0 ? null : withoutXml(rows[0]);
   }
 
-  async byVersion(tenantId: string, bpmnProcessId: string, version: number): Promise<DefinitionRecord | null> {
-    const row = this.rowsOf('definitions').find((d) => d.tenantId === tenantId && d.bpmnProcessId === bpmnProcessId && d.version === version);
+  async byVersion(
+    tenantId: string,
+    bpmnProcessId: string,
+    version: number,
+    options: { withDeleted?: boolean } = {},
+  ): Promise<DefinitionRecord | null> {
+    const row = this.rowsOf('definitions').find(
+      (d) =>
+        d.tenantId === tenantId &&
+        d.bpmnProcessId === bpmnProcessId &&
+        d.version === version &&
+        (options.withDeleted === true || d.deletedAt === undefined),
+    );
     return row === undefined ? null : withoutXml(row);
   }
 
+  async inDeployment(tenantId: string, bpmnProcessId: string, deploymentId: Key): Promise<DefinitionRecord | null> {
+    return this.latestWhere(tenantId, bpmnProcessId, (d) => d.deploymentId === bigint(deploymentId));
+  }
+
+  async byVersionTag(tenantId: string, bpmnProcessId: string, versionTag: string): Promise<DefinitionRecord | null> {
+    return this.latestWhere(tenantId, bpmnProcessId, (d) => d.versionTag === versionTag);
+  }
+
+  private latestWhere(tenantId: string, bpmnProcessId: string, test: (d: TableRows['definitions']) => boolean): DefinitionRecord | null {
+    const rows = this.rowsOf('definitions').filter(
+      (d) => d.tenantId === tenantId && d.bpmnProcessId === bpmnProcessId && d.deletedAt === undefined && test(d),
+    );
+    rows.sort((a, b) => b.version - a.version);
+    return rows.length === 0 ? null : withoutXml(rows[0]);
+  }
+
   async byId(id: Key): Promise<DefinitionWithXml | null> {
-    return this.read('definitions').get(bigint(id)) ?? null;
+    const row = this.read('definitions').get(bigint(id));
+    if (row === undefined) return null;
+    const { deletedAt: _deletedAt, ...rest } = row;
+    return rest;
+  }
+
+  async highestVersion(tenantId: string, bpmnProcessId: string): Promise<number> {
+    let highest = 0;
+    for (const d of this.read('definitions').values()) {
+      if (d.tenantId === tenantId && d.bpmnProcessId === bpmnProcessId) highest = Math.max(highest, d.version);
+    }
+    return highest;
+  }
+
+  async markDeleted(id: Key): Promise<DefinitionRecord | null> {
+    const table = this.write('definitions');
+    const row = table.get(bigint(id));
+    if (row === undefined || row.deletedAt !== undefined) return null;
+    table.set(row.id, { ...row, deletedAt: this.now() });
+    return withoutXml(row);
   }
 
   async insertDeployment(deployment: { id: Key; tenantId: string }): Promise<void> {
@@ -815,6 +915,7 @@ class MemoryDefinitions extends Table implements DefinitionRepository {
     const latest = new Map<string, DefinitionWithXml>();
     const after = page.after;
     for (const d of this.read('definitions').values()) {
+      if (d.deletedAt !== undefined) continue;
       if (
         after !== undefined &&
         !(d.bpmnProcessId > after.bpmnProcessId || (d.bpmnProcessId === after.bpmnProcessId && d.tenantId > after.tenantId))
@@ -834,24 +935,157 @@ class MemoryDefinitions extends Table implements DefinitionRepository {
   }
 }
 
-function withoutXml(row: DefinitionWithXml): DefinitionRecord {
-  const { xml: _xml, ...record } = row;
+function withoutXml(row: DefinitionWithXml & { readonly deletedAt?: Date }): DefinitionRecord {
+  const { xml: _xml, deletedAt: _deletedAt, ...record } = row;
+  return record;
+}
+
+class MemoryForms extends Table implements FormRepository {
+  private live(tenantId: string, formId: string): TableRows['forms'][] {
+    return this.rowsOf('forms')
+      .filter((f) => f.tenantId === tenantId && f.formId === formId && f.deletedAt === undefined)
+      .sort((a, b) => b.version - a.version);
+  }
+
+  async lockFormId(_tenantId: string, _formId: string): Promise<void> {
+    // Transactions are serialised: deployments of one form id cannot interleave.
+  }
+
+  async latest(tenantId: string, formId: string): Promise<FormRecord | null> {
+    const row = this.live(tenantId, formId)[0];
+    return row === undefined ? null : withoutSchema(row);
+  }
+
+  async highestVersion(tenantId: string, formId: string): Promise<number> {
+    const versions = this.rowsOf('forms')
+      .filter((f) => f.tenantId === tenantId && f.formId === formId)
+      .map((f) => f.version);
+    return Math.max(0, ...versions);
+  }
+
+  async insert(row: Omit<FormWithSchema, 'deployedAt'>): Promise<FormRecord> {
+    const id = bigint(row.id);
+    const table = this.write('forms');
+    if (table.has(id)) throw unique('FormDefinition', 'pkey');
+    for (const f of table.values()) {
+      if (f.tenantId === row.tenantId && f.formId === row.formId && f.version === row.version) {
+        throw unique('FormDefinition', 'tenantId_formId_version_key');
+      }
+    }
+    const stored = { ...row, id, deploymentId: bigint(row.deploymentId), deployedAt: this.now() };
+    table.set(id, stored);
+    return withoutSchema(stored);
+  }
+
+  async byId(id: Key): Promise<FormWithSchema | null> {
+    const row = this.read('forms').get(bigint(id));
+    if (row === undefined) return null;
+    const { deletedAt: _deletedAt, ...rest } = row;
+    return rest;
+  }
+
+  async byVersion(tenantId: string, formId: string, version: number): Promise<FormWithSchema | null> {
+    const row = this.live(tenantId, formId).find((f) => f.version === version);
+    return row === undefined ? null : this.byId(row.id);
+  }
+
+  async resolve(tenantId: string, formId: string, binding: Parameters<FormRepository['resolve']>[2]): Promise<FormWithSchema | null> {
+    const row = this.live(tenantId, formId).find((f) =>
+      binding.bindingType === 'latest'
+        ? f.deployedAt.getTime() <= binding.at.getTime()
+        : binding.bindingType === 'deployment'
+          ? f.deploymentId === bigint(binding.deploymentId)
+          : f.versionTag === binding.versionTag,
+    );
+    return row === undefined ? null : this.byId(row.id);
+  }
+
+  async listLatest(
+    page: { readonly limit: number; readonly after?: { readonly formId: string; readonly tenantId: string } },
+    tenants: TenantScope,
+  ): Promise<FormRecord[]> {
+    const latest = new Map<string, TableRows['forms']>();
+    const after = page.after;
+    for (const f of this.read('forms').values()) {
+      if (f.deletedAt !== undefined || !inTenants(f.tenantId, tenants)) continue;
+      if (after !== undefined && !(f.formId > after.formId || (f.formId === after.formId && f.tenantId > after.tenantId))) continue;
+      const k = `${f.formId}\u0001${f.tenantId}`;
+      const seen = latest.get(k);
+      if (seen === undefined || f.version > seen.version) latest.set(k, f);
+    }
+    const rows = [...latest.values()].sort((a, b) =>
+      a.formId === b.formId ? (a.tenantId < b.tenantId ? -1 : 1) : a.formId < b.formId ? -1 : 1,
+    );
+    return rows.slice(0, checkedLimit(page.limit)).map(withoutSchema);
+  }
+
+  async markDeleted(id: Key): Promise<FormRecord | null> {
+    const table = this.write('forms');
+    const row = table.get(bigint(id));
+    if (row === undefined || row.deletedAt !== undefined) return null;
+    table.set(row.id, { ...row, deletedAt: this.now() });
+    return withoutSchema(row);
+  }
+}
+
+function withoutSchema(row: FormWithSchema & { readonly deletedAt?: Date }): FormRecord {
+  const { schema: _schema, deletedAt: _deletedAt, ...record } = row;
   return record;
 }
 
 class MemoryDecisions extends Table implements DecisionRepository {
+  /** Rows not deleted: every read but the highest version sees only these, as the Postgres queries do. */
+  private liveRequirements(): TableRows['decisionRequirements'][] {
+    return this.rowsOf('decisionRequirements').filter((r) => r.deletedAt === undefined);
+  }
+
+  private liveDecisions(): TableRows['decisionDefinitions'][] {
+    return this.rowsOf('decisionDefinitions').filter((d) => d.deletedAt === undefined);
+  }
+
+  async highestRequirementsVersion(tenantId: string, decisionRequirementsId: string): Promise<number> {
+    const versions = this.rowsOf('decisionRequirements')
+      .filter((r) => r.tenantId === tenantId && r.decisionRequirementsId === decisionRequirementsId)
+      .map((r) => r.version);
+    return Math.max(0, ...versions);
+  }
+
+  async highestDecisionVersion(tenantId: string, decisionId: string): Promise<number> {
+    const versions = this.rowsOf('decisionDefinitions')
+      .filter((d) => d.tenantId === tenantId && d.decisionId === decisionId)
+      .map((d) => d.version);
+    return Math.max(0, ...versions);
+  }
+
+  async markRequirementsDeleted(id: Key): Promise<{ requirements: DecisionRequirementsRecord; decisions: DecisionDefinitionRecord[] } | null> {
+    const table = this.write('decisionRequirements');
+    const row = table.get(bigint(id));
+    if (row === undefined || row.deletedAt !== undefined) return null;
+    const now = this.now();
+    table.set(row.id, { ...row, deletedAt: now });
+    const decisions = this.write('decisionDefinitions');
+    const marked: DecisionDefinitionRecord[] = [];
+    for (const d of [...decisions.values()]) {
+      if (d.decisionRequirementsKey !== row.id || d.deletedAt !== undefined) continue;
+      decisions.set(d.id, { ...d, deletedAt: now });
+      marked.push(d);
+    }
+    return { requirements: requirementsWithoutXml(row), decisions: marked };
+  }
+
   async lockRequirementsId(_tenantId: string, _decisionRequirementsId: string): Promise<void> {
     // Transactions are serialised: deployments cannot interleave.
   }
 
   async latestRequirements(tenantId: string, decisionRequirementsId: string): Promise<DecisionRequirementsRecord | null> {
-    const rows = this.rowsOf('decisionRequirements').filter((r) => r.tenantId === tenantId && r.decisionRequirementsId === decisionRequirementsId);
+    const rows = this.liveRequirements().filter((r) => r.tenantId === tenantId && r.decisionRequirementsId === decisionRequirementsId);
     rows.sort((a, b) => b.version - a.version);
     return rows.length === 0 ? null : requirementsWithoutXml(rows[0]);
   }
 
   async requirementsById(id: Key): Promise<DecisionRequirementsWithXml | null> {
-    return this.read('decisionRequirements').get(bigint(id)) ?? null;
+    const row = this.read('decisionRequirements').get(bigint(id));
+    return row === undefined || row.deletedAt !== undefined ? null : row;
   }
 
   async insertRequirements(row: Omit<DecisionRequirementsWithXml, 'deployedAt'>): Promise<DecisionRequirementsRecord> {
@@ -874,35 +1108,36 @@ class MemoryDecisions extends Table implements DecisionRepository {
   }
 
   async latestDecision(tenantId: string, decisionId: string): Promise<DecisionDefinitionRecord | null> {
-    return this.latestOf(this.rowsOf('decisionDefinitions').filter((d) => d.tenantId === tenantId && d.decisionId === decisionId));
+    return this.latestOf(this.liveDecisions().filter((d) => d.tenantId === tenantId && d.decisionId === decisionId));
   }
 
   async decisionByVersion(tenantId: string, decisionId: string, version: number): Promise<DecisionDefinitionRecord | null> {
     return this.latestOf(
-      this.rowsOf('decisionDefinitions').filter((d) => d.tenantId === tenantId && d.decisionId === decisionId && d.version === version),
+      this.liveDecisions().filter((d) => d.tenantId === tenantId && d.decisionId === decisionId && d.version === version),
     );
   }
 
   async decisionByVersionTag(tenantId: string, decisionId: string, versionTag: string): Promise<DecisionDefinitionRecord | null> {
     return this.latestOf(
-      this.rowsOf('decisionDefinitions').filter((d) => d.tenantId === tenantId && d.decisionId === decisionId && d.versionTag === versionTag),
+      this.liveDecisions().filter((d) => d.tenantId === tenantId && d.decisionId === decisionId && d.versionTag === versionTag),
     );
   }
 
   async decisionInDeployment(tenantId: string, decisionId: string, deploymentId: Key): Promise<DecisionDefinitionRecord | null> {
     const deployment = bigint(deploymentId);
     return this.latestOf(
-      this.rowsOf('decisionDefinitions').filter((d) => d.tenantId === tenantId && d.decisionId === decisionId && d.deploymentId === deployment),
+      this.liveDecisions().filter((d) => d.tenantId === tenantId && d.decisionId === decisionId && d.deploymentId === deployment),
     );
   }
 
   async decisionById(id: Key): Promise<DecisionDefinitionRecord | null> {
-    return this.read('decisionDefinitions').get(bigint(id)) ?? null;
+    const row = this.read('decisionDefinitions').get(bigint(id));
+    return row === undefined || row.deletedAt !== undefined ? null : row;
   }
 
   async decisionsOf(decisionRequirementsKey: Key): Promise<DecisionDefinitionRecord[]> {
     const key = bigint(decisionRequirementsKey);
-    return this.rowsOf('decisionDefinitions')
+    return this.liveDecisions()
       .filter((d) => d.decisionRequirementsKey === key)
       .sort(byId);
   }
@@ -938,7 +1173,7 @@ class MemoryDecisions extends Table implements DecisionRepository {
   ): Promise<DecisionDefinitionRecord[]> {
     const latest = new Map<string, DecisionDefinitionRecord>();
     const after = page.after;
-    for (const d of this.read('decisionDefinitions').values()) {
+    for (const d of this.liveDecisions()) {
       if (after !== undefined && !(d.decisionId > after.decisionId || (d.decisionId === after.decisionId && d.tenantId > after.tenantId))) continue;
       if (!inTenants(d.tenantId, tenants)) continue;
       const k = `${d.decisionId}\u0001${d.tenantId}`;
@@ -980,20 +1215,20 @@ class MemoryDecisions extends Table implements DecisionRepository {
   }
 
   async searchDefinitions(query: SearchQuery<DecisionDefinitionSearchField>): Promise<DecisionDefinitionRecord[]> {
-    return searchRecords(DECISION_DEFINITION_SEARCH_FIELDS, this.rowsOf('decisionDefinitions'), { ...query, limit: checkedLimit(query.limit) });
+    return searchRecords(DECISION_DEFINITION_SEARCH_FIELDS, this.liveDecisions(), { ...query, limit: checkedLimit(query.limit) });
   }
 
   async countDefinitions(filter: SearchFilter<DecisionDefinitionSearchField>, cap: number): Promise<number> {
-    return countRecords(DECISION_DEFINITION_SEARCH_FIELDS, this.rowsOf('decisionDefinitions'), filter, cap);
+    return countRecords(DECISION_DEFINITION_SEARCH_FIELDS, this.liveDecisions(), filter, cap);
   }
 
   async searchRequirements(query: SearchQuery<DecisionRequirementsSearchField>): Promise<DecisionRequirementsRecord[]> {
-    const rows = this.rowsOf('decisionRequirements').map(requirementsWithoutXml);
+    const rows = this.liveRequirements().map(requirementsWithoutXml);
     return searchRecords(DECISION_REQUIREMENTS_SEARCH_FIELDS, rows, { ...query, limit: checkedLimit(query.limit) });
   }
 
   async countRequirements(filter: SearchFilter<DecisionRequirementsSearchField>, cap: number): Promise<number> {
-    return countRecords(DECISION_REQUIREMENTS_SEARCH_FIELDS, this.rowsOf('decisionRequirements'), filter, cap);
+    return countRecords(DECISION_REQUIREMENTS_SEARCH_FIELDS, this.liveRequirements(), filter, cap);
   }
 
   async searchInstances(query: SearchQuery<DecisionInstanceSearchField>): Promise<DecisionInstanceSearchRecord[]> {
@@ -1370,16 +1605,18 @@ class MemoryVariables extends Table implements VariableRepository {
     return countRecords(VARIABLE_SEARCH_FIELDS, this.records(), filter, cap);
   }
 
-  async assignKeys(variables: readonly { readonly instanceId: Key; readonly name: string }[]): Promise<Map<string, Key>> {
+  async assignKeys(
+    variables: readonly { readonly instanceId: Key; readonly scopeId: Key; readonly name: string }[],
+  ): Promise<Map<string, Key>> {
     const table = this.write('variableKeys');
-    const keyOf = new Map([...table.values()].map((k) => [`${k.instanceId}:${k.name}`, k.id]));
+    const keyOf = new Map([...table.values()].map((k) => [`${k.instanceId}:${k.scopeId}:${k.name}`, k.id]));
     const keys = new Map<string, Key>();
     for (const v of variables) {
-      const id = `${v.instanceId}:${v.name}`;
+      const id = `${v.instanceId}:${v.scopeId}:${v.name}`;
       let key = keyOf.get(id);
       if (key === undefined) {
         key = String(table.size + 1);
-        table.set(key, { id: key, instanceId: v.instanceId, name: v.name });
+        table.set(key, { id: key, instanceId: v.instanceId, scopeId: v.scopeId, name: v.name });
         keyOf.set(id, key);
       }
       keys.set(id, key);
@@ -1387,19 +1624,26 @@ class MemoryVariables extends Table implements VariableRepository {
     return keys;
   }
 
+  /** The process scope (keyed by the instance), then each live element instance's local variables, as the Postgres query reads them. */
   private records(): VariableSearchRecord[] {
-    const keyOf = new Map(this.rowsOf('variableKeys').map((k) => [`${k.instanceId}:${k.name}`, k.id]));
-    return this.rowsOf('instances').flatMap((i) =>
-      Object.entries(i.variables).map(([name, value]) => ({
-        id: `${i.id}:${name}`,
-        key: keyOf.get(`${i.id}:${name}`) ?? null,
-        instanceId: i.id,
-        scopeId: i.id,
-        tenantId: i.tenantId,
-        name,
-        value: JSON.stringify(value),
-      })),
-    );
+    const keyOf = new Map(this.rowsOf('variableKeys').map((k) => [`${k.instanceId}:${k.scopeId}:${k.name}`, k.id]));
+    return this.rowsOf('instances').flatMap((i) => {
+      const scopes: [Key, Record<string, unknown>][] = [[i.id, i.variables]];
+      for (const [id, element] of Object.entries(i.state.elements)) {
+        if (id !== i.state.rootId && /^[0-9]{1,18}$/.test(id) && element.variables !== undefined) scopes.push([id, element.variables]);
+      }
+      return scopes.flatMap(([scopeId, variables]) =>
+        Object.entries(variables).map(([name, value]) => ({
+          id: `${i.id}:${scopeId}:${name}`,
+          key: keyOf.get(`${i.id}:${scopeId}:${name}`) ?? null,
+          instanceId: i.id,
+          scopeId,
+          tenantId: i.tenantId,
+          name,
+          value: JSON.stringify(value),
+        })),
+      );
+    });
   }
 }
 
@@ -1408,13 +1652,21 @@ function jobRecord(row: JobRow): JobRecord {
   return record;
 }
 
+/** A job as searches see it: with Camunda's kind and listener event, derived as the store derives them. */
+type JobSearchRow = JobRecord & { readonly kind: string; readonly listenerEvent: string };
+function jobSearchRecord(row: JobRow): JobSearchRow {
+  const { kind, listenerEventType } = jobKindOf(row);
+  return { ...jobRecord(row), kind, listenerEvent: listenerEventType };
+}
+
 class MemoryJobs extends Table implements JobRepository {
   async search(query: SearchQuery<JobSearchField>): Promise<JobRecord[]> {
-    return searchRecords(JOB_SEARCH_FIELDS, this.rowsOf('jobs').map(jobRecord), { ...query, limit: checkedLimit(query.limit) });
+    const rows = searchRecords(JOB_SEARCH_FIELDS, this.rowsOf('jobs').map(jobSearchRecord), { ...query, limit: checkedLimit(query.limit) });
+    return rows.map(({ kind: _kind, listenerEvent: _event, ...record }) => record);
   }
 
   async count(filter: SearchFilter<JobSearchField>, cap: number): Promise<number> {
-    return countRecords(JOB_SEARCH_FIELDS, this.rowsOf('jobs').map(jobRecord), filter, cap);
+    return countRecords(JOB_SEARCH_FIELDS, this.rowsOf('jobs').map(jobSearchRecord), filter, cap);
   }
 
   async activate(query: ActivateJobsQuery): Promise<JobRecord[]> {
@@ -1464,7 +1716,10 @@ class MemoryJobs extends Table implements JobRepository {
       this.conn,
       rows.map((j) => j.id),
     );
-    return rows.map((j) => this.read('jobs').get(j.id)).filter((j): j is JobRow => j !== undefined).map(jobRecord);
+    return rows
+      .map((j) => this.read('jobs').get(j.id))
+      .filter((j): j is JobRow => j !== undefined)
+      .map((j) => ({ ...jobRecord(j), key: j.key }));
   }
 
   async settle(settled: readonly { id: Key; outcome: 'COMPLETED' | 'ERROR'; workerId: string; digest: string }[]): Promise<void> {
@@ -1950,6 +2205,7 @@ class MemoryChanges extends Table implements ChangeRepository {
         outcome: null,
         outcomeWorkerId: null,
         outcomeDigest: null,
+        listenerEventType: open.listenerEventType ?? null,
         availableAt: at,
         createdAt: at,
       });
@@ -1986,7 +2242,7 @@ class MemoryChanges extends Table implements ChangeRepository {
       formKey: t.formKey,
       dueDate: timestamptz(t.dueDate),
       followUpDate: timestamptz(t.followUpDate),
-      priority: 50,
+      priority: t.priority ?? 50,
       state: 'CREATED' as const,
       createdAt: at,
       completedAt: null,
@@ -2100,10 +2356,156 @@ class MemoryChanges extends Table implements ChangeRepository {
   }
 }
 
+/** Batches and their items, as PgBatchRepository keeps them. */
+class MemoryBatches extends Table implements BatchRepository {
+  async insert(batch: {
+    key: Key;
+    type: BatchType;
+    filter: unknown;
+    retries: number | null;
+    tenantIds: readonly string[] | null;
+    items: readonly NewBatchItem[];
+  }): Promise<void> {
+    const batches = this.write('batches');
+    if (batches.has(bigint(batch.key))) throw unique('BatchOperation', 'pkey');
+    const empty = batch.items.length === 0;
+    batches.set(bigint(batch.key), {
+      key: bigint(batch.key),
+      type: batch.type,
+      state: empty ? 'COMPLETED' : 'ACTIVE',
+      filter: json(batch.filter ?? {}),
+      retries: batch.retries,
+      tenantIds: batch.tenantIds === null ? null : [...batch.tenantIds],
+      itemCount: batch.items.length,
+      createdAt: this.now(),
+      endedAt: empty ? this.now() : null,
+    });
+    const items = this.write('batchItems');
+    for (const item of batch.items) {
+      const k = `${bigint(batch.key)}\u0001${bigint(item.itemKey)}`;
+      if (items.has(k)) throw unique('BatchOperationItem', 'pkey');
+      items.set(k, { batchKey: bigint(batch.key), itemKey: bigint(item.itemKey), instanceId: bigint(item.instanceId), chunk: item.chunk, state: 'PENDING', error: null, processedAt: null });
+    }
+  }
+
+  async get(key: Key): Promise<BatchRecord | null> {
+    const row = this.read('batches').get(bigint(key));
+    return row === undefined ? null : this.record(row);
+  }
+
+  async list(query: BatchQuery): Promise<BatchRecord[]> {
+    return this.rowsOf('batches')
+      .filter((b) => query.before === undefined || compareKeys(b.key, query.before) < 0)
+      .filter((b) => query.types === undefined || query.types.includes(b.type))
+      .filter((b) => query.states === undefined || query.states.includes(b.state))
+      .filter((b) => query.keys === undefined || query.keys.includes(b.key))
+      .filter((b) => visibleTo(b, query.tenants))
+      .sort((a, b) => compareKeys(b.key, a.key))
+      .slice(0, query.limit)
+      .map((b) => this.record(b));
+  }
+
+  async items(query: BatchItemQuery): Promise<BatchItemRecord[]> {
+    const after = query.after;
+    return this.sortedItems()
+      .filter((i) => after === undefined || compareKeys(i.batchKey, after.batchKey) > 0 || (i.batchKey === after.batchKey && compareKeys(i.itemKey, after.itemKey) > 0))
+      .filter((i) => query.batchKeys === undefined || query.batchKeys.includes(i.batchKey))
+      .filter((i) => query.itemKeys === undefined || query.itemKeys.includes(i.itemKey))
+      .filter((i) => query.instanceIds === undefined || query.instanceIds.includes(i.instanceId))
+      .filter((i) => query.states === undefined || query.states.includes(i.state))
+      .filter((i) => {
+        const batch = this.read('batches').get(i.batchKey);
+        return batch !== undefined && visibleTo(batch, query.tenants);
+      })
+      .slice(0, query.limit)
+      .map((i) => this.item(i));
+  }
+
+  async pendingOfChunk(chunk: BatchChunk): Promise<BatchItemRecord[]> {
+    return this.sortedItems()
+      .filter((i) => i.batchKey === chunk.batchKey && i.chunk === chunk.chunk && i.state === 'PENDING')
+      .map((i) => this.item(i));
+  }
+
+  async pendingChunks(): Promise<BatchChunk[]> {
+    const seen = new Map<string, BatchChunk>();
+    for (const i of this.sortedItems()) {
+      if (i.state !== 'PENDING' || this.read('batches').get(i.batchKey)?.state !== 'ACTIVE') continue;
+      seen.set(`${i.batchKey}:${i.chunk}`, { batchKey: i.batchKey, chunk: i.chunk });
+    }
+    return [...seen.values()];
+  }
+
+  async settleItem(batchKey: Key, itemKey: Key, state: 'COMPLETED' | 'FAILED', error: string | null): Promise<boolean> {
+    const k = `${bigint(batchKey)}\u0001${bigint(itemKey)}`;
+    const items = this.write('batchItems');
+    const row = items.get(k);
+    if (row === undefined || row.state !== 'PENDING') return false;
+    items.set(k, { ...row, state, error, processedAt: this.now() });
+    return true;
+  }
+
+  async cancel(key: Key): Promise<boolean> {
+    const batches = this.write('batches');
+    const row = batches.get(bigint(key));
+    if (row === undefined || (row.state !== 'ACTIVE' && row.state !== 'SUSPENDED')) return false;
+    batches.set(row.key, { ...row, state: 'CANCELED', endedAt: this.now() });
+    const items = this.write('batchItems');
+    for (const [k, item] of items) {
+      if (item.batchKey === row.key && item.state === 'PENDING') items.set(k, { ...item, state: 'SKIPPED', processedAt: this.now() });
+    }
+    return true;
+  }
+
+  async changeState(key: Key, from: 'ACTIVE' | 'SUSPENDED', to: 'ACTIVE' | 'SUSPENDED'): Promise<boolean> {
+    const batches = this.write('batches');
+    const row = batches.get(bigint(key));
+    if (row === undefined || row.state !== from) return false;
+    batches.set(row.key, { ...row, state: to });
+    return true;
+  }
+
+  async finishIfDone(key: Key): Promise<boolean> {
+    const batches = this.write('batches');
+    const row = batches.get(bigint(key));
+    if (row === undefined || row.state !== 'ACTIVE') return false;
+    const mine = this.rowsOf('batchItems').filter((i) => i.batchKey === row.key);
+    if (mine.some((i) => i.state === 'PENDING')) return false;
+    batches.set(row.key, { ...row, state: mine.some((i) => i.state === 'FAILED') ? 'PARTIALLY_COMPLETED' : 'COMPLETED', endedAt: this.now() });
+    return true;
+  }
+
+  private sortedItems(): BatchItemRow[] {
+    return this.rowsOf('batchItems').sort((a, b) => compareKeys(a.batchKey, b.batchKey) || compareKeys(a.itemKey, b.itemKey));
+  }
+
+  private record(b: BatchRow): BatchRecord {
+    const mine = this.rowsOf('batchItems').filter((i) => i.batchKey === b.key);
+    const count = (state: BatchItemState) => mine.filter((i) => i.state === state).length;
+    return {
+      key: b.key,
+      type: b.type,
+      state: b.state,
+      filter: json(b.filter),
+      retries: b.retries,
+      tenantIds: b.tenantIds,
+      createdAt: b.createdAt,
+      endedAt: b.endedAt,
+      counts: { total: b.itemCount, pending: count('PENDING'), completed: count('COMPLETED'), failed: count('FAILED'), skipped: count('SKIPPED') },
+    };
+  }
+
+  private item(i: BatchItemRow): BatchItemRecord {
+    const type = this.read('batches').get(i.batchKey)?.type ?? 'CANCEL_PROCESS_INSTANCE';
+    return { ...i, type };
+  }
+}
+
 /** Method names per repository (what the facades expose). */
 const PROTOTYPES: Record<keyof Repositories, object> = {
   definitions: MemoryDefinitions.prototype,
   decisions: MemoryDecisions.prototype,
+  forms: MemoryForms.prototype,
   startEvents: MemoryStartEvents.prototype,
   instances: MemoryInstances.prototype,
   inbox: MemoryInbox.prototype,
@@ -2118,5 +2520,6 @@ const PROTOTYPES: Record<keyof Repositories, object> = {
   incidents: MemoryIncidents.prototype,
   idempotency: MemoryIdempotency.prototype,
   keyNodes: MemoryKeyNodes.prototype,
+  batches: MemoryBatches.prototype,
   changes: MemoryChanges.prototype,
 };
