@@ -62,6 +62,8 @@ function job(customHeaders: Record<string, string>, variables: Record<string, un
     variables,
     customHeaders,
     lockExpiresAt: new Date().toISOString(),
+    kind: 'BPMN_ELEMENT',
+    listenerEventType: 'UNSPECIFIED',
   };
 }
 

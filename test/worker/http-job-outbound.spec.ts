@@ -56,6 +56,8 @@ function job(url: string, extra: Record<string, string> = {}): ActivatedJob {
     variables: { target: url },
     customHeaders: { url: '= target', ...extra },
     lockExpiresAt: new Date().toISOString(),
+    kind: 'BPMN_ELEMENT',
+    listenerEventType: 'UNSPECIFIED',
   };
 }
 

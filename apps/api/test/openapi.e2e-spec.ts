@@ -1,3 +1,4 @@
+import { ROUTE_PERMISSIONS } from '@baton/api';
 import { startApi, type ApiHarness } from './api-harness';
 
 /**
@@ -6,7 +7,7 @@ import { startApi, type ApiHarness } from './api-harness';
  * declared (with a description and an example, which @nestjs/swagger cannot
  * infer under `npm start`: tsx emits no decorator metadata), a body the
  * route needs is `required`, and no example is a number JavaScript cannot
- * hold exactly.
+ * hold exactly. Camunda's `/v2` is listed beside `/api/v1`, every route of it.
  */
 
 interface Parameter {
@@ -18,6 +19,8 @@ interface Parameter {
   schema?: { example?: unknown };
 }
 interface Operation {
+  summary?: string;
+  tags?: string[];
   parameters?: Parameter[];
   requestBody?: { required?: boolean; content: Record<string, unknown> };
 }
@@ -53,6 +56,29 @@ describe('the OpenAPI document (/api/docs-json)', () => {
   it('documents the whole v1 API', () => {
     expect(operations.length).toBeGreaterThanOrEqual(29);
     expect(operations.filter((o) => o.path.startsWith('/api/v1/')).length).toBeGreaterThanOrEqual(26);
+  });
+
+  it('documents every /v2 route (Camunda 8.8) beside /api/v1, each with its Camunda operation name', () => {
+    // Every /v2 route the API serves is listed in the route permissions (a test in auth.e2e-spec.ts holds them to the routes).
+    const served = [...ROUTE_PERMISSIONS.keys()]
+      .filter((route) => route.split(' ')[1].startsWith('/v2/'))
+      .map((route) => {
+        const [method, path] = route.split(' ');
+        return `${method.toLowerCase()} ${path.replace(/:([A-Za-z]+)/g, '{$1}')}`;
+      });
+    expect(served.length).toBeGreaterThanOrEqual(43);
+    const documented = new Set(operations.map(({ method, path }) => `${method} ${path}`));
+    expect(served.filter((route) => !documented.has(route))).toEqual([]);
+    const v2 = operations.filter((o) => o.path.startsWith('/v2/'));
+    const summaries = v2.filter(({ op }) => !/Camunda 8\.8 `[a-zA-Z]+`/.test(op.summary ?? '')).map(({ method, path }) => `${method} ${path}`);
+    expect(summaries).toEqual([]);
+    expect(v2.every(({ op }) => (op.tags ?? []).includes('Camunda 8.8 REST API (/v2)'))).toBe(true);
+    // Bodies: search bodies are optional, commands that need one say so.
+    expect(doc.paths['/v2/process-instances/search']?.post?.requestBody?.required).toBe(false);
+    expect(doc.paths['/v2/jobs/activation']?.post?.requestBody?.required).toBe(true);
+    expect(JSON.stringify(doc.paths['/v2/jobs/activation']?.post?.requestBody)).toContain('maxJobsToActivate');
+    expect(JSON.stringify(doc.paths['/v2/process-instances']?.post?.requestBody)).toContain('processDefinitionKey');
+    expect(Object.keys(doc.paths['/v2/deployments']?.post?.requestBody?.content ?? {})).toEqual(['multipart/form-data']);
   });
 
   it('declares every {param} of every path as a required path parameter, with a description and an example', () => {

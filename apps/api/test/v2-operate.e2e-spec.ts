@@ -371,6 +371,45 @@ describe('Camunda 8 REST API (/v2): job retries, element instances, variables', 
       expect(await camunda.getVariable({ variableKey: key as never }, NOW)).toMatchObject({ name: 'v2oOrder', value: '"v2o-2b"', variableKey: key });
     });
 
+    it('lists the local variables of live subprocesses and tasks under their element instance key as scopeKey', async () => {
+      await deploy(
+        'v2o-local',
+        fixture('variables/subprocess-local.bpmn').replaceAll('"subprocess-local"', '"v2o-local"').replace('type="try"', 'type="v2o-local"'),
+      );
+      const { processInstanceKey } = await camunda.createProcessInstance({ processDefinitionId: 'v2o-local' as never, variables: { orderId: 'o-9' } });
+      const job = await activateOne('v2o-local');
+      await camunda.createElementInstanceVariables({ elementInstanceKey: job.elementInstanceKey, variables: { scratch: { n: 1 } }, local: true });
+      const [subprocess] = (await camunda.searchElementInstances({ filter: { processInstanceKey, elementId: 'attempt' as never } }, NOW)).items ?? [];
+
+      const all = await variables({ filter: { processInstanceKey: processInstanceKey as never }, sort: [{ field: 'name' }] });
+      expect(all.items.map((v) => [v.name, v.value, v.scopeKey])).toEqual([
+        ['attempts', '0', subprocess.elementInstanceKey],
+        ['orderId', '"o-9"', processInstanceKey],
+        ['scratch', '{"n":1}', job.elementInstanceKey],
+      ]);
+      for (const v of all.items) expect(v.processInstanceKey).toBe(processInstanceKey);
+      const scoped = await variables({ filter: { scopeKey: job.elementInstanceKey as never } });
+      expect(scoped.items.map((v) => v.name)).toEqual(['scratch']);
+      const scratch = all.items[2];
+      expect(await camunda.getVariable({ variableKey: scratch.variableKey as never }, NOW)).toMatchObject({
+        name: 'scratch',
+        value: '{"n":1}',
+        scopeKey: job.elementInstanceKey,
+        processInstanceKey,
+      });
+
+      // A local variable lives as long as its scope: once the task and subprocess ended, only the process scope is left.
+      await camunda.completeJob({ jobKey: job.jobKey });
+      await until(() => statusOf(processInstanceKey), (s) => s === 'COMPLETED', 'the instance to complete');
+      const after = await variables({ filter: { processInstanceKey: processInstanceKey as never }, sort: [{ field: 'name' }] });
+      expect(after.items.map((v) => [v.name, v.scopeKey])).toEqual([
+        ['lastAttempts', processInstanceKey],
+        ['orderId', processInstanceKey],
+      ]);
+      expect(after.items[1].variableKey).toBe(all.items[1].variableKey);
+      expect(await failure(camunda.getVariable({ variableKey: scratch.variableKey as never }, NOW))).toMatchObject({ status: 404 });
+    });
+
     it('answers 404 for an unknown key, 400 naming a malformed key, filters and sorts Baton does not offer', async () => {
       expect(await failure(camunda.getVariable({ variableKey: '987654321987' as never }, NOW))).toMatchObject({ status: 404, title: 'NOT_FOUND' });
       const malformed = await raw('GET', '/variables/x1');

@@ -96,6 +96,16 @@ describe('the embedded engine, running (API + worker, PGlite in memory)', () => 
     expect((await call('GET', `/instances/${body.id}`)).body.variables).toMatchObject({ owner: 'bob', approved: true });
   });
 
+  it('runs batch operations in process: a batch of suspensions completes with nobody draining it', async () => {
+    await deploy('libs/engine/test/fixtures/bpmn/tasks/user-task.bpmn');
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await call('POST', '/processes/user-task/instances', { businessKey: 'batch-embedded' })).body.id);
+    const created = await call('POST', '/batches', { type: 'SUSPEND_PROCESS_INSTANCE', filter: { businessKey: 'batch-embedded' } });
+    expect(created).toMatchObject({ status: 201, body: { total: 3 } });
+    await until('the batch to complete', async () => (await call('GET', `/batches/${created.body.key}`)).body.state === 'COMPLETED');
+    for (const id of ids) expect(await status(id)).toBe('SUSPENDED');
+  });
+
   it('fires timers with its own poller and leases jobs to REST workers', async () => {
     await deploy('libs/runtime/test/fixtures/short-timer.bpmn');
     await deploy('libs/engine/test/fixtures/bpmn/tasks/service-task.bpmn');

@@ -1,16 +1,21 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import type { Settings } from '@baton/config';
-import { HostModule, type Store } from '@baton/host';
-import { PgApiKeyRepository, PgAuditRepository } from '@baton/store';
+import { HostModule, RUNTIME_STORE, type Store } from '@baton/host';
+import { InspectionService, type RuntimeStore } from '@baton/runtime';
+import { PgApiKeyRepository, PgAuditRepository, PgInspectionRepository } from '@baton/store';
 import { AuditLogController } from './auth/audit-log.controller';
+import { BatchesController } from './batches/batches.controller';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { ApiKeyService } from './auth/api-keys';
 import { DecisionsController } from './decisions/decisions.controller';
+import { FormsController } from './forms/forms.controller';
 import { DefinitionsController } from './definitions/definitions.controller';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './health/metrics.controller';
 import { IncidentsController } from './incidents/incidents.controller';
+import { InspectionController } from './inspection/inspection.controller';
+import { V2StatisticsController } from './inspection/v2-statistics.controller';
 import { InstancesController } from './instances/instances.controller';
 import { JobsController } from './jobs/jobs.controller';
 import { MessagesController } from './messages/messages.controller';
@@ -29,6 +34,7 @@ export class ApiModule {
       controllers: [
         DefinitionsController,
         DecisionsController,
+        FormsController,
         InstancesController,
         TasksController,
         JobsController,
@@ -40,11 +46,19 @@ export class ApiModule {
         RootController,
         ApiKeysController,
         AuditLogController,
+        BatchesController,
+        InspectionController,
         ...V2_CONTROLLERS,
+        V2StatisticsController,
       ],
       providers: [
         { provide: ApiKeyService, useValue: new ApiKeyService(new PgApiKeyRepository(store.prisma)) },
         { provide: PgAuditRepository, useValue: new PgAuditRepository(store.prisma) },
+        {
+          provide: InspectionService,
+          useFactory: (runtime: RuntimeStore) => new InspectionService(runtime, new PgInspectionRepository(store.prisma)),
+          inject: [RUNTIME_STORE],
+        },
       ],
     };
   }

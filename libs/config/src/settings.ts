@@ -293,6 +293,14 @@ const schema = z.object({
   JOB_HANDLERS: bool('JOB_HANDLERS', true),
   /** RabbitMQ queue of work items: one per deployment, one per test. */
   WORK_QUEUE: z.string().optional().transform((v) => (v === undefined || v.trim() === '' ? 'baton.work' : v.trim())),
+  /** Items of a batch operation one chunk job applies (README "Operate"). */
+  BATCH_CHUNK_SIZE: positiveInt('BATCH_CHUNK_SIZE', 100),
+  /** Chunk jobs of batch operations one worker process runs at once. */
+  BATCH_CONCURRENCY: positiveInt('BATCH_CONCURRENCY', 2),
+  /** Milliseconds a worker's hold on a chunk job lasts without renewal: after a crash, another worker takes the chunk over this late. */
+  BATCH_LOCK_MS: positiveInt('BATCH_LOCK_MS', 30_000),
+  /** BullMQ queue of batch operation chunks (with REDIS_URL): one per deployment, one per test. */
+  BATCH_QUEUE: z.string().optional().transform((v) => (v === undefined || v.trim() === '' ? 'baton-batches' : v.trim())),
   DATA_DIR: z.string().optional().transform((v) => (v === undefined || v.trim() === '' ? './.baton/data' : v)),
   LOG_LEVEL: z
     .string()

@@ -7,6 +7,7 @@ import {
   Announcer,
   CorrelationService,
   DecisionService,
+  FormService,
   DefinitionQueryService,
   DefinitionRegistry,
   FailureKind,
@@ -27,6 +28,7 @@ import {
 import { BatonMetrics } from '@baton/metrics';
 import { PgRuntimeStore, PrismaClient } from '@baton/store';
 import { createBus, createCache, type HostCache } from './adapters';
+import { BATCH_EXPORTS, batchProviders } from './batch-providers';
 import { HostConfigError } from './host-error';
 import { nestLogger } from './host-loggers';
 import { DEFINITION_CACHE, READINESS_CHECKS, RUNTIME_OBSERVER, RUNTIME_STORE, SETTINGS, TOKEN_BUS } from './host.tokens';
@@ -213,6 +215,11 @@ export class HostModule {
           useFactory: (runtime: RuntimeStore, registry: DefinitionRegistry) => new DecisionService(runtime, registry.decisions),
           inject: [RUNTIME_STORE, DefinitionRegistry],
         },
+        {
+          provide: FormService,
+          useFactory: (runtime: RuntimeStore, registry: DefinitionRegistry) => new FormService(runtime, registry),
+          inject: [RUNTIME_STORE, DefinitionRegistry],
+        },
         // Wait states (jobs, messages and signals, incidents, timers): all in the store, none on Redis.
         // Commits that create jobs wake this process's waiting activations at once. With the embedded
         // store every job is created in this process, so an idle activation need only look again
@@ -237,6 +244,7 @@ export class HostModule {
             new IncidentService(runtime, uow, { commandLockTimeoutMs: settings.COMMAND_LOCK_TIMEOUT_MS }),
           inject: [RUNTIME_STORE, UnitOfWork],
         },
+        ...batchProviders(settings, appName),
         {
           provide: TimerService,
           useFactory: (runtime: RuntimeStore, registry: DefinitionRegistry, announcer: Announcer, k: LeasedKeys, observer: RuntimeObserver) =>
@@ -275,9 +283,11 @@ export class HostModule {
         TaskService,
         DefinitionQueryService,
         DecisionService,
+        FormService,
         JobService,
         CorrelationService,
         IncidentService,
+        ...BATCH_EXPORTS,
         TimerService,
         Sweeper,
         READINESS_CHECKS,

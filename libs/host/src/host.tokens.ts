@@ -12,3 +12,5 @@ export const READINESS_CHECKS = Symbol('baton:readiness-checks');
 export const RUNTIME_STORE = Symbol('baton:runtime-store');
 /** `RuntimeObserver`: the runtime's typed events, as metrics and logs. */
 export const RUNTIME_OBSERVER = Symbol('baton:runtime-observer');
+/** `BatchQueue`: chunk jobs of batch operations (BullMQ with REDIS_URL, else in process). */
+export const BATCH_QUEUE = Symbol('baton:batch-queue');

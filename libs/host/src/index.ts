@@ -4,7 +4,8 @@
 //   const store = await openStore(settings, nestLogger('Store'));   // migrates first when MIGRATE_ON_START
 //   HostModule.forRoot({ settings, store, appName: 'worker' })      // in the app's root module
 export { HostModule, STORE, type HostOptions } from './host.module';
-export { DEFINITION_CACHE, READINESS_CHECKS, RUNTIME_OBSERVER, RUNTIME_STORE, SETTINGS, TOKEN_BUS } from './host.tokens';
+export { BATCH_QUEUE, DEFINITION_CACHE, READINESS_CHECKS, RUNTIME_OBSERVER, RUNTIME_STORE, SETTINGS, TOKEN_BUS } from './host.tokens';
+export { batchQueuePrefix, BullMqBatchQueue, createBatchQueue } from './batch-queue';
 export { cacheKeyPrefix, createBus, createCache, type HostCache } from './adapters';
 export { openStore, withTimeout, type Store } from './store';
 export { HostConfigError } from './host-error';

@@ -38,6 +38,7 @@ export function runtimeObserver(metrics: BatonMetrics, logger: RuntimeLogger): R
       for (const id of ids) metrics.onInstanceStarted(id);
     },
     jobOutcome: (type, outcome) => metrics.onJobOutcome(type, outcome),
+    batchChunk: (report) => metrics.onBatchChunk(report.type, report.completed, report.failed),
     timersFired: (lateness) => metrics.onTimersFired(lateness),
     definitionLookup: (result) => metrics.onDefinitionLookup(result),
     swept: (count) => logger.warn(`sweeper re-queued ${count} instance(s) with overdue work`),

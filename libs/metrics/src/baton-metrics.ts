@@ -75,6 +75,7 @@ export class BatonMetrics {
   private readonly definitionCache: Counter<'result'>;
   private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   private readonly timerLateness: Histogram;
+  private readonly batchItems: Counter<'type' | 'outcome'>;
 
   private readonly processSeries = new Map<string, ProcessSeries>();
   private readonly jobSeries = new Map<string, Map<JobOutcome, Counter.Internal>>();
@@ -87,6 +88,7 @@ export class BatonMetrics {
   private readonly cacheMiss: Counter.Internal;
   private storeWatched = false;
   private queueWatched = false;
+  private batchQueueWatched = false;
 
   constructor(options: BatonMetricsOptions = {}) {
     this.maxLabelValues = options.maxLabelValues ?? 1000;
@@ -135,6 +137,12 @@ export class BatonMetrics {
     this.jobs = new Counter({
       name: METRIC.jobs,
       help: 'Jobs by type and outcome: activated, completed, failed (retries left), error (BPMN error), incident (no retries left).',
+      labelNames: ['type', 'outcome'],
+      registers,
+    });
+    this.batchItems = new Counter({
+      name: METRIC.batchItems,
+      help: 'Items of batch operations applied (completed) or refused (failed), by batch type (README "Operate").',
       labelNames: ['type', 'outcome'],
       registers,
     });
@@ -311,6 +319,29 @@ export class BatonMetrics {
         const n = await value.get();
         gauge.reset();
         if (n !== undefined) gauge.set({ queue }, n);
+      },
+    });
+  }
+
+  /** One chunk of a batch operation ran: its items by outcome (batch types are a fixed set: no label bound needed). */
+  readonly onBatchChunk = (type: string, completed: number, failed: number): void => {
+    if (completed > 0) this.batchItems.inc({ type, outcome: 'completed' }, completed);
+    if (failed > 0) this.batchItems.inc({ type, outcome: 'failed' }, failed);
+  };
+
+  /** `baton_batch_queue_depth`: chunk jobs waiting or running, read on scrape (absent when the queue does not answer). */
+  watchBatchQueue(depth: () => Promise<number | null>, options: ProbeOptions = {}): void {
+    if (this.batchQueueWatched) throw new Error('watchBatchQueue: already watching a batch queue');
+    this.batchQueueWatched = true;
+    const value = this.probe(depth, { timeoutMs: 1000, ...options });
+    const gauge: Gauge = new Gauge({
+      name: METRIC.batchQueueDepth,
+      help: 'Chunk jobs of batch operations waiting or running in the batch queue (BullMQ, or in process).',
+      registers: [this.registry],
+      collect: async () => {
+        const n = await value.get();
+        gauge.reset();
+        if (n !== undefined && n !== null) gauge.set(n);
       },
     });
   }

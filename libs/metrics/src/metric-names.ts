@@ -18,6 +18,8 @@ export const METRIC = {
   workQueueDepth: 'baton_work_queue_depth',
   incidentsOpen: 'baton_incidents_open',
   timerLateness: 'baton_timer_lateness_seconds',
+  batchItems: 'baton_batch_items_total',
+  batchQueueDepth: 'baton_batch_queue_depth',
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

@@ -9,3 +9,4 @@ export { JobHandler } from './jobs/job-handler.decorator';
 export { JobHandlers } from './jobs/job-handlers';
 export { HttpJobHandler } from './jobs/http-job.handler';
 export { TimerPoller } from './timers/timer-poller';
+export { BatchWorker } from './batches/batch-worker';

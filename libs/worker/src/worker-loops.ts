@@ -1,4 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import { BatchWorker } from './batches/batch-worker';
 import { TokenWorker } from './execution/token-worker';
 import { JobHandlers } from './jobs/job-handlers';
 import { TimerPoller } from './timers/timer-poller';
@@ -24,5 +25,6 @@ export async function startWorkerLoops(
   await app.get(TokenWorker).start();
   if (cancelled()) return undefined;
   app.get(TimerPoller).start();
+  app.get(BatchWorker).start();
   return { handlerTypes: app.get(JobHandlers).start() };
 }

@@ -2,9 +2,11 @@ import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import type { TokenBus } from '@baton/bus';
 import type { Settings } from '@baton/config';
-import { HostModule, storeCounts, TOKEN_BUS, type Store } from '@baton/host';
+import { BATCH_QUEUE, HostModule, storeCounts, TOKEN_BUS, type Store } from '@baton/host';
+import type { BatchQueue } from '@baton/runtime';
 import { BatonMetrics } from '@baton/metrics';
 import { PrismaClient } from '@baton/store';
+import { BatchWorker } from './batches/batch-worker';
 import { TokenWorker } from './execution/token-worker';
 import { METRICS_SOURCE, type MetricsSource } from './health/metrics-source';
 import { WorkerHttpServer } from './health/worker-http-server';
@@ -32,16 +34,18 @@ export class WorkerModule {
         // definition of "active" however many replicas run; dashboards take max) and the queue depth.
         {
           provide: METRICS_SOURCE,
-          useFactory: (metrics: BatonMetrics, prisma: PrismaClient, bus: TokenBus): MetricsSource => {
+          useFactory: (metrics: BatonMetrics, prisma: PrismaClient, bus: TokenBus, batches: BatchQueue): MetricsSource => {
             metrics.watchStore(storeCounts(prisma));
             metrics.watchQueue(settings.WORK_QUEUE, () => bus.depth());
+            metrics.watchBatchQueue(() => batches.depth());
             return metrics;
           },
-          inject: [BatonMetrics, PrismaClient, TOKEN_BUS],
+          inject: [BatonMetrics, PrismaClient, TOKEN_BUS, BATCH_QUEUE],
         },
         TokenWorker,
         WorkerHttpServer,
         TimerPoller,
+        BatchWorker,
         JobHandlers,
         HttpJobHandler,
         ...(options.handlers ?? []),

@@ -1,5 +1,5 @@
 import type {} from '@fastify/multipart';
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   DecisionService,
@@ -19,7 +19,7 @@ import { z } from 'zod';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { tenantScope, type Caller } from '../auth/caller';
 import { documentOf } from '../definitions/definitions.controller';
-import { VersionQuery } from '../definitions/definitions.schemas';
+import { DeleteVersionQuery, VersionQuery } from '../definitions/definitions.schemas';
 import { ApiJsonBody, ApiJsonResponse, ApiKeyParam, ApiProblems, ApiQueryFrom, page, schemaOf } from '../http/openapi';
 import { parse } from '../http/validation';
 import {
@@ -96,6 +96,25 @@ export class DecisionsController {
   @ApiProblems(400, 404)
   async get(@Param('key') key: string, @Query() query: unknown): Promise<DecisionView> {
     return decisionView(await this.decisions.get(key, parse(VersionQuery, query, 'query').version));
+  }
+
+  @Delete('decisions/:key')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Delete the DMN document version a decision version belongs to',
+    description:
+      "As Camunda 8's resource deletion of decision requirements (`POST /v2/resources/{key}/deletion`): the document version goes with every decision it holds. Nothing evaluates them any more (by id, the version before answers), their past evaluations stay readable, and version numbers are never reused.",
+  })
+  @ApiDecisionKeyParam()
+  @ApiQueryFrom(DeleteVersionQuery)
+  @ApiResponse({ status: 204, description: 'Deleted' })
+  @ApiProblems(400, 404)
+  async remove(@Param('key') key: string, @Query() query: unknown, @CurrentCaller() caller: Caller): Promise<void> {
+    const version = parse(DeleteVersionQuery, query, 'query').version;
+    const decision = await this.decisions.get(key, version);
+    if ((await this.registry.decisions.deleteRequirements(decision.decisionRequirementsKey, tenantScope(caller))) === null) {
+      throw RuntimeError.notFound(`version ${version} of decision '${key}'`);
+    }
   }
 
   @Get('decisions/:key/xml')

@@ -1,5 +1,5 @@
 import type {} from '@fastify/multipart';
-import { Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   DEFAULT_TENANT,
@@ -22,7 +22,7 @@ import { CurrentCaller } from '../auth/caller.decorator';
 import { inTenant, tenantScope, type Caller } from '../auth/caller';
 import { utf8 } from '../http/utf8';
 import { parse } from '../http/validation';
-import { DefinitionListQuery, DefinitionSchema, DeployJsonBody, DeployResponse, VersionQuery } from './definitions.schemas';
+import { DefinitionListQuery, DefinitionSchema, DeleteVersionQuery, DeployJsonBody, DeployResponse, VersionQuery } from './definitions.schemas';
 
 @ApiTags('processes')
 @Controller('processes')
@@ -90,6 +90,26 @@ export class DefinitionsController {
   get(@Param('key') key: string, @Query() query: unknown, @CurrentCaller() caller: Caller): Promise<DefinitionView> {
     const version = parse(VersionQuery, query, 'query').version;
     return this.definitions.get(key, version, defaultTenantOf(caller, key, version));
+  }
+
+  @Delete(':key')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Delete a deployed version of a process',
+    description:
+      "As Camunda 8's resource deletion (`POST /v2/resources/{key}/deletion`): no instance starts on the version any more and its ended instances stay readable (`/xml?version=N` still answers its XML). A version with instances still running is refused (409), as Zeebe 8.8 refuses it. Deleting the latest version makes the one before it the latest again, its message, signal and timer start events active. Version numbers are never reused.",
+  })
+  @ApiProcessKeyParam()
+  @ApiQueryFrom(DeleteVersionQuery)
+  @ApiResponse({ status: 204, description: 'Deleted' })
+  @ApiProblems(400, 404, 409)
+  async remove(@Param('key') key: string, @Query() query: unknown, @CurrentCaller() caller: Caller): Promise<void> {
+    const version = parse(DeleteVersionQuery, query, 'query').version;
+    const tenantId = defaultTenantOf(caller, key, version);
+    const definition = await this.definitions.get(key, version, tenantId);
+    if ((await this.registry.deleteVersion(definition.id, [tenantId])) === null) {
+      throw RuntimeError.notFound(`version ${version} of process '${key}'`);
+    }
   }
 
   @Get(':key/xml')

@@ -38,3 +38,12 @@ export const VersionQuery = z.strictObject({
     .optional()
     .describe('A deployed version; default the latest'),
 });
+
+/** A deletion names one version: deleting "the process" would silently take only its latest version. */
+export const DeleteVersionQuery = z.strictObject({
+  version: z
+    .string()
+    .regex(/^[1-9][0-9]{0,8}$/, 'must be a version number (decimal digits)')
+    .transform(Number)
+    .describe('The deployed version to delete'),
+});

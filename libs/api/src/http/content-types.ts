@@ -12,6 +12,8 @@ const JSON_ONLY = ['application/json'] as const;
 const BODY_TYPES: ReadonlyMap<string, readonly string[]> = new Map([
   ['POST /api/v1/processes', ['application/xml', 'text/xml', 'multipart/form-data', 'application/json']],
   ['POST /api/v1/decisions', ['application/xml', 'text/xml', 'multipart/form-data', 'application/json']],
+  // A Camunda Form: its JSON, or the `.form` file as a multipart upload.
+  ['POST /api/v1/forms', ['application/json', 'multipart/form-data']],
   // Camunda 8's deployment (`/v2`): resources as multipart file parts only.
   ['POST /v2/deployments', ['multipart/form-data']],
 ]);

@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { JobService, type ActivatedJob } from '@baton/runtime';
+import { checkAdHocJobResult, DefinitionRegistry, JobService, type ActivatedJob } from '@baton/runtime';
 import type { z } from 'zod';
 import { ApiJsonBody, ApiJsonResponse, ApiKeyParam, ApiProblems } from '../http/openapi';
 import { parse } from '../http/validation';
@@ -18,7 +18,10 @@ import { ActivateBody, ActivatedJobSchema, ActivateResponse, BpmnErrorBody, Comp
 @ApiTags('jobs')
 @Controller('jobs')
 export class JobsController {
-  constructor(@Inject(JobService) private readonly jobs: JobService) {}
+  constructor(
+    @Inject(JobService) private readonly jobs: JobService,
+    @Inject(DefinitionRegistry) private readonly registry: DefinitionRegistry,
+  ) {}
 
   @Post('activate')
   @HttpCode(200)
@@ -38,13 +41,34 @@ export class JobsController {
 
   @Post(':id/complete')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Complete a job you hold; the instance moves on with the variables' })
+  @ApiOperation({
+    summary: 'Complete a job you hold; the instance moves on with the variables',
+    description:
+      'The job of an ad-hoc subprocess (an AI agent) may carry `adHocResult`: elements it names that the subprocess cannot activate are a 404, ' +
+      'activating elements while fulfilling the completion condition a 400. ' +
+      "The job of a user task's `creating` listener may carry `userTaskResult.corrections` (assignee, dates, candidates, priority) and no variables.",
+  })
   @ApiKeyParam('id', 'The job id')
   @ApiJsonBody(CompleteJobBody)
   @ApiResponse({ status: 204, description: 'Completed' })
   @ApiProblems(400, 404, 409, 413, 422)
   async complete(@Param('id') id: string, @Body() body: unknown): Promise<void> {
-    await this.jobs.complete(id, parse(CompleteJobBody, body, 'body'));
+    const { adHocResult, userTaskResult, ...request } = parse(CompleteJobBody, body, 'body');
+    if (userTaskResult !== undefined) {
+      await this.jobs.completeWithUserTaskResult(id, { ...request, result: { ...userTaskResult, denied: userTaskResult.denied ?? false } });
+      return;
+    }
+    if (adHocResult === undefined) {
+      await this.jobs.complete(id, request);
+      return;
+    }
+    const result = {
+      activateElements: adHocResult.activateElements ?? [],
+      isCompletionConditionFulfilled: adHocResult.isCompletionConditionFulfilled ?? false,
+      isCancelRemainingInstances: adHocResult.isCancelRemainingInstances ?? false,
+    };
+    await checkAdHocJobResult(this.jobs, this.registry, id, result);
+    await this.jobs.complete(id, { ...request, adHocResult: result });
   }
 
   @Post(':id/fail')
@@ -123,5 +147,7 @@ function jobView(job: ActivatedJob): JobView {
     variables: job.variables,
     customHeaders: job.customHeaders,
     lockExpiresAt: job.lockExpiresAt,
+    kind: job.kind,
+    listenerEventType: job.listenerEventType,
   };
 }

@@ -33,11 +33,67 @@ export const ActivatedJobSchema = z.object({
   variables: variablesSchema.describe('The variables visible at the task'),
   customHeaders: z.record(z.string(), z.string()).describe('`zeebe:taskHeaders`'),
   lockExpiresAt: z.iso.datetime(),
+  kind: z
+    .enum(['BPMN_ELEMENT', 'EXECUTION_LISTENER', 'TASK_LISTENER'])
+    .describe("Camunda 8's job kind: the element's own job, or the job of one of its execution listeners")
+    .meta({ example: 'BPMN_ELEMENT' }),
+  listenerEventType: z
+    .enum(['UNSPECIFIED', 'START', 'END', 'CREATING', 'ASSIGNING', 'UPDATING', 'COMPLETING', 'CANCELING'])
+    .describe('The listener event of a listener job (`START`, `END`); `UNSPECIFIED` for an element job')
+    .meta({ example: 'UNSPECIFIED' }),
 });
 
 export const ActivateResponse = z.object({ jobs: z.array(ActivatedJobSchema) });
 
-export const CompleteJobBody = z.strictObject({ workerId, variables: variablesSchema.meta({ example: { charged: 150 } }).optional() });
+/** Camunda 8.8's job result for the job of an ad-hoc subprocess (job-worker mode, an AI agent). */
+export const AdHocResultSchema = z
+  .strictObject({
+    activateElements: z
+      .array(
+        z.strictObject({
+          elementId: z.string().min(1).describe('An element of the ad-hoc subprocess without incoming flows'),
+          variables: variablesSchema.optional().describe('Locals of this activation (an AI agent: `toolCall`)'),
+        }),
+      )
+      .optional()
+      .describe('Elements to activate, each in a scope of its own; the same element may come twice'),
+    isCompletionConditionFulfilled: z.boolean().optional().describe('The subprocess is done (not together with activateElements)'),
+    isCancelRemainingInstances: z.boolean().optional().describe('With a fulfilled condition: terminate what still runs'),
+  })
+  .describe('Only for the job of an ad-hoc subprocess (`zeebe:taskDefinition` on it): what runs next and whether it is done')
+  .meta({ example: { activateElements: [{ elementId: 'get_weather', variables: { toolCall: { city: 'Paris' } } }] } });
+
+const correctedDate = z
+  .union([z.literal(''), z.iso.datetime({ offset: true })], 'must be an ISO 8601 date-time with an offset, or empty to clear it')
+  .nullable()
+  .optional();
+
+/** Camunda 8.8's job result of a user task listener's job (`creating`: corrections only). */
+export const UserTaskResultSchema = z
+  .strictObject({
+    denied: z.boolean().optional().describe('Deny the transition (not for `creating` listeners)'),
+    deniedReason: z.string().nullable().optional(),
+    corrections: z
+      .strictObject({
+        assignee: z.string().nullable().optional().describe("Only when the task has no assignee yet; '' clears"),
+        dueDate: correctedDate,
+        followUpDate: correctedDate,
+        candidateUsers: z.array(z.string()).nullable().optional().describe('[] clears'),
+        candidateGroups: z.array(z.string()).nullable().optional().describe('[] clears'),
+        priority: z.number().int().min(0).max(100).nullable().optional(),
+      })
+      .optional()
+      .describe('Null or absent keeps a value'),
+  })
+  .describe('Only for the job of a user task listener: corrections of the task to be created')
+  .meta({ example: { corrections: { assignee: 'ann', priority: 80 } } });
+
+export const CompleteJobBody = z.strictObject({
+  workerId,
+  variables: variablesSchema.meta({ example: { charged: 150 } }).optional(),
+  adHocResult: AdHocResultSchema.optional(),
+  userTaskResult: UserTaskResultSchema.optional(),
+});
 
 export const FailJobBody = z.strictObject({
   workerId,

@@ -38,6 +38,9 @@ export const API_INDEX: ApiIndex = {
     messages: { href: `${V1}/messages`, methods: ['POST'], description: 'Publish a message to waiting subscriptions and message start events' },
     signals: { href: `${V1}/signals`, methods: ['POST'], description: 'Broadcast a signal' },
     incidents: { href: `${V1}/incidents`, methods: ['GET'], description: 'Incidents of instances that cannot continue, and their resolution' },
+    timers: { href: `${V1}/timers`, methods: ['GET'], description: 'Timers of instances and start timers, in the order they fall due (read only)' },
+    messageSubscriptions: { href: `${V1}/message-subscriptions`, methods: ['GET'], description: 'What a published message would meet (read only)' },
+    incidentGroups: { href: `${V1}/incident-groups`, methods: ['GET'], description: 'Open incidents grouped by type and message' },
   },
   health: { live: '/health', ready: '/health/ready', metrics: '/metrics' },
 };

@@ -1,3 +1,4 @@
+import { V2BatchOperationsController } from './v2-batch-operations.controller';
 import { V2ClusterController } from './v2-cluster.controller';
 import { V2DecisionSearchController } from './v2-decision-search.controller';
 import { V2DecisionsController } from './v2-decisions.controller';
@@ -6,6 +7,7 @@ import { V2ElementInstancesController } from './v2-element-instances.controller'
 import { V2EventsController } from './v2-events.controller';
 import { V2JobsController } from './v2-jobs.controller';
 import { V2ProcessInstancesController } from './v2-process-instances.controller';
+import { V2ResourcesController } from './v2-resources.controller';
 import { V2SearchController } from './v2-search.controller';
 import { V2UserTasksController } from './v2-user-tasks.controller';
 import { V2VariablesController } from './v2-variables.controller';
@@ -26,4 +28,6 @@ export const V2_CONTROLLERS = [
   V2ElementInstancesController,
   V2VariablesController,
   V2DecisionSearchController,
+  V2ResourcesController,
+  V2BatchOperationsController,
 ];

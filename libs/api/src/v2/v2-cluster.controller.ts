@@ -1,14 +1,14 @@
 import { Controller, Get, HttpCode, Inject, Req, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import { READINESS_CHECKS, type ReadinessCheck } from '@baton/host';
 import type { FastifyRequest } from 'fastify';
 import { V2Problem, V2ProblemFilter } from './v2-problem.filter';
+import { V2Api } from './v2-openapi';
 
 /** The Camunda version Baton's `/v2` answers as (c8ctl and the SDKs read `gatewayVersion`). */
 export const CAMUNDA_VERSION = '8.8.0';
 
 /** `GET /v2/topology` and `GET /v2/status`: Baton as a single-node, single-partition cluster. */
-@ApiExcludeController()
+@V2Api()
 @UseFilters(V2ProblemFilter)
 @Controller('v2')
 export class V2ClusterController {

@@ -9,7 +9,6 @@ import {
   Res,
   UseFilters,
 } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import type { EvaluatedDecision } from '@baton/dmn';
 import { RUNTIME_STORE } from '@baton/host';
 import {
@@ -24,6 +23,7 @@ import { tenantScope, type Caller } from '../auth/caller';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { parse } from '../http/validation';
 import { V2ProblemFilter } from './v2-problem.filter';
+import { V2Api, V2Body } from './v2-openapi';
 import { keyParam, SearchBody } from './v2.schemas';
 import { searchResult } from './v2-views';
 
@@ -32,7 +32,7 @@ import { searchResult } from './v2-views';
  * (decision requirements) and their evaluations (decision instances),
  * confined to the caller's tenants: another tenant's entity is a 404.
  */
-@ApiExcludeController()
+@V2Api()
 @UseFilters(V2ProblemFilter)
 @Controller('v2')
 export class V2DecisionSearchController {
@@ -43,6 +43,7 @@ export class V2DecisionSearchController {
   }
 
   @Post('decision-definitions/search')
+  @V2Body(SearchBody)
   @HttpCode(200)
   async decisionDefinitions(
     @Body() body: unknown,
@@ -86,6 +87,7 @@ export class V2DecisionSearchController {
   }
 
   @Post('decision-requirements/search')
+  @V2Body(SearchBody)
   @HttpCode(200)
   async decisionRequirements(
     @Body() body: unknown,
@@ -128,6 +130,7 @@ export class V2DecisionSearchController {
   }
 
   @Post('decision-instances/search')
+  @V2Body(SearchBody)
   @HttpCode(200)
   async decisionInstances(@Body() body: unknown, @CurrentCaller() caller: Caller): Promise<object> {
     return searchResult(

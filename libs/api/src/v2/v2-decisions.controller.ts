@@ -1,10 +1,10 @@
 import { Body, Controller, HttpCode, Inject, Post, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import { DecisionService, RuntimeError, type DecisionDefinitionRecord, type DecisionEvaluationResult } from '@baton/runtime';
 import type { EvaluatedDecision } from '@baton/dmn';
 import { z } from 'zod';
 import { parse } from '../http/validation';
 import { V2ProblemFilter } from './v2-problem.filter';
+import { V2Api, V2EitherBody } from './v2-openapi';
 import { tenantId, v2Key } from './v2.schemas';
 import { tenantOf } from './v2-tenants';
 
@@ -31,13 +31,14 @@ const EvaluateByKeyBody = z.strictObject({
  * (Camunda writes a FAILED evaluation and answers with it); values travel as
  * JSON-encoded strings, as in Camunda.
  */
-@ApiExcludeController()
+@V2Api()
 @UseFilters(V2ProblemFilter)
 @Controller('v2/decision-definitions')
 export class V2DecisionsController {
   constructor(@Inject(DecisionService) private readonly decisions: DecisionService) {}
 
   @Post('evaluation')
+  @V2EitherBody(EvaluateByIdBody, EvaluateByKeyBody)
   @HttpCode(200)
   async evaluate(@Body() body: unknown): Promise<object> {
     const isObject = typeof body === 'object' && body !== null;

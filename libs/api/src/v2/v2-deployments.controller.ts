@@ -1,30 +1,30 @@
 import type {} from '@fastify/multipart';
 import { Controller, HttpCode, Inject, Post, Req, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import { DefinitionRegistry, RuntimeError, RuntimeErrorCode, VariableLimits } from '@baton/runtime';
 import type { FastifyRequest } from 'fastify';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { inTenant, type Caller } from '../auth/caller';
 import { parse } from '../http/validation';
 import { V2Problem, V2ProblemFilter } from './v2-problem.filter';
+import { V2Api, V2DeploymentBody } from './v2-openapi';
 import { tenantOf } from './v2-tenants';
 import { tenantId as tenantIdSchema } from './v2.schemas';
 
 /** Most resources in one deployment request. */
 const MAX_RESOURCES = 50;
 
-/** BPMN and DMN documents, by file name (a `.xml` file is DMN when its root element is in a DMN namespace). */
-const DEPLOYABLE = /\.(bpmn|xml|dmn)$/i;
+/** BPMN and DMN documents and Camunda Forms, by file name (a `.xml` file is DMN when its root element is in a DMN namespace). */
+const DEPLOYABLE = /\.(bpmn|xml|dmn|form)$/i;
 
 /**
  * `POST /v2/deployments`: multipart, one or more `resources` file parts (a
  * part without a content type is fine) and an optional `tenantId` field.
- * BPMN and DMN documents deploy as one deployment; forms and other
+ * BPMN and DMN documents and forms deploy as one deployment; other
  * resources are refused naming the file. The tenant (absent: the default
  * one) must be the caller's: the auth hook cannot see a multipart field, so
  * the check is here, before anything is deployed.
  */
-@ApiExcludeController()
+@V2Api()
 @UseFilters(V2ProblemFilter)
 @Controller('v2/deployments')
 export class V2DeploymentsController {
@@ -34,6 +34,7 @@ export class V2DeploymentsController {
   ) {}
 
   @Post()
+  @V2DeploymentBody()
   @HttpCode(200)
   async deploy(@Req() request: FastifyRequest, @CurrentCaller() caller: Caller): Promise<object> {
     if (!request.isMultipart()) throw badRequest('body', 'send the resources as multipart/form-data, field `resources`');
@@ -59,8 +60,7 @@ export class V2DeploymentsController {
       if (part.fieldname !== 'resources') throw badRequest(part.fieldname, `unknown file field '${part.fieldname}'; send files as 'resources'`);
       const name = part.filename;
       if (!DEPLOYABLE.test(name)) {
-        const kind = /\.form$/i.test(name) ? 'forms' : 'this kind of resource';
-        throw badRequest('resources', `'${name}': Baton does not deploy ${kind} yet; only BPMN (.bpmn, .xml) and DMN (.dmn)`);
+        throw badRequest('resources', `'${name}': Baton does not deploy this kind of resource; only BPMN (.bpmn, .xml), DMN (.dmn) and forms (.form)`);
       }
       documents.push({ name, xml: content.toString('utf8') });
     }
@@ -71,7 +71,7 @@ export class V2DeploymentsController {
     return {
       deploymentKey: result.deploymentId,
       tenantId: result.tenantId,
-      // As Camunda lists them: processes, then decisions, then decision requirements.
+      // As Camunda lists them: processes, then decisions, then decision requirements, then forms.
       deployments: [
         ...result.resources.flatMap((resource) =>
           resource.processes.map((p) => ({
@@ -109,6 +109,21 @@ export class V2DeploymentsController {
                     resourceName: resource.dmn.requirements.resourceName,
                     tenantId: resource.dmn.requirements.tenantId,
                     decisionRequirementsKey: resource.dmn.requirements.id,
+                  },
+                },
+              ],
+        ),
+        ...result.resources.flatMap((resource) =>
+          resource.form === undefined
+            ? []
+            : [
+                {
+                  form: {
+                    formId: resource.form.formId,
+                    version: resource.form.version,
+                    resourceName: resource.form.resourceName,
+                    tenantId: resource.form.tenantId,
+                    formKey: resource.form.id,
                   },
                 },
               ],

@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import { RUNTIME_STORE } from '@baton/host';
 import { CamundaSearchService, camundaElementType, DefinitionRegistry, InstanceService, type ElementInstanceSearchRecord, type RuntimeStore } from '@baton/runtime';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { tenantScope, type Caller } from '../auth/caller';
 import { parse } from '../http/validation';
 import { V2ProblemFilter } from './v2-problem.filter';
+import { V2Api, V2Body } from './v2-openapi';
 import { keyParam, SearchBody, SetVariablesBody } from './v2.schemas';
 import { searchResult } from './v2-views';
 
@@ -14,7 +14,7 @@ import { searchResult } from './v2-views';
  * process itself included, keyed by the process instance key), read from
  * Baton's history.
  */
-@ApiExcludeController()
+@V2Api()
 @UseFilters(V2ProblemFilter)
 @Controller('v2/element-instances')
 export class V2ElementInstancesController {
@@ -29,6 +29,7 @@ export class V2ElementInstancesController {
   }
 
   @Post('search')
+  @V2Body(SearchBody)
   @HttpCode(200)
   async elementInstances(@Body() body: unknown, @CurrentCaller() caller: Caller): Promise<object> {
     const page = await this.search.elementInstances(parse(SearchBody, body, 'body') ?? {}, tenantScope(caller));
@@ -51,6 +52,7 @@ export class V2ElementInstancesController {
    * An element of another tenant than the caller's is not found.
    */
   @Put(':elementInstanceKey/variables')
+  @V2Body(SetVariablesBody)
   @HttpCode(204)
   async setVariables(@Param('elementInstanceKey') key: string, @Body() body: unknown, @CurrentCaller() caller: Caller): Promise<void> {
     keyParam('elementInstanceKey', key);

@@ -1,13 +1,13 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import { CorrelationService, IncidentService, RuntimeError } from '@baton/runtime';
 import { parse } from '../http/validation';
 import { V2ProblemFilter } from './v2-problem.filter';
+import { V2Api, V2Body } from './v2-openapi';
 import { tenantOf } from './v2-tenants';
 import { BroadcastSignalBody, CorrelateMessageBody, keyParam, PublishMessageBody, ResolveIncidentBody } from './v2.schemas';
 
 /** Messages, signals and incident resolution as Camunda's REST API serves them. */
-@ApiExcludeController()
+@V2Api()
 @UseFilters(V2ProblemFilter)
 @Controller('v2')
 export class V2EventsController {
@@ -18,6 +18,7 @@ export class V2EventsController {
 
   /** Buffered for `timeToLive` ms when nothing waits for it now. */
   @Post('messages/publication')
+  @V2Body(PublishMessageBody)
   @HttpCode(200)
   async publish(@Body() body: unknown): Promise<{ messageKey: string; tenantId: string }> {
     const request = parse(PublishMessageBody, body, 'body');
@@ -35,6 +36,7 @@ export class V2EventsController {
 
   /** Correlates now or not at all (never buffered): 404 when no subscription or message start event takes it. */
   @Post('messages/correlation')
+  @V2Body(CorrelateMessageBody)
   @HttpCode(200)
   async correlate(@Body() body: unknown): Promise<{ messageKey: string; tenantId: string; processInstanceKey: string }> {
     const request = parse(CorrelateMessageBody, body, 'body');
@@ -56,6 +58,7 @@ export class V2EventsController {
   }
 
   @Post('signals/broadcast')
+  @V2Body(BroadcastSignalBody)
   @HttpCode(200)
   async broadcast(@Body() body: unknown): Promise<{ signalKey: string; tenantId: string }> {
     const request = parse(BroadcastSignalBody, body, 'body');
@@ -69,6 +72,7 @@ export class V2EventsController {
    * with the retries set by `PATCH /v2/jobs/{key}`, or one when none were.
    */
   @Post('incidents/:incidentKey/resolution')
+  @V2Body(ResolveIncidentBody)
   @HttpCode(204)
   async resolve(@Param('incidentKey') key: string, @Body() body: unknown): Promise<void> {
     keyParam('incidentKey', key);

@@ -1,10 +1,10 @@
 import { Body, Controller, HttpCode, Inject, Param, Patch, Post, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
-import { DefinitionRegistry, JobService, RuntimeError, type ActivatedJob } from '@baton/runtime';
+import { checkAdHocJobResult, DefinitionRegistry, JobService, RuntimeError, type ActivatedJob } from '@baton/runtime';
 import { parse } from '../http/validation';
 import { V2ProblemFilter } from './v2-problem.filter';
+import { V2Api, V2Body } from './v2-openapi';
 import { tenantsOf } from './v2-tenants';
-import { ActivateJobsBody, CompleteJobBody, FailJobBody, JobErrorBody, keyParam, UpdateJobBody } from './v2.schemas';
+import { ActivateJobsBody, adHocJobResult, CompleteJobBody, FailJobBody, JobErrorBody, keyParam, UpdateJobBody, userTaskJobResult } from './v2.schemas';
 
 /** `requestTimeout` 0 or absent: how long an activation waits for a job (Camunda's default long poll). */
 export const DEFAULT_LONG_POLL_MS = 10_000;
@@ -15,7 +15,7 @@ const DEFAULT_WORKER = 'default';
  * Jobs as Camunda's REST API serves them. Completion, failure and errors
  * name no worker: they act for the worker holding the job's lease.
  */
-@ApiExcludeController()
+@V2Api()
 @UseFilters(V2ProblemFilter)
 @Controller('v2/jobs')
 export class V2JobsController {
@@ -25,6 +25,7 @@ export class V2JobsController {
   ) {}
 
   @Post('activation')
+  @V2Body(ActivateJobsBody)
   @HttpCode(200)
   async activate(@Body() body: unknown): Promise<{ jobs: object[] }> {
     const request = parse(ActivateJobsBody, body, 'body');
@@ -43,15 +44,26 @@ export class V2JobsController {
   }
 
   @Post(':jobKey/completion')
+  @V2Body(CompleteJobBody)
   @HttpCode(204)
   async complete(@Param('jobKey') key: string, @Body() body: unknown): Promise<void> {
     keyParam('jobKey', key);
     const request = parse(CompleteJobBody, body, 'body');
-    await this.jobs.complete(key, { workerId: await this.jobs.leaseHolder(key), variables: request?.variables ?? undefined });
+    const workerId = await this.jobs.leaseHolder(key);
+    if (request?.result?.type === 'userTask') {
+      const variables = request.variables ?? undefined;
+      await this.jobs.completeWithUserTaskResult(key, { workerId, variables, result: userTaskJobResult(request.result) });
+      return;
+    }
+    const result = request?.result === undefined || request.result === null ? undefined : adHocJobResult(request.result);
+    // Refused before anything is written, as Zeebe rejects the completion (the job stays with its worker).
+    if (result !== undefined) await checkAdHocJobResult(this.jobs, this.registry, key, result);
+    await this.jobs.complete(key, { workerId, variables: request?.variables ?? undefined, adHocResult: result });
   }
 
   /** `retries` as given (default 0, as in Camunda): 0 opens an incident. */
   @Post(':jobKey/failure')
+  @V2Body(FailJobBody)
   @HttpCode(204)
   async fail(@Param('jobKey') key: string, @Body() body: unknown): Promise<void> {
     keyParam('jobKey', key);
@@ -68,6 +80,7 @@ export class V2JobsController {
   }
 
   @Post(':jobKey/error')
+  @V2Body(JobErrorBody)
   @HttpCode(204)
   async throwError(@Param('jobKey') key: string, @Body() body: unknown): Promise<void> {
     keyParam('jobKey', key);
@@ -88,6 +101,7 @@ export class V2JobsController {
    * come together.
    */
   @Patch(':jobKey')
+  @V2Body(UpdateJobBody)
   @HttpCode(204)
   async update(@Param('jobKey') key: string, @Body() body: unknown): Promise<void> {
     keyParam('jobKey', key);
@@ -124,8 +138,8 @@ export class V2JobsController {
       processInstanceKey: job.instanceId,
       processDefinitionKey: job.definitionId ?? '-1',
       elementInstanceKey: job.elementInstanceId,
-      kind: 'BPMN_ELEMENT',
-      listenerEventType: 'UNSPECIFIED',
+      kind: job.kind,
+      listenerEventType: job.listenerEventType,
       tags: [],
     };
   }

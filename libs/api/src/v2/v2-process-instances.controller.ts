@@ -1,10 +1,10 @@
 import { Body, Controller, HttpCode, Inject, Param, Post, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import { sleep } from '@baton/support';
 import { DefinitionRegistry, InstanceService, RuntimeError, type InstanceView, type LoadedDefinition } from '@baton/runtime';
 import type { Variables } from '@baton/engine';
 import { parse } from '../http/validation';
 import { V2Problem, V2ProblemFilter } from './v2-problem.filter';
+import { V2Api, V2Body, V2EitherBody } from './v2-openapi';
 import { CancelBody, CreateByIdBody, CreateByKeyBody, keyParam } from './v2.schemas';
 import { tenantOf } from './v2-tenants';
 
@@ -14,7 +14,7 @@ export const DEFAULT_AWAIT_TIMEOUT_MS = 15_000;
 const MAX_AWAIT_TIMEOUT_MS = 300_000;
 const AWAIT_POLL_MS = 50;
 
-@ApiExcludeController()
+@V2Api()
 @UseFilters(V2ProblemFilter)
 @Controller('v2/process-instances')
 export class V2ProcessInstancesController {
@@ -30,6 +30,7 @@ export class V2ProcessInstancesController {
    * `requestTimeout` runs out first.
    */
   @Post()
+  @V2EitherBody(CreateByIdBody, CreateByKeyBody)
   @HttpCode(200)
   async create(@Body() body: unknown): Promise<object> {
     const isObject = typeof body === 'object' && body !== null;
@@ -55,11 +56,18 @@ export class V2ProcessInstancesController {
         );
       }
     }
+    // The latest version starts as /api/v1 starts it, through the cached "latest" lookup; a version named by
+    // number or key is looked up again by version, which refuses a deleted one.
+    const latest = !('processDefinitionKey' in request) && (request.processDefinitionVersion === undefined || request.processDefinitionVersion < 0);
     const started = await this.instances.start(definition.bpmnProcessId, {
       variables: request.variables,
-      version: definition.version,
+      version: latest ? undefined : definition.version,
       tenantId: definition.tenantId,
     });
+    if (started.version !== definition.version) {
+      // A newer version was deployed between the two lookups: answer with the one that started.
+      definition = (await this.registry.byProcessId(definition.bpmnProcessId, { version: started.version, tenantId })) ?? definition;
+    }
     const created = {
       processDefinitionId: definition.bpmnProcessId,
       processDefinitionVersion: definition.version,
@@ -76,6 +84,7 @@ export class V2ProcessInstancesController {
 
   /** 204 once canceled, or queued behind a worker's step (then it overtakes everything in the instance's inbox). */
   @Post(':processInstanceKey/cancellation')
+  @V2Body(CancelBody)
   @HttpCode(204)
   async cancel(@Param('processInstanceKey') key: string, @Body() body: unknown): Promise<void> {
     keyParam('processInstanceKey', key);

@@ -1,5 +1,4 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import { RUNTIME_STORE } from '@baton/host';
 import { CamundaSearchService, type RuntimeStore } from '@baton/runtime';
 import type { FastifyReply } from 'fastify';
@@ -7,6 +6,7 @@ import { CurrentCaller } from '../auth/caller.decorator';
 import { tenantScope, type Caller } from '../auth/caller';
 import { parse } from '../http/validation';
 import { V2ProblemFilter } from './v2-problem.filter';
+import { V2Api, V2Body } from './v2-openapi';
 import { keyParam, SearchBody } from './v2.schemas';
 import { incidentView, jobView, processDefinitionView, processInstanceView, searchResult } from './v2-views';
 
@@ -17,7 +17,7 @@ import { incidentView, jobView, processDefinitionView, processInstanceView, sear
  * caller's tenants (docs/security.md): a search's own `tenantId` filter can
  * narrow that, never widen it, and a key of another tenant is not found.
  */
-@ApiExcludeController()
+@V2Api()
 @UseFilters(V2ProblemFilter)
 @Controller('v2')
 export class V2SearchController {
@@ -28,6 +28,7 @@ export class V2SearchController {
   }
 
   @Post('process-instances/search')
+  @V2Body(SearchBody)
   @HttpCode(200)
   async processInstances(@Body() body: unknown, @CurrentCaller() caller: Caller): Promise<object> {
     return searchResult(await this.search.processInstances(parse(SearchBody, body, 'body') ?? {}, tenantScope(caller)), processInstanceView);
@@ -39,6 +40,7 @@ export class V2SearchController {
   }
 
   @Post('process-definitions/search')
+  @V2Body(SearchBody)
   @HttpCode(200)
   async processDefinitions(@Body() body: unknown, @CurrentCaller() caller: Caller): Promise<object> {
     return searchResult(await this.search.processDefinitions(parse(SearchBody, body, 'body') ?? {}, tenantScope(caller)), processDefinitionView);
@@ -62,6 +64,7 @@ export class V2SearchController {
   }
 
   @Post('incidents/search')
+  @V2Body(SearchBody)
   @HttpCode(200)
   async incidents(@Body() body: unknown, @CurrentCaller() caller: Caller): Promise<object> {
     return searchResult(await this.search.incidents(parse(SearchBody, body, 'body') ?? {}, tenantScope(caller)), incidentView);
@@ -73,6 +76,7 @@ export class V2SearchController {
   }
 
   @Post('jobs/search')
+  @V2Body(SearchBody)
   @HttpCode(200)
   async jobs(@Body() body: unknown, @CurrentCaller() caller: Caller): Promise<object> {
     return searchResult(await this.search.jobs(parse(SearchBody, body, 'body') ?? {}, tenantScope(caller)), jobView);

@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, UseFilters } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
 import { RUNTIME_STORE } from '@baton/host';
 import { CamundaSearchService, type KeyedVariable, type RuntimeStore } from '@baton/runtime';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { tenantScope, type Caller } from '../auth/caller';
 import { parse } from '../http/validation';
 import { V2ProblemFilter } from './v2-problem.filter';
+import { V2Api, V2Body } from './v2-openapi';
 import { keyParam, SearchBody } from './v2.schemas';
 import { searchResult } from './v2-views';
 
@@ -17,7 +17,7 @@ export const VARIABLE_PREVIEW_CHARS = 8191;
  * values as JSON text. A variable's key is handed out the first time a
  * search returns it and names the same instance and variable name forever.
  */
-@ApiExcludeController()
+@V2Api()
 @UseFilters(V2ProblemFilter)
 @Controller('v2/variables')
 export class V2VariablesController {
@@ -28,6 +28,7 @@ export class V2VariablesController {
   }
 
   @Post('search')
+  @V2Body(SearchBody)
   @HttpCode(200)
   async variables(@Body() body: unknown, @CurrentCaller() caller: Caller): Promise<object> {
     return searchResult(await this.search.variables(parse(SearchBody, body, 'body') ?? {}, tenantScope(caller)), (v) => {

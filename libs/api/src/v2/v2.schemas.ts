@@ -1,4 +1,5 @@
-import { RuntimeError } from '@baton/runtime';
+import type { AdHocJobResult } from '@baton/engine';
+import { RuntimeError, type UserTaskJobResult } from '@baton/runtime';
 import { z } from 'zod';
 
 /**
@@ -57,6 +58,8 @@ export const CreateByKeyBody = z.strictObject({ processDefinitionKey: v2Key, ...
 
 export const CancelBody = z.strictObject({ operationReference }).nullable().optional();
 
+export const DeleteResourceBody = z.strictObject({ operationReference }).nullable().optional();
+
 export const ActivateJobsBody = z.strictObject({
   type: z.string().min(1),
   worker: z.string().optional(),
@@ -67,13 +70,77 @@ export const ActivateJobsBody = z.strictObject({
   tenantIds: z.array(tenantId).optional(),
 });
 
+/**
+ * The job result of an ad-hoc subprocess's job (`JobResultAdHocSubProcess`):
+ * the elements to activate, each with variables for its scope, and whether
+ * the subprocess is done. A user task listener's result (`type: userTask`)
+ * is {@link UserTaskJobResultBody}.
+ */
+export const AdHocJobResultBody = z.strictObject({
+  type: z.literal('adHocSubProcess', 'Baton supports job results of type adHocSubProcess only'),
+  activateElements: z
+    .array(z.strictObject({ elementId: z.string().min(1), variables: variables.nullable().optional() }))
+    .nullable()
+    .optional(),
+  isCompletionConditionFulfilled: z.boolean().nullable().optional(),
+  isCancelRemainingInstances: z.boolean().nullable().optional(),
+});
+
+/** An ISO 8601 date-time with an offset, or `''` to clear the date. */
+const correctedDate = z
+  .union([z.literal(''), z.iso.datetime({ offset: true })], 'must be an ISO 8601 date-time with an offset, or empty to clear it')
+  .nullable()
+  .optional();
+
+/**
+ * The job result of a user task listener's job (`JobResultUserTask`):
+ * `corrections` of the task (null or absent keeps a value, `''` or `[]`
+ * clears it; other properties are refused), or `denied`.
+ */
+export const UserTaskJobResultBody = z.strictObject({
+  type: z.literal('userTask'),
+  denied: z.boolean().nullable().optional(),
+  deniedReason: z.string().nullable().optional(),
+  corrections: z
+    .strictObject({
+      assignee: z.string().nullable().optional(),
+      dueDate: correctedDate,
+      followUpDate: correctedDate,
+      candidateUsers: z.array(z.string()).nullable().optional(),
+      candidateGroups: z.array(z.string()).nullable().optional(),
+      priority: z.number().int().min(0).max(100).nullable().optional(),
+    })
+    .nullable()
+    .optional(),
+});
+
 export const CompleteJobBody = z
   .strictObject({
     variables: variables.nullable().optional(),
-    result: unsupported('result (job results for user task listeners and ad-hoc subprocesses)'),
+    result: z.discriminatedUnion('type', [AdHocJobResultBody, UserTaskJobResultBody]).nullable().optional(),
   })
   .nullable()
   .optional();
+
+/** A user task listener's result as the job service takes it. */
+export function userTaskJobResult(body: z.infer<typeof UserTaskJobResultBody>): UserTaskJobResult {
+  return {
+    denied: body.denied ?? false,
+    deniedReason: body.deniedReason ?? null,
+    ...(body.corrections === undefined || body.corrections === null ? {} : { corrections: body.corrections }),
+  };
+}
+
+/** A result as the engine takes it: absent fields are false or empty, as in Camunda. */
+export function adHocJobResult(body: z.infer<typeof AdHocJobResultBody>): AdHocJobResult {
+  return {
+    activateElements: (body.activateElements ?? []).map((e) =>
+      e.variables === undefined || e.variables === null ? { elementId: e.elementId } : { elementId: e.elementId, variables: e.variables },
+    ),
+    isCompletionConditionFulfilled: body.isCompletionConditionFulfilled ?? false,
+    isCancelRemainingInstances: body.isCancelRemainingInstances ?? false,
+  };
+}
 
 export const FailJobBody = z
   .strictObject({

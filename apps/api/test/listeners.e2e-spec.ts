@@ -1,0 +1,210 @@
+import type { CamundaClient } from '@camunda8/orchestration-cluster-api';
+import { fixture, startApi, type ApiHarness } from './api-harness';
+import { camundaClient, deploy, failure, until } from './camunda-support';
+
+/**
+ * Execution listeners end to end, through the official client as a Camunda 8
+ * worker would meet them: listener jobs are activated, failed and completed
+ * like any job, show their kind and listener event, and the element goes on
+ * only once each has completed.
+ */
+const NOW = { consistency: { waitUpToMs: 0 } };
+
+describe('execution and task listeners through /v2 and /api/v1', () => {
+  let h: ApiHarness;
+  let camunda: CamundaClient;
+  let stopWorker: () => Promise<void>;
+
+  beforeAll(async () => {
+    h = await startApi('api_listeners');
+    stopWorker = await h.worker();
+    camunda = camundaClient(h.origin);
+    await deploy(camunda, 'el-task', fixture('listeners/service-task.bpmn'));
+    await deploy(camunda, 'tl-creating', fixture('listeners/user-task-listeners.bpmn'));
+  }, 60_000);
+  afterAll(async () => {
+    await stopWorker?.();
+    await h?.close();
+  });
+
+  async function activateOne(type: string) {
+    const { jobs } = await camunda.activateJobs({
+      type,
+      worker: 'w1',
+      maxJobsToActivate: 5,
+      timeout: 30_000,
+      requestTimeout: 5_000,
+    });
+    expect(jobs).toHaveLength(1);
+    return jobs[0];
+  }
+
+  it('start listeners, the element job and the end listener run in turn; a failed listener is an incident that resolving retries', async () => {
+    const { processInstanceKey } = await camunda.createProcessInstance({
+      processDefinitionId: 'el-task' as never,
+      variables: { amount: 5, kind: 'x', attempts: 2 },
+    });
+
+    const audit = await activateOne('audit');
+    expect(audit).toMatchObject({
+      processInstanceKey,
+      elementId: 'charge',
+      kind: 'EXECUTION_LISTENER',
+      listenerEventType: 'START',
+      retries: 2,
+    });
+    expect(audit.variables).toMatchObject({ doubled: 10 });
+    // A listener job cannot throw a BPMN error (Camunda 8 rejects it).
+    const thrown = await failure(camunda.throwJobError({ jobKey: audit.jobKey, errorCode: 'E' }));
+    expect(thrown).toMatchObject({ status: 409 });
+    await camunda.completeJob({ jobKey: audit.jobKey, variables: { auditId: 1 } });
+
+    const enrich = await activateOne('enrich-x');
+    await camunda.failJob({ jobKey: enrich.jobKey, retries: 0, errorMessage: 'enrichment down' });
+    const incidents = await until(
+      () => camunda.searchIncidents({ filter: { processInstanceKey } }, NOW),
+      (r) => r.items?.length === 1,
+      'the listener incident',
+    );
+    const incident = incidents.items?.[0];
+    expect(incident).toMatchObject({
+      errorType: 'EXECUTION_LISTENER_NO_RETRIES',
+      elementId: 'charge',
+      jobKey: enrich.jobKey,
+    });
+    await camunda.updateJob({ jobKey: enrich.jobKey, changeset: { retries: 1 } });
+    await camunda.resolveIncident({ incidentKey: incident?.incidentKey as never });
+
+    const again = await activateOne('enrich-x');
+    expect(again).toMatchObject({
+      jobKey: enrich.jobKey,
+      kind: 'EXECUTION_LISTENER',
+      listenerEventType: 'START',
+    });
+    await camunda.completeJob({ jobKey: again.jobKey });
+
+    const charge = await activateOne('charge');
+    expect(charge).toMatchObject({ kind: 'BPMN_ELEMENT', listenerEventType: 'UNSPECIFIED' });
+    expect(charge.variables).toMatchObject({ auditId: 1 });
+    await camunda.completeJob({ jobKey: charge.jobKey, variables: { result: 'paid' } });
+
+    // The end listener through Baton's own API: the same job kinds.
+    const activated = await until(
+      () =>
+        h.json('POST', '/jobs/activate', {
+          type: 'notify',
+          workerId: 'v1',
+          maxJobs: 5,
+          lockDurationMs: 30_000,
+        }),
+      (r) => r.body.jobs?.length === 1,
+      'the end listener job',
+    );
+    const notify = activated.body.jobs[0];
+    expect(notify).toMatchObject({
+      elementId: 'charge',
+      kind: 'EXECUTION_LISTENER',
+      listenerEventType: 'END',
+    });
+    expect(notify.variables).toMatchObject({ charged: 'paid' });
+    expect(
+      (
+        await h.json('POST', `/jobs/${notify.id}/complete`, {
+          workerId: 'v1',
+          variables: { notified: true },
+        })
+      ).status,
+    ).toBe(204);
+
+    const done = await until(
+      () => h.json('GET', `/instances/${processInstanceKey}`),
+      (r) => r.body.status === 'COMPLETED',
+      'the instance to complete',
+    );
+    expect(done.body.variables).toMatchObject({ charged: 'paid', notified: true });
+
+    // The job search shows each job's kind and listener event.
+    const jobs = await camunda.searchJobs({ filter: { processInstanceKey } }, NOW);
+    expect((jobs.items ?? []).map((j) => [j.type, j.kind, j.listenerEventType]).sort()).toEqual([
+      ['audit', 'EXECUTION_LISTENER', 'START'],
+      ['charge', 'BPMN_ELEMENT', 'UNSPECIFIED'],
+      ['enrich-x', 'EXECUTION_LISTENER', 'START'],
+      ['notify', 'EXECUTION_LISTENER', 'END'],
+    ]);
+    const listeners = await camunda.searchJobs({ filter: { processInstanceKey, kind: 'EXECUTION_LISTENER', listenerEventType: { $in: ['START'] } } }, NOW);
+    expect((listeners.items ?? []).map((j) => j.type).sort()).toEqual(['audit', 'enrich-x']);
+    const own = await camunda.searchJobs({ filter: { processInstanceKey, listenerEventType: 'UNSPECIFIED' } }, NOW);
+    expect((own.items ?? []).map((j) => j.type)).toEqual(['charge']);
+  });
+
+  it('canceling the instance while a listener runs cancels its job', async () => {
+    const { processInstanceKey } = await camunda.createProcessInstance({
+      processDefinitionId: 'el-task' as never,
+      variables: { amount: 1, kind: 'x', attempts: 1 },
+    });
+    const audit = await activateOne('audit');
+    await camunda.cancelProcessInstance({ processInstanceKey });
+    const jobs = await until(
+      () => camunda.searchJobs({ filter: { jobKey: audit.jobKey } }, NOW),
+      (r) => r.items?.[0]?.state === 'CANCELED',
+      'the listener job to be canceled',
+    );
+    expect(jobs.items?.[0]).toMatchObject({
+      kind: 'EXECUTION_LISTENER',
+      listenerEventType: 'START',
+    });
+  });
+
+  it('creating task listeners: TASK_LISTENER jobs whose result corrects the task before it is created', async () => {
+    const { processInstanceKey } = await camunda.createProcessInstance({
+      processDefinitionId: 'tl-creating' as never,
+      variables: { region: 'eu' },
+    });
+    const rule = await activateOne('assign-by-rule');
+    expect(rule).toMatchObject({
+      processInstanceKey,
+      elementId: 'approve',
+      kind: 'TASK_LISTENER',
+      listenerEventType: 'CREATING',
+    });
+    expect(rule.customHeaders).toMatchObject({
+      'io.camunda.zeebe:candidateGroups': '["clerks"]',
+      'io.camunda.zeebe:priority': '50',
+    });
+    // Camunda 8.8 refuses variables on a task listener job, and a denial of `creating`.
+    expect(
+      await failure(camunda.completeJob({ jobKey: rule.jobKey, variables: { x: 1 } })),
+    ).toMatchObject({ status: 400 });
+    expect(
+      await failure(
+        camunda.completeJob({ jobKey: rule.jobKey, result: { type: 'userTask', denied: true } }),
+      ),
+    ).toMatchObject({ status: 400 });
+    await camunda.completeJob({
+      jobKey: rule.jobKey,
+      result: { type: 'userTask', corrections: { assignee: 'ann', priority: 90 } },
+    });
+
+    const audit = await activateOne('audit-eu');
+    expect(audit.customHeaders).toMatchObject({
+      'io.camunda.zeebe:assignee': 'ann',
+      'io.camunda.zeebe:priority': '90',
+    });
+    await camunda.completeJob({
+      jobKey: audit.jobKey,
+      result: { type: 'userTask', corrections: { candidateGroups: [] } },
+    });
+
+    const tasks = await until(
+      () => camunda.searchUserTasks({ filter: { processInstanceKey } }, NOW),
+      (r) => r.items?.length === 1,
+      'the user task',
+    );
+    expect(tasks.items?.[0]).toMatchObject({
+      elementId: 'approve',
+      assignee: 'ann',
+      priority: 90,
+      candidateGroups: [],
+    });
+  });
+});
