@@ -1,10 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { startApi, xmlPost, type ApiHarness } from '../../apps/api/test/api-harness';
+import { fixture, startApi, xmlPost, type ApiHarness } from '../../apps/api/test/api-harness';
 import { ApiKeyService } from '../../libs/api/src/auth/api-keys';
 import { cockpitBuildDir } from '../../libs/api/src/root/cockpit';
-import { describeWithBrowser, launchChromium } from './chromium';
+import { browserCpuMs, describeWithBrowser, launchChromium } from './chromium';
 
 /**
  * The cockpit (apps/cockpit, served at /cockpit/) as a user meets it, in a
@@ -68,6 +68,43 @@ const USER_TASK = `<?xml version="1.0" encoding="UTF-8"?>
     </bpmndi:BPMNPlane>
   </bpmndi:BPMNDiagram>
 </bpmn:definitions>`;
+
+/**
+ * A process of `n` elements (a start event, n - 2 manual tasks, an end
+ * event) in rows of 25, with its diagram: what the 1,000-element rendering
+ * figure is measured on. An instance runs straight through it.
+ */
+function longProcess(n: number): string {
+  const ids = Array.from({ length: n }, (_, i) =>
+    i === 0 ? 'start' : i === n - 1 ? 'end' : `task_${i}`,
+  );
+  const at = (i: number) => ({ x: 100 + (i % 25) * 150, y: 80 + Math.floor(i / 25) * 130 });
+  const elements = ids.map((id, i) =>
+    i === 0
+      ? `<bpmn:startEvent id="start" />`
+      : i === n - 1
+        ? `<bpmn:endEvent id="end" />`
+        : `<bpmn:manualTask id="${id}" name="Step ${i}" />`,
+  );
+  const flows = ids
+    .slice(1)
+    .map((id, i) => `<bpmn:sequenceFlow id="f_${i}" sourceRef="${ids[i]}" targetRef="${id}" />`);
+  const shapes = ids.map((id, i) => {
+    const { x, y } = at(i);
+    const event = i === 0 || i === n - 1;
+    return `<bpmndi:BPMNShape id="${id}_di" bpmnElement="${id}"><dc:Bounds x="${event ? x + 32 : x}" y="${event ? y + 22 : y}" width="${event ? 36 : 100}" height="${event ? 36 : 80}" /></bpmndi:BPMNShape>`;
+  });
+  const edges = ids.slice(1).map((_, i) => {
+    const a = at(i);
+    const b = at(i + 1);
+    return `<bpmndi:BPMNEdge id="f_${i}_di" bpmnElement="f_${i}"><di:waypoint x="${a.x + 100}" y="${a.y + 40}" /><di:waypoint x="${b.x}" y="${b.y + 40}" /></bpmndi:BPMNEdge>`;
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI" id="long-defs" targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="cockpit-long" isExecutable="true">${elements.join('')}${flows.join('')}</bpmn:process>
+  <bpmndi:BPMNDiagram id="d1"><bpmndi:BPMNPlane id="p1" bpmnElement="cockpit-long">${shapes.join('')}${edges.join('')}</bpmndi:BPMNPlane></bpmndi:BPMNDiagram>
+</bpmn:definitions>`;
+}
 
 interface AxeViolation {
   readonly id: string;
@@ -168,7 +205,7 @@ describeWithBrowser('the cockpit at /cockpit/ (chromium)', () => {
     await listed.locator('a', { hasText: id }).click();
     const token = page.locator('.baton-token[data-element-id="charge"]');
     await token.waitFor({ timeout: 15_000 });
-    expect(await token.innerText()).toBe('1');
+    expect(await token.getAttribute('data-count')).toBe('1');
     expect(await page.locator('.baton-token').count()).toBe(1);
     await page
       .locator('.djs-element.baton-completed[data-element-id="price"]')
@@ -211,7 +248,7 @@ describeWithBrowser('the cockpit at /cockpit/ (chromium)', () => {
     await api.drain();
     const incidentBadge = page.locator('.baton-incident-badge[data-element-id="charge"]');
     await incidentBadge.waitFor({ timeout: 15_000 });
-    expect(await incidentBadge.innerText()).toBe('1');
+    expect(await incidentBadge.getAttribute('data-count')).toBe('1');
     const incidentRow = page.locator('table.incidents tbody tr');
     expect(await incidentRow.locator('td').allInnerTexts()).toEqual([
       'charge',
@@ -316,6 +353,228 @@ describeWithBrowser('the cockpit at /cockpit/ (chromium)', () => {
     await row.waitFor({ state: 'detached', timeout: 15_000 });
 
     expect(consoleErrors).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it('shows waiting work, retries an incident group, overlays statistics on a process, and deploys a dropped file', async () => {
+    const TIMER = fixture('events/timer-boundary-service-task.bpmn');
+    expect((await api.api('/processes', xmlPost(TIMER))).status).toBe(201);
+    expect(
+      (await api.api('/processes', xmlPost(fixture('events/message-boundary-user-task.bpmn'))))
+        .status,
+    ).toBe(201);
+    const timed: string[] = [];
+    for (let i = 0; i < 3; i++)
+      timed.push(
+        (await api.json('POST', '/processes/timer-boundary-service-task/instances')).body.id,
+      );
+    const applicant = (
+      await api.json('POST', '/processes/message-boundary-user-task/instances', {
+        variables: { applicationId: 'A-7' },
+      })
+    ).body.id;
+    await api.drain();
+    // Two of the three jobs fail for good, with the same message: one incident group of two.
+    const leased = await api.json('POST', '/jobs/activate', {
+      type: 'call-api',
+      workerId: 'w',
+      maxJobs: 2,
+      lockDurationMs: 60_000,
+    });
+    expect(leased.body.jobs).toHaveLength(2);
+    for (const job of leased.body.jobs) {
+      expect(
+        (
+          await api.json('POST', `/jobs/${job.id}/fail`, {
+            workerId: 'w',
+            errorMessage: 'api down',
+            retries: 0,
+          })
+        ).status,
+      ).toBe(204);
+    }
+    await api.drain();
+
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const consoleErrors: string[] = [];
+    page.on('console', (m) => {
+      if (m.type() === 'error') consoleErrors.push(`${m.text()} ${m.location().url}`);
+    });
+    page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
+
+    // Waiting work: the jobs (listing leases none), filtered by state.
+    await page.goto(`${api.origin}/cockpit/#/processes`);
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Waiting work' })
+      .click();
+    const jobs = page
+      .getByRole('table', { name: 'Jobs' })
+      .locator('tbody tr', { hasText: 'call-api' });
+    await jobs.nth(2).waitFor({ timeout: 15_000 });
+    expect(await jobs.count()).toBe(3);
+    await page.getByLabel('State').selectOption('FAILED');
+    await page.waitForURL(/tab=jobs/);
+    await page
+      .getByRole('table', { name: 'Jobs' })
+      .locator('tbody tr', { hasText: 'api down' })
+      .nth(1)
+      .waitFor({ timeout: 15_000 });
+    expect(await page.getByRole('table', { name: 'Jobs' }).locator('tbody tr').count()).toBe(2);
+    expect(await criticalViolations(page)).toEqual([]);
+    await screenshot(page, 'waiting-jobs');
+
+    // Timers in the order they fall due, and the message subscriptions filtered by name.
+    await page.getByRole('link', { name: 'Timers' }).click();
+    const timers = page
+      .getByRole('table', { name: 'Timers' })
+      .locator('tbody tr', { hasText: 'timeout' });
+    await timers.nth(2).waitFor({ timeout: 15_000 });
+    expect(await timers.count()).toBe(3);
+    expect(await criticalViolations(page)).toEqual([]);
+    await page.getByRole('link', { name: 'Message subscriptions' }).click();
+    await page.getByLabel('Message name').fill('application-withdrawn');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.waitForURL(/messageName=application-withdrawn/);
+    const subscription = page
+      .getByRole('table', { name: 'Message subscriptions' })
+      .locator('tbody tr');
+    await subscription.first().waitFor({ timeout: 15_000 });
+    expect(await subscription.count()).toBe(1);
+    expect(await subscription.first().locator('td').nth(1).innerText()).toBe('A-7');
+    expect(await subscription.first().locator('a').innerText()).toBe(applicant);
+    expect(await criticalViolations(page)).toEqual([]);
+
+    // The process page: per-element statistics on the diagram.
+    await page.goto(`${api.origin}/cockpit/#/processes/timer-boundary-service-task`);
+    const incidents = page.locator('.baton-incident-badge[data-element-id="call_api"]');
+    await incidents.waitFor({ timeout: 15_000 });
+    expect(await incidents.getAttribute('data-count')).toBe('2');
+    expect(
+      await page.locator('.baton-token[data-element-id="call_api"]').getAttribute('data-count'),
+    ).toBe('1');
+    expect(
+      await page
+        .locator('.baton-completed-badge[data-element-id="start"]')
+        .getAttribute('data-count'),
+    ).toBe('3');
+    expect(await criticalViolations(page)).toEqual([]);
+    await screenshot(page, 'process-statistics');
+
+    // Incidents grouped by cause: "Retry all in this group" resolves both.
+    await page.goto(`${api.origin}/cockpit/#/waiting?tab=incidents`);
+    const group = page
+      .getByRole('table', { name: 'Incident groups' })
+      .locator('tbody tr', { hasText: 'api down' });
+    await group.waitFor({ timeout: 15_000 });
+    expect(await group.locator('td').nth(2).innerText()).toBe('2');
+    expect(await criticalViolations(page)).toEqual([]);
+    await screenshot(page, 'incident-groups');
+    await group.getByRole('button', { name: 'Retry all in this group' }).click();
+    await page
+      .locator('.retry-progress', { hasText: /^2 of 2 retried$/ })
+      .waitFor({ timeout: 15_000 });
+    expect(
+      (await api.json('GET', '/incidents')).body.items.filter((i: { instanceId: string }) =>
+        timed.includes(i.instanceId),
+      ),
+    ).toEqual([]);
+    await group.waitFor({ state: 'detached', timeout: 15_000 });
+
+    // A second version: the switcher shows both, and the XML of the one shown downloads.
+    expect(
+      (
+        await api.api(
+          '/processes',
+          xmlPost(TIMER.replace('name="Call API"', 'name="Call the API"')),
+        )
+      ).status,
+    ).toBe(201);
+    await page.goto(`${api.origin}/cockpit/#/processes/timer-boundary-service-task`);
+    const version = page.getByLabel('Version');
+    await version.locator('option').nth(1).waitFor({ state: 'attached', timeout: 15_000 });
+    expect(await version.locator('option').allInnerTexts()).toEqual(['2 (latest)', '1']);
+    await version.selectOption('1');
+    await page.waitForURL(/version=1/);
+    await page
+      .locator('.baton-completed-badge[data-element-id="start"]')
+      .waitFor({ timeout: 15_000 });
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download XML' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('timer-boundary-service-task-v1.bpmn');
+
+    // Deploy by drag and drop: a refused file is drawn with its errors on the elements they name.
+    await page.goto(`${api.origin}/cockpit/#/processes`);
+    const drop = async (name: string, xml: string) => {
+      const transfer = await page.evaluateHandle(
+        `(() => { const d = new DataTransfer(); d.items.add(new File([${JSON.stringify(xml)}], ${JSON.stringify(name)}, { type: 'application/xml' })); return d; })()`,
+      );
+      await page.dispatchEvent('[data-testid="drop-zone"]', 'drop', { dataTransfer: transfer });
+    };
+    await drop('bad.bpmn', fixture('invalid/missing-task-config.bpmn'));
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'bad.bpmn was not deployed' })
+      .waitFor({ timeout: 15_000 });
+    for (const id of ['service', 'send', 'rule', 'script', 'call']) {
+      await page
+        .locator(`.baton-error-badge[data-element-id="${id}"]`)
+        .waitFor({ timeout: 15_000 });
+      expect(await page.locator('.deploy-errors li', { hasText: id }).count()).toBeGreaterThan(0);
+    }
+    expect(
+      await page.locator('.baton-error-badge[data-element-id="service"]').getAttribute('title'),
+    ).toMatch(/zeebe:taskDefinition type/);
+    expect(await criticalViolations(page)).toEqual([]);
+    await screenshot(page, 'deploy-errors');
+    await drop('approval.bpmn', USER_TASK.replace('cockpit-approval', 'cockpit-dropped'));
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Deployed approval.bpmn' })
+      .waitFor({ timeout: 15_000 });
+    expect((await api.json('GET', '/processes/cockpit-dropped')).status).toBe(200);
+
+    // The one console line is the browser's own note of the refused deploy's 400.
+    expect(consoleErrors).toEqual([
+      `Failed to load resource: the server responded with a status of 400 (Bad Request) ${api.origin}/api/v1/processes`,
+    ]);
+    await page.close();
+  }, 90_000);
+
+  it('draws a 1,000-element process with its statistics overlays', async () => {
+    expect((await api.api('/processes', xmlPost(longProcess(1000)))).status).toBe(201);
+    expect((await api.json('POST', '/processes/cockpit-long/instances')).status).toBe(201);
+    await api.drain();
+    expect((await api.json('GET', '/processes/cockpit-long/statistics')).body.items).toHaveLength(
+      1000,
+    );
+
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await page.goto(`${api.origin}/cockpit/#/processes`);
+    await page.getByRole('heading', { name: 'Processes' }).waitFor({ timeout: 15_000 });
+    // From the navigation to every element drawn with its overlay (the page's own requests
+    // included): the wall-clock time, and the CPU time the browser spent on it, which is what
+    // drawing costs; on a machine shared with other work the wall clock also counts the waits
+    // for a CPU.
+    const cpuBefore = browserCpuMs();
+    const start = Date.now();
+    await page.evaluate(`location.hash = '#/processes/cockpit-long'`);
+    await page
+      .locator('.baton-completed-badge[data-element-id]')
+      .nth(999)
+      .waitFor({ timeout: 30_000 });
+    const elapsed = Date.now() - start;
+    const cpuMs = Math.round(browserCpuMs() - cpuBefore);
+    expect(await page.locator('.baton-completed-badge[data-element-id]').count()).toBe(1000);
+    console.log(
+      `cockpit: a 1,000-element diagram with its overlays drawn in ${elapsed} ms (browser CPU ${cpuMs} ms)`,
+    );
+    // The target is 2 s on a quiet machine; bpmn-js's import is most of it (about 1.5 s of main
+    // thread here), the badges a few tens of ms. The bound leaves room for a machine busy with
+    // other tests and still fails on a quadratic regression (a thousand HTML overlays cost 0.8 s more).
+    expect(cpuMs).toBeLessThan(4_000);
     await page.close();
   }, 90_000);
 });

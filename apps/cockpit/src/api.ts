@@ -213,3 +213,130 @@ export function query(params: Record<string, string | number | null | undefined>
 }
 
 export const V1 = '/api/v1';
+
+/** A job as `GET /api/v1/jobs` lists it (read only: listing leases nothing). */
+export interface JobListItem {
+  readonly id: string;
+  readonly type: string;
+  readonly instanceId: string;
+  readonly processKey: string;
+  readonly elementId: string;
+  readonly state: string;
+  readonly retries: number;
+  readonly worker: string | null;
+  readonly lockExpiresAt: string | null;
+  readonly errorMessage: string | null;
+}
+
+export interface Timer {
+  readonly id: string;
+  readonly instanceId: string | null;
+  readonly processKey: string | null;
+  readonly elementId: string;
+  readonly dueAt: string;
+  readonly state: string;
+  readonly repetitions: number | null;
+  readonly cycle: string | null;
+}
+
+export interface MessageSubscription {
+  readonly id: string;
+  readonly instanceId: string;
+  readonly processKey: string;
+  readonly elementId: string;
+  readonly messageName: string;
+  readonly correlationKey: string | null;
+  readonly interrupting: boolean;
+  readonly createdAt: string;
+}
+
+export interface IncidentGroup {
+  readonly type: string;
+  readonly message: string;
+  readonly count: number;
+  readonly firstCreatedAt: string;
+  readonly lastCreatedAt: string;
+}
+
+export interface ElementStatistics {
+  readonly elementId: string;
+  readonly active: number;
+  readonly incidents: number;
+  readonly completed: number;
+  readonly canceled: number;
+}
+
+/** One problem of a refused deployment, naming the element at fault where there is one. */
+export interface DeployError {
+  readonly elementId?: string | null;
+  readonly elementType?: string | null;
+  readonly message: string;
+}
+
+export interface DeployResult {
+  readonly processes: Definition[];
+}
+
+/**
+ * Deploys a BPMN document (its XML text) with `POST /api/v1/processes`. A
+ * refused document throws an ApiError whose problem lists the errors by element.
+ */
+export async function deployXml(xml: string): Promise<DeployResult> {
+  const headers: Record<string, string> = {
+    accept: 'application/json, application/problem+json',
+    'content-type': 'application/xml',
+    'x-requested-with': 'XMLHttpRequest',
+  };
+  const auth = authorization();
+  if (auth !== null) headers.authorization = auth;
+  const response = await fetch(`${V1}/processes`, {
+    method: 'POST',
+    headers,
+    body: xml,
+    credentials: 'omit',
+    cache: 'no-store',
+  });
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  if (response.ok) return body as DeployResult;
+  if (response.status === 401) for (const listener of unauthorizedListeners) listener();
+  const problem = body as (Problem & { errors?: DeployError[] }) | undefined;
+  throw new ApiError(
+    response.status,
+    problem,
+    problem?.detail ?? problem?.title ?? `${response.status}`,
+  );
+}
+
+/** The errors a refused deployment lists (problem+json `errors`). */
+export const deployErrors = (error: unknown): DeployError[] =>
+  error instanceof ApiError
+    ? (((error.problem as { errors?: DeployError[] } | undefined)?.errors ?? []) as DeployError[])
+    : [];
+
+/** One thing a token waits for (`GET /api/v1/instances/{id}/waiting`). */
+export type WaitingItem =
+  | { kind: 'job'; id: string; type: string; state: string; retries: number; worker: string | null }
+  | { kind: 'userTask'; id: string; name: string | null; assignee: string | null }
+  | { kind: 'timer'; id: string; elementId: string; dueAt: string }
+  | {
+      kind: 'message';
+      id: string;
+      elementId: string;
+      messageName: string;
+      correlationKey: string | null;
+    }
+  | { kind: 'signal'; id: string; elementId: string; signalName: string }
+  | { kind: 'calledInstance'; id: string; processKey: string; status: string }
+  | { kind: 'incident'; id: string; type: string; message: string };
+
+export interface Waiting {
+  readonly instanceId: string;
+  readonly tokens: (Token & { readonly waitingFor: WaitingItem[] })[];
+  readonly unmatched: WaitingItem[];
+}

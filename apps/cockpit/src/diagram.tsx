@@ -5,8 +5,10 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 
 interface Canvas {
   zoom(level: 'fit-viewport', center?: 'auto'): void;
+  resized(): void;
   addMarker(element: string, marker: string): void;
   removeMarker(element: string, marker: string): void;
+  getLayer(name: string, index?: number): SVGGElement;
 }
 interface Overlays {
   add(
@@ -19,8 +21,14 @@ interface Overlays {
   ): string;
   remove(filter: { type: string }): void;
 }
+interface Shape {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
 interface ElementRegistry {
-  get(id: string): unknown;
+  get(id: string): Shape | undefined;
 }
 
 export interface DiagramState {
@@ -30,23 +38,60 @@ export interface DiagramState {
   readonly incidents?: ReadonlyMap<string, number>;
   /** Elements the instance has completed. */
   readonly completed?: ReadonlySet<string>;
+  /** Completed element instances by element id (a process version's statistics): a green badge. */
+  readonly completedCounts?: ReadonlyMap<string, number>;
+  /** What a `tokens` badge counts (its tooltip): `token` on an instance, `active instance` on a process. */
+  readonly tokenLabel?: string;
+  /** Deploy errors by element id: a red outline and a `!` badge whose tooltip is the message. */
+  readonly errors?: ReadonlyMap<string, string>;
 }
 
 const OVERLAY = 'baton-state';
+/** The SVG layer of the count badges, above the diagram's own layers. */
+const BADGE_LAYER = 'baton-badges';
+const SVG = 'http://www.w3.org/2000/svg';
+const BADGE_HEIGHT = 18;
 
-function badge(className: string, count: number, elementId: string, what: string): HTMLElement {
-  const element = document.createElement('span');
-  element.className = className;
-  element.dataset.elementId = elementId;
-  element.textContent = String(count);
-  element.title = `${count} ${what}${count === 1 ? '' : 's'} at ${elementId}`;
-  return element;
+/**
+ * A count badge drawn in SVG on a layer of the canvas (it moves and zooms
+ * with the diagram). Not a diagram-js overlay: overlays are HTML positioned
+ * one by one, and a thousand of them (a large process's statistics) cost
+ * more than drawing the diagram itself.
+ */
+function badge(
+  className: string,
+  count: number,
+  elementId: string,
+  what: string,
+  x: number,
+  y: number,
+): SVGGElement {
+  const text = String(count);
+  const width = Math.max(BADGE_HEIGHT, 8 + 7.5 * text.length);
+  const g = document.createElementNS(SVG, 'g');
+  g.setAttribute('class', `baton-badge ${className}`);
+  g.setAttribute('transform', `translate(${x} ${y})`);
+  g.dataset.elementId = elementId;
+  g.dataset.count = text;
+  const title = document.createElementNS(SVG, 'title');
+  title.textContent = `${count} ${what}${count === 1 ? '' : 's'} at ${elementId}`;
+  const rect = document.createElementNS(SVG, 'rect');
+  rect.setAttribute('width', String(width));
+  rect.setAttribute('height', String(BADGE_HEIGHT));
+  rect.setAttribute('rx', String(BADGE_HEIGHT / 2));
+  const label = document.createElementNS(SVG, 'text');
+  label.setAttribute('x', String(width / 2));
+  label.setAttribute('y', '13');
+  label.textContent = text;
+  g.append(title, rect, label);
+  return g;
 }
 
 /**
  * A BPMN diagram in bpmn-js's NavigatedViewer (drag to move, wheel to zoom),
- * with the state of an instance on it: a badge on each element that holds
- * live tokens (blue) or open incidents (red), and a marker on completed ones.
+ * with state on it: a badge on each element that holds live tokens or active
+ * instances (blue), open incidents (red) or completed instances (green), a
+ * marker on completed elements, and deploy errors on the elements they name.
  */
 export function Diagram({ xml, state = {} }: { xml: string; state?: DiagramState }) {
   const container = useRef<HTMLElement>(null);
@@ -67,15 +112,28 @@ export function Diagram({ xml, state = {} }: { xml: string; state?: DiagramState
     const v = viewer.current;
     if (v === null) return;
     let current = true;
+    // Imported out of the layout (display: none): each label bpmn-js measures would otherwise
+    // lay out the whole half-drawn diagram again.
+    const figure = container.current;
+    if (figure !== null) figure.style.display = 'none';
+    const shownAgain = () => {
+      if (figure !== null) figure.style.display = '';
+    };
     v.importXML(xml)
       .then(() => {
+        shownAgain();
         if (!current) return;
-        v.get<Canvas>('canvas').zoom('fit-viewport', 'auto');
+        const canvas = v.get<Canvas>('canvas');
+        canvas.resized();
+        canvas.zoom('fit-viewport', 'auto');
         markers.current = [];
         setError(null);
         setShown(xml);
       })
-      .catch((e: Error) => current && setError(e.message));
+      .catch((e: Error) => {
+        shownAgain();
+        if (current) setError(e.message);
+      });
     return () => {
       current = false;
     };
@@ -87,6 +145,8 @@ export function Diagram({ xml, state = {} }: { xml: string; state?: DiagramState
     const canvas = v.get<Canvas>('canvas');
     const overlays = v.get<Overlays>('overlays');
     const registry = v.get<ElementRegistry>('elementRegistry');
+    const layer = canvas.getLayer(BADGE_LAYER, 100);
+    layer.replaceChildren();
     overlays.remove({ type: OVERLAY });
     for (const [element, marker] of markers.current) canvas.removeMarker(element, marker);
     markers.current = [];
@@ -94,24 +154,64 @@ export function Diagram({ xml, state = {} }: { xml: string; state?: DiagramState
       canvas.addMarker(element, marker);
       markers.current.push([element, marker]);
     };
+    // Every badge into one fragment, appended once.
+    const badges = document.createDocumentFragment();
+    const counts = (
+      counted: ReadonlyMap<string, number> | undefined,
+      className: string,
+      what: string,
+      at: (shape: Shape) => [number, number],
+      marker?: string,
+    ) => {
+      for (const [id, count] of counted ?? []) {
+        const shape = registry.get(id);
+        if (shape === undefined || count === 0) continue;
+        if (marker !== undefined) mark(id, marker);
+        badges.append(badge(className, count, id, what, ...at(shape)));
+      }
+    };
     for (const id of state.completed ?? []) if (registry.get(id)) mark(id, 'baton-completed');
-    for (const [id, count] of state.tokens ?? []) {
+    counts(state.completedCounts, 'baton-completed-badge', 'completed instance', (s) => [
+      s.x - 8,
+      s.y - 10,
+    ]);
+    counts(
+      state.tokens,
+      'baton-token',
+      state.tokenLabel ?? 'token',
+      (s) => [s.x - 8, s.y + s.height - 8],
+      'baton-active',
+    );
+    counts(
+      state.incidents,
+      'baton-incident-badge',
+      'incident',
+      (s) => [s.x + s.width - 8, s.y + s.height - 8],
+      'baton-incident',
+    );
+    layer.append(badges);
+    for (const [id, message] of state.errors ?? []) {
       if (!registry.get(id)) continue;
-      mark(id, 'baton-active');
-      overlays.add(id, OVERLAY, {
-        position: { bottom: 8, left: -8 },
-        html: badge('baton-token', count, id, 'token'),
-      });
+      mark(id, 'baton-error');
+      const flag = document.createElement('span');
+      flag.className = 'baton-error-badge';
+      flag.dataset.elementId = id;
+      flag.textContent = '!';
+      flag.title = message;
+      flag.setAttribute('role', 'img');
+      flag.setAttribute('aria-label', `error at ${id}: ${message}`);
+      overlays.add(id, OVERLAY, { position: { top: -10, right: 8 }, html: flag });
     }
-    for (const [id, count] of state.incidents ?? []) {
-      if (!registry.get(id)) continue;
-      mark(id, 'baton-incident');
-      overlays.add(id, OVERLAY, {
-        position: { bottom: 8, right: 8 },
-        html: badge('baton-incident-badge', count, id, 'incident'),
-      });
-    }
-  }, [shown, xml, state.tokens, state.incidents, state.completed]);
+  }, [
+    shown,
+    xml,
+    state.tokens,
+    state.incidents,
+    state.completed,
+    state.completedCounts,
+    state.errors,
+    state.tokenLabel,
+  ]);
 
   return (
     <div class="diagram-wrap">

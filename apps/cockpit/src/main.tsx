@@ -7,6 +7,7 @@ import { InstancesPage } from './pages/instances';
 import { ProcessesPage, ProcessPage } from './pages/processes';
 import { SignIn } from './pages/sign-in';
 import { TasksPage } from './pages/tasks';
+import { WaitingPage, waitingFilterNames, type WaitingTab } from './pages/waiting';
 import './styles.css';
 
 const param = (route: Route, name: string): string | undefined =>
@@ -43,6 +44,15 @@ function Page({ route }: { route: Route }) {
       />
     );
   }
+  if (section === 'waiting') {
+    const requested = route.params.get('tab');
+    const tab: WaitingTab =
+      requested === 'timers' || requested === 'messages' || requested === 'incidents'
+        ? requested
+        : 'jobs';
+    const filters = Object.fromEntries(waitingFilterNames(tab).map((n) => [n, param(route, n)]));
+    return <WaitingPage key={`${tab}${JSON.stringify(filters)}`} tab={tab} filters={filters} />;
+  }
   if (section === 'processes') return <ProcessesPage />;
   return (
     <main>
@@ -75,6 +85,7 @@ function App() {
         <nav aria-label="Main">
           {link('/processes', 'Processes')}
           {link('/instances', 'Instances')}
+          {link('/waiting', 'Waiting work')}
           {link('/tasks', 'Tasks')}
         </nav>
         <span class="spacer" />

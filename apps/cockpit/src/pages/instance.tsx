@@ -9,6 +9,8 @@ import {
   type Instance,
   type Job,
   type Page,
+  type Waiting,
+  type WaitingItem,
 } from '../api';
 import { Diagram, type DiagramState } from '../diagram';
 import { json, when } from '../format';
@@ -33,6 +35,9 @@ export function InstancePage({ id }: { id: string }) {
   const path = `${V1}/instances/${encodeURIComponent(id)}`;
   const instance = usePolled(() => getJson<Instance>(path), [path]);
   const history = usePolled(() => getJson<Page<HistoryItem>>(`${path}/history?limit=1000`), [path]);
+  const waiting = usePolled(() => getJson<Waiting>(`${path}/waiting`), [path]);
+  const waitsOf = (tokenId: string): WaitingItem[] =>
+    waiting.data?.tokens.find((t) => t.id === tokenId)?.waitingFor ?? [];
   const jobs = usePolled(
     async () =>
       (
@@ -178,6 +183,7 @@ export function InstancePage({ id }: { id: string }) {
                   <tr>
                     <th scope="col">Element</th>
                     <th scope="col">State</th>
+                    <th scope="col">Waiting for</th>
                     <th scope="col">Token</th>
                   </tr>
                 </thead>
@@ -186,6 +192,7 @@ export function InstancePage({ id }: { id: string }) {
                     <tr key={t.id}>
                       <td>{t.elementId}</td>
                       <td>{t.state}</td>
+                      <td class="waiting-for">{waitsOf(t.id).map(describeWait).join('; ')}</td>
                       <td>{t.id}</td>
                     </tr>
                   ))}
@@ -311,4 +318,24 @@ function Variables({ variables }: { variables: Record<string, unknown> }) {
       </tbody>
     </table>
   );
+}
+
+/** One thing a token waits for, in words. */
+function describeWait(w: WaitingItem): string {
+  switch (w.kind) {
+    case 'job':
+      return `job ${w.type} (${w.state}${w.worker !== null ? `, ${w.worker}` : ''}, ${w.retries} retries)`;
+    case 'userTask':
+      return `user task${w.name !== null ? ` "${w.name}"` : ''}${w.assignee !== null ? ` (${w.assignee})` : ''}`;
+    case 'timer':
+      return `timer ${w.elementId} due ${when(w.dueAt)}`;
+    case 'message':
+      return `message "${w.messageName}"${w.correlationKey !== null ? ` key ${w.correlationKey}` : ''}`;
+    case 'signal':
+      return `signal "${w.signalName}"`;
+    case 'calledInstance':
+      return `called instance ${w.id} of ${w.processKey} (${w.status})`;
+    case 'incident':
+      return `incident ${w.type}: ${w.message}`;
+  }
 }

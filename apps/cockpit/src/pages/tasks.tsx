@@ -3,6 +3,7 @@ import { getJson, query, send, V1, type Page, type Task } from '../api';
 import { when } from '../format';
 import { href, navigate, usePolled } from '../hooks';
 import { ErrorLine, Pager } from './common';
+import { TaskFormView, useTaskForm } from './task-form';
 
 export interface TaskFilters {
   readonly assignee?: string;
@@ -131,6 +132,7 @@ function TaskPanel({
   const [variables, setVariables] = useState('{\n  \n}');
   const [error, setError] = useState<Error | undefined>(undefined);
   const [done, setDone] = useState<string | null>(null);
+  const form = useTaskForm(task);
   const run = async (what: string, call: () => Promise<unknown>, then?: () => void) => {
     setError(undefined);
     try {
@@ -187,27 +189,43 @@ function TaskPanel({
           Unclaim
         </button>
       </form>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void run(
-            'completed',
-            async () => send('POST', `${V1}/tasks/${task.id}/complete`, { variables: parsed() }),
-            onCompleted,
-          );
-        }}
-      >
-        <label class="block">
-          Variables (a JSON object)
-          <textarea
-            rows={8}
-            spellcheck={false}
-            value={variables}
-            onInput={(e) => setVariables(e.currentTarget.value)}
-          />
-        </label>
-        <button type="submit">Complete</button>
-      </form>
+      {form.state === 'loading' && <p>Loading the form…</p>}
+      {form.state === 'ready' && (
+        <TaskFormView
+          form={form}
+          onSubmit={(data) =>
+            void run(
+              'completed',
+              () => send('POST', `${V1}/tasks/${task.id}/complete`, { variables: data }),
+              onCompleted,
+            )
+          }
+        />
+      )}
+      {form.state === 'none' && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run(
+              'completed',
+              async () => send('POST', `${V1}/tasks/${task.id}/complete`, { variables: parsed() }),
+              onCompleted,
+            );
+          }}
+        >
+          <p class="hint">{form.reason} Complete it with variables:</p>
+          <label class="block">
+            Variables (a JSON object)
+            <textarea
+              rows={8}
+              spellcheck={false}
+              value={variables}
+              onInput={(e) => setVariables(e.currentTarget.value)}
+            />
+          </label>
+          <button type="submit">Complete</button>
+        </form>
+      )}
       {done !== null && <p aria-live="polite">Task {done}.</p>}
       <ErrorLine error={error} />
     </aside>
