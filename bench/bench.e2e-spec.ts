@@ -54,7 +54,24 @@ describe('npm run bench, at smoke size', () => {
     expect(cell.jobs?.errors).toBe(0);
   });
 
-  it('measures the API: 200 starts at a fixed rate, a short saturation run, GET /processes', async () => {
+  it("runs R3 with the official client's createJobWorker over /v2: 30 instances, each through a job", async () => {
+    const cell = await runE2eCell({
+      process: 'R3',
+      workers: 1,
+      batchSize: 100,
+      warmupSeconds: 0,
+      windows: 1,
+      windowSeconds: 20,
+      maxInstances: 30,
+      rabbitmqUrl,
+      jobWorker: 'camunda-client',
+    });
+    expectCell(cell, 30);
+    expect(cell.jobs).toMatchObject({ completed: 30, errors: 0 });
+    expect(cell.jobs?.worker).toContain('createJobWorker');
+  });
+
+  it('measures the API: 200 starts at a fixed rate over /api/v1 and over /v2, a short saturation run, GET /processes', async () => {
     const api = await measureApi(
       {
         rates: [100],
@@ -85,6 +102,11 @@ describe('npm run bench, at smoke size', () => {
       expect(wellFormed(figure.median)).toBe(true);
     }
     expect(fixed.p50.median).toBeLessThanOrEqual(fixed.p99.median);
+    const [v2] = api.v2StartFixed ?? [];
+    expect(v2).toMatchObject({ rate: 100, requests: 200, non2xx: 0, errors: 0, timeouts: 0 });
+    expect(wellFormed(v2.p95.median)).toBe(true);
+    expect(wellFormed(api.v2StartSaturation?.rps.median ?? null)).toBe(true);
+    expect(api.v2StartSaturation?.non2xx).toBe(0);
     expect(api.listAb.requests).toBe(200);
     expect(api.nginx.skipped).not.toBeNull();
     expect(wellFormed(api.apiRssMB.idle)).toBe(true);

@@ -139,6 +139,7 @@ async function main(): Promise<number> {
     engine: null,
     e2e: [],
     e2eR3HandlerRunner: null,
+    e2eR3CamundaClient: null,
     api: null,
     timers: null,
     embedded: null,
@@ -212,6 +213,23 @@ async function main(): Promise<number> {
         });
         log(`  ${label}: ERROR ${(e as Error).message}`);
       }
+    }
+    // R3 as a Camunda 8 user runs it: the official client's createJobWorker, over /v2 of an API process.
+    try {
+      const cell = await runE2eCell({
+        ...cellPlan({ process: 'R3', workers: 3, batchSize: 100 }, options),
+        jobWorker: 'camunda-client',
+      });
+      (results as { e2eR3CamundaClient: E2eCellResult | null }).e2eR3CamundaClient = cell;
+      log(
+        `  R3 with @camunda8/orchestration-cluster-api createJobWorker: ${fmtStat(cell.instancesPerSec)} instances/s`,
+      );
+    } catch (e) {
+      results.errors.push({
+        section: 'e2e R3 createJobWorker',
+        message: (e as Error).message.split('\n')[0],
+      });
+      log(`  R3 with createJobWorker: ERROR ${(e as Error).message}`);
     }
     if (options.mode === 'full') {
       const cell: E2eCellResult = await runE2eCell({

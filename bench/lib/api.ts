@@ -67,6 +67,13 @@ export interface NginxFigures {
 export interface ApiFigures {
   readonly startFixed: FixedRateFigures[];
   readonly startSaturation: LatencyFigures & { connections: number; apiRssMB: number | null };
+  /**
+   * The same starts through Camunda's API (`POST /v2/process-instances`), each
+   * round right after the `/api/v1` round at the same rate, on the same API
+   * process (absent in results written before it existed).
+   */
+  readonly v2StartFixed?: FixedRateFigures[];
+  readonly v2StartSaturation?: LatencyFigures & { connections: number; apiRssMB: number | null };
   readonly listAb: LatencyFigures & { connections: number };
   readonly listWrk: {
     tool: string;
@@ -83,6 +90,11 @@ export interface ApiFigures {
 }
 
 export const START_BODY = JSON.stringify({ variables: { amount: 150 } });
+/** Camunda 8.8's `createProcessInstance` of the same process with the same variables. */
+export const V2_START_BODY = JSON.stringify({
+  processDefinitionId: 'R1',
+  variables: { amount: 150 },
+});
 
 /**
  * The API as its own process on a fresh schema, publishing to a queue of its
@@ -114,27 +126,36 @@ export async function measureApi(plan: ApiPlan, log: (line: string) => void): Pr
       throw new Error(`deploying R1 answered ${deploy.status}: ${await deploy.text()}`);
     const startUrl = `${origin}/api/v1/processes/R1/instances`;
     const post = { url: startUrl, method: 'POST' as const, body: START_BODY };
+    const v2Post = {
+      url: `${origin}/v2/process-instances`,
+      method: 'POST' as const,
+      body: V2_START_BODY,
+    };
 
-    // Warm-up: JIT, pools, the definition cache.
+    // Warm-up: JIT, pools, the definition cache; both APIs.
     await closedLoad({ ...post, connections: 10, seconds: plan.warmupSeconds });
+    await closedLoad({ ...v2Post, connections: 10, seconds: plan.warmupSeconds / 2 });
     const idle = api.rssMB();
 
+    // /api/v1 and /v2 take turns round by round, so that both see the same machine.
     const startFixed: FixedRateFigures[] = [];
+    const v2StartFixed: FixedRateFigures[] = [];
     for (const rate of plan.rates) {
       const runs: LoadResult[] = [];
+      const v2Runs: LoadResult[] = [];
       for (let r = 0; r < plan.rounds; r++) {
         runs.push(await openLoad({ ...post, rate, seconds: plan.roundSeconds }));
         await sleep(300);
+        v2Runs.push(await openLoad({ ...v2Post, rate, seconds: plan.roundSeconds }));
+        await sleep(300);
       }
-      const figures = {
-        rate,
-        ...latencyFigures(runs),
-        lateStarts: sum(runs, (x) => x.lateStarts ?? 0),
-        apiRssMB: api.rssMB(),
-      };
+      const figures = fixedRateFigures(rate, runs, api.rssMB());
+      const v2Figures = fixedRateFigures(rate, v2Runs, api.rssMB());
       startFixed.push(figures);
+      v2StartFixed.push(v2Figures);
       log(
-        `  POST start at ${rate}/s: p95 ${figures.p95.median.toFixed(1)} ms, ${figures.non2xx + figures.errors + figures.timeouts} failed`,
+        `  POST start at ${rate}/s: p95 ${figures.p95.median.toFixed(1)} ms (/api/v1), ${v2Figures.p95.median.toFixed(1)} ms (/v2); ` +
+          `${figures.non2xx + figures.errors + figures.timeouts} + ${v2Figures.non2xx + v2Figures.errors + v2Figures.timeouts} failed`,
       );
     }
 
@@ -159,6 +180,25 @@ export async function measureApi(plan: ApiPlan, log: (line: string) => void): Pr
     const apiCpuPerSecAtSaturation =
       cpu0 === null || cpu1 === null ? null : (cpu1 - cpu0) / ((performance.now() - t0) / 1000);
     log(`  POST start at saturation: ${Math.round(startSaturation.rps.median)} req/s`);
+
+    const v2SatRuns: LoadResult[] = [];
+    for (let r = 0; r < plan.rounds; r++) {
+      v2SatRuns.push(
+        await closedLoad({
+          ...v2Post,
+          connections: plan.saturationConnections,
+          seconds: plan.roundSeconds,
+        }),
+      );
+    }
+    const v2StartSaturation = {
+      ...latencyFigures(v2SatRuns),
+      connections: plan.saturationConnections,
+      apiRssMB: api.rssMB(),
+    };
+    log(
+      `  POST /v2/process-instances at saturation: ${Math.round(v2StartSaturation.rps.median)} req/s`,
+    );
 
     const listUrl = `${origin}/api/v1/processes`;
     const abRuns: LoadResult[] = [];
@@ -192,6 +232,8 @@ export async function measureApi(plan: ApiPlan, log: (line: string) => void): Pr
     return {
       startFixed,
       startSaturation,
+      v2StartFixed,
+      v2StartSaturation,
       listAb,
       listWrk,
       nginx,
@@ -203,6 +245,19 @@ export async function measureApi(plan: ApiPlan, log: (line: string) => void): Pr
     await api?.stop();
     await world.close();
   }
+}
+
+function fixedRateFigures(
+  rate: number,
+  runs: readonly LoadResult[],
+  apiRssMB: number | null,
+): FixedRateFigures {
+  return {
+    rate,
+    ...latencyFigures(runs),
+    lateStarts: sum(runs, (x) => x.lateStarts ?? 0),
+    apiRssMB,
+  };
 }
 
 function sum<T>(runs: readonly T[], pick: (run: T) => number): number {

@@ -1,4 +1,9 @@
 import os from 'node:os';
+import {
+  createCamundaClient,
+  type CamundaClient,
+  type JobWorker as CamundaJobWorker,
+} from '@camunda8/orchestration-cluster-api';
 import * as runtime from '@baton/runtime';
 import {
   JobService,
@@ -6,7 +11,7 @@ import {
   type InstanceStarter,
   type LoadedDefinition,
 } from '@baton/runtime';
-import { startWorker, type BenchChild } from './children';
+import { startApi, startWorker, type BenchChild } from './children';
 import { sleep, stat, type Stat } from './stats';
 import { BenchWorld, benchFile, quiet, quietObserver } from './world';
 
@@ -28,6 +33,8 @@ export type RefKey = keyof typeof E2E_PROCESSES;
 
 export const BENCH_JOB_TYPE = 'bench-task';
 
+export type JobWorkerKind = 'bench' | 'handler-runner' | 'camunda-client';
+
 export interface E2eCellPlan {
   readonly process: RefKey;
   /** Worker processes. */
@@ -44,11 +51,13 @@ export interface E2eCellPlan {
   /** Extra node flags for the workers (`--cpu-prof`, ...). */
   readonly workerNodeArgs?: readonly string[];
   /**
-   * R3's job worker: the bench's batch loop (default), or the runtime's
+   * R3's job worker: the bench's batch loop (default), the runtime's
    * JobHandlerRunner (what the worker app's `@JobHandler` registry runs) when
-   * this tree has it.
+   * this tree has it, or `createJobWorker` of Camunda's official client
+   * (`@camunda8/orchestration-cluster-api`) against an API process of the
+   * cell, over `/v2`.
    */
-  readonly jobWorker?: 'bench' | 'handler-runner';
+  readonly jobWorker?: JobWorkerKind;
   /** Called with the worker processes once the measurement is over, before they stop. */
   readonly beforeStop?: (workers: readonly BenchChild[]) => Promise<void>;
 }
@@ -98,6 +107,7 @@ export async function runE2eCell(plan: E2eCellPlan): Promise<E2eCellResult> {
   const workers: BenchChild[] = [];
   let feeder: Feeder | undefined;
   let jobWorker: JobWorker | undefined;
+  let api: BenchChild | undefined;
   try {
     const definition = await world.deploy(benchFile(spec.file));
     workers.push(
@@ -114,7 +124,17 @@ export async function runE2eCell(plan: E2eCellPlan): Promise<E2eCellResult> {
         ),
       )),
     );
-    if (plan.process === 'R3') {
+    if (plan.process === 'R3' && plan.jobWorker === 'camunda-client') {
+      // The official client works jobs over /v2: an API process on the cell's schema and queue.
+      const started = await startApi({
+        databaseUrl: world.db.url,
+        rabbitmqUrl: plan.rabbitmqUrl,
+        queue: world.queue,
+      });
+      api = started;
+      jobWorker = new CamundaClientJobWorker(started.origin);
+      jobWorker.start();
+    } else if (plan.process === 'R3') {
       jobWorker = jobWorkerFor(
         plan.jobWorker ?? 'bench',
         new JobService(
@@ -215,7 +235,7 @@ export async function runE2eCell(plan: E2eCellPlan): Promise<E2eCellResult> {
   } finally {
     feeder?.stop();
     await jobWorker?.stop();
-    await Promise.all(workers.map((w) => w.stop()));
+    await Promise.all([...workers, ...(api ? [api] : [])].map((w) => w.stop()));
     await feeder?.settled();
     await world.close();
   }
@@ -358,7 +378,7 @@ type HandlerRunnerCtor = new (
  * `@JobHandler` registry runs) with a no-op `bench-task` handler, when asked
  * for and this tree has it.
  */
-function jobWorkerFor(kind: 'bench' | 'handler-runner', jobs: JobService): JobWorker {
+function jobWorkerFor(kind: JobWorkerKind, jobs: JobService): JobWorker {
   const Runner = (runtime as Record<string, unknown>).JobHandlerRunner as
     HandlerRunnerCtor | undefined;
   if (kind === 'bench' || typeof Runner !== 'function') return new BenchJobWorker(jobs);
@@ -384,6 +404,64 @@ function jobWorkerFor(kind: 'bench' | 'handler-runner', jobs: JobService): JobWo
     start: () => runner.start(),
     stop: () => runner.stop(),
   };
+}
+
+/**
+ * R3's job worker as a Camunda 8 user writes one: `createJobWorker` of the
+ * official client (`@camunda8/orchestration-cluster-api`), long polling
+ * `POST /v2/jobs/activation` and completing each job with
+ * `POST /v2/jobs/{key}/completion`, `maxParallelJobs` at a time. Response
+ * validation is off, as in the client's default.
+ */
+export class CamundaClientJobWorker implements JobWorker {
+  readonly kind: string;
+  readonly totals = { activated: 0, completed: 0, errors: 0 };
+  lastError?: string;
+  private client?: CamundaClient;
+  private worker?: CamundaJobWorker;
+
+  constructor(
+    private readonly origin: string,
+    private readonly maxParallelJobs = 64,
+  ) {
+    this.kind = `@camunda8/orchestration-cluster-api createJobWorker over /v2, maxParallelJobs ${maxParallelJobs}`;
+  }
+
+  start(): void {
+    this.client = createCamundaClient({
+      env: {},
+      config: {
+        CAMUNDA_REST_ADDRESS: this.origin,
+        CAMUNDA_AUTH_STRATEGY: 'NONE',
+        CAMUNDA_SDK_LOG_LEVEL: 'error',
+        CAMUNDA_SDK_VALIDATION: 'none',
+      },
+    });
+    this.worker = this.client.createJobWorker({
+      jobType: BENCH_JOB_TYPE,
+      workerName: 'bench-camunda-client',
+      maxParallelJobs: this.maxParallelJobs,
+      jobTimeoutMs: 60_000,
+      pollTimeoutMs: 1_000,
+      jobHandler: async (job) => {
+        this.totals.activated++;
+        try {
+          const receipt = await job.complete();
+          this.totals.completed++;
+          return receipt;
+        } catch (e) {
+          this.totals.errors++;
+          this.lastError = (e as Error).message;
+          throw e;
+        }
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.worker?.stopGracefully({ waitUpToMs: 5_000 });
+    this.client?.stopAllWorkers();
+  }
 }
 
 /**

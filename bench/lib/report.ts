@@ -24,6 +24,8 @@ export interface BenchResults {
   readonly e2e: E2eCellResult[];
   /** R3 with the runtime's JobHandlerRunner instead of the bench's job loop (when this tree has it). */
   readonly e2eR3HandlerRunner: E2eCellResult | null;
+  /** R3 with `createJobWorker` of Camunda's official client over /v2 (absent in results written before it existed). */
+  readonly e2eR3CamundaClient?: E2eCellResult | null;
   readonly api: ApiFigures | null;
   readonly timers: TimerFigures | null;
   /** `npm start` (PGlite, in-process bus) as its own process; absent in results written before it existed. */
@@ -42,6 +44,12 @@ export interface Summary {
   readonly r3InstancesPerSec: number | null;
   /** POST /processes/{key}/instances at 1,000 req/s, p95 in ms (target < 15). */
   readonly startP95Ms1000: number | null;
+  /** POST /v2/process-instances (Camunda's createProcessInstance) at 1,000 req/s, p95 in ms, same run. */
+  readonly v2StartP95Ms1000?: number | null;
+  /** POST /v2/process-instances at saturation, requests/s (beside /api/v1's in the report). */
+  readonly v2StartSaturationRps?: number | null;
+  /** R3, 3 workers, batch 100, jobs worked by the official client's createJobWorker over /v2. */
+  readonly r3CamundaClientInstancesPerSec?: number | null;
   readonly engineVsBpmnEngineR1: number | null;
   readonly engineVsBpmnEngineR2: number | null;
   readonly insertLimitTps: number | null;
@@ -92,6 +100,9 @@ export function summarize(r: BenchResults): Summary {
     r2InstancesPerSec: finite(r2?.instancesPerSec.median),
     r3InstancesPerSec: finite(r3?.instancesPerSec.median),
     startP95Ms1000: p95,
+    v2StartP95Ms1000: finite(r.api?.v2StartFixed?.find((f) => f.rate === 1000)?.p95.median),
+    v2StartSaturationRps: finite(r.api?.v2StartSaturation?.rps.median),
+    r3CamundaClientInstancesPerSec: finite(r.e2eR3CamundaClient?.instancesPerSec.median),
     engineVsBpmnEngineR1: finite(r.engine?.R1?.ratio),
     engineVsBpmnEngineR2: finite(r.engine?.R2?.ratio),
     insertLimitTps: insert,
@@ -293,7 +304,11 @@ export function markdown(r: BenchResults): string {
       '| process | workers | batch | instances/s | windows | worker CPU (cores) | worker CPU ms / instance | worker RSS (MB) | started | completed | load avg | notes |',
       '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |',
     );
-    const rows = [...r.e2e, ...(r.e2eR3HandlerRunner ? [r.e2eR3HandlerRunner] : [])];
+    const rows = [
+      ...r.e2e,
+      ...(r.e2eR3HandlerRunner ? [r.e2eR3HandlerRunner] : []),
+      ...(r.e2eR3CamundaClient ? [r.e2eR3CamundaClient] : []),
+    ];
     for (const c of rows) {
       const notes = [
         c.capped ? 'ran out of instances (tail not saturated)' : '',
@@ -337,6 +352,26 @@ export function markdown(r: BenchResults): string {
     L.push(
       `| saturation, ${sat.connections} connections | ${fmtStat(sat.rps)} | ${fmtStat(sat.p50)} | ${fmtStat(sat.p95)} | ${fmtStat(sat.p99)} | ${sat.requests.toLocaleString('en-US')} | ${sat.non2xx} | ${sat.timeouts} | ${sat.errors} | ${fmt(sat.apiRssMB)} |`,
     );
+    if (a.v2StartFixed && a.v2StartSaturation) {
+      L.push(
+        '',
+        '`POST /v2/process-instances` `{"processDefinitionId":"R1","variables":{"amount":150}}` (Camunda 8.8\'s `createProcessInstance`), ' +
+          'on the same API process, each round right after the `/api/v1` round above at the same rate:',
+        '',
+        '| load | achieved req/s | p50 ms | p95 ms | p99 ms | requests | non-2xx | timeouts | errors | API RSS (MB) |',
+        '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+      );
+      for (const f of a.v2StartFixed) {
+        L.push(
+          `| ${f.rate.toLocaleString('en-US')} req/s fixed${f.lateStarts ? ` (${f.lateStarts} sent late)` : ''} | ${fmtStat(f.rps)} | ${fmtStat(f.p50)} | ${fmtStat(f.p95)} | ${fmtStat(f.p99)} | ` +
+            `${f.requests.toLocaleString('en-US')} | ${f.non2xx} | ${f.timeouts} | ${f.errors} | ${fmt(f.apiRssMB)} |`,
+        );
+      }
+      const v2Sat = a.v2StartSaturation;
+      L.push(
+        `| saturation, ${v2Sat.connections} connections | ${fmtStat(v2Sat.rps)} | ${fmtStat(v2Sat.p50)} | ${fmtStat(v2Sat.p95)} | ${fmtStat(v2Sat.p99)} | ${v2Sat.requests.toLocaleString('en-US')} | ${v2Sat.non2xx} | ${v2Sat.timeouts} | ${v2Sat.errors} | ${fmt(v2Sat.apiRssMB)} |`,
+      );
+    }
     L.push(
       '',
       `API CPU at saturation: ${fmt(a.apiCpuPerSecAtSaturation)} cores. API RSS: ${fmt(a.apiRssMB.idle)} MB after warm-up, ${fmt(a.apiRssMB.peak)} MB peak, ${fmt(a.apiRssMB.end)} MB at the end.`,
