@@ -7,7 +7,8 @@
 #
 #   docker build -t baton:local .
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 24 LTS: within package.json's `engines` (what every dependency declares).
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 # --- build: every dependency (Nest CLI, TypeScript, Prisma generate), then `nest build` ---
 FROM ${NODE_IMAGE} AS build
