@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /**
  * Debian's chromium for the browser suites, driven by playwright-core.
@@ -62,4 +62,30 @@ export function browserCpuMs(): number {
   let total = 0;
   for (const [pid, s] of stats) if (below(pid)) total += s.cpu;
   return total;
+}
+
+interface AxeViolation {
+  readonly id: string;
+  readonly impact: string | null;
+  readonly help: string;
+  readonly nodes: readonly { readonly target: readonly string[] }[];
+}
+
+let axeSource: string | undefined;
+
+/**
+ * axe-core's critical and serious violations on the page as it is now, one
+ * line each (rule, help, where). Its source is evaluated through the
+ * debugger protocol, past the page's Content-Security-Policy.
+ */
+export async function criticalViolations(page: Page): Promise<string[]> {
+  axeSource ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(axeSource);
+  // Strings, not functions: they run in the page, whose DOM types this (Node) project does not have.
+  const violations = (await page.evaluate(
+    'axe.run(document).then((result) => result.violations)',
+  )) as AxeViolation[];
+  return violations
+    .filter((v) => v.impact === 'critical' || v.impact === 'serious')
+    .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }

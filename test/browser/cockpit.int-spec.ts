@@ -1,10 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { fixture, startApi, xmlPost, type ApiHarness } from '../../apps/api/test/api-harness';
 import { ApiKeyService } from '../../libs/api/src/auth/api-keys';
 import { cockpitBuildDir } from '../../libs/api/src/root/cockpit';
-import { browserCpuMs, describeWithBrowser, launchChromium } from './chromium';
+import { browserCpuMs, criticalViolations, describeWithBrowser, launchChromium } from './chromium';
 
 /**
  * The cockpit (apps/cockpit, served at /cockpit/) as a user meets it, in a
@@ -106,17 +106,10 @@ function longProcess(n: number): string {
 </bpmn:definitions>`;
 }
 
-interface AxeViolation {
-  readonly id: string;
-  readonly impact: string | null;
-  readonly help: string;
-  readonly nodes: readonly { readonly target: readonly string[] }[];
-}
 
 describeWithBrowser('the cockpit at /cockpit/ (chromium)', () => {
   let api: ApiHarness;
   let browser: Browser;
-  const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
   beforeAll(async () => {
     if (!existsSync(join(cockpitBuildDir(), 'index.html'))) {
@@ -130,18 +123,6 @@ describeWithBrowser('the cockpit at /cockpit/ (chromium)', () => {
     await browser?.close();
     await api?.close();
   });
-
-  /** axe-core's critical and serious violations on the page as it is now (its source is evaluated through the debugger protocol, past the CSP). */
-  async function criticalViolations(page: Page): Promise<string[]> {
-    await page.evaluate(axeSource);
-    // Strings, not functions: they run in the page, whose DOM types this (Node) project does not have.
-    const violations = (await page.evaluate(
-      'axe.run(document).then((result) => result.violations)',
-    )) as AxeViolation[];
-    return violations
-      .filter((v) => v.impact === 'critical' || v.impact === 'serious')
-      .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-  }
 
   async function screenshot(page: Page, name: string): Promise<void> {
     if (SCREENSHOTS !== undefined)

@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startApi, xmlPost, type ApiHarness } from '../../apps/api/test/api-harness';
 import { cockpitBuildDir } from '../../libs/api/src/root/cockpit';
-import { describeWithBrowser, launchChromium } from './chromium';
+import { criticalViolations, describeWithBrowser, launchChromium } from './chromium';
 
 /**
  * The tasklist renders a user task's Camunda Form (a deployed `.form` linked
@@ -21,7 +21,13 @@ const FORM = {
   type: 'default',
   schemaVersion: 18,
   components: [
-    { label: 'Order number', type: 'textfield', id: 'Field_order', key: 'orderNumber', validate: { required: true } },
+    {
+      label: 'Order number',
+      type: 'textfield',
+      id: 'Field_order',
+      key: 'orderNumber',
+      validate: { required: true },
+    },
     { label: 'Customer', type: 'textfield', id: 'Field_customer', key: 'customer' },
     { label: 'Express', type: 'checkbox', id: 'Field_express', key: 'express' },
   ],
@@ -40,17 +46,9 @@ const PROCESS = `<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>`;
 
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
-
 describeWithBrowser('the tasklist with a Camunda Form (chromium)', () => {
   let api: ApiHarness;
   let browser: Browser;
-  const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
   beforeAll(async () => {
     if (!existsSync(join(cockpitBuildDir(), 'index.html'))) {
@@ -65,18 +63,12 @@ describeWithBrowser('the tasklist with a Camunda Form (chromium)', () => {
     await api?.close();
   });
 
-  async function criticalViolations(page: Page): Promise<string[]> {
-    await page.evaluate(axeSource);
-    const violations = (await page.evaluate('axe.run(document).then((result) => result.violations)')) as AxeViolation[];
-    return violations
-      .filter((v) => v.impact === 'critical' || v.impact === 'serious')
-      .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-  }
-
   it("shows the task's form with the instance's values, refuses it until it is valid, then completes the task with its data", async () => {
     expect((await api.json('POST', '/forms', FORM)).status).toBe(201);
     expect((await api.api('/processes', xmlPost(PROCESS))).status).toBe(201);
-    const started = await api.json('POST', '/processes/ship/instances', { variables: { customer: 'Ada', amount: 12 } });
+    const started = await api.json('POST', '/processes/ship/instances', {
+      variables: { customer: 'Ada', amount: 12 },
+    });
     expect(started.status).toBe(201);
     const id = started.body.id as string;
     await api.drain();
@@ -102,7 +94,10 @@ describeWithBrowser('the tasklist with a Camunda Form (chromium)', () => {
 
     // The required field is empty: form-js marks it, the page says why, nothing is sent.
     await form.getByRole('button', { name: 'Complete' }).click();
-    await form.getByRole('alert').filter({ hasText: 'Check the field marked in the form.' }).waitFor({ timeout: 15_000 });
+    await form
+      .getByRole('alert')
+      .filter({ hasText: 'Check the field marked in the form.' })
+      .waitFor({ timeout: 15_000 });
     await form.getByText('Field is required.').waitFor({ timeout: 15_000 });
     expect((await api.json('GET', `/tasks/${taskId}`)).body.state).toBe('CREATED');
 
@@ -111,13 +106,22 @@ describeWithBrowser('the tasklist with a Camunda Form (chromium)', () => {
     await form.getByLabel('Order number').press('Tab');
     await form.getByText('Field is required.').waitFor({ state: 'detached', timeout: 15_000 });
     await form.getByLabel('Express').check();
-    if (SCREENSHOTS !== undefined) await page.screenshot({ path: join(SCREENSHOTS, 'cockpit-task-form.png') });
+    if (SCREENSHOTS !== undefined)
+      await page.screenshot({ path: join(SCREENSHOTS, 'cockpit-task-form.png') });
     await form.getByRole('button', { name: 'Complete' }).click();
-    await page.getByRole('status').filter({ hasText: 'Task "Ship order" completed.' }).waitFor({ timeout: 15_000 });
+    await page
+      .getByRole('status')
+      .filter({ hasText: 'Task "Ship order" completed.' })
+      .waitFor({ timeout: 15_000 });
     await api.drain();
     const ended = await api.json('GET', `/instances/${id}`);
     expect(ended.body.status).toBe('COMPLETED');
-    expect(ended.body.variables).toMatchObject({ orderNumber: 'A-1001', customer: 'Ada', express: true, amount: 12 });
+    expect(ended.body.variables).toMatchObject({
+      orderNumber: 'A-1001',
+      customer: 'Ada',
+      express: true,
+      amount: 12,
+    });
     expect(consoleErrors).toEqual([]);
     await page.close();
   });

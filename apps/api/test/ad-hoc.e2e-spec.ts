@@ -1,6 +1,6 @@
 import type { CamundaClient } from '@camunda8/orchestration-cluster-api';
 import { repoFile, startApi, type ApiHarness } from './api-harness';
-import { camundaClient, deploy, failure, until } from './camunda-support';
+import { activateOne as activateOneJob, camundaClient, deploy, failure, until } from './camunda-support';
 
 /**
  * The AI agent pattern of Camunda 8.8 end to end, through the official
@@ -24,17 +24,7 @@ describe('ad-hoc subprocess with an agent worker through /v2 and /api/v1', () =>
     await h?.close();
   });
 
-  async function activateOne(type: string) {
-    const { jobs } = await camunda.activateJobs({
-      type,
-      worker: 'agent',
-      maxJobsToActivate: 1,
-      timeout: 30_000,
-      requestTimeout: 5_000,
-    });
-    expect(jobs).toHaveLength(1);
-    return jobs[0];
-  }
+  const activateOne = (type: string) => activateOneJob(camunda, type, { worker: 'agent' });
 
   const adHoc = (result: {
     activateElements?: { elementId: string; variables?: object }[];

@@ -40,6 +40,13 @@ export async function deploy(camunda: CamundaClient, name: string, xml: string):
   return definition;
 }
 
+/** Activates jobs of a type and expects exactly one: asking for `upTo` more shows that no second one is there. */
+export async function activateOne(camunda: CamundaClient, type: string, options: { worker?: string; upTo?: number } = {}) {
+  const { jobs } = await camunda.activateJobs({ type, worker: options.worker ?? 'w1', maxJobsToActivate: options.upTo ?? 1, timeout: 30_000, requestTimeout: 5_000 });
+  expect(jobs).toHaveLength(1);
+  return jobs[0];
+}
+
 /** The problem a call failed with; throws when it succeeded. */
 export async function failure(call: Promise<unknown>): Promise<HttpSdkError> {
   try {

@@ -1,6 +1,6 @@
 import type { CamundaClient } from '@camunda8/orchestration-cluster-api';
 import { fixture, startApi, type ApiHarness } from './api-harness';
-import { camundaClient, deploy, failure, until } from './camunda-support';
+import { activateOne as activateOneJob, camundaClient, deploy, failure, until } from './camunda-support';
 
 /**
  * Execution listeners end to end, through the official client as a Camunda 8
@@ -27,17 +27,7 @@ describe('execution and task listeners through /v2 and /api/v1', () => {
     await h?.close();
   });
 
-  async function activateOne(type: string) {
-    const { jobs } = await camunda.activateJobs({
-      type,
-      worker: 'w1',
-      maxJobsToActivate: 5,
-      timeout: 30_000,
-      requestTimeout: 5_000,
-    });
-    expect(jobs).toHaveLength(1);
-    return jobs[0];
-  }
+  const activateOne = (type: string) => activateOneJob(camunda, type, { upTo: 5 });
 
   it('start listeners, the element job and the end listener run in turn; a failed listener is an incident that resolving retries', async () => {
     const { processInstanceKey } = await camunda.createProcessInstance({

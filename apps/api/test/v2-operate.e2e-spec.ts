@@ -1,6 +1,6 @@
 import type { CamundaClient } from '@camunda8/orchestration-cluster-api';
 import { fixture, startApi, type ApiHarness } from './api-harness';
-import { camundaClient, deploy as deployTo, failure, serviceTask, until } from './camunda-support';
+import { activateOne as activateOneJob, camundaClient, deploy as deployTo, failure, serviceTask, until } from './camunda-support';
 
 /**
  * Camunda 8.8's operations on running instances (`/v2`): job retries,
@@ -45,11 +45,7 @@ describe('Camunda 8 REST API (/v2): job retries, element instances, variables', 
     return { status: r.status, body: text === '' ? {} : (JSON.parse(text) as Problem) };
   }
 
-  async function activateOne(type: string) {
-    const { jobs } = await camunda.activateJobs({ type, worker: 'w1', maxJobsToActivate: 1, timeout: 30_000, requestTimeout: 5_000 });
-    expect(jobs).toHaveLength(1);
-    return jobs[0];
-  }
+  const activateOne = (type: string) => activateOneJob(camunda, type);
 
   /** Starts an instance of the process and fails its job with no retries left: the JOB_NO_RETRIES incident. */
   async function failedJob(processId: string) {

@@ -1,7 +1,7 @@
 import type { CamundaClient } from '@camunda8/orchestration-cluster-api';
 import { Camunda8 } from '@camunda8/sdk';
 import { fixture, startApi, type ApiHarness } from './api-harness';
-import { camundaClient, deploy as deployTo, failure, file, serviceTask, until } from './camunda-support';
+import { activateOne as activateOneJob, camundaClient, deploy as deployTo, failure, file, serviceTask, until } from './camunda-support';
 
 /**
  * Camunda 8.8's Orchestration Cluster REST API (`/v2`), driven by the official
@@ -47,11 +47,7 @@ describe('Camunda 8 REST API (/v2) through the official clients', () => {
   const statusOf = (key: string, status: string) =>
     until(() => instance(key), (i) => i.status === status, `instance ${key} to be ${status}`);
 
-  async function activateOne(type: string) {
-    const { jobs } = await camunda.activateJobs({ type, worker: 'w1', maxJobsToActivate: 1, timeout: 30_000, requestTimeout: 5_000 });
-    expect(jobs).toHaveLength(1);
-    return jobs[0];
-  }
+  const activateOne = (type: string) => activateOneJob(camunda, type);
 
   it('answers the topology and the status (what Modeler and c8ctl ask first)', async () => {
     const topology = await camunda.getTopology();

@@ -55,26 +55,10 @@ export function startListenerJob(
   event: ListenerEvent,
   index: number,
 ): void {
-  const definition = listenersOf(x.process, inst, event)[index];
-  const what = `the ${event} execution listener #${index + 1} of '${inst.elementId}'`;
-  const jobType = x.evaluateString(definition.type, inst.id, `the job type of ${what}`);
-  const retries = jobRetries(x, definition.retries, inst.id, what);
-  const run: ListenerRun = { event, index };
-  inst.listener = run;
+  const headers = inst.elementType === 'process' ? {} : (x.node(inst).job?.headers ?? {});
+  emitListenerJob(x, inst, { event, index }, `the ${event} execution listener`, headers);
   inst.state = 'WAITING';
   delete inst.pending;
-  const headers = inst.elementType === 'process' ? {} : (x.node(inst).job?.headers ?? {});
-  x.emit({
-    type: 'createJob',
-    key: listenerJobKey(inst.id, run),
-    elementInstanceId: inst.id,
-    elementId: inst.elementId,
-    jobType,
-    retries,
-    customHeaders: headers,
-    variables: x.visible(inst),
-    listener: event,
-  });
 }
 
 /**
@@ -89,11 +73,27 @@ export function startTaskListenerJob(
   inst: ElementInstance,
   index: number,
 ): void {
-  const definition = listenersOf(x.process, inst, 'creating')[index];
-  const what = `the creating task listener #${index + 1} of '${inst.elementId}'`;
+  emitListenerJob(
+    x,
+    inst,
+    { event: 'creating', index },
+    'the creating task listener',
+    taskHeaders(inst.id, inst.userTask as UserTaskData),
+  );
+}
+
+/** The job of one listener run, its type and retries evaluated in the element's scope; the element remembers the run. */
+function emitListenerJob(
+  x: BehaviorContext,
+  inst: ElementInstance,
+  run: ListenerRun,
+  kind: string,
+  customHeaders: Readonly<Record<string, string>>,
+): void {
+  const definition = listenersOf(x.process, inst, run.event)[run.index];
+  const what = `${kind} #${run.index + 1} of '${inst.elementId}'`;
   const jobType = x.evaluateString(definition.type, inst.id, `the job type of ${what}`);
   const retries = jobRetries(x, definition.retries, inst.id, what);
-  const run: ListenerRun = { event: 'creating', index };
   inst.listener = run;
   x.emit({
     type: 'createJob',
@@ -102,9 +102,9 @@ export function startTaskListenerJob(
     elementId: inst.elementId,
     jobType,
     retries,
-    customHeaders: taskHeaders(inst.id, inst.userTask as UserTaskData),
+    customHeaders,
     variables: x.visible(inst),
-    listener: 'creating',
+    listener: run.event,
   });
 }
 

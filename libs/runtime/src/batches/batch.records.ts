@@ -99,16 +99,19 @@ export interface BatchItemQuery {
   readonly tenants?: TenantScope;
 }
 
+/** A batch as it is created: its items resolved from the filter. */
+export interface NewBatch {
+  readonly key: Key;
+  readonly type: BatchType;
+  readonly filter: unknown;
+  readonly retries: number | null;
+  readonly tenantIds: readonly string[] | null;
+  readonly items: readonly NewBatchItem[];
+}
+
 /** The store of batches and their items (Postgres: `BatchOperation`, `BatchOperationItem`). */
 export interface BatchRepository {
-  insert(batch: {
-    key: Key;
-    type: BatchType;
-    filter: unknown;
-    retries: number | null;
-    tenantIds: readonly string[] | null;
-    items: readonly NewBatchItem[];
-  }): Promise<void>;
+  insert(batch: NewBatch): Promise<void>;
   get(key: Key): Promise<BatchRecord | null>;
   /** Newest first. */
   list(query: BatchQuery): Promise<BatchRecord[]>;

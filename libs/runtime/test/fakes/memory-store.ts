@@ -13,7 +13,7 @@ import {
   type BatchRepository,
   type BatchState,
   type BatchType,
-  type NewBatchItem,
+  type NewBatch,
   type ChangeRepository,
   type ChangeSet,
   type DecisionDefinitionRecord,
@@ -2358,14 +2358,7 @@ class MemoryChanges extends Table implements ChangeRepository {
 
 /** Batches and their items, as PgBatchRepository keeps them. */
 class MemoryBatches extends Table implements BatchRepository {
-  async insert(batch: {
-    key: Key;
-    type: BatchType;
-    filter: unknown;
-    retries: number | null;
-    tenantIds: readonly string[] | null;
-    items: readonly NewBatchItem[];
-  }): Promise<void> {
+  async insert(batch: NewBatch): Promise<void> {
     const batches = this.write('batches');
     if (batches.has(bigint(batch.key))) throw unique('BatchOperation', 'pkey');
     const empty = batch.items.length === 0;

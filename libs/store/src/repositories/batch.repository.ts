@@ -9,7 +9,7 @@ import type {
   BatchState,
   BatchType,
   Key,
-  NewBatchItem,
+  NewBatch,
 } from '@baton/runtime';
 import { col, insertRows, tenantParam, type Db } from './sql';
 
@@ -67,14 +67,7 @@ const BATCH_SELECT = `
 export class PgBatchRepository implements BatchRepository {
   constructor(private readonly db: Db) {}
 
-  async insert(batch: {
-    key: Key;
-    type: BatchType;
-    filter: unknown;
-    retries: number | null;
-    tenantIds: readonly string[] | null;
-    items: readonly NewBatchItem[];
-  }): Promise<void> {
+  async insert(batch: NewBatch): Promise<void> {
     const state: BatchState = batch.items.length === 0 ? 'COMPLETED' : 'ACTIVE';
     await this.db.$executeRawUnsafe(
       `INSERT INTO "BatchOperation" (key, type, state, filter, retries, "itemCount", "endedAt", "tenantIds")
