@@ -74,6 +74,9 @@ describe('jobs over HTTP', () => {
       variables: { i: expect.any(Number) },
       customHeaders: { method: 'visa', region: 'eu' },
       lockExpiresAt: expect.any(String),
+      // The element's own job, not a listener's (Camunda's job kinds).
+      kind: 'BPMN_ELEMENT',
+      listenerEventType: 'UNSPECIFIED',
     });
     expect(new Date(job.lockExpiresAt).toISOString()).toBe(job.lockExpiresAt);
     const lockedFor = Date.parse(job.lockExpiresAt) - t0;
