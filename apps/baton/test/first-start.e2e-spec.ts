@@ -73,7 +73,21 @@ describe('the first `npm start` (embedded, fresh DATA_DIR, output not a terminal
     const index = await fetch(url('/api/v1'));
     expect(index.status).toBe(200);
     const body = (await index.json()) as { resources: Record<string, { href: string; methods: string[] }> };
-    expect(Object.keys(body.resources)).toEqual(['processes', 'instances', 'tasks', 'jobs', 'messages', 'signals', 'incidents']);
+    expect(Object.keys(body.resources)).toEqual([
+      'processes',
+      'instances',
+      'tasks',
+      'jobs',
+      'messages',
+      'signals',
+      'incidents',
+      'timers',
+      'messageSubscriptions',
+      'incidentGroups',
+      'decisions',
+      'forms',
+      'batches',
+    ]);
     for (const { href, methods } of Object.values(body.resources)) {
       if (methods.includes('GET')) expect(`${href} ${(await fetch(url(href))).status}`).toBe(`${href} 200`);
     }

@@ -41,6 +41,9 @@ export const API_INDEX: ApiIndex = {
     timers: { href: `${V1}/timers`, methods: ['GET'], description: 'Timers of instances and start timers, in the order they fall due (read only)' },
     messageSubscriptions: { href: `${V1}/message-subscriptions`, methods: ['GET'], description: 'What a published message would meet (read only)' },
     incidentGroups: { href: `${V1}/incident-groups`, methods: ['GET'], description: 'Open incidents grouped by type and message' },
+    decisions: { href: `${V1}/decisions`, methods: ['GET', 'POST'], description: 'Deploy DMN documents; the deployed decisions, and evaluate one' },
+    forms: { href: `${V1}/forms`, methods: ['GET', 'POST'], description: 'Deploy Camunda Forms; the deployed forms by form id' },
+    batches: { href: `${V1}/batches`, methods: ['GET', 'POST'], description: 'Batch operations over the instances a filter matches, and their progress' },
   },
   health: { live: '/health', ready: '/health/ready', metrics: '/metrics' },
 };
