@@ -44,6 +44,11 @@ const shared = {
   testEnvironment: 'node',
 };
 
+// Every in-memory PGlite the suites open (the embedded project opens one per app) would run
+// Postgres' initdb in WebAssembly, 5-10 s each; with this directory set, the first one migrated
+// is dumped there and the others start from it in about a second (libs/store/src/pglite/memory-template.ts).
+process.env.PGLITE_TEMPLATE_DIR ??= require('node:path').join(require('node:os').tmpdir(), 'baton-pglite-templates');
+
 module.exports = {
   // Integration suites use real Postgres, RabbitMQ and Redis: a fresh schema or a broker round trip
   // can take seconds on a loaded machine (Jest reads this only at the top level, not per project).

@@ -19,6 +19,25 @@ describe('embedded store (PGlite)', () => {
     dir = mkdtempSync(join(tmpdir(), 'baton-embedded-'));
   });
 
+  /**
+   * A data directory initialised (initdb, the slow part: seconds of
+   * WebAssembly) but not migrated, made once and copied for each test that
+   * only needs one to exist; the first test creates its own.
+   */
+  let pristine: string | undefined;
+  const initialized = async (dataDir = join(dir, 'data')): Promise<string> => {
+    if (pristine === undefined) {
+      const made = join(mkdtempSync(join(tmpdir(), 'baton-pristine-')), 'data');
+      await (await openEmbeddedDatabase({ dataDir: made, migrate: false })).close();
+      pristine = made;
+    }
+    cpSync(pristine, dataDir, { recursive: true });
+    return dataDir;
+  };
+  afterAll(() => {
+    if (pristine !== undefined) rmSync(join(pristine, '..'), { recursive: true, force: true });
+  });
+
   afterEach(async () => {
     for (const db of opened.splice(0)) await db.close();
     rmSync(dir, { recursive: true, force: true });
@@ -53,7 +72,7 @@ describe('embedded store (PGlite)', () => {
     }, 60_000);
 
     it('applies nothing on the next open and keeps what was written', async () => {
-      const first = await open();
+      const first = await open({ dataDir: await initialized() });
       await first.prisma.definition.create({ data: { id: 1n, bpmnProcessId: 'kept', version: 1, xml: '<x/>', hash: 'h' } });
       await first.close();
       const second = await open();
@@ -64,7 +83,7 @@ describe('embedded store (PGlite)', () => {
     it('applies a new migration folder on the next open, and refuses a recorded one that was changed', async () => {
       const migrations = join(dir, 'migrations');
       cpSync(findMigrationsDir(), migrations, { recursive: true });
-      await (await open({ migrationsDir: migrations })).close();
+      await (await open({ dataDir: await initialized(), migrationsDir: migrations })).close();
       const extra = join(migrations, '29990101000000_extra');
       mkdirSync(extra);
       writeFileSync(join(extra, 'migration.sql'), 'CREATE TABLE "Extra" ("id" INTEGER NOT NULL);\n');
@@ -84,7 +103,7 @@ describe('embedded store (PGlite)', () => {
       const broken = join(migrations, '29990101000000_broken');
       mkdirSync(broken);
       writeFileSync(join(broken, 'migration.sql'), 'CREATE TABLE "Half" ("id" INTEGER);\nSELECT * FROM "NoSuchTable";\n');
-      await expect(open({ migrationsDir: migrations })).rejects.toMatchObject({
+      await expect(open({ dataDir: await initialized(), migrationsDir: migrations })).rejects.toMatchObject({
         code: StoreErrorCode.MigrationFailed,
         message: expect.stringMatching(/29990101000000_broken failed: .*NoSuchTable/),
       });
@@ -100,7 +119,7 @@ describe('embedded store (PGlite)', () => {
 
   describe('the data directory', () => {
     it('is refused to a second opener while open, in this process or another, and released on close', async () => {
-      const dataDir = join(dir, 'data');
+      const dataDir = await initialized();
       const db = await open({ dataDir });
       await expect(openEmbeddedDatabase({ dataDir })).rejects.toMatchObject({
         code: StoreErrorCode.DataDirInUse,
@@ -117,7 +136,7 @@ describe('embedded store (PGlite)', () => {
     }, 60_000);
 
     it('takes over a lock left by a process that no longer runs', async () => {
-      const dataDir = join(dir, 'data');
+      const dataDir = await initialized();
       await (await open({ dataDir })).close();
       writeFileSync(`${dataDir}.lock`, '2147483646\n');
       const db = await open({ dataDir });

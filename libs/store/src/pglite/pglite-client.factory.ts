@@ -7,9 +7,22 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient, Prisma } from '../generated/prisma/client';
 import { StoreError, StoreErrorCode } from '../store-error';
 import { lockDataDir, type DataDirLock } from './data-dir-lock';
+import { memoryTemplate } from './memory-template';
 import { applyPgliteMigrations } from './pglite-migrations';
 
 export const IN_MEMORY = 'memory://';
+
+const START_PARAMS = [
+  ...PGlite.defaultStartParams,
+  // The adapter reads timestamptz as UTC and sends instants without a zone, so the session
+  // must be in UTC: PGlite otherwise takes the host's zone and every timestamp shifts by it.
+  '-c',
+  'TimeZone=UTC',
+  // Postgres' 128MB default lives in the WebAssembly heap: ~360 MB RSS with it, ~225 MB with
+  // 32MB, which holds an embedded engine's working set.
+  '-c',
+  'shared_buffers=32MB',
+];
 
 export interface EmbeddedDatabaseOptions {
   /** A directory (created if missing), or `memory://` for a database that lives as long as the process. */
@@ -61,20 +74,15 @@ export async function openEmbeddedDatabase(options: EmbeddedDatabaseOptions): Pr
         options.onProgress?.(`first start: creating the database in ${dataDir}\u2026 (once; this can take a minute)`);
         await initializeInChild(dataDir);
       }
-      pglite = await PGlite.create({
-        dataDir,
-        startParams: [
-          ...PGlite.defaultStartParams,
-          // The adapter reads timestamptz as UTC and sends instants without a zone, so the session
-          // must be in UTC: PGlite otherwise takes the host's zone and every timestamp shifts by it.
-          '-c',
-          'TimeZone=UTC',
-          // Postgres' 128MB default lives in the WebAssembly heap: ~360 MB RSS with it, ~225 MB with
-          // 32MB, which holds an embedded engine's working set.
-          '-c',
-          'shared_buffers=32MB',
-        ],
-      });
+      const template =
+        inMemory && options.migrate !== false
+          ? await memoryTemplate(options.migrationsDir, async () => {
+              const fresh = await PGlite.create({ dataDir, startParams: START_PARAMS });
+              await applyPgliteMigrations(fresh, { dir: options.migrationsDir });
+              return fresh;
+            })
+          : undefined;
+      pglite = await PGlite.create({ dataDir, startParams: START_PARAMS, ...(template === undefined ? {} : { loadDataDir: template }) });
     } catch (e) {
       throw new StoreError(
         StoreErrorCode.OpenFailed,
