@@ -21,6 +21,7 @@ describe('execution and task listeners through /v2 and /api/v1', () => {
     camunda = camundaClient(h.origin);
     await deploy(camunda, 'el-task', fixture('listeners/service-task.bpmn'));
     await deploy(camunda, 'tl-creating', fixture('listeners/user-task-listeners.bpmn'));
+    await deploy(camunda, 'tl-transitions', fixture('listeners/user-task-transitions.bpmn'));
   }, 60_000);
   afterAll(async () => {
     await stopWorker?.();
@@ -196,5 +197,71 @@ describe('execution and task listeners through /v2 and /api/v1', () => {
       priority: 90,
       candidateGroups: [],
     });
+  });
+
+  it('assigning, updating and completing task listeners: the transition waits for them, a denial puts the task back, the last one applies it', async () => {
+    const { processInstanceKey } = await camunda.createProcessInstance({
+      processDefinitionId: 'tl-transitions' as never,
+      variables: { region: 'eu', audit: 'audit-x' },
+    });
+    const { items } = await until(
+      () => camunda.searchUserTasks({ filter: { processInstanceKey } }, NOW),
+      (r) => r.items?.length === 1,
+      'the user task',
+    );
+    const userTaskKey = items[0].userTaskKey;
+    const stateOf = async () => (await camunda.getUserTask({ userTaskKey }, NOW)).state;
+
+    // Baton answers the assignment at once (204) with the task ASSIGNING; other transitions are refused meanwhile.
+    await camunda.assignUserTask({ userTaskKey, assignee: 'ann' });
+    expect(await stateOf()).toBe('ASSIGNING');
+    expect(await failure(camunda.completeUserTask({ userTaskKey }))).toMatchObject({ status: 409 });
+    const check = await activateOne('check-assignee');
+    expect(check).toMatchObject({ kind: 'TASK_LISTENER', listenerEventType: 'ASSIGNING', elementId: 'review' });
+    expect(check.customHeaders).toMatchObject({ 'io.camunda.zeebe:assignee': 'ann', 'io.camunda.zeebe:action': 'assign' });
+    await camunda.completeJob({ jobKey: check.jobKey, result: { type: 'userTask', denied: true, deniedReason: 'ann is away' } });
+    await until(stateOf, (s) => s === 'CREATED', 'the denied assignment');
+    expect((await camunda.getUserTask({ userTaskKey }, NOW)).assignee).toBeUndefined();
+
+    await camunda.assignUserTask({ userTaskKey, assignee: 'bob' });
+    await camunda.completeJob({ jobKey: (await activateOne('check-assignee')).jobKey, result: { type: 'userTask', corrections: { priority: 70 } } });
+    await camunda.completeJob({ jobKey: (await activateOne('notify-eu')).jobKey });
+    await until(stateOf, (s) => s === 'CREATED', 'the assignment');
+    expect(await camunda.getUserTask({ userTaskKey }, NOW)).toMatchObject({ assignee: 'bob', priority: 70 });
+
+    // (The official client checks dates itself: a raw request shows Baton's 400.)
+    const badDate = await fetch(`${h.origin}/v2/user-tasks/${userTaskKey}`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ changeset: { dueDate: 'soon' } }),
+    });
+    expect(badDate.status).toBe(400);
+    expect(await badDate.text()).toContain('changeset.dueDate');
+    await camunda.updateUserTask({ userTaskKey, changeset: { priority: 20, candidateGroups: ['ops'] }, action: 'escalate' });
+    expect(await stateOf()).toBe('UPDATING');
+    const update = await activateOne('check-update');
+    expect(update).toMatchObject({ kind: 'TASK_LISTENER', listenerEventType: 'UPDATING' });
+    expect(update.customHeaders).toMatchObject({
+      'io.camunda.zeebe:action': 'escalate',
+      'io.camunda.zeebe:changedAttributes': '["candidateGroups","priority"]',
+    });
+    await camunda.completeJob({ jobKey: update.jobKey });
+    await until(stateOf, (s) => s === 'CREATED', 'the update');
+    expect(await camunda.getUserTask({ userTaskKey }, NOW)).toMatchObject({ priority: 20, candidateGroups: ['ops'] });
+
+    await camunda.completeUserTask({ userTaskKey, variables: { verdict: 'yes' } });
+    expect(await stateOf()).toBe('COMPLETING');
+    const v1 = await h.api(`/tasks/${userTaskKey}`);
+    expect(await v1.json()).toMatchObject({ state: 'COMPLETING' });
+    const completing = await activateOne('check-completion');
+    expect(completing).toMatchObject({ kind: 'TASK_LISTENER', listenerEventType: 'COMPLETING' });
+    await camunda.completeJob({ jobKey: completing.jobKey });
+    await camunda.completeJob({ jobKey: (await activateOne('audit-x')).jobKey });
+    await until(
+      async () => (await camunda.getProcessInstance({ processInstanceKey }, NOW)).state,
+      (s) => s === 'COMPLETED',
+      'the instance to complete',
+    );
+    expect(await stateOf()).toBe('COMPLETED');
   });
 });

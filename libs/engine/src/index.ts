@@ -5,4 +5,5 @@ export { createInstance, execute, hasReadyWork, processVariables, tokensOf } fro
 export type { CreateInstanceInput } from './runtime/execute';
 export { EngineError, EngineErrorCode } from './runtime/engine-errors';
 export { visibleVariables } from './runtime/variables';
+export { isoDateTime } from './runtime/behaviors/tasks.behavior';
 export { cycleFirst, cycleNext, dateDue, durationDue } from './runtime/timers';

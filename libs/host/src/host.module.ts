@@ -206,8 +206,9 @@ export class HostModule {
         },
         {
           provide: TaskService,
-          useFactory: (runtime: RuntimeStore, announcer: Announcer, limits: VariableLimits) => new TaskService(runtime, announcer, limits),
-          inject: [RUNTIME_STORE, Announcer, VariableLimits],
+          useFactory: (runtime: RuntimeStore, announcer: Announcer, limits: VariableLimits, registry: DefinitionRegistry) =>
+            new TaskService(runtime, announcer, limits, Date.now, registry),
+          inject: [RUNTIME_STORE, Announcer, VariableLimits, DefinitionRegistry],
         },
         { provide: DefinitionQueryService, useFactory: (runtime: RuntimeStore) => new DefinitionQueryService(runtime), inject: [RUNTIME_STORE] },
         {

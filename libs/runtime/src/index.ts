@@ -34,6 +34,7 @@ export {
   type TransactionOptions,
   type UserTaskQuery,
   type UserTaskRepository,
+  type UserTaskUpdate,
 } from './ports/repositories';
 export {
   DefinitionRegistry,

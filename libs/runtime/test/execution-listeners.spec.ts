@@ -187,3 +187,125 @@ describe('creating task listener jobs', () => {
     expect(kit.store.rows('inbox')).toEqual([]);
   });
 });
+
+describe('assigning and completing task listener jobs', () => {
+  const TRANSITIONS = engineFixture('listeners/user-task-transitions.bpmn');
+
+  async function opened(): Promise<{ kit: RuntimeKit; id: string; taskId: string }> {
+    const kit = new RuntimeKit();
+    await kit.deploy(TRANSITIONS);
+    const id = await kit.startAndRun('tl-transitions', { region: 'eu', audit: 'audit-x' });
+    const { items } = await kit.tasks.list({ instanceId: id, limit: 10 });
+    expect(items).toHaveLength(1);
+    return { kit, id, taskId: items[0].id };
+  }
+
+  it('a claim puts the task in ASSIGNING; other transitions are refused (409) until the last listener applies it', async () => {
+    const { kit, taskId } = await opened();
+    expect(await kit.tasks.claim(taskId, 'ann')).toMatchObject({
+      state: 'ASSIGNING',
+      assignee: null,
+    });
+    await expect(kit.tasks.complete(taskId, {})).rejects.toMatchObject({
+      code: RuntimeErrorCode.Conflict,
+    });
+    await expect(kit.tasks.assign(taskId, 'bob', true)).rejects.toMatchObject({
+      code: RuntimeErrorCode.Conflict,
+    });
+    await kit.drain();
+    const check = await only(kit, 'check-assignee');
+    expect(check).toMatchObject({ kind: 'TASK_LISTENER', listenerEventType: 'ASSIGNING' });
+    expect(check.customHeaders).toMatchObject({
+      'io.camunda.zeebe:assignee': 'ann',
+      'io.camunda.zeebe:action': 'claim',
+    });
+    await kit.jobs.completeWithUserTaskResult(check.id, {
+      workerId: 'w1',
+      result: { denied: false, corrections: { priority: 75 } },
+    });
+    await kit.drain();
+    expect(await kit.tasks.get(taskId)).toMatchObject({ state: 'ASSIGNING', assignee: null });
+    await kit.jobs.complete((await only(kit, 'notify-eu')).id, { workerId: 'w1' });
+    await kit.drain();
+    expect(await kit.tasks.get(taskId)).toMatchObject({
+      state: 'CREATED',
+      assignee: 'ann',
+      priority: 75,
+    });
+  });
+
+  it('a denied completion puts the task back and drops its variables; a completion let through moves the instance on', async () => {
+    const { kit, id, taskId } = await opened();
+    expect(await kit.tasks.complete(taskId, { verdict: 'no' })).toMatchObject({
+      state: 'COMPLETING',
+    });
+    await kit.drain();
+    const check = await only(kit, 'check-completion');
+    expect(check).toMatchObject({ kind: 'TASK_LISTENER', listenerEventType: 'COMPLETING' });
+    await kit.jobs.completeWithUserTaskResult(check.id, {
+      workerId: 'w1',
+      result: { denied: true, deniedReason: 'not yet' },
+    });
+    await kit.drain();
+    expect(await kit.tasks.get(taskId)).toMatchObject({ state: 'CREATED', completedAt: null });
+    expect(kit.store.rows('instances')[0]).toMatchObject({ status: 'ACTIVE' });
+
+    await kit.tasks.complete(taskId, { verdict: 'yes' });
+    await kit.drain();
+    await kit.jobs.complete((await only(kit, 'check-completion')).id, { workerId: 'w1' });
+    await kit.drain();
+    await kit.jobs.complete((await only(kit, 'audit-x')).id, { workerId: 'w1' });
+    await kit.drain();
+    expect(await kit.tasks.get(taskId)).toMatchObject({ state: 'COMPLETED' });
+    expect(kit.store.rows('instances').find((i) => String(i.id) === id)).toMatchObject({
+      status: 'COMPLETED',
+      variables: expect.objectContaining({ verdict: 'yes' }),
+    });
+  });
+
+  it('an update puts the task in UPDATING; its listener sees the changed attributes; the update applies after it', async () => {
+    const { kit, taskId } = await opened();
+    expect(
+      await kit.tasks.update(taskId, { priority: 90, candidateGroups: [] }, 'escalate'),
+    ).toMatchObject({
+      state: 'UPDATING',
+      priority: 50,
+      candidateGroups: ['clerks'],
+    });
+    await expect(kit.tasks.claim(taskId, 'ann')).rejects.toMatchObject({
+      code: RuntimeErrorCode.Conflict,
+    });
+    await kit.drain();
+    const check = await only(kit, 'check-update');
+    expect(check).toMatchObject({ kind: 'TASK_LISTENER', listenerEventType: 'UPDATING' });
+    expect(check.customHeaders).toMatchObject({
+      'io.camunda.zeebe:action': 'escalate',
+      'io.camunda.zeebe:changedAttributes': '["candidateGroups","priority"]',
+      'io.camunda.zeebe:priority': '90',
+    });
+    await kit.jobs.complete(check.id, { workerId: 'w1' });
+    await kit.drain();
+    expect(await kit.tasks.get(taskId)).toMatchObject({
+      state: 'CREATED',
+      priority: 90,
+      candidateGroups: [],
+    });
+  });
+
+  it('canceling the instance while a listener runs cancels its job and the task', async () => {
+    const { kit, id, taskId } = await opened();
+    await kit.tasks.assign(taskId, 'ann', true);
+    await kit.drain();
+    await kit.instances.cancel(id);
+    await kit.drain();
+    expect(await kit.tasks.get(taskId)).toMatchObject({ state: 'CANCELED' });
+    expect(
+      await kit.jobs.activate({
+        type: 'check-assignee',
+        workerId: 'w1',
+        maxJobs: 10,
+        lockDurationMs: LEASE,
+      }),
+    ).toEqual([]);
+  });
+});

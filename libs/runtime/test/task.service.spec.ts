@@ -154,4 +154,37 @@ describe('TaskService', () => {
       expect((await completing).state).toBe('COMPLETED');
     });
   });
+
+  describe('update (Camunda 8.8 changeset)', () => {
+    it('writes dates, candidates and priority at once; null keeps, empty clears; bad values are 400s naming the field', async () => {
+      const { kit, ids } = await withTasks('anna');
+      const task = await taskOf(kit, ids[0]);
+      const updated = await kit.tasks.update(task.id, {
+        dueDate: '',
+        followUpDate: '2026-02-01T10:00:00+01:00',
+        candidateGroups: [],
+        candidateUsers: null,
+        priority: 80,
+      });
+      expect(updated).toMatchObject({
+        state: 'CREATED',
+        assignee: 'anna',
+        dueDate: null,
+        followUpDate: '2026-02-01T09:00:00.000Z',
+        candidateGroups: [],
+        candidateUsers: ['anna'],
+        priority: 80,
+      });
+      await expect(kit.tasks.update(task.id, { dueDate: 'tomorrow' })).rejects.toMatchObject({
+        code: RuntimeErrorCode.BadRequest,
+        errors: [expect.objectContaining({ field: 'changeset.dueDate' })],
+      });
+      await expect(kit.tasks.update(task.id, { priority: 101 })).rejects.toMatchObject({
+        errors: [expect.objectContaining({ field: 'changeset.priority' })],
+      });
+      await kit.tasks.complete(task.id, {});
+      await expect(kit.tasks.update(task.id, { priority: 1 })).rejects.toMatchObject({ code: RuntimeErrorCode.Conflict });
+      expect((await kit.tasks.get(task.id)).priority).toBe(80);
+    });
+  });
 });

@@ -1,5 +1,6 @@
 import { Announcer, DefinitionRegistry, LockTimeoutError, Sweeper, TimerService, type Key, type UnitOfWork } from '@baton/runtime';
 import { MemoryDefinitionCache } from '@baton/cache';
+import type { ChangeSet } from '@baton/runtime';
 import { Prisma, readMigrationFiles } from '../src';
 import {
   big,
@@ -167,6 +168,116 @@ export function describeStoreContract(adapter: StoreAdapter): void {
         expect(sales.map((t) => [t.id, t.elementId, t.candidateGroups])).toEqual([[a, 'a', ['sales', 'ops']]]);
         const ops = await rt.runtime.repos.userTasks.list({ instanceId, candidateGroup: 'ops', limit: 10 });
         expect(ops.map((t) => t.id)).toEqual([a, b]);
+      });
+    });
+
+    describe('user task transitions (task listeners)', () => {
+      const changesOf = (userTasks: ChangeSet['userTasks']): ChangeSet => ({
+        now: new Date(),
+        newInstances: [],
+        instanceUpdates: [],
+        history: [],
+        jobs: { open: [], close: [], retry: [] },
+        userTasks,
+        timers: { open: [], close: [] },
+        messageSubscriptions: { open: [], close: [] },
+        signalSubscriptions: { open: [], close: [] },
+        incidents: [],
+        resolvedIncidentElements: [],
+        canceledInstances: [],
+        events: [],
+        consumedEvents: [],
+        idle: [],
+      });
+
+      it('starts ASSIGNING/COMPLETING from CREATED only; ends them applied (with the data), denied (unchanged) or canceled', async () => {
+        const instanceId = testKeys();
+        await bareInstance(instanceId);
+        const [assigned, denied, completed, canceled] = [testKeys(), testKeys(), testKeys(), testKeys()];
+        await rt.prisma.userTask.createMany({
+          data: [assigned, denied, completed, canceled].map((id) => ({
+            id: big(id),
+            instanceId: big(instanceId),
+            bpmnProcessId: 'p',
+            elementId: 't',
+            assignee: 'old',
+            candidateGroups: ['ops'],
+          })),
+        });
+        const tasks = rt.runtime.repos.userTasks;
+        expect(await tasks.startTransition(assigned, 'ASSIGNING')).toBe(true);
+        expect(await tasks.startTransition(assigned, 'COMPLETING')).toBe(false);
+        expect(await tasks.startTransition(denied, 'ASSIGNING')).toBe(true);
+        expect(await tasks.startTransition(completed, 'COMPLETING')).toBe(true);
+        expect(await tasks.startTransition(canceled, 'COMPLETING')).toBe(true);
+        expect((await tasks.get(completed))?.state).toBe('COMPLETING');
+        expect((await tasks.list({ instanceId, limit: 10 })).map((t) => t.state)).toEqual(['ASSIGNING', 'ASSIGNING', 'COMPLETING', 'COMPLETING']);
+        const data = {
+          assignee: 'ann',
+          candidateGroups: ['sales', 'ops'],
+          candidateUsers: ['bob'],
+          dueDate: '2026-03-01T09:00:00Z',
+          followUpDate: null,
+          priority: 80,
+        };
+        await rt.runtime.transaction((tx) =>
+          tx.changes.apply(
+            changesOf({
+              open: [],
+              close: [canceled],
+              transitions: [
+                { id: assigned, state: 'CREATED', task: data },
+                { id: denied, state: 'CREATED', task: null },
+                { id: completed, state: 'COMPLETED', task: { ...data, assignee: 'carl' } },
+              ],
+            }),
+          ),
+        );
+        expect(await tasks.get(assigned)).toMatchObject({
+          state: 'CREATED',
+          assignee: 'ann',
+          candidateGroups: ['sales', 'ops'],
+          candidateUsers: ['bob'],
+          priority: 80,
+          completedAt: null,
+        });
+        expect((await tasks.get(assigned))?.dueDate?.toISOString()).toBe('2026-03-01T09:00:00.000Z');
+        expect(await tasks.get(denied)).toMatchObject({ state: 'CREATED', assignee: 'old', candidateGroups: ['ops'], priority: 50 });
+        expect(await tasks.get(completed)).toMatchObject({ state: 'COMPLETED', assignee: 'carl', completedAt: expect.any(Date) });
+        expect(await tasks.get(canceled)).toMatchObject({ state: 'CANCELED' });
+      });
+
+      it('updates the dates, candidates and priority of a CREATED task: absent keeps, null clears a date', async () => {
+        const instanceId = testKeys();
+        await bareInstance(instanceId);
+        const [open, busy] = [testKeys(), testKeys()];
+        await rt.prisma.userTask.createMany({
+          data: [open, busy].map((id) => ({
+            id: big(id),
+            instanceId: big(instanceId),
+            bpmnProcessId: 'p',
+            elementId: 't',
+            candidateUsers: ['ann'],
+            dueDate: new Date('2026-01-01T00:00:00Z'),
+          })),
+        });
+        const tasks = rt.runtime.repos.userTasks;
+        // Absent keeps a value: the due date stays.
+        expect(await tasks.update(open, { priority: 7 })).toBe(true);
+        expect(await tasks.get(open)).toMatchObject({ dueDate: new Date('2026-01-01T00:00:00Z'), candidateUsers: ['ann'], priority: 7 });
+        expect(await tasks.startTransition(busy, 'UPDATING')).toBe(true);
+        expect(await tasks.update(busy, { priority: 1 })).toBe(false);
+        expect(
+          await tasks.update(open, { dueDate: null, followUpDate: '2026-02-01T10:00:00+01:00', candidateGroups: ['ops'], candidateUsers: [], priority: 5 }),
+        ).toBe(true);
+        expect(await tasks.get(open)).toMatchObject({
+          dueDate: null,
+          followUpDate: new Date('2026-02-01T09:00:00Z'),
+          candidateGroups: ['ops'],
+          candidateUsers: [],
+          priority: 5,
+        });
+        expect(await tasks.get(busy)).toMatchObject({ state: 'UPDATING', priority: 50 });
       });
     });
 

@@ -46,7 +46,8 @@ export class JobsController {
     description:
       'The job of an ad-hoc subprocess (an AI agent) may carry `adHocResult`: elements it names that the subprocess cannot activate are a 404, ' +
       'activating elements while fulfilling the completion condition a 400. ' +
-      "The job of a user task's `creating` listener may carry `userTaskResult.corrections` (assignee, dates, candidates, priority) and no variables.",
+      "The job of a user task listener may carry `userTaskResult.corrections` (assignee, dates, candidates, priority) and no variables; " +
+      'that of an `assigning`, `updating` or `completing` listener may deny the transition instead (`userTaskResult.denied`, `deniedReason`).',
   })
   @ApiKeyParam('id', 'The job id')
   @ApiJsonBody(CompleteJobBody)

@@ -29,7 +29,7 @@ export const TaskSchema = z.object({
   dueDate: z.iso.datetime().nullable(),
   followUpDate: z.iso.datetime().nullable(),
   priority: z.number().int().meta({ example: 50 }),
-  state: z.enum(['CREATED', 'COMPLETED', 'CANCELED']),
+  state: z.enum(['CREATED', 'ASSIGNING', 'UPDATING', 'COMPLETING', 'COMPLETED', 'CANCELED']),
   createdAt: z.iso.datetime(),
   completedAt: z.iso.datetime().nullable(),
 });

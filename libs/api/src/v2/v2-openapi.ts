@@ -52,6 +52,7 @@ const OPERATIONS: Readonly<Record<string, string>> = {
   'POST /v2/user-tasks/:userTaskKey/assignment': 'assignUserTask',
   'DELETE /v2/user-tasks/:userTaskKey/assignee': 'unassignUserTask',
   'POST /v2/user-tasks/:userTaskKey/completion': 'completeUserTask',
+  'PATCH /v2/user-tasks/:userTaskKey': 'updateUserTask',
   'POST /v2/element-instances/search': 'searchElementInstances',
   'GET /v2/element-instances/:elementInstanceKey': 'getElementInstance',
   'PUT /v2/element-instances/:elementInstanceKey/variables': 'createElementInstanceVariables',

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Res, UseFilters } from '@nestjs/common';
 import { RUNTIME_STORE } from '@baton/host';
 import { CamundaSearchService, FormService, TaskService, type RuntimeStore } from '@baton/runtime';
 import type { FastifyReply } from 'fastify';
@@ -7,7 +7,7 @@ import { tenantScope, type Caller } from '../auth/caller';
 import { parse } from '../http/validation';
 import { V2ProblemFilter } from './v2-problem.filter';
 import { V2Api, V2Body } from './v2-openapi';
-import { AssignUserTaskBody, CompleteUserTaskBody, keyParam, SearchBody, UnassignUserTaskBody } from './v2.schemas';
+import { AssignUserTaskBody, CompleteUserTaskBody, keyParam, SearchBody, UnassignUserTaskBody, UpdateUserTaskBody } from './v2.schemas';
 import { searchResult, userTaskView } from './v2-views';
 
 /** Camunda 8.8's user tasks (Tasklist's API) on Baton's TaskService. */
@@ -57,7 +57,17 @@ export class V2UserTasksController {
   async assign(@Param('userTaskKey') key: string, @Body() body: unknown): Promise<void> {
     keyParam('userTaskKey', key);
     const request = parse(AssignUserTaskBody, body, 'body');
-    await this.tasks.assign(key, request.assignee, request.allowOverride ?? true);
+    await this.tasks.assign(key, request.assignee, request.allowOverride ?? true, request.action);
+  }
+
+  /** Changes the task's dates, candidates or priority (204); with `updating` listeners, once they ran. */
+  @Patch(':userTaskKey')
+  @V2Body(UpdateUserTaskBody)
+  @HttpCode(204)
+  async update(@Param('userTaskKey') key: string, @Body() body: unknown): Promise<void> {
+    keyParam('userTaskKey', key);
+    const request = parse(UpdateUserTaskBody, body, 'body');
+    await this.tasks.update(key, request?.changeset ?? {}, request?.action);
   }
 
   @Delete(':userTaskKey/assignee')
@@ -76,6 +86,6 @@ export class V2UserTasksController {
   async complete(@Param('userTaskKey') key: string, @Body() body: unknown): Promise<void> {
     keyParam('userTaskKey', key);
     const request = parse(CompleteUserTaskBody, body, 'body');
-    await this.tasks.complete(key, request?.variables ?? undefined);
+    await this.tasks.complete(key, request?.variables ?? undefined, request?.action);
   }
 }

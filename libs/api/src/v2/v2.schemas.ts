@@ -240,4 +240,25 @@ export const CompleteUserTaskBody = z
   .nullable()
   .optional();
 
+/**
+ * Camunda 8.8's user task update: `changeset` attributes other than these
+ * five are ignored, as Camunda ignores them (the assignee has its own route).
+ */
+export const UpdateUserTaskBody = z
+  .strictObject({
+    changeset: z
+      .object({
+        dueDate: z.string().nullable().optional(),
+        followUpDate: z.string().nullable().optional(),
+        candidateUsers: z.array(z.string()).nullable().optional(),
+        candidateGroups: z.array(z.string()).nullable().optional(),
+        priority: z.number().int().min(0).max(100).nullable().optional(),
+      })
+      .nullable()
+      .optional(),
+    action: z.string().nullable().optional(),
+  })
+  .nullable()
+  .optional();
+
 export const UnassignUserTaskBody = z.strictObject({ operationReference }).nullable().optional();

@@ -147,11 +147,15 @@ const TASK_LISTENER_EVENTS: Readonly<Record<string, string>> = {
   cancel: 'canceling',
 };
 
+/** Task listener events Baton runs; the other one (canceling) is refused at deploy. */
+const RUN_TASK_EVENTS = ['creating', 'assigning', 'updating', 'completing'] as const;
+type RunTaskEvent = (typeof RUN_TASK_EVENTS)[number];
+
 /**
  * `zeebe:taskListeners` of a user task. Camunda 8 runs them on Camunda user
- * tasks (`zeebe:userTask`) only; Baton runs the `creating` ones and refuses
- * the others (assigning, updating, completing, canceling) by name rather than
- * ignoring them. Returns undefined when there are none.
+ * tasks (`zeebe:userTask`) only; Baton runs the `creating`, `assigning`,
+ * `updating` and `completing` ones and refuses `canceling` by name rather
+ * than ignoring it. Returns undefined when there are none.
  */
 export function readTaskListeners(ctx: ReadContext, el: ModdleElement): TaskListeners | undefined {
   const listeners = children(extension(el, 'zeebe:TaskListeners'), 'listeners');
@@ -163,7 +167,12 @@ export function readTaskListeners(ctx: ReadContext, el: ModdleElement): TaskList
     );
     return undefined;
   }
-  const creating: ListenerDefinition[] = [];
+  const byEvent: Record<RunTaskEvent, ListenerDefinition[]> = {
+    creating: [],
+    assigning: [],
+    updating: [],
+    completing: [],
+  };
   for (const listener of listeners) {
     const written = str(listener, 'eventType');
     const eventType = written === undefined ? undefined : TASK_LISTENER_EVENTS[written];
@@ -174,10 +183,10 @@ export function readTaskListeners(ctx: ReadContext, el: ModdleElement): TaskList
       );
       continue;
     }
-    if (eventType !== 'creating') {
+    if (!(RUN_TASK_EVENTS as readonly string[]).includes(eventType)) {
       ctx.problems.at(
         el,
-        `task listeners of eventType '${eventType}' are not supported by Baton (only 'creating')`,
+        `task listeners of eventType '${eventType}' are not supported by Baton (only 'creating', 'assigning', 'updating', 'completing')`,
       );
       continue;
     }
@@ -192,7 +201,15 @@ export function readTaskListeners(ctx: ReadContext, el: ModdleElement): TaskList
       retriesText === undefined || retriesText.trim() === ''
         ? literal(DEFAULT_RETRIES)
         : ctx.expressions.value(retriesText, el, 'zeebe:taskListener retries');
-    if (type && retries) creating.push({ type, retries });
+    if (type && retries) byEvent[eventType as RunTaskEvent].push({ type, retries });
   }
-  return creating.length === 0 ? undefined : Object.freeze({ creating: Object.freeze(creating) });
+  const { creating, assigning, updating, completing } = byEvent;
+  if (creating.length + assigning.length + updating.length + completing.length === 0)
+    return undefined;
+  return Object.freeze({
+    creating: Object.freeze(creating),
+    ...(assigning.length > 0 ? { assigning: Object.freeze(assigning) } : {}),
+    ...(updating.length > 0 ? { updating: Object.freeze(updating) } : {}),
+    ...(completing.length > 0 ? { completing: Object.freeze(completing) } : {}),
+  });
 }

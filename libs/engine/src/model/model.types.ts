@@ -109,6 +109,12 @@ export interface ExecutionListeners {
 export interface TaskListeners {
   /** Before the task is created: the jobs may correct its assignee, candidates, dates and priority. */
   readonly creating: readonly ListenerDefinition[];
+  /** Before an assignment (assign, claim, unassign) takes effect: the jobs may deny it or correct the task. */
+  readonly assigning?: readonly ListenerDefinition[];
+  /** Before an update (dates, candidates, priority) takes effect: the jobs may deny it or correct the task. */
+  readonly updating?: readonly ListenerDefinition[];
+  /** Before a completion takes effect: the jobs may deny it (its variables are dropped) or correct the task. */
+  readonly completing?: readonly ListenerDefinition[];
 }
 
 export interface UserTaskDefinition {

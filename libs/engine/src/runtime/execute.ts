@@ -183,7 +183,7 @@ function apply(x: Execution, event: EngineEvent): void {
       const inst = waiting(x, event.elementInstanceId);
       if (inst === undefined) return;
       if (inst.listener !== undefined || event.listener !== undefined) {
-        if (inst.listener?.event === event.listener) x.completeListener(inst, event.variables, event.corrections);
+        if (inst.listener?.event === event.listener) x.completeListener(inst, event.variables, event.corrections, event);
         return;
       }
       if (inst.elementType === 'adHocSubProcess') {
@@ -236,6 +236,13 @@ function apply(x: Execution, event: EngineEvent): void {
     case 'trigger':
       trigger(x, event.ownerInstanceId, event.elementId, event.variables);
       return;
+    case 'transitionUserTask': {
+      // An element that ended meanwhile took its task with it (canceled).
+      const inst = x.elements[event.elementInstanceId];
+      if (inst === undefined || inst.elementType !== 'userTask') return;
+      x.startUserTaskTransition(inst, event.event, event.action, event.task, event.variables, event.changedAttributes);
+      return;
+    }
   }
 }
 

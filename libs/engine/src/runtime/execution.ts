@@ -6,7 +6,15 @@ import { adHocSubProcess } from './behaviors/ad-hoc.behavior';
 import type { ActivateOutcome, BehaviorContext, Phase } from './behaviors/behavior';
 import { EngineError, EngineErrorCode, NoFlowError, VariableLimitError } from './engine-errors';
 import { checkTransition } from './lifecycle';
-import { correctedTask, listenerJobKey, listenersOf, startListenerJob, startTaskListenerJob } from './listeners';
+import {
+  correctedTask,
+  isTaskListenerEvent,
+  listenerJobKey,
+  listenersOf,
+  startListenerJob,
+  startTaskListenerJob,
+  startTransitionListenerJob,
+} from './listeners';
 import { createUserTask } from './behaviors/tasks.behavior';
 import { processIndex, type ProcessIndex } from './process-index';
 import {
@@ -20,6 +28,7 @@ import {
   type InstanceState,
   type ListenerEvent,
   type ListenerRun,
+  type TaskTransitionEvent,
   type UserTaskCorrections,
   type UserTaskData,
   type Variables,
@@ -481,6 +490,12 @@ export class Execution implements BehaviorContext {
     const incident = inst.incident;
     if (incident === undefined) return;
     this.resolveIncidentEffect(inst);
+    if (incident.phase === 'listener') {
+      // A transition's task listener whose type or retries failed to evaluate: that listener runs again.
+      delete inst.incident;
+      if (inst.listener !== undefined) this.runTransitionListener(inst, inst.listener.index);
+      return;
+    }
     if (incident.phase === 'job') {
       delete inst.incident;
       if (inst.elementType === 'adHocSubProcess' && inst.listener === undefined && inst.adHoc?.jobKey === undefined) {
@@ -524,11 +539,20 @@ export class Execution implements BehaviorContext {
    * outwards, as output mappings are), then the next listener runs, or the
    * phase resumes after the last one.
    */
-  completeListener(inst: ElementInstance, variables: Variables | undefined, corrections?: UserTaskCorrections): void {
+  completeListener(
+    inst: ElementInstance,
+    variables: Variables | undefined,
+    corrections?: UserTaskCorrections,
+    denial?: { readonly denied?: boolean; readonly deniedReason?: string },
+  ): void {
     const run = inst.listener;
     if (run === undefined) return;
     if (run.event === 'creating') {
       this.completeTaskListener(inst, run, corrections);
+      return;
+    }
+    if (run.event === 'assigning' || run.event === 'updating' || run.event === 'completing') {
+      this.completeTransitionListener(inst, run, corrections, denial);
       return;
     }
     const event = run.event;
@@ -569,10 +593,108 @@ export class Execution implements BehaviorContext {
     });
   }
 
+  // -------------------------------------------------------------------------
+  // User task transitions paused for task listeners (assigning, completing)
+  // -------------------------------------------------------------------------
+
+  /**
+   * A client asked to assign or complete a user task whose element has
+   * listeners of that event; the host already shows the task ASSIGNING or
+   * COMPLETING. The listeners run one at a time on the task as the
+   * transition leaves it. An element that cannot take the transition now
+   * (another one runs, an incident) answers at once with a denial, so that
+   * the task is not left in between.
+   */
+  startUserTaskTransition(
+    inst: ElementInstance,
+    event: TaskTransitionEvent,
+    action: string,
+    task: UserTaskData,
+    variables: Variables | undefined,
+    changedAttributes?: readonly string[],
+  ): void {
+    const busy = inst.state !== 'WAITING' || !inst.entered || inst.incident !== undefined || inst.listener !== undefined;
+    if (busy || inst.transition !== undefined) {
+      this.effects.push(transitionEnd(inst, event, task, true, 'the user task cannot take this transition now'));
+      return;
+    }
+    inst.transitions = (inst.transitions ?? 0) + 1;
+    inst.userTask = task;
+    inst.transition = {
+      event,
+      action,
+      ...(variables !== undefined ? { variables } : {}),
+      ...(changedAttributes !== undefined ? { changedAttributes } : {}),
+    };
+    if (listenersOf(this.process, inst, event).length === 0) this.endTransition(inst, false);
+    else this.runTransitionListener(inst, 0);
+  }
+
+  /**
+   * Emits the job of a transition's listener. A type or retries that fail to
+   * evaluate raise an EXPRESSION_ERROR whose resolution runs that listener
+   * again (the task stays in its transition meanwhile).
+   */
+  private runTransitionListener(inst: ElementInstance, index: number): void {
+    const transition = inst.transition;
+    if (transition === undefined) return;
+    inst.listener = { event: transition.event, index, round: inst.transitions ?? 1 };
+    try {
+      startTransitionListenerJob(this, inst, index);
+    } catch (e) {
+      if (!(e instanceof FeelEvaluationError)) throw e;
+      this.raiseIncident(inst, 'EXPRESSION_ERROR', `${inst.elementId}: ${e.message}`, 'listener');
+    }
+  }
+
+  /**
+   * An assigning or completing listener completed: a denial ends the
+   * transition with the task as it was; otherwise its corrections apply and
+   * the next listener runs, or the transition takes effect.
+   */
+  private completeTransitionListener(
+    inst: ElementInstance,
+    run: ListenerRun,
+    corrections: UserTaskCorrections | undefined,
+    denial: { readonly denied?: boolean; readonly deniedReason?: string } | undefined,
+  ): void {
+    if (inst.transition === undefined) return;
+    if (denial?.denied === true) {
+      this.endTransition(inst, true, denial.deniedReason);
+      return;
+    }
+    inst.userTask = correctedTask(inst.userTask as UserTaskData, corrections);
+    if (run.index + 1 < listenersOf(this.process, inst, inst.transition.event).length) {
+      this.runTransitionListener(inst, run.index + 1);
+      return;
+    }
+    this.endTransition(inst, false);
+  }
+
+  /**
+   * The host applies the transition (or puts the task back, when denied); a
+   * completion let through then completes the element with its variables,
+   * a denied one drops them, as Camunda 8.8 does.
+   */
+  private endTransition(inst: ElementInstance, denied: boolean, deniedReason?: string): void {
+    const transition = inst.transition;
+    if (transition === undefined) return;
+    const task = inst.userTask as UserTaskData;
+    delete inst.listener;
+    delete inst.transition;
+    delete inst.userTask;
+    this.effects.push(transitionEnd(inst, transition.event, task, denied, deniedReason));
+    if (denied || transition.event !== 'completing') return;
+    this.guard(inst, 'activate', () => {
+      this.acceptVariables(inst, this.node(inst), transition.variables);
+      this.schedule(inst, 'complete');
+    });
+  }
+
   /** A listener's job ran out of retries: EXECUTION_ or TASK_LISTENER_NO_RETRIES; resolving hands that job out again. */
   failListener(inst: ElementInstance, errorMessage: string): void {
     if (inst.listener === undefined) return;
-    const task = inst.listener.event === 'creating';
+    const task = isTaskListenerEvent(inst.listener.event);
     this.raiseIncident(
       inst,
       task ? 'TASK_LISTENER_NO_RETRIES' : 'EXECUTION_LISTENER_NO_RETRIES',
@@ -923,3 +1045,22 @@ interface Catch {
 
 export type { Phase };
 export { NoFlowError };
+
+/** The `endUserTaskTransition` effect of an element instance's current (or refused) transition. */
+function transitionEnd(
+  inst: ElementInstance,
+  event: TaskTransitionEvent,
+  task: UserTaskData,
+  denied: boolean,
+  deniedReason?: string,
+): Effect {
+  return {
+    type: 'endUserTaskTransition',
+    key: `${inst.id}:${event}:${inst.transitions ?? 0}`,
+    elementInstanceId: inst.id,
+    event,
+    denied,
+    ...(deniedReason !== undefined ? { deniedReason } : {}),
+    task,
+  };
+}

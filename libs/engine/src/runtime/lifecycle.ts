@@ -32,8 +32,11 @@ export function lifecycleOf(inst: ElementInstance): Lifecycle {
   if (phase === 'activate') return 'ACTIVATING';
   if (phase === 'complete') return 'COMPLETING';
   // Waiting for an execution listener's job: still activating (start) or completing (end), as in Zeebe.
-  // (A user task's `creating` task listeners run while the element is activated.)
-  if (inst.listener !== undefined && inst.listener.event !== 'creating')
+  // (A user task's task listeners run while the element is activated.)
+  if (
+    inst.listener !== undefined &&
+    (inst.listener.event === 'start' || inst.listener.event === 'end')
+  )
     return inst.listener.event === 'start' ? 'ACTIVATING' : 'COMPLETING';
   return 'ACTIVATED';
 }

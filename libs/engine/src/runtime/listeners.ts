@@ -8,6 +8,7 @@ import type {
   TaskListenerEvent,
   UserTaskCorrections,
   UserTaskData,
+  UserTaskTransition,
 } from './runtime.types';
 
 /**
@@ -28,8 +29,8 @@ export function listenersOf(
   event: ListenerEvent | TaskListenerEvent,
 ): readonly ListenerDefinition[] {
   if (inst.elementType === 'multiInstanceBody' || inst.joinArrival) return NONE;
-  if (event === 'creating')
-    return process.nodes.get(inst.elementId)?.taskListeners?.creating ?? NONE;
+  if (isTaskListenerEvent(event))
+    return process.nodes.get(inst.elementId)?.taskListeners?.[event] ?? NONE;
   const listeners =
     inst.elementType === 'process'
       ? process.executionListeners
@@ -41,7 +42,15 @@ const NONE: readonly ListenerDefinition[] = Object.freeze([]);
 
 /** The effect key of a listener's job: one per element instance, event and listener. */
 export function listenerJobKey(elementInstanceId: string, run: ListenerRun): string {
-  return `${elementInstanceId}:${run.event}-listener:${run.index}`;
+  const key = `${elementInstanceId}:${run.event}-listener:${run.index}`;
+  return run.round === undefined ? key : `${key}:${run.round}`;
+}
+
+/** Whether a listener event is a user task's (its jobs are TASK_LISTENER jobs). */
+export function isTaskListenerEvent(
+  event: ListenerEvent | TaskListenerEvent,
+): event is TaskListenerEvent {
+  return event !== 'start' && event !== 'end';
 }
 
 /**
@@ -78,7 +87,32 @@ export function startTaskListenerJob(
     inst,
     { event: 'creating', index },
     'the creating task listener',
-    taskHeaders(inst.id, inst.userTask as UserTaskData),
+    taskHeaders(inst.id, inst.userTask as UserTaskData, ''),
+  );
+}
+
+/**
+ * The job of a transition's task listener (`assigning`, `completing`): its
+ * headers carry the task as the transition would leave it (with earlier
+ * listeners' corrections) and the action the client asked for.
+ */
+export function startTransitionListenerJob(
+  x: BehaviorContext,
+  inst: ElementInstance,
+  index: number,
+): void {
+  const transition = inst.transition as UserTaskTransition;
+  emitListenerJob(
+    x,
+    inst,
+    { event: transition.event, index, round: inst.transitions ?? 1 },
+    `the ${transition.event} task listener`,
+    {
+      ...taskHeaders(inst.id, inst.userTask as UserTaskData, transition.action),
+      ...(transition.changedAttributes !== undefined
+        ? { 'io.camunda.zeebe:changedAttributes': JSON.stringify(transition.changedAttributes) }
+        : {}),
+    },
   );
 }
 
@@ -109,10 +143,14 @@ function emitListenerJob(
 }
 
 /** Camunda 8's reserved headers of a task listener job: the task's data, set values only. */
-function taskHeaders(userTaskKey: string, task: UserTaskData): Record<string, string> {
+function taskHeaders(
+  userTaskKey: string,
+  task: UserTaskData,
+  action: string,
+): Record<string, string> {
   const headers: Record<string, string> = {
     'io.camunda.zeebe:userTaskKey': userTaskKey,
-    'io.camunda.zeebe:action': '',
+    'io.camunda.zeebe:action': action,
   };
   const put = (name: string, value: string | null): void => {
     if (value !== null && value !== '') headers[`io.camunda.zeebe:${name}`] = value;

@@ -57,7 +57,8 @@ export type TokenState = 'READY' | 'WAITING';
 export interface ElementIncident {
   readonly type: IncidentType;
   readonly message: string;
-  readonly phase: 'activate' | 'complete' | 'job';
+  /** `listener`: a user task transition's listener failed to evaluate; resolving runs it again. */
+  readonly phase: 'activate' | 'complete' | 'job' | 'listener';
 }
 
 export type IncidentType =
@@ -120,8 +121,16 @@ export interface ElementInstance {
    * resumes after them (no second input or output mapping, no listener again).
    */
   listened?: ListenerEvent;
-  /** A user task whose `creating` task listeners run: the task as it will be created, with their corrections so far. */
+  /**
+   * A user task whose `creating` task listeners run: the task as it will be
+   * created; whose `assigning` or `completing` ones run: the task as the
+   * transition would leave it. With the listeners' corrections so far.
+   */
   userTask?: UserTaskData;
+  /** A user task transition (assign, complete) paused for its task listeners (Camunda 8.8's ASSIGNING, COMPLETING). */
+  transition?: UserTaskTransition;
+  /** How many transitions of this user task ran listeners: their jobs' keys differ by it. */
+  transitions?: number;
   /** Multi-instance bodies: progress of the loop. */
   loop?: LoopState;
   /** Ad-hoc subprocesses: their job (job-worker mode) and a completion asked for while elements still ran. */
@@ -142,12 +151,31 @@ export interface ElementInstance {
 export type ListenerEvent = 'start' | 'end';
 
 /** User task listener events Baton runs (Camunda 8's `eventType`). */
-export type TaskListenerEvent = 'creating';
+export type TaskListenerEvent = 'creating' | TaskTransitionEvent;
 
-/** An execution or task listener job in flight: its event and its index among that event's listeners. */
+/** Task listener events that pause a transition a client asked for, which a listener may deny. */
+export type TaskTransitionEvent = 'assigning' | 'updating' | 'completing';
+
+/**
+ * An execution or task listener job in flight: its event and its index among
+ * that event's listeners; `round`, the transition of the task it belongs to
+ * (a task is assigned, and so listened to, any number of times).
+ */
 export interface ListenerRun {
   readonly event: ListenerEvent | TaskListenerEvent;
   readonly index: number;
+  readonly round?: number;
+}
+
+/** A user task transition waiting for its task listeners. */
+export interface UserTaskTransition {
+  readonly event: TaskTransitionEvent;
+  /** Camunda 8's `io.camunda.zeebe:action` header: assign, claim, unassign, update, complete (or the client's own). */
+  readonly action: string;
+  /** An update's changed attributes (Camunda 8's `io.camunda.zeebe:changedAttributes` header). */
+  readonly changedAttributes?: readonly string[];
+  /** A completion's variables, written only once the last listener let it through. */
+  readonly variables?: Variables;
 }
 
 /** What a user task is created with (the `createUserTask` effect's fields). */
@@ -244,6 +272,9 @@ export type EngineEvent =
       readonly listener?: ListenerEvent | TaskListenerEvent;
       /** A task listener's job: the corrections of its result. */
       readonly corrections?: UserTaskCorrections;
+      /** An assigning or completing listener's job: it denied the transition (the task goes back as it was). */
+      readonly denied?: boolean;
+      readonly deniedReason?: string;
       /** The job of an ad-hoc subprocess: what the worker decided (Camunda 8.8's job result). */
       readonly adHocResult?: AdHocJobResult;
       /**
@@ -315,6 +346,23 @@ export type EngineEvent =
   | { readonly type: 'setVariables'; readonly variables: Variables; readonly elementInstanceId?: string; readonly propagate?: boolean }
   | { readonly type: 'suspend' }
   | { readonly type: 'resume' }
+  /**
+   * A client asked to assign, update or complete a user task whose element
+   * has listeners of that event: the host has put the task in ASSIGNING,
+   * UPDATING or COMPLETING; `task` is the task as the transition leaves it.
+   * The engine runs the listeners and answers with a `endUserTaskTransition`
+   * effect (and, for a completion let through, completes the element).
+   */
+  | {
+      readonly type: 'transitionUserTask';
+      readonly elementInstanceId: string;
+      readonly event: TaskTransitionEvent;
+      readonly action: string;
+      readonly task: UserTaskData;
+      readonly variables?: Variables;
+      /** An update: the attributes it changes. */
+      readonly changedAttributes?: readonly string[];
+    }
   /** Cancel the whole instance, before anything else waiting for it runs. */
   | { readonly type: 'cancel' };
 
@@ -384,6 +432,21 @@ export type Effect =
       readonly priority?: number;
     }
   | { readonly type: 'cancelUserTask'; readonly key: string; readonly elementInstanceId: string }
+  /**
+   * A user task transition's listeners are done: applied (`task` is the task
+   * with their corrections; a completion: the task is COMPLETED, an
+   * assignment: CREATED again with the new data) or denied (CREATED again,
+   * unchanged).
+   */
+  | {
+      readonly type: 'endUserTaskTransition';
+      readonly key: string;
+      readonly elementInstanceId: string;
+      readonly event: TaskTransitionEvent;
+      readonly denied: boolean;
+      readonly deniedReason?: string;
+      readonly task: UserTaskData;
+    }
   | {
       readonly type: 'scheduleTimer';
       readonly key: string;

@@ -397,3 +397,182 @@ describe('creating task listeners on a Camunda user task', () => {
     expect(d.completed(id)).toEqual(['start', 'slow', 'timedOut', 'tl-creating']);
   });
 });
+
+/**
+ * User task listeners of the `assigning` and `completing` events (Camunda
+ * 8.8): a transition a client asked for waits for them; each may correct the
+ * task or deny the transition (the task goes back as it was, a completion's
+ * variables are dropped); it takes effect after the last one.
+ */
+describe('assigning and completing task listeners on a Camunda user task', () => {
+  const TL = 'listeners/user-task-transitions.bpmn';
+  const start = async () => {
+    const d = await Driver.load([TL]);
+    return { d, id: d.start('tl-transitions', { region: 'eu', audit: 'audit-x' }) };
+  };
+  const task = (d: Driver) => [...d.userTasks.values()][0];
+
+  it('an assignment waits for its listeners in order; corrections apply; then the task is assigned', async () => {
+    const { d, id } = await start();
+    expect(d.jobsOf(id)).toEqual([]);
+    d.requestTaskTransition(id, 'review', 'assigning', 'claim', { assignee: 'ann' });
+    expect(task(d)).toMatchObject({ state: 'ASSIGNING', assignee: null });
+    const first = d.jobsOf(id)[0];
+    expect(first).toMatchObject({ jobType: 'check-assignee', listener: 'assigning', retries: 3 });
+    expect(first.customHeaders).toEqual({
+      'io.camunda.zeebe:userTaskKey': first.elementInstanceId,
+      'io.camunda.zeebe:action': 'claim',
+      'io.camunda.zeebe:assignee': 'ann',
+      'io.camunda.zeebe:candidateGroups': '["clerks"]',
+      'io.camunda.zeebe:priority': '50',
+    });
+    d.completeJobOfType(id, 'check-assignee', undefined, { priority: 70 });
+    const second = d.jobsOf(id)[0];
+    expect(second).toMatchObject({ jobType: 'notify-eu', retries: 1 });
+    expect(second.customHeaders).toMatchObject({
+      'io.camunda.zeebe:assignee': 'ann',
+      'io.camunda.zeebe:priority': '70',
+    });
+    expect(second.key).not.toBe(first.key);
+    d.completeJobOfType(id, 'notify-eu');
+    expect(task(d)).toMatchObject({ state: 'CREATED', assignee: 'ann', priority: 70 });
+    expect(lastEffect(d, 'endUserTaskTransition')).toMatchObject({
+      event: 'assigning',
+      denied: false,
+    });
+    expect(d.tokens(id)).toEqual([
+      expect.objectContaining({ elementId: 'review', state: 'WAITING' }),
+    ]);
+
+    // A second assignment runs the listeners again, as new jobs; a denial leaves the task as it was.
+    d.requestTaskTransition(id, 'review', 'assigning', 'assign', { assignee: 'bob' });
+    const again = d.jobsOf(id)[0];
+    expect(again).toMatchObject({ jobType: 'check-assignee' });
+    expect(again.key).not.toBe(first.key);
+    d.completeJobOfType(id, 'check-assignee', undefined, undefined, {
+      denied: true,
+      deniedReason: 'bob is away',
+    });
+    expect(d.jobsOf(id)).toEqual([]);
+    expect(task(d)).toMatchObject({ state: 'CREATED', assignee: 'ann' });
+    expect(lastEffect(d, 'endUserTaskTransition')).toMatchObject({
+      denied: true,
+      deniedReason: 'bob is away',
+    });
+  });
+
+  it('a completion waits for its listeners; denied, its variables are dropped; let through, the instance moves on', async () => {
+    const { d, id } = await start();
+    d.requestTaskTransition(id, 'review', 'completing', 'complete', {}, { verdict: 'no' });
+    expect(task(d)).toMatchObject({ state: 'COMPLETING' });
+    expect(d.jobsOf(id)[0]).toMatchObject({ jobType: 'check-completion', listener: 'completing' });
+    expect(d.jobsOf(id)[0].customHeaders['io.camunda.zeebe:action']).toBe('complete');
+    d.completeJobOfType(id, 'check-completion', undefined, undefined, {
+      denied: true,
+      deniedReason: 'incomplete',
+    });
+    expect(task(d)).toMatchObject({ state: 'CREATED' });
+    expect(d.variables(id).verdict).toBeUndefined();
+    expect(d.status(id)).toBe('ACTIVE');
+
+    d.requestTaskTransition(id, 'review', 'completing', 'complete', {}, { verdict: 'yes' });
+    d.completeJobOfType(id, 'check-completion');
+    expect(d.status(id)).toBe('ACTIVE');
+    expect(d.jobsOf(id)[0]).toMatchObject({ jobType: 'audit-x' });
+    d.completeJobOfType(id, 'audit-x', undefined, { assignee: 'carl' });
+    expect(lastEffect(d, 'endUserTaskTransition')).toMatchObject({
+      event: 'completing',
+      denied: false,
+      task: expect.objectContaining({ assignee: 'carl' }),
+    });
+    expect(d.userTasks.size).toBe(0);
+    expect(d.variables(id).verdict).toBe('yes');
+    expect(d.status(id)).toBe('COMPLETED');
+    expect(d.completed(id)).toEqual(['start', 'review', 'done', 'tl-transitions']);
+  });
+
+  it('an update waits for its listener, which sees the changed attributes; applied or denied', async () => {
+    const { d, id } = await start();
+    d.requestTaskTransition(
+      id,
+      'review',
+      'updating',
+      'escalate',
+      { priority: 90, candidateGroups: [] },
+      undefined,
+      ['candidateGroups', 'priority'],
+    );
+    expect(task(d)).toMatchObject({ state: 'UPDATING', priority: 50 });
+    const check = d.jobsOf(id)[0];
+    expect(check).toMatchObject({ jobType: 'check-update', listener: 'updating' });
+    expect(check.customHeaders).toEqual({
+      'io.camunda.zeebe:userTaskKey': check.elementInstanceId,
+      'io.camunda.zeebe:action': 'escalate',
+      'io.camunda.zeebe:changedAttributes': '["candidateGroups","priority"]',
+      'io.camunda.zeebe:priority': '90',
+    });
+    d.completeJobOfType(id, 'check-update', undefined, { dueDate: '2026-04-01T00:00:00Z' });
+    expect(task(d)).toMatchObject({
+      state: 'CREATED',
+      priority: 90,
+      candidateGroups: [],
+      dueDate: '2026-04-01T00:00:00Z',
+    });
+
+    d.requestTaskTransition(id, 'review', 'updating', 'update', { priority: 10 }, undefined, [
+      'priority',
+    ]);
+    d.completeJobOfType(id, 'check-update', undefined, undefined, { denied: true });
+    expect(task(d)).toMatchObject({ state: 'CREATED', priority: 90 });
+  });
+
+  it('a transition asked for while another runs is refused at once; the running one goes on', async () => {
+    const { d, id } = await start();
+    d.requestTaskTransition(id, 'review', 'assigning', 'assign', { assignee: 'ann' });
+    d.requestTaskTransition(id, 'review', 'completing', 'complete', {}, { verdict: 'yes' });
+    expect(lastEffect(d, 'endUserTaskTransition')).toMatchObject({
+      event: 'completing',
+      denied: true,
+    });
+    expect(jobTypes(d, id)).toEqual(['check-assignee']);
+    expect(d.variables(id).verdict).toBeUndefined();
+  });
+
+  it('out of retries: TASK_LISTENER_NO_RETRIES; resolving hands that job out again', async () => {
+    const { d, id } = await start();
+    d.requestTaskTransition(id, 'review', 'assigning', 'assign', { assignee: 'ann' });
+    d.completeJobOfType(id, 'check-assignee');
+    d.failJob(id, 'review', 'mail down');
+    expect(d.incidentsOf(id)).toEqual([
+      expect.objectContaining({ type: 'TASK_LISTENER_NO_RETRIES', message: 'mail down' }),
+    ]);
+    d.resolveIncident(id, 'review');
+    expect(jobTypes(d, id)).toEqual(['notify-eu']);
+    d.completeJobOfType(id, 'notify-eu');
+    expect(task(d)).toMatchObject({ state: 'CREATED', assignee: 'ann' });
+  });
+
+  it("a listener's type that fails to evaluate: EXPRESSION_ERROR; resolving runs that listener again", async () => {
+    const d = await Driver.load([TL]);
+    const id = d.start('tl-transitions', { region: 'eu' });
+    d.requestTaskTransition(id, 'review', 'completing', 'complete');
+    d.completeJobOfType(id, 'check-completion');
+    expect(d.incidentsOf(id)).toEqual([expect.objectContaining({ type: 'EXPRESSION_ERROR' })]);
+    expect(task(d)).toMatchObject({ state: 'COMPLETING' });
+    d.setVariables(id, { audit: 'audit-y' });
+    d.resolveIncident(id, 'review');
+    expect(jobTypes(d, id)).toEqual(['audit-y']);
+    d.completeJobOfType(id, 'audit-y');
+    expect(d.status(id)).toBe('COMPLETED');
+  });
+
+  it('a boundary event while a completing listener runs cancels its job and the task; the completion never happens', async () => {
+    const { d, id } = await start();
+    d.requestTaskTransition(id, 'review', 'completing', 'complete', {}, { verdict: 'yes' });
+    d.advance(3_600_000);
+    expect(d.jobsOf(id)).toEqual([]);
+    expect(d.userTasks.size).toBe(0);
+    expect(d.variables(id).verdict).toBeUndefined();
+    expect(d.completed(id)).toEqual(['start', 'late', 'timedOut', 'tl-transitions']);
+  });
+});

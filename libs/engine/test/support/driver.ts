@@ -14,6 +14,10 @@ import {
   type InstanceState,
   type TokenView,
   type UserTaskCorrections,
+  type UserTaskData,
+  type TaskTransitionEvent,
+  type ListenerEvent,
+  type TaskListenerEvent,
   type Variables,
 } from '../../src';
 
@@ -33,7 +37,7 @@ interface Job {
   customHeaders: Readonly<Record<string, string>>;
   variables: Variables;
   /** The job of an execution or task listener of this event. */
-  listener?: 'start' | 'end' | 'creating';
+  listener?: ListenerEvent | TaskListenerEvent;
 }
 interface Timer {
   instanceId: string;
@@ -75,7 +79,10 @@ export class Driver {
   readonly env: EngineEnv;
   readonly instances = new Map<string, Instance>();
   readonly jobs = new Map<string, Job>();
-  readonly userTasks = new Map<string, Job & { assignee: string | null; candidateGroups: string[] }>();
+  readonly userTasks = new Map<
+    string,
+    Job & Omit<UserTaskData, 'priority'> & { priority?: number; state?: 'CREATED' | 'ASSIGNING' | 'UPDATING' | 'COMPLETING' }
+  >();
   readonly timers = new Map<string, Timer>();
   readonly messages = new Map<string, Subscription>();
   readonly signals = new Map<string, Subscription>();
@@ -188,11 +195,43 @@ export class Driver {
    * Completes the job of a type (a listener's or an element's), as a worker
    * of that type would; a task listener's with `corrections`.
    */
-  completeJobOfType(instanceId: string, jobType: string, variables?: Variables, corrections?: UserTaskCorrections): void {
+  completeJobOfType(
+    instanceId: string,
+    jobType: string,
+    variables?: Variables,
+    corrections?: UserTaskCorrections,
+    denial?: { denied: boolean; deniedReason?: string },
+  ): void {
     const job = this.jobsOf(instanceId).find((j) => j.jobType === jobType);
     if (!job) throw new Error(`no job of type ${jobType} in ${instanceId}`);
     this.jobs.delete(job.key);
-    this.step(instanceId, [{ type: 'complete', elementInstanceId: job.elementInstanceId, variables, listener: job.listener, corrections }]);
+    this.step(instanceId, [
+      { type: 'complete', elementInstanceId: job.elementInstanceId, variables, listener: job.listener, corrections, ...denial },
+    ]);
+  }
+
+  /**
+   * Asks for an assignment or completion of a user task whose element has
+   * listeners of that event, as the host does: the task shows ASSIGNING or
+   * COMPLETING and the engine gets the task as the transition leaves it.
+   */
+  requestTaskTransition(
+    instanceId: string,
+    elementId: string,
+    event: TaskTransitionEvent,
+    action: string,
+    changes: Partial<UserTaskData> = {},
+    variables?: Variables,
+    changedAttributes?: string[],
+  ): void {
+    const task = [...this.userTasks.values()].find((t) => t.instanceId === instanceId && t.elementId === elementId);
+    if (!task) throw new Error(`no user task at ${elementId} in ${instanceId}`);
+    task.state = event === 'assigning' ? 'ASSIGNING' : event === 'updating' ? 'UPDATING' : 'COMPLETING';
+    const { name, assignee, candidateGroups, candidateUsers, formKey, dueDate, followUpDate, priority = 50 } = task;
+    const data: UserTaskData = { name, assignee, candidateGroups, candidateUsers, formKey, dueDate, followUpDate, priority, ...changes };
+    this.step(instanceId, [
+      { type: 'transitionUserTask', elementInstanceId: task.elementInstanceId, event, action, task: data, variables, changedAttributes },
+    ]);
   }
 
   throwJobError(instanceId: string, elementId: string, errorCode: string, variables?: Variables): void {
@@ -325,6 +364,14 @@ export class Driver {
       case 'cancelUserTask':
         this.userTasks.delete(effect.key);
         return;
+      case 'endUserTaskTransition': {
+        const task = this.userTasks.get(effect.elementInstanceId);
+        if (task === undefined) return;
+        if (effect.denied) task.state = 'CREATED';
+        else if (effect.event === 'completing') this.userTasks.delete(effect.elementInstanceId);
+        else Object.assign(task, effect.task, { state: 'CREATED' });
+        return;
+      }
       case 'scheduleTimer':
         this.timers.set(effect.key, { instanceId, ownerInstanceId: effect.ownerInstanceId, elementId: effect.elementId, dueAt: effect.dueAt });
         return;

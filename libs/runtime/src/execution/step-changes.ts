@@ -10,6 +10,7 @@ import type {
   SignalSubscriptionOpen,
   TimerOpen,
   UserTaskOpen,
+  UserTaskTransitionEnd,
 } from '../ports/changes';
 import type { InboxEvent, NewInstanceRecord } from '../ports/records';
 
@@ -94,6 +95,7 @@ export class StepChanges {
   private readonly jobs = new Keyed<JobOpen>();
   private readonly jobRetries: { key: string; retries: number }[] = [];
   private readonly userTasks = new Keyed<UserTaskOpen>();
+  private readonly taskTransitions: UserTaskTransitionEnd[] = [];
   private readonly timers = new Keyed<TimerOpen>();
   private readonly messageSubs = new Keyed<MessageSubscriptionOpen>();
   private readonly signalSubs = new Keyed<SignalSubscriptionOpen>();
@@ -169,7 +171,7 @@ export class StepChanges {
       instanceUpdates: this.updates,
       history: this.history,
       jobs: { ...this.jobs.changes(), retry: this.jobRetries },
-      userTasks: this.userTasks.changes(),
+      userTasks: { ...this.userTasks.changes(), transitions: this.taskTransitions },
       timers: this.timers.changes(),
       messageSubscriptions: this.messageSubs.changes(),
       signalSubscriptions: this.signalSubs.changes(),
@@ -239,6 +241,15 @@ export class StepChanges {
       case 'cancelUserTask':
         this.userTasks.close(effect.key);
         return false;
+      case 'endUserTaskTransition': {
+        const { assignee, candidateGroups, candidateUsers, dueDate, followUpDate, priority } = effect.task;
+        this.taskTransitions.push({
+          id: effect.elementInstanceId,
+          state: !effect.denied && effect.event === 'completing' ? 'COMPLETED' : 'CREATED',
+          task: effect.denied ? null : { assignee, candidateGroups, candidateUsers, dueDate, followUpDate, priority },
+        });
+        return false;
+      }
       case 'scheduleTimer':
         this.timers.open(effect.key, {
           id: this.newKey(),
@@ -352,4 +363,4 @@ export class StepChanges {
 }
 
 /** A listener job's event as stored (Camunda 8's `JobListenerEventType`). */
-const LISTENER_EVENT_TYPES = { start: 'START', end: 'END', creating: 'CREATING' } as const;
+const LISTENER_EVENT_TYPES = { start: 'START', end: 'END', creating: 'CREATING', assigning: 'ASSIGNING', updating: 'UPDATING', completing: 'COMPLETING' } as const;

@@ -194,10 +194,9 @@ export class JobService {
   }
 
   /**
-   * Completes a user task listener's job with its result (`corrections`;
-   * `denied` is refused for the `creating` listeners Baton runs, as Camunda 8
-   * refuses it for them). A job of another kind ignores the result, as in
-   * Camunda 8.
+   * Completes a user task listener's job with its result (`corrections`, or
+   * for an assigning or completing listener `denied`, which Camunda 8 refuses
+   * for `creating`). A job of another kind ignores the result, as in Camunda 8.
    */
   async completeWithUserTaskResult(jobId: string, command: { workerId: string; variables?: Variables; result: UserTaskJobResult }): Promise<void> {
     this.limits.check(command.variables);
@@ -212,8 +211,11 @@ export class JobService {
         elementInstanceId: job.elementInstanceId,
         variables: command.variables ?? {},
         ...listenerOf(job),
-        ...(job.listenerEventType === 'CREATING' && command.result.corrections !== undefined
+        ...(jobKindOf(job).kind === 'TASK_LISTENER' && command.result.corrections !== undefined
           ? { corrections: command.result.corrections }
+          : {}),
+        ...(jobKindOf(job).kind === 'TASK_LISTENER' && command.result.denied
+          ? { denied: true, ...(command.result.deniedReason ? { deniedReason: command.result.deniedReason } : {}) }
           : {}),
       }),
     });
@@ -452,10 +454,13 @@ function adHocJobKey(job: JobRecord): { jobKey?: string } {
 }
 
 /** The listener event of a listener's job, for the engine event its outcome becomes. */
-function listenerOf(job: JobRecord): { listener?: 'start' | 'end' | 'creating' } {
+function listenerOf(job: JobRecord): { listener?: 'start' | 'end' | 'creating' | 'assigning' | 'updating' | 'completing' } {
   if (job.listenerEventType === 'START') return { listener: 'start' };
   if (job.listenerEventType === 'END') return { listener: 'end' };
   if (job.listenerEventType === 'CREATING') return { listener: 'creating' };
+  if (job.listenerEventType === 'ASSIGNING') return { listener: 'assigning' };
+  if (job.listenerEventType === 'UPDATING') return { listener: 'updating' };
+  if (job.listenerEventType === 'COMPLETING') return { listener: 'completing' };
   return {};
 }
 

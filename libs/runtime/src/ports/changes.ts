@@ -14,7 +14,10 @@ export interface ChangeSet {
   readonly instanceUpdates: readonly InstanceUpdate[];
   readonly history: readonly HistoryAppend[];
   readonly jobs: KeyedChanges<JobOpen> & { readonly retry: readonly { key: string; retries: number }[] };
-  readonly userTasks: KeyedChanges<UserTaskOpen>;
+  readonly userTasks: KeyedChanges<UserTaskOpen> & {
+    /** Transitions (ASSIGNING, UPDATING, COMPLETING) whose task listeners are done: applied or denied. */
+    readonly transitions?: readonly UserTaskTransitionEnd[];
+  };
   readonly timers: KeyedChanges<TimerOpen>;
   readonly messageSubscriptions: KeyedChanges<MessageSubscriptionOpen>;
   readonly signalSubscriptions: KeyedChanges<SignalSubscriptionOpen>;
@@ -72,8 +75,27 @@ export interface JobOpen {
   readonly type: string;
   readonly retries: number;
   readonly customHeaders: Readonly<Record<string, string>>;
-  /** The job of an execution listener (`START`, `END`) or a task listener (`CREATING`); absent for the element's own job. */
-  readonly listenerEventType?: 'START' | 'END' | 'CREATING';
+  /** The job of an execution listener (`START`, `END`) or a task listener (`CREATING`, `ASSIGNING`, `COMPLETING`); absent for the element's own job. */
+  readonly listenerEventType?: 'START' | 'END' | 'CREATING' | 'ASSIGNING' | 'UPDATING' | 'COMPLETING';
+}
+
+/**
+ * The end of a user task's ASSIGNING, UPDATING or COMPLETING: back to CREATED
+ * (an assignment or update applied, or any denied transition) or COMPLETED; `task` is the
+ * task's data after an applied transition, null after a denied one (nothing
+ * changes). Only a task still in that transition is written.
+ */
+export interface UserTaskTransitionEnd {
+  readonly id: Key;
+  readonly state: 'CREATED' | 'COMPLETED';
+  readonly task: {
+    readonly assignee: string | null;
+    readonly candidateGroups: readonly string[];
+    readonly candidateUsers: readonly string[];
+    readonly dueDate: string | null;
+    readonly followUpDate: string | null;
+    readonly priority: number;
+  } | null;
 }
 
 export interface UserTaskOpen {

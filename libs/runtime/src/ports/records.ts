@@ -235,7 +235,11 @@ export function jobKindOf(job: Pick<JobRecord, 'listenerEventType'>): { kind: Jo
   return { kind: event === 'START' || event === 'END' ? 'EXECUTION_LISTENER' : 'TASK_LISTENER', listenerEventType: event };
 }
 
-export type UserTaskState = 'CREATED' | 'COMPLETED' | 'CANCELED';
+/** ASSIGNING, UPDATING, COMPLETING: an assignment, update or completion waits for the task's listeners (Camunda 8.8's states). */
+export type UserTaskState = 'CREATED' | 'ASSIGNING' | 'UPDATING' | 'COMPLETING' | 'COMPLETED' | 'CANCELED';
+
+/** The states of a task waiting for the listeners of a transition. */
+export type UserTaskTransitionState = 'ASSIGNING' | 'UPDATING' | 'COMPLETING';
 
 export interface UserTaskRecord {
   readonly id: Key;

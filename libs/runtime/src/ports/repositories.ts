@@ -32,6 +32,7 @@ import type {
   TenantScope,
   TouchedInstance,
   UserTaskRecord,
+  UserTaskTransitionState,
 } from './records';
 import type {
   DecisionDefinitionSearchField,
@@ -329,6 +330,15 @@ export interface JobRepository extends Searchable<JobSearchField, JobSearchRecor
   updateRetries(id: Key, retries: number): Promise<void>;
 }
 
+/** A user task update: absent keeps a value; null clears a date. */
+export interface UserTaskUpdate {
+  readonly dueDate?: string | null;
+  readonly followUpDate?: string | null;
+  readonly candidateUsers?: readonly string[];
+  readonly candidateGroups?: readonly string[];
+  readonly priority?: number;
+}
+
 export interface UserTaskQuery extends PageRequest {
   readonly instanceId?: Key;
   readonly bpmnProcessId?: string;
@@ -338,7 +348,7 @@ export interface UserTaskQuery extends PageRequest {
 }
 
 export interface UserTaskRepository extends Searchable<UserTaskSearchField, UserTaskSearchRecord> {
-  /** Open tasks, oldest first. */
+  /** Open tasks (also those in ASSIGNING or COMPLETING), oldest first. */
   list(query: UserTaskQuery): Promise<UserTaskRecord[]>;
   get(id: Key): Promise<UserTaskRecord | null>;
   /**
@@ -352,6 +362,13 @@ export interface UserTaskRepository extends Searchable<UserTaskSearchField, User
    * one already. False when nothing changed for one of those reasons.
    */
   assign(id: Key, assignee: string | null, allowOverride: boolean): Promise<boolean>;
+  /**
+   * Puts a CREATED task in ASSIGNING, UPDATING or COMPLETING (its listeners
+   * run; the unit of work ends the transition); false when it was not CREATED.
+   */
+  startTransition(id: Key, state: UserTaskTransitionState): Promise<boolean>;
+  /** Writes an update (Camunda's changeset: dates, candidates, priority) to a CREATED task; false when it was not CREATED. */
+  update(id: Key, changes: UserTaskUpdate): Promise<boolean>;
   /** Marks an open task COMPLETED; false when it was not open. */
   complete(id: Key, now: Date): Promise<boolean>;
 }

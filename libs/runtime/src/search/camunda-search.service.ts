@@ -133,6 +133,9 @@ export const USER_TASK_STATE: EnumMapping = {
   names: ['CREATING', 'CREATED', 'ASSIGNING', 'UPDATING', 'COMPLETING', 'COMPLETED', 'CANCELING', 'CANCELED', 'FAILED'],
   stored: [
     ['CREATED', 'CREATED'],
+    ['ASSIGNING', 'ASSIGNING'],
+    ['UPDATING', 'UPDATING'],
+    ['COMPLETING', 'COMPLETING'],
     ['COMPLETED', 'COMPLETED'],
     ['CANCELED', 'CANCELED'],
   ],

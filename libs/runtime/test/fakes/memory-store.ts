@@ -68,6 +68,8 @@ import {
   type UserTaskQuery,
   type UserTaskRecord,
   type UserTaskRepository,
+  type UserTaskTransitionState,
+  type UserTaskUpdate,
   type UserTaskState,
   type BufferedMessageRecord,
   DECISION_DEFINITION_SEARCH_FIELDS,
@@ -1764,6 +1766,9 @@ class MemoryJobs extends Table implements JobRepository {
   }
 }
 
+/** Open tasks: CREATED, or in a transition waiting for its task listeners. */
+const OPEN_TASK_STATES: ReadonlySet<string> = new Set(['CREATED', 'ASSIGNING', 'UPDATING', 'COMPLETING']);
+
 class MemoryUserTasks extends Table implements UserTaskRepository {
   async search(query: SearchQuery<UserTaskSearchField>): Promise<UserTaskRecord[]> {
     return searchRecords(USER_TASK_SEARCH_FIELDS, this.rowsOf('userTasks'), { ...query, limit: checkedLimit(query.limit) });
@@ -1789,7 +1794,7 @@ class MemoryUserTasks extends Table implements UserTaskRepository {
     return this.rowsOf('userTasks')
       .filter(
         (t) =>
-          t.state === 'CREATED' &&
+          OPEN_TASK_STATES.has(t.state) &&
           inTenants(t.tenantId, query.tenants) &&
           (instanceId === undefined || t.instanceId === instanceId) &&
           (query.bpmnProcessId === undefined || t.bpmnProcessId === query.bpmnProcessId) &&
@@ -1811,6 +1816,29 @@ class MemoryUserTasks extends Table implements UserTaskRepository {
     if (task === undefined || task.state !== 'CREATED' || (task.assignee !== null && task.assignee !== assignee)) return false;
     if (this.read('instances').get(task.instanceId)?.status !== 'ACTIVE') return false;
     table.set(task.id, { ...task, assignee });
+    return true;
+  }
+
+  async update(id: Key, changes: UserTaskUpdate): Promise<boolean> {
+    const table = this.write('userTasks');
+    const task = table.get(bigint(id));
+    if (task === undefined || task.state !== 'CREATED') return false;
+    table.set(task.id, {
+      ...task,
+      ...(changes.dueDate !== undefined ? { dueDate: timestamptz(changes.dueDate) } : {}),
+      ...(changes.followUpDate !== undefined ? { followUpDate: timestamptz(changes.followUpDate) } : {}),
+      ...(changes.candidateUsers !== undefined ? { candidateUsers: [...changes.candidateUsers] } : {}),
+      ...(changes.candidateGroups !== undefined ? { candidateGroups: [...changes.candidateGroups] } : {}),
+      ...(changes.priority !== undefined ? { priority: changes.priority } : {}),
+    });
+    return true;
+  }
+
+  async startTransition(id: Key, state: UserTaskTransitionState): Promise<boolean> {
+    const table = this.write('userTasks');
+    const task = table.get(bigint(id));
+    if (task === undefined || task.state !== 'CREATED') return false;
+    table.set(task.id, { ...task, state });
     return true;
   }
 
@@ -2251,7 +2279,20 @@ class MemoryChanges extends Table implements ChangeRepository {
     for (const row of rows) if (!table.has(row.id)) table.set(row.id, row);
     const close = new Set(bigints(changes.userTasks.close));
     for (const t of table.values()) {
-      if (close.has(t.id) && t.state === 'CREATED') table.set(t.id, { ...t, state: 'CANCELED', completedAt: at });
+      if (close.has(t.id) && OPEN_TASK_STATES.has(t.state)) table.set(t.id, { ...t, state: 'CANCELED', completedAt: at });
+    }
+    for (const end of changes.userTasks.transitions ?? []) {
+      const t = table.get(bigint(end.id));
+      if (t === undefined || t.state === 'CREATED' || !OPEN_TASK_STATES.has(t.state)) continue;
+      const data = end.task === null ? {} : {
+        assignee: end.task.assignee,
+        candidateGroups: [...end.task.candidateGroups],
+        candidateUsers: [...end.task.candidateUsers],
+        dueDate: timestamptz(end.task.dueDate),
+        followUpDate: timestamptz(end.task.followUpDate),
+        priority: end.task.priority,
+      };
+      table.set(t.id, { ...t, ...data, state: end.state, completedAt: end.state === 'COMPLETED' ? at : t.completedAt });
     }
   }
 

@@ -96,7 +96,7 @@ export class RuntimeKit {
     this.starter = new InstanceStarter(store, this.announcer, newKey, { observer, clock: clock.now });
     this.instances = new InstanceService(store, this.registry, this.starter, this.unitOfWork, this.limits, { commandLockTimeoutMs });
     this.jobs = new JobService(store, this.announcer, this.limits, { observer, clock: clock.now, pollIntervalMs: 1 });
-    this.tasks = new TaskService(store, this.announcer, this.limits, clock.now);
+    this.tasks = new TaskService(store, this.announcer, this.limits, clock.now, this.registry);
     this.correlation = new CorrelationService(store, this.registry, this.announcer, this.limits, newKey, observer);
     this.timers = new TimerService(store, this.registry, this.announcer, newKey, { observer, clock: clock.now });
     this.incidents = new IncidentService(store, this.unitOfWork, { commandLockTimeoutMs });

@@ -61,7 +61,7 @@ const USER_TASKS: KeyedTable = {
   onConflict: 'ON CONFLICT (id) DO NOTHING',
   // A user task's effect key is its element instance, which is also its key.
   close: `UPDATE "UserTask" SET state = 'CANCELED', "completedAt" = $2::timestamptz
-           WHERE id = ANY($1::bigint[]) AND state = 'CREATED'`,
+           WHERE id = ANY($1::bigint[]) AND state IN ('CREATED', 'ASSIGNING', 'UPDATING', 'COMPLETING')`,
   closeUsesTime: true,
 };
 
@@ -176,6 +176,7 @@ export class PgChangeRepository implements ChangeRepository {
       );
     }
     await this.keyed(USER_TASKS, changes.userTasks, at, { createdAt: at });
+    await this.endTaskTransitions(changes, at);
     await this.keyed(TIMERS, changes.timers, at, { createdAt: at });
     await this.keyed(MESSAGE_SUBSCRIPTIONS, changes.messageSubscriptions, at, { createdAt: at });
     await this.keyed(SIGNAL_SUBSCRIPTIONS, changes.signalSubscriptions, at, { createdAt: at });
@@ -211,6 +212,32 @@ export class PgChangeRepository implements ChangeRepository {
     if (changes.close.length === 0) return;
     if (spec.closeUsesTime) await this.db.$executeRawUnsafe(spec.close, changes.close, at);
     else await this.db.$executeRawUnsafe(spec.close, changes.close);
+  }
+
+  /**
+   * User tasks whose ASSIGNING, UPDATING or COMPLETING ended (their listeners are done):
+   * the new state and, unless denied, the task's data after the transition.
+   */
+  private async endTaskTransitions(changes: ChangeSet, at: string): Promise<void> {
+    const ends = changes.userTasks.transitions ?? [];
+    if (ends.length === 0) return;
+    await this.db.$executeRawUnsafe(
+      `UPDATE "UserTask" u
+          SET state = t.state::"UserTaskState",
+              "completedAt" = CASE WHEN t.state = 'COMPLETED' THEN $2::timestamptz ELSE u."completedAt" END,
+              assignee = CASE WHEN t.applied THEN t.assignee ELSE u.assignee END,
+              "candidateGroups" = CASE WHEN t.applied THEN t."candidateGroups" ELSE u."candidateGroups" END,
+              "candidateUsers" = CASE WHEN t.applied THEN t."candidateUsers" ELSE u."candidateUsers" END,
+              "dueDate" = CASE WHEN t.applied THEN t."dueDate" ELSE u."dueDate" END,
+              "followUpDate" = CASE WHEN t.applied THEN t."followUpDate" ELSE u."followUpDate" END,
+              priority = CASE WHEN t.applied THEN t.priority ELSE u.priority END
+         FROM jsonb_to_recordset($1::jsonb)
+              AS t(id bigint, state text, applied boolean, assignee text, "candidateGroups" text[], "candidateUsers" text[],
+                   "dueDate" timestamptz, "followUpDate" timestamptz, priority int)
+        WHERE u.id = t.id AND u.state IN ('ASSIGNING', 'UPDATING', 'COMPLETING')`,
+      JSON.stringify(ends.map((e) => ({ id: e.id, state: e.state, applied: e.task !== null, ...e.task }))),
+      at,
+    );
   }
 
   private async incidents(changes: ChangeSet, at: string): Promise<void> {

@@ -1,4 +1,14 @@
-import type { Key, SearchFilter, SearchQuery, UserTaskQuery, UserTaskRecord, UserTaskRepository, UserTaskSearchField } from '@baton/runtime';
+import type {
+  Key,
+  SearchFilter,
+  SearchQuery,
+  UserTaskQuery,
+  UserTaskRecord,
+  UserTaskRepository,
+  UserTaskSearchField,
+  UserTaskTransitionState,
+  UserTaskUpdate,
+} from '@baton/runtime';
 import { countRows, searchRows, type SearchTable } from './search.sql';
 import { tenantParam, type Db } from './sql';
 
@@ -58,7 +68,7 @@ export class PgUserTaskRepository implements UserTaskRepository {
   list(query: UserTaskQuery): Promise<UserTaskRecord[]> {
     return this.db.$queryRawUnsafe<UserTaskRecord[]>(
       `SELECT ${TASK} FROM "UserTask"
-        WHERE state = 'CREATED'
+        WHERE state IN ('CREATED', 'ASSIGNING', 'UPDATING', 'COMPLETING')
           AND ($1::text[] IS NULL OR "tenantId" = ANY($1::text[]))
           AND ($2::bigint IS NULL OR "instanceId" = $2::bigint)
           AND ($3::text IS NULL OR "bpmnProcessId" = $3::text)
@@ -89,6 +99,37 @@ export class PgUserTaskRepository implements UserTaskRepository {
           AND EXISTS (SELECT 1 FROM "ProcessInstance" p WHERE p.id = t."instanceId" AND p.status = 'ACTIVE')`,
       id,
       assignee,
+    );
+    return changed > 0;
+  }
+
+  async update(id: Key, changes: UserTaskUpdate): Promise<boolean> {
+    const has = (name: keyof UserTaskUpdate): boolean => changes[name] !== undefined;
+    const changed = await this.db.$executeRawUnsafe(
+      `UPDATE "UserTask"
+          SET "dueDate" = CASE WHEN $2::boolean THEN $3::timestamptz ELSE "dueDate" END,
+              "followUpDate" = CASE WHEN $4::boolean THEN $5::timestamptz ELSE "followUpDate" END,
+              "candidateUsers" = COALESCE($6::text[], "candidateUsers"),
+              "candidateGroups" = COALESCE($7::text[], "candidateGroups"),
+              priority = COALESCE($8::int, priority)
+        WHERE id = $1::bigint AND state = 'CREATED'`,
+      id,
+      has('dueDate'),
+      changes.dueDate ?? null,
+      has('followUpDate'),
+      changes.followUpDate ?? null,
+      changes.candidateUsers ?? null,
+      changes.candidateGroups ?? null,
+      changes.priority ?? null,
+    );
+    return changed > 0;
+  }
+
+  async startTransition(id: Key, state: UserTaskTransitionState): Promise<boolean> {
+    const changed = await this.db.$executeRawUnsafe(
+      `UPDATE "UserTask" SET state = $2::"UserTaskState" WHERE id = $1::bigint AND state = 'CREATED'`,
+      id,
+      state,
     );
     return changed > 0;
   }
