@@ -194,11 +194,14 @@ describeWithBrowser('the cockpit at /cockpit/ (chromium)', () => {
     expect(
       await page.locator('.djs-element.baton-completed[data-element-id="charge"]').count(),
     ).toBe(0);
+    // Each with "Edit": AUTH=none is the anonymous admin, who may operate.
     expect(await page.locator('table.variables tbody td').allInnerTexts()).toEqual([
       'amount',
       '150',
+      'Edit',
       'total',
       '135',
+      'Edit',
     ]);
     const job = page
       .locator('section', { has: page.locator('h2', { hasText: /^Jobs$/ }) })

@@ -151,12 +151,14 @@ async function call(
   path: string,
   body?: unknown,
   accept = 'application/json',
+  extraHeaders: Record<string, string> = {},
 ): Promise<Response> {
   // X-Requested-With: the convention by which a server leaves `Basic` out of a 401's challenges for
   // script calls, so that the browser shows no login dialog of its own over the sign-in form.
   const headers: Record<string, string> = {
     accept: `${accept}, application/problem+json`,
     'x-requested-with': 'XMLHttpRequest',
+    ...extraHeaders,
   };
   const auth = authorization();
   if (auth !== null) headers.authorization = auth;
@@ -168,7 +170,7 @@ async function call(
     credentials: 'omit',
     cache: 'no-store',
   });
-  if (response.ok) return response;
+  if (response.ok || response.status === 304) return response;
   const text = await response.text();
   let problem: Problem | undefined;
   try {
@@ -184,8 +186,63 @@ async function call(
   );
 }
 
+/** The last answer to each GET, by credentials and path, with its ETag: what a 304 stands for. */
+const remembered = new Map<string, { etag: string; data: unknown }>();
+const REMEMBERED_MAX = 200;
+
+/**
+ * GET a JSON answer. The API tags its JSON reads with an ETag; the answer is
+ * remembered with it and the next GET of the same path (with the same
+ * credentials) sends it as `If-None-Match`. On `304 Not Modified` the
+ * remembered object itself is returned, the same reference as before, so a
+ * poller can tell that nothing changed and skip rendering.
+ */
 export async function getJson<T>(path: string): Promise<T> {
-  return (await call('GET', path)).json() as Promise<T>;
+  const key = `${authorization() ?? ''} ${path}`;
+  const known = remembered.get(key);
+  const response = await call(
+    'GET',
+    path,
+    undefined,
+    'application/json',
+    known === undefined ? {} : { 'if-none-match': known.etag },
+  );
+  if (response.status === 304 && known !== undefined) return known.data as T;
+  const data = (await response.json()) as T;
+  const etag = response.headers.get('etag');
+  remembered.delete(key);
+  if (etag !== null) {
+    remembered.set(key, { etag, data });
+    // Oldest first: a long session of many pages keeps only the recent ones.
+    const oldest = remembered.keys().next();
+    if (remembered.size > REMEMBERED_MAX && oldest.done !== true) remembered.delete(oldest.value);
+  }
+  return data;
+}
+
+/** Who the caller is and what it may do (`GET /api/v1/me`). */
+export interface Me {
+  readonly principal: string;
+  readonly via: 'none' | 'basic' | 'api-key' | 'oidc';
+  /** Held permissions; an admin is listed with every one. `start:<process>` holds start for one process. */
+  readonly permissions: string[];
+  /** The caller's tenants; `*` is every tenant. */
+  readonly tenants: string[];
+  readonly groups: string[];
+}
+
+export type Permission = 'deploy' | 'start' | 'read' | 'operate' | 'jobs' | 'tasks' | 'admin';
+
+/**
+ * Whether `me` may take an action needing `permission` (for `resource`, a
+ * process key, where the permission may be narrowed to one). Unknown (not
+ * loaded yet): no, so that an action appears only once it is known to be allowed.
+ */
+export function may(me: Me | undefined, permission: Permission, resource?: string): boolean {
+  if (me === undefined) return false;
+  const held = new Set(me.permissions);
+  if (held.has('admin') || held.has(permission)) return true;
+  return resource !== undefined && held.has(`${permission}:${resource}`);
 }
 
 export async function getText(path: string, accept: string): Promise<string> {
@@ -193,7 +250,7 @@ export async function getText(path: string, accept: string): Promise<string> {
 }
 
 export async function send<T>(
-  method: 'POST' | 'PATCH' | 'DELETE',
+  method: 'POST' | 'PATCH' | 'PUT' | 'DELETE',
   path: string,
   body?: unknown,
 ): Promise<T | undefined> {

@@ -14,7 +14,9 @@ export interface Loaded<T> {
  * Loads `load()` now, again whenever `deps` change, and every POLL_MS while
  * the page is visible (and at once when it becomes visible again). A call
  * never overlaps the previous one; the last data stays shown while an error
- * is reported beside it.
+ * is reported beside it. A load that returns the very object it returned
+ * before (getJson on a `304 Not Modified`) leaves the state, and so the page,
+ * as it is: an idle page costs no rendering.
  */
 export function usePolled<T>(
   load: () => Promise<T>,
@@ -41,7 +43,13 @@ export function usePolled<T>(
     busy.current = true;
     try {
       const data = await loadRef.current();
-      if (mine === generation.current) setState({ data, error: undefined, loading: false });
+      // The same object again (a 304 answered by getJson's memory): nothing to render.
+      if (mine === generation.current)
+        setState((s) =>
+          s.data === data && s.error === undefined && !s.loading
+            ? s
+            : { data, error: undefined, loading: false },
+        );
     } catch (e) {
       if (mine === generation.current)
         setState((s) => ({ data: s.data, error: e as Error, loading: false }));

@@ -1,7 +1,8 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { authorization, onUnauthorized, setAuthorization } from './api';
-import { href, useRoute, type Route } from './hooks';
+import { authorization, getJson, onUnauthorized, setAuthorization, V1, type Me } from './api';
+import { href, usePolled, useRoute, type Route } from './hooks';
+import { MeContext } from './me';
 import { InstancePage } from './pages/instance';
 import { InstancesPage } from './pages/instances';
 import { ProcessesPage, ProcessPage } from './pages/processes';
@@ -70,6 +71,8 @@ function App() {
   // Bumped on sign-in and sign-out: every page loads again with the new credentials.
   const [session, setSession] = useState(0);
   useEffect(() => onUnauthorized(() => setSignIn(true)), []);
+  // Who is signed in, once per sign-in: the pages offer only the actions it may take.
+  const me = usePolled(() => getJson<Me>(`${V1}/me`), [session], false).data;
   const section = route.path.split('/')[1] ?? '';
   const link = (path: string, label: string) => (
     <a href={href(path)} aria-current={section === path.slice(1) ? 'page' : undefined}>
@@ -89,6 +92,12 @@ function App() {
           {link('/tasks', 'Tasks')}
         </nav>
         <span class="spacer" />
+        {me !== undefined && me.via !== 'none' && (
+          <span class="who" title={`permissions: ${me.permissions.join(', ')}`}>
+            {me.principal}
+            {me.tenants.includes('*') ? '' : ` (${me.tenants.join(', ')})`}
+          </span>
+        )}
         <a href="/api/docs">API docs</a>
         {authorization() !== null && (
           <button
@@ -111,7 +120,9 @@ function App() {
           }}
         />
       ) : (
-        <Page key={session} route={route} />
+        <MeContext.Provider value={me}>
+          <Page key={session} route={route} />
+        </MeContext.Provider>
       )}
     </>
   );

@@ -24,6 +24,7 @@ import { refuseUnacceptedContent } from './http/content-types';
 import { utf8 } from './http/utf8';
 import { refuseUnstorableInput } from './http/unstorable-input';
 import { principalRateLimit, registerHttpSecurity } from './http/security';
+import { registerETags } from './http/etag';
 import { V2_PREFIX } from './v2';
 import { ApiKeyService } from './auth/api-keys';
 import { authLookups } from './auth/auth-lookups';
@@ -92,6 +93,8 @@ export async function createApiApp(settings: Settings, options: ApiAppOptions = 
     refuseUnacceptedContent(app.getHttpAdapter().getInstance());
     refuseUnstorableInput(app.getHttpAdapter().getInstance());
     observeHttp(app.getHttpAdapter().getInstance(), app.get(BatonMetrics));
+    // Polled reads (the cockpit) answer 304 when nothing changed.
+    registerETags(app.getHttpAdapter().getInstance());
     app.setGlobalPrefix(API_PREFIX, {
       // Camunda 8's Orchestration Cluster REST API is served where its clients look for it.
       exclude: ['health', 'health/ready', 'metrics', { path: `${V2_PREFIX}/{*path}`, method: RequestMethod.ALL }],

@@ -19,6 +19,7 @@ import { V2StatisticsController } from './inspection/v2-statistics.controller';
 import { InstancesController } from './instances/instances.controller';
 import { JobsController } from './jobs/jobs.controller';
 import { MessagesController } from './messages/messages.controller';
+import { MeController } from './me/me.controller';
 import { RootController } from './root/root.controller';
 import { SignalsController } from './signals/signals.controller';
 import { TasksController } from './tasks/tasks.controller';
@@ -44,6 +45,7 @@ export class ApiModule {
         HealthController,
         MetricsController,
         RootController,
+        MeController,
         ApiKeysController,
         AuditLogController,
         BatchesController,

@@ -2,12 +2,13 @@ import { useMemo, useState } from 'preact/hooks';
 import {
   getJson,
   getText,
+  query,
   send,
   V1,
   type HistoryItem,
   type Incident,
   type Instance,
-  type Job,
+  type JobListItem,
   type Page,
   type Waiting,
   type WaitingItem,
@@ -15,7 +16,9 @@ import {
 import { Diagram, type DiagramState } from '../diagram';
 import { json, when } from '../format';
 import { href, usePolled } from '../hooks';
+import { useMay } from '../me';
 import { ErrorLine, Section, Status } from './common';
+import { parseJson } from './json-input';
 
 const ENDED = new Set(['COMPLETED', 'CANCELED']);
 
@@ -28,8 +31,9 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 /**
  * One instance: its diagram with live tokens, open incidents and completed
  * elements; the actions cancel, suspend and resume; its variables, incidents
- * (with "Resolve"), jobs (read through `/v2/jobs/search`, which locks
- * nothing) and history.
+ * (with "Resolve"), jobs (`GET /api/v1/jobs`, which leases nothing) and
+ * history. The actions and the variable editor are shown to callers holding
+ * `operate` only.
  */
 export function InstancePage({ id }: { id: string }) {
   const path = `${V1}/instances/${encodeURIComponent(id)}`;
@@ -40,12 +44,8 @@ export function InstancePage({ id }: { id: string }) {
     waiting.data?.tokens.find((t) => t.id === tokenId)?.waitingFor ?? [];
   const jobs = usePolled(
     async () =>
-      (
-        await send<{ items: Job[] }>('POST', '/v2/jobs/search', {
-          filter: { processInstanceKey: id },
-          page: { limit: 100 },
-        })
-      )?.items ?? [],
+      (await getJson<Page<JobListItem>>(`${V1}/jobs${query({ instanceId: id, limit: 100 })}`))
+        .items,
     [id],
   );
   const i = instance.data;
@@ -59,6 +59,7 @@ export function InstancePage({ id }: { id: string }) {
     false,
   );
   const [acting, setActing] = useState<string | null>(null);
+  const mayOperate = useMay()('operate');
   const [actionError, setActionError] = useState<Error | undefined>(undefined);
 
   const act = async (label: string, run: () => Promise<unknown>) => {
@@ -127,34 +128,36 @@ export function InstancePage({ id }: { id: string }) {
             <dt>Ended</dt>
             <dd>{when(i.endedAt) || '—'}</dd>
           </dl>
-          <div class="actions">
-            <button
-              type="button"
-              class="danger"
-              disabled={acting !== null || ENDED.has(i.status)}
-              onClick={() => {
-                if (confirm(`Cancel instance ${id}? This cannot be undone.`))
-                  void act('cancel', () => send('POST', `${path}/cancel`));
-              }}
-            >
-              Cancel
-            </button>
-            <button
-              type="button"
-              disabled={acting !== null || i.status !== 'ACTIVE'}
-              onClick={() => void act('suspend', () => send('POST', `${path}/suspend`))}
-            >
-              Suspend
-            </button>
-            <button
-              type="button"
-              disabled={acting !== null || i.status !== 'SUSPENDED'}
-              onClick={() => void act('resume', () => send('POST', `${path}/resume`))}
-            >
-              Resume
-            </button>
-            {acting !== null && <span aria-live="polite">{acting}…</span>}
-          </div>
+          {mayOperate && (
+            <div class="actions">
+              <button
+                type="button"
+                class="danger"
+                disabled={acting !== null || ENDED.has(i.status)}
+                onClick={() => {
+                  if (confirm(`Cancel instance ${id}? This cannot be undone.`))
+                    void act('cancel', () => send('POST', `${path}/cancel`));
+                }}
+              >
+                Cancel
+              </button>
+              <button
+                type="button"
+                disabled={acting !== null || i.status !== 'ACTIVE'}
+                onClick={() => void act('suspend', () => send('POST', `${path}/suspend`))}
+              >
+                Suspend
+              </button>
+              <button
+                type="button"
+                disabled={acting !== null || i.status !== 'SUSPENDED'}
+                onClick={() => void act('resume', () => send('POST', `${path}/resume`))}
+              >
+                Resume
+              </button>
+              {acting !== null && <span aria-live="polite">{acting}…</span>}
+            </div>
+          )}
           <ErrorLine error={actionError} />
         </>
       )}
@@ -166,13 +169,26 @@ export function InstancePage({ id }: { id: string }) {
             <Incidents
               incidents={i.incidents}
               disabled={acting !== null}
-              onResolve={(n) =>
-                void act('resolve', () => send('POST', `${V1}/incidents/${n.id}/resolve`))
+              onResolve={
+                mayOperate
+                  ? (n) =>
+                      void act('resolve', () => send('POST', `${V1}/incidents/${n.id}/resolve`))
+                  : undefined
               }
             />
           </Section>
           <Section title="Variables">
-            <Variables variables={i.variables} />
+            <Variables
+              variables={i.variables}
+              onSave={
+                mayOperate && !ENDED.has(i.status)
+                  ? async (name, value) => {
+                      await send('PATCH', `${path}/variables`, { variables: { [name]: value } });
+                      instance.reload();
+                    }
+                  : undefined
+              }
+            />
           </Section>
           <Section title={`Tokens (${i.tokens.length})`}>
             {i.tokens.length === 0 ? (
@@ -219,7 +235,7 @@ export function InstancePage({ id }: { id: string }) {
             </thead>
             <tbody>
               {jobs.data.map((j) => (
-                <tr key={j.jobKey}>
+                <tr key={j.id}>
                   <td>{j.elementId}</td>
                   <td>{j.type}</td>
                   <td>{j.state}</td>
@@ -258,7 +274,8 @@ function Incidents({
 }: {
   incidents: readonly Incident[];
   disabled: boolean;
-  onResolve: (incident: Incident) => void;
+  /** Absent: the caller may not resolve incidents, and the column is left out. */
+  onResolve?: (incident: Incident) => void;
 }) {
   if (incidents.length === 0) return <p>No open incident.</p>;
   return (
@@ -269,9 +286,11 @@ function Incidents({
           <th scope="col">Type</th>
           <th scope="col">Message</th>
           <th scope="col">Since</th>
-          <th scope="col">
-            <span class="visually-hidden">Action</span>
-          </th>
+          {onResolve !== undefined && (
+            <th scope="col">
+              <span class="visually-hidden">Action</span>
+            </th>
+          )}
         </tr>
       </thead>
       <tbody>
@@ -281,11 +300,13 @@ function Incidents({
             <td>{n.type}</td>
             <td>{n.message}</td>
             <td>{when(n.createdAt)}</td>
-            <td>
-              <button type="button" disabled={disabled} onClick={() => onResolve(n)}>
-                Resolve
-              </button>
-            </td>
+            {onResolve !== undefined && (
+              <td>
+                <button type="button" disabled={disabled} onClick={() => onResolve(n)}>
+                  Resolve
+                </button>
+              </td>
+            )}
           </tr>
         ))}
       </tbody>
@@ -293,7 +314,19 @@ function Incidents({
   );
 }
 
-function Variables({ variables }: { variables: Record<string, unknown> }) {
+/**
+ * The process-scope variables, each value as JSON. With `onSave` (a caller
+ * holding `operate`, an instance still running) each has "Edit": its JSON in
+ * a text field, checked before anything is sent, saved with
+ * `PATCH /api/v1/instances/{id}/variables` (a merge: the other variables stay).
+ */
+function Variables({
+  variables,
+  onSave,
+}: {
+  variables: Record<string, unknown>;
+  onSave?: (name: string, value: unknown) => Promise<void>;
+}) {
   const names = Object.keys(variables).sort();
   if (names.length === 0) return <p>No variable.</p>;
   return (
@@ -302,21 +335,114 @@ function Variables({ variables }: { variables: Record<string, unknown> }) {
         <tr>
           <th scope="col">Name</th>
           <th scope="col">Value (JSON)</th>
+          {onSave !== undefined && (
+            <th scope="col">
+              <span class="visually-hidden">Action</span>
+            </th>
+          )}
         </tr>
       </thead>
       <tbody>
         {names.map((name) => (
-          <tr key={name}>
-            <td>
-              <code>{name}</code>
-            </td>
-            <td>
-              <pre>{json(variables[name])}</pre>
-            </td>
-          </tr>
+          <VariableRow key={name} name={name} value={variables[name]} onSave={onSave} />
         ))}
       </tbody>
     </table>
+  );
+}
+
+function VariableRow({
+  name,
+  value,
+  onSave,
+}: {
+  name: string;
+  value: unknown;
+  onSave?: (name: string, value: unknown) => Promise<void>;
+}) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const [invalid, setInvalid] = useState<string | null>(null);
+  const [error, setError] = useState<Error | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const errorId = `variable-${name}-error`;
+  const save = async (text: string) => {
+    const parsed = parseJson(text);
+    setInvalid(parsed.error ?? null);
+    setError(undefined);
+    if (parsed.error !== undefined || onSave === undefined) return;
+    setBusy(true);
+    try {
+      await onSave(name, parsed.value);
+      setDraft(null);
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <tr>
+      <td>
+        <code>{name}</code>
+      </td>
+      <td>
+        {draft === null ? (
+          <pre>{json(value)}</pre>
+        ) : (
+          <form
+            aria-label={`Edit ${name}`}
+            onSubmit={(e) => {
+              e.preventDefault();
+              void save(draft);
+            }}
+          >
+            <label class="block">
+              <span class="visually-hidden">New value of {name} (JSON)</span>
+              <textarea
+                rows={Math.min(12, draft.split('\n').length + 1)}
+                spellcheck={false}
+                value={draft}
+                aria-invalid={invalid !== null}
+                aria-describedby={invalid !== null ? errorId : undefined}
+                onInput={(e) => setDraft(e.currentTarget.value)}
+              />
+            </label>
+            {invalid !== null && (
+              <p id={errorId} class="error" role="alert">
+                {name}: {invalid}
+              </p>
+            )}
+            <ErrorLine error={error} />
+            <button type="submit" disabled={busy}>
+              Save
+            </button>{' '}
+            <button
+              type="button"
+              onClick={() => {
+                setDraft(null);
+                setInvalid(null);
+                setError(undefined);
+              }}
+            >
+              Discard
+            </button>
+          </form>
+        )}
+      </td>
+      {onSave !== undefined && (
+        <td>
+          {draft === null && (
+            <button
+              type="button"
+              aria-label={`Edit ${name}`}
+              onClick={() => setDraft(JSON.stringify(value, null, 2))}
+            >
+              Edit
+            </button>
+          )}
+        </td>
+      )}
+    </tr>
   );
 }
 

@@ -5,6 +5,7 @@ import {
   getJson,
   getText,
   query,
+  send,
   V1,
   type Definition,
   type DeployError,
@@ -14,7 +15,9 @@ import {
 import { Diagram } from '../diagram';
 import { when } from '../format';
 import { href, navigate, usePolled } from '../hooks';
+import { useMay } from '../me';
 import { ErrorLine, Pager } from './common';
+import { parseJsonObject } from './json-input';
 
 /** The latest version of every deployed process, and a drop zone that deploys a `.bpmn` file. */
 export function ProcessesPage() {
@@ -24,10 +27,11 @@ export function ProcessesPage() {
     () => getJson<Page<Definition>>(`${V1}/processes${query({ limit: 50, cursor })}`),
     [cursor],
   );
+  const mayDeploy = useMay()('deploy');
   return (
     <main>
       <h1>Processes</h1>
-      <DeployDropZone onDeployed={page.reload} />
+      {mayDeploy && <DeployDropZone onDeployed={page.reload} />}
       <ErrorLine error={page.error} />
       {page.data !== undefined && page.data.items.length === 0 && (
         <p>No process is deployed yet.</p>
@@ -225,6 +229,7 @@ export function ProcessPage({
     setTimeout(() => URL.revokeObjectURL(url), 1000);
   };
   const versions = latest.data?.version ?? d?.version ?? 1;
+  const mayStart = useMay()('start', processKey);
   return (
     <main>
       <h1>
@@ -268,6 +273,7 @@ export function ProcessPage({
           </dd>
         </dl>
       )}
+      {d !== undefined && mayStart && <StartInstance definition={d} />}
       <p class="legend">
         <span>
           <span class="baton-token">n</span> in progress
@@ -310,5 +316,81 @@ export function ProcessPage({
         </details>
       )}
     </main>
+  );
+}
+
+/**
+ * "Start instance": `POST /api/v1/processes/{key}/instances` of the version
+ * shown, with a business key and variables typed as a JSON object; the new
+ * instance's page opens. Bad JSON is named before anything is sent.
+ */
+function StartInstance({ definition }: { definition: Definition }) {
+  const [businessKey, setBusinessKey] = useState('');
+  const [variables, setVariables] = useState('{}');
+  const [invalid, setInvalid] = useState<string | null>(null);
+  const [error, setError] = useState<Error | undefined>(undefined);
+  const [busy, setBusy] = useState(false);
+  const start = async () => {
+    setError(undefined);
+    const parsed = parseJsonObject(variables);
+    setInvalid(parsed.error ?? null);
+    if (parsed.error !== undefined) return;
+    setBusy(true);
+    try {
+      const started = await send<{ id: string }>(
+        'POST',
+        `${V1}/processes/${encodeURIComponent(definition.key)}/instances`,
+        {
+          version: definition.version,
+          variables: parsed.value,
+          ...(businessKey.trim() === '' ? {} : { businessKey: businessKey.trim() }),
+        },
+      );
+      if (started !== undefined) navigate(`/instances/${started.id}`);
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <details class="start-instance">
+      <summary>Start instance</summary>
+      <form
+        aria-label="Start instance"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void start();
+        }}
+      >
+        <p class="hint">
+          Starts version {definition.version} of <code>{definition.key}</code>.
+        </p>
+        <label class="block">
+          Business key (optional)
+          <input value={businessKey} onInput={(e) => setBusinessKey(e.currentTarget.value)} />
+        </label>
+        <label class="block">
+          Variables (a JSON object)
+          <textarea
+            rows={5}
+            spellcheck={false}
+            value={variables}
+            aria-invalid={invalid !== null}
+            aria-describedby={invalid !== null ? 'start-variables-error' : undefined}
+            onInput={(e) => setVariables(e.currentTarget.value)}
+          />
+        </label>
+        {invalid !== null && (
+          <p id="start-variables-error" class="error" role="alert">
+            Variables: {invalid}
+          </p>
+        )}
+        <button type="submit" disabled={busy}>
+          Start
+        </button>
+        <ErrorLine error={error} />
+      </form>
+    </details>
   );
 }

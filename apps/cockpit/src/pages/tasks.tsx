@@ -2,6 +2,7 @@ import { useState } from 'preact/hooks';
 import { getJson, query, send, V1, type Page, type Task } from '../api';
 import { when } from '../format';
 import { href, navigate, usePolled } from '../hooks';
+import { useMay, useMe } from '../me';
 import { ErrorLine, Pager } from './common';
 import { TaskFormView, useTaskForm } from './task-form';
 
@@ -133,6 +134,9 @@ function TaskPanel({
   const [error, setError] = useState<Error | undefined>(undefined);
   const [done, setDone] = useState<string | null>(null);
   const form = useTaskForm(task);
+  // Claim, unclaim and complete need `tasks`; without it the panel only shows the task.
+  const mayWork = useMay()('tasks');
+  const known = useMe() !== undefined;
   const run = async (what: string, call: () => Promise<unknown>, then?: () => void) => {
     setError(undefined);
     try {
@@ -166,31 +170,38 @@ function TaskPanel({
         <dt>Due</dt>
         <dd>{when(task.dueDate) || '—'}</dd>
       </dl>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void run('claimed', () =>
-            send('POST', `${V1}/tasks/${task.id}/claim`, { assignee: assignee.trim() }),
-          );
-        }}
-      >
-        <label>
-          Assignee{' '}
-          <input value={assignee} required onInput={(e) => setAssignee(e.currentTarget.value)} />
-        </label>{' '}
-        <button type="submit">Claim</button>{' '}
-        <button
-          type="button"
-          disabled={task.assignee === null}
-          onClick={() =>
-            void run('unclaimed', () => send('DELETE', `/v2/user-tasks/${task.id}/assignee`))
-          }
+      {known && !mayWork && (
+        <p class="hint">
+          Claiming and completing tasks needs the permission <code>tasks</code>.
+        </p>
+      )}
+      {mayWork && (
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run('claimed', () =>
+              send('POST', `${V1}/tasks/${task.id}/claim`, { assignee: assignee.trim() }),
+            );
+          }}
         >
-          Unclaim
-        </button>
-      </form>
-      {form.state === 'loading' && <p>Loading the form…</p>}
-      {form.state === 'ready' && (
+          <label>
+            Assignee{' '}
+            <input value={assignee} required onInput={(e) => setAssignee(e.currentTarget.value)} />
+          </label>{' '}
+          <button type="submit">Claim</button>{' '}
+          <button
+            type="button"
+            disabled={task.assignee === null}
+            onClick={() =>
+              void run('unclaimed', () => send('DELETE', `/v2/user-tasks/${task.id}/assignee`))
+            }
+          >
+            Unclaim
+          </button>
+        </form>
+      )}
+      {mayWork && form.state === 'loading' && <p>Loading the form…</p>}
+      {mayWork && form.state === 'ready' && (
         <TaskFormView
           form={form}
           onSubmit={(data) =>
@@ -202,7 +213,7 @@ function TaskPanel({
           }
         />
       )}
-      {form.state === 'none' && (
+      {mayWork && form.state === 'none' && (
         <form
           onSubmit={(e) => {
             e.preventDefault();

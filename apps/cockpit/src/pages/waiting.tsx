@@ -14,6 +14,7 @@ import {
 } from '../api';
 import { when } from '../format';
 import { href, navigate, usePolled } from '../hooks';
+import { useMay } from '../me';
 import { ErrorLine, Pager } from './common';
 
 export type WaitingTab = 'jobs' | 'timers' | 'messages' | 'incidents';
@@ -329,6 +330,8 @@ function IncidentsTab({ filters }: { filters: WaitingFilters }) {
     [q],
   );
   const [progress, setProgress] = useState<Record<string, RetryProgress>>({});
+  // Resolving incidents needs `operate`: without it the groups are only listed.
+  const mayRetry = useMay()('operate');
   const keyOf = (g: IncidentGroup) => JSON.stringify([g.type, g.message]);
 
   /**
@@ -410,7 +413,7 @@ function IncidentsTab({ filters }: { filters: WaitingFilters }) {
               <th scope="col">Message</th>
               <th scope="col">Open</th>
               <th scope="col">Newest</th>
-              <th scope="col">Retry</th>
+              {mayRetry && <th scope="col">Retry</th>}
             </tr>
           </thead>
           <tbody>
@@ -424,15 +427,17 @@ function IncidentsTab({ filters }: { filters: WaitingFilters }) {
                   <td>{g.message}</td>
                   <td>{g.count}</td>
                   <td>{when(g.lastCreatedAt)}</td>
-                  <td>
-                    <button
-                      type="button"
-                      disabled={p?.running === true}
-                      onClick={() => void retryAll(g)}
-                    >
-                      Retry all in this group
-                    </button>
-                  </td>
+                  {mayRetry && (
+                    <td>
+                      <button
+                        type="button"
+                        disabled={p?.running === true}
+                        onClick={() => void retryAll(g)}
+                      >
+                        Retry all in this group
+                      </button>
+                    </td>
+                  )}
                 </tr>
               );
             })}

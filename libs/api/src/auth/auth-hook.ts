@@ -92,6 +92,7 @@ export function registerAuthHook(fastify: FastifyInstance, options: AuthHookOpti
       }
     }
     attachCaller(request, caller);
+    if (rule.access === 'authenticated') return;
     const whole = holds(caller.permissions, rule.permission);
     if (!whole && !(rule.resource !== undefined && holdsSome(caller.permissions, rule.permission))) {
       return forbid(reply, request, caller, rule.permission);

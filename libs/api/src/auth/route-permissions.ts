@@ -5,6 +5,7 @@ import { Permission } from './permissions';
  * What a route requires, checked by the one auth hook (auth-hook.ts):
  * - `public`: nobody has to authenticate (probes, the docs, what clients call first);
  * - `metrics`: the METRICS_TOKEN bearer when that is set, else open;
+ * - `authenticated`: any caller that proved who it is, whatever it holds (what a caller asks about itself);
  * - `permission`: an authenticated caller holding it. `resource` names the
  *   resource a scoped permission (`start:<bpmnProcessId>`, `jobs:<type>`)
  *   must match: a route param, a field of the JSON body, or the type of the
@@ -16,6 +17,7 @@ import { Permission } from './permissions';
 export type RouteRule =
   | { readonly access: 'public' }
   | { readonly access: 'metrics' }
+  | { readonly access: 'authenticated' }
   | {
       readonly access: 'permission';
       readonly permission: Permission;
@@ -76,6 +78,8 @@ export const ROUTE_PERMISSIONS: ReadonlyMap<string, RouteRule> = new Map<string,
   // The cockpit's static files (the page itself calls the API with the user's credentials).
   ['GET /cockpit', PUBLIC],
   ['GET /cockpit/*', PUBLIC],
+  // Who the caller is and what it may do (the cockpit hides what it may not).
+  ['GET /api/v1/me', { access: 'authenticated' }],
 
   ['POST /api/v1/processes', need(Deploy, { tenantField: 'tenantId' })],
   ['GET /api/v1/processes', need(Read)],
@@ -189,6 +193,7 @@ export const ROUTE_PERMISSIONS: ReadonlyMap<string, RouteRule> = new Map<string,
   ['GET /v2/user-tasks/:userTaskKey/form', need(Read, of('task', 'userTaskKey'))],
   ['POST /v2/user-tasks/:userTaskKey/assignment', need(Tasks, { asAssignee: 'userTaskKey' })],
   ['DELETE /v2/user-tasks/:userTaskKey/assignee', need(Tasks, { asAssignee: 'userTaskKey' })],
+  ['PATCH /v2/user-tasks/:userTaskKey', need(Tasks, { asAssignee: 'userTaskKey' })],
   ['POST /v2/user-tasks/:userTaskKey/completion', need(Tasks, { asAssignee: 'userTaskKey' })],
   ['POST /v2/process-instances/cancellation', need(Operate)],
   ['POST /v2/process-instances/incident-resolution', need(Operate)],

@@ -1,0 +1,320 @@
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { fixture, startApi, xmlPost, type ApiHarness } from '../../apps/api/test/api-harness';
+import { ApiKeyService } from '../../libs/api/src/auth/api-keys';
+import { criticalViolations, describeWithBrowser, launchChromium } from './chromium';
+
+/**
+ * What the cockpit lets a user do, and what it offers whom: the actions a
+ * caller may not take are absent (`GET /api/v1/me`), an instance started
+ * from the process page, a variable edited on the instance page (bad JSON
+ * named, nothing sent), and the poller's conditional GETs (304 while nothing
+ * changed, the change shown without a reload). Needs the build and chromium
+ * as cockpit.int-spec.ts does. SCREENSHOTS=<dir> saves the pages docs/cockpit.md shows.
+ */
+const SCREENSHOTS = process.env.SCREENSHOTS;
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  if (SCREENSHOTS !== undefined)
+    await page.screenshot({ path: join(SCREENSHOTS, `cockpit-${name}.png`) });
+}
+
+/**
+ * Console errors and page errors of `page`, to assert there were none. The
+ * browser's own notes of the 401s before sign-in and of the 404 of a task
+ * without a form are expected answers, not errors of the page.
+ */
+function consoleErrorsOf(page: Page): string[] {
+  const errors: string[] = [];
+  const expected =
+    /^Failed to load resource: the server responded with a status of (401 \(Unauthorized\)|404 \(Not Found\) \S+\/api\/v1\/tasks\/\d+\/form$)/;
+  page.on('console', (m) => {
+    const line = `${m.text()} ${m.location().url}`;
+    if (m.type() === 'error' && !expected.test(line)) errors.push(line);
+  });
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  return errors;
+}
+
+describeWithBrowser('the cockpit: hidden actions with AUTH=api-key (chromium)', () => {
+  let api: ApiHarness;
+  let browser: Browser;
+  let admin: string;
+
+  beforeAll(async () => {
+    api = await startApi('cockpit_perms', { AUTH: 'api-key', RATE_LIMIT_PER_MINUTE: '0' });
+    browser = await launchChromium();
+    admin = (
+      await api.app
+        .get(ApiKeyService)
+        .create({ name: 'root', permissions: ['admin'], tenants: ['*'] })
+    ).key;
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await api?.close();
+  });
+
+  const asAdmin = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    type = 'application/json',
+  ) => {
+    const response = await fetch(`${api.origin}/api/v1${path}`, {
+      method,
+      headers: { authorization: `Bearer ${admin}`, 'content-type': type },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+  };
+
+  async function signIn(page: Page, key: string, principal: string): Promise<void> {
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: 15_000 });
+    await page.getByLabel('API key', { exact: true }).fill(key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    // The header names the caller once `/me` answered: from here on, what is hidden is hidden for good.
+    await page.locator('header .who', { hasText: principal }).waitFor({ timeout: 15_000 });
+  }
+
+  it('offers a read-only caller no action, and an operator every one', async () => {
+    expect(
+      (await asAdmin('POST', '/processes', fixture('tasks/service-task.bpmn'), 'application/xml'))
+        .status,
+    ).toBe(201);
+    expect(
+      (await asAdmin('POST', '/processes', fixture('tasks/user-task.bpmn'), 'application/xml'))
+        .status,
+    ).toBe(201);
+    const started = await asAdmin('POST', '/processes/service-task/instances', {
+      variables: { amount: 5 },
+    });
+    const tasked = await asAdmin('POST', '/processes/user-task/instances', {
+      variables: { owner: 'anna' },
+    });
+    expect([started.status, tasked.status]).toEqual([201, 201]);
+    await api.drain();
+    const id = started.body.id as string;
+    // An incident: the job fails with no retries left.
+    const job = await asAdmin('POST', '/jobs/activate', {
+      type: 'charge-card',
+      workerId: 'w',
+      maxJobs: 1,
+      lockDurationMs: 60_000,
+    });
+    expect(
+      (
+        await asAdmin('POST', `/jobs/${job.body.jobs[0].id}/fail`, {
+          workerId: 'w',
+          errorMessage: 'declined',
+          retries: 0,
+        })
+      ).status,
+    ).toBe(204);
+    await api.drain();
+    const task = (await asAdmin('GET', `/tasks?instanceId=${tasked.body.id}`)).body.items[0]
+      .id as string;
+
+    const keys = api.app.get(ApiKeyService);
+    const reader = (await keys.create({ name: 'reader', permissions: ['read'], tenants: ['*'] }))
+      .key;
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const errors = consoleErrorsOf(page);
+    await page.goto(`${api.origin}/cockpit/`);
+    await signIn(page, reader, 'reader');
+
+    const absent = async (what: string, locator: ReturnType<Page['locator']>) =>
+      expect({ what, count: await locator.count() }).toEqual({ what, count: 0 });
+
+    // Processes: no drop zone.
+    await page
+      .locator('table tbody tr a', { hasText: /^service-task$/ })
+      .waitFor({ timeout: 15_000 });
+    await absent('drop zone', page.getByTestId('drop-zone'));
+    // A process: no "Start instance".
+    await page.goto(`${api.origin}/cockpit/#/processes/service-task`);
+    await page.locator('.djs-element[data-element-id="charge"]').waitFor({ timeout: 15_000 });
+    await absent('start', page.getByText('Start instance'));
+    // The instance: its incident, variables and status, but no action.
+    await page.goto(`${api.origin}/cockpit/#/instances/${id}`);
+    await page.locator('table.incidents tbody tr').waitFor({ timeout: 15_000 });
+    await page.locator('table.variables').waitFor({ timeout: 15_000 });
+    for (const name of ['Cancel', 'Suspend', 'Resume', 'Resolve', 'Edit amount'])
+      await absent(name, page.getByRole('button', { name, exact: true }));
+    expect(await page.locator('table.variables tbody td').allInnerTexts()).toEqual(['amount', '5']);
+    // Waiting work: the incident group without "Retry all".
+    await page.goto(`${api.origin}/cockpit/#/waiting?tab=incidents`);
+    await page
+      .getByRole('table', { name: 'Incident groups' })
+      .locator('tbody tr')
+      .waitFor({ timeout: 15_000 });
+    await absent('retry all', page.getByRole('button', { name: 'Retry all in this group' }));
+    // A task: shown, but neither claimed nor completed from here.
+    await page.goto(`${api.origin}/cockpit/#/tasks?task=${task}`);
+    const panel = page.getByRole('complementary', { name: 'Task Approve order' });
+    await panel
+      .locator('p.hint', { hasText: 'needs the permission tasks' })
+      .waitFor({ timeout: 15_000 });
+    for (const name of ['Claim', 'Unclaim', 'Complete'])
+      await absent(name, panel.getByRole('button', { name, exact: true }));
+    expect(await criticalViolations(page)).toEqual([]);
+
+    // The same pages for an operator: every action is there.
+    const operator = (
+      await keys.create({
+        name: 'operator',
+        permissions: ['read', 'operate', 'tasks', 'deploy', 'start:service-task'],
+        tenants: ['*'],
+      })
+    ).key;
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signIn(page, operator, 'operator');
+    await panel.getByRole('button', { name: 'Claim', exact: true }).waitFor({ timeout: 15_000 });
+    await page.goto(`${api.origin}/cockpit/#/instances/${id}`);
+    await page.getByRole('button', { name: 'Resolve', exact: true }).waitFor({ timeout: 15_000 });
+    for (const name of ['Cancel', 'Suspend', 'Edit amount'])
+      expect(await page.getByRole('button', { name, exact: true }).count()).toBe(1);
+    await page.goto(`${api.origin}/cockpit/#/processes/service-task`);
+    await page.getByText('Start instance').waitFor({ timeout: 15_000 });
+    // start:service-task holds start for that process only.
+    await page.goto(`${api.origin}/cockpit/#/processes/user-task`);
+    await page.locator('.djs-element[data-element-id="approve"]').waitFor({ timeout: 15_000 });
+    await absent('start of another process', page.getByText('Start instance'));
+    await page.goto(`${api.origin}/cockpit/#/processes`);
+    await page.getByTestId('drop-zone').waitFor({ timeout: 15_000 });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+});
+
+describeWithBrowser(
+  'the cockpit: start an instance, edit a variable, live by ETag (chromium)',
+  () => {
+    let api: ApiHarness;
+    let browser: Browser;
+
+    beforeAll(async () => {
+      api = await startApi('cockpit_actions');
+      browser = await launchChromium();
+      const deployed = await api.api('/processes', xmlPost(fixture('tasks/service-task.bpmn')));
+      expect(deployed.status).toBe(201);
+    }, 60_000);
+
+    afterAll(async () => {
+      await browser?.close();
+      await api?.close();
+    });
+
+    it('starts an instance from the process page and edits its variable, refusing bad JSON', async () => {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const errors = consoleErrorsOf(page);
+      await page.goto(`${api.origin}/cockpit/#/processes/service-task`);
+      await page.locator('.djs-element[data-element-id="charge"]').waitFor({ timeout: 15_000 });
+
+      await page.getByText('Start instance').click();
+      const form = page.getByRole('form', { name: 'Start instance' });
+      await form.getByLabel('Business key (optional)').fill('order-77');
+      const variables = form.getByLabel('Variables (a JSON object)');
+      // Not JSON, then not an object: named in the form, nothing started.
+      await variables.fill('{ amount: 150 }');
+      await form.getByRole('button', { name: 'Start' }).click();
+      await form
+        .getByRole('alert')
+        .filter({ hasText: /^Variables: not JSON: / })
+        .waitFor({ timeout: 15_000 });
+      await variables.fill('[150]');
+      await form.getByRole('button', { name: 'Start' }).click();
+      await form
+        .getByRole('alert')
+        .filter({ hasText: 'Variables: must be a JSON object' })
+        .waitFor({ timeout: 15_000 });
+      expect((await api.json('GET', '/instances?processKey=service-task')).body.items).toEqual([]);
+      expect(await criticalViolations(page)).toEqual([]);
+      await screenshot(page, 'start-instance');
+
+      await variables.fill('{ "amount": 150, "items": ["book"] }');
+      await form.getByRole('button', { name: 'Start' }).click();
+      await page.waitForURL(/#\/instances\/\d+$/, { timeout: 15_000 });
+      const id = page.url().split('/').at(-1) as string;
+      const started = await api.json('GET', `/instances/${id}`);
+      expect(started.body).toMatchObject({
+        processKey: 'service-task',
+        version: 1,
+        businessKey: 'order-77',
+        variables: { amount: 150, items: ['book'] },
+      });
+      await api.drain();
+
+      // The instance page: the token arrives on `charge` without a reload.
+      await page.locator('.baton-token[data-element-id="charge"]').waitFor({ timeout: 15_000 });
+      await page.getByRole('button', { name: 'Edit amount' }).click();
+      const editor = page.getByRole('form', { name: 'Edit amount' });
+      const value = editor.getByLabel('New value of amount (JSON)');
+      expect(await value.inputValue()).toBe('150');
+      await value.fill('15O');
+      await editor.getByRole('button', { name: 'Save' }).click();
+      await editor
+        .getByRole('alert')
+        .filter({ hasText: /^amount: not JSON: / })
+        .waitFor({ timeout: 15_000 });
+      expect((await api.json('GET', `/instances/${id}`)).body.variables.amount).toBe(150);
+      expect(await criticalViolations(page)).toEqual([]);
+      await screenshot(page, 'edit-variable');
+
+      await value.fill('{ "net": 99.5 }');
+      await editor.getByRole('button', { name: 'Save' }).click();
+      await editor.waitFor({ state: 'detached', timeout: 15_000 });
+      expect((await api.json('GET', `/instances/${id}`)).body.variables).toEqual({
+        amount: { net: 99.5 },
+        items: ['book'],
+      });
+      const amountCell = page
+        .locator('table.variables tbody tr', { has: page.locator('code', { hasText: /^amount$/ }) })
+        .locator('pre');
+      expect(JSON.parse(await amountCell.innerText())).toEqual({ net: 99.5 });
+      expect(errors).toEqual([]);
+      await page.close();
+    }, 60_000);
+
+    it('polls with If-None-Match: 304 while the instance is idle, the change shown without a reload', async () => {
+      const started = await api.json('POST', '/processes/service-task/instances', {
+        variables: { n: 1 },
+      });
+      await api.drain();
+      const id = started.body.id as string;
+      const page = await browser.newPage();
+      const answers: { path: string; status: number; tagged: boolean }[] = [];
+      page.on('response', (r) => {
+        const url = new URL(r.url());
+        if (url.pathname.startsWith('/api/v1/') && r.request().method() === 'GET')
+          answers.push({
+            path: url.pathname,
+            status: r.status(),
+            tagged: r.request().headers()['if-none-match'] !== undefined,
+          });
+      });
+      await page.goto(`${api.origin}/cockpit/#/instances/${id}`);
+      await page.locator('table.variables').waitFor({ timeout: 15_000 });
+      // Two polls (every 3 s) of an idle instance: every poll is conditional, and answered 304.
+      await page.waitForTimeout(6_500);
+      const polls = answers.filter((a) => a.path === `/api/v1/instances/${id}` && a.tagged);
+      expect(polls.length).toBeGreaterThanOrEqual(2);
+      expect(new Set(polls.map((a) => a.status))).toEqual(new Set([304]));
+
+      // A change made elsewhere: the next poll gets 200 and the page shows it.
+      expect(
+        (await api.json('PATCH', `/instances/${id}/variables`, { variables: { n: 2 } })).status,
+      ).toBe(200);
+      await page
+        .locator('table.variables tbody td pre', { hasText: /^2$/ })
+        .waitFor({ timeout: 10_000 });
+      expect(
+        answers.filter((a) => a.path === `/api/v1/instances/${id}` && a.tagged && a.status === 200)
+          .length,
+      ).toBe(1);
+      await page.close();
+    }, 45_000);
+  },
+);
