@@ -71,8 +71,18 @@ module.exports = {
       ...shared,
       displayName: 'embedded',
       testMatch: ['<rootDir>/apps/api/test/*.e2e-spec.ts'],
-      // RabbitMQ and Redis per se, and Postgres schemas: nothing embedded about them.
-      testPathIgnorePatterns: ['/node_modules/', '/adapters\\.e2e-spec\\.ts$', '/outages\\.e2e-spec\\.ts$'],
+      // RabbitMQ and Redis per se, and Postgres schemas: nothing embedded about them. The HTTP layer
+      // alone (the OpenAPI document, security headers, CORS and rate limits, /me and ETags) is the
+      // same code in both: `npm start`'s app is createApiApp with the worker added (apps/baton).
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        '/adapters\\.e2e-spec\\.ts$',
+        '/outages\\.e2e-spec\\.ts$',
+        '/openapi\\.e2e-spec\\.ts$',
+        '/security\\.e2e-spec\\.ts$',
+        '/auth-rate-limit\\.e2e-spec\\.ts$',
+        '/cockpit-support\\.e2e-spec\\.ts$',
+      ],
       moduleNameMapper: {
         ...shared.moduleNameMapper,
         '^\\./api-harness$': '<rootDir>/apps/baton/test/embedded-api-harness.ts',
