@@ -8,21 +8,14 @@ import { iso, pageOf } from '../instances/listing';
 import { RuntimeError } from '../runtime-error';
 import type { VariableLimits } from '../variable-limits';
 
-export interface TaskView {
+/** A user task as the APIs show it: the engine's task data (what it was created with) and where it stands. */
+export interface TaskView extends UserTaskData {
   readonly id: Key;
   readonly instanceId: Key;
   readonly processKey: string;
   readonly definitionId: Key | null;
   readonly tenantId: string;
   readonly elementId: string;
-  readonly name: string | null;
-  readonly assignee: string | null;
-  readonly candidateGroups: string[];
-  readonly candidateUsers: string[];
-  readonly formKey: string | null;
-  readonly dueDate: string | null;
-  readonly followUpDate: string | null;
-  readonly priority: number;
   /** ASSIGNING, COMPLETING: the transition waits for the task's listeners. */
   readonly state: UserTaskState;
   readonly createdAt: string;
