@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { fixture, startApi, xmlPost, type ApiHarness } from '../../apps/api/test/api-harness';
+import { BATCH_QUEUE } from '@baton/host';
+import { BatchProcessor, type BatchQueue } from '@baton/runtime';
 import { ApiKeyService } from '../../libs/api/src/auth/api-keys';
 import { criticalViolations, describeWithBrowser, launchChromium } from './chromium';
 
@@ -144,6 +146,10 @@ describeWithBrowser('the cockpit: hidden actions with AUTH=api-key (chromium)', 
     for (const name of ['Cancel', 'Suspend', 'Resume', 'Resolve', 'Edit amount'])
       await absent(name, page.getByRole('button', { name, exact: true }));
     expect(await page.locator('table.variables tbody td').allInnerTexts()).toEqual(['amount', '5']);
+    // The instance list: no bulk action.
+    await page.goto(`${api.origin}/cockpit/#/instances`);
+    await page.locator(`tr[data-instance-id="${id}"]`).waitFor({ timeout: 15_000 });
+    await absent('bulk action', page.getByRole('form', { name: 'Bulk action' }));
     // Waiting work: the incident group without "Retry all".
     await page.goto(`${api.origin}/cockpit/#/waiting?tab=incidents`);
     await page
@@ -178,6 +184,8 @@ describeWithBrowser('the cockpit: hidden actions with AUTH=api-key (chromium)', 
       expect(await page.getByRole('button', { name, exact: true }).count()).toBe(1);
     await page.goto(`${api.origin}/cockpit/#/processes/service-task`);
     await page.getByText('Start instance').waitFor({ timeout: 15_000 });
+    await page.goto(`${api.origin}/cockpit/#/instances`);
+    await page.getByRole('form', { name: 'Bulk action' }).waitFor({ timeout: 15_000 });
     // start:service-task holds start for that process only.
     await page.goto(`${api.origin}/cockpit/#/processes/user-task`);
     await page.locator('.djs-element[data-element-id="approve"]').waitFor({ timeout: 15_000 });
@@ -200,6 +208,11 @@ describeWithBrowser(
       browser = await launchChromium();
       const deployed = await api.api('/processes', xmlPost(fixture('tasks/service-task.bpmn')));
       expect(deployed.status).toBe(201);
+      // The worker's batch loop, as the embedded composition runs it (the bulk action's batches).
+      const processor = api.app.get(BatchProcessor);
+      api.app.get<BatchQueue>(BATCH_QUEUE).consume(async (chunk) => {
+        await processor.process(chunk);
+      });
     }, 60_000);
 
     afterAll(async () => {
@@ -274,6 +287,67 @@ describeWithBrowser(
         .locator('table.variables tbody tr', { has: page.locator('code', { hasText: /^amount$/ }) })
         .locator('pre');
       expect(JSON.parse(await amountCell.innerText())).toEqual({ net: 99.5 });
+      expect(errors).toEqual([]);
+      await page.close();
+    }, 60_000);
+
+    it('cancels every instance the list filter matches as one batch, its progress shown to the end', async () => {
+      expect((await api.api('/processes', xmlPost(fixture('tasks/user-task.bpmn')))).status).toBe(
+        201,
+      );
+      const start = async (processKey: string) => {
+        const r = await api.json('POST', `/processes/${processKey}/instances`, {});
+        expect(r.status).toBe(201);
+        return r.body.id as string;
+      };
+      const targets = [await start('user-task'), await start('user-task'), await start('user-task')];
+      const bystander = await start('service-task');
+      await api.drain();
+
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      const errors = consoleErrorsOf(page);
+      await page.goto(`${api.origin}/cockpit/#/instances?processKey=user-task&status=ACTIVE`);
+      await page.locator(`tr[data-instance-id="${targets[0]}"]`).waitFor({ timeout: 15_000 });
+      const bulk = page.getByRole('form', { name: 'Bulk action' });
+      await bulk.getByLabel('Bulk action').selectOption({ label: 'Cancel' });
+      // The confirmation names the action and the filter; dismissed, nothing is sent.
+      const asked: string[] = [];
+      page.once('dialog', (d) => {
+        asked.push(d.message());
+        void d.dismiss();
+      });
+      await bulk.getByRole('button', { name: 'Apply to all matching' }).click();
+      for (let i = 0; i < 50 && asked.length === 0; i++) await page.waitForTimeout(100);
+      expect(asked).toEqual([
+        'Cancel: every instance matching processKey: user-task, status: ACTIVE? This runs as a batch operation and cannot be undone.',
+      ]);
+      expect((await api.json('GET', '/batches')).body.items).toEqual([]);
+
+      page.once('dialog', (d) => void d.accept());
+      await bulk.getByRole('button', { name: 'Apply to all matching' }).click();
+      const panel = page.locator('section.batch');
+      await panel.locator('.status', { hasText: /^COMPLETED$/ }).waitFor({ timeout: 20_000 });
+      expect(await panel.locator('.progress-text').innerText()).toBe('3 of 3');
+      await screenshot(page, 'bulk-action');
+      await api.drain();
+      for (const id of targets)
+        expect((await api.json('GET', `/instances/${id}`)).body.status).toBe('CANCELED');
+      expect((await api.json('GET', `/instances/${bystander}`)).body.status).toBe('ACTIVE');
+
+      // The batches page lists it, with what it covered.
+      await page.getByRole('link', { name: 'Batches' }).click();
+      const row = page.locator('table.batches tbody tr');
+      await row.first().waitFor({ timeout: 15_000 });
+      expect(await row.count()).toBe(1);
+      expect(await row.locator('td').allInnerTexts()).toEqual([
+        expect.stringMatching(/^\d+$/),
+        'Cancel',
+        'processKey: user-task, status: ACTIVE',
+        'COMPLETED',
+        '3 of 3',
+        expect.any(String),
+      ]);
+      expect(await criticalViolations(page)).toEqual([]);
       expect(errors).toEqual([]);
       await page.close();
     }, 60_000);

@@ -397,3 +397,33 @@ export interface Waiting {
   readonly tokens: (Token & { readonly waitingFor: WaitingItem[] })[];
   readonly unmatched: WaitingItem[];
 }
+
+/** What a batch operation does to each instance it covers (`POST /api/v1/batches`). */
+export type BatchType =
+  | 'CANCEL_PROCESS_INSTANCE'
+  | 'RESOLVE_INCIDENT'
+  | 'SUSPEND_PROCESS_INSTANCE'
+  | 'RESUME_PROCESS_INSTANCE';
+
+/** A batch operation and its progress (`GET /api/v1/batches/{key}`). */
+export interface Batch {
+  readonly key: string;
+  readonly type: string;
+  readonly state: string;
+  readonly filter: Record<string, unknown>;
+  readonly createdAt: string;
+  readonly endedAt: string | null;
+  readonly total: number;
+  readonly pending: number;
+  readonly completed: number;
+  readonly failed: number;
+  readonly skipped: number;
+}
+
+export interface BatchItem {
+  readonly itemKey: string;
+  readonly instanceId: string;
+  readonly state: string;
+  readonly error: string | null;
+  readonly processedAt: string | null;
+}

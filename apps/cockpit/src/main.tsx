@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { authorization, getJson, onUnauthorized, setAuthorization, V1, type Me } from './api';
 import { href, usePolled, useRoute, type Route } from './hooks';
 import { MeContext } from './me';
+import { BatchesPage } from './pages/batches';
 import { InstancePage } from './pages/instance';
 import { InstancesPage } from './pages/instances';
 import { ProcessesPage, ProcessPage } from './pages/processes';
@@ -54,6 +55,7 @@ function Page({ route }: { route: Route }) {
     const filters = Object.fromEntries(waitingFilterNames(tab).map((n) => [n, param(route, n)]));
     return <WaitingPage key={`${tab}${JSON.stringify(filters)}`} tab={tab} filters={filters} />;
   }
+  if (section === 'batches') return <BatchesPage selected={param(route, 'batch')} />;
   if (section === 'processes') return <ProcessesPage />;
   return (
     <main>
@@ -90,6 +92,7 @@ function App() {
           {link('/instances', 'Instances')}
           {link('/waiting', 'Waiting work')}
           {link('/tasks', 'Tasks')}
+          {link('/batches', 'Batches')}
         </nav>
         <span class="spacer" />
         {me !== undefined && me.via !== 'none' && (

@@ -2,6 +2,8 @@ import { useState } from 'preact/hooks';
 import { getJson, query, V1, type Definition, type InstanceSummary, type Page } from '../api';
 import { when } from '../format';
 import { href, navigate, usePolled } from '../hooks';
+import { useMay } from '../me';
+import { BulkAction } from './batches';
 import { ErrorLine, Pager, Status } from './common';
 
 const STATUSES = ['ACTIVE', 'SUSPENDED', 'COMPLETED', 'CANCELED'] as const;
@@ -24,6 +26,7 @@ export function InstancesPage({ filters }: { filters: InstanceFilters }) {
     false,
   );
   const [businessKey, setBusinessKey] = useState(filters.businessKey ?? '');
+  const may = useMay();
   const filter = (change: InstanceFilters) => {
     setCursors([]);
     navigate('/instances', { ...filters, ...change });
@@ -77,6 +80,7 @@ export function InstancesPage({ filters }: { filters: InstanceFilters }) {
         </label>
         <button type="submit">Filter</button>
       </form>
+      {may('operate') && <BulkAction filter={{ ...filters }} />}
       <ErrorLine error={page.error} />
       {page.data !== undefined && page.data.items.length === 0 && <p>No instance matches.</p>}
       {page.data !== undefined && page.data.items.length > 0 && (
