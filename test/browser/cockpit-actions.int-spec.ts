@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { fixture, startApi, xmlPost, type ApiHarness } from '../../apps/api/test/api-harness';
+import { startIssuer, type TestIssuer } from '../../apps/api/test/oidc-issuer';
 import { BATCH_QUEUE } from '@baton/host';
 import { BatchProcessor, type BatchQueue } from '@baton/runtime';
 import { ApiKeyService } from '../../libs/api/src/auth/api-keys';
@@ -392,3 +393,99 @@ describeWithBrowser(
     }, 45_000);
   },
 );
+
+describeWithBrowser('the cockpit: sign-in at the identity provider (OIDC code flow with PKCE)', () => {
+  let issuer: TestIssuer;
+  let api: ApiHarness;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    issuer = await startIssuer('baton-api');
+    api = await startApi('cockpit_oidc', {
+      AUTH: 'oidc',
+      OIDC_ISSUER: issuer.issuer,
+      OIDC_AUDIENCE: 'baton-api',
+      OIDC_CLIENT_ID: 'cockpit',
+      OIDC_PRINCIPAL_CLAIM: 'preferred_username,sub',
+      OIDC_PERMISSIONS_CLAIM: 'roles',
+      RATE_LIMIT_PER_MINUTE: '0',
+    });
+    issuer.publicClients.set('cockpit', [`${api.origin}/cockpit/`]);
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await api?.close();
+    await issuer?.close();
+  });
+
+  it('signs in through the issuer and comes back to the page it left, the token sent on every call', async () => {
+    const options = await fetch(`${api.origin}/api/v1/sign-in`);
+    expect(options.status).toBe(200);
+    expect(await options.json()).toEqual({
+      methods: ['oidc'],
+      oidc: {
+        issuer: issuer.issuer,
+        clientId: 'cockpit',
+        scopes: 'openid profile',
+        audience: 'baton-api',
+        authorizationEndpoint: `${issuer.issuer}/protocol/openid-connect/auth`,
+        tokenEndpoint: `${issuer.issuer}/protocol/openid-connect/token`,
+      },
+      oidcUnavailable: null,
+    });
+    issuer.loginAs = { sub: 'u-7', preferred_username: 'olga', roles: ['read', 'operate'] };
+
+    const page = await browser.newPage();
+    const errors = consoleErrorsOf(page);
+    const sentToIssuer: URL[] = [];
+    page.on('request', (r) => {
+      if (r.url().startsWith(`${issuer.issuer}/protocol/openid-connect/auth`)) sentToIssuer.push(new URL(r.url()));
+    });
+    await page.goto(`${api.origin}/cockpit/#/instances?status=ACTIVE`);
+    const button = page.getByRole('button', { name: `Sign in with ${new URL(issuer.issuer).host}` });
+    await button.waitFor({ timeout: 15_000 });
+    // AUTH=oidc alone: no key or password form beside it.
+    expect(await page.getByRole('form', { name: 'Sign in with credentials' }).count()).toBe(0);
+    expect(await criticalViolations(page)).toEqual([]);
+    await button.click();
+
+    await page.locator('header .who', { hasText: 'olga' }).waitFor({ timeout: 15_000 });
+    // Back where it was, the code gone from the address.
+    expect(page.url()).toBe(`${api.origin}/cockpit/#/instances?status=ACTIVE`);
+    await page.getByRole('form', { name: 'Bulk action' }).waitFor({ timeout: 15_000 });
+    expect(sentToIssuer).toHaveLength(1);
+    const asked = Object.fromEntries(sentToIssuer[0].searchParams);
+    expect(asked).toEqual({
+      response_type: 'code',
+      client_id: 'cockpit',
+      redirect_uri: `${api.origin}/cockpit/`,
+      scope: 'openid profile',
+      state: expect.stringMatching(/^[\w-]{22}$/),
+      code_challenge: expect.stringMatching(/^[\w-]{43}$/),
+      code_challenge_method: 'S256',
+      audience: 'baton-api',
+    });
+    // The issuer exchanged the code only for the verifier of that challenge: nothing was refused.
+    expect(issuer.refusals).toEqual([]);
+    const kept = await page.evaluate<string | null>("sessionStorage.getItem('baton.cockpit.authorization')");
+    expect(kept).toMatch(/^Bearer ey/);
+    const me = await fetch(`${api.origin}/api/v1/me`, { headers: { authorization: kept as string } });
+    expect(await me.json()).toMatchObject({ principal: 'olga', via: 'oidc', permissions: ['operate', 'read'] });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('refuses an answer it did not ask for and says why on the sign-in page', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${api.origin}/cockpit/?code=stolen&state=forged#/processes`);
+    await page
+      .getByRole('alert')
+      .filter({ hasText: 'no sign-in was under way in this tab' })
+      .waitFor({ timeout: 15_000 });
+    expect(page.url()).toBe(`${api.origin}/cockpit/#/processes`);
+    expect(await page.evaluate<string | null>("sessionStorage.getItem('baton.cockpit.authorization')")).toBeNull();
+    await page.close();
+  }, 30_000);
+});

@@ -427,3 +427,132 @@ export interface BatchItem {
   readonly error: string | null;
   readonly processedAt: string | null;
 }
+
+/** How to sign in (`GET /api/v1/sign-in`, public). */
+export interface SignInOptions {
+  readonly methods: ('api-key' | 'basic' | 'oidc')[];
+  readonly oidc: {
+    readonly issuer: string;
+    readonly clientId: string;
+    readonly scopes: string;
+    readonly audience: string | null;
+    readonly authorizationEndpoint: string;
+    readonly tokenEndpoint: string;
+  } | null;
+  readonly oidcUnavailable: string | null;
+}
+
+export async function signInOptions(): Promise<SignInOptions> {
+  const response = await fetch(`${V1}/sign-in`, { headers: { accept: 'application/json' } });
+  if (!response.ok) throw new ApiError(response.status, undefined, `sign-in options: ${response.status}`);
+  return (await response.json()) as SignInOptions;
+}
+
+/** The code flow under way: what the page must remember across the issuer's redirect (this tab only). */
+const OIDC_PENDING = 'baton.cockpit.oidc';
+/** Why the last OIDC sign-in failed, for the sign-in page to say after the redirect back. */
+const OIDC_FAILURE = 'baton.cockpit.oidc-failure';
+
+interface PendingSignIn {
+  readonly state: string;
+  readonly verifier: string;
+  readonly tokenEndpoint: string;
+  readonly clientId: string;
+  readonly redirectUri: string;
+  readonly returnTo: string;
+}
+
+const base64url = (bytes: Uint8Array): string =>
+  btoa(String.fromCharCode(...bytes))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replace(/=+$/, '');
+
+const randomText = (size: number): string => base64url(crypto.getRandomValues(new Uint8Array(size)));
+
+/** The page the issuer sends the browser back to: the cockpit itself (register it with the client). */
+export const redirectUri = (): string => `${location.origin}/cockpit/`;
+
+/**
+ * Starts the authorization code flow with PKCE (S256): remembers a fresh
+ * verifier and state in sessionStorage and sends the browser to the issuer.
+ * Needs a secure context (HTTPS, or localhost) for the browser's SHA-256.
+ */
+export async function startOidcSignIn(oidc: NonNullable<SignInOptions['oidc']>): Promise<void> {
+  if (globalThis.crypto?.subtle === undefined) {
+    throw new Error('OIDC sign-in needs the cockpit on HTTPS (or localhost): the browser hashes the PKCE verifier only there');
+  }
+  const verifier = randomText(32);
+  const challenge = base64url(
+    new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))),
+  );
+  const pending: PendingSignIn = {
+    state: randomText(16),
+    verifier,
+    tokenEndpoint: oidc.tokenEndpoint,
+    clientId: oidc.clientId,
+    redirectUri: redirectUri(),
+    returnTo: location.hash,
+  };
+  sessionStorage.setItem(OIDC_PENDING, JSON.stringify(pending));
+  sessionStorage.removeItem(OIDC_FAILURE);
+  const url = new URL(oidc.authorizationEndpoint);
+  url.searchParams.set('response_type', 'code');
+  url.searchParams.set('client_id', oidc.clientId);
+  url.searchParams.set('redirect_uri', pending.redirectUri);
+  url.searchParams.set('scope', oidc.scopes);
+  url.searchParams.set('state', pending.state);
+  url.searchParams.set('code_challenge', challenge);
+  url.searchParams.set('code_challenge_method', 'S256');
+  if (oidc.audience !== null) url.searchParams.set('audience', oidc.audience);
+  location.assign(url.toString());
+}
+
+/**
+ * On the way back from the issuer (`?code=&state=` or `?error=`): checks the
+ * state, exchanges the code and the verifier for an access token at the
+ * token endpoint, keeps it as the Authorization, and puts the URL back as it
+ * was before sign-in. Anything else on the page's URL is left alone. A
+ * failure is remembered for the sign-in page to show.
+ */
+export async function completeOidcSignIn(): Promise<void> {
+  const params = new URLSearchParams(location.search);
+  if (!params.has('code') && !params.has('error')) return;
+  const saved = sessionStorage.getItem(OIDC_PENDING);
+  sessionStorage.removeItem(OIDC_PENDING);
+  const pending = saved === null ? undefined : (JSON.parse(saved) as PendingSignIn);
+  history.replaceState(null, '', `${location.pathname}${pending?.returnTo ?? location.hash}`);
+  const fail = (why: string) => sessionStorage.setItem(OIDC_FAILURE, why);
+  if (pending === undefined) return fail('the issuer sent the browser back, but no sign-in was under way in this tab');
+  if (params.get('state') !== pending.state) return fail('the issuer answered with a state this tab did not send');
+  if (params.has('error')) {
+    return fail(`the issuer refused: ${params.get('error_description') ?? params.get('error')}`);
+  }
+  try {
+    const response = await fetch(pending.tokenEndpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: params.get('code') ?? '',
+        redirect_uri: pending.redirectUri,
+        client_id: pending.clientId,
+        code_verifier: pending.verifier,
+      }),
+    });
+    const answer = (await response.json()) as { access_token?: string; error?: string; error_description?: string };
+    if (!response.ok || typeof answer.access_token !== 'string') {
+      return fail(`the token endpoint refused the code: ${answer.error_description ?? answer.error ?? response.status}`);
+    }
+    setAuthorization(`Bearer ${answer.access_token}`);
+  } catch (e) {
+    fail(`the token endpoint cannot be reached: ${(e as Error).message}`);
+  }
+}
+
+/** Why the last OIDC sign-in of this tab failed, once (reading clears it). */
+export function takeOidcFailure(): string | null {
+  const why = sessionStorage.getItem(OIDC_FAILURE);
+  sessionStorage.removeItem(OIDC_FAILURE);
+  return why;
+}

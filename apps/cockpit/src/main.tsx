@@ -1,6 +1,14 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { authorization, getJson, onUnauthorized, setAuthorization, V1, type Me } from './api';
+import {
+  authorization,
+  completeOidcSignIn,
+  getJson,
+  onUnauthorized,
+  setAuthorization,
+  V1,
+  type Me,
+} from './api';
 import { href, usePolled, useRoute, type Route } from './hooks';
 import { MeContext } from './me';
 import { BatchesPage } from './pages/batches';
@@ -132,4 +140,5 @@ function App() {
 }
 
 const root = document.getElementById('app');
-if (root !== null) render(<App />, root);
+// Back from the issuer's sign-in page: the code is exchanged before anything calls the API.
+if (root !== null) void completeOidcSignIn().finally(() => render(<App />, root));

@@ -20,6 +20,7 @@ import { InstancesController } from './instances/instances.controller';
 import { JobsController } from './jobs/jobs.controller';
 import { MessagesController } from './messages/messages.controller';
 import { MeController } from './me/me.controller';
+import { SignInController } from './me/sign-in.controller';
 import { RootController } from './root/root.controller';
 import { SignalsController } from './signals/signals.controller';
 import { TasksController } from './tasks/tasks.controller';
@@ -46,6 +47,7 @@ export class ApiModule {
         MetricsController,
         RootController,
         MeController,
+        SignInController,
         ApiKeysController,
         AuditLogController,
         BatchesController,

@@ -252,6 +252,10 @@ const schema = z.object({
   OIDC_TENANTS_CLAIM: optionalText,
   /** Dotted path of the claim listing the caller's groups (`groups`, Keycloak's group mapper; Entra ID's `groups`); unset: no groups. */
   OIDC_GROUPS_CLAIM: optionalText,
+  /** The cockpit's client at the issuer (a public client: authorization code flow with PKCE); unset: no OIDC sign-in in the cockpit. */
+  OIDC_CLIENT_ID: optionalText,
+  /** Scopes the cockpit asks the issuer for (space-separated). */
+  OIDC_SCOPES: optionalText.transform((v) => v ?? 'openid profile'),
   /** Days the audit log keeps an entry (written only with authentication on); 0 turns the audit log off. */
   AUDIT_RETENTION_DAYS: countOrOff('AUDIT_RETENTION_DAYS', 90),
   /** Bearer token Prometheus must send to the API's `/metrics`; unset: `/metrics` is open (docs/security.md). */

@@ -80,6 +80,8 @@ export const ROUTE_PERMISSIONS: ReadonlyMap<string, RouteRule> = new Map<string,
   ['GET /cockpit/*', PUBLIC],
   // Who the caller is and what it may do (the cockpit hides what it may not).
   ['GET /api/v1/me', { access: 'authenticated' }],
+  // How to sign in (asked before there are credentials).
+  ['GET /api/v1/sign-in', PUBLIC],
 
   ['POST /api/v1/processes', need(Deploy, { tenantField: 'tenantId' })],
   ['GET /api/v1/processes', need(Read)],

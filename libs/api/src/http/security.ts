@@ -35,6 +35,17 @@ const CSP_DIRECTIVES = {
 };
 
 /**
+ * The CSP for these settings: the cockpit's OIDC sign-in (OIDC_CLIENT_ID)
+ * posts the authorization code to the issuer's token endpoint from the page,
+ * so the issuer's origin joins `connect-src` (the token endpoint of Keycloak,
+ * Auth0, Okta and Entra ID is on the issuer's origin).
+ */
+export function cspDirectives(settings: Pick<Settings, 'OIDC_ISSUER' | 'OIDC_CLIENT_ID'>): typeof CSP_DIRECTIVES {
+  if (settings.OIDC_CLIENT_ID === undefined || settings.OIDC_ISSUER === undefined) return CSP_DIRECTIVES;
+  return { ...CSP_DIRECTIVES, connectSrc: ["'self'", new URL(settings.OIDC_ISSUER).origin] };
+}
+
+/**
  * The hardening of the API's HTTP edge (docs/security.md), registered before
  * any route so that every route gets it: security headers (helmet), CORS only
  * for CORS_ORIGINS, and a per-client-address rate limit of
@@ -54,7 +65,7 @@ export async function registerHttpSecurity(
   settings: Settings,
 ): Promise<void> {
   await app.register(helmet, {
-    contentSecurityPolicy: { useDefaults: true, directives: CSP_DIRECTIVES },
+    contentSecurityPolicy: { useDefaults: true, directives: cspDirectives(settings) },
     // An API and its docs are never framed.
     frameguard: { action: 'deny' },
   });
