@@ -76,6 +76,8 @@ function compileNode(
   if (node.event) compiled.event = node.event;
   if (node.attachedToId !== undefined) compiled.attachedToId = node.attachedToId;
   if (node.interrupting !== undefined) compiled.interrupting = node.interrupting;
+  if (node.compensationHandlerId !== undefined) compiled.compensationHandlerId = node.compensationHandlerId;
+  if (node.isForCompensation === true) compiled.isForCompensation = true;
   if (node.job) compiled.job = node.job;
   if (node.script) compiled.script = node.script;
   if (node.userTask) compiled.userTask = node.userTask;

@@ -1,4 +1,4 @@
-import type { EventDefinition, EventKind, TimerDefinition, ValueSource } from './model.types';
+import type { ConditionalDefinition, EventDefinition, EventKind, TimerDefinition, ValueSource } from './model.types';
 import {
   bodyOf,
   child,
@@ -25,11 +25,11 @@ export type EventRole =
 const ALLOWED: Record<EventRole, readonly EventKind[]> = {
   processStart: ['none', 'message', 'timer', 'signal'],
   subProcessStart: ['none'],
-  eventSubProcessStart: ['message', 'timer', 'signal', 'error', 'escalation'],
-  end: ['none', 'terminate', 'error', 'message', 'signal', 'escalation'],
-  intermediateCatch: ['message', 'timer', 'signal', 'link'],
-  intermediateThrow: ['none', 'message', 'signal', 'escalation', 'link'],
-  boundary: ['message', 'timer', 'signal', 'error', 'escalation'],
+  eventSubProcessStart: ['message', 'timer', 'signal', 'error', 'escalation', 'conditional'],
+  end: ['none', 'terminate', 'error', 'message', 'signal', 'escalation', 'compensation'],
+  intermediateCatch: ['message', 'timer', 'signal', 'link', 'conditional'],
+  intermediateThrow: ['none', 'message', 'signal', 'escalation', 'link', 'compensation'],
+  boundary: ['message', 'timer', 'signal', 'error', 'escalation', 'conditional', 'compensation'],
 };
 
 const ROLE_TEXT: Record<EventRole, string> = {
@@ -50,11 +50,11 @@ const KIND_BY_TYPE: Readonly<Record<string, EventKind>> = {
   'bpmn:EscalationEventDefinition': 'escalation',
   'bpmn:TerminateEventDefinition': 'terminate',
   'bpmn:LinkEventDefinition': 'link',
+  'bpmn:ConditionalEventDefinition': 'conditional',
+  'bpmn:CompensateEventDefinition': 'compensation',
 };
 
 const UNSUPPORTED_DEFINITIONS: Readonly<Record<string, string>> = {
-  'bpmn:ConditionalEventDefinition': 'conditional events are not supported',
-  'bpmn:CompensateEventDefinition': 'compensation events are not supported',
   'bpmn:CancelEventDefinition':
     'cancel events are not supported (they belong to transaction subprocesses)',
 };
@@ -108,8 +108,23 @@ export function readEventDefinition(
 
   const unsupported = UNSUPPORTED_DEFINITIONS[definition.$type];
   const kind = KIND_BY_TYPE[definition.$type];
+  if (kind === 'conditional' && role === 'processStart') {
+    ctx.problems.at(
+      el,
+      'conditional start events of a process are not supported (Baton has no API to evaluate them); use a conditional event subprocess, boundary or intermediate catch event',
+    );
+    return undefined;
+  }
   if (unsupported || !kind) {
     ctx.problems.at(el, unsupported ?? `<${tagOf(definition)}> is not supported`);
+    return undefined;
+  }
+  if (kind === 'compensation' && role === 'eventSubProcessStart') {
+    // Camunda 8 refuses compensation event subprocesses, inside a subprocess too.
+    ctx.problems.at(
+      el,
+      'compensation event subprocesses (a compensation start event) are not supported, as in Camunda 8; attach a compensation boundary event to the activity instead',
+    );
     return undefined;
   }
   if (!ALLOWED[role].includes(kind)) {
@@ -150,7 +165,53 @@ export function readEventDefinition(
       return readTimer(ctx, el, definition, role, options);
     case 'link':
       return readLink(ctx, el, definition);
+    case 'compensation':
+      return readCompensation(ctx, definition, role);
+    case 'conditional':
+      return readConditional(ctx, el, definition);
   }
+}
+
+const VARIABLE_EVENTS: readonly string[] = ['create', 'update'];
+
+/**
+ * `<condition>` (FEEL, `=`-prefixed as every Zeebe expression) and the
+ * optional `zeebe:conditionalFilter` (variableNames, variableEvents).
+ */
+function readConditional(
+  ctx: ReadContext,
+  el: ModdleElement,
+  definition: ModdleElement,
+): EventDefinition | undefined {
+  const text = bodyOf(child(definition, 'condition'))?.trim() ?? '';
+  if (text === '') {
+    ctx.problems.at(el, 'the conditional event has no condition (conditionalEventDefinition condition)');
+    return undefined;
+  }
+  const condition = ctx.expressions.expression(text, el, 'condition');
+  if (!condition) return undefined;
+  const filter = extension(definition, 'zeebe:ConditionalFilter');
+  const names = splitList(str(filter, 'variableNames'));
+  const events = splitList(str(filter, 'variableEvents'));
+  const wrong = events.filter((e) => !VARIABLE_EVENTS.includes(e));
+  if (wrong.length > 0) {
+    ctx.problems.at(
+      el,
+      `zeebe:conditionalFilter variableEvents '${wrong.join(', ')}' is not supported (allowed: create, update)`,
+    );
+    return undefined;
+  }
+  const conditional: ConditionalDefinition = {
+    condition,
+    ...(names.length > 0 ? { variableNames: names } : {}),
+    ...(events.length > 0 ? { variableEvents: events as ('create' | 'update')[] } : {}),
+  };
+  return { kind: 'conditional', conditional };
+}
+
+function splitList(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  return [...new Set(text.split(',').map((s) => s.trim()).filter((s) => s !== ''))];
 }
 
 export interface MessageReadOptions {
@@ -329,6 +390,21 @@ function readTimer(
 
 function timerProperty(kind: TimerDefinition['kind']): string {
   return TIMER_KINDS.find(([k]) => k === kind)?.[1] ?? kind;
+}
+
+/**
+ * `activityRef` names the activity a throw compensates (checked against the
+ * scope in rules/compensation.rules.ts). Camunda 8 always waits for the
+ * handlers, whatever `waitForCompletion` says.
+ */
+function readCompensation(
+  ctx: ReadContext,
+  definition: ModdleElement,
+  role: EventRole,
+): EventDefinition | undefined {
+  if (role === 'boundary' || ctx.isUnresolved(definition, 'activityRef')) return { kind: 'compensation' };
+  const activityRef = idOf(child(definition, 'activityRef'));
+  return activityRef === undefined ? { kind: 'compensation' } : { kind: 'compensation', activityRef };
 }
 
 function readLink(

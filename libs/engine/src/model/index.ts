@@ -1,5 +1,6 @@
 export { compileBpmn, type CompileBpmnResult } from './compile-bpmn';
 export * from './model.types';
+export { isActivity } from './element-kinds';
 export {
   addDuration,
   nextCronTime,

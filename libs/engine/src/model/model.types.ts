@@ -48,7 +48,9 @@ export type EventKind =
   | 'error'
   | 'escalation'
   | 'terminate'
-  | 'link';
+  | 'link'
+  | 'conditional'
+  | 'compensation';
 
 export type TimerDefinition =
   | { readonly kind: 'duration'; readonly value: ValueSource }
@@ -69,6 +71,23 @@ export interface EventDefinition {
   readonly timer?: TimerDefinition;
   /** link events: the `<linkEventDefinition name>`. */
   readonly linkName?: string;
+  /** compensation throw events: the `activityRef` to compensate (absent: every completed activity of the scope). */
+  readonly activityRef?: string;
+  /** conditional events: the FEEL `<condition>` and its `zeebe:conditionalFilter`. */
+  readonly conditional?: ConditionalDefinition;
+}
+
+/**
+ * A conditional event (Camunda 8.9): `condition` is re-evaluated when a
+ * variable it reads (or one of `variableNames`) is created or updated, as
+ * `variableEvents` allows (absent: both), in a scope the event sees.
+ */
+export interface ConditionalDefinition {
+  readonly condition: CompiledExpression;
+  /** `zeebe:conditionalFilter variableNames`; absent: the names the condition reads. */
+  readonly variableNames?: readonly string[];
+  /** `zeebe:conditionalFilter variableEvents`; absent: create and update. */
+  readonly variableEvents?: readonly ('create' | 'update')[];
 }
 
 export interface VariableMapping {
@@ -249,6 +268,10 @@ export interface FlowNode {
   readonly attachedToId?: string;
   /** Boundary events and event-subprocess start events. */
   readonly interrupting?: boolean;
+  /** Compensation boundary events: the handler activity their association points at. */
+  readonly compensationHandlerId?: string;
+  /** Activities with `isForCompensation="true"`: run only as a compensation handler. */
+  readonly isForCompensation?: boolean;
   /** Activities: ids of the boundary events attached to them, document order. */
   readonly boundaryEventIds: readonly string[];
 
@@ -309,6 +332,8 @@ export interface CompiledProcess {
   readonly embeddedForms?: ReadonlyMap<string, string>;
   /** The process's own `zeebe:executionListeners` (absent when there are none). */
   readonly executionListeners?: ExecutionListeners;
+  /** `baton:historyLevel` (a `zeebe:property` of the process): overrides the host's HISTORY_LEVEL for its instances. */
+  readonly historyLevel?: HistoryLevel;
   readonly scope: Scope;
   readonly nodes: ReadonlyMap<string, FlowNode>;
   readonly flows: ReadonlyMap<string, SequenceFlow>;
@@ -320,6 +345,13 @@ export interface CompiledProcess {
     readonly signal: readonly string[];
   };
 }
+
+/**
+ * What history an instance writes: `full` every element event, `activity` the
+ * lifecycle of the process and its activities (no gateways, events or incident
+ * events), `none` nothing.
+ */
+export type HistoryLevel = 'full' | 'activity' | 'none';
 
 /** The result of deploying one BPMN document: its executable processes. */
 export interface CompiledDefinitions {

@@ -17,6 +17,7 @@ import type { NodeDraft, ProcessDraft, ReadContext, ScopeDraft } from './process
 import { describe } from './problems';
 import { checkUnsupportedExtensions, readIoMapping, readMultiInstance } from './zeebe-extensions';
 import { checkListenerPlacement, readExecutionListeners, readTaskListeners } from './listeners';
+import { checkProcessExtensions } from './process-extensions';
 
 /**
  * Reads one `<process>` into a draft: walks its scopes in document order,
@@ -38,6 +39,7 @@ export function readProcess(
     foreignIds: new Set(),
   };
   checkUnsupportedExtensions(ctx, processEl);
+  checkProcessExtensions(ctx, processEl);
   const processListeners = readExecutionListeners(ctx, processEl, { type: 'process' });
   if (processListeners !== undefined) draft.executionListeners = processListeners;
   const reader = new ProcessReader(ctx, draft);
@@ -157,9 +159,8 @@ class ProcessReader {
     node.outputs = outputs;
 
     if (isActivity(type)) {
-      if (bool(el, 'isForCompensation') === true) {
-        ctx.problems.at(el, 'compensation activities (isForCompensation) are not supported');
-      }
+      // Checked with its association in rules/compensation.rules.ts.
+      if (bool(el, 'isForCompensation') === true) node.isForCompensation = true;
       for (const quantity of ['startQuantity', 'completionQuantity']) {
         const value = el[quantity];
         if (value !== undefined && Number(value) !== 1) {

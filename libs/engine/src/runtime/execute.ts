@@ -3,6 +3,7 @@ import { behaviors } from './behaviors';
 import { adHocSubProcess } from './behaviors/ad-hoc.behavior';
 import { EngineError, EngineErrorCode } from './engine-errors';
 import { Execution } from './execution';
+import { applyModification } from './modification';
 import {
   isCommand,
   type ElementInstance,
@@ -109,6 +110,8 @@ export function execute(
   let deferred: number[] = [];
   const applyOne = (event: EngineEvent): void => {
     apply(x, event);
+    // Variables the event changed may fire conditional events (made READY here, run below or by a worker).
+    x.checkConditions();
     if (run) x.run();
   };
   for (let i = 0; i < events.length; i++) {
@@ -235,6 +238,9 @@ function apply(x: Execution, event: EngineEvent): void {
     }
     case 'trigger':
       trigger(x, event.ownerInstanceId, event.elementId, event.variables);
+      return;
+    case 'modify':
+      applyModification(x, event);
       return;
     case 'transitionUserTask': {
       // An element that ended meanwhile took its task with it (canceled).

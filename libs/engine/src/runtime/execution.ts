@@ -4,6 +4,8 @@ import type { CompiledProcess, FlowNode, Scope, SequenceFlow, ValueSource } from
 import { behaviors } from './behaviors';
 import { adHocSubProcess } from './behaviors/ad-hoc.behavior';
 import type { ActivateOutcome, BehaviorContext, Phase } from './behaviors/behavior';
+import { compensationHandlerCompleted, recordCompletion } from './behaviors/compensation.behavior';
+import { ConditionalWatch } from './behaviors/conditional.behavior';
 import { EngineError, EngineErrorCode, NoFlowError, VariableLimitError } from './engine-errors';
 import { checkTransition } from './lifecycle';
 import {
@@ -67,6 +69,8 @@ export class Execution implements BehaviorContext {
   private readonly budget: number;
   /** Epoch milliseconds after which the run stops (`stepTimeBudgetMs`), or Infinity. */
   private readonly deadline: number;
+  /** Conditional event subscriptions (behaviors/conditional.behavior.ts); absent when the process has none. */
+  private readonly conditionals: ConditionalWatch | undefined;
 
   constructor(
     readonly process: CompiledProcess,
@@ -85,6 +89,7 @@ export class Execution implements BehaviorContext {
     for (const id in this.elements) {
       if (this.elements[id].state === 'READY' && !this.elements[id].incident) this.queue.push(id);
     }
+    this.conditionals = ConditionalWatch.needed(process) ? new ConditionalWatch(this) : undefined;
   }
 
   get root(): ElementInstance {
@@ -171,7 +176,13 @@ export class Execution implements BehaviorContext {
       }
       if (inst.pending === 'complete') this.completePhase(inst);
       else this.activatePhase(inst);
+      this.conditionals?.check();
     }
+  }
+
+  /** Evaluates conditional events whose variables changed (or that just opened) since the last check. */
+  checkConditions(): void {
+    this.conditionals?.check();
   }
 
   schedule(inst: ElementInstance, phase: Phase): void {
@@ -253,7 +264,9 @@ export class Execution implements BehaviorContext {
       if (!isInner) this.closeBoundarySubscriptions(inst, node);
       this.history('ELEMENT_COMPLETED', inst);
       const parentId = inst.parentId as string;
+      recordCompletion(this, inst, node);
       this.remove(inst);
+      if (inst.compensationOf !== undefined) compensationHandlerCompleted(this, inst);
       if (isInner) behaviors.multiInstanceBody.innerCompleted(this, parentId, node, conditionMet);
       else this.leave(parentId, node, flows);
     });
@@ -413,6 +426,8 @@ export class Execution implements BehaviorContext {
       const inst = this.elements[id];
       if (inst.state === 'READY' && inst.incident === undefined) this.queue.push(id);
     }
+    // Variables may have changed while it was suspended: every open condition is evaluated again.
+    this.conditionals?.retryAll();
     this.effects.push({ type: 'instanceResumed' });
   }
 
@@ -864,6 +879,9 @@ export class Execution implements BehaviorContext {
         this.effects.push({ type: 'openSignalSubscription', key, ownerInstanceId: owner.id, elementId: event.id, signalName: name });
         return;
       }
+      case 'conditional':
+        this.conditionals?.open(owner, event);
+        return;
       default:
         return;
     }
@@ -882,6 +900,8 @@ export class Execution implements BehaviorContext {
       this.effects.push({ type: 'closeMessageSubscription', key, ownerInstanceId: owner.id, elementId: event.id });
     } else if (kind === 'signal') {
       this.effects.push({ type: 'closeSignalSubscription', key, ownerInstanceId: owner.id, elementId: event.id });
+    } else if (kind === 'conditional') {
+      this.conditionals?.close(owner, event);
     }
   }
 

@@ -1,5 +1,6 @@
 import type { FeelLimits } from '../feel/feel.types';
 import type { ElementType } from '../model/model.types';
+import type { Modification } from './modification';
 
 /** JSON-compatible variable values. */
 export type Variables = Record<string, unknown>;
@@ -145,6 +146,32 @@ export interface ElementInstance {
    * scheduled one (-1 = unbounded) and the due time of the scheduled one.
    */
   cycles?: Record<string, { spec: string; remaining: number; dueAt: number }>;
+  /**
+   * Scopes (process, subprocess, multi-instance body): what completed in them
+   * that a compensation throw can still undo, in completion order.
+   */
+  compensable?: CompensableRecord[];
+  /** A compensation handler: the id of the throw event instance that waits for it. */
+  compensationOf?: string;
+  /**
+   * Element ids of the conditional events this instance owns an open
+   * subscription for (its boundary events, itself as a catch event, its
+   * event subprocesses' starts), in the order they opened.
+   */
+  conditions?: string[];
+}
+
+/**
+ * One completion of an activity that a compensation throw can undo (Zeebe's
+ * compensation subscription): `handler` when the activity has a compensation
+ * boundary event; `inner`, what completed inside it (a subprocess or
+ * multi-instance body) and is undone with it. Kept only for activities that
+ * have a handler or hold one.
+ */
+export interface CompensableRecord {
+  readonly elementId: string;
+  readonly handler?: true;
+  readonly inner?: CompensableRecord[];
 }
 
 /** Execution listener events (Camunda 8's `eventType`). */
@@ -363,6 +390,11 @@ export type EngineEvent =
       /** An update: the attributes it changes. */
       readonly changedAttributes?: readonly string[];
     }
+  /**
+   * Process instance modification (runtime/modification.ts): activate
+   * elements, terminate element instances; one that does not hold changes nothing.
+   */
+  | ({ readonly type: 'modify' } & Modification)
   /** Cancel the whole instance, before anything else waiting for it runs. */
   | { readonly type: 'cancel' };
 
@@ -391,7 +423,9 @@ export type HistoryType =
   | 'ELEMENT_COMPLETED'
   | 'ELEMENT_TERMINATED'
   | 'INCIDENT_CREATED'
-  | 'INCIDENT_RESOLVED';
+  | 'INCIDENT_RESOLVED'
+  /** The element instance moved to another process version by a process instance migration (Camunda 8's ELEMENT_MIGRATED). */
+  | 'ELEMENT_MIGRATED';
 
 export type Effect =
   | {

@@ -258,10 +258,34 @@ export const RULES: readonly Rule[] = [
     status: 'same',
   },
   {
-    zeebe: 'CompensationTaskValidator / CompensationEventDefinitionValidator / ConditionalEventDefinitionValidator',
-    rule: 'compensation and conditional events',
+    zeebe: 'BoundaryEventValidator / CompensationTaskValidator / CompensationEventDefinitionValidator / EventSubprocessValidator',
+    rule: 'a compensation boundary event has no outgoing flow and an association to a handler marked isForCompensation, which has no flows; activityRef names an activity of the same scope with a compensation boundary event or an embedded subprocess; no compensation event subprocess',
+    status: 'same',
+    note: 'Baton additionally refuses a second compensation boundary event on one activity and handlers directly inside an ad-hoc subprocess',
+    fixture: 'parity/refused/compensation-rules.bpmn',
+    expect: [
+      w('compensation_start', 'startEvent', /compensation event subprocesses .* are not supported/),
+      w('comp_with_flow', 'boundaryEvent', /cannot have outgoing sequence flows/),
+      w('comp_without_association', 'boundaryEvent', /no association to a compensation handler/),
+      w('comp_to_plain_task', 'boundaryEvent', /'plain' \(task\) must be marked for compensation/),
+      w('handler_with_flow', 'task', /compensation handler cannot have incoming sequence flows/),
+      w('ref_other_scope', 'intermediateThrowEvent', /'inner' \(task\) must be in the same scope/),
+      w('ref_without_handler', 'intermediateThrowEvent', /'plain' \(task\) must have a compensation boundary event or be an embedded subprocess/),
+    ],
+  },
+  {
+    zeebe: 'CompensationEventDefinitionValidator (waitForCompletion ignored)',
+    rule: 'a compensation throw may name an embedded subprocess; waitForCompletion="false" deploys and the throw still waits',
+    status: 'same',
+    note: 'Baton warns about a handler no compensation boundary event is associated with (Zeebe deploys it silently)',
+    fixture: 'parity/accepted/compensation.bpmn',
+    expect: [w('never_undone', 'task', /no compensation boundary event is associated with this compensation handler/)],
+  },
+  {
+    zeebe: 'ConditionalEventDefinitionValidator',
+    rule: 'a conditional event has a FEEL condition; zeebe:conditionalFilter variableEvents are create and/or update',
     status: 'differs',
-    note: 'Baton refuses them as not supported',
+    note: 'boundary, intermediate catch and event subprocess start run; a process-level conditional start event is refused (no API evaluates it)',
   },
   // --------------------------------------------------------------- activities
   {

@@ -1,3 +1,4 @@
+import { compensation } from './compensation.rules';
 import { eventBasedGatewayTargets, gatewayConditions } from './gateway.rules';
 import type { ProcessRule } from './process-rule';
 import { distinctMessageNames, linkEvents, startEvents } from './scope.rules';
@@ -15,4 +16,5 @@ export const PROCESS_RULES: readonly ProcessRule[] = [
   startEvents,
   linkEvents,
   distinctMessageNames,
+  compensation,
 ];

@@ -1,6 +1,7 @@
 import type { FlowNode } from '../../model/model.types';
 import type { ElementInstance } from '../runtime.types';
 import type { ActivateOutcome, BehaviorContext, ElementBehavior } from './behavior';
+import { throwCompensation } from './compensation.behavior';
 import { createJob } from './tasks.behavior';
 
 /** Start events pass: the trigger (none, message, timer, signal) already happened. */
@@ -13,11 +14,11 @@ export const boundaryEvent: ElementBehavior = {
   activate: () => 'complete',
 };
 
-/** Intermediate catch: timer, message or signal subscription; a link catch passes. */
+/** Intermediate catch: timer, message, signal or conditional subscription; a link catch passes. */
 export const intermediateCatchEvent: ElementBehavior = {
   activate(x, inst, node) {
     const kind = node.event?.kind;
-    if (kind === 'timer' || kind === 'message' || kind === 'signal') {
+    if (kind === 'timer' || kind === 'message' || kind === 'signal' || kind === 'conditional') {
       x.openSubscription(inst, node);
       return 'wait';
     }
@@ -46,6 +47,8 @@ function throwEvent(x: BehaviorContext, inst: ElementInstance, node: FlowNode): 
     }
     case 'escalation':
       return x.throwEscalation(inst, definition.escalationCode) ? 'complete' : 'done';
+    case 'compensation':
+      return throwCompensation(x, inst, node);
     case 'message':
       if (node.job !== undefined) {
         createJob(x, inst, node);
