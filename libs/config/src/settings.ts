@@ -146,6 +146,55 @@ const names = (fallback: readonly string[] | undefined) =>
       return entries.length === 0 ? fallback : (entries as readonly string[]);
     });
 
+/** What history rows the workers write (README "Operate"): every element event, activity lifecycles only, or none. */
+export const HISTORY_LEVELS = ['full', 'activity', 'none'] as const;
+
+const DAY_MS = 86_400_000;
+
+/**
+ * Milliseconds of an ISO 8601 duration made of weeks, days, hours, minutes and
+ * seconds (`P30D`, `PT12H`, `P1W`); months and years are refused, having no
+ * fixed length. Undefined when `text` is not one.
+ */
+export function durationMs(text: string): number | undefined {
+  const m = /^P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/i.exec(text);
+  if (m === null || text.toUpperCase() === 'P' || /T$/i.test(text)) return undefined;
+  const [w, d, h, min, sec] = m.slice(1).map((v) => Number(v ?? 0));
+  return Math.round(((w * 7 + d) * 24 * 3600 + h * 3600 + min * 60 + sec) * 1000);
+}
+
+/** A retention: an ISO 8601 duration or a number of days; unset, `0` or `off`: no retention (undefined). */
+const retention = (name: string) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const v = (value ?? '').trim();
+      if (v === '' || v === '0' || v.toLowerCase() === 'off') return undefined;
+      const ms = /^\d+$/.test(v) ? Number(v) * DAY_MS : durationMs(v);
+      if (ms === undefined || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a number of days or an ISO 8601 duration such as P30D or PT12H (0 or off: keep forever), got '${value}'` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+/** An interval: an ISO 8601 duration or a number of seconds, at least one second; in seconds. */
+const interval = (name: string, fallbackSeconds: number) =>
+  z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const v = (value ?? '').trim();
+      if (v === '') return fallbackSeconds;
+      const ms = /^\d+$/.test(v) ? Number(v) * 1000 : durationMs(v);
+      if (ms === undefined || ms < 1000) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a number of seconds > 0 or an ISO 8601 duration such as PT1H, got '${value}'` });
+        return z.NEVER;
+      }
+      return Math.round(ms / 1000);
+    });
+
 const optionalText = z
   .string()
   .optional()
@@ -305,6 +354,54 @@ const schema = z.object({
   BATCH_LOCK_MS: positiveInt('BATCH_LOCK_MS', 30_000),
   /** BullMQ queue of batch operation chunks (with REDIS_URL): one per deployment, one per test. */
   BATCH_QUEUE: z.string().optional().transform((v) => (v === undefined || v.trim() === '' ? 'baton-batches' : v.trim())),
+  /** History rows the workers write: full (every element event), activity (the process and its activities' lifecycle), none. A process's `baton:historyLevel` property overrides it. */
+  HISTORY_LEVEL: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const v = (value ?? '').trim().toLowerCase();
+      if (v === '') return 'full' as const;
+      if (!(HISTORY_LEVELS as readonly string[]).includes(v)) {
+        ctx.addIssue({ code: 'custom', message: `HISTORY_LEVEL must be one of ${HISTORY_LEVELS.join(', ')}, got '${value}'` });
+        return z.NEVER;
+      }
+      return v as (typeof HISTORY_LEVELS)[number];
+    }),
+  /** Age after its instance ended at which history rows are deleted (milliseconds); undefined: kept. */
+  HISTORY_RETENTION: retention('HISTORY_RETENTION'),
+  /** Age after it ended at which an instance is deleted with all its rows (milliseconds); undefined: kept. */
+  INSTANCE_RETENTION: retention('INSTANCE_RETENTION'),
+  /** Ended instances one retention statement group handles (each chunk its own short transaction). */
+  RETENTION_CHUNK: positiveInt('RETENTION_CHUNK', 1_000),
+  /** Seconds between two retention passes (one pass across all workers). */
+  RETENTION_INTERVAL: interval('RETENTION_INTERVAL', 3_600),
+  /** Event export (docs/export.md): each record POSTed here, one request per record; unset: no webhook sink. */
+  EXPORT_WEBHOOK_URL: url('EXPORT_WEBHOOK_URL', ['http:', 'https:']),
+  /** Key of the webhook's `X-Baton-Signature: sha256=<hex>` (HMAC-SHA256 of the body); unset: unsigned. */
+  EXPORT_WEBHOOK_SECRET: optionalText,
+  /** Topic exchange on RABBITMQ_URL that export records are published to (routing key `<type>.<bpmnProcessId>`); unset: no RabbitMQ sink. */
+  EXPORT_RABBITMQ_EXCHANGE: optionalText,
+  /** Failed deliveries in a row of a sink's oldest record before it goes to the dead letters. */
+  EXPORT_MAX_ATTEMPTS: positiveInt('EXPORT_MAX_ATTEMPTS', 10),
+  /** Wait between a sink's attempts: `exponential` (EXPORT_RETRY_DELAY_MS doubled after each failure, at most 5 min) or `fixed`. */
+  EXPORT_RETRY_BACKOFF: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const v = (value ?? '').trim().toLowerCase();
+      if (v === '') return 'exponential' as const;
+      if (v !== 'exponential' && v !== 'fixed') {
+        ctx.addIssue({ code: 'custom', message: `EXPORT_RETRY_BACKOFF must be exponential or fixed, got '${value}'` });
+        return z.NEVER;
+      }
+      return v;
+    }),
+  /** Milliseconds before a sink's first retry (the fixed wait, or the exponential base). */
+  EXPORT_RETRY_DELAY_MS: positiveInt('EXPORT_RETRY_DELAY_MS', 1_000),
+  /** Records one sink delivers per round. */
+  EXPORT_BATCH_SIZE: positiveInt('EXPORT_BATCH_SIZE', 100),
+  /** Milliseconds between two looks at the outbox while it is empty. */
+  EXPORT_INTERVAL_MS: positiveInt('EXPORT_INTERVAL_MS', 500),
   DATA_DIR: z.string().optional().transform((v) => (v === undefined || v.trim() === '' ? './.baton/data' : v)),
   LOG_LEVEL: z
     .string()
@@ -374,6 +471,7 @@ export function printableSettings(settings: Settings): Record<string, unknown> {
     if (value !== undefined) copy[name] = redact(value);
   }
   if (settings.METRICS_TOKEN !== undefined) copy.METRICS_TOKEN = '***';
+  if (settings.EXPORT_WEBHOOK_SECRET !== undefined) copy.EXPORT_WEBHOOK_SECRET = '***';
   return copy;
 }
 

@@ -11,6 +11,7 @@ import {
   DefinitionQueryService,
   DefinitionRegistry,
   FailureKind,
+  ExportService,
   IncidentService,
   InstanceService,
   InstanceStarter,
@@ -29,6 +30,8 @@ import { BatonMetrics } from '@baton/metrics';
 import { PgRuntimeStore, PrismaClient } from '@baton/store';
 import { createBus, createCache, type HostCache } from './adapters';
 import { BATCH_EXPORTS, batchProviders } from './batch-providers';
+import { retentionProviders, RetentionRunner } from './retention-schedule';
+import { exportProviders, ExportRunner, stepExporter } from './export';
 import { HostConfigError } from './host-error';
 import { nestLogger } from './host-loggers';
 import { DEFINITION_CACHE, READINESS_CHECKS, RUNTIME_OBSERVER, RUNTIME_STORE, SETTINGS, TOKEN_BUS } from './host.tokens';
@@ -189,6 +192,8 @@ export class HostModule {
               maxVariableSize: settings.MAX_VARIABLE_SIZE,
               observer,
               jobSignal: signal,
+              historyLevel: settings.HISTORY_LEVEL,
+              exporter: stepExporter(settings),
             }),
           inject: [RUNTIME_STORE, DefinitionRegistry, Announcer, LeasedKeys, RUNTIME_OBSERVER, JobSignal],
         },
@@ -201,7 +206,7 @@ export class HostModule {
         {
           provide: InstanceService,
           useFactory: (runtime: RuntimeStore, registry: DefinitionRegistry, starter: InstanceStarter, uow: UnitOfWork, limits: VariableLimits) =>
-            new InstanceService(runtime, registry, starter, uow, limits, { commandLockTimeoutMs: settings.COMMAND_LOCK_TIMEOUT_MS }),
+            new InstanceService(runtime, registry, starter, uow, limits, { commandLockTimeoutMs: settings.COMMAND_LOCK_TIMEOUT_MS, historyLevel: settings.HISTORY_LEVEL }),
           inject: [RUNTIME_STORE, DefinitionRegistry, InstanceStarter, UnitOfWork, VariableLimits],
         },
         {
@@ -230,7 +235,7 @@ export class HostModule {
         {
           provide: JobService,
           useFactory: (runtime: RuntimeStore, announcer: Announcer, limits: VariableLimits, observer: RuntimeObserver, signal: JobSignal) =>
-            new JobService(runtime, announcer, limits, { observer, signal, pollIntervalMs: store.kind === 'pglite' ? 1000 : 100 }),
+            new JobService(runtime, announcer, limits, { observer, signal, pollIntervalMs: store.kind === 'pglite' ? 1000 : 100, exporter: stepExporter(settings) }),
           inject: [RUNTIME_STORE, Announcer, VariableLimits, RUNTIME_OBSERVER, JobSignal],
         },
         {
@@ -246,6 +251,8 @@ export class HostModule {
           inject: [RUNTIME_STORE, UnitOfWork],
         },
         ...batchProviders(settings, appName),
+        ...retentionProviders(settings, appName),
+        ...exportProviders(settings, appName),
         {
           provide: TimerService,
           useFactory: (runtime: RuntimeStore, registry: DefinitionRegistry, announcer: Announcer, k: LeasedKeys, observer: RuntimeObserver) =>
@@ -289,6 +296,9 @@ export class HostModule {
         CorrelationService,
         IncidentService,
         ...BATCH_EXPORTS,
+        RetentionRunner,
+        ExportRunner,
+        ExportService,
         TimerService,
         Sweeper,
         READINESS_CHECKS,

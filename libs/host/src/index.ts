@@ -6,6 +6,8 @@
 export { HostModule, STORE, type HostOptions } from './host.module';
 export { BATCH_QUEUE, DEFINITION_CACHE, READINESS_CHECKS, RUNTIME_OBSERVER, RUNTIME_STORE, SETTINGS, TOKEN_BUS } from './host.tokens';
 export { batchQueuePrefix, BullMqBatchQueue, createBatchQueue } from './batch-queue';
+export { BullMqRetentionSchedule, createRetentionSchedule, RetentionRunner, RETENTION_SCHEDULER_ID } from './retention-schedule';
+export { exportProviders, ExportRunner, exportSinkNames, exportSinks, RabbitExportSink, stepExporter } from './export';
 export { cacheKeyPrefix, createBus, createCache, type HostCache } from './adapters';
 export { openStore, withTimeout, type Store } from './store';
 export { HostConfigError } from './host-error';

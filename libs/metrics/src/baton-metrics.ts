@@ -76,6 +76,11 @@ export class BatonMetrics {
   private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   private readonly timerLateness: Histogram;
   private readonly batchItems: Counter<'type' | 'outcome'>;
+  private readonly retentionDeleted: Counter<'table'>;
+  private readonly exportRecords: Counter<'sink'>;
+  private readonly exportFailures: Counter<'sink'>;
+  private readonly exportDeadLetters: Counter<'sink'>;
+  private exportLag?: RefreshingValue<ReadonlyMap<string, { records: number; oldestAgeSeconds: number }>>;
 
   private readonly processSeries = new Map<string, ProcessSeries>();
   private readonly jobSeries = new Map<string, Map<JobOutcome, Counter.Internal>>();
@@ -145,6 +150,52 @@ export class BatonMetrics {
       help: 'Items of batch operations applied (completed) or refused (failed), by batch type (README "Operate").',
       labelNames: ['type', 'outcome'],
       registers,
+    });
+    this.retentionDeleted = new Counter({
+      name: METRIC.retentionDeletedRows,
+      help: 'Rows deleted by history and instance retention, by table (README "Operate").',
+      labelNames: ['table'],
+      registers,
+    });
+    this.exportRecords = new Counter({
+      name: METRIC.exportDelivered,
+      help: 'Export records a sink delivered (docs/export.md).',
+      labelNames: ['sink'],
+      registers,
+    });
+    this.exportFailures = new Counter({
+      name: METRIC.exportFailed,
+      help: 'Failed delivery attempts of export sinks (each is retried after EXPORT_RETRY_BACKOFF).',
+      labelNames: ['sink'],
+      registers,
+    });
+    this.exportDeadLetters = new Counter({
+      name: METRIC.exportDeadLettered,
+      help: 'Export records a sink gave up on after EXPORT_MAX_ATTEMPTS (GET /api/v1/export/dead-letters).',
+      labelNames: ['sink'],
+      registers,
+    });
+    const lagRecords: Gauge<'sink'> = new Gauge({
+      name: METRIC.exportLagRecords,
+      help: 'Export records a sink has yet to deliver, counted in the store (same value on every worker that reports it).',
+      labelNames: ['sink'],
+      registers,
+      collect: async () => {
+        const lags = await this.exportLag?.get();
+        lagRecords.reset();
+        for (const [sink, lag] of lags ?? []) lagRecords.set({ sink }, lag.records);
+      },
+    });
+    const lagSeconds: Gauge<'sink'> = new Gauge({
+      name: METRIC.exportLagSeconds,
+      help: 'Age in seconds of the oldest export record a sink has yet to deliver (0 when none waits).',
+      labelNames: ['sink'],
+      registers,
+      collect: async () => {
+        const lags = await this.exportLag?.get();
+        lagSeconds.reset();
+        for (const [sink, lag] of lags ?? []) lagSeconds.set({ sink }, lag.oldestAgeSeconds);
+      },
     });
     this.definitionCache = new Counter({
       name: METRIC.definitionCache,
@@ -328,6 +379,29 @@ export class BatonMetrics {
     if (completed > 0) this.batchItems.inc({ type, outcome: 'completed' }, completed);
     if (failed > 0) this.batchItems.inc({ type, outcome: 'failed' }, failed);
   };
+
+  /** One retention chunk ran: the rows it deleted, by table (a fixed set of tables). */
+  readonly onRetentionDeleted = (deleted: Readonly<Record<string, number>>): void => {
+    for (const [table, n] of Object.entries(deleted)) if (n > 0) this.retentionDeleted.inc({ table }, n);
+  };
+
+  readonly onExportDelivered = (sink: string, records: number): void => {
+    this.exportRecords.inc({ sink }, records);
+  };
+
+  readonly onExportFailed = (sink: string): void => {
+    this.exportFailures.inc({ sink });
+  };
+
+  readonly onExportDeadLettered = (sink: string): void => {
+    this.exportDeadLetters.inc({ sink });
+  };
+
+  /** `baton_export_lag_records{sink}` and `baton_export_lag_seconds{sink}`, read from the store on scrape. */
+  watchExportLag(read: () => Promise<ReadonlyMap<string, { records: number; oldestAgeSeconds: number }>>, options: ProbeOptions = {}): void {
+    if (this.exportLag !== undefined) throw new Error('watchExportLag: already watching');
+    this.exportLag = this.probe(read, options);
+  }
 
   /** `baton_batch_queue_depth`: chunk jobs waiting or running, read on scrape (absent when the queue does not answer). */
   watchBatchQueue(depth: () => Promise<number | null>, options: ProbeOptions = {}): void {

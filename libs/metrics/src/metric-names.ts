@@ -20,6 +20,12 @@ export const METRIC = {
   timerLateness: 'baton_timer_lateness_seconds',
   batchItems: 'baton_batch_items_total',
   batchQueueDepth: 'baton_batch_queue_depth',
+  retentionDeletedRows: 'baton_retention_deleted_rows_total',
+  exportDelivered: 'baton_export_delivered_total',
+  exportFailed: 'baton_export_failed_total',
+  exportDeadLettered: 'baton_export_dead_lettered_total',
+  exportLagRecords: 'baton_export_lag_records',
+  exportLagSeconds: 'baton_export_lag_seconds',
 } as const;
 
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];

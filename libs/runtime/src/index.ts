@@ -74,6 +74,9 @@ export { Sweeper } from './execution/sweeper';
 export { InstanceStarter, type InstanceStarterOptions, type StartRequest, type StartedInstance } from './instances/instance-starter';
 export { prepareInstance, type NewInstanceInput } from './instances/new-instance';
 export { pageOf, iso } from './instances/listing';
+export { modifyInstance, type ModifyCommand } from './instances/modification';
+export { migrateInstance, type MigrateDeps, type MigrationPlan } from './instances/migration';
+export * from './instances/migration.records';
 export {
   InstanceService,
   type InstanceAction,
@@ -166,3 +169,12 @@ export * from './batches/batch.records';
 export { chunkId, InProcessBatchQueue, type BatchQueue } from './batches/batch-queue';
 export { BatchService, visibleTo, type BatchFilter, type BatchServiceOptions, type CreateBatch } from './batches/batch.service';
 export { BatchProcessor, type ChunkReport } from './batches/batch.processor';
+export type { RetentionChunkResult, RetentionCursor, RetentionRepository, RetentionSchedule } from './retention/retention.port';
+export { RetentionService, type RetentionOptions, type RetentionReport } from './retention/retention.service';
+export { InProcessRetentionSchedule } from './retention/in-process-retention-schedule';
+export { keepsHistory, type HistoryLevel } from './retention/history-level';
+export * from './export/export.records';
+export { StepExporter } from './export/step-exporter';
+export { ExportDispatcher, backoffMs, type ExportBackoff, type ExportDispatcherOptions, type ExportSink } from './export/export-dispatcher';
+export { WebhookSink, exportBody, exportSignature } from './export/webhook-sink';
+export { ExportService } from './export/export.service';

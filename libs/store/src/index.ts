@@ -30,3 +30,5 @@ export { PgRuntimeStore, repositoriesOn, classify as classifyStoreError, type Pg
 export { PgApiKeyRepository, type ApiKeyRow } from './repositories/api-key.repository';
 export { PgAuditRepository, type AuditRow, type AuditFilter } from './repositories/audit.repository';
 export { PgInspectionRepository } from './repositories/inspection.repository';
+export { PgRetentionRepository } from './repositories/retention.repository';
+export { PgExportOutboxRepository, PgExportRepository } from './repositories/export.repository';

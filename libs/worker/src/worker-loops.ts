@@ -1,4 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import { ExportRunner, RetentionRunner } from '@baton/host';
 import { BatchWorker } from './batches/batch-worker';
 import { TokenWorker } from './execution/token-worker';
 import { JobHandlers } from './jobs/job-handlers';
@@ -26,5 +27,7 @@ export async function startWorkerLoops(
   if (cancelled()) return undefined;
   app.get(TimerPoller).start();
   app.get(BatchWorker).start();
+  app.get(RetentionRunner).start();
+  app.get(ExportRunner).start();
   return { handlerTypes: app.get(JobHandlers).start() };
 }

@@ -9,7 +9,7 @@ import {
 } from '../ports/repositories';
 import type { BatchChunk, BatchItemRecord, BatchRecord, BatchType } from './batch.records';
 
-const INSTANCE_ACTIONS: Record<Exclude<BatchType, 'RESOLVE_INCIDENT'>, InstanceAction> = {
+const INSTANCE_ACTIONS: Record<Exclude<BatchType, 'RESOLVE_INCIDENT' | 'MIGRATE_PROCESS_INSTANCE'>, InstanceAction> = {
   CANCEL_PROCESS_INSTANCE: 'cancel',
   SUSPEND_PROCESS_INSTANCE: 'suspend',
   RESUME_PROCESS_INSTANCE: 'resume',
@@ -89,7 +89,10 @@ export class BatchProcessor {
           { retries: batch.retries ?? undefined },
           mark,
         );
-      else await this.instances.apply(item.instanceId, INSTANCE_ACTIONS[batch.type], mark);
+      else if (batch.type === 'MIGRATE_PROCESS_INSTANCE') {
+        if (batch.migrationPlan == null) throw new Error(`batch ${batch.key} has no migration plan`);
+        await this.instances.migrate(item.instanceId, batch.migrationPlan, mark);
+      } else await this.instances.apply(item.instanceId, INSTANCE_ACTIONS[batch.type], mark);
       return 'completed';
     } catch (e) {
       if (e instanceof ItemAlreadySettled) return 'passed';

@@ -1,5 +1,6 @@
 import type { Key } from '../keys/key-generator';
 import type { TenantScope } from '../ports/records';
+import type { MigrationPlan } from '../instances/migration';
 
 /**
  * Batch operations: one action applied to every instance (or incident) a
@@ -11,6 +12,7 @@ export const BATCH_TYPES = [
   'RESOLVE_INCIDENT',
   'SUSPEND_PROCESS_INSTANCE',
   'RESUME_PROCESS_INSTANCE',
+  'MIGRATE_PROCESS_INSTANCE',
 ] as const;
 export type BatchType = (typeof BATCH_TYPES)[number];
 
@@ -46,6 +48,8 @@ export interface BatchRecord {
   /** The filter as the client sent it. */
   readonly filter: unknown;
   readonly retries: number | null;
+  /** MIGRATE_PROCESS_INSTANCE: the target definition and mapping instructions every item migrates along. */
+  readonly migrationPlan?: MigrationPlan | null;
   /** The creator's tenants; null when the creator was not confined to tenants. */
   readonly tenantIds: readonly string[] | null;
   readonly createdAt: Date;
@@ -105,6 +109,7 @@ export interface NewBatch {
   readonly type: BatchType;
   readonly filter: unknown;
   readonly retries: number | null;
+  readonly migrationPlan?: MigrationPlan | null;
   readonly tenantIds: readonly string[] | null;
   readonly items: readonly NewBatchItem[];
 }

@@ -6,6 +6,7 @@ import type { SearchCondition } from '../ports/search';
 import type { InstanceSearchField } from '../ports/search';
 import { MAX_RETRIES } from '../jobs/job.service';
 import { RuntimeError } from '../runtime-error';
+import type { MigrationPlan } from '../instances/migration';
 import { INSTANCE_SEARCH } from '../search/camunda-search.service';
 import { translateFilter } from '../search/search-language';
 import type { BatchQueue } from './batch-queue';
@@ -39,6 +40,8 @@ export interface CreateBatch {
   readonly filter: BatchFilter;
   /** RESOLVE_INCIDENT: the retries a job out of retries gets (as a single resolution's). */
   readonly retries?: number;
+  /** MIGRATE_PROCESS_INSTANCE: where every instance goes (the target definition must exist; each item is checked as it runs). */
+  readonly migrationPlan?: MigrationPlan;
   /** The caller's tenants: a batch acts only on instances the caller may see. */
   readonly tenants?: TenantScope;
 }
@@ -75,6 +78,7 @@ export class BatchService {
         `retries applies to RESOLVE_INCIDENT batches only, not ${command.type}`,
       );
     }
+    const migrationPlan = await this.checkedMigrationPlan(command);
     const conditions = command.filter.kind === 'v2' ? v2Conditions(command.filter.filter) : null;
     const key = this.newKey();
     const filter =
@@ -97,6 +101,7 @@ export class BatchService {
         type: command.type,
         filter: JSON.parse(JSON.stringify(filter)) as unknown,
         retries,
+        migrationPlan,
         tenantIds: command.tenants === undefined ? null : [...command.tenants],
         items: chunked,
       });
@@ -152,6 +157,22 @@ export class BatchService {
       throw await this.refused(key, 'only a SUSPENDED one can be resumed');
     await this.requeuePending();
     return this.get(key, tenants);
+  }
+
+  /** A MIGRATE_PROCESS_INSTANCE batch needs a plan whose target exists (404 otherwise); other types take none. */
+  private async checkedMigrationPlan(command: CreateBatch): Promise<MigrationPlan | null> {
+    const plan = command.migrationPlan;
+    if (command.type !== 'MIGRATE_PROCESS_INSTANCE') {
+      if (plan !== undefined) throw RuntimeError.badRequest('migrationPlan', `migrationPlan applies to MIGRATE_PROCESS_INSTANCE batches only, not ${command.type}`);
+      return null;
+    }
+    if (plan === undefined) throw RuntimeError.badRequest('migrationPlan', 'a MIGRATE_PROCESS_INSTANCE batch needs a migrationPlan');
+    const target = isKey(plan.targetDefinitionId) ? await this.store.repos.definitions.byId(plan.targetDefinitionId) : null;
+    if (target === null) throw RuntimeError.notFound(`process definition with key '${plan.targetDefinitionId.slice(0, 40)}'`);
+    if (command.tenants !== undefined && !command.tenants.includes(target.tenantId)) {
+      throw RuntimeError.notFound(`process definition with key '${plan.targetDefinitionId}'`);
+    }
+    return { targetDefinitionId: plan.targetDefinitionId, mappings: plan.mappings.map((m) => ({ sourceElementId: m.sourceElementId, targetElementId: m.targetElementId })) };
   }
 
   private async refused(key: string, why: string): Promise<RuntimeError> {

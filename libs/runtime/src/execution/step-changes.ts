@@ -13,6 +13,7 @@ import type {
   UserTaskTransitionEnd,
 } from '../ports/changes';
 import type { InboxEvent, NewInstanceRecord } from '../ports/records';
+import { keepsHistory, type HistoryLevel } from '../retention/history-level';
 
 /** What the unit of work needs to know about a stored instance. */
 export interface InstanceHead {
@@ -22,6 +23,8 @@ export interface InstanceHead {
   readonly bpmnProcessId: string;
   readonly parentInstanceId: Key | null;
   readonly parentElementInstanceId: Key | null;
+  /** Its process's `baton:historyLevel`, when it sets one (it wins over the host's level). */
+  readonly historyLevel?: HistoryLevel;
 }
 
 export interface ChildStart {
@@ -85,6 +88,8 @@ export class StepChanges {
   readonly childrenToCancel: Key[] = [];
   /** Instances resumed here: their subscriptions take the messages buffered while they were suspended. */
   readonly resumed: Key[] = [];
+  /** Every step recorded here, in order (event export derives its records from them). */
+  readonly steps: { readonly instance: InstanceHead; readonly result: StepResult }[] = [];
 
   private readonly newInstances: NewInstanceRecord[] = [];
   private readonly updates: InstanceUpdate[] = [];
@@ -109,6 +114,8 @@ export class StepChanges {
   constructor(
     readonly now: Date,
     private readonly newKey: () => Key,
+    /** HISTORY_LEVEL: what history rows instances without a level of their own write. */
+    private readonly historyLevel: HistoryLevel = 'full',
   ) {}
 
   get historyCount(): number {
@@ -152,6 +159,7 @@ export class StepChanges {
    */
   stepped(instance: InstanceHead, result: StepResult, moreWork = false): void {
     const { state, effects } = result;
+    this.steps.push({ instance, result });
     let ended = false;
     for (const effect of effects) if (this.effect(instance, effect)) ended = true;
     const pending = state.status === 'ACTIVE' && (moreWork || hasReadyWork(state));
@@ -188,6 +196,7 @@ export class StepChanges {
   private effect(instance: InstanceHead, effect: Effect): boolean {
     switch (effect.type) {
       case 'history':
+        if (!keepsHistory(instance.historyLevel ?? this.historyLevel, effect.historyType, effect.elementType)) return false;
         this.history.push({
           instanceId: instance.id,
           type: effect.historyType,

@@ -20,6 +20,8 @@ import { RuntimeError } from '../runtime-error';
 import type { JobSignal } from '../jobs/job-signal';
 import type { Announcer } from './announcer';
 import { StepChanges, type InstanceHead } from './step-changes';
+import type { HistoryLevel } from '../retention/history-level';
+import type { StepExporter } from '../export/step-exporter';
 
 export interface UnitOfWorkOptions {
   /** Instances stepped between two yields to the event loop (MAX_PARALLEL_TOKENS). */
@@ -49,6 +51,10 @@ export interface UnitOfWorkOptions {
   readonly clock?: () => number;
   /** Told the types of the jobs each commit created, to wake activations waiting for them. */
   readonly jobSignal?: JobSignal;
+  /** HISTORY_LEVEL: the history rows of instances whose process sets no `baton:historyLevel`. Default full. */
+  readonly historyLevel?: HistoryLevel;
+  /** Event export: appends each step's records to the outbox in its transaction; absent when no sink is configured. */
+  readonly exporter?: StepExporter;
 }
 
 export interface CommandOptions {
@@ -63,6 +69,13 @@ export interface CommandOptions {
    */
   readonly inTransaction?: (tx: Repositories) => Promise<void>;
 }
+
+/** {@link UnitOfWork.rewrite}'s work on the locked instance; throwing refuses it (nothing is written). */
+export type InstanceRewrite = (
+  tx: Repositories,
+  row: InstanceRecord,
+  env: EngineEnv,
+) => Promise<{ readonly head: InstanceHead; readonly result: StepResult; readonly after?: (tx: Repositories) => Promise<void> }>;
 
 /** `applied`: the command took effect in this call; `queued`: it waits in the instance's inbox. */
 export type CommandOutcome = 'applied' | 'queued';
@@ -127,7 +140,7 @@ export class UnitOfWork {
     const started = process.hrtime.bigint();
     const startedAt = this.clock();
     const ids = [...new Set(instanceIds)];
-    const changes = new StepChanges(new Date(startedAt), this.newKey);
+    const changes = new StepChanges(new Date(startedAt), this.newKey, this.options.historyLevel);
     const tally = new Tally();
     let requeue: Key[] = [];
     try {
@@ -157,7 +170,7 @@ export class UnitOfWork {
             const aside = this.afterFailure(row, definition, events, failures, outcome.failed);
             if (aside !== null) {
               changes.consumeEvents(aside.consumed);
-              changes.stepped(head(row), aside.result);
+              changes.stepped(head(row, definition), aside.result);
               tally.stepped(row, aside.result);
             }
             continue;
@@ -168,10 +181,11 @@ export class UnitOfWork {
           }
           const deferred = new Set(outcome.deferred ?? []);
           changes.consumeEvents(events.filter((_, j) => !deferred.has(j)).map((e) => e.id));
-          changes.stepped(head(row), outcome);
+          changes.stepped(head(row, definition), outcome);
           tally.stepped(row, outcome);
         }
         await this.resolveLookups(tx, changes, tally);
+        await this.options.exporter?.append(tx, changes);
         await tx.changes.apply(changes.toChangeSet());
       });
     } catch (e) {
@@ -277,7 +291,7 @@ export class UnitOfWork {
    * applies them before anything else runs (a cancel overtakes everything).
    */
   async command(instanceId: Key, commands: readonly EngineEvent[], options: CommandOptions): Promise<CommandOutcome> {
-    const changes = new StepChanges(new Date(this.clock()), this.newKey);
+    const changes = new StepChanges(new Date(this.clock()), this.newKey, this.options.historyLevel);
     const tally = new Tally();
     const started = process.hrtime.bigint();
     try {
@@ -292,10 +306,11 @@ export class UnitOfWork {
           if (isFailure(result)) throw stepRefused(instanceId, result.failed);
           if (result === null) return options.inTransaction?.(tx);
           // Work may wait in the inbox (events deferred while suspended): let a worker look.
-          changes.stepped(head(row), result, result.state.status === 'ACTIVE');
+          changes.stepped(head(row, definition), result, result.state.status === 'ACTIVE');
           tally.stepped(row, result);
           await this.resolveLookups(tx, changes, tally);
-          await tx.changes.apply(changes.toChangeSet());
+          await this.options.exporter?.append(tx, changes);
+        await tx.changes.apply(changes.toChangeSet());
           await options.inTransaction?.(tx);
         },
         { lockTimeoutMs: options.lockTimeoutMs },
@@ -317,6 +332,40 @@ export class UnitOfWork {
     this.options.jobSignal?.created(changes.createdJobTypes());
     notify(this.observer, 'batchCommitted', tally.report(0, 0, changes.historyCount, started));
     return 'applied';
+  }
+
+  /**
+   * Rewrites one instance outside the engine's step (a process instance
+   * migration, which moves it to another process): under its row lock,
+   * `rewrite` checks the locked row and answers the new state and effects,
+   * written like a step's (with `head`, the instance as it is afterwards), then
+   * its own row changes in `after`, in the same transaction. Never queued in
+   * the inbox (the engine has no event for it).
+   */
+  async rewrite(instanceId: Key, rewrite: InstanceRewrite, options: { readonly lockTimeoutMs: number; readonly inTransaction?: (tx: Repositories) => Promise<void> }): Promise<void> {
+    const changes = new StepChanges(new Date(this.clock()), this.newKey, this.options.historyLevel);
+    const tally = new Tally();
+    const started = process.hrtime.bigint();
+    // A lock not granted throws LockTimeoutError: the caller answers 409, or (a batch) runs the item again later.
+    await this.store.transaction(
+      async (tx) => {
+        const [row] = await tx.instances.lockForStep([instanceId], 'wait');
+        if (row === undefined) throw notFound(instanceId);
+        const out = await rewrite(tx, row, this.env());
+        changes.stepped(out.head, out.result);
+        tally.stepped(row, out.result);
+        await this.resolveLookups(tx, changes, tally);
+        await this.options.exporter?.append(tx, changes);
+        await tx.changes.apply(changes.toChangeSet());
+        await out.after?.(tx);
+        await options.inTransaction?.(tx);
+      },
+      { lockTimeoutMs: options.lockTimeoutMs },
+    );
+    const late = await this.deliverMessagesBufferedMeanwhile(changes);
+    this.announcer.announce([...changes.announce, ...late]);
+    this.options.jobSignal?.created(changes.createdJobTypes());
+    notify(this.observer, 'batchCommitted', tally.report(0, 0, changes.historyCount, started));
   }
 
   /**
@@ -580,8 +629,10 @@ class Tally {
   }
 }
 
-function head(row: InstanceRecord): InstanceHead {
+function head(row: InstanceRecord, definition: LoadedDefinition): InstanceHead {
+  const { historyLevel } = definition.process;
   return {
+    ...(historyLevel !== undefined ? { historyLevel } : {}),
     id: row.id,
     tenantId: row.tenantId,
     definitionId: row.definitionId,

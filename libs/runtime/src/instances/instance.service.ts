@@ -7,6 +7,8 @@ import { DEFAULT_TENANT, isEnded, type InstanceRecord, type InstanceStatus, type
 import { RuntimeError } from '../runtime-error';
 import type { VariableLimits } from '../variable-limits';
 import type { InstanceStarter } from './instance-starter';
+import type { HistoryLevel } from '../retention/history-level';
+import { migrateInstance, type MigrationPlan } from './migration';
 import {
   historyView,
   instanceView,
@@ -17,6 +19,7 @@ import {
   type StartedInstanceView,
 } from './instance.views';
 import { pageOf } from './listing';
+import { modifyInstance, type ModifyCommand } from './modification';
 
 export interface StartCommand {
   readonly variables?: Variables;
@@ -47,6 +50,8 @@ export interface InstanceServiceOptions {
    * it) before it is queued in the inbox and answered 202. Default 500 ms.
    */
   readonly commandLockTimeoutMs?: number;
+  /** HISTORY_LEVEL: what instances whose process sets no `baton:historyLevel` write. Default full. */
+  readonly historyLevel?: HistoryLevel;
 }
 
 /**
@@ -57,6 +62,7 @@ export interface InstanceServiceOptions {
  */
 export class InstanceService {
   private readonly lockTimeoutMs: number;
+  private readonly defaultHistoryLevel: HistoryLevel;
 
   constructor(
     private readonly store: RuntimeStore,
@@ -67,6 +73,7 @@ export class InstanceService {
     options: InstanceServiceOptions = {},
   ) {
     this.lockTimeoutMs = options.commandLockTimeoutMs ?? 500;
+    this.defaultHistoryLevel = options.historyLevel ?? 'full';
   }
 
   /** The hottest route: checks, then hands over to the InstanceStarter, which groups concurrent starts. */
@@ -109,6 +116,13 @@ export class InstanceService {
     });
     const pending = await this.store.repos.inbox.pendingCommands(rows.filter((r) => !isEnded(r.status)).map((r) => r.id));
     return pageOf(rows, query.limit, (r) => summaryView(r, pending.get(r.id)), (r) => r.id);
+  }
+
+  /** What history the instance writes (README "Operate"): its process's `baton:historyLevel`, else HISTORY_LEVEL. */
+  async historyLevel(id: string): Promise<HistoryLevel> {
+    const row = await this.row(id);
+    const definition = await this.registry.byId(row.definitionId);
+    return definition?.process.historyLevel ?? this.defaultHistoryLevel;
   }
 
   /** In the order the events were written; the cursor is the last event's position. */
@@ -201,6 +215,18 @@ export class InstanceService {
         this.limits.check(variables, processVariables(instance.state));
       },
     });
+  }
+
+  /** Process instance modification: activate elements, terminate element instances (instances/modification.ts). */
+  async modify(id: string, command: ModifyCommand): Promise<CommandOutcome> {
+    const { store, registry, unitOfWork, limits, lockTimeoutMs } = this;
+    return modifyInstance({ store, registry, unitOfWork, limits, lockTimeoutMs }, id, command);
+  }
+
+  /** Migrates the instance to another process version (./migration.ts); batches pass `inTransaction` to settle their item with it. */
+  migrate(id: string, plan: MigrationPlan, inTransaction?: CommandOptions['inTransaction']): Promise<void> {
+    const deps = { store: this.store, registry: this.registry, unitOfWork: this.unitOfWork, lockTimeoutMs: this.lockTimeoutMs };
+    return migrateInstance(deps, id, plan, inTransaction);
   }
 
   private async commandAndView(id: string, action: InstanceAction): Promise<CommandResult<InstanceView>> {

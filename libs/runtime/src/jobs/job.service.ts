@@ -19,6 +19,7 @@ import {
 } from '../ports/records';
 import { RuntimeError } from '../runtime-error';
 import type { VariableLimits } from '../variable-limits';
+import { jobFailedRecord, type StepExporter } from '../export/step-exporter';
 
 export interface ActivateCommand {
   readonly type: string;
@@ -63,6 +64,8 @@ export interface JobServiceOptions {
   /** Groups of completions written at once. Default 4. */
   readonly maxSettleInFlight?: number;
   readonly clock?: () => number;
+  /** Event export: a failure with retries left is exported here (it moves no instance, so no step exports it). */
+  readonly exporter?: StepExporter;
 }
 
 /** A completion or BPMN error waiting for its group's transaction. */
@@ -270,7 +273,10 @@ export class JobService {
         workerId: command.workerId,
         digest: sent,
       });
-      if (retries > 0) return { type: job.type, outcome: 'failed' as const, announce: false };
+      if (retries > 0) {
+        await this.options.exporter?.appendRecords(tx, [jobFailedRecord(job, command.errorMessage, retries, this.clock())]);
+        return { type: job.type, outcome: 'failed' as const, announce: false };
+      }
       if (instance !== undefined && !isEnded(instance.status)) {
         await tx.inbox.append([
           {

@@ -157,7 +157,14 @@ export interface InboxEvent {
   readonly event: EngineEvent;
 }
 
-export type HistoryType = 'ELEMENT_ACTIVATED' | 'ELEMENT_COMPLETED' | 'ELEMENT_TERMINATED' | 'INCIDENT_CREATED' | 'INCIDENT_RESOLVED';
+export type HistoryType =
+  | 'ELEMENT_ACTIVATED'
+  | 'ELEMENT_COMPLETED'
+  | 'ELEMENT_TERMINATED'
+  | 'INCIDENT_CREATED'
+  | 'INCIDENT_RESOLVED'
+  /** A process instance migration moved the element instance to another process version. */
+  | 'ELEMENT_MIGRATED';
 
 export interface HistoryRecord {
   /** Position in the instance's history; also the page cursor. */

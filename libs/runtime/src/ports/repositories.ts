@@ -1,7 +1,9 @@
 import type { Variables } from '@baton/engine';
+import type { ExportOutboxRepository } from '../export/export.records';
 import type { Key } from '../keys/key-generator';
 import type { KeyNodeRepository } from '../keys/key-node-lease';
 import type { BatchRepository } from '../batches/batch.records';
+import type { InstanceMigrationRepository } from '../instances/migration.records';
 import type { ChangeSet } from './changes';
 import type {
   BufferedMessageRecord,
@@ -119,8 +121,12 @@ export interface Repositories {
   readonly keyNodes: KeyNodeRepository;
   /** Batch operations and their items (libs/runtime/src/batches). */
   readonly batches: BatchRepository;
+  /** The row rewrites of a process instance migration (libs/runtime/src/instances/migration.ts). */
+  readonly migrations: InstanceMigrationRepository;
   /** Writes what one unit of work produced. */
   readonly changes: ChangeRepository;
+  /** Event export's outbox (libs/runtime/src/export). */
+  readonly exports: ExportOutboxRepository;
 }
 
 /** Deployed Camunda Forms: versions of each form id per tenant. */

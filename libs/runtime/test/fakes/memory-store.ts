@@ -11,6 +11,7 @@ import {
   type BatchQuery,
   type BatchRecord,
   type BatchRepository,
+  type InstanceMigrationRepository,
   type BatchState,
   type BatchType,
   type NewBatch,
@@ -103,6 +104,7 @@ import {
   type SearchQuery,
   type UserTaskSearchField,
 } from '../../src';
+import type { ExportOutboxRepository } from '../../src/export/export.records';
 import { countRecords, searchRecords } from './memory-search';
 
 /**
@@ -292,6 +294,7 @@ export interface BatchRow {
   readonly state: BatchState;
   readonly filter: unknown;
   readonly retries: number | null;
+  readonly migrationPlan?: unknown;
   readonly tenantIds: readonly string[] | null;
   readonly itemCount: number;
   readonly createdAt: Date;
@@ -780,7 +783,9 @@ function repositoriesOn(db: Backend, conn: Conn): Repositories {
     idempotency: new MemoryIdempotency(db, conn),
     keyNodes: new MemoryKeyNodes(db, conn),
     batches: new MemoryBatches(db, conn),
+    migrations: new MemoryMigrations(db, conn),
     changes: new MemoryChanges(db, conn),
+    exports: new MemoryExports(db, conn),
   };
 }
 
@@ -1516,6 +1521,26 @@ class MemoryInbox extends Table implements InboxRepository {
       map.set(e.instanceId, [...(map.get(e.instanceId) ?? []), e.event.type]);
     }
     return map;
+  }
+}
+
+/** Event export's outbox: the memory store reads for it but keeps no records (export runs on Postgres). */
+class MemoryExports extends Table implements ExportOutboxRepository {
+  async append(): Promise<void> {
+    throw new Error('the memory store keeps no export outbox');
+  }
+
+  async variablesOf(instanceIds: readonly Key[]): Promise<Map<Key, Record<string, unknown>>> {
+    const ids = new Set(bigints(instanceIds));
+    return new Map(this.rowsOf('instances').filter((r) => ids.has(r.id)).map((r) => [r.id, r.variables]));
+  }
+
+  async inboxEvents(ids: readonly string[]): Promise<{ instanceId: Key; event: Record<string, unknown> }[]> {
+    const wanted = new Set(ids);
+    return this.rowsOf('inbox')
+      .filter((e) => wanted.has(e.id))
+      .sort(byId)
+      .map((e) => ({ instanceId: e.instanceId, event: e.event as unknown as Record<string, unknown> }));
   }
 }
 
@@ -2398,6 +2423,13 @@ class MemoryChanges extends Table implements ChangeRepository {
 }
 
 /** Batches and their items, as PgBatchRepository keeps them. */
+/** Process instance migration runs against Postgres only (apps/api/test/migration.e2e-spec.ts). */
+class MemoryMigrations extends Table implements InstanceMigrationRepository {
+  async rewrite(): Promise<void> {
+    throw new Error('the memory store does not rewrite migrated instances');
+  }
+}
+
 class MemoryBatches extends Table implements BatchRepository {
   async insert(batch: NewBatch): Promise<void> {
     const batches = this.write('batches');
@@ -2409,6 +2441,7 @@ class MemoryBatches extends Table implements BatchRepository {
       state: empty ? 'COMPLETED' : 'ACTIVE',
       filter: json(batch.filter ?? {}),
       retries: batch.retries,
+      ...(batch.migrationPlan == null ? {} : { migrationPlan: json(batch.migrationPlan) }),
       tenantIds: batch.tenantIds === null ? null : [...batch.tenantIds],
       itemCount: batch.items.length,
       createdAt: this.now(),
@@ -2522,6 +2555,7 @@ class MemoryBatches extends Table implements BatchRepository {
       state: b.state,
       filter: json(b.filter),
       retries: b.retries,
+      ...(b.migrationPlan === undefined ? {} : { migrationPlan: json(b.migrationPlan) as BatchRecord['migrationPlan'] }),
       tenantIds: b.tenantIds,
       createdAt: b.createdAt,
       endedAt: b.endedAt,
@@ -2555,5 +2589,7 @@ const PROTOTYPES: Record<keyof Repositories, object> = {
   idempotency: MemoryIdempotency.prototype,
   keyNodes: MemoryKeyNodes.prototype,
   batches: MemoryBatches.prototype,
+  migrations: MemoryMigrations.prototype,
   changes: MemoryChanges.prototype,
+  exports: MemoryExports.prototype,
 };

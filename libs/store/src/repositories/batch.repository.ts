@@ -9,6 +9,7 @@ import type {
   BatchState,
   BatchType,
   Key,
+  MigrationPlan,
   NewBatch,
 } from '@baton/runtime';
 import { col, insertRows, tenantParam, type Db } from './sql';
@@ -19,6 +20,7 @@ interface BatchRow {
   state: string;
   filter: unknown;
   retries: number | null;
+  migrationPlan: MigrationPlan | null;
   tenantIds: string[] | null;
   createdAt: Date;
   endedAt: Date | null;
@@ -53,7 +55,7 @@ const ITEM_COLUMNS = [
 
 /** A batch with its item counts (one grouped scan of its items, on the (batchKey, state) index). */
 const BATCH_SELECT = `
-  SELECT b.key, b.type, b.state, b.filter, b.retries, b."tenantIds", b."createdAt", b."endedAt", b."itemCount" AS total,
+  SELECT b.key, b.type, b.state, b.filter, b.retries, b."migrationPlan", b."tenantIds", b."createdAt", b."endedAt", b."itemCount" AS total,
          coalesce(c.pending, 0)::int AS pending, coalesce(c.completed, 0)::int AS completed,
          coalesce(c.failed, 0)::int AS failed, coalesce(c.skipped, 0)::int AS skipped
     FROM "BatchOperation" b
@@ -70,8 +72,8 @@ export class PgBatchRepository implements BatchRepository {
   async insert(batch: NewBatch): Promise<void> {
     const state: BatchState = batch.items.length === 0 ? 'COMPLETED' : 'ACTIVE';
     await this.db.$executeRawUnsafe(
-      `INSERT INTO "BatchOperation" (key, type, state, filter, retries, "itemCount", "endedAt", "tenantIds")
-       VALUES ($1::bigint, $2, $3, $4::jsonb, $5::int, $6::int, CASE WHEN $3 = 'COMPLETED' THEN now() END, $7::text[])`,
+      `INSERT INTO "BatchOperation" (key, type, state, filter, retries, "itemCount", "endedAt", "tenantIds", "migrationPlan")
+       VALUES ($1::bigint, $2, $3, $4::jsonb, $5::int, $6::int, CASE WHEN $3 = 'COMPLETED' THEN now() END, $7::text[], $8::jsonb)`,
       batch.key,
       batch.type,
       state,
@@ -79,6 +81,7 @@ export class PgBatchRepository implements BatchRepository {
       batch.retries,
       batch.items.length,
       batch.tenantIds === null ? null : [...batch.tenantIds],
+      batch.migrationPlan == null ? null : JSON.stringify(batch.migrationPlan),
     );
     // Bounded statements: one JSON parameter each, whatever the batch size.
     for (let i = 0; i < batch.items.length; i += 5_000) {
@@ -230,6 +233,7 @@ function batchRecord(r: BatchRow): BatchRecord {
     state: r.state as BatchState,
     filter: r.filter,
     retries: r.retries,
+    ...(r.migrationPlan === null ? {} : { migrationPlan: r.migrationPlan }),
     tenantIds: r.tenantIds,
     createdAt: r.createdAt,
     endedAt: r.endedAt,

@@ -6,7 +6,8 @@ import type { Db } from './sql';
  * Element instances derived from the history, with no table of their own:
  * each ELEMENT_ACTIVATED event starts one (the engine writes it once per
  * element instance), the last ELEMENT_COMPLETED or ELEMENT_TERMINATED event
- * of the same element instance ends it. The process itself is keyed by its
+ * of the same element instance ends it (and the last ELEMENT_MIGRATED gives
+ * its element id after a migration). The process itself is keyed by its
  * process instance key, as in Camunda.
  *
  * Two branches (the process, its elements) so that a filter on the key
@@ -16,7 +17,7 @@ import type { Db } from './sql';
  */
 const branch = (id: string, which: string): string => `
   SELECT ${id} AS id, a."instanceId", p."tenantId", p."definitionId", p."bpmnProcessId",
-         a."elementId", a."elementType", a.at AS "startedAt", e.at AS "endedAt",
+         coalesce(mg."elementId", a."elementId") AS "elementId", a."elementType", a.at AS "startedAt", e.at AS "endedAt",
          CASE e.type WHEN 'ELEMENT_COMPLETED' THEN 'COMPLETED' WHEN 'ELEMENT_TERMINATED' THEN 'TERMINATED' ELSE 'ACTIVE' END AS state,
          (SELECT min(i.id) FROM "Incident" i
            WHERE i."instanceId" = a."instanceId" AND i."elementInstanceId" = a."elementInstanceId" AND i."resolvedAt" IS NULL) AS "incidentId"
@@ -27,6 +28,11 @@ const branch = (id: string, which: string): string => `
        WHERE x."instanceId" = a."instanceId" AND x."elementInstanceId" = a."elementInstanceId"
          AND x.type IN ('ELEMENT_COMPLETED', 'ELEMENT_TERMINATED')
        ORDER BY x.id DESC LIMIT 1) e ON TRUE
+    -- A process instance migration moved it: the element id it has now.
+    LEFT JOIN LATERAL (
+      SELECT m."elementId" FROM "HistoryEvent" m
+       WHERE m."instanceId" = a."instanceId" AND m."elementInstanceId" = a."elementInstanceId" AND m.type = 'ELEMENT_MIGRATED'
+       ORDER BY m.id DESC LIMIT 1) mg ON TRUE
    WHERE a.type = 'ELEMENT_ACTIVATED' AND a."elementInstanceId" IS NOT NULL AND ${which}`;
 
 const ELEMENT_INSTANCES = `(${branch('a."instanceId"', `a."elementType" = 'process'`)}

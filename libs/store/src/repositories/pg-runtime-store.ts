@@ -5,10 +5,12 @@ import { PgChangeRepository } from './change.repository';
 import { PgDecisionRepository } from './decision.repository';
 import { PgDefinitionRepository, PgStartEventRepository } from './definition.repository';
 import { PgElementInstanceRepository } from './element-instance.repository';
+import { PgExportOutboxRepository } from './export.repository';
 import { PgFormRepository } from './form.repository';
 import { PgIdempotencyRepository, PgKeyNodeRepository } from './idempotency.repository';
 import { PgHistoryRepository, PgInboxRepository } from './inbox.repository';
 import { PgInstanceRepository } from './instance.repository';
+import { PgInstanceMigrationRepository } from './instance-migration.repository';
 import { PgJobRepository } from './job.repository';
 import { PgIncidentRepository, PgMessageRepository, PgSignalRepository } from './message.repository';
 import type { Db } from './sql';
@@ -36,7 +38,9 @@ export function repositoriesOn(db: Db): Repositories {
     idempotency: new PgIdempotencyRepository(db),
     keyNodes: new PgKeyNodeRepository(db),
     batches: new PgBatchRepository(db),
+    migrations: new PgInstanceMigrationRepository(db),
     changes: new PgChangeRepository(db),
+    exports: new PgExportOutboxRepository(db),
   };
 }
 
