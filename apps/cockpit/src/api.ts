@@ -83,6 +83,7 @@ export interface HistoryItem {
     | 'ELEMENT_ACTIVATED'
     | 'ELEMENT_COMPLETED'
     | 'ELEMENT_TERMINATED'
+    | 'ELEMENT_MIGRATED'
     | 'INCIDENT_CREATED'
     | 'INCIDENT_RESOLVED';
   readonly elementId: string;

@@ -14,9 +14,11 @@ import { DefinitionsController } from './definitions/definitions.controller';
 import { HealthController } from './health/health.controller';
 import { MetricsController } from './health/metrics.controller';
 import { IncidentsController } from './incidents/incidents.controller';
+import { ExportController } from './export/export.controller';
 import { InspectionController } from './inspection/inspection.controller';
 import { V2StatisticsController } from './inspection/v2-statistics.controller';
 import { InstancesController } from './instances/instances.controller';
+import { InstanceMigrationController } from './instances/instance-migration.controller';
 import { JobsController } from './jobs/jobs.controller';
 import { MessagesController } from './messages/messages.controller';
 import { MeController } from './me/me.controller';
@@ -38,6 +40,7 @@ export class ApiModule {
         DecisionsController,
         FormsController,
         InstancesController,
+        InstanceMigrationController,
         TasksController,
         JobsController,
         MessagesController,
@@ -51,6 +54,7 @@ export class ApiModule {
         ApiKeysController,
         AuditLogController,
         BatchesController,
+        ExportController,
         InspectionController,
         ...V2_CONTROLLERS,
         V2StatisticsController,

@@ -60,6 +60,14 @@ export class BatchesController {
       filter: { kind: 'v1', ...command.filter },
       retries: command.retries,
       tenants: tenantScope(caller),
+      ...(command.migrationPlan === undefined
+        ? {}
+        : {
+            migrationPlan: {
+              targetDefinitionId: command.migrationPlan.targetDefinitionId,
+              mappings: command.migrationPlan.mappings.map((m) => ({ sourceElementId: m.source, targetElementId: m.target })),
+            },
+          }),
     });
     return batchView(batch);
   }

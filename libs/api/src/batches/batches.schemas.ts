@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BATCH_ITEM_STATES, BATCH_STATES, BATCH_TYPES } from '@baton/runtime';
 import { keySchema, limitParam } from '../http/validation';
+import { MigrationPlanSchema } from '../instances/migration.schemas';
 
 const batchType = z
   .enum(BATCH_TYPES)
@@ -30,6 +31,9 @@ export const CreateBatchBody = z.strictObject({
     .describe(
       'RESOLVE_INCIDENT only: the retries a job out of retries gets (default as a single resolution)',
     ),
+  migrationPlan: MigrationPlanSchema.optional().describe(
+    'MIGRATE_PROCESS_INSTANCE only: the target version and mappings every instance migrates along (an item it refuses is FAILED with the reason)',
+  ),
 });
 
 export const BatchListQuery = z.strictObject({

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import {
   InstanceService,
@@ -11,7 +11,7 @@ import {
   type StartedInstanceView,
 } from '@baton/runtime';
 import type { Variables } from '@baton/engine';
-import { ApiJsonBody, ApiJsonResponse, ApiKeyParam, ApiProblems, ApiProcessKeyParam, ApiQueryFrom, page } from '../http/openapi';
+import { ApiJsonBody, ApiJsonResponse, ApiKeyParam, ApiProblems, ApiProcessKeyParam, ApiQueryFrom, page, schemaOf } from '../http/openapi';
 import { parse } from '../http/validation';
 import { CurrentCaller } from '../auth/caller.decorator';
 import { tenantScope, type Caller } from '../auth/caller';
@@ -23,6 +23,7 @@ import {
   InstanceSummarySchema,
   PatchVariablesBody,
   IdempotencyKeyHeader,
+  ModifyBody,
   StartBody,
   StartedInstanceSchema,
   VariablesResponse,
@@ -74,10 +75,17 @@ export class InstancesController {
   @ApiOperation({ summary: 'Element events of an instance in the order they happened' })
   @ApiKeyParam('id', 'The instance id')
   @ApiQueryFrom(HistoryQuery)
-  @ApiJsonResponse(200, page(HistoryItemSchema), 'A page of history')
+  @ApiResponse({
+    status: 200,
+    description: 'A page of history',
+    schema: schemaOf(page(HistoryItemSchema)),
+    headers: { 'Baton-History-Level': { description: 'What history the instance writes: full, activity or none (an empty list then means history is off; README "History and retention")', schema: { type: 'string', enum: ['full', 'activity', 'none'] } } },
+  })
   @ApiProblems(400, 404)
-  history(@Param('id') id: string, @Query() query: unknown): Promise<Page<HistoryItemView>> {
-    return this.instances.history(id, parse(HistoryQuery, query, 'query'));
+  async history(@Param('id') id: string, @Query() query: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<Page<HistoryItemView>> {
+    const [items, level] = await Promise.all([this.instances.history(id, parse(HistoryQuery, query, 'query')), this.instances.historyLevel(id)]);
+    void reply.header('baton-history-level', level);
+    return items;
   }
 
   @Post('instances/:id/cancel')
@@ -111,6 +119,25 @@ export class InstancesController {
   @ApiProblems(404, 409)
   async resume(@Param('id') id: string, @Res({ passthrough: true }) reply: FastifyReply): Promise<InstanceView> {
     return answer(await this.instances.resume(id), reply);
+  }
+
+  @Post('instances/:id/modification')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Modify an instance: activate elements, terminate element instances (Camunda 8 process instance modification)',
+    description:
+      'Every instruction is checked first; one that cannot apply is a 400 naming the element or element instance, and nothing changes. ' +
+      'A flow scope left with nothing running is terminated, up to the process (the instance then ends CANCELED).',
+  })
+  @ApiKeyParam('id', 'The instance id')
+  @ApiJsonBody(ModifyBody)
+  @ApiJsonResponse(200, InstanceSchema, 'The instance after the modification; activated elements are READY for a worker')
+  @ApiJsonResponse(202, InstanceSchema, 'A worker is stepping the instance: the modification waits in its inbox and applies after that step')
+  @ApiProblems(400, 404, 409, 413, 422)
+  async modify(@Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply): Promise<InstanceView> {
+    const request = parse(ModifyBody, body, 'body');
+    const outcome = await this.instances.modify(id, { activate: request.activate ?? [], terminate: request.terminate ?? [] });
+    return answer({ outcome, value: await this.instances.get(id) }, reply);
   }
 
   @Patch('instances/:id/variables')

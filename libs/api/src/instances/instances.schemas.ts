@@ -88,9 +88,41 @@ export const InstanceSchema = InstanceSummarySchema.extend({
 
 export const HistoryItemSchema = z.object({
   id: z.string(),
-  type: z.enum(['ELEMENT_ACTIVATED', 'ELEMENT_COMPLETED', 'ELEMENT_TERMINATED', 'INCIDENT_CREATED', 'INCIDENT_RESOLVED']),
+  type: z.enum(['ELEMENT_ACTIVATED', 'ELEMENT_COMPLETED', 'ELEMENT_TERMINATED', 'INCIDENT_CREATED', 'INCIDENT_RESOLVED', 'ELEMENT_MIGRATED']),
   elementId: z.string(),
   elementType: z.string().describe('BPMN tag name, `process`, or `multiInstanceBody`'),
   elementInstanceId: keySchema.nullable(),
   at: z.iso.datetime(),
 });
+
+/** `POST /instances/{id}/modification`: Camunda 8's process instance modification with v1 names. */
+export const ModifyBody = z
+  .strictObject({
+    activate: z
+      .array(
+        z.strictObject({
+          elementId: z.string().min(1).max(1000).meta({ example: 'ship' }),
+          ancestorElementInstanceId: keySchema
+            .optional()
+            .describe('An active instance of a flow scope of the element (the instance id for the process): activate inside it'),
+          variables: z
+            .array(
+              z.strictObject({
+                scopeId: z.string().max(1000).optional().describe('Element id of the scope: the element or one of its flow scopes; default the process'),
+                variables: variablesSchema,
+              }),
+            )
+            .max(1000)
+            .optional(),
+        }),
+      )
+      .max(1000)
+      .optional()
+      .describe('Elements to activate as if a token arrived; missing subprocess scopes are created'),
+    terminate: z
+      .array(z.union([z.strictObject({ elementInstanceId: keySchema }), z.strictObject({ elementId: z.string().min(1).max(1000) })]))
+      .max(1000)
+      .optional()
+      .describe('Element instances to terminate, by id, or every active instance of an element'),
+  })
+  .refine((b) => (b.activate?.length ?? 0) + (b.terminate?.length ?? 0) > 0, 'give at least one activate or terminate instruction');

@@ -6,6 +6,7 @@ import { V2DeploymentsController } from './v2-deployments.controller';
 import { V2ElementInstancesController } from './v2-element-instances.controller';
 import { V2EventsController } from './v2-events.controller';
 import { V2JobsController } from './v2-jobs.controller';
+import { V2ProcessInstanceMigrationController } from './v2-process-instance-migration.controller';
 import { V2ProcessInstancesController } from './v2-process-instances.controller';
 import { V2ResourcesController } from './v2-resources.controller';
 import { V2SearchController } from './v2-search.controller';
@@ -21,6 +22,7 @@ export const V2_CONTROLLERS = [
   V2DeploymentsController,
   V2DecisionsController,
   V2ProcessInstancesController,
+  V2ProcessInstanceMigrationController,
   V2JobsController,
   V2EventsController,
   V2SearchController,

@@ -28,7 +28,7 @@ const OptionalBatchRequestBody = z
   .optional();
 
 /** The types Camunda 8.8 knows; Baton's own (suspend, resume) are left out of /v2 searches. */
-const CAMUNDA_TYPES: readonly BatchType[] = ['CANCEL_PROCESS_INSTANCE', 'RESOLVE_INCIDENT'];
+const CAMUNDA_TYPES: readonly BatchType[] = ['CANCEL_PROCESS_INSTANCE', 'RESOLVE_INCIDENT', 'MIGRATE_PROCESS_INSTANCE'];
 
 /** Baton's item states as Camunda names them: a PENDING item is ACTIVE. */
 const ITEM_STATE: Record<BatchItemState, string> = {

@@ -5,7 +5,7 @@ import type { Variables } from '@baton/engine';
 import { parse } from '../http/validation';
 import { V2Problem, V2ProblemFilter } from './v2-problem.filter';
 import { V2Api, V2Body, V2EitherBody } from './v2-openapi';
-import { CancelBody, CreateByIdBody, CreateByKeyBody, keyParam } from './v2.schemas';
+import { CancelBody, CreateByIdBody, CreateByKeyBody, keyParam, ModifyBody } from './v2.schemas';
 import { tenantOf } from './v2-tenants';
 
 /** `requestTimeout` 0 or absent: how long `awaitCompletion` waits (Camunda's default gateway request timeout). */
@@ -95,6 +95,37 @@ export class V2ProcessInstancesController {
       throw RuntimeError.notFound(`process instance '${key}' (it has ended: ${instance.status})`);
     }
     await this.instances.cancel(key);
+  }
+
+  /**
+   * Process instance modification: activate elements, terminate element
+   * instances. Every instruction is checked first; one that cannot apply is a
+   * 400 naming it and nothing changes. 204 once applied (or queued behind a
+   * worker's step); the activated elements run on a worker.
+   */
+  @Post(':processInstanceKey/modification')
+  @V2Body(ModifyBody)
+  @HttpCode(204)
+  async modify(@Param('processInstanceKey') key: string, @Body() body: unknown): Promise<void> {
+    keyParam('processInstanceKey', key);
+    const request = parse(ModifyBody, body, 'body');
+    // Camunda forgets ended instances: modifying one is a 404 there.
+    const instance = await this.instances.get(key);
+    if (instance.status === 'COMPLETED' || instance.status === 'CANCELED') {
+      throw RuntimeError.notFound(`process instance '${key}' (it has ended: ${instance.status})`);
+    }
+    await this.instances.modify(key, {
+      activate: (request.activateInstructions ?? []).map((a) => ({
+        elementId: a.elementId,
+        ...(a.ancestorElementInstanceKey === undefined || String(a.ancestorElementInstanceKey) === '-1'
+          ? {}
+          : { ancestorElementInstanceId: String(a.ancestorElementInstanceKey) }),
+        variables: (a.variableInstructions ?? []).map((v) => ({ scopeId: v.scopeId, variables: v.variables })),
+      })),
+      terminate: (request.terminateInstructions ?? []).map((t) =>
+        'elementInstanceKey' in t ? { elementInstanceId: t.elementInstanceKey } : { elementId: t.elementId },
+      ),
+    });
   }
 
   private async awaitEnd(id: string, timeoutMs: number): Promise<InstanceView> {

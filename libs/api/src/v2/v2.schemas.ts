@@ -58,6 +58,30 @@ export const CreateByKeyBody = z.strictObject({ processDefinitionKey: v2Key, ...
 
 export const CancelBody = z.strictObject({ operationReference }).nullable().optional();
 
+/** Most instructions of each kind one modification takes (Baton's bound; Camunda bounds the record size). */
+export const MAX_INSTRUCTIONS = 1000;
+
+/** `ModifyProcessInstance` (`POST /v2/process-instances/{key}/modification`); 8.8 also terminates by `elementId`. */
+export const ModifyBody = z.strictObject({
+  operationReference,
+  activateInstructions: z
+    .array(
+      z.strictObject({
+        elementId: z.string().min(1).max(1000),
+        /** -1 (the older clients' default) names no ancestor. */
+        ancestorElementInstanceKey: z.union([v2Key, z.literal('-1'), z.literal(-1)]).optional(),
+        variableInstructions: z.array(z.strictObject({ variables, scopeId: z.string().max(1000).optional() })).max(MAX_INSTRUCTIONS).optional(),
+      }),
+    )
+    .max(MAX_INSTRUCTIONS)
+    .optional(),
+  terminateInstructions: z
+    .array(z.union([z.strictObject({ elementInstanceKey: v2Key }), z.strictObject({ elementId: z.string().min(1).max(1000) })]))
+    .max(MAX_INSTRUCTIONS)
+    .optional(),
+  moveInstructions: unsupported('moveInstructions'),
+});
+
 export const DeleteResourceBody = z.strictObject({ operationReference }).nullable().optional();
 
 export const ActivateJobsBody = z.strictObject({
