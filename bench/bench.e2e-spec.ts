@@ -1,6 +1,15 @@
 import { measureApi } from './lib/api';
 import { runE2eCell, type E2eCellResult } from './lib/e2e';
 import { DEFAULT_RABBITMQ_URL } from './lib/options';
+import {
+  CAMUNDA_SHAPES,
+  camundaShapesMarkdown,
+  jobTypesOf,
+  runCamundaShape,
+  shapeXml,
+  type CamundaShape,
+} from './lib/camunda-shapes';
+import { BenchWorld } from './lib/world';
 
 // Smoke test of `npm run bench`'s measuring code at tiny sizes, against the
 // local Postgres and RabbitMQ: the end-to-end cell (worker processes, the
@@ -110,5 +119,47 @@ describe('npm run bench, at smoke size', () => {
     expect(api.listAb.requests).toBe(200);
     expect(api.nginx.skipped).not.toBeNull();
     expect(wellFormed(api.apiRssMB.idle)).toBe(true);
+  });
+});
+
+describe("npm run bench --only=camunda, at smoke size (Zeebe's benchmark shapes)", () => {
+  it('deploys one_task, ten_tasks and typical_process as the bench runs them', async () => {
+    const world = await BenchWorld.create('camunda_deploy', rabbitmqUrl, 2);
+    try {
+      for (const shape of Object.keys(CAMUNDA_SHAPES) as CamundaShape[]) {
+        const xml = shapeXml(shape);
+        const definition = await world.deploy(xml);
+        expect(definition.bpmnProcessId).toBe('benchmark');
+        expect(jobTypesOf(xml).length).toBeGreaterThan(0);
+      }
+      expect(shapeXml('typical_process')).not.toContain('PT20M');
+      expect(jobTypesOf(shapeXml('one_task'))).toEqual([
+        'benchmark-task',
+        'benchmark-task-never-executed',
+      ]);
+    } finally {
+      await world.close();
+    }
+  });
+
+  // typical_process alone (gateway on the payload's var2, two timers, ten jobs): one shape keeps this test to a few seconds.
+  it('runs typical_process end to end over /v2 with the payload: 5 instances, 10 jobs each, both timers', async () => {
+    const r = await runCamundaShape({
+      shape: 'typical_process',
+      workers: 1,
+      batchSize: 100,
+      warmupSeconds: 0,
+      windows: 1,
+      windowSeconds: 30,
+      maxInstances: 5,
+      backlog: 5,
+      rabbitmqUrl,
+    });
+    expect(r).toMatchObject({ started: 5, completed: 5, startErrors: 0, openIncidents: 0 });
+    expect(r.jobs).toMatchObject({ completed: 50, errors: 0 });
+    expect(r.jobTypes).toEqual(['benchmark-task']);
+    expect(r.instancesPerSec.median).toBeGreaterThan(0);
+    expect(wellFormed(r.cores.baton)).toBe(true);
+    expect(camundaShapesMarkdown([r]).join('\n')).toContain('| typical_process |');
   });
 });

@@ -3,7 +3,7 @@
  *   npm run bench -- --quick   about a minute: every section at smoke size (CI runs the smoke test, not this)
  *   npm run bench              about ten minutes: the figures of bench/results/latest.md
  *   npm run bench -- --soak    adds the 10-minute soak (--soak-seconds=N to change it)
- *   --only=limits,engine,e2e,api,embedded,timers,soak   runs only those sections
+ *   --only=limits,engine,e2e,api,embedded,timers,retention,camunda,soak   runs only those sections
  *   --render=bench/results/<timestamp>.json [--write-latest]   prints an earlier run's report again
  *
  * Against the local Postgres, RabbitMQ and Redis. Measures what the machine
@@ -28,6 +28,8 @@ import { runSoak } from './lib/soak';
 import { measureEmbedded } from './lib/embedded';
 import { fmtStat } from './lib/stats';
 import { measureTimers } from './lib/timers';
+import { measureRetention } from './lib/retention';
+import { CAMUNDA_SHAPES, runCamundaShape, type CamundaShape } from './lib/camunda-shapes';
 
 const RESULTS_DIR = path.join(ROOT, 'bench', 'results');
 
@@ -142,6 +144,8 @@ async function main(): Promise<number> {
     e2eR3CamundaClient: null,
     api: null,
     timers: null,
+    retention: null,
+    camunda: [],
     embedded: null,
     soakFigures: null,
     errors: [],
@@ -150,7 +154,10 @@ async function main(): Promise<number> {
   };
   // A hard bound on the whole run, whatever hangs.
   const budgetSeconds =
-    (options.mode === 'quick' ? 300 : 1200) + (options.soak ? options.soakSeconds + 120 : 0);
+    (options.mode === 'quick' ? 300 : 1200) +
+    (options.soak ? options.soakSeconds + 120 : 0) +
+    // Zeebe's shapes: three rounds of process starts, warm-ups and windows.
+    (options.sections.has('camunda') ? (options.mode === 'quick' ? 150 : 300) : 0);
   const watchdog = setTimeout(() => {
     log(`ERROR: the bench ran over its ${budgetSeconds} s budget; stopping`);
     void killAllChildren().finally(() => process.exit(1));
@@ -271,6 +278,44 @@ async function main(): Promise<number> {
       },
       log,
     );
+  });
+  await section('retention', async () => {
+    const quick = options.mode === 'quick';
+    (results as { retention: BenchResults['retention'] }).retention = await measureRetention(
+      { instances: quick ? 5_000 : 100_000, historyPerInstance: 10, chunk: 1_000 },
+      log,
+    );
+  });
+  await section('camunda', async () => {
+    // Zeebe's benchmark shapes end to end in server mode, beside Camunda 8's published figures.
+    const quick = options.mode === 'quick';
+    for (const shape of Object.keys(CAMUNDA_SHAPES) as CamundaShape[]) {
+      try {
+        const figures = await runCamundaShape({
+          shape,
+          workers: 2,
+          batchSize: 100,
+          // At least this, and until the first wave of instances completed (ten jobs, timers).
+          warmupSeconds: quick ? 3 : 6,
+          maxWarmupSeconds: quick ? 30 : 60,
+          windows: quick ? 2 : 5,
+          windowSeconds: quick ? 3 : 4,
+          maxInstances: quick ? 20_000 : 100_000,
+          rabbitmqUrl: options.rabbitmqUrl,
+          log,
+        });
+        results.camunda!.push(figures);
+        log(
+          `  ${shape}: ${fmtStat(figures.instancesPerSec)} instances/s, Baton processes ${figures.cores.baton?.toFixed(2) ?? 'n/a'} cores`,
+        );
+      } catch (e) {
+        results.errors.push({
+          section: `camunda ${shape}`,
+          message: (e as Error).message.split('\n')[0],
+        });
+        log(`  ${shape}: ERROR ${(e as Error).message}`);
+      }
+    }
   });
   await section('soak', async () => {
     (results as { soakFigures: BenchResults['soakFigures'] }).soakFigures = await runSoak(

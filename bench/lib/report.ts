@@ -7,6 +7,8 @@ import type { MachineInfo } from './machine';
 import type { SoakFigures } from './soak';
 import { fmt, fmtStat, type Stat } from './stats';
 import type { TimerFigures } from './timers';
+import { retentionMarkdown, type RetentionFigures } from './retention';
+import { camundaShapesMarkdown, type CamundaShapeResult } from './camunda-shapes';
 
 /** Everything one run measured; written as JSON and rendered as Markdown. */
 export interface BenchResults {
@@ -28,6 +30,10 @@ export interface BenchResults {
   readonly e2eR3CamundaClient?: E2eCellResult | null;
   readonly api: ApiFigures | null;
   readonly timers: TimerFigures | null;
+  /** One retention pass of each kind (absent in results written before it existed). */
+  readonly retention?: RetentionFigures | null;
+  /** Zeebe's benchmark shapes end to end (absent in results written before it existed). */
+  readonly camunda?: CamundaShapeResult[];
   /** `npm start` (PGlite, in-process bus) as its own process; absent in results written before it existed. */
   readonly embedded?: EmbeddedFigures | null;
   readonly soakFigures: SoakFigures | null;
@@ -429,6 +435,10 @@ export function markdown(r: BenchResults): string {
       '',
     );
   }
+
+  if (r.retention) L.push(...retentionMarkdown(r.retention));
+
+  if (r.camunda?.length) L.push(...camundaShapesMarkdown(r.camunda));
 
   if (r.soakFigures) {
     const k = r.soakFigures;
