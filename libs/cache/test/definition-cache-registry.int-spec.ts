@@ -22,7 +22,15 @@ describeDefinitionCacheRegistryContract('MemoryDefinitionCache', async (options)
 let counter = 0;
 describeDefinitionCacheRegistryContract('RedisDefinitionCache', async (options) => {
   const prefix = `baton:test:cache-registry:${process.pid}:${Date.now().toString(36)}:${++counter}:`;
-  const cache = new RedisDefinitionCache({ ...options, url: REDIS_URL, keyPrefix: prefix, logger: { warn: () => undefined, error: () => undefined } });
+  // The adapter's 500 ms command timeout turns a slow Redis into cache misses, as it should in production; the
+  // contract is about what is stored, so a busy CI machine gets 5 s before a command counts as failed.
+  const cache = new RedisDefinitionCache({
+    ...options,
+    url: REDIS_URL,
+    keyPrefix: prefix,
+    commandTimeoutMs: 5_000,
+    logger: { warn: () => undefined, error: () => undefined },
+  });
   if (!(await cache.whenReady())) throw new Error('Redis is not reachable on 127.0.0.1:6379');
   return {
     cache,
