@@ -2,13 +2,8 @@ import http from 'node:http';
 import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  createCamundaClient,
-  type CamundaClient,
-  type JobWorker as CamundaJobWorker,
-} from '@camunda8/orchestration-cluster-api';
 import { ROOT, startApi, startWorker, type BenchChild } from './children';
-import { Poller } from './e2e';
+import { CamundaClientJobWorker, Poller } from './e2e';
 import { fmt, fmtStat, sleep, stat, type Stat } from './stats';
 import { BenchWorld, benchFile } from './world';
 
@@ -153,7 +148,7 @@ export async function runCamundaShape(plan: CamundaShapePlan): Promise<CamundaSh
   const world = await BenchWorld.create(`camunda_${plan.shape}`, plan.rabbitmqUrl, 4);
   const children: BenchChild[] = [];
   let feeder: HttpStarter | undefined;
-  let jobs: ShapeJobWorkers | undefined;
+  let jobs: CamundaClientJobWorker | undefined;
   let progress: NodeJS.Timeout | undefined;
   try {
     const definition = await world.deploy(xml);
@@ -170,7 +165,7 @@ export async function runCamundaShape(plan: CamundaShapePlan): Promise<CamundaSh
       ),
     ]);
     children.push(api, ...workers);
-    jobs = new ShapeJobWorkers(api.origin, jobTypes, plan.maxParallelJobs ?? 64);
+    jobs = new CamundaClientJobWorker(api.origin, plan.maxParallelJobs ?? 64, jobTypes);
     jobs.start();
     feeder = new HttpStarter(
       api.origin,
@@ -433,66 +428,6 @@ class HttpStarter {
   private fail(message: string): void {
     this.errors++;
     this.lastError = message;
-  }
-}
-
-/**
- * One `createJobWorker` of Camunda's official client per job type of the
- * model, over `/v2` of the API process: long polls of 1 s, `maxParallelJobs`
- * each, every job completed with `job.complete()` (no variables), as
- * Zeebe's benchmark worker does with its completion delay set to zero.
- */
-class ShapeJobWorkers {
-  readonly totals = { activated: 0, completed: 0, errors: 0 };
-  lastError?: string;
-  private client?: CamundaClient;
-  private workers: CamundaJobWorker[] = [];
-
-  constructor(
-    private readonly origin: string,
-    private readonly jobTypes: readonly string[],
-    private readonly maxParallelJobs: number,
-  ) {}
-
-  start(): void {
-    this.client = createCamundaClient({
-      env: {},
-      config: {
-        CAMUNDA_REST_ADDRESS: this.origin,
-        CAMUNDA_AUTH_STRATEGY: 'NONE',
-        CAMUNDA_SDK_LOG_LEVEL: 'error',
-        CAMUNDA_SDK_VALIDATION: 'none',
-      },
-    });
-    for (const jobType of this.jobTypes) {
-      this.workers.push(
-        this.client.createJobWorker({
-          jobType,
-          workerName: `bench-${jobType}`,
-          maxParallelJobs: this.maxParallelJobs,
-          jobTimeoutMs: 60_000,
-          pollTimeoutMs: 1_000,
-          jobHandler: async (job) => {
-            this.totals.activated++;
-            try {
-              const receipt = await job.complete();
-              this.totals.completed++;
-              return receipt;
-            } catch (e) {
-              this.totals.errors++;
-              this.lastError = (e as Error).message;
-              throw e;
-            }
-          },
-        }),
-      );
-    }
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.stopGracefully({ waitUpToMs: 5_000 })));
-    this.workers = [];
-    this.client?.stopAllWorkers();
   }
 }
 

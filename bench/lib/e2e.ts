@@ -408,21 +408,23 @@ function jobWorkerFor(kind: JobWorkerKind, jobs: JobService): JobWorker {
 
 /**
  * R3's job worker as a Camunda 8 user writes one: `createJobWorker` of the
- * official client (`@camunda8/orchestration-cluster-api`), long polling
- * `POST /v2/jobs/activation` and completing each job with
- * `POST /v2/jobs/{key}/completion`, `maxParallelJobs` at a time. Response
- * validation is off, as in the client's default.
+ * official client (`@camunda8/orchestration-cluster-api`), one per job type
+ * (R3's one; every type of a model for Zeebe's benchmark shapes), long
+ * polling `POST /v2/jobs/activation` for 1 s and completing each job with
+ * `POST /v2/jobs/{key}/completion` (no variables), `maxParallelJobs` at a
+ * time. Response validation is off, as in the client's default.
  */
 export class CamundaClientJobWorker implements JobWorker {
   readonly kind: string;
   readonly totals = { activated: 0, completed: 0, errors: 0 };
   lastError?: string;
   private client?: CamundaClient;
-  private worker?: CamundaJobWorker;
+  private workers: CamundaJobWorker[] = [];
 
   constructor(
     private readonly origin: string,
     private readonly maxParallelJobs = 64,
+    private readonly jobTypes: readonly string[] = [BENCH_JOB_TYPE],
   ) {
     this.kind = `@camunda8/orchestration-cluster-api createJobWorker over /v2, maxParallelJobs ${maxParallelJobs}`;
   }
@@ -437,29 +439,34 @@ export class CamundaClientJobWorker implements JobWorker {
         CAMUNDA_SDK_VALIDATION: 'none',
       },
     });
-    this.worker = this.client.createJobWorker({
-      jobType: BENCH_JOB_TYPE,
-      workerName: 'bench-camunda-client',
-      maxParallelJobs: this.maxParallelJobs,
-      jobTimeoutMs: 60_000,
-      pollTimeoutMs: 1_000,
-      jobHandler: async (job) => {
-        this.totals.activated++;
-        try {
-          const receipt = await job.complete();
-          this.totals.completed++;
-          return receipt;
-        } catch (e) {
-          this.totals.errors++;
-          this.lastError = (e as Error).message;
-          throw e;
-        }
-      },
-    });
+    for (const jobType of this.jobTypes) {
+      this.workers.push(
+        this.client.createJobWorker({
+          jobType,
+          workerName: `bench-${jobType}`,
+          maxParallelJobs: this.maxParallelJobs,
+          jobTimeoutMs: 60_000,
+          pollTimeoutMs: 1_000,
+          jobHandler: async (job) => {
+            this.totals.activated++;
+            try {
+              const receipt = await job.complete();
+              this.totals.completed++;
+              return receipt;
+            } catch (e) {
+              this.totals.errors++;
+              this.lastError = (e as Error).message;
+              throw e;
+            }
+          },
+        }),
+      );
+    }
   }
 
   async stop(): Promise<void> {
-    await this.worker?.stopGracefully({ waitUpToMs: 5_000 });
+    await Promise.all(this.workers.map((w) => w.stopGracefully({ waitUpToMs: 5_000 })));
+    this.workers = [];
     this.client?.stopAllWorkers();
   }
 }
