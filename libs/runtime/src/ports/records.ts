@@ -1,4 +1,4 @@
-import type { EngineEvent, InstanceState, Variables } from '@baton/engine';
+import type { EngineEvent, HistoryType, InstanceState, Variables } from '@baton/engine';
 import type { Key } from '../keys/key-generator';
 
 /**
@@ -157,14 +157,8 @@ export interface InboxEvent {
   readonly event: EngineEvent;
 }
 
-export type HistoryType =
-  | 'ELEMENT_ACTIVATED'
-  | 'ELEMENT_COMPLETED'
-  | 'ELEMENT_TERMINATED'
-  | 'INCIDENT_CREATED'
-  | 'INCIDENT_RESOLVED'
-  /** A process instance migration moved the element instance to another process version. */
-  | 'ELEMENT_MIGRATED';
+/** The engine's history entry types, as the store keeps them. */
+export type { HistoryType };
 
 export interface HistoryRecord {
   /** Position in the instance's history; also the page cursor. */
@@ -306,7 +300,7 @@ export interface StartTimerRecord {
   readonly repetitions: number | null;
 }
 
-export type StartEventKind = 'MESSAGE' | 'SIGNAL' | 'TIMER';
+export type StartEventKind = 'MESSAGE' | 'SIGNAL' | 'TIMER' | 'CONDITIONAL';
 
 export interface StartEventRecord {
   readonly id: Key;
@@ -314,7 +308,7 @@ export interface StartEventRecord {
   readonly definitionId: Key;
   readonly bpmnProcessId: string;
   readonly kind: StartEventKind;
-  /** Message or signal name; for timers the timer expression. */
+  /** Message or signal name; for timers the timer expression; for conditional start events the condition (`=...`). */
   readonly name: string;
   readonly elementId: string;
 }
