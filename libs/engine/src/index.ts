@@ -3,6 +3,7 @@ export * from './model';
 export * from './runtime/runtime.types';
 export { createInstance, execute, hasReadyWork, processVariables, tokensOf } from './runtime/execute';
 export type { CreateInstanceInput } from './runtime/execute';
+export { evaluateConditionalStarts } from './runtime/conditional-start';
 export { EngineError, EngineErrorCode } from './runtime/engine-errors';
 export { checkModification } from './runtime/modification';
 export type { ActivateInstruction, Modification, ModificationProblem, TerminateInstruction, VariableInstruction } from './runtime/modification';

@@ -6,6 +6,7 @@ import {
   IncidentService,
   InstanceService,
   LeasedKeys,
+  VariableLimits,
   type BatchQueue,
   type RuntimeObserver,
   type RuntimeStore,
@@ -26,15 +27,16 @@ export function batchProviders(settings: Settings, appName: string): Provider[] 
     { provide: BATCH_QUEUE, useFactory: () => createBatchQueue(settings, appName) },
     {
       provide: BatchService,
-      useFactory: (runtime: RuntimeStore, queue: BatchQueue, k: LeasedKeys) =>
+      useFactory: (runtime: RuntimeStore, queue: BatchQueue, k: LeasedKeys, limits: VariableLimits) =>
         new BatchService(runtime, queue, k.next, {
           chunkSize: settings.BATCH_CHUNK_SIZE,
+          variableLimits: limits,
           onQueueError: (e) =>
             logger.warn(
               `queueing a batch's chunks failed (the workers' sweep queues them again): ${e.message}`,
             ),
         }),
-      inject: [RUNTIME_STORE, BATCH_QUEUE, LeasedKeys],
+      inject: [RUNTIME_STORE, BATCH_QUEUE, LeasedKeys, VariableLimits],
     },
     {
       provide: BatchProcessor,
@@ -50,3 +52,20 @@ export function batchProviders(settings: Settings, appName: string): Provider[] 
 }
 
 export const BATCH_EXPORTS = [BATCH_QUEUE, BatchService, BatchProcessor];
+
+const ITEM_STATES = ['pending', 'completed', 'failed', 'skipped'] as const;
+
+/** The items of ACTIVE batches by type and item state, for `baton_batch_active_items` (read on scrape). */
+export function activeBatchItems(batches: BatchService): () => Promise<{ type: string; state: string; count: number }[]> {
+  return async () => {
+    const sums = new Map<string, { type: string; state: string; count: number }>();
+    for (const batch of await batches.list({ limit: 1_000, states: ['ACTIVE'] })) {
+      for (const state of ITEM_STATES) {
+        const key = `${batch.type}:${state}`;
+        const row = sums.get(key) ?? { type: batch.type, state, count: 0 };
+        sums.set(key, { ...row, count: row.count + batch.counts[state] });
+      }
+    }
+    return [...sums.values()];
+  };
+}

@@ -76,6 +76,10 @@ export class BullMqBatchQueue implements BatchQueue {
     }
   }
 
+  async jobCounts(): Promise<Readonly<Record<string, number>>> {
+    return jobCountsOf(this.queue);
+  }
+
   async close(): Promise<void> {
     this.closing ??= (async () => {
       await this.worker?.close();
@@ -104,6 +108,17 @@ export class BullMqBatchQueue implements BatchQueue {
       maxRetriesPerRequest: null,
     };
   }
+}
+
+/** The job counts `baton_queue_jobs` reports: waiting (prioritized ones included), active, delayed, failed. */
+export async function jobCountsOf(queue: Queue): Promise<Readonly<Record<string, number>>> {
+  const counts = await queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'failed');
+  return {
+    waiting: (counts.waiting ?? 0) + (counts.prioritized ?? 0),
+    active: counts.active ?? 0,
+    delayed: counts.delayed ?? 0,
+    failed: counts.failed ?? 0,
+  };
 }
 
 /** The in-process queue as a host provider (closed at shutdown). */

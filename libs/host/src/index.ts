@@ -6,6 +6,7 @@
 export { HostModule, STORE, type HostOptions } from './host.module';
 export { BATCH_QUEUE, DEFINITION_CACHE, READINESS_CHECKS, RUNTIME_OBSERVER, RUNTIME_STORE, SETTINGS, TOKEN_BUS } from './host.tokens';
 export { batchQueuePrefix, BullMqBatchQueue, createBatchQueue } from './batch-queue';
+export { activeBatchItems } from './batch-providers';
 export { BullMqRetentionSchedule, createRetentionSchedule, RetentionRunner, RETENTION_SCHEDULER_ID } from './retention-schedule';
 export { exportProviders, ExportRunner, exportSinkNames, exportSinks, RabbitExportSink, stepExporter } from './export';
 export { cacheKeyPrefix, createBus, createCache, type HostCache } from './adapters';

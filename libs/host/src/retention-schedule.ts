@@ -4,8 +4,11 @@ import type { Settings } from '@baton/config';
 import { BatonMetrics } from '@baton/metrics';
 import { InProcessRetentionSchedule, RetentionService, type RetentionSchedule } from '@baton/runtime';
 import { PgRetentionRepository, PrismaClient } from '@baton/store';
-import { batchQueuePrefix } from './batch-queue';
+import { batchQueuePrefix, jobCountsOf } from './batch-queue';
 import { nestLogger } from './host-loggers';
+
+/** The BullMQ queue of retention passes. */
+export const RETENTION_QUEUE = 'baton-retention';
 
 /** The one job scheduler of retention passes in the retention queue. */
 export const RETENTION_SCHEDULER_ID = 'retention-pass';
@@ -48,6 +51,11 @@ export class BullMqRetentionSchedule implements RetentionSchedule {
     );
   }
 
+  /** The retention queue's jobs by state; null until `start` opened it (processes that run no passes). */
+  async jobCounts(): Promise<Readonly<Record<string, number>> | null> {
+    return this.queue === undefined ? null : jobCountsOf(this.queue);
+  }
+
   async close(): Promise<void> {
     this.closing ??= (async () => {
       await this.worker?.close();
@@ -73,7 +81,7 @@ export function createRetentionSchedule(settings: Settings, appName: string): Re
   if (settings.REDIS_URL !== undefined) {
     return new BullMqRetentionSchedule({
       url: settings.REDIS_URL,
-      name: 'baton-retention',
+      name: RETENTION_QUEUE,
       prefix: batchQueuePrefix(settings),
       intervalMs: settings.RETENTION_INTERVAL * 1000,
       connectionName: `baton-${appName}-retention`,
@@ -128,16 +136,20 @@ export function retentionProviders(settings: Settings, appName: string): Provide
   return [
     {
       provide: RetentionRunner,
-      useFactory: (prisma: PrismaClient, metrics: BatonMetrics) =>
-        new RetentionRunner(
+      useFactory: (prisma: PrismaClient, metrics: BatonMetrics) => {
+        const schedule = createRetentionSchedule(settings, appName);
+        // Samples only where passes run (the queue is opened by `start`).
+        if (schedule instanceof BullMqRetentionSchedule) metrics.watchJobQueue(RETENTION_QUEUE, () => schedule.jobCounts());
+        return new RetentionRunner(
           new RetentionService(new PgRetentionRepository(prisma), {
             instanceRetentionMs: settings.INSTANCE_RETENTION,
             historyRetentionMs: settings.HISTORY_RETENTION,
             chunkSize: settings.RETENTION_CHUNK,
             onChunk: metrics.onRetentionDeleted,
           }),
-          createRetentionSchedule(settings, appName),
-        ),
+          schedule,
+        );
+      },
       inject: [PrismaClient, BatonMetrics],
     },
   ];

@@ -12,6 +12,16 @@ export interface BatchObservation {
   readonly canceled: readonly { readonly processKey: string }[];
 }
 
+/** Items of one batch operation type in one item state (`baton_batch_active_items`). */
+export interface BatchItemCount {
+  readonly type: string;
+  readonly state: string;
+  readonly count: number;
+}
+
+/** Jobs of a BullMQ queue by state (`waiting`, `active`, `delayed`, `failed`); null: the queue is not open here. */
+export type QueueJobCounts = Readonly<Record<string, number>> | null;
+
 /** Counts the store answers, for gauges that must agree across replicas. */
 export interface StoreCounts {
   /** ACTIVE instances per process key. */
@@ -94,6 +104,8 @@ export class BatonMetrics {
   private storeWatched = false;
   private queueWatched = false;
   private batchQueueWatched = false;
+  private batchProgressWatched = false;
+  private readonly jobQueues = new Map<string, RefreshingValue<QueueJobCounts>>();
 
   constructor(options: BatonMetricsOptions = {}) {
     this.maxLabelValues = options.maxLabelValues ?? 1000;
@@ -416,6 +428,56 @@ export class BatonMetrics {
         const n = await value.get();
         gauge.reset();
         if (n !== undefined && n !== null) gauge.set(n);
+      },
+    });
+  }
+
+  /**
+   * `baton_queue_jobs{queue,state}`: the jobs of a BullMQ queue by state
+   * (waiting, active, delayed, failed), read with the queue's job counts on
+   * scrape. One call per queue; a queue that is not open in this process
+   * (`counts` answers null) or does not answer has no samples.
+   */
+  watchJobQueue(queue: string, counts: () => Promise<QueueJobCounts>, options: ProbeOptions = {}): void {
+    if (this.jobQueues.has(queue)) throw new Error(`watchJobQueue: already watching queue ${queue}`);
+    const first = this.jobQueues.size === 0;
+    this.jobQueues.set(queue, this.probe(counts, { timeoutMs: 1000, ...options }));
+    if (!first) return;
+    const gauge: Gauge<'queue' | 'state'> = new Gauge({
+      name: METRIC.queueJobs,
+      help: 'Jobs of a BullMQ queue (batch operation chunks, retention passes) by state: waiting, active, delayed, failed.',
+      labelNames: ['queue', 'state'],
+      registers: [this.registry],
+      collect: async () => {
+        const reads = await Promise.all([...this.jobQueues].map(async ([name, value]) => [name, await value.get()] as const));
+        gauge.reset();
+        for (const [name, counts] of reads) {
+          if (counts === undefined || counts === null) continue;
+          for (const [state, n] of Object.entries(counts)) gauge.set({ queue: name, state }, n);
+        }
+      },
+    });
+  }
+
+  /**
+   * `baton_batch_active_items{type,state}`: the items of ACTIVE batch
+   * operations by batch type and item state (pending, completed, failed,
+   * skipped), counted in the store on scrape: a batch's progress while it
+   * runs (ended batches leave the gauge).
+   */
+  watchBatchProgress(read: () => Promise<readonly BatchItemCount[]>, options: ProbeOptions = {}): void {
+    if (this.batchProgressWatched) throw new Error('watchBatchProgress: already watching');
+    this.batchProgressWatched = true;
+    const value = this.probe(read, options);
+    const gauge: Gauge<'type' | 'state'> = new Gauge({
+      name: METRIC.batchActiveItems,
+      help: 'Items of ACTIVE batch operations by type and item state, counted in the store (same value on every replica that reports it).',
+      labelNames: ['type', 'state'],
+      registers: [this.registry],
+      collect: async () => {
+        const rows = await value.get();
+        gauge.reset();
+        for (const r of rows ?? []) gauge.inc({ type: r.type, state: r.state }, r.count);
       },
     });
   }

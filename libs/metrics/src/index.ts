@@ -3,9 +3,11 @@
 // application, hand its `on*` callbacks to the runtime and serve `metrics()`.
 export {
   BatonMetrics,
+  type BatchItemCount,
   type BatchObservation,
   type BatonMetricsOptions,
   type ProbeOptions,
+  type QueueJobCounts,
   type StoreCounts,
 } from './baton-metrics';
 export {

@@ -20,6 +20,8 @@ export const METRIC = {
   timerLateness: 'baton_timer_lateness_seconds',
   batchItems: 'baton_batch_items_total',
   batchQueueDepth: 'baton_batch_queue_depth',
+  batchActiveItems: 'baton_batch_active_items',
+  queueJobs: 'baton_queue_jobs',
   retentionDeletedRows: 'baton_retention_deleted_rows_total',
   exportDelivered: 'baton_export_delivered_total',
   exportFailed: 'baton_export_failed_total',

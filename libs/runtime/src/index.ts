@@ -73,6 +73,13 @@ export { StepChanges, type InstanceHead } from './execution/step-changes';
 export { Sweeper } from './execution/sweeper';
 export { InstanceStarter, type InstanceStarterOptions, type StartRequest, type StartedInstance } from './instances/instance-starter';
 export { prepareInstance, type NewInstanceInput } from './instances/new-instance';
+export {
+  ConditionalStartService,
+  type ConditionalEvaluationCommand,
+  type ConditionalEvaluationResult,
+  type ConditionalStartOptions,
+  type ConditionallyStarted,
+} from './instances/conditional-start';
 export { pageOf, iso } from './instances/listing';
 export { modifyInstance, type ModifyCommand } from './instances/modification';
 export { migrateInstance, type MigrateDeps, type MigrationPlan } from './instances/migration';

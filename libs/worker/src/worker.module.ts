@@ -2,8 +2,8 @@ import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import type { TokenBus } from '@baton/bus';
 import type { Settings } from '@baton/config';
-import { BATCH_QUEUE, HostModule, storeCounts, TOKEN_BUS, type Store } from '@baton/host';
-import type { BatchQueue } from '@baton/runtime';
+import { activeBatchItems, BATCH_QUEUE, HostModule, storeCounts, TOKEN_BUS, type Store } from '@baton/host';
+import { BatchService, type BatchQueue } from '@baton/runtime';
 import { BatonMetrics } from '@baton/metrics';
 import { PrismaClient } from '@baton/store';
 import { BatchWorker } from './batches/batch-worker';
@@ -34,13 +34,16 @@ export class WorkerModule {
         // definition of "active" however many replicas run; dashboards take max) and the queue depth.
         {
           provide: METRICS_SOURCE,
-          useFactory: (metrics: BatonMetrics, prisma: PrismaClient, bus: TokenBus, batches: BatchQueue): MetricsSource => {
+          useFactory: (metrics: BatonMetrics, prisma: PrismaClient, bus: TokenBus, batches: BatchQueue, service: BatchService): MetricsSource => {
             metrics.watchStore(storeCounts(prisma));
             metrics.watchQueue(settings.WORK_QUEUE, () => bus.depth());
             metrics.watchBatchQueue(() => batches.depth());
+            const jobCounts = batches.jobCounts?.bind(batches);
+            if (jobCounts !== undefined) metrics.watchJobQueue(settings.BATCH_QUEUE, jobCounts);
+            metrics.watchBatchProgress(activeBatchItems(service));
             return metrics;
           },
-          inject: [BatonMetrics, PrismaClient, TOKEN_BUS, BATCH_QUEUE],
+          inject: [BatonMetrics, PrismaClient, TOKEN_BUS, BATCH_QUEUE, BatchService],
         },
         TokenWorker,
         WorkerHttpServer,

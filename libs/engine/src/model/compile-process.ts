@@ -31,7 +31,7 @@ export function compileProcess(draft: ProcessDraft): CompiledProcess {
   const processScopeDraft = draft.scopes.get(draft.id);
   if (!processScope || !processScopeDraft)
     throw new Error(`compile: process scope '${draft.id}' missing`);
-  const startsOf = (kind: 'message' | 'timer' | 'signal') =>
+  const startsOf = (kind: 'message' | 'timer' | 'signal' | 'conditional') =>
     Object.freeze(
       processScopeDraft.startEventIds.filter((id) => draft.nodes.get(id)?.event?.kind === kind),
     );
@@ -49,6 +49,7 @@ export function compileProcess(draft: ProcessDraft): CompiledProcess {
       message: startsOf('message'),
       timer: startsOf('timer'),
       signal: startsOf('signal'),
+      conditional: startsOf('conditional'),
     }),
   });
 }

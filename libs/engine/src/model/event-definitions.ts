@@ -23,7 +23,7 @@ export type EventRole =
   | 'boundary';
 
 const ALLOWED: Record<EventRole, readonly EventKind[]> = {
-  processStart: ['none', 'message', 'timer', 'signal'],
+  processStart: ['none', 'message', 'timer', 'signal', 'conditional'],
   subProcessStart: ['none'],
   eventSubProcessStart: ['message', 'timer', 'signal', 'error', 'escalation', 'conditional'],
   end: ['none', 'terminate', 'error', 'message', 'signal', 'escalation', 'compensation'],
@@ -108,13 +108,6 @@ export function readEventDefinition(
 
   const unsupported = UNSUPPORTED_DEFINITIONS[definition.$type];
   const kind = KIND_BY_TYPE[definition.$type];
-  if (kind === 'conditional' && role === 'processStart') {
-    ctx.problems.at(
-      el,
-      'conditional start events of a process are not supported (Baton has no API to evaluate them); use a conditional event subprocess, boundary or intermediate catch event',
-    );
-    return undefined;
-  }
   if (unsupported || !kind) {
     ctx.problems.at(el, unsupported ?? `<${tagOf(definition)}> is not supported`);
     return undefined;

@@ -343,6 +343,8 @@ export interface CompiledProcess {
     readonly message: readonly string[];
     readonly timer: readonly string[];
     readonly signal: readonly string[];
+    /** Conditional start events: started by evaluating their conditions against given variables (`evaluateConditionalStarts`). */
+    readonly conditional: readonly string[];
   };
 }
 

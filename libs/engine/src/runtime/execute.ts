@@ -33,7 +33,7 @@ export function createInstance(process: CompiledProcess, input: CreateInstanceIn
   if (startEventId === undefined) {
     throw new EngineError(
       EngineErrorCode.NoNoneStartEvent,
-      `process '${process.id}' has no none start event; it starts only by message, timer or signal`,
+      `process '${process.id}' has no none start event; it starts only by message, timer, signal or condition`,
     );
   }
   const start = process.nodes.get(startEventId);

@@ -42,7 +42,7 @@ describe('compileBpmn: graph shape', () => {
     expect(p.id).toBe('exclusive-default');
     expect(p.name).toBe('Exclusive gateway with default flow');
     expect(p.flows.size).toBe(5);
-    expect(p.startEvents).toEqual({ none: ['start'], message: [], timer: [], signal: [] });
+    expect(p.startEvents).toEqual({ none: ['start'], message: [], timer: [], signal: [], conditional: [] });
     const split = node(p, 'split');
     expect(split.type).toBe('exclusiveGateway');
     expect(split.scopeId).toBe('exclusive-default');
@@ -209,7 +209,7 @@ describe('compileBpmn: graph shape', () => {
       },
     });
     const start = await compileFixture('events/timer-start.bpmn');
-    expect(start.startEvents).toEqual({ none: [], message: [], timer: ['hourly'], signal: [] });
+    expect(start.startEvents).toEqual({ none: [], message: [], timer: ['hourly'], signal: [], conditional: [] });
     expect(start.scope.noneStartEventIds).toEqual([]);
   });
 
@@ -220,6 +220,7 @@ describe('compileBpmn: graph shape', () => {
       message: ['start_order'],
       timer: [],
       signal: [],
+      conditional: [],
     });
     expect(literalOf(node(p, 'start_order').event?.name)).toBe('order-placed');
   });

@@ -284,8 +284,8 @@ export const RULES: readonly Rule[] = [
   {
     zeebe: 'ConditionalEventDefinitionValidator',
     rule: 'a conditional event has a FEEL condition; zeebe:conditionalFilter variableEvents are create and/or update',
-    status: 'differs',
-    note: 'boundary, intermediate catch and event subprocess start run; a process-level conditional start event is refused (no API evaluates it)',
+    status: 'same',
+    note: 'boundary, intermediate catch and event subprocess start run; process-level conditional start events start instances through POST /v2/conditionals/evaluation; two of one process with the same condition are refused',
   },
   // --------------------------------------------------------------- activities
   {

@@ -233,16 +233,16 @@ describe('conditional events at deploy', () => {
     expect(result.errors).toEqual([expect.objectContaining({ elementId: 'm', message: expect.stringMatching(message) })]);
   });
 
-  it('refuses a conditional start event of the process itself', async () => {
+  it('deploys a conditional start event of the process itself (started by evaluateConditionalStarts)', async () => {
     const result = await compileBpmn(
       processXml(
         `<bpmn:startEvent id="s">${conditional('= go')}</bpmn:startEvent><bpmn:endEvent id="e" /><bpmn:sequenceFlow id="f" sourceRef="s" targetRef="e" />`,
       ),
     );
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
-    expect(result.errors).toEqual(
-      expect.arrayContaining([expect.objectContaining({ elementId: 's', message: expect.stringMatching(/conditional start events of a process are not supported/) })]),
-    );
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    const process = result.definitions.processes[0];
+    expect(process.startEvents.conditional).toEqual(['s']);
+    expect(process.nodes.get('s')?.event?.conditional?.condition.source).toBe('go');
   });
 });

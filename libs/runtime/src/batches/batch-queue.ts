@@ -13,6 +13,8 @@ export interface BatchQueue {
   consume(handler: (chunk: BatchChunk) => Promise<void>): void;
   /** Chunks waiting or running; null when the queue cannot tell. */
   depth(): Promise<number | null>;
+  /** A broker's queue (BullMQ): its jobs by state (waiting, active, delayed, failed), for `baton_queue_jobs`; null when it cannot tell. */
+  jobCounts?(): Promise<Readonly<Record<string, number>> | null>;
   close(): Promise<void>;
 }
 

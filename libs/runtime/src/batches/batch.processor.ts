@@ -9,7 +9,9 @@ import {
 } from '../ports/repositories';
 import type { BatchChunk, BatchItemRecord, BatchRecord, BatchType } from './batch.records';
 
-const INSTANCE_ACTIONS: Record<Exclude<BatchType, 'RESOLVE_INCIDENT' | 'MIGRATE_PROCESS_INSTANCE'>, InstanceAction> = {
+type InstanceActionType = Exclude<BatchType, 'RESOLVE_INCIDENT' | 'MIGRATE_PROCESS_INSTANCE' | 'SET_VARIABLES' | 'DELETE_PROCESS_INSTANCE'>;
+
+const INSTANCE_ACTIONS: Record<InstanceActionType, InstanceAction> = {
   CANCEL_PROCESS_INSTANCE: 'cancel',
   SUSPEND_PROCESS_INSTANCE: 'suspend',
   RESUME_PROCESS_INSTANCE: 'resume',
@@ -57,6 +59,7 @@ export class BatchProcessor {
     const tally = { completed: 0, failed: 0, passed: 0 };
     if (batch === null || batch.state !== 'ACTIVE') return { ...tally, finished: false };
     const items = await this.store.repos.batches.pendingOfChunk(chunk);
+    if (batch.type === 'DELETE_PROCESS_INSTANCE') return this.deleteInstances(batch, items);
     for (const [i, item] of items.entries()) {
       if (i > 0 && i % CANCEL_CHECK_EVERY === 0) {
         batch = await this.store.repos.batches.get(chunk.batchKey);
@@ -71,6 +74,29 @@ export class BatchProcessor {
       failed: tally.failed,
       finished,
     });
+    return { ...tally, finished };
+  }
+
+  /**
+   * DELETE_PROCESS_INSTANCE: the items in slices of CANCEL_CHECK_EVERY, each
+   * slice deleted and marked in one transaction (retention's delete of an
+   * instance's rows).
+   */
+  private async deleteInstances(first: BatchRecord, items: readonly BatchItemRecord[]): Promise<ChunkReport> {
+    const tally = { completed: 0, failed: 0, passed: 0 };
+    for (let i = 0; i < items.length; i += CANCEL_CHECK_EVERY) {
+      if (i > 0) {
+        const batch = await this.store.repos.batches.get(first.key);
+        if (batch === null || batch.state !== 'ACTIVE') break;
+      }
+      const slice = items.slice(i, i + CANCEL_CHECK_EVERY).map((item) => item.itemKey);
+      const done = await this.store.transaction((tx) => tx.batches.deleteEndedInstances(first.key, slice));
+      tally.completed += done.completed;
+      tally.failed += done.failed;
+      tally.passed += slice.length - done.completed - done.failed;
+    }
+    const finished = await this.store.repos.batches.finishIfDone(first.key);
+    notify(this.observer, 'batchChunk', { type: first.type, completed: tally.completed, failed: tally.failed, finished });
     return { ...tally, finished };
   }
 
@@ -92,7 +118,11 @@ export class BatchProcessor {
       else if (batch.type === 'MIGRATE_PROCESS_INSTANCE') {
         if (batch.migrationPlan == null) throw new Error(`batch ${batch.key} has no migration plan`);
         await this.instances.migrate(item.instanceId, batch.migrationPlan, mark);
-      } else await this.instances.apply(item.instanceId, INSTANCE_ACTIONS[batch.type], mark);
+      } else if (batch.type === 'SET_VARIABLES') {
+        if (batch.variables == null) throw new Error(`batch ${batch.key} has no variables`);
+        await this.instances.applyVariables(item.instanceId, batch.variables, mark);
+      } else if (batch.type === 'DELETE_PROCESS_INSTANCE') throw new Error('deletions run per slice');
+      else await this.instances.apply(item.instanceId, INSTANCE_ACTIONS[batch.type], mark);
       return 'completed';
     } catch (e) {
       if (e instanceof ItemAlreadySettled) return 'passed';

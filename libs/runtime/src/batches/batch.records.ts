@@ -1,3 +1,4 @@
+import type { Variables } from '@baton/engine';
 import type { Key } from '../keys/key-generator';
 import type { TenantScope } from '../ports/records';
 import type { MigrationPlan } from '../instances/migration';
@@ -5,7 +6,8 @@ import type { MigrationPlan } from '../instances/migration';
 /**
  * Batch operations: one action applied to every instance (or incident) a
  * filter matched when the batch was created. The type names are Camunda 8's
- * where Camunda has the operation; suspend and resume are Baton's own.
+ * where Camunda has the operation (DELETE_PROCESS_INSTANCE: Camunda 8.9's
+ * deletion of ended instances); suspend, resume and SET_VARIABLES are Baton's own.
  */
 export const BATCH_TYPES = [
   'CANCEL_PROCESS_INSTANCE',
@@ -13,6 +15,8 @@ export const BATCH_TYPES = [
   'SUSPEND_PROCESS_INSTANCE',
   'RESUME_PROCESS_INSTANCE',
   'MIGRATE_PROCESS_INSTANCE',
+  'SET_VARIABLES',
+  'DELETE_PROCESS_INSTANCE',
 ] as const;
 export type BatchType = (typeof BATCH_TYPES)[number];
 
@@ -50,6 +54,8 @@ export interface BatchRecord {
   readonly retries: number | null;
   /** MIGRATE_PROCESS_INSTANCE: the target definition and mapping instructions every item migrates along. */
   readonly migrationPlan?: MigrationPlan | null;
+  /** SET_VARIABLES: what is merged into the process scope of every instance. */
+  readonly variables?: Variables | null;
   /** The creator's tenants; null when the creator was not confined to tenants. */
   readonly tenantIds: readonly string[] | null;
   readonly createdAt: Date;
@@ -110,6 +116,7 @@ export interface NewBatch {
   readonly filter: unknown;
   readonly retries: number | null;
   readonly migrationPlan?: MigrationPlan | null;
+  readonly variables?: Variables | null;
   readonly tenantIds: readonly string[] | null;
   readonly items: readonly NewBatchItem[];
 }
@@ -137,6 +144,16 @@ export interface BatchRepository {
     state: 'COMPLETED' | 'FAILED',
     error: string | null,
   ): Promise<boolean>;
+  /**
+   * DELETE_PROCESS_INSTANCE, in the caller's transaction: of these items of
+   * the batch, the PENDING ones (locked: a second run of the chunk waits, then
+   * finds them settled) whose instance has ended are deleted with every row
+   * that names them (retention's delete) and COMPLETED; an instance that
+   * still runs, or whose parent still runs, or that is gone, FAILS its item
+   * with the reason. An ended instance another transaction holds is left
+   * PENDING (the sweep queues its chunk again).
+   */
+  deleteEndedInstances(batchKey: Key, itemKeys: readonly Key[]): Promise<{ completed: number; failed: number }>;
   /** ACTIVE or SUSPENDED -> CANCELED and its PENDING items -> SKIPPED; false when it had ended. */
   cancel(key: Key): Promise<boolean>;
   /** `from` -> `to` (ACTIVE -> SUSPENDED, SUSPENDED -> ACTIVE); false when the batch was not `from`. */

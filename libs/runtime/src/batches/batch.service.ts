@@ -1,3 +1,4 @@
+import type { Variables } from '@baton/engine';
 import type { Key } from '../keys/key-generator';
 import { isKey } from '../keys/key-generator';
 import type { Repositories, RuntimeStore } from '../ports/repositories';
@@ -6,6 +7,7 @@ import type { SearchCondition } from '../ports/search';
 import type { InstanceSearchField } from '../ports/search';
 import { MAX_RETRIES } from '../jobs/job.service';
 import { RuntimeError } from '../runtime-error';
+import type { VariableLimits } from '../variable-limits';
 import type { MigrationPlan } from '../instances/migration';
 import { INSTANCE_SEARCH } from '../search/camunda-search.service';
 import { translateFilter } from '../search/search-language';
@@ -42,6 +44,8 @@ export interface CreateBatch {
   readonly retries?: number;
   /** MIGRATE_PROCESS_INSTANCE: where every instance goes (the target definition must exist; each item is checked as it runs). */
   readonly migrationPlan?: MigrationPlan;
+  /** SET_VARIABLES: merged into the process scope of every instance (as `PATCH /instances/{id}/variables`). */
+  readonly variables?: Variables;
   /** The caller's tenants: a batch acts only on instances the caller may see. */
   readonly tenants?: TenantScope;
 }
@@ -49,6 +53,8 @@ export interface CreateBatch {
 export interface BatchServiceOptions {
   /** Items per chunk job (BATCH_CHUNK_SIZE). */
   readonly chunkSize: number;
+  /** SET_VARIABLES batches' variables are checked against these when the batch is created. */
+  readonly variableLimits?: VariableLimits;
   readonly onQueueError?: (error: Error) => void;
 }
 
@@ -79,6 +85,7 @@ export class BatchService {
       );
     }
     const migrationPlan = await this.checkedMigrationPlan(command);
+    const variables = this.checkedVariables(command);
     const conditions = command.filter.kind === 'v2' ? v2Conditions(command.filter.filter) : null;
     const key = this.newKey();
     const filter =
@@ -102,6 +109,7 @@ export class BatchService {
         filter: JSON.parse(JSON.stringify(filter)) as unknown,
         retries,
         migrationPlan,
+        variables,
         tenantIds: command.tenants === undefined ? null : [...command.tenants],
         items: chunked,
       });
@@ -173,6 +181,25 @@ export class BatchService {
       throw RuntimeError.notFound(`process definition with key '${plan.targetDefinitionId}'`);
     }
     return { targetDefinitionId: plan.targetDefinitionId, mappings: plan.mappings.map((m) => ({ sourceElementId: m.sourceElementId, targetElementId: m.targetElementId })) };
+  }
+
+  /**
+   * A SET_VARIABLES batch needs a non-empty object of variables, each within
+   * MAX_VARIABLE_SIZE (the instance's total is checked as each item runs);
+   * other types take none.
+   */
+  private checkedVariables(command: CreateBatch): Variables | null {
+    const variables = command.variables;
+    if (command.type !== 'SET_VARIABLES') {
+      if (variables !== undefined) throw RuntimeError.badRequest('variables', `variables applies to SET_VARIABLES batches only, not ${command.type}`);
+      return null;
+    }
+    if (variables === undefined || variables === null || typeof variables !== 'object' || Array.isArray(variables)) {
+      throw RuntimeError.badRequest('variables', 'a SET_VARIABLES batch needs variables: a JSON object of name to value');
+    }
+    if (Object.keys(variables).length === 0) throw RuntimeError.badRequest('variables', 'variables is empty: name at least one variable to set');
+    this.options.variableLimits?.check(variables);
+    return variables;
   }
 
   private async refused(key: string, why: string): Promise<RuntimeError> {

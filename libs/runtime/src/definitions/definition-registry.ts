@@ -266,7 +266,7 @@ export class DefinitionRegistry {
    * refused (409), as Zeebe 8.8 refuses it (`INVALID_STATE`); its row stays, so
    * that the history of its ended instances stays readable. When it was the
    * latest version, the version before it (if any) becomes the latest again and
-   * its message, signal and timer start events take over, timers armed from
+   * its message, signal, timer and conditional start events take over, timers armed from
    * now, as a new deployment's would be. Null when the key names no deployed
    * version (or one already deleted, or one outside `tenants`).
    */
@@ -403,15 +403,16 @@ export class DefinitionRegistry {
     return value;
   }
 
-  /** Message, signal and timer start events, for lookups by name when messages and signals arrive. */
+  /** Message, signal, timer and conditional start events, for lookups by name when messages and signals arrive (by kind for conditions). */
   private startEvents(process: CompiledProcess, definition: DefinitionRecord): StartEventRecord[] {
     const rows: StartEventRecord[] = [];
     const add = (kind: StartEventRecord['kind'], elementIds: readonly string[]) => {
       for (const elementId of elementIds) {
         const event = process.nodes.get(elementId)?.event;
+        const condition = kind === 'CONDITIONAL' ? event?.conditional?.condition : undefined;
         const value = kind === 'TIMER' ? event?.timer?.value : event?.name;
-        if (value === undefined) continue;
-        const name = value.kind === 'literal' ? value.value : `=${value.expression.source}`;
+        if (value === undefined && condition === undefined) continue;
+        const name = condition !== undefined ? `=${condition.source}` : value?.kind === 'literal' ? value.value : `=${value?.expression.source}`;
         rows.push({
           id: this.newKey(),
           tenantId: definition.tenantId,
@@ -426,6 +427,7 @@ export class DefinitionRegistry {
     add('MESSAGE', process.startEvents.message);
     add('SIGNAL', process.startEvents.signal);
     add('TIMER', process.startEvents.timer);
+    add('CONDITIONAL', process.startEvents.conditional);
     return rows;
   }
 

@@ -173,18 +173,27 @@ export class InstanceService {
    * the answer shows the stored variables with the change merged in.
    */
   async patchVariables(id: string, variables: Variables): Promise<CommandResult<{ variables: Variables }>> {
+    const outcome = await this.applyVariables(id, variables);
+    const row = await this.row(id);
+    const current = row.variables;
+    return { outcome, value: { variables: outcome === 'applied' ? current : { ...current, ...variables } } };
+  }
+
+  /**
+   * `patchVariables` without reading the instance back (SET_VARIABLES
+   * batches): `inTransaction` commits with the command or not at all.
+   */
+  async applyVariables(id: string, variables: Variables, inTransaction?: CommandOptions['inTransaction']): Promise<CommandOutcome> {
     if (!isKey(id)) throw notFound(id);
     this.limits.check(variables);
-    const outcome = await this.unitOfWork.command(id, [{ type: 'setVariables', variables }], {
+    return this.unitOfWork.command(id, [{ type: 'setVariables', variables }], {
       lockTimeoutMs: this.lockTimeoutMs,
       guard: (instance) => {
         refuseEnded(instance, 'set variables of');
         this.limits.check(variables, processVariables(instance.state));
       },
+      inTransaction,
     });
-    const row = await this.row(id);
-    const current = row.variables;
-    return { outcome, value: { variables: outcome === 'applied' ? current : { ...current, ...variables } } };
   }
 
   /**

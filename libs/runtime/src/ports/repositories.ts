@@ -233,6 +233,8 @@ export interface StartEventRepository {
   /** The start events of a new version replace those of the versions before it (Camunda semantics). */
   replace(tenantId: string, bpmnProcessId: string, rows: readonly StartEventRecord[]): Promise<void>;
   find(tenantId: string, kind: StartEventKind, name: string): Promise<StartEventRecord[]>;
+  /** Every start event of a kind in a tenant (conditional start events: every one is evaluated), by process id; `definitionId` narrows to one version. */
+  ofKind(tenantId: string, kind: StartEventKind, definitionId?: string): Promise<StartEventRecord[]>;
 }
 
 export interface InstanceQuery extends PageRequest {

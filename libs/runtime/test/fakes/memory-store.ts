@@ -295,6 +295,7 @@ export interface BatchRow {
   readonly filter: unknown;
   readonly retries: number | null;
   readonly migrationPlan?: unknown;
+  readonly variables?: unknown;
   readonly tenantIds: readonly string[] | null;
   readonly itemCount: number;
   readonly createdAt: Date;
@@ -465,6 +466,7 @@ const READS = new Set<string>([
   'definitions.highestVersion',
   'definitions.listLatest',
   'startEvents.find',
+  'startEvents.ofKind',
   'instances.existing',
   'instances.get',
   'instances.list',
@@ -1283,6 +1285,13 @@ class MemoryStartEvents extends Table implements StartEventRepository {
     return this.rowsOf('startEvents')
       .filter((s) => s.tenantId === tenantId && s.kind === kind && s.name === name)
       .sort((a, b) => (a.bpmnProcessId === b.bpmnProcessId ? 0 : a.bpmnProcessId < b.bpmnProcessId ? -1 : 1))
+      .map(({ createdAt: _createdAt, ...record }) => record);
+  }
+
+  async ofKind(tenantId: string, kind: StartEventKind, definitionId?: string): Promise<StartEventRecord[]> {
+    return this.rowsOf('startEvents')
+      .filter((s) => s.tenantId === tenantId && s.kind === kind && (definitionId === undefined || String(s.definitionId) === definitionId))
+      .sort((a, b) => (a.bpmnProcessId === b.bpmnProcessId ? (a.elementId < b.elementId ? -1 : 1) : a.bpmnProcessId < b.bpmnProcessId ? -1 : 1))
       .map(({ createdAt: _createdAt, ...record }) => record);
   }
 }
@@ -2442,6 +2451,7 @@ class MemoryBatches extends Table implements BatchRepository {
       filter: json(batch.filter ?? {}),
       retries: batch.retries,
       ...(batch.migrationPlan == null ? {} : { migrationPlan: json(batch.migrationPlan) }),
+      ...(batch.variables == null ? {} : { variables: json(batch.variables) }),
       tenantIds: batch.tenantIds === null ? null : [...batch.tenantIds],
       itemCount: batch.items.length,
       createdAt: this.now(),
@@ -2512,6 +2522,11 @@ class MemoryBatches extends Table implements BatchRepository {
     return true;
   }
 
+  /** DELETE_PROCESS_INSTANCE batches run against Postgres only (apps/api/test/batch-more.e2e-spec.ts). */
+  async deleteEndedInstances(): Promise<{ completed: number; failed: number }> {
+    throw new Error('the memory store does not delete instances');
+  }
+
   async cancel(key: Key): Promise<boolean> {
     const batches = this.write('batches');
     const row = batches.get(bigint(key));
@@ -2556,6 +2571,7 @@ class MemoryBatches extends Table implements BatchRepository {
       filter: json(b.filter),
       retries: b.retries,
       ...(b.migrationPlan === undefined ? {} : { migrationPlan: json(b.migrationPlan) as BatchRecord['migrationPlan'] }),
+      ...(b.variables === undefined ? {} : { variables: json(b.variables) as BatchRecord['variables'] }),
       tenantIds: b.tenantIds,
       createdAt: b.createdAt,
       endedAt: b.endedAt,

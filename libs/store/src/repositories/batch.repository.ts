@@ -1,3 +1,4 @@
+import type { Variables } from '@baton/engine';
 import type {
   BatchChunk,
   BatchItemQuery,
@@ -12,6 +13,7 @@ import type {
   MigrationPlan,
   NewBatch,
 } from '@baton/runtime';
+import { deleteInstanceRows } from './retention.repository';
 import { col, insertRows, tenantParam, type Db } from './sql';
 
 interface BatchRow {
@@ -21,6 +23,7 @@ interface BatchRow {
   filter: unknown;
   retries: number | null;
   migrationPlan: MigrationPlan | null;
+  variables: Variables | null;
   tenantIds: string[] | null;
   createdAt: Date;
   endedAt: Date | null;
@@ -55,7 +58,7 @@ const ITEM_COLUMNS = [
 
 /** A batch with its item counts (one grouped scan of its items, on the (batchKey, state) index). */
 const BATCH_SELECT = `
-  SELECT b.key, b.type, b.state, b.filter, b.retries, b."migrationPlan", b."tenantIds", b."createdAt", b."endedAt", b."itemCount" AS total,
+  SELECT b.key, b.type, b.state, b.filter, b.retries, b."migrationPlan", b.variables, b."tenantIds", b."createdAt", b."endedAt", b."itemCount" AS total,
          coalesce(c.pending, 0)::int AS pending, coalesce(c.completed, 0)::int AS completed,
          coalesce(c.failed, 0)::int AS failed, coalesce(c.skipped, 0)::int AS skipped
     FROM "BatchOperation" b
@@ -72,8 +75,8 @@ export class PgBatchRepository implements BatchRepository {
   async insert(batch: NewBatch): Promise<void> {
     const state: BatchState = batch.items.length === 0 ? 'COMPLETED' : 'ACTIVE';
     await this.db.$executeRawUnsafe(
-      `INSERT INTO "BatchOperation" (key, type, state, filter, retries, "itemCount", "endedAt", "tenantIds", "migrationPlan")
-       VALUES ($1::bigint, $2, $3, $4::jsonb, $5::int, $6::int, CASE WHEN $3 = 'COMPLETED' THEN now() END, $7::text[], $8::jsonb)`,
+      `INSERT INTO "BatchOperation" (key, type, state, filter, retries, "itemCount", "endedAt", "tenantIds", "migrationPlan", variables)
+       VALUES ($1::bigint, $2, $3, $4::jsonb, $5::int, $6::int, CASE WHEN $3 = 'COMPLETED' THEN now() END, $7::text[], $8::jsonb, $9::jsonb)`,
       batch.key,
       batch.type,
       state,
@@ -82,6 +85,7 @@ export class PgBatchRepository implements BatchRepository {
       batch.items.length,
       batch.tenantIds === null ? null : [...batch.tenantIds],
       batch.migrationPlan == null ? null : JSON.stringify(batch.migrationPlan),
+      batch.variables == null ? null : JSON.stringify(batch.variables),
     );
     // Bounded statements: one JSON parameter each, whatever the batch size.
     for (let i = 0; i < batch.items.length; i += 5_000) {
@@ -182,6 +186,49 @@ export class PgBatchRepository implements BatchRepository {
     return changed > 0;
   }
 
+  async deleteEndedInstances(batchKey: Key, itemKeys: readonly Key[]): Promise<{ completed: number; failed: number }> {
+    // The items first (a concurrent run of the chunk, or a cancel, waits here), then their instances.
+    const items = await this.db.$queryRawUnsafe<{ itemKey: string; instanceId: string }[]>(
+      `SELECT "itemKey"::text AS "itemKey", "instanceId"::text AS "instanceId" FROM "BatchOperationItem"
+        WHERE "batchKey" = $1::bigint AND "itemKey" = ANY($2::bigint[]) AND state = 'PENDING'
+        ORDER BY "itemKey" FOR UPDATE`,
+      batchKey,
+      [...itemKeys],
+    );
+    if (items.length === 0) return { completed: 0, failed: 0 };
+    const ids = items.map((i) => i.instanceId);
+    const found = await this.db.$queryRawUnsafe<{ id: string; status: string; ended: boolean; parent: string | null }[]>(
+      `SELECT p.id::text AS id, p.status::text AS status, p."endedAt" IS NOT NULL AS ended,
+              (SELECT r.id::text FROM "ProcessInstance" r WHERE r.id = p."parentInstanceId" AND r."endedAt" IS NULL) AS parent
+         FROM "ProcessInstance" p WHERE p.id = ANY($1::bigint[])`,
+      ids,
+    );
+    const byId = new Map(found.map((f) => [f.id, f]));
+    // An ended instance a late work item holds is left for the next run of the chunk (as retention skips it).
+    const deletable = found.filter((f) => f.ended && f.parent === null).map((f) => f.id);
+    const locked = deletable.length === 0 ? [] : await this.db.$queryRawUnsafe<{ id: string }[]>(
+      `SELECT id::text AS id FROM "ProcessInstance" WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE SKIP LOCKED`,
+      deletable,
+    );
+    const deleting = new Set(locked.map((l) => l.id));
+    await deleteInstanceRows(this.db, [...deleting]);
+    let completed = 0;
+    let failed = 0;
+    for (const item of items) {
+      const instance = byId.get(item.instanceId);
+      let error: string | null;
+      if (instance === undefined) error = `process instance ${item.instanceId} not found (deleted already)`;
+      else if (!instance.ended) error = `process instance ${item.instanceId} is ${instance.status}: still running; only a COMPLETED or CANCELED instance can be deleted`;
+      else if (instance.parent !== null) error = `process instance ${item.instanceId} has a parent instance ${instance.parent} that is still running`;
+      else if (!deleting.has(item.instanceId)) continue;
+      else error = null;
+      await this.settleItem(batchKey, item.itemKey, error === null ? 'COMPLETED' : 'FAILED', error);
+      if (error === null) completed++;
+      else failed++;
+    }
+    return { completed, failed };
+  }
+
   async cancel(key: Key): Promise<boolean> {
     const [canceled] = await this.db.$queryRawUnsafe<{ key: bigint }[]>(
       `UPDATE "BatchOperation" SET state = 'CANCELED', "endedAt" = now() WHERE key = $1::bigint AND state IN ('ACTIVE', 'SUSPENDED') RETURNING key`,
@@ -234,6 +281,7 @@ function batchRecord(r: BatchRow): BatchRecord {
     filter: r.filter,
     retries: r.retries,
     ...(r.migrationPlan === null ? {} : { migrationPlan: r.migrationPlan }),
+    ...(r.variables === null ? {} : { variables: r.variables }),
     tenantIds: r.tenantIds,
     createdAt: r.createdAt,
     endedAt: r.endedAt,

@@ -198,4 +198,13 @@ export class PgStartEventRepository implements StartEventRepository {
       name,
     );
   }
+
+  ofKind(tenantId: string, kind: StartEventKind, definitionId?: string): Promise<StartEventRecord[]> {
+    return this.db.$queryRawUnsafe<StartEventRecord[]>(
+      `SELECT id::text AS id, "tenantId", "definitionId"::text AS "definitionId", "bpmnProcessId", kind::text AS kind, name, "elementId"
+         FROM "StartSubscription" WHERE "tenantId" = $1 AND kind = $2::"StartEventKind"${definitionId === undefined ? '' : ' AND "definitionId" = $3::bigint'}
+        ORDER BY "bpmnProcessId", "elementId"`,
+      ...(definitionId === undefined ? [tenantId, kind] : [tenantId, kind, definitionId]),
+    );
+  }
 }

@@ -56,15 +56,7 @@ export class PgRetentionRepository implements RetentionRepository {
         after?.id ?? null,
         limit,
       );
-      const ids = rows.map((r) => r.id);
-      const deleted: Record<string, number> = {};
-      if (ids.length > 0) {
-        for (const { table, column } of INSTANCE_TABLES) {
-          const n = await db.$executeRawUnsafe(`DELETE FROM "${table}" WHERE "${column}" = ANY($1::bigint[])`, ids);
-          if (n > 0) deleted[table] = n;
-        }
-        deleted.ProcessInstance = await db.$executeRawUnsafe(`DELETE FROM "ProcessInstance" WHERE id = ANY($1::bigint[])`, ids);
-      }
+      const deleted = await deleteInstanceRows(db, rows.map((r) => r.id));
       return { instances: rows.length, deleted, last: lastOf(rows) };
     });
   }
@@ -103,6 +95,22 @@ export class PgRetentionRepository implements RetentionRepository {
     );
     return row === undefined ? null : { endedAt: row.upTo, id: row.lastId };
   }
+}
+
+/**
+ * Deletes these instances with every row that names them, in the caller's
+ * transaction (the caller has locked them and checked they ended): retention's
+ * delete, also run by DELETE_PROCESS_INSTANCE batches. Rows deleted, by table.
+ */
+export async function deleteInstanceRows(db: Db, ids: readonly string[]): Promise<Record<string, number>> {
+  const deleted: Record<string, number> = {};
+  if (ids.length === 0) return deleted;
+  for (const { table, column } of INSTANCE_TABLES) {
+    const n = await db.$executeRawUnsafe(`DELETE FROM "${table}" WHERE "${column}" = ANY($1::bigint[])`, [...ids]);
+    if (n > 0) deleted[table] = n;
+  }
+  deleted.ProcessInstance = await db.$executeRawUnsafe(`DELETE FROM "ProcessInstance" WHERE id = ANY($1::bigint[])`, [...ids]);
+  return deleted;
 }
 
 function lastOf(rows: readonly ChunkRow[]): RetentionCursor | null {

@@ -29,6 +29,16 @@ export const startEvents: ProcessRule = (ctx, process) => {
           `a process can have only one none start event; ${describe(noneStarts[0].el)} is one already`,
         );
       }
+      // Camunda 8 refuses two conditional start events of a process with the same condition.
+      const conditions = new Map<string, NodeDraft>();
+      for (const start of starts) {
+        const source = start.event?.kind === 'conditional' ? start.event.conditional?.condition.source.trim() : undefined;
+        if (source === undefined) continue;
+        const first = conditions.get(source);
+        if (first !== undefined) {
+          ctx.problems.at(start.el, `the condition '${source}' is already the condition of the conditional start event ${describe(first.el)}`);
+        } else conditions.set(source, start);
+      }
       continue;
     }
     // Ad-hoc subprocesses have no start event (model/ad-hoc.ts refuses one).

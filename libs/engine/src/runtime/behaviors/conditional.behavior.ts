@@ -52,7 +52,8 @@ export class ConditionalWatch {
     if (has === undefined) {
       has = false;
       for (const node of process.nodes.values()) {
-        if (node.event?.kind === 'conditional') {
+        // The process's own conditional start events are the host's (evaluateConditionalStarts), not a subscription.
+        if (node.event?.kind === 'conditional' && !(node.type === 'startEvent' && node.scopeId === process.id)) {
           has = true;
           break;
         }
