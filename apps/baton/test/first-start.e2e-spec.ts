@@ -80,6 +80,7 @@ describe('the first `npm start` (embedded, fresh DATA_DIR, output not a terminal
       'jobs',
       'messages',
       'signals',
+      'conditionals',
       'incidents',
       'timers',
       'messageSubscriptions',

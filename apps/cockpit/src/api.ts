@@ -77,6 +77,31 @@ export interface Instance extends InstanceSummary {
   readonly incidents: Incident[];
 }
 
+/**
+ * A scope that holds variables (`GET /api/v1/instances/{id}/scopes`): the
+ * process (keyed by the instance id), or a live element instance with local
+ * variables (a subprocess, a multi-instance inner instance, a task).
+ */
+export interface Scope {
+  readonly id: string;
+  readonly elementId: string;
+  readonly elementType: string;
+  readonly parentId: string | null;
+  readonly variables: Record<string, unknown>;
+}
+
+/** One instruction of `POST /api/v1/instances/{id}/modification` (Camunda 8's process instance modification). */
+export interface ModificationRequest {
+  readonly activate?: {
+    readonly elementId: string;
+    readonly variables?: {
+      readonly scopeId?: string;
+      readonly variables: Record<string, unknown>;
+    }[];
+  }[];
+  readonly terminate?: { readonly elementInstanceId: string }[];
+}
+
 export interface HistoryItem {
   readonly id: string;
   readonly type:

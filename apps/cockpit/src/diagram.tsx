@@ -30,6 +30,15 @@ interface Shape {
 interface ElementRegistry {
   get(id: string): Shape | undefined;
 }
+interface DiagramElement {
+  readonly id: string;
+  readonly type: string;
+  readonly labelTarget?: DiagramElement;
+}
+interface EventBus {
+  on(event: 'element.click', callback: (event: { element: DiagramElement }) => void): void;
+  off(event: 'element.click', callback: (event: { element: DiagramElement }) => void): void;
+}
 
 export interface DiagramState {
   /** Live tokens by element id. */
@@ -44,6 +53,8 @@ export interface DiagramState {
   readonly tokenLabel?: string;
   /** Deploy errors by element id: a red outline and a `!` badge whose tooltip is the message. */
   readonly errors?: ReadonlyMap<string, string>;
+  /** The element the user picked (`onElementClick`): outlined. */
+  readonly selected?: string | null;
 }
 
 const OVERLAY = 'baton-state';
@@ -93,12 +104,23 @@ function badge(
  * instances (blue), open incidents (red) or completed instances (green), a
  * marker on completed elements, and deploy errors on the elements they name.
  */
-export function Diagram({ xml, state = {} }: { xml: string; state?: DiagramState }) {
+export function Diagram({
+  xml,
+  state = {},
+  onElementClick,
+}: {
+  xml: string;
+  state?: DiagramState;
+  /** Called with the id of a clicked element (a label counts as its element), `null` for the background. */
+  onElementClick?: (elementId: string | null) => void;
+}) {
   const container = useRef<HTMLElement>(null);
   const viewer = useRef<NavigatedViewer | null>(null);
   const [shown, setShown] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const markers = useRef<Array<[string, string]>>([]);
+  const clicked = useRef(onElementClick);
+  clicked.current = onElementClick;
 
   useEffect(() => {
     viewer.current = new NavigatedViewer({ container: container.current ?? undefined });
@@ -107,6 +129,22 @@ export function Diagram({ xml, state = {} }: { xml: string; state?: DiagramState
       viewer.current = null;
     };
   }, []);
+
+  // Clicks are listened to only where they are wanted (an operator's instance page), so the
+  // other pages' diagrams, large ones among them, carry no listener.
+  const clickable = onElementClick !== undefined;
+  useEffect(() => {
+    const v = viewer.current;
+    if (v === null || !clickable) return undefined;
+    const bus = v.get<EventBus>('eventBus');
+    const listener = ({ element }: { element: DiagramElement }) => {
+      const target = element.labelTarget ?? element;
+      const background = target.type === 'bpmn:Process' || target.type === 'bpmn:Collaboration';
+      clicked.current?.(background ? null : target.id);
+    };
+    bus.on('element.click', listener);
+    return () => bus.off('element.click', listener);
+  }, [clickable]);
 
   useEffect(() => {
     const v = viewer.current;
@@ -171,6 +209,8 @@ export function Diagram({ xml, state = {} }: { xml: string; state?: DiagramState
       }
     };
     for (const id of state.completed ?? []) if (registry.get(id)) mark(id, 'baton-completed');
+    if (state.selected != null && registry.get(state.selected))
+      mark(state.selected, 'baton-selected');
     counts(state.completedCounts, 'baton-completed-badge', 'completed instance', (s) => [
       s.x - 8,
       s.y - 10,
@@ -211,12 +251,17 @@ export function Diagram({ xml, state = {} }: { xml: string; state?: DiagramState
     state.completedCounts,
     state.errors,
     state.tokenLabel,
+    state.selected,
   ]);
 
   return (
     <div class="diagram-wrap">
       {error !== null && <p class="error">The diagram could not be shown: {error}</p>}
-      <figure class="diagram" ref={container} aria-label="BPMN diagram" />
+      <figure
+        class={onElementClick === undefined ? 'diagram' : 'diagram clickable'}
+        ref={container}
+        aria-label="BPMN diagram"
+      />
     </div>
   );
 }

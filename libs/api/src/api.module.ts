@@ -1,11 +1,20 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import type { Settings } from '@baton/config';
+import { feelLimits, type Settings } from '@baton/config';
 import { HostModule, RUNTIME_STORE, type Store } from '@baton/host';
-import { InspectionService, type RuntimeStore } from '@baton/runtime';
+import {
+  ConditionalStartService,
+  DefinitionRegistry,
+  InspectionService,
+  InstanceStarter,
+  LeasedKeys,
+  VariableLimits,
+  type RuntimeStore,
+} from '@baton/runtime';
 import { PgApiKeyRepository, PgAuditRepository, PgInspectionRepository } from '@baton/store';
 import { AuditLogController } from './auth/audit-log.controller';
 import { BatchesController } from './batches/batches.controller';
+import { ConditionalsController } from './conditionals/conditionals.controller';
 import { ApiKeysController } from './auth/api-keys.controller';
 import { ApiKeyService } from './auth/api-keys';
 import { DecisionsController } from './decisions/decisions.controller';
@@ -45,6 +54,7 @@ export class ApiModule {
         JobsController,
         MessagesController,
         SignalsController,
+        ConditionalsController,
         IncidentsController,
         HealthController,
         MetricsController,
@@ -66,6 +76,12 @@ export class ApiModule {
           provide: InspectionService,
           useFactory: (runtime: RuntimeStore) => new InspectionService(runtime, new PgInspectionRepository(store.prisma)),
           inject: [RUNTIME_STORE],
+        },
+        {
+          provide: ConditionalStartService,
+          useFactory: (runtime: RuntimeStore, registry: DefinitionRegistry, starter: InstanceStarter, limits: VariableLimits, keys: LeasedKeys) =>
+            new ConditionalStartService(runtime, registry, starter, limits, keys.next, { feelLimits: feelLimits(settings) }),
+          inject: [RUNTIME_STORE, DefinitionRegistry, InstanceStarter, VariableLimits, LeasedKeys],
         },
       ],
     };

@@ -22,8 +22,17 @@ export const BULK_ACTIONS: readonly { type: BatchType; label: string }[] = [
   { type: 'RESOLVE_INCIDENT', label: 'Resolve incidents' },
 ];
 
+/** Batch types started elsewhere (the API), as a user reads them. */
+const OTHER_LABELS: Readonly<Record<string, string>> = {
+  MIGRATE_PROCESS_INSTANCE: 'Migrate',
+  SET_VARIABLES: 'Set variables',
+  DELETE_PROCESS_INSTANCE: 'Delete',
+};
+
 const label = (type: string): string =>
-  BULK_ACTIONS.find((a) => a.type === type)?.label ?? type.toLowerCase().replaceAll('_', ' ');
+  BULK_ACTIONS.find((a) => a.type === type)?.label ??
+  OTHER_LABELS[type] ??
+  type.toLowerCase().replaceAll('_', ' ');
 
 /** `processKey: order, status: ACTIVE`, or "every instance" for an empty filter. */
 export function describeFilter(filter: Record<string, unknown>): string {

@@ -10,15 +10,18 @@ import {
   type Instance,
   type JobListItem,
   type Page,
+  type Scope,
+  type Token,
   type Waiting,
   type WaitingItem,
 } from '../api';
 import { Diagram, type DiagramState } from '../diagram';
-import { json, when } from '../format';
+import { when } from '../format';
 import { href, usePolled } from '../hooks';
 import { useMay } from '../me';
 import { ErrorLine, Section, Status } from './common';
-import { parseJson } from './json-input';
+import { Repair, terminateQuestion } from './instance-repair';
+import { Variables } from './variables';
 
 const ENDED = new Set(['COMPLETED', 'CANCELED']);
 
@@ -30,16 +33,20 @@ function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 
 /**
  * One instance: its diagram with live tokens, open incidents and completed
- * elements; the actions cancel, suspend and resume; its variables, incidents
- * (with "Resolve"), jobs (`GET /api/v1/jobs`, which leases nothing) and
- * history. The actions and the variable editor are shown to callers holding
- * `operate` only.
+ * elements; the actions cancel, suspend and resume; repair by process
+ * instance modification (terminate a token, activate an element:
+ * ./instance-repair.tsx); its variables, those of inner scopes
+ * (`GET /api/v1/instances/{id}/scopes`), incidents (with "Resolve"), jobs
+ * (`GET /api/v1/jobs`, which leases nothing) and history. The actions, the
+ * repair and the variable editors are shown to callers holding `operate` only.
  */
 export function InstancePage({ id }: { id: string }) {
   const path = `${V1}/instances/${encodeURIComponent(id)}`;
   const instance = usePolled(() => getJson<Instance>(path), [path]);
   const history = usePolled(() => getJson<Page<HistoryItem>>(`${path}/history?limit=1000`), [path]);
   const waiting = usePolled(() => getJson<Waiting>(`${path}/waiting`), [path]);
+  const scopes = usePolled(() => getJson<{ items: Scope[] }>(`${path}/scopes`), [path]);
+  const innerScopes = (scopes.data?.items ?? []).filter((s) => s.id !== id);
   const waitsOf = (tokenId: string): WaitingItem[] =>
     waiting.data?.tokens.find((t) => t.id === tokenId)?.waitingFor ?? [];
   const jobs = usePolled(
@@ -61,21 +68,56 @@ export function InstancePage({ id }: { id: string }) {
   const [acting, setActing] = useState<string | null>(null);
   const mayOperate = useMay()('operate');
   const [actionError, setActionError] = useState<Error | undefined>(undefined);
+  /**
+   * The element clicked on the diagram (operators: the repair panel shows its
+   * tokens). A new object per click: a click on the same element again is news too.
+   */
+  const [selection, setSelection] = useState<{ readonly elementId: string | null }>({
+    elementId: null,
+  });
+  const selected = selection.elementId;
+  const select = (elementId: string | null) => setSelection({ elementId });
+  /** A refused Terminate, shown where it was clicked: the token list or the selected element. */
+  const [terminateError, setTerminateError] = useState<
+    { where: 'tokens' | 'selected'; error: Error } | undefined
+  >(undefined);
 
-  const act = async (label: string, run: () => Promise<unknown>) => {
+  const reloadAll = () => {
+    instance.reload();
+    history.reload();
+    jobs.reload();
+    waiting.reload();
+    scopes.reload();
+  };
+
+  const act = async (
+    label: string,
+    run: () => Promise<unknown>,
+    failed: (e: Error) => void = setActionError,
+  ) => {
     setActing(label);
     setActionError(undefined);
+    setTerminateError(undefined);
     try {
       await run();
     } catch (e) {
-      setActionError(e as Error);
+      failed(e as Error);
     } finally {
       setActing(null);
-      instance.reload();
-      history.reload();
-      jobs.reload();
+      reloadAll();
     }
   };
+
+  /** Terminates one element instance (`POST …/modification`), asked first. */
+  const terminate = (token: Token, where: 'tokens' | 'selected') => {
+    if (i === undefined || !confirm(terminateQuestion(token, i.tokens))) return;
+    void act(
+      `terminate ${token.elementId}`,
+      () => send('POST', `${path}/modification`, { terminate: [{ elementInstanceId: token.id }] }),
+      (error) => setTerminateError({ where, error }),
+    );
+  };
+  const mayRepair = mayOperate && i !== undefined && !ENDED.has(i.status);
 
   const state = useMemo<DiagramState>(() => {
     const completed = new Set(
@@ -87,8 +129,9 @@ export function InstancePage({ id }: { id: string }) {
       tokens: countBy(i?.tokens ?? [], (t) => t.elementId),
       incidents: countBy(i?.incidents ?? [], (n) => n.elementId),
       completed,
+      selected,
     };
-  }, [i, history.data]);
+  }, [i, history.data, selected]);
 
   return (
     <main>
@@ -162,7 +205,25 @@ export function InstancePage({ id }: { id: string }) {
         </>
       )}
       <ErrorLine error={xml.error} />
-      {typeof xml.data === 'string' && <Diagram xml={xml.data} state={state} />}
+      {typeof xml.data === 'string' && (
+        <Diagram xml={xml.data} state={state} onElementClick={mayRepair ? select : undefined} />
+      )}
+      {i !== undefined && mayRepair && (
+        <Section title="Repair">
+          <Repair
+            path={path}
+            processId={i.processKey}
+            xml={xml.data}
+            tokens={i.tokens}
+            selection={selection}
+            onSelect={select}
+            onTerminate={(t) => terminate(t, 'selected')}
+            terminateError={terminateError?.where === 'selected' ? terminateError.error : undefined}
+            disabled={acting !== null}
+            onDone={reloadAll}
+          />
+        </Section>
+      )}
       {i !== undefined && (
         <>
           <Section title={`Incidents (${i.incidents.length} open)`}>
@@ -190,31 +251,83 @@ export function InstancePage({ id }: { id: string }) {
               }
             />
           </Section>
+          {innerScopes.length > 0 && (
+            <Section title={`Variables of inner scopes (${innerScopes.length})`}>
+              <ErrorLine error={scopes.error} />
+              {innerScopes.map((s) => (
+                <div key={s.id} class="scope" data-scope-key={s.id} data-element-id={s.elementId}>
+                  <h3>
+                    <code>{s.elementId}</code> {s.elementType}, element instance <code>{s.id}</code>
+                  </h3>
+                  <Variables
+                    variables={s.variables}
+                    scope={s.elementId}
+                    scopeKey={s.id}
+                    tableClass="scope-variables"
+                    onSave={
+                      mayRepair
+                        ? async (name, value) => {
+                            // Local: the variable is set in this scope, not in an outer one of the same name.
+                            await send(
+                              'PUT',
+                              `/v2/element-instances/${encodeURIComponent(s.id)}/variables`,
+                              { variables: { [name]: value }, local: true },
+                            );
+                            scopes.reload();
+                          }
+                        : undefined
+                    }
+                  />
+                </div>
+              ))}
+            </Section>
+          )}
           <Section title={`Tokens (${i.tokens.length})`}>
             {i.tokens.length === 0 ? (
               <p>No live token.</p>
             ) : (
-              <table>
+              <table class="tokens">
                 <thead>
                   <tr>
                     <th scope="col">Element</th>
                     <th scope="col">State</th>
                     <th scope="col">Waiting for</th>
                     <th scope="col">Token</th>
+                    {mayRepair && (
+                      <th scope="col">
+                        <span class="visually-hidden">Action</span>
+                      </th>
+                    )}
                   </tr>
                 </thead>
                 <tbody>
                   {i.tokens.map((t) => (
-                    <tr key={t.id}>
+                    <tr key={t.id} data-token-id={t.id}>
                       <td>{t.elementId}</td>
                       <td>{t.state}</td>
                       <td class="waiting-for">{waitsOf(t.id).map(describeWait).join('; ')}</td>
                       <td>{t.id}</td>
+                      {mayRepair && (
+                        <td>
+                          <button
+                            type="button"
+                            class="danger"
+                            disabled={acting !== null}
+                            aria-label={`Terminate ${t.elementId}`}
+                            onClick={() => terminate(t, 'tokens')}
+                          >
+                            Terminate
+                          </button>
+                        </td>
+                      )}
                     </tr>
                   ))}
                 </tbody>
               </table>
             )}
+            <ErrorLine
+              error={terminateError?.where === 'tokens' ? terminateError.error : undefined}
+            />
           </Section>
         </>
       )}
@@ -311,138 +424,6 @@ function Incidents({
         ))}
       </tbody>
     </table>
-  );
-}
-
-/**
- * The process-scope variables, each value as JSON. With `onSave` (a caller
- * holding `operate`, an instance still running) each has "Edit": its JSON in
- * a text field, checked before anything is sent, saved with
- * `PATCH /api/v1/instances/{id}/variables` (a merge: the other variables stay).
- */
-function Variables({
-  variables,
-  onSave,
-}: {
-  variables: Record<string, unknown>;
-  onSave?: (name: string, value: unknown) => Promise<void>;
-}) {
-  const names = Object.keys(variables).sort();
-  if (names.length === 0) return <p>No variable.</p>;
-  return (
-    <table class="variables">
-      <thead>
-        <tr>
-          <th scope="col">Name</th>
-          <th scope="col">Value (JSON)</th>
-          {onSave !== undefined && (
-            <th scope="col">
-              <span class="visually-hidden">Action</span>
-            </th>
-          )}
-        </tr>
-      </thead>
-      <tbody>
-        {names.map((name) => (
-          <VariableRow key={name} name={name} value={variables[name]} onSave={onSave} />
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-function VariableRow({
-  name,
-  value,
-  onSave,
-}: {
-  name: string;
-  value: unknown;
-  onSave?: (name: string, value: unknown) => Promise<void>;
-}) {
-  const [draft, setDraft] = useState<string | null>(null);
-  const [invalid, setInvalid] = useState<string | null>(null);
-  const [error, setError] = useState<Error | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
-  const errorId = `variable-${name}-error`;
-  const save = async (text: string) => {
-    const parsed = parseJson(text);
-    setInvalid(parsed.error ?? null);
-    setError(undefined);
-    if (parsed.error !== undefined || onSave === undefined) return;
-    setBusy(true);
-    try {
-      await onSave(name, parsed.value);
-      setDraft(null);
-    } catch (e) {
-      setError(e as Error);
-    } finally {
-      setBusy(false);
-    }
-  };
-  return (
-    <tr>
-      <td>
-        <code>{name}</code>
-      </td>
-      <td>
-        {draft === null ? (
-          <pre>{json(value)}</pre>
-        ) : (
-          <form
-            aria-label={`Edit ${name}`}
-            onSubmit={(e) => {
-              e.preventDefault();
-              void save(draft);
-            }}
-          >
-            <label class="block">
-              <span class="visually-hidden">New value of {name} (JSON)</span>
-              <textarea
-                rows={Math.min(12, draft.split('\n').length + 1)}
-                spellcheck={false}
-                value={draft}
-                aria-invalid={invalid !== null}
-                aria-describedby={invalid !== null ? errorId : undefined}
-                onInput={(e) => setDraft(e.currentTarget.value)}
-              />
-            </label>
-            {invalid !== null && (
-              <p id={errorId} class="error" role="alert">
-                {name}: {invalid}
-              </p>
-            )}
-            <ErrorLine error={error} />
-            <button type="submit" disabled={busy}>
-              Save
-            </button>{' '}
-            <button
-              type="button"
-              onClick={() => {
-                setDraft(null);
-                setInvalid(null);
-                setError(undefined);
-              }}
-            >
-              Discard
-            </button>
-          </form>
-        )}
-      </td>
-      {onSave !== undefined && (
-        <td>
-          {draft === null && (
-            <button
-              type="button"
-              aria-label={`Edit ${name}`}
-              onClick={() => setDraft(JSON.stringify(value, null, 2))}
-            >
-              Edit
-            </button>
-          )}
-        </td>
-      )}
-    </tr>
   );
 }
 

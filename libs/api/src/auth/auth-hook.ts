@@ -138,7 +138,9 @@ export function registerAuthHook(fastify: FastifyInstance, options: AuthHookOpti
         if (!inTenant(caller, definition.tenantId)) return notFound(reply, request, `process definition ${definitionKey}`);
         value = definition.bpmnProcessId;
       }
-      if (value === undefined || !holds(caller.permissions, rule.permission, value)) {
+      // No resource named and the handler checks each one it acts on: nothing to check here.
+      const handlerChecks = value === undefined && resource.orEachInHandler === true;
+      if (!handlerChecks && (value === undefined || !holds(caller.permissions, rule.permission, value))) {
         return forbid(reply, request, caller, value === undefined ? rule.permission : `${rule.permission}:${value}`);
       }
     }

@@ -45,6 +45,12 @@ export interface ResourceOf {
    * start by `processDefinitionKey`).
    */
   readonly orDefinitionKey?: string;
+  /**
+   * When the body names no resource: the handler checks the permission for
+   * each process it acts on (a conditional evaluation starts whichever
+   * processes match; a caller holding some `start:<id>` passes the hook).
+   */
+  readonly orEachInHandler?: boolean;
 }
 
 const PUBLIC: RouteRule = { access: 'public' };
@@ -93,6 +99,7 @@ export const ROUTE_PERMISSIONS: ReadonlyMap<string, RouteRule> = new Map<string,
   ['GET /api/v1/instances/:id', need(Read, of('instance'))],
   ['GET /api/v1/instances/:id/history', need(Read, of('instance'))],
   ['GET /api/v1/instances/:id/decisions', need(Read, of('instance'))],
+  ['GET /api/v1/instances/:id/scopes', need(Read, of('instance'))],
   ['POST /api/v1/instances/:id/cancel', need(Operate, of('instance'))],
   ['POST /api/v1/instances/:id/modification', need(Operate, of('instance'))],
   ['POST /api/v1/instances/:id/migration', need(Operate, of('instance'))],
@@ -127,6 +134,8 @@ export const ROUTE_PERMISSIONS: ReadonlyMap<string, RouteRule> = new Map<string,
   // A message or signal can start instances of any process: the whole start permission.
   ['POST /api/v1/messages', need(Start, { tenantField: 'tenantId' })],
   ['POST /api/v1/signals', need(Start, { tenantField: 'tenantId' })],
+  // Starts every process whose conditional start event holds: start for the process named, else checked per matched process by the handler (403 if one is not allowed).
+  ['POST /api/v1/conditionals/evaluation', need(Start, { resource: { from: 'body', field: 'processKey', orEachInHandler: true }, tenantField: 'tenantId' })],
   ['POST /api/v1/api-keys', need(Admin)],
   ['GET /api/v1/api-keys', need(Admin)],
   ['DELETE /api/v1/api-keys/:apiKeyId', need(Admin)],
@@ -179,6 +188,11 @@ export const ROUTE_PERMISSIONS: ReadonlyMap<string, RouteRule> = new Map<string,
   ['POST /v2/messages/publication', need(Start, { tenantField: 'tenantId' })],
   ['POST /v2/messages/correlation', need(Start, { tenantField: 'tenantId' })],
   ['POST /v2/signals/broadcast', need(Start, { tenantField: 'tenantId' })],
+  // As Camunda 8.9: start on the process of processDefinitionKey, else on every matched process (the handler answers 403 if one is not allowed).
+  [
+    'POST /v2/conditionals/evaluation',
+    need(Start, { resource: { from: 'body', field: 'processDefinitionId', orDefinitionKey: 'processDefinitionKey', orEachInHandler: true }, tenantField: 'tenantId' }),
+  ],
   ['POST /v2/decision-definitions/evaluation', need(Start, { tenantField: 'tenantId' })],
   // Confined to the caller's tenants by the handlers (another tenant's entity is a 404).
   ['POST /v2/decision-definitions/search', need(Read)],
@@ -207,6 +221,7 @@ export const ROUTE_PERMISSIONS: ReadonlyMap<string, RouteRule> = new Map<string,
   ['POST /v2/process-instances/cancellation', need(Operate)],
   ['POST /v2/process-instances/incident-resolution', need(Operate)],
   ['POST /v2/process-instances/migration', need(Operate)],
+  ['POST /v2/process-instances/deletion', need(Operate)],
   ['GET /v2/batch-operations/:batchOperationKey', need(Read)],
   ['POST /v2/batch-operations/search', need(Read)],
   ['POST /v2/batch-operations/:batchOperationKey/cancellation', need(Operate)],

@@ -48,6 +48,7 @@ export class BatchesController {
     summary: 'Start a batch operation over the instances a filter matches',
     description:
       'The instances (for RESOLVE_INCIDENT their open incidents) are resolved now, once: instances that match later are not part of it. ' +
+      'SET_VARIABLES merges `variables` into every instance; DELETE_PROCESS_INSTANCE deletes ended instances with their history (a running one is a FAILED item). ' +
       'The answer comes at once; the workers apply the items in chunks. Poll `GET /batches/{key}` for progress.',
   })
   @ApiJsonBody(CreateBatchBody)
@@ -59,6 +60,7 @@ export class BatchesController {
       type: command.type,
       filter: { kind: 'v1', ...command.filter },
       retries: command.retries,
+      ...(command.variables === undefined ? {} : { variables: command.variables }),
       tenants: tenantScope(caller),
       ...(command.migrationPlan === undefined
         ? {}
@@ -162,6 +164,7 @@ export function batchView(b: BatchRecord): BatchView {
     state: b.state,
     filter: (b.filter ?? {}) as Record<string, unknown>,
     retries: b.retries,
+    ...(b.variables == null ? {} : { variables: b.variables }),
     createdAt: b.createdAt.toISOString(),
     endedAt: iso(b.endedAt),
     ...b.counts,

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BATCH_ITEM_STATES, BATCH_STATES, BATCH_TYPES } from '@baton/runtime';
-import { keySchema, limitParam } from '../http/validation';
+import { keySchema, limitParam, variablesSchema } from '../http/validation';
 import { MigrationPlanSchema } from '../instances/migration.schemas';
 
 const batchType = z
@@ -34,6 +34,11 @@ export const CreateBatchBody = z.strictObject({
   migrationPlan: MigrationPlanSchema.optional().describe(
     'MIGRATE_PROCESS_INSTANCE only: the target version and mappings every instance migrates along (an item it refuses is FAILED with the reason)',
   ),
+  variables: variablesSchema
+    .optional()
+    .describe(
+      'SET_VARIABLES only: merged into the process scope of every instance, as `PATCH /instances/{id}/variables` (an ended instance is a FAILED item)',
+    ),
 });
 
 export const BatchListQuery = z.strictObject({
@@ -55,6 +60,7 @@ export const BatchSchema = z.object({
     .describe('ACTIVE until every item is processed; PARTIALLY_COMPLETED when some failed'),
   filter: z.record(z.string(), z.unknown()).describe('The filter as it was sent'),
   retries: z.number().int().nullable(),
+  variables: variablesSchema.optional().describe('SET_VARIABLES: the variables set on every instance'),
   createdAt: z.iso.datetime(),
   endedAt: z.iso.datetime().nullable(),
   total: z.number().int().describe('Items resolved from the filter when the batch was created'),

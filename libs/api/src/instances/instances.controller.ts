@@ -11,6 +11,8 @@ import {
   type StartedInstanceView,
 } from '@baton/runtime';
 import type { Variables } from '@baton/engine';
+import { RUNTIME_STORE } from '@baton/host';
+import type { RuntimeStore } from '@baton/runtime';
 import { ApiJsonBody, ApiJsonResponse, ApiKeyParam, ApiProblems, ApiProcessKeyParam, ApiQueryFrom, page, schemaOf } from '../http/openapi';
 import { parse } from '../http/validation';
 import { CurrentCaller } from '../auth/caller.decorator';
@@ -25,14 +27,19 @@ import {
   IdempotencyKeyHeader,
   ModifyBody,
   StartBody,
+  ScopesResponse,
   StartedInstanceSchema,
   VariablesResponse,
 } from './instances.schemas';
+import { instanceScopes, type ScopeView } from './instance-scopes';
 
 @ApiTags('instances')
 @Controller()
 export class InstancesController {
-  constructor(@Inject(InstanceService) private readonly instances: InstanceService) {}
+  constructor(
+    @Inject(InstanceService) private readonly instances: InstanceService,
+    @Inject(RUNTIME_STORE) private readonly store: RuntimeStore,
+  ) {}
 
   @Post('processes/:key/instances')
   @ApiOperation({ summary: 'Start an instance of the latest (or a given) version of a process' })
@@ -86,6 +93,19 @@ export class InstancesController {
     const [items, level] = await Promise.all([this.instances.history(id, parse(HistoryQuery, query, 'query')), this.instances.historyLevel(id)]);
     void reply.header('baton-history-level', level);
     return items;
+  }
+
+  @Get('instances/:id/scopes')
+  @ApiOperation({
+    summary: 'The variable scopes of an instance: the process, and each live element instance holding local variables',
+    description:
+      'Set a variable of an element instance with `PUT /v2/element-instances/{key}/variables` (`"local": true`), of the process with `PATCH /api/v1/instances/{id}/variables`.',
+  })
+  @ApiKeyParam('id', 'The instance id')
+  @ApiJsonResponse(200, ScopesResponse, 'The process first, then the element instances by key')
+  @ApiProblems(404)
+  async scopes(@Param('id') id: string): Promise<{ items: ScopeView[] }> {
+    return { items: await instanceScopes(this.store, id) };
   }
 
   @Post('instances/:id/cancel')

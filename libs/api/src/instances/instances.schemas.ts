@@ -126,3 +126,18 @@ export const ModifyBody = z
       .describe('Element instances to terminate, by id, or every active instance of an element'),
   })
   .refine((b) => (b.activate?.length ?? 0) + (b.terminate?.length ?? 0) > 0, 'give at least one activate or terminate instruction');
+
+/** `GET /instances/{id}/scopes`: where the instance's variables live. */
+export const ScopesResponse = z.object({
+  items: z
+    .array(
+      z.object({
+        id: keySchema.describe('The scope: the instance id for the process, else the element instance (its key on `/v2`)'),
+        elementId: z.string().describe('The process id, or the element the element instance runs').meta({ example: 'pack' }),
+        elementType: z.string().describe('`process`, a BPMN tag name such as `subProcess`, or `multiInstanceBody`'),
+        parentId: keySchema.nullable().describe('The enclosing scope; null for the process'),
+        variables: variablesSchema.describe('The variables held in this scope (local variables for an element instance)'),
+      }),
+    )
+    .describe('The process first (also without variables), then each live element instance holding local variables, by key'),
+});

@@ -37,6 +37,7 @@ export const API_INDEX: ApiIndex = {
     jobs: { href: `${V1}/jobs/activate`, methods: ['POST'], description: 'Jobs of service tasks for external workers: activate, complete, fail' },
     messages: { href: `${V1}/messages`, methods: ['POST'], description: 'Publish a message to waiting subscriptions and message start events' },
     signals: { href: `${V1}/signals`, methods: ['POST'], description: 'Broadcast a signal' },
+    conditionals: { href: `${V1}/conditionals/evaluation`, methods: ['POST'], description: 'Start the processes whose conditional start event holds for the variables given' },
     incidents: { href: `${V1}/incidents`, methods: ['GET'], description: 'Incidents of instances that cannot continue, and their resolution' },
     timers: { href: `${V1}/timers`, methods: ['GET'], description: 'Timers of instances and start timers, in the order they fall due (read only)' },
     messageSubscriptions: { href: `${V1}/message-subscriptions`, methods: ['GET'], description: 'What a published message would meet (read only)' },

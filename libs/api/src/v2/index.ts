@@ -1,5 +1,6 @@
 import { V2BatchOperationsController } from './v2-batch-operations.controller';
 import { V2ClusterController } from './v2-cluster.controller';
+import { V2ConditionalsController } from './v2-conditionals.controller';
 import { V2DecisionSearchController } from './v2-decision-search.controller';
 import { V2DecisionsController } from './v2-decisions.controller';
 import { V2DeploymentsController } from './v2-deployments.controller';
@@ -25,6 +26,7 @@ export const V2_CONTROLLERS = [
   V2ProcessInstanceMigrationController,
   V2JobsController,
   V2EventsController,
+  V2ConditionalsController,
   V2SearchController,
   V2UserTasksController,
   V2ElementInstancesController,

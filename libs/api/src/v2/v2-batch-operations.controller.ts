@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, UseFilters } from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
 import { z } from 'zod';
 import {
   BATCH_ITEM_STATES,
@@ -22,13 +23,18 @@ import { keyParam, SearchBody } from './v2.schemas';
 
 /** Camunda 8.8's batch operation requests: `{ filter }`, a process instance search filter. */
 const BatchRequestBody = z.strictObject({ filter: z.record(z.string(), z.unknown()) });
+/** Camunda 8.9's deletion request: the filter, and an `operationReference` (accepted, not kept). */
+const DeletionRequestBody = z.strictObject({
+  filter: z.record(z.string(), z.unknown()),
+  operationReference: z.number().int().min(1).optional(),
+});
 const OptionalBatchRequestBody = z
   .strictObject({ filter: z.record(z.string(), z.unknown()).nullable().optional() })
   .nullable()
   .optional();
 
-/** The types Camunda 8.8 knows; Baton's own (suspend, resume) are left out of /v2 searches. */
-const CAMUNDA_TYPES: readonly BatchType[] = ['CANCEL_PROCESS_INSTANCE', 'RESOLVE_INCIDENT', 'MIGRATE_PROCESS_INSTANCE'];
+/** The types Camunda 8.8 knows; Baton's own (suspend, resume, set variables) are left out of /v2 searches. */
+const CAMUNDA_TYPES: readonly BatchType[] = ['CANCEL_PROCESS_INSTANCE', 'RESOLVE_INCIDENT', 'MIGRATE_PROCESS_INSTANCE', 'DELETE_PROCESS_INSTANCE'];
 
 /** Baton's item states as Camunda names them: a PENDING item is ACTIVE. */
 const ITEM_STATE: Record<BatchItemState, string> = {
@@ -43,7 +49,7 @@ const MAX_LIMIT = 10_000;
 
 /**
  * Camunda 8.8's batch operations (`/v2/process-instances/cancellation`,
- * `/incident-resolution`, `/v2/batch-operations/**`,
+ * `/incident-resolution`, 8.9's `/deletion`, `/v2/batch-operations/**`,
  * `/v2/batch-operation-items/search`) over Baton's batches (README
  * "Operate"). The filter is the process instance search's, confined to the
  * caller's tenants.
@@ -76,6 +82,26 @@ export class V2BatchOperationsController {
     return created(
       await this.batches.create({
         type: 'RESOLVE_INCIDENT',
+        filter: { kind: 'v2', filter },
+        tenants: tenantScope(caller),
+      }),
+    );
+  }
+
+  /** Camunda 8.9: deletes the ended instances the filter matches, with their history; a running one is a FAILED item. */
+  @Post('process-instances/deletion')
+  @ApiOperation({
+    summary: 'Camunda 8.9 `deleteProcessInstancesBatchOperation`',
+    description:
+      'As Camunda 8.9 specifies it: deletes the COMPLETED and CANCELED instances the filter matches with their history; a running one is a FAILED item. docs/camunda-clients.md has the details.',
+  })
+  @V2Body(DeletionRequestBody)
+  @HttpCode(200)
+  async deleteInstances(@Body() body: unknown, @CurrentCaller() caller: Caller): Promise<object> {
+    const { filter } = parse(DeletionRequestBody, body, 'body');
+    return created(
+      await this.batches.create({
+        type: 'DELETE_PROCESS_INSTANCE',
         filter: { kind: 'v2', filter },
         tenants: tenantScope(caller),
       }),
