@@ -556,9 +556,16 @@ describeWithBrowser('the cockpit at /cockpit/ (chromium)', () => {
       `cockpit: a 1,000-element diagram with its overlays drawn in ${elapsed} ms (browser CPU ${cpuMs} ms)`,
     );
     // The target is 2 s on a quiet machine; bpmn-js's import is most of it (about 1.5 s of main
-    // thread here), the badges a few tens of ms. The bound leaves room for a machine busy with
-    // other tests and still fails on a quadratic regression (a thousand HTML overlays cost 0.8 s more).
-    expect(cpuMs).toBeLessThan(4_000);
+    // thread here), the badges a few tens of ms. The times are reported, not asserted: on this
+    // machine the same build measured 3.2 s and 4.7 s of browser CPU in two CI runs. What made
+    // it slow before is asserted instead: badges as HTML overlays, positioned one by one (a
+    // thousand cost 0.8 s more); they are SVG in the diagram's own badge layer.
+    expect(await page.locator('.djs-overlay').count()).toBe(0);
+    expect(
+      await page.locator('svg g.layer-baton-badges .baton-completed-badge[data-element-id]').count(),
+    ).toBe(1000);
+    // Only a pathological slowdown (a hang, an import done twice over) fails on time.
+    expect(cpuMs).toBeLessThan(20_000);
     await page.close();
   }, 90_000);
 });
