@@ -89,3 +89,25 @@ export async function criticalViolations(page: Page): Promise<string[]> {
     .filter((v) => v.impact === 'critical' || v.impact === 'serious')
     .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 }
+
+/**
+ * Console errors and page errors of `page`, collected from now on, to assert
+ * there were none. The browser's own note of a 401 before sign-in is an
+ * expected answer, and so is each `status` + URL pattern in `expected` (an
+ * answer the test provokes on purpose), never an error of the page.
+ */
+export function consoleErrorsOf(page: Page, expected: readonly RegExp[] = []): string[] {
+  const errors: string[] = [];
+  const loadFailure = /^Failed to load resource: the server responded with a status of (.*)$/;
+  const isExpected = (line: string): boolean => {
+    const answer = loadFailure.exec(line)?.[1];
+    if (answer === undefined) return false;
+    return /^401 \(Unauthorized\)/.test(answer) || expected.some((e) => e.test(answer));
+  };
+  page.on('console', (m) => {
+    const line = `${m.text()} ${m.location().url}`;
+    if (m.type() === 'error' && !isExpected(line)) errors.push(line);
+  });
+  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
+  return errors;
+}

@@ -5,7 +5,12 @@ import { startIssuer, type TestIssuer } from '../../apps/api/test/oidc-issuer';
 import { BATCH_QUEUE } from '@baton/host';
 import { BatchProcessor, type BatchQueue } from '@baton/runtime';
 import { ApiKeyService } from '../../libs/api/src/auth/api-keys';
-import { criticalViolations, describeWithBrowser, launchChromium } from './chromium';
+import {
+  consoleErrorsOf as pageErrors,
+  criticalViolations,
+  describeWithBrowser,
+  launchChromium,
+} from './chromium';
 
 /**
  * What the cockpit lets a user do, and what it offers whom: the actions a
@@ -22,22 +27,9 @@ async function screenshot(page: Page, name: string): Promise<void> {
     await page.screenshot({ path: join(SCREENSHOTS, `cockpit-${name}.png`) });
 }
 
-/**
- * Console errors and page errors of `page`, to assert there were none. The
- * browser's own notes of the 401s before sign-in and of the 404 of a task
- * without a form are expected answers, not errors of the page.
- */
-function consoleErrorsOf(page: Page): string[] {
-  const errors: string[] = [];
-  const expected =
-    /^Failed to load resource: the server responded with a status of (401 \(Unauthorized\)|404 \(Not Found\) \S+\/api\/v1\/tasks\/\d+\/form$)/;
-  page.on('console', (m) => {
-    const line = `${m.text()} ${m.location().url}`;
-    if (m.type() === 'error' && !expected.test(line)) errors.push(line);
-  });
-  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-  return errors;
-}
+/** Console and page errors; besides 401s before sign-in, the 404 of a task without a form is an expected answer. */
+const consoleErrorsOf = (page: Page): string[] =>
+  pageErrors(page, [/^404 \(Not Found\) \S+\/api\/v1\/tasks\/\d+\/form$/]);
 
 describeWithBrowser('the cockpit: hidden actions with AUTH=api-key (chromium)', () => {
   let api: ApiHarness;

@@ -2,7 +2,12 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startApi, type ApiHarness } from '../../apps/api/test/api-harness';
 import { ApiKeyService } from '../../libs/api/src/auth/api-keys';
-import { criticalViolations, describeWithBrowser, launchChromium } from './chromium';
+import {
+  consoleErrorsOf as pageErrors,
+  criticalViolations,
+  describeWithBrowser,
+  launchChromium,
+} from './chromium';
 
 /**
  * Repairing a stuck instance from the cockpit's instance page (process
@@ -24,22 +29,9 @@ async function screenshot(page: Page, name: string): Promise<void> {
     });
 }
 
-/**
- * Console errors and page errors of `page`. The browser's own notes of the
- * 401s before sign-in and of the modification the API refuses (400, the
- * test's point) are expected answers, not errors of the page.
- */
-function consoleErrorsOf(page: Page): string[] {
-  const errors: string[] = [];
-  const expected =
-    /^Failed to load resource: the server responded with a status of (401 \(Unauthorized\)|400 \(Bad Request\) \S+\/api\/v1\/instances\/\d+\/modification$)/;
-  page.on('console', (m) => {
-    const line = `${m.text()} ${m.location().url}`;
-    if (m.type() === 'error' && !expected.test(line)) errors.push(line);
-  });
-  page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
-  return errors;
-}
+/** Console and page errors; besides 401s before sign-in, the modification the API refuses (400, the test's point) is an expected answer. */
+const consoleErrorsOf = (page: Page): string[] =>
+  pageErrors(page, [/^400 \(Bad Request\) \S+\/api\/v1\/instances\/\d+\/modification$/]);
 
 /**
  * Two branches: `charge` then `ship`, and the subprocess `pack` (its input
