@@ -3,7 +3,7 @@ import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, startApi, startWorker, type BenchChild } from './children';
-import { CamundaClientJobWorker, Poller } from './e2e';
+import { CamundaClientJobWorker, measureWindows, Poller } from './e2e';
 import { fmt, fmtStat, sleep, stat, type Stat } from './stats';
 import { BenchWorld, benchFile } from './world';
 
@@ -203,29 +203,7 @@ export async function runCamundaShape(plan: CamundaShapePlan): Promise<CamundaSh
     const cpu0 = cpuOf(workers, api);
     const machine0 = machineCpu();
     const w0 = performance.now();
-    const windowsPerSec: number[] = [];
-    let capped = false;
-    for (let k = 0; k < plan.windows; k++) {
-      const c0 = await poll();
-      const start = performance.now();
-      const end = start + plan.windowSeconds * 1000;
-      while (performance.now() < end) {
-        await sleep(50);
-        if (feeder.exhausted && feeder.outstanding <= 0) {
-          capped = true;
-          break;
-        }
-      }
-      const c1 = await poll();
-      const seconds = (performance.now() - start) / 1000;
-      if (seconds > 0.2) windowsPerSec.push((c1 - c0) / seconds);
-      if (capped) break;
-    }
-    if (windowsPerSec.length === 0) {
-      // Every instance completed before a window could start (tiny runs): the rate over the whole run instead.
-      windowsPerSec.push((await poll()) / ((performance.now() - fed) / 1000));
-      capped = true;
-    }
+    const { windowsPerSec, capped } = await measureWindows(plan, poll, feeder, fed);
     const wall = (performance.now() - w0) / 1000;
     const cpu1 = cpuOf(workers, api);
     const machine1 = machineCpu();

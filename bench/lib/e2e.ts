@@ -172,32 +172,7 @@ export async function runE2eCell(plan: E2eCellPlan): Promise<E2eCellResult> {
     const loadAverage = Math.round(os.loadavg()[0] * 100) / 100;
     const cpu0 = sumCpu(workers);
     const w0 = performance.now();
-    const windowsPerSec: number[] = [];
-    let capped = false;
-    let windowCompleted = 0;
-    for (let k = 0; k < plan.windows; k++) {
-      const c0 = await poll();
-      const start = performance.now();
-      const end = start + plan.windowSeconds * 1000;
-      while (performance.now() < end) {
-        await sleep(50);
-        // Out of instances and all of them completed: nothing left to measure.
-        if (feeder.exhausted && feeder.outstanding <= 0) {
-          capped = true;
-          break;
-        }
-      }
-      const c1 = await poll();
-      windowCompleted += c1 - c0;
-      const seconds = (performance.now() - start) / 1000;
-      if (seconds > 0.2) windowsPerSec.push((c1 - c0) / seconds);
-      if (capped) break;
-    }
-    if (windowsPerSec.length === 0) {
-      // Every instance completed before a window could start (tiny runs): the rate over the whole cell instead.
-      windowsPerSec.push((await poll()) / ((performance.now() - fed) / 1000));
-      capped = true;
-    }
+    const { windowsPerSec, capped, windowCompleted } = await measureWindows(plan, poll, feeder, fed);
     const cpu1 = sumCpu(workers);
     const wallSeconds = (performance.now() - w0) / 1000;
     const workerRssMB = workers.map((w) => w.rssMB());
@@ -537,4 +512,45 @@ export class BenchJobWorker implements JobWorker {
     this.totals.errors++;
     this.lastError = (e as Error).message;
   }
+}
+
+/**
+ * Completed instances per second in `plan.windows` windows of
+ * `plan.windowSeconds`, counted by `poll` (completed so far); stops early
+ * (`capped`) once the feeder is out of instances and all of them completed.
+ * A run too small for any window gets the rate since `fed` instead.
+ */
+export async function measureWindows(
+  plan: { readonly windows: number; readonly windowSeconds: number },
+  poll: () => Promise<number>,
+  feeder: { readonly exhausted: boolean; readonly outstanding: number },
+  fed: number,
+): Promise<{ windowsPerSec: number[]; capped: boolean; windowCompleted: number }> {
+  const windowsPerSec: number[] = [];
+  let capped = false;
+  let windowCompleted = 0;
+  for (let k = 0; k < plan.windows; k++) {
+    const c0 = await poll();
+    const start = performance.now();
+    const end = start + plan.windowSeconds * 1000;
+    while (performance.now() < end) {
+      await sleep(50);
+      // Out of instances and all of them completed: nothing left to measure.
+      if (feeder.exhausted && feeder.outstanding <= 0) {
+        capped = true;
+        break;
+      }
+    }
+    const c1 = await poll();
+    windowCompleted += c1 - c0;
+    const seconds = (performance.now() - start) / 1000;
+    if (seconds > 0.2) windowsPerSec.push((c1 - c0) / seconds);
+    if (capped) break;
+  }
+  if (windowsPerSec.length === 0) {
+    // Every instance completed before a window could start (tiny runs): the rate over the whole run instead.
+    windowsPerSec.push((await poll()) / ((performance.now() - fed) / 1000));
+    capped = true;
+  }
+  return { windowsPerSec, capped, windowCompleted };
 }
