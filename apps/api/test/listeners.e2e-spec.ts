@@ -22,6 +22,7 @@ describe('execution and task listeners through /v2 and /api/v1', () => {
     await deploy(camunda, 'el-task', fixture('listeners/service-task.bpmn'));
     await deploy(camunda, 'tl-creating', fixture('listeners/user-task-listeners.bpmn'));
     await deploy(camunda, 'tl-transitions', fixture('listeners/user-task-transitions.bpmn'));
+    await deploy(camunda, 'tl-canceling', fixture('listeners/user-task-canceling.bpmn'));
   }, 60_000);
   afterAll(async () => {
     await stopWorker?.();
@@ -263,5 +264,67 @@ describe('execution and task listeners through /v2 and /api/v1', () => {
       'the instance to complete',
     );
     expect(await stateOf()).toBe('COMPLETED');
+  });
+
+  it('canceling task listeners: canceling the instance cancels the task, runs the listener, and only then terminates the instance', async () => {
+    const { processInstanceKey } = await camunda.createProcessInstance({
+      processDefinitionId: 'tl-cancel-scopes' as never,
+      variables: { key: 'k-e2e' },
+    });
+    const { items } = await until(
+      () => camunda.searchUserTasks({ filter: { processInstanceKey } }, NOW),
+      (r) => r.items?.length === 1,
+      'the user task',
+    );
+    const userTaskKey = items[0].userTaskKey;
+    // No assigning listener on this task: the assignment applies at once.
+    await camunda.assignUserTask({ userTaskKey, assignee: 'ann' });
+    await until(
+      async () => (await camunda.getUserTask({ userTaskKey }, NOW)).assignee,
+      (a) => a === 'ann',
+      'the assignment',
+    );
+
+    await camunda.cancelProcessInstance({ processInstanceKey });
+    const cancel = await activateOne('notify-cancel');
+    expect(cancel).toMatchObject({
+      processInstanceKey,
+      elementId: 'check',
+      kind: 'TASK_LISTENER',
+      listenerEventType: 'CANCELING',
+    });
+    // The task as it was, from its row: the engine never saw the assignment.
+    expect(cancel.customHeaders).toMatchObject({
+      'io.camunda.zeebe:userTaskKey': userTaskKey,
+      'io.camunda.zeebe:assignee': 'ann',
+      'io.camunda.zeebe:action': '',
+    });
+    // Meanwhile the task is canceled (no more completions) and the instance still runs.
+    expect((await camunda.getUserTask({ userTaskKey }, NOW)).state).toBe('CANCELED');
+    expect(await failure(camunda.completeUserTask({ userTaskKey }))).toMatchObject({ status: 409 });
+    expect((await camunda.getProcessInstance({ processInstanceKey }, NOW)).state).toBe('ACTIVE');
+    // The cancellation is under way: a second one (or a suspension) is refused.
+    expect(await failure(camunda.cancelProcessInstance({ processInstanceKey }))).toMatchObject({ status: 409 });
+    expect((await h.json('POST', `/instances/${processInstanceKey}/suspend`)).status).toBe(409);
+
+    // A canceling listener cannot deny (Camunda 8.8 rejects it): 400 naming the event.
+    const denied = await failure(
+      camunda.completeJob({ jobKey: cancel.jobKey, result: { type: 'userTask', denied: true } }),
+    );
+    expect(denied).toMatchObject({ status: 400 });
+    expect(JSON.stringify(denied)).toContain("a 'CANCELING' task listener cannot deny");
+    expect((await camunda.getProcessInstance({ processInstanceKey }, NOW)).state).toBe('ACTIVE');
+
+    await camunda.completeJob({ jobKey: cancel.jobKey });
+    await until(
+      async () => (await camunda.getProcessInstance({ processInstanceKey }, NOW)).state,
+      (s) => s === 'TERMINATED',
+      'the instance to be terminated',
+    );
+    const jobs = await camunda.searchJobs({ filter: { processInstanceKey } }, NOW);
+    expect((jobs.items ?? []).map((j) => [j.type, j.kind, j.listenerEventType, j.state]).sort()).toEqual([
+      ['notify-cancel', 'TASK_LISTENER', 'CANCELING', 'COMPLETED'],
+      ['work', 'BPMN_ELEMENT', 'UNSPECIFIED', 'CANCELED'],
+    ]);
   });
 });

@@ -309,3 +309,66 @@ describe('assigning and completing task listener jobs', () => {
     ).toEqual([]);
   });
 });
+
+/**
+ * `canceling` task listeners through the job service and the unit of work:
+ * canceling the instance cancels the task at once; the listener's job carries
+ * the task as it was (from its row); a denial is refused; the instance is
+ * CANCELED once the last listener completed.
+ */
+describe('canceling task listener jobs', () => {
+  const CANCELING = engineFixture('listeners/user-task-canceling.bpmn');
+
+  it('run when the instance is canceled, with the task in their headers; the instance ends after them', async () => {
+    const kit = new RuntimeKit();
+    await kit.deploy(CANCELING);
+    const id = await kit.startAndRun('tl-cancel-scopes', { key: 'k' });
+    const { items } = await kit.tasks.list({ instanceId: id, limit: 10 });
+    const taskId = items[0].id;
+    // No assigning listener on this task: the assignment applies at once, to the row only.
+    await kit.tasks.assign(taskId, 'ann', true);
+    await kit.drain();
+
+    await kit.instances.cancel(id);
+    await kit.drain();
+    expect(await kit.tasks.get(taskId)).toMatchObject({ state: 'CANCELED' });
+    expect(kit.store.rows('instances').find((i) => String(i.id) === id)).toMatchObject({
+      status: 'ACTIVE',
+    });
+    await expect(kit.tasks.complete(taskId, {})).rejects.toMatchObject({
+      code: RuntimeErrorCode.Conflict,
+    });
+    // The cancellation is under way: another cancel or a suspension is refused.
+    await expect(kit.instances.cancel(id)).rejects.toMatchObject({
+      code: RuntimeErrorCode.Conflict,
+      message: expect.stringContaining('waits for canceling task listeners'),
+    });
+    await expect(kit.instances.suspend(id)).rejects.toMatchObject({
+      code: RuntimeErrorCode.Conflict,
+    });
+
+    const job = await only(kit, 'notify-cancel');
+    expect(job).toMatchObject({
+      kind: 'TASK_LISTENER',
+      listenerEventType: 'CANCELING',
+      elementId: 'check',
+    });
+    expect(job.customHeaders).toEqual({
+      'io.camunda.zeebe:userTaskKey': taskId,
+      'io.camunda.zeebe:action': '',
+      'io.camunda.zeebe:assignee': 'ann',
+      'io.camunda.zeebe:priority': '50',
+    });
+    await expect(
+      kit.jobs.completeWithUserTaskResult(job.id, { workerId: 'w1', result: { denied: true } }),
+    ).rejects.toMatchObject({
+      code: RuntimeErrorCode.BadRequest,
+      message: expect.stringContaining("a 'CANCELING' task listener cannot deny"),
+    });
+    await kit.jobs.complete(job.id, { workerId: 'w1' });
+    await kit.drain();
+    expect(kit.store.rows('instances').find((i) => String(i.id) === id)).toMatchObject({
+      status: 'CANCELED',
+    });
+  });
+});

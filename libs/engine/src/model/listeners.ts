@@ -147,15 +147,13 @@ const TASK_LISTENER_EVENTS: Readonly<Record<string, string>> = {
   cancel: 'canceling',
 };
 
-/** Task listener events Baton runs; the other one (canceling) is refused at deploy. */
-const RUN_TASK_EVENTS = ['creating', 'assigning', 'updating', 'completing'] as const;
-type RunTaskEvent = (typeof RUN_TASK_EVENTS)[number];
+type TaskEvent = 'creating' | 'assigning' | 'updating' | 'completing' | 'canceling';
 
 /**
  * `zeebe:taskListeners` of a user task. Camunda 8 runs them on Camunda user
- * tasks (`zeebe:userTask`) only; Baton runs the `creating`, `assigning`,
- * `updating` and `completing` ones and refuses `canceling` by name rather
- * than ignoring it. Returns undefined when there are none.
+ * tasks (`zeebe:userTask`) only, for the events `creating`, `assigning`,
+ * `updating`, `completing` and `canceling` (or their 8.6 names). Returns
+ * undefined when there are none.
  */
 export function readTaskListeners(ctx: ReadContext, el: ModdleElement): TaskListeners | undefined {
   const listeners = children(extension(el, 'zeebe:TaskListeners'), 'listeners');
@@ -167,11 +165,12 @@ export function readTaskListeners(ctx: ReadContext, el: ModdleElement): TaskList
     );
     return undefined;
   }
-  const byEvent: Record<RunTaskEvent, ListenerDefinition[]> = {
+  const byEvent: Record<TaskEvent, ListenerDefinition[]> = {
     creating: [],
     assigning: [],
     updating: [],
     completing: [],
+    canceling: [],
   };
   for (const listener of listeners) {
     const written = str(listener, 'eventType');
@@ -180,13 +179,6 @@ export function readTaskListeners(ctx: ReadContext, el: ModdleElement): TaskList
       ctx.problems.at(
         el,
         `zeebe:taskListener eventType '${written ?? ''}' is not one of creating, assigning, updating, completing, canceling`,
-      );
-      continue;
-    }
-    if (!(RUN_TASK_EVENTS as readonly string[]).includes(eventType)) {
-      ctx.problems.at(
-        el,
-        `task listeners of eventType '${eventType}' are not supported by Baton (only 'creating', 'assigning', 'updating', 'completing')`,
       );
       continue;
     }
@@ -201,15 +193,19 @@ export function readTaskListeners(ctx: ReadContext, el: ModdleElement): TaskList
       retriesText === undefined || retriesText.trim() === ''
         ? literal(DEFAULT_RETRIES)
         : ctx.expressions.value(retriesText, el, 'zeebe:taskListener retries');
-    if (type && retries) byEvent[eventType as RunTaskEvent].push({ type, retries });
+    if (type && retries) byEvent[eventType as TaskEvent].push({ type, retries });
   }
-  const { creating, assigning, updating, completing } = byEvent;
-  if (creating.length + assigning.length + updating.length + completing.length === 0)
+  const { creating, assigning, updating, completing, canceling } = byEvent;
+  if (
+    creating.length + assigning.length + updating.length + completing.length + canceling.length ===
+    0
+  )
     return undefined;
   return Object.freeze({
     creating: Object.freeze(creating),
     ...(assigning.length > 0 ? { assigning: Object.freeze(assigning) } : {}),
     ...(updating.length > 0 ? { updating: Object.freeze(updating) } : {}),
     ...(completing.length > 0 ? { completing: Object.freeze(completing) } : {}),
+    ...(canceling.length > 0 ? { canceling: Object.freeze(canceling) } : {}),
   });
 }

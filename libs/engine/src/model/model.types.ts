@@ -123,7 +123,6 @@ export interface ExecutionListeners {
 
 /**
  * `zeebe:taskListeners` of a Camunda user task, by event, in model order.
- * Baton runs `creating` listeners; the other events are refused at deploy.
  */
 export interface TaskListeners {
   /** Before the task is created: the jobs may correct its assignee, candidates, dates and priority. */
@@ -134,6 +133,8 @@ export interface TaskListeners {
   readonly updating?: readonly ListenerDefinition[];
   /** Before a completion takes effect: the jobs may deny it (its variables are dropped) or correct the task. */
   readonly completing?: readonly ListenerDefinition[];
+  /** Once the element is terminated (canceled, interrupted): its termination waits for the jobs, which cannot deny it. */
+  readonly canceling?: readonly ListenerDefinition[];
 }
 
 export interface UserTaskDefinition {

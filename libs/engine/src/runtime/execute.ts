@@ -101,7 +101,8 @@ export function execute(
   }
   const working = cloneState(state);
   const x = new Execution(process, working, env);
-  if (events.some((e) => e.type === 'cancel')) {
+  // (Unless a cancel already waits for canceling task listeners: their jobs' completions must apply.)
+  if (events.some((e) => e.type === 'cancel') && working.elements[working.rootId]?.terminating === undefined) {
     x.cancel();
     return { state: working, effects: x.effects };
   }
@@ -170,7 +171,7 @@ function apply(x: Execution, event: EngineEvent): void {
     }
     case 'incident': {
       const inst = x.elements[event.elementInstanceId];
-      if (inst === undefined || inst.incident !== undefined) return;
+      if (inst === undefined || inst.incident !== undefined || inst.terminating !== undefined) return;
       // A READY element is set aside on the phase it was about to run, which resolving retries;
       // one waiting for an execution listener on that listener's phase.
       const phase =
@@ -257,7 +258,8 @@ function trigger(x: Execution, ownerId: string, elementId: string, variables: Va
   const owner = x.elements[ownerId];
   const event = x.process.nodes.get(elementId);
   // A stale trigger (the token moved on, the scope ended) changes nothing.
-  if (owner === undefined || event === undefined || owner.state !== 'WAITING' || !owner.entered) return;
+  // Nor does one for an element being terminated (waiting for canceling task listeners).
+  if (owner === undefined || event === undefined || owner.state !== 'WAITING' || !owner.entered || owner.terminating !== undefined) return;
   if (event.type === 'boundaryEvent') {
     if (event.attachedToId !== owner.elementId || owner.loopIndex !== undefined) return;
     const interrupting = event.interrupting ?? true;

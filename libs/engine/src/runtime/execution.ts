@@ -13,11 +13,13 @@ import {
   isTaskListenerEvent,
   listenerJobKey,
   listenersOf,
+  startCancelingListenerJob,
   startListenerJob,
   startTaskListenerJob,
   startTransitionListenerJob,
 } from './listeners';
 import { createUserTask } from './behaviors/tasks.behavior';
+import { terminateEmptyScopes } from './modification';
 import { processIndex, type ProcessIndex } from './process-index';
 import {
   DEFAULT_STEP_BUDGET,
@@ -31,6 +33,7 @@ import {
   type ListenerEvent,
   type ListenerRun,
   type TaskTransitionEvent,
+  type Termination,
   type UserTaskCorrections,
   type UserTaskData,
   type Variables,
@@ -350,7 +353,7 @@ export class Execution implements BehaviorContext {
       if (scope !== undefined) this.checkInclusiveJoins(scopeId);
       return;
     }
-    if (scope.elementType === 'multiInstanceBody') return;
+    if (scope.elementType === 'multiInstanceBody' || scope.terminating !== undefined) return;
     // An ad-hoc subprocess decides itself when it is done; only after an interrupting event subprocess it ends here.
     if (scope.elementType === 'adHocSubProcess' && scope.interrupted !== true) return;
     // Already completing: queued, or waiting for an execution listener.
@@ -383,7 +386,7 @@ export class Execution implements BehaviorContext {
 
   private completeRoot(): void {
     const root = this.root;
-    if (this.state.status !== 'ACTIVE') return;
+    if (this.state.status !== 'ACTIVE' || root.terminating !== undefined) return;
     if (root.listened !== 'end' && listenersOf(this.process, root, 'end').length > 0) {
       if (root.listener === undefined) this.guard(root, 'complete', () => this.awaitListeners(root, 'end'));
       return;
@@ -396,14 +399,39 @@ export class Execution implements BehaviorContext {
     this.effects.push({ type: 'instanceEnded', status: 'COMPLETED', variables: root.variables ?? {} });
   }
 
-  /** Cancels the whole instance: terminates every element instance, runs nothing. */
+  /**
+   * Cancels the whole instance: terminates every element instance, runs
+   * nothing. A user task with `canceling` task listeners holds the
+   * cancellation until they ran (Zeebe's process instance stays TERMINATING):
+   * the instance stays ACTIVE meanwhile (a suspended one is resumed for them),
+   * runs nothing else, and a second cancel changes nothing (the host refuses it).
+   */
   cancel(): void {
     if (this.state.status !== 'ACTIVE' && this.state.status !== 'SUSPENDED') return;
     const root = this.root;
+    if (root.terminating !== undefined) return;
     this.clearQueue();
     if (root.listener !== undefined) this.cancelListenerJob(root);
-    for (const childId of this.childIds(root.id)) this.terminate(this.elements[childId]);
+    let waits = false;
+    for (const childId of this.childIds(root.id)) if (!this.terminate(this.elements[childId])) waits = true;
     if (root.entered) this.closeEventSubProcessSubscriptions(root, this.process.scope.eventSubProcessIds);
+    if (waits) {
+      root.terminating = {};
+      root.state = 'WAITING';
+      delete root.pending;
+      if (this.state.status === 'SUSPENDED') {
+        this.state.status = 'ACTIVE';
+        this.effects.push({ type: 'instanceResumed' });
+      }
+      return;
+    }
+    this.endCanceled();
+  }
+
+  /** The cancellation is done: the process instance is terminated and the instance ends CANCELED. */
+  private endCanceled(): void {
+    const root = this.root;
+    delete root.terminating;
     this.history('ELEMENT_TERMINATED', root);
     this.state.status = 'CANCELED';
     root.state = 'WAITING';
@@ -431,16 +459,29 @@ export class Execution implements BehaviorContext {
     this.effects.push({ type: 'instanceResumed' });
   }
 
-  /** Terminates an element instance and everything inside it, deepest first. */
-  terminate(inst: ElementInstance): void {
+  /**
+   * Terminates an element instance and everything inside it, deepest first.
+   * Returns false when the termination waits (Zeebe's ELEMENT_TERMINATING):
+   * a user task whose task exists runs its `canceling` task listeners first
+   * (its task is canceled, its jobs, subscriptions and incident are gone at
+   * once), and a scope waits for such a user task inside it. The caller
+   * records what the termination was for in `terminating`;
+   * `finishTermination` ends them. An element already terminating stays so.
+   */
+  terminate(inst: ElementInstance): boolean {
+    if (inst.terminating !== undefined) return false;
+    let waits = false;
     for (const childId of this.childIds(inst.id)) {
       const child = this.elements[childId];
-      if (child !== undefined) this.terminate(child);
+      if (child !== undefined && !this.terminate(child)) waits = true;
     }
     if (inst.joinArrival) {
       this.remove(inst);
-      return;
+      return true;
     }
+    const canceling = !waits && this.runsCancelingListeners(inst);
+    // A task still being created: its canceling listeners see it as it would have been.
+    const creating = canceling && inst.listener?.event === 'creating' ? inst.userTask : undefined;
     if (inst.incident !== undefined) this.resolveIncidentEffect(inst);
     if (inst.elementType !== 'process') {
       const node = this.node(inst);
@@ -452,10 +493,95 @@ export class Execution implements BehaviorContext {
           if (inst.loopIndex === undefined) this.closeBoundarySubscriptions(inst, node);
         }
       }
+      if (waits || canceling) {
+        delete inst.incident;
+        delete inst.listener;
+        delete inst.transition;
+        delete inst.userTask;
+        delete inst.pending;
+        inst.state = 'WAITING';
+        inst.terminating = {};
+        if (canceling) {
+          if (creating !== undefined) inst.userTask = creating;
+          this.runCancelingListener(inst, 0);
+        }
+        return false;
+      }
       if (inst.entered) this.history('ELEMENT_TERMINATED', inst);
       checkTransition(inst, 'TERMINATED');
     }
     this.remove(inst);
+    return true;
+  }
+
+  /**
+   * Whether terminating this element runs `canceling` task listeners: a
+   * user task whose task exists (created, or being created, assigned,
+   * updated or completed by listeners), as Zeebe cancels a user task in any
+   * state but CANCELING. Not before its task (a start execution listener, an
+   * activation that failed) nor after it (completing: the task is done).
+   */
+  private runsCancelingListeners(inst: ElementInstance): boolean {
+    if (inst.elementType !== 'userTask' || inst.state !== 'WAITING' || !inst.entered) return false;
+    const phase = inst.incident?.phase;
+    if (phase === 'activate' || phase === 'complete') return false;
+    const event = inst.listener?.event;
+    if (event === 'start' || event === 'end') return false;
+    return listenersOf(this.process, inst, 'canceling').length > 0;
+  }
+
+  /**
+   * A termination that waited is done: the element ends terminated, then
+   * what it was for goes on: its scope's own termination, the interrupting
+   * boundary event, the modification; otherwise its scope, which may now
+   * start an interrupting event subprocess, complete (a terminate end event,
+   * a completion condition) or go on.
+   */
+  private finishTermination(inst: ElementInstance): void {
+    const termination: Termination = inst.terminating ?? {};
+    if (inst.parentId === null) {
+      this.endCanceled();
+      return;
+    }
+    if (inst.entered) this.history('ELEMENT_TERMINATED', inst);
+    delete inst.terminating;
+    checkTransition(inst, 'TERMINATED');
+    this.remove(inst);
+    const scope = this.elements[inst.parentId];
+    if (scope === undefined) return;
+    if (scope.terminating !== undefined) {
+      if (!this.hasChildren(scope.id)) this.finishTermination(scope);
+      return;
+    }
+    // (Not into a scope an interrupting event subprocess took over meanwhile, as in Zeebe.)
+    if (termination.boundary !== undefined && scope.interruptedBy === undefined) {
+      const event = this.nodeById(termination.boundary.eventId);
+      const boundary = this.create(event, scope.id, { state: 'READY', pending: 'activate' });
+      this.acceptVariables(boundary, event, termination.boundary.variables);
+      this.queue.push(boundary.id);
+      this.checkInclusiveJoins(scope.id);
+      return;
+    }
+    if (termination.modification === true) {
+      terminateEmptyScopes(this, scope.id, new Set());
+      return;
+    }
+    if (this.hasChildren(scope.id)) {
+      this.checkInclusiveJoins(scope.id);
+      return;
+    }
+    const interruptedBy = scope.interruptedBy;
+    if (interruptedBy !== undefined) {
+      delete scope.interruptedBy;
+      this.startEventSubProcess(scope, this.nodeById(interruptedBy.startId), interruptedBy.variables);
+    } else if (scope.elementType === 'multiInstanceBody') {
+      // Its completion condition held while inner instances still ran.
+      this.schedule(scope, 'complete');
+    } else if (scope.elementType === 'adHocSubProcess') {
+      adHocSubProcess.remainingEnded(this, scope);
+    } else {
+      this.checkScope(scope.id);
+    }
   }
 
   // -------------------------------------------------------------------------
@@ -508,7 +634,8 @@ export class Execution implements BehaviorContext {
     if (incident.phase === 'listener') {
       // A transition's task listener whose type or retries failed to evaluate: that listener runs again.
       delete inst.incident;
-      if (inst.listener !== undefined) this.runTransitionListener(inst, inst.listener.index);
+      if (inst.listener?.event === 'canceling') this.runCancelingListener(inst, inst.listener.index);
+      else if (inst.listener !== undefined) this.runTransitionListener(inst, inst.listener.index);
       return;
     }
     if (incident.phase === 'job') {
@@ -568,6 +695,10 @@ export class Execution implements BehaviorContext {
     }
     if (run.event === 'assigning' || run.event === 'updating' || run.event === 'completing') {
       this.completeTransitionListener(inst, run, corrections, denial);
+      return;
+    }
+    if (run.event === 'canceling') {
+      this.completeCancelingListener(inst, run, corrections);
       return;
     }
     const event = run.event;
@@ -704,6 +835,43 @@ export class Execution implements BehaviorContext {
       this.acceptVariables(inst, this.node(inst), transition.variables);
       this.schedule(inst, 'complete');
     });
+  }
+
+  // -------------------------------------------------------------------------
+  // User task termination paused for its canceling task listeners
+  // -------------------------------------------------------------------------
+
+  /**
+   * Emits the job of a `canceling` listener. A type or retries that fail to
+   * evaluate raise an EXPRESSION_ERROR whose resolution runs that listener
+   * again (the element keeps terminating meanwhile).
+   */
+  private runCancelingListener(inst: ElementInstance, index: number): void {
+    inst.listener = { event: 'canceling', index };
+    try {
+      startCancelingListenerJob(this, inst, index);
+    } catch (e) {
+      if (!(e instanceof FeelEvaluationError)) throw e;
+      this.raiseIncident(inst, 'EXPRESSION_ERROR', `${inst.elementId}: ${e.message}`, 'listener');
+    }
+  }
+
+  /**
+   * A `canceling` listener completed (it cannot deny: the host refuses
+   * that): the next one runs, or the termination is done. Corrections are
+   * accepted, as Camunda 8 accepts them, and change nothing but what a
+   * later listener of a task still being created sees: the task is canceled.
+   */
+  private completeCancelingListener(inst: ElementInstance, run: ListenerRun, corrections: UserTaskCorrections | undefined): void {
+    if (inst.terminating === undefined) return;
+    if (inst.userTask !== undefined) inst.userTask = correctedTask(inst.userTask, corrections);
+    if (run.index + 1 < listenersOf(this.process, inst, 'canceling').length) {
+      this.runCancelingListener(inst, run.index + 1);
+      return;
+    }
+    delete inst.listener;
+    delete inst.userTask;
+    this.finishTermination(inst);
   }
 
   /** A listener's job ran out of retries: EXECUTION_ or TASK_LISTENER_NO_RETRIES; resolving hands that job out again. */
@@ -1017,7 +1185,11 @@ export class Execution implements BehaviorContext {
   /** A boundary event fires on its activity instance. */
   triggerBoundary(activity: ElementInstance, event: FlowNode, variables: Variables | undefined, interrupting: boolean): void {
     const scopeId = activity.parentId as string;
-    if (interrupting) this.terminate(activity);
+    if (interrupting && !this.terminate(activity)) {
+      // The activity waits for canceling task listeners; the boundary event is activated once it is terminated (Zeebe).
+      activity.terminating = { boundary: { eventId: event.id, ...(variables !== undefined ? { variables } : {}) } };
+      return;
+    }
     const boundary = this.create(event, scopeId, { state: 'READY', pending: 'activate' });
     this.acceptVariables(boundary, event, variables);
     this.queue.push(boundary.id);
@@ -1026,13 +1198,23 @@ export class Execution implements BehaviorContext {
 
   /** An event subprocess starts inside `scope`; interrupting ones first terminate everything else there. */
   triggerEventSubProcess(scope: ElementInstance, start: FlowNode, variables: Variables | undefined, interrupting: boolean): void {
-    const espNode = this.process.nodes.get(start.scopeId) as FlowNode;
     if (interrupting) {
-      for (const childId of this.childIds(scope.id)) this.terminate(this.elements[childId]);
+      let waits = false;
+      for (const childId of this.childIds(scope.id)) if (!this.terminate(this.elements[childId])) waits = true;
       const scopeDefinition = this.scopeOf(scope);
       if (scopeDefinition !== undefined) this.closeEventSubProcessSubscriptions(scope, scopeDefinition.eventSubProcessIds);
       scope.interrupted = true;
+      if (waits) {
+        // Canceling task listeners run first; the event subprocess starts once everything else is terminated (Zeebe).
+        scope.interruptedBy = { startId: start.id, ...(variables !== undefined ? { variables } : {}) };
+        return;
+      }
     }
+    this.startEventSubProcess(scope, start, variables);
+  }
+
+  private startEventSubProcess(scope: ElementInstance, start: FlowNode, variables: Variables | undefined): void {
+    const espNode = this.process.nodes.get(start.scopeId) as FlowNode;
     const esp = this.create(espNode, scope.id, { state: 'WAITING', entered: true });
     this.history('ELEMENT_ACTIVATED', esp);
     if (espNode.scope !== undefined) this.openEventSubProcessSubscriptions(esp, espNode.scope.eventSubProcessIds);

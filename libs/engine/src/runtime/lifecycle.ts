@@ -32,7 +32,8 @@ export function lifecycleOf(inst: ElementInstance): Lifecycle {
   if (phase === 'activate') return 'ACTIVATING';
   if (phase === 'complete') return 'COMPLETING';
   // Waiting for an execution listener's job: still activating (start) or completing (end), as in Zeebe.
-  // (A user task's task listeners run while the element is activated.)
+  // (A user task's task listeners run while the element is activated; its canceling ones while it is
+  // terminating, `terminating` set, still ACTIVATED here until it is TERMINATED.)
   if (
     inst.listener !== undefined &&
     (inst.listener.event === 'start' || inst.listener.event === 'end')

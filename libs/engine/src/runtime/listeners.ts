@@ -116,6 +116,30 @@ export function startTransitionListenerJob(
   );
 }
 
+/**
+ * The job of a `canceling` task listener (Camunda 8.8): the element is being
+ * terminated and its task canceled. Its headers carry the task key and an
+ * empty action; the host adds the task's data from the task as it was
+ * (the engine does not hold it), or, for a task still being created, the
+ * engine gives the task as it would have been.
+ */
+export function startCancelingListenerJob(
+  x: BehaviorContext,
+  inst: ElementInstance,
+  index: number,
+): void {
+  const task = inst.userTask;
+  emitListenerJob(
+    x,
+    inst,
+    { event: 'canceling', index },
+    'the canceling task listener',
+    task !== undefined
+      ? taskHeaders(inst.id, task, '')
+      : { 'io.camunda.zeebe:userTaskKey': inst.id, 'io.camunda.zeebe:action': '' },
+  );
+}
+
 /** The job of one listener run, its type and retries evaluated in the element's scope; the element remembers the run. */
 function emitListenerJob(
   x: BehaviorContext,

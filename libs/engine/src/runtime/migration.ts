@@ -162,6 +162,16 @@ export function migrateInstance(
       'it has not entered its start event yet (work in flight); retry the migration once it rests',
     );
   }
+  // Zeebe migrates active elements only; a terminating one waits for its canceling task listeners.
+  const terminating =
+    elements.find((e) => e.terminating !== undefined && e.listener?.event === 'canceling') ??
+    elements.find((e) => e.terminating !== undefined);
+  if (terminating !== undefined) {
+    refuse(
+      `the element '${terminating.elementId}' is being terminated (its canceling task listeners run); retry the migration once it is`,
+      terminating.parentId === null ? undefined : terminating.elementId,
+    );
+  }
   const newIdOf = (inst: ElementInstance): string =>
     inst.parentId === null ? target.id : (map.get(inst.elementId) as string);
 

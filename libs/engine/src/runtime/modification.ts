@@ -82,7 +82,12 @@ export function applyModification(x: Execution, modification: Modification): voi
       return;
     }
     const parentId = inst.parentId;
-    x.terminate(inst);
+    if (inst.terminating !== undefined) continue;
+    if (!x.terminate(inst)) {
+      // Canceling task listeners run first; its empty flow scopes are terminated once it is.
+      inst.terminating = { modification: true };
+      continue;
+    }
     terminateEmptyScopes(x, parentId, required);
   }
 }
@@ -114,6 +119,17 @@ function plan(process: CompiledProcess, state: InstanceState, modification: Modi
     return { problems, activations, terminations };
   }
   const elements = state.elements;
+  // Baton does not modify around a termination that waits for canceling task listeners.
+  for (const id in elements) {
+    const inst = elements[id];
+    if (inst.terminating === undefined || inst.listener?.event !== 'canceling') continue;
+    problems.push({
+      message: `element instance '${id}' of '${inst.elementId}' is being terminated (its canceling task listeners run); modify the instance once it is`,
+      elementId: inst.elementId,
+      elementInstanceId: id,
+    });
+    return { problems, activations, terminations };
+  }
   const flowIds = sequenceFlowIds(process);
   let byElement: Map<string, string[]> | undefined;
 
@@ -426,7 +442,11 @@ function activate(x: Execution, activation: Activation, required: Set<string>): 
 }
 
 /** Zeebe: a flow scope left with nothing running, and needed by no activation, is terminated, up to the process. */
-function terminateEmptyScopes(x: Execution, scopeId: string, required: ReadonlySet<string>): void {
+export function terminateEmptyScopes(
+  x: Execution,
+  scopeId: string,
+  required: ReadonlySet<string>,
+): void {
   let scope = x.elements[scopeId];
   while (scope !== undefined && !x.hasChildren(scope.id) && !required.has(scope.id)) {
     if (scope.parentId === null) {

@@ -132,6 +132,18 @@ export interface ElementInstance {
   transition?: UserTaskTransition;
   /** How many transitions of this user task ran listeners: their jobs' keys differ by it. */
   transitions?: number;
+  /**
+   * The element is being terminated but waits (Zeebe's ELEMENT_TERMINATING):
+   * a user task for its `canceling` task listeners (`listener`), a scope for
+   * such a user task inside it. It is removed once they are done; `then`
+   * says what its termination was for.
+   */
+  terminating?: Termination;
+  /**
+   * A scope whose interrupting event subprocess waits for the scope's
+   * children to finish terminating (a user task's `canceling` listeners).
+   */
+  interruptedBy?: { readonly startId: string; readonly variables?: Variables };
   /** Multi-instance bodies: progress of the loop. */
   loop?: LoopState;
   /** Ad-hoc subprocesses: their job (job-worker mode) and a completion asked for while elements still ran. */
@@ -177,8 +189,8 @@ export interface CompensableRecord {
 /** Execution listener events (Camunda 8's `eventType`). */
 export type ListenerEvent = 'start' | 'end';
 
-/** User task listener events Baton runs (Camunda 8's `eventType`). */
-export type TaskListenerEvent = 'creating' | TaskTransitionEvent;
+/** User task listener events (Camunda 8's `eventType`). */
+export type TaskListenerEvent = 'creating' | TaskTransitionEvent | 'canceling';
 
 /** Task listener events that pause a transition a client asked for, which a listener may deny. */
 export type TaskTransitionEvent = 'assigning' | 'updating' | 'completing';
@@ -192,6 +204,14 @@ export interface ListenerRun {
   readonly event: ListenerEvent | TaskListenerEvent;
   readonly index: number;
   readonly round?: number;
+}
+
+/** What a termination that waits goes on with once it is done (see `ElementInstance.terminating`). */
+export interface Termination {
+  /** An interrupting boundary event fired: it is activated after the activity is terminated. */
+  readonly boundary?: { readonly eventId: string; readonly variables?: Variables };
+  /** A process instance modification terminated it: its flow scopes left empty are terminated after it. */
+  readonly modification?: true;
 }
 
 /** A user task transition waiting for its task listeners. */

@@ -18,6 +18,7 @@ import { LockTimeoutError, type Repositories, type RuntimeStore } from '../ports
 import { isEnded, type DecisionInstanceRecord, type InstanceRecord, type StoredEvent } from '../ports/records';
 import { RuntimeError } from '../runtime-error';
 import type { JobSignal } from '../jobs/job-signal';
+import { withCancelingTaskHeaders } from '../tasks/canceling-listener-headers';
 import type { Announcer } from './announcer';
 import { StepChanges, type InstanceHead } from './step-changes';
 import type { HistoryLevel } from '../retention/history-level';
@@ -398,6 +399,19 @@ export class UnitOfWork {
    * decision instances (history) are written only when the whole step holds.
    */
   private async stepAnswering(
+    tx: Repositories,
+    changes: StepChanges,
+    row: InstanceRecord,
+    definition: LoadedDefinition,
+    events: readonly EngineEvent[],
+    run: boolean,
+  ): Promise<StepOutcome> {
+    const outcome = await this.stepAnsweringDecisions(tx, changes, row, definition, events, run);
+    // Canceling task listeners' jobs get the task's data from its row (tasks/canceling-listener-headers.ts).
+    return outcome === null || isFailure(outcome) ? outcome : withCancelingTaskHeaders(tx.userTasks, outcome);
+  }
+
+  private async stepAnsweringDecisions(
     tx: Repositories,
     changes: StepChanges,
     row: InstanceRecord,

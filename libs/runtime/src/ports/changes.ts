@@ -75,8 +75,8 @@ export interface JobOpen {
   readonly type: string;
   readonly retries: number;
   readonly customHeaders: Readonly<Record<string, string>>;
-  /** The job of an execution listener (`START`, `END`) or a task listener (`CREATING`, `ASSIGNING`, `COMPLETING`); absent for the element's own job. */
-  readonly listenerEventType?: 'START' | 'END' | 'CREATING' | 'ASSIGNING' | 'UPDATING' | 'COMPLETING';
+  /** The job of an execution listener (`START`, `END`) or a task listener (`CREATING`, `ASSIGNING`, `UPDATING`, `COMPLETING`, `CANCELING`); absent for the element's own job. */
+  readonly listenerEventType?: 'START' | 'END' | 'CREATING' | 'ASSIGNING' | 'UPDATING' | 'COMPLETING' | 'CANCELING';
 }
 
 /**

@@ -34,6 +34,7 @@ import { jobRetries } from './tasks.behavior';
 export const AD_HOC_ELEMENTS_VARIABLE = 'adHocSubProcessElements';
 
 export const adHocSubProcess: ElementBehavior & {
+  remainingEnded(x: BehaviorContext, inst: ElementInstance): void;
   jobCompleted(
     x: BehaviorContext,
     inst: ElementInstance,
@@ -70,6 +71,12 @@ export const adHocSubProcess: ElementBehavior & {
 
   terminate(x, inst, node) {
     closeAll(x, inst, node);
+  },
+
+  /** The last activation still terminating (canceling task listeners) is gone: a fulfilled subprocess completes now. */
+  remainingEnded(x: BehaviorContext, inst: ElementInstance): void {
+    if (inst.adHoc?.fulfilled === true) fulfilled(x, inst, false);
+    else x.checkScope(inst.id);
   },
 
   /**

@@ -51,7 +51,8 @@ export interface BehaviorContext {
   ): ElementInstance;
   remove(inst: ElementInstance): void;
   activateNode(node: FlowNode, scopeId: string, viaFlowId?: string, variables?: Variables): ElementInstance;
-  terminate(inst: ElementInstance): void;
+  /** False when the termination waits for canceling task listeners (see Execution.terminate). */
+  terminate(inst: ElementInstance): boolean;
   checkScope(scopeId: string): void;
   /** Enters a scope at its start event; false when it has none. */
   enterScope(scopeInst: ElementInstance, startEventId: string | undefined): boolean;

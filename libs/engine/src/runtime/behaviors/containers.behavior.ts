@@ -105,8 +105,10 @@ export const multiInstanceBody = {
     const loop = body.loop as LoopState;
     loop.completed += 1;
     if (conditionMet) {
-      for (const childId of x.childIds(body.id)) x.terminate((x.element(childId) as ElementInstance));
-      x.schedule(body, 'complete');
+      let waits = false;
+      for (const childId of x.childIds(body.id)) if (!x.terminate(x.element(childId) as ElementInstance)) waits = true;
+      // Inner instances running canceling task listeners: the body completes once they are terminated.
+      if (!waits) x.schedule(body, 'complete');
       return;
     }
     if (mi.sequential && loop.started < loop.total) {
