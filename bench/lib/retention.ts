@@ -6,7 +6,7 @@ import { seedInstances } from '../../libs/store/test/retention-seed';
 export interface RetentionPlan {
   /** Ended instances seeded. */
   readonly instances: number;
-  /** History rows per instance. */
+  /** History events per instance (two to a `HistoryStep` row, as a step of one element writes them). */
   readonly historyPerInstance: number;
   /** RETENTION_CHUNK. */
   readonly chunk: number;
@@ -53,7 +53,7 @@ export async function measureRetention(plan: RetentionPlan, log: (line: string) 
     });
     await db.prisma.$executeRawUnsafe('ANALYZE');
     const seedSeconds = (performance.now() - t0) / 1000;
-    log(`  seeded ${plan.instances.toLocaleString('en-US')} ended instances, ${(plan.instances * plan.historyPerInstance).toLocaleString('en-US')} history rows in ${seedSeconds.toFixed(1)} s`);
+    log(`  seeded ${plan.instances.toLocaleString('en-US')} ended instances, ${(plan.instances * plan.historyPerInstance).toLocaleString('en-US')} history events in ${seedSeconds.toFixed(1)} s`);
 
     const size = async (table: string) =>
       Number((await db.prisma.$queryRawUnsafe<{ n: bigint }[]>(`SELECT pg_total_relation_size('"${table}"') AS n`))[0].n);
@@ -72,7 +72,7 @@ export async function measureRetention(plan: RetentionPlan, log: (line: string) 
       };
     };
 
-    const history = await pass('HistoryEvent', { historyRetentionMs: DAY });
+    const history = await pass('HistoryStep', { historyRetentionMs: DAY });
     log(`  history: ${line(history.figures)}`);
     const instances = await pass('ProcessInstance', { instanceRetentionMs: DAY });
     const instanceFigures = { ...instances.figures, instancesPerSec: instances.report.instances / instances.figures.seconds };
@@ -104,7 +104,7 @@ export function retentionMarkdown(r: RetentionFigures): string[] {
     '',
     '| pass | rows deleted | s | rows/s | chunks | table before | after | after VACUUM |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    row('HISTORY_RETENTION (HistoryEvent)', r.history),
+    row('HISTORY_RETENTION (HistoryStep)', r.history),
     row('INSTANCE_RETENTION (ProcessInstance + related)', r.instances),
     '',
   ];

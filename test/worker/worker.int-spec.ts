@@ -187,14 +187,14 @@ describe('worker processes (Postgres, RabbitMQ)', () => {
       const blocker = new Client({ connectionString: s.db.baseUrl });
       await blocker.connect();
       try {
-        await blocker.query(`BEGIN; LOCK TABLE "${s.db.schema}"."HistoryEvent" IN EXCLUSIVE MODE`);
+        await blocker.query(`BEGIN; LOCK TABLE "${s.db.schema}"."HistoryStep" IN EXCLUSIVE MODE`);
         const ids = (await s.start(definition, 200)).map((x) => x.id);
         await waitFor(
           'a batch to wait on the history lock',
           async () =>
             (await s.count(
               `SELECT count(*) AS n FROM pg_locks WHERE relation = $1::regclass AND NOT granted`,
-              `"${s.db.schema}"."HistoryEvent"`,
+              `"${s.db.schema}"."HistoryStep"`,
             )) > 0,
           { timeoutMs: 30_000 },
         );

@@ -28,9 +28,12 @@ describe('buffered messages (Postgres)', () => {
   }
   const buffered = (key: string) => h.db.prisma.bufferedMessage.findMany({ where: { correlationKey: key }, select: { name: true } });
   const endOf = async (id: string) =>
-    (await h.db.prisma.historyEvent.findMany({ where: { instanceId: big(id), elementId: { startsWith: 'end_' }, type: 'ELEMENT_COMPLETED' } })).map(
-      (e) => e.elementId,
-    );
+    (
+      await h.db.prisma.$queryRawUnsafe<{ elementId: string }[]>(
+        `SELECT "elementId" FROM "HistoryEvent" WHERE "instanceId" = $1::bigint AND left("elementId", 4) = 'end_' AND type = 'ELEMENT_COMPLETED' ORDER BY id`,
+        id,
+      )
+    ).map((e) => e.elementId);
 
   it('an event-based gateway takes one of two buffered messages; the other stays buffered for the next instance', async () => {
     await correlation.publishMessage({ name: 'accepted', correlationKey: 'K1', timeToLiveMs: 60_000 });

@@ -8,6 +8,9 @@ describe('UnitOfWork (Postgres)', () => {
     h = await harness('batch');
   });
   afterAll(() => h.close());
+  /** History events (the per-event view of the compact rows) matching an SQL condition. */
+  const historyCount = async (where: string) =>
+    (await h.db.prisma.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM "HistoryEvent" WHERE ${where}`))[0].n;
 
   it('runs started instances to the end in batches and writes their history', async () => {
     const { processes } = await h.registry.deploy(fixture('gateways/parallel.bpmn'));
@@ -20,10 +23,8 @@ describe('UnitOfWork (Postgres)', () => {
     const rows = await h.db.prisma.processInstance.findMany({ where: { id: { in: started.map((s) => big(s.id)) } } });
     expect(rows.every((r) => r.status === 'COMPLETED' && r.pendingSince === null && r.endedAt !== null)).toBe(true);
     expect(rows.every((r) => r.rev === 1)).toBe(true);
-    const history = await h.db.prisma.historyEvent.groupBy({ by: ['instanceId'], _count: true, where: { instanceId: big(started[0].id) } });
-    expect(history[0]._count).toBe(16);
-    const joins = await h.db.prisma.historyEvent.count({ where: { elementId: 'join', type: 'ELEMENT_COMPLETED' } });
-    expect(joins).toBe(120);
+    expect(await historyCount(`"instanceId" = ${started[0].id}`)).toBe(16);
+    expect(await historyCount(`"elementId" = 'join' AND type = 'ELEMENT_COMPLETED'`)).toBe(120);
   });
 
   it('a redelivered item after commit changes nothing', async () => {
@@ -32,7 +33,7 @@ describe('UnitOfWork (Postgres)', () => {
     const { id } = await h.starter.start({ definition: definition!, variables: { amount: 3 } });
     await h.drain();
     const before = await h.db.prisma.processInstance.findUniqueOrThrow({ where: { id: big(id) } });
-    const historyBefore = await h.db.prisma.historyEvent.count({ where: { instanceId: big(id) } });
+    const historyBefore = await historyCount(`"instanceId" = ${id}`);
     const jobs = await h.db.prisma.job.findMany({ where: { instanceId: big(id) } });
     expect(jobs).toEqual([expect.objectContaining({ type: 'charge-card', retries: 5, state: 'ACTIVATABLE', elementId: 'charge' })]);
     const report = await h.unitOfWork.runBatch([id, id]);
@@ -40,7 +41,7 @@ describe('UnitOfWork (Postgres)', () => {
     const after = await h.db.prisma.processInstance.findUniqueOrThrow({ where: { id: big(id) } });
     expect(after.state).toEqual(before.state);
     expect(await h.db.prisma.job.count({ where: { instanceId: big(id) } })).toBe(1);
-    expect(await h.db.prisma.historyEvent.count({ where: { instanceId: big(id) } })).toBe(historyBefore);
+    expect(await historyCount(`"instanceId" = ${id}`)).toBe(historyBefore);
   });
 
   it('applies inbox events under the row lock and deletes them', async () => {

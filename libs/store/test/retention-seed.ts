@@ -6,7 +6,7 @@ export interface SeedOptions {
   readonly count: number;
   /** When the instances ended; null: they still run. */
   readonly endedAt: Date | null;
-  /** History rows per instance. */
+  /** History events per instance (in step rows of two events). */
   readonly history: number;
   /** One row in each table that names an instance (user task, job, timer, subscriptions, incident, inbox, decision, variable key, batch item). */
   readonly related?: boolean;
@@ -32,10 +32,15 @@ export async function seedInstances(prisma: PrismaClient, o: SeedOptions): Promi
   );
   if (o.history > 0) {
     await prisma.$executeRawUnsafe(
-      `INSERT INTO "HistoryEvent" ("instanceId", type, "elementId", "elementType", "elementInstanceId", at)
-       SELECT $1::bigint + g, (CASE WHEN h % 2 = 0 THEN 'ELEMENT_ACTIVATED' ELSE 'ELEMENT_COMPLETED' END)::"HistoryEventType",
-              'task_' || (h / 2), 'serviceTask', ($1::bigint + g) * 64 + h / 2, now()
-         FROM generate_series(0, $2 - 1) AS g, generate_series(0, $3 - 1) AS h`,
+      // Two events (an element's activation and completion) per step row, as a worker writes a step of one element.
+      `INSERT INTO "HistoryStep" ("instanceId", types, "elementIds", "elementTypes", "elementInstanceIds", at)
+       SELECT $1::bigint + g,
+              array_agg((CASE WHEN h % 2 = 0 THEN 'ELEMENT_ACTIVATED' ELSE 'ELEMENT_COMPLETED' END)::"HistoryEventType" ORDER BY h),
+              array_agg('task_' || (h / 2) ORDER BY h), array_agg('serviceTask'::text ORDER BY h),
+              array_agg(($1::bigint + g) * 64 + h / 2 ORDER BY h), array_agg(now() ORDER BY h)
+         FROM generate_series(0, $2 - 1) AS g, generate_series(0, $3 - 1) AS h
+        GROUP BY g, h / 2
+        ORDER BY g, h / 2`,
       first,
       o.count,
       o.history,
@@ -61,14 +66,14 @@ export async function seedInstances(prisma: PrismaClient, o: SeedOptions): Promi
   return Array.from({ length: o.count }, (_, i) => o.firstId + BigInt(i));
 }
 
-/** Rows per table that name one of `ids`. */
+/** Rows per table that name one of `ids` (`HistoryEvent`: the history's events, a view of `HistoryStep`). */
 export async function rowsOf(prisma: PrismaClient, ids: readonly bigint[]): Promise<Record<string, number>> {
   const keys = ids.map(String);
   const count = async (table: string, column = 'instanceId') =>
     Number(
       (await prisma.$queryRawUnsafe<{ n: bigint }[]>(`SELECT count(*) AS n FROM "${table}" WHERE "${column}" = ANY($1::bigint[])`, keys))[0].n,
     );
-  const tables = ['HistoryEvent', 'UserTask', 'Job', 'Timer', 'MessageSubscription', 'SignalSubscription', 'Incident', 'InstanceEvent', 'VariableKey', 'BatchOperationItem'];
+  const tables = ['HistoryStep', 'HistoryEvent', 'UserTask', 'Job', 'Timer', 'MessageSubscription', 'SignalSubscription', 'Incident', 'InstanceEvent', 'VariableKey', 'BatchOperationItem'];
   const out: Record<string, number> = { ProcessInstance: await count('ProcessInstance', 'id'), DecisionInstance: await count('DecisionInstance', 'processInstanceId') };
   for (const t of tables) out[t] = await count(t);
   return out;

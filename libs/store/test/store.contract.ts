@@ -1,7 +1,7 @@
 import { Announcer, DefinitionRegistry, LockTimeoutError, Sweeper, TimerService, type Key, type UnitOfWork } from '@baton/runtime';
 import { MemoryDefinitionCache } from '@baton/cache';
-import type { ChangeSet } from '@baton/runtime';
-import { Prisma, readMigrationFiles } from '../src';
+import type { ChangeSet, HistoryAppend } from '@baton/runtime';
+import { HISTORY_ROW_EVENTS, insertHistory, Prisma, readMigrationFiles } from '../src';
 import {
   big,
   engineFixture,
@@ -27,6 +27,7 @@ const TABLES = [
   'KeyNode',
   'ProcessInstance',
   'InstanceEvent',
+  'HistoryStep',
   'HistoryEvent',
   'UserTask',
   'Job',
@@ -45,6 +46,15 @@ const TABLES = [
 
 /** Above 2^53: a key a JS number would round. */
 const BIG_KEY = '9007199254740993';
+
+const historyAppend = (instanceId: Key, elementId: string, elementInstanceId: Key | null = null): HistoryAppend => ({
+  instanceId,
+  type: 'ELEMENT_ACTIVATED',
+  elementId,
+  elementType: 'task',
+  elementInstanceId,
+  at: new Date('2026-01-02T03:04:05.678Z'),
+});
 
 /**
  * What the runtime needs from its system of record, checked on every store
@@ -67,6 +77,19 @@ export function describeStoreContract(adapter: StoreAdapter): void {
     afterAll(async () => {
       await rt?.close();
     });
+
+    /** History events (the per-event view of the compact rows) matching an SQL condition. */
+    const historyCount = async (where: string) =>
+      (await rt.prisma.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM "HistoryEvent" WHERE ${where}`))[0].n;
+    /** Every position in the instance's history, in page order. */
+    const historyIds = async (instanceId: Key) => {
+      const ids: string[] = [];
+      for (let page = await rt.runtime.repos.history.page(instanceId, { limit: 1000 }); page.length > 0; ) {
+        ids.push(...page.map((h) => h.id));
+        page = await rt.runtime.repos.history.page(instanceId, { limit: 1000, cursor: ids[ids.length - 1] });
+      }
+      return ids;
+    };
 
     /** An instance row written directly (no definition behind it): for the tests of plain types and queries. */
     const bareInstance = (id: Key, data: Partial<Prisma.ProcessInstanceUncheckedCreateInput> = {}) =>
@@ -345,13 +368,19 @@ export function describeStoreContract(adapter: StoreAdapter): void {
         await bareInstance(instanceId, { bpmnProcessId: 'ordering-inbox' });
         // Positions are bigserials: move them just below a power of ten so this instance's rows cross it.
         await rt.prisma.$executeRawUnsafe(`SELECT setval(pg_get_serial_sequence('"InstanceEvent"', 'id'), 999999995)`);
-        await rt.prisma.$executeRawUnsafe(`SELECT setval(pg_get_serial_sequence('"HistoryEvent"', 'id'), 999999995)`);
+        // History positions are row id * 1024 + index: rows from 976,560 on cross 10^9 at their fourth row.
+        await rt.prisma.$executeRawUnsafe(`SELECT setval(pg_get_serial_sequence('"HistoryStep"', 'id'), 976559)`);
         const n = 12;
         for (let i = 0; i < n; i++) {
           await rt.runtime.repos.inbox.append([{ instanceId, event: { type: 'setVariables', variables: { i } } }]);
-          await rt.prisma.historyEvent.create({
-            data: { instanceId: big(instanceId), type: 'ELEMENT_ACTIVATED', elementId: `e${i}`, elementType: 'task' },
-          });
+        }
+        // Steps of 3, 1, 4, 2 and 2 events, another instance's between them in the same statements:
+        // pages of 5 end inside rows.
+        const other = testKeys();
+        let e = 0;
+        for (const size of [3, 1, 4, 2, 2]) {
+          const events = Array.from({ length: size }, () => historyAppend(instanceId, `e${e++}`));
+          await insertHistory(rt.prisma, [historyAppend(other, 'x'), ...events.slice(0, 1), historyAppend(other, 'y'), ...events.slice(1)]);
         }
         const inbox = await rt.runtime.repos.inbox.load([instanceId]);
         expect(inbox.map((e) => (e.event as unknown as { variables: { i: number } }).variables.i)).toEqual([...Array(n).keys()]);
@@ -367,7 +396,39 @@ export function describeStoreContract(adapter: StoreAdapter): void {
           cursor = page[page.length - 1].id;
         }
         expect(pages.flat()).toEqual([...Array(n).keys()].map((i) => `e${i}`));
+        expect(pages.map((p) => p.length)).toEqual([5, 5, 2]);
+        const ids = await historyIds(instanceId);
+        expect(ids.some((id) => id.length === 9) && ids.some((id) => id.length === 10)).toBe(true);
         await rt.prisma.instanceEvent.deleteMany({ where: { instanceId: big(instanceId) } });
+      });
+
+      it('splits a long step into rows of 1,024 events and pages across them in order', async () => {
+        const instanceId = testKeys();
+        const n = HISTORY_ROW_EVENTS + 300;
+        await insertHistory(
+          rt.prisma,
+          Array.from({ length: n }, (_, i) => historyAppend(instanceId, `e${i}`, i % 2 === 0 ? null : BIG_KEY)),
+        );
+        expect(await rt.prisma.historyStep.count({ where: { instanceId: big(instanceId) } })).toBe(2);
+        const seen: string[] = [];
+        let cursor: string | undefined;
+        for (;;) {
+          const page = await rt.runtime.repos.history.page(instanceId, { limit: 500, cursor });
+          if (page.length === 0) break;
+          seen.push(...page.map((h) => h.elementId));
+          cursor = page[page.length - 1].id;
+        }
+        expect(seen).toEqual(Array.from({ length: n }, (_, i) => `e${i}`));
+        const [first, second] = await rt.runtime.repos.history.page(instanceId, { limit: 2 });
+        expect([first.elementInstanceId, second.elementInstanceId]).toEqual([null, BIG_KEY]);
+        expect(first.at).toEqual(new Date('2026-01-02T03:04:05.678Z'));
+        // The per-event view lists the same events, in the same order, with the same positions.
+        const view = await rt.prisma.$queryRawUnsafe<{ id: string; elementId: string }[]>(
+          `SELECT id::text AS id, "elementId" FROM "HistoryEvent" WHERE "instanceId" = $1::bigint ORDER BY id`,
+          instanceId,
+        );
+        expect(view.map((v) => v.elementId)).toEqual(seen);
+        expect(view.map((v) => v.id)).toEqual(await historyIds(instanceId));
       });
     });
 
@@ -469,18 +530,16 @@ export function describeStoreContract(adapter: StoreAdapter): void {
         expect(rows.map((r) => [r.status, r.pendingSince, r.rev])).toEqual(rows.map(() => ['COMPLETED', null, 1]));
         expect(rows).toHaveLength(60);
         expect(rows.every((r) => r.endedAt !== null)).toBe(true);
-        expect(await rt.prisma.historyEvent.count({ where: { instanceId: big(started[0].id) } })).toBe(16);
+        expect(await historyCount(`"instanceId" = ${started[0].id}`)).toBe(16);
         expect(
-          await rt.prisma.historyEvent.count({
-            where: { instanceId: { in: started.map((s) => big(s.id)) }, elementId: 'join', type: 'ELEMENT_COMPLETED' },
-          }),
+          await historyCount(`"instanceId" = ANY(ARRAY[${started.map((s) => s.id).join(',')}]::bigint[]) AND "elementId" = 'join' AND type = 'ELEMENT_COMPLETED'`),
         ).toBe(60);
       });
 
       it('changes nothing when an item is redelivered after its commit', async () => {
         const id = await rt.start(SERVICE_TASK, { amount: 3 });
         const before = await rt.prisma.processInstance.findUniqueOrThrow({ where: { id: big(id) } });
-        const history = await rt.prisma.historyEvent.count({ where: { instanceId: big(id) } });
+        const history = await historyCount(`"instanceId" = ${id}`);
         expect(await rt.prisma.job.findMany({ where: { instanceId: big(id) } })).toEqual([
           expect.objectContaining({ type: 'charge-card', state: 'ACTIVATABLE', customHeaders: { method: 'visa', region: 'eu' } }),
         ]);
@@ -488,7 +547,7 @@ export function describeStoreContract(adapter: StoreAdapter): void {
         expect(report.stepped).toBe(0);
         expect((await rt.prisma.processInstance.findUniqueOrThrow({ where: { id: big(id) } })).state).toEqual(before.state);
         expect(await rt.prisma.job.count({ where: { instanceId: big(id) } })).toBe(1);
-        expect(await rt.prisma.historyEvent.count({ where: { instanceId: big(id) } })).toBe(history);
+        expect(await historyCount(`"instanceId" = ${id}`)).toBe(history);
       });
 
       it('applies inbox events under the row lock and deletes them', async () => {
@@ -551,7 +610,7 @@ export function describeStoreContract(adapter: StoreAdapter): void {
           expect(await batch).toMatchObject({ stepped: 1, requeued: 0 });
         }
         expect(await rt.status(id)).toBe('COMPLETED');
-        expect(await rt.prisma.historyEvent.count({ where: { instanceId: big(id) } })).toBe(16);
+        expect(await historyCount(`"instanceId" = ${id}`)).toBe(16);
       });
 
       it('gives up on a held row lock after the lock timeout with LockTimeoutError, and a command then waits in the inbox', async () => {
@@ -601,13 +660,14 @@ export function describeStoreContract(adapter: StoreAdapter): void {
         await Promise.all([rt.unitOfWork.runBatch(ids), rt.unitOfWork.runBatch(ids), freshWorker(rt).runBatch(ids)]);
         await rt.drain();
         // rev counts committed steps: 1 means exactly one batch advanced the instance.
-        const ends = await rt.prisma.historyEvent.groupBy({
-          by: ['instanceId'],
-          where: { instanceId: { in: ids.map(big) }, elementId: 'EndEvent_1', type: 'ELEMENT_COMPLETED' },
-          _count: true,
-        });
+        const ends = await rt.prisma.$queryRawUnsafe<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM "HistoryEvent"
+            WHERE "instanceId" = ANY($1::bigint[]) AND "elementId" = 'EndEvent_1' AND type = 'ELEMENT_COMPLETED'
+            GROUP BY "instanceId"`,
+          ids,
+        );
         expect(ends).toHaveLength(30);
-        expect(ends.map((e) => e._count)).toEqual(ids.map(() => 1));
+        expect(ends.map((e) => e.n)).toEqual(ids.map(() => 1));
         expect(await rt.prisma.processInstance.count({ where: { id: { in: ids.map(big) }, status: 'COMPLETED', rev: 1 } })).toBe(30);
       });
     });

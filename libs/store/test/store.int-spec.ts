@@ -38,6 +38,7 @@ describe('store on Postgres', () => {
         expect.arrayContaining([
           'ProcessInstance',
           'Definition',
+          'HistoryStep',
           'HistoryEvent',
           'Job',
           'Timer',
@@ -259,7 +260,8 @@ describe('store on Postgres', () => {
       expect(defs.get('ProcessInstance_pendingSince_idx')).toMatch(
         /WHERE \("pendingSince" IS NOT NULL\)/,
       );
-      expect(defs.get('HistoryEvent_instanceId_id_idx')).toMatch(/\("instanceId", id\)/);
+      expect(defs.get('HistoryStep_instanceId_id_idx')).toMatch(/\("instanceId", id\)/);
+      expect(defs.get('HistoryStep_elementInstanceIds_idx')).toMatch(/USING gin \("elementInstanceIds"\)/);
       expect(defs.get('InstanceEvent_instanceId_id_idx')).toMatch(/\("instanceId", id\)/);
       expect(defs.get('UserTask_candidateGroups_idx')).toMatch(/USING gin/);
       expect(defs.get('Job_key_key')).toMatch(/UNIQUE INDEX/);

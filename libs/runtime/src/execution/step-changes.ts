@@ -114,7 +114,7 @@ export class StepChanges {
   constructor(
     readonly now: Date,
     private readonly newKey: () => Key,
-    /** HISTORY_LEVEL: what history rows instances without a level of their own write. */
+    /** HISTORY_LEVEL: what history events instances without a level of their own write. */
     private readonly historyLevel: HistoryLevel = 'full',
   ) {}
 
@@ -372,4 +372,4 @@ export class StepChanges {
 }
 
 /** A listener job's event as stored (Camunda 8's `JobListenerEventType`). */
-const LISTENER_EVENT_TYPES = { start: 'START', end: 'END', creating: 'CREATING', assigning: 'ASSIGNING', updating: 'UPDATING', completing: 'COMPLETING' } as const;
+const LISTENER_EVENT_TYPES = { start: 'START', end: 'END', creating: 'CREATING', assigning: 'ASSIGNING', updating: 'UPDATING', completing: 'COMPLETING', canceling: 'CANCELING' } as const;

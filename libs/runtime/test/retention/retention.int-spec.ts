@@ -32,7 +32,10 @@ describe('history levels (Postgres)', () => {
     while (parts.publisher.items.length > 0) await unitOfWork.runBatch(parts.publisher.take());
     const row = await db.prisma.processInstance.findUniqueOrThrow({ where: { id: big(instanceId) } });
     expect(row.status).toBe('COMPLETED');
-    return db.prisma.historyEvent.findMany({ where: { instanceId: big(instanceId) }, orderBy: { id: 'asc' }, select: { type: true, elementId: true } });
+    return db.prisma.$queryRawUnsafe<{ type: string; elementId: string }[]>(
+      `SELECT type::text AS type, "elementId" FROM "HistoryEvent" WHERE "instanceId" = $1::bigint ORDER BY id`,
+      instanceId,
+    );
   }
 
   it('full writes every element event', async () => {
@@ -99,10 +102,11 @@ describe('retention (Postgres)', () => {
     expect(report.instances).toBe(5);
     expect(report.chunks).toBe(3);
     expect(chunks.map((c) => c.ProcessInstance)).toEqual([2, 2, 1]);
-    expect(report.deleted).toMatchObject({ ProcessInstance: 5, HistoryEvent: 20, UserTask: 5, Job: 5, Timer: 5, Incident: 5, DecisionInstance: 5, VariableKey: 5 });
+    expect(report.deleted).toMatchObject({ ProcessInstance: 5, HistoryStep: 10, UserTask: 5, Job: 5, Timer: 5, Incident: 5, DecisionInstance: 5, VariableKey: 5 });
     const gone = await rowsOf(db.prisma, old);
     expect(gone).toEqual({
       ProcessInstance: 0,
+      HistoryStep: 0,
       HistoryEvent: 0,
       UserTask: 0,
       Job: 0,
@@ -138,7 +142,7 @@ describe('retention (Postgres)', () => {
 
     const first = await service.runPass();
 
-    expect(first).toMatchObject({ instances: 0, historyInstances: 5, deleted: { HistoryEvent: 20 } });
+    expect(first).toMatchObject({ instances: 0, historyInstances: 5, deleted: { HistoryStep: 10 } });
     expect(await rowsOf(db.prisma, old)).toEqual(expect.objectContaining({ ProcessInstance: 5, HistoryEvent: 0 }));
     expect(await rowsOf(db.prisma, recent)).toEqual(expect.objectContaining({ ProcessInstance: 1, HistoryEvent: 4 }));
     expect(await rowsOf(db.prisma, running)).toEqual(expect.objectContaining({ ProcessInstance: 1, HistoryEvent: 4 }));
@@ -146,7 +150,7 @@ describe('retention (Postgres)', () => {
     // Twenty minutes later the recent one is due; the pass starts after the last one's mark.
     clock = now + 20 * 60_000;
     const second = await service.runPass();
-    expect(second).toMatchObject({ historyInstances: 1, deleted: { HistoryEvent: 4 } });
+    expect(second).toMatchObject({ historyInstances: 1, deleted: { HistoryStep: 2 } });
     expect(await rowsOf(db.prisma, recent)).toEqual(expect.objectContaining({ ProcessInstance: 1, HistoryEvent: 0 }));
     expect(await rowsOf(db.prisma, running)).toEqual(expect.objectContaining({ HistoryEvent: 4 }));
   });
@@ -156,6 +160,6 @@ describe('retention (Postgres)', () => {
     const service = new RetentionService(new PgRetentionRepository(db.prisma), { chunkSize: 2, clock: () => now });
     expect(service.enabled).toBe(false);
     expect(await service.runPass()).toEqual({ instances: 0, historyInstances: 0, chunks: 0, deleted: {} });
-    expect(await db.prisma.historyEvent.count()).toBe(12);
+    expect(await db.prisma.historyStep.count()).toBe(6);
   });
 });

@@ -1,4 +1,5 @@
 import type { ChangeRepository, ChangeSet, KeyedChanges } from '@baton/runtime';
+import { insertHistory } from './history.sql';
 import { INSTANCE_COLUMNS, newInstanceRow } from './instance.repository';
 import { col, insertRows, type Column, type Db } from './sql';
 
@@ -107,14 +108,6 @@ const SIGNAL_SUBSCRIPTIONS: KeyedTable = {
   close: `DELETE FROM "SignalSubscription" WHERE key = ANY($1::text[])`,
 };
 
-const HISTORY_COLUMNS = [
-  col('instanceId', 'bigint'),
-  col('type', 'text', '"HistoryEventType"'),
-  col('elementId', 'text'),
-  col('elementType', 'text'),
-  col('elementInstanceId', 'bigint'),
-  col('at', 'timestamptz'),
-];
 
 const INCIDENT_COLUMNS = [
   col('id', 'bigint'),
@@ -162,7 +155,7 @@ export class PgChangeRepository implements ChangeRepository {
         at,
       );
     }
-    await insertRows(db, 'HistoryEvent', HISTORY_COLUMNS, changes.history);
+    await insertHistory(db, changes.history);
     await this.keyed(JOBS, changes.jobs, at, { availableAt: at, createdAt: at });
     if (changes.jobs.retry.length > 0) {
       // A job incident resolved: the job is activatable again with its new retries.

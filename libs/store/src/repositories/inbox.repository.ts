@@ -1,5 +1,6 @@
 import type { HistoryRecord, HistoryRepository, InboxEvent, InboxRepository, Key, PageRequest, StoredEvent } from '@baton/runtime';
 import { EVENT_COLUMNS, markPending } from './change.repository';
+import { HISTORY_EVENTS, HISTORY_ROW_EVENTS } from './history.sql';
 import { COMMAND_TYPES } from './instance.repository';
 import { insertRows, type Db } from './sql';
 
@@ -36,13 +37,15 @@ export class PgInboxRepository implements InboxRepository {
 export class PgHistoryRepository implements HistoryRepository {
   constructor(private readonly db: Db) {}
 
+  /** After the cursor (an event's position): from the row holding it on, through the (instance, id) index. */
   page(instanceId: Key, page: PageRequest): Promise<HistoryRecord[]> {
     return this.db.$queryRawUnsafe<HistoryRecord[]>(
-      `SELECT id::text AS id, "instanceId"::text AS "instanceId", type::text AS type, "elementId", "elementType",
-              "elementInstanceId"::text AS "elementInstanceId", at
-         FROM "HistoryEvent"
-        WHERE "instanceId" = $1::bigint AND ($2::bigint IS NULL OR id > $2::bigint)
-        ORDER BY "HistoryEvent".id
+      `SELECT e.pos::text AS id, h."instanceId"::text AS "instanceId", e.type, e."elementId", e."elementType",
+              e."elementInstanceId"::text AS "elementInstanceId", e.at
+         FROM "HistoryStep" h ${HISTORY_EVENTS('h')}
+        WHERE h."instanceId" = $1::bigint
+          AND ($2::bigint IS NULL OR (h.id >= $2::bigint / ${HISTORY_ROW_EVENTS} AND e.pos > $2::bigint))
+        ORDER BY h.id, e.pos
         LIMIT $3`,
       instanceId,
       page.cursor ?? null,

@@ -13,6 +13,7 @@ import type {
 import type { PrismaClient } from '../generated/prisma/client';
 import { classify } from './pg-runtime-store';
 import { tenantParam, type Db } from './sql';
+import { HISTORY_EVENTS } from './history.sql';
 
 /**
  * The inspection API's reads (waiting work, element statistics, incident
@@ -119,15 +120,16 @@ export class PgInspectionRepository implements InspectionRepository {
         }[]
       >(
         `WITH ei AS (
-           SELECT h."elementId", h."elementInstanceId",
-                  bool_or(h.type = 'ELEMENT_COMPLETED') AS completed,
-                  bool_or(h.type = 'ELEMENT_TERMINATED') AS terminated
+           SELECT e."elementId", e."elementInstanceId",
+                  bool_or(e.type = 'ELEMENT_COMPLETED') AS completed,
+                  bool_or(e.type = 'ELEMENT_TERMINATED') AS terminated
              FROM "ProcessInstance" p
-             JOIN "HistoryEvent" h ON h."instanceId" = p.id
+             JOIN "HistoryStep" h ON h."instanceId" = p.id
+             ${HISTORY_EVENTS('h')}
             WHERE p."definitionId" = $1::bigint
-              AND h."elementInstanceId" IS NOT NULL AND h."elementType" <> 'process'
-              AND h.type IN ('ELEMENT_ACTIVATED', 'ELEMENT_COMPLETED', 'ELEMENT_TERMINATED')
-            GROUP BY h."elementId", h."elementInstanceId"
+              AND e."elementInstanceId" IS NOT NULL AND e."elementType" <> 'process'
+              AND e.type IN ('ELEMENT_ACTIVATED', 'ELEMENT_COMPLETED', 'ELEMENT_TERMINATED')
+            GROUP BY e."elementId", e."elementInstanceId"
          ), open AS (
            SELECT DISTINCT i."elementInstanceId" FROM "Incident" i JOIN "ProcessInstance" p ON p.id = i."instanceId"
             WHERE p."definitionId" = $1::bigint AND i."resolvedAt" IS NULL AND i."elementInstanceId" IS NOT NULL

@@ -4,7 +4,7 @@ import type { Db } from './sql';
 
 /** The tables whose rows name an instance (`column`), deleted with it. Batch items keep their (dangling) instance key. */
 const INSTANCE_TABLES: readonly { table: string; column: string }[] = [
-  { table: 'HistoryEvent', column: 'instanceId' },
+  { table: 'HistoryStep', column: 'instanceId' },
   { table: 'UserTask', column: 'instanceId' },
   { table: 'Job', column: 'instanceId' },
   { table: 'Timer', column: 'instanceId' },
@@ -68,8 +68,8 @@ export class PgRetentionRepository implements RetentionRepository {
       const ids = rows.map((r) => r.id);
       const deleted: Record<string, number> = {};
       if (ids.length > 0) {
-        const n = await db.$executeRawUnsafe(`DELETE FROM "HistoryEvent" WHERE "instanceId" = ANY($1::bigint[])`, ids);
-        if (n > 0) deleted.HistoryEvent = n;
+        const n = await db.$executeRawUnsafe(`DELETE FROM "HistoryStep" WHERE "instanceId" = ANY($1::bigint[])`, ids);
+        if (n > 0) deleted.HistoryStep = n;
       }
       const last = lastOf(rows);
       if (last !== null) {

@@ -125,7 +125,7 @@ export class TokenWorker implements BeforeApplicationShutdown {
     this.totals.stepped += report.stepped;
     this.logger.debug(
       `batch: ${items} item(s), ${report.stepped} stepped, ${report.requeued} requeued, ` +
-        `${report.completed.length} completed, ${report.historyEvents} history rows in ${(report.seconds * 1000).toFixed(1)} ms`,
+        `${report.completed.length} completed, ${report.historyEvents} history events in ${(report.seconds * 1000).toFixed(1)} ms`,
     );
   }
 }
