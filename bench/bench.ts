@@ -207,7 +207,7 @@ async function main(): Promise<number> {
     log(`  ${engine.line}`);
   });
   await section('e2e', async () => {
-    for (const spec of e2eMatrix(options.mode)) {
+    for (const spec of e2eMatrix(options.mode).filter((c) => options.e2eProcesses.has(c.process))) {
       const label = `${spec.process}, ${spec.workers} worker(s), batch ${spec.batchSize}`;
       try {
         const cell = await runE2eCell(cellPlan(spec, options));
@@ -221,6 +221,7 @@ async function main(): Promise<number> {
         log(`  ${label}: ERROR ${(e as Error).message}`);
       }
     }
+    if (!options.e2eProcesses.has('R3')) return;
     // R3 as a Camunda 8 user runs it: the official client's createJobWorker, over /v2 of an API process.
     try {
       const cell = await runE2eCell({
@@ -339,7 +340,7 @@ async function main(): Promise<number> {
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   const report = markdown(results);
   // A full run is the one users read: bench/results/latest.md is committed.
-  if (options.mode === 'full' && options.sections.size >= 5)
+  if (options.mode === 'full' && options.sections.size >= 5 && options.e2eProcesses.size === 3)
     writeFileSync(path.join(RESULTS_DIR, 'latest.md'), `${report}\n`);
   console.log(report);
   console.log(`results: ${path.relative(process.cwd(), file)}`);

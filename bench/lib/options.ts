@@ -17,6 +17,8 @@ export interface BenchOptions {
   readonly sections: ReadonlySet<Section>;
   /** Soak length in seconds (`--soak-seconds=N`, default 600). */
   readonly soakSeconds: number;
+  /** End-to-end cells of these reference processes only (`--processes=R3`); all by default. */
+  readonly e2eProcesses: ReadonlySet<string>;
   readonly databaseUrl: string;
   readonly rabbitmqUrl: string;
   readonly redisUrl: string;
@@ -55,11 +57,16 @@ export function parseOptions(
   const soakSeconds = Number(value('soak-seconds') ?? 600);
   if (!Number.isFinite(soakSeconds) || soakSeconds < 30)
     throw new Error('--soak-seconds must be a number >= 30');
+  const processes = (value('processes') ?? 'R1,R2,R3').split(',').map((s) => s.trim());
+  for (const p of processes) {
+    if (!['R1', 'R2', 'R3'].includes(p)) throw new Error(`--processes: unknown process '${p}' (R1, R2, R3)`);
+  }
   return {
     mode: flag('quick') ? 'quick' : 'full',
     soak: sections.has('soak'),
     sections,
     soakSeconds,
+    e2eProcesses: new Set(processes),
     databaseUrl: env.DATABASE_URL || DEFAULT_DATABASE_URL,
     rabbitmqUrl: env.RABBITMQ_URL || DEFAULT_RABBITMQ_URL,
     redisUrl: env.REDIS_URL || DEFAULT_REDIS_URL,

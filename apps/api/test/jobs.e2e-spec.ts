@@ -157,13 +157,14 @@ describe('jobs over HTTP', () => {
   it('only the lock holder acts; an expired lock hands the job to another worker and the old holder gets 409s', async () => {
     const type = await serviceTask('lock-expiry');
     const id = await start(type);
-    const job = await activateOne(type, 'slow', 150);
+    // Long enough for the thief and the probe to answer on a loaded machine; then wait it out.
+    const job = await activateOne(type, 'slow', 1_500);
     const thief = await h.json('POST', `/jobs/${job.id}/complete`, { workerId: 'thief' });
     expect(thief.status).toBe(409);
     expect(thief.body.detail).toContain("not by 'thief'");
     await none(type);
 
-    await sleep(250);
+    await sleep(Math.max(0, Date.parse(job.lockExpiresAt) - Date.now()) + 100);
     const taken = await activateOne(type, 'fast');
     expect(taken.id).toBe(job.id);
     for (const [action, body] of [

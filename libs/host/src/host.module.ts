@@ -27,7 +27,7 @@ import {
   type RuntimeStore,
 } from '@baton/runtime';
 import { BatonMetrics } from '@baton/metrics';
-import { PgRuntimeStore, PrismaClient } from '@baton/store';
+import { PgJobNotifications, PgRuntimeStore, PrismaClient } from '@baton/store';
 import { createBus, createCache, type HostCache } from './adapters';
 import { BATCH_EXPORTS, batchProviders } from './batch-providers';
 import { retentionProviders, RetentionRunner } from './retention-schedule';
@@ -39,6 +39,8 @@ import { HostReadiness, runtimeObserver } from './observability';
 import type { Store } from './store';
 
 export const STORE = Symbol('baton:store');
+/** `PgJobNotifications | null`: job types committed by other processes (Postgres server only). */
+const JOB_NOTIFICATIONS = Symbol('baton:job-notifications');
 
 const hosts = new WeakMap<Store, { settings: Settings; module: DynamicModule }>();
 
@@ -64,6 +66,7 @@ class HostLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown
     @Inject(LeasedKeys) private readonly keys: LeasedKeys,
     @Inject(Announcer) private readonly announcer: Announcer,
     @Inject(JobService) private readonly jobs: JobService,
+    @Inject(JOB_NOTIFICATIONS) private readonly jobNotifications: PgJobNotifications | null,
   ) {}
 
   /** Before the HTTP server closes: job activations waiting for work answer now, with none. */
@@ -73,6 +76,7 @@ class HostLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown
 
   onApplicationBootstrap(): void {
     const a = adapters(this.settings);
+    void this.jobNotifications?.start();
     this.logger.log(`adapters: store=${this.store.kind} bus=${a.bus} cache=${a.cache} jobs=${a.jobs}; key node ${this.keys.nodeNumber}`);
   }
 
@@ -87,6 +91,7 @@ class HostLifecycle implements OnApplicationBootstrap, BeforeApplicationShutdown
     };
     this.readiness.close();
     await close('announcements', () => this.announcer.settled());
+    await close('job notifications', async () => this.jobNotifications?.stop());
     await close('token bus', () => this.bus.close());
     await close('key node lease', () => this.keys.release());
     await close('definition cache', () => this.cache.close());
@@ -124,6 +129,19 @@ export class HostModule {
   private static build(options: HostOptions): DynamicModule {
     const { settings, store, appName } = options;
     const keys = (k: LeasedKeys) => k.next;
+    // Commits that create jobs wake waiting activations in this process; with a Postgres server,
+    // in the other processes too (LISTEN/NOTIFY on one connection per process).
+    const jobSignal = new JobSignal();
+    const jobNotifications =
+      store.kind === 'postgres' && settings.DATABASE_URL !== undefined
+        ? new PgJobNotifications({
+            url: settings.DATABASE_URL,
+            onNotified: (types) => jobSignal.wake(types),
+            logger: new Logger('JobNotifications'),
+            applicationName: `baton-${appName}-jobs`,
+          })
+        : null;
+    if (jobNotifications !== null) jobSignal.relayTo((types) => jobNotifications.publish(types));
     return {
       module: HostModule,
       global: true,
@@ -230,8 +248,10 @@ export class HostModule {
         // Commits that create jobs wake this process's waiting activations at once. With the embedded
         // store every job is created in this process, so an idle activation need only look again
         // each second (for leases and retry back-offs running out); with a server, workers in other
-        // processes create jobs too, and activations look every 100 ms.
-        { provide: JobSignal, useValue: new JobSignal() },
+        // processes create jobs too: their commits wake this process's activations through Postgres
+        // notifications (jobNotifications above), and activations still look every 100 ms.
+        { provide: JobSignal, useValue: jobSignal },
+        { provide: JOB_NOTIFICATIONS, useValue: jobNotifications },
         {
           provide: JobService,
           useFactory: (runtime: RuntimeStore, announcer: Announcer, limits: VariableLimits, observer: RuntimeObserver, signal: JobSignal) =>

@@ -26,6 +26,22 @@ describe('JobSignal', () => {
     expect(signal.waitingPolls).toBe(0);
   });
 
+  it('relays the types this process created to other processes, and wakes on theirs without relaying them back', async () => {
+    const signal = new JobSignal();
+    const relayed: (readonly string[])[] = [];
+    signal.relayTo((types) => relayed.push(types));
+    const a = signal.wait('a', 60_000);
+    const b = signal.wait('b', 60_000);
+
+    signal.created(['a', 'a']);
+    signal.created([]);
+    signal.wake(['b']);
+
+    expect(relayed).toEqual([['a']]);
+    expect(await settled(a)).toBe(true);
+    expect(await settled(b)).toBe(true);
+  });
+
   it('ends a wait at its bound, or when its abort signal fires, and forgets it', async () => {
     const signal = new JobSignal();
     const started = Date.now();

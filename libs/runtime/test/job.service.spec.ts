@@ -133,6 +133,25 @@ describe('JobService', () => {
       expect(kit.observer.jobOutcomes.map((o) => o.outcome)).toEqual(['activated', 'completed']);
     });
 
+    it('touches no instance row: a completion whose announcement was lost is announced again by the sweeper from its inbox row', async () => {
+      const { kit, ids } = await withJobs(1);
+      const [job] = await activate(kit);
+      kit.store.holdLock(ids[0]);
+      kit.publisher.failNext();
+
+      // A worker holds the instance (stepping it): the completion does not wait for it.
+      await kit.jobs.complete(job.id, { workerId: 'w1', variables: { receipt: 'r-1' } });
+      kit.store.releaseLock(ids[0]);
+      await kit.drain();
+      expect(kit.store.rows('instances')[0]).toMatchObject({ status: 'ACTIVE', pendingSince: null });
+      expect(kit.store.rows('inbox')).toHaveLength(1);
+
+      kit.clock.advance(5_000);
+      expect(await kit.sweeper.sweepOnce()).toBe(1);
+      await kit.drain();
+      expect(await kit.instances.get(ids[0])).toMatchObject({ status: 'COMPLETED', variables: { receipt: 'r-1', i: 0 } });
+    });
+
     it('answers a completion retried by the same worker with the same variables as the first, without a second event', async () => {
       const { kit } = await withJobs(1);
       const [job] = await activate(kit);
@@ -367,7 +386,7 @@ describe('JobService', () => {
     // but the duplicate has been told its completion was taken.
     const { kit } = await withJobs(1);
     const [job]: ActivatedJob[] = await activate(kit);
-    kit.store.failNext('inbox.append', new Error('lost the connection'));
+    kit.store.failNext('jobs.settle', new Error('lost the connection'));
 
     const results = await Promise.allSettled([kit.jobs.complete(job.id, { workerId: 'w1' }), kit.jobs.complete(job.id, { workerId: 'w1' })]);
 

@@ -49,16 +49,16 @@ export class V2JobsController {
   async complete(@Param('jobKey') key: string, @Body() body: unknown): Promise<void> {
     keyParam('jobKey', key);
     const request = parse(CompleteJobBody, body, 'body');
-    const workerId = await this.jobs.leaseHolder(key);
+    // No worker named: the report is made for the lease holder, found with the job in the completion's group.
     if (request?.result?.type === 'userTask') {
       const variables = request.variables ?? undefined;
-      await this.jobs.completeWithUserTaskResult(key, { workerId, variables, result: userTaskJobResult(request.result) });
+      await this.jobs.completeWithUserTaskResult(key, { variables, result: userTaskJobResult(request.result) });
       return;
     }
     const result = request?.result === undefined || request.result === null ? undefined : adHocJobResult(request.result);
     // Refused before anything is written, as Zeebe rejects the completion (the job stays with its worker).
     if (result !== undefined) await checkAdHocJobResult(this.jobs, this.registry, key, result);
-    await this.jobs.complete(key, { workerId, variables: request?.variables ?? undefined, adHocResult: result });
+    await this.jobs.complete(key, { variables: request?.variables ?? undefined, adHocResult: result });
   }
 
   /** `retries` as given (default 0, as in Camunda): 0 opens an incident. */
@@ -86,7 +86,6 @@ export class V2JobsController {
     keyParam('jobKey', key);
     const request = parse(JobErrorBody, body, 'body');
     await this.jobs.throwError(key, {
-      workerId: await this.jobs.leaseHolder(key),
       errorCode: request.errorCode,
       errorMessage: request.errorMessage ?? undefined,
       variables: request.variables ?? undefined,

@@ -7,12 +7,33 @@
  * with time (a lease ending, a retry back-off running out), are still found by
  * polling. In `npm start` every job is created in the process that polls, so
  * pickup no longer waits for the next poll, and idle polls can be far apart.
+ * With a Postgres server, jobs are created by the worker processes: a relay
+ * ({@link relayTo}) carries their types to the other processes, which wake
+ * their polls with {@link wake}.
  */
 export class JobSignal {
   private readonly waiting = new Map<string, Set<() => void>>();
+  private relay?: (types: readonly string[]) => void;
+
+  /**
+   * Also tells other processes when this one commits jobs (Postgres
+   * `NOTIFY` with a server store): their waiting polls are woken through
+   * {@link wake}.
+   */
+  relayTo(relay: (types: readonly string[]) => void): void {
+    this.relay = relay;
+  }
 
   /** Jobs of these types were committed: wake every poll waiting for one of them. */
   created(types: Iterable<string>): void {
+    const unique = [...new Set(types)];
+    if (unique.length === 0) return;
+    this.wake(unique);
+    this.relay?.(unique);
+  }
+
+  /** Wakes the polls of this process waiting for these types (jobs committed here or elsewhere). */
+  wake(types: Iterable<string>): void {
     for (const type of new Set(types)) {
       const wakers = this.waiting.get(type);
       if (wakers === undefined) continue;

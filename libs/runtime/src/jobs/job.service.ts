@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { visibleVariables, type AdHocJobResult, type EngineEvent, type Variables } from '@baton/engine';
+import { visibleVariables, type AdHocJobResult, type EngineEvent, type InstanceState, type Variables } from '@baton/engine';
 import { MicroBatcher, sleep, type Pending } from '@baton/support';
 import type { JobSignal } from './job-signal';
 import type { Announcer } from '../execution/announcer';
@@ -9,7 +9,6 @@ import type { Repositories, RuntimeStore } from '../ports/repositories';
 import {
   isEnded,
   jobKindOf,
-  type InboxEvent,
   type JobKind,
   type JobListenerEventType,
   type JobOutcome,
@@ -71,7 +70,8 @@ export interface JobServiceOptions {
 /** A completion or BPMN error waiting for its group's transaction. */
 interface Settlement {
   readonly jobId: Key;
-  readonly workerId: string;
+  /** Absent: the worker holding the lease, or the one that reported the job (see {@link JobService.leaseHolder}). */
+  readonly workerId: string | undefined;
   readonly variables: Variables | undefined;
   readonly outcome: 'COMPLETED' | 'ERROR';
   readonly digest: string;
@@ -148,8 +148,9 @@ export class JobService {
     });
     if (rows.length === 0) return [];
     for (const row of rows) this.outcome(row.type, 'activated');
-    const states = await repos.instances.states([...new Set(rows.map((r) => r.instanceId))]);
-    return rows.map((row) => {
+    const states = new Map<Key, InstanceState>();
+    for (const row of rows) if (row.instanceState !== null) states.set(row.instanceId, row.instanceState);
+    return rows.map(({ instanceState: _, ...row }) => {
       const state = states.get(row.instanceId);
       const all = state === undefined ? {} : visibleVariables(state, row.elementInstanceId);
       return {
@@ -176,7 +177,7 @@ export class JobService {
    * worker decided (Camunda 8.8's job result); check it first with
    * {@link checkAdHocJobResult}.
    */
-  async complete(jobId: string, command: { workerId: string; variables?: Variables; adHocResult?: AdHocJobResult }): Promise<void> {
+  async complete(jobId: string, command: { workerId?: string; variables?: Variables; adHocResult?: AdHocJobResult }): Promise<void> {
     this.limits.check(command.variables);
     for (const element of command.adHocResult?.activateElements ?? []) this.limits.check(element.variables);
     const sent = { outcome: 'COMPLETED', variables: command.variables ?? {} };
@@ -201,7 +202,7 @@ export class JobService {
    * for an assigning or completing listener `denied`, which Camunda 8 refuses
    * for `creating`). A job of another kind ignores the result, as in Camunda 8.
    */
-  async completeWithUserTaskResult(jobId: string, command: { workerId: string; variables?: Variables; result: UserTaskJobResult }): Promise<void> {
+  async completeWithUserTaskResult(jobId: string, command: { workerId?: string; variables?: Variables; result: UserTaskJobResult }): Promise<void> {
     this.limits.check(command.variables);
     await this.settle(jobId, {
       workerId: command.workerId,
@@ -226,7 +227,7 @@ export class JobService {
 
   async throwError(
     jobId: string,
-    command: { workerId: string; errorCode: string; errorMessage?: string; variables?: Variables },
+    command: { workerId?: string; errorCode: string; errorMessage?: string; variables?: Variables },
   ): Promise<void> {
     this.limits.check(command.variables);
     await this.settle(jobId, {
@@ -303,9 +304,7 @@ export class JobService {
     const key = requireJobKey(jobId);
     const job = await this.store.repos.jobs.get(key);
     if (job === null) throw notFound(key);
-    const holder = job.state === 'ACTIVATED' ? job.workerId : (job.outcomeWorkerId ?? job.workerId);
-    if (holder === null) throw RuntimeError.conflict(`job ${key} is ${job.state}, not activated`);
-    return holder;
+    return holderOf(job);
   }
 
   /** A job as stored (404 when there is none). */
@@ -354,16 +353,43 @@ export class JobService {
   }
 
   /**
-   * One group of completions in one transaction: the instances locked first
-   * and in key order (the lock order of the unit of work: no deadlock), then
-   * the jobs; each request is decided on its own (404, 409, 422 are answered
-   * at once and do not fail the others); the accepted jobs are ended in one
-   * statement, their events appended in one. After the commit one
-   * announcement covers every touched instance.
+   * One group of completions and BPMN errors, without a transaction: one
+   * statement reads the jobs with their instances (neither locked), each
+   * request is decided on its own (404, 409, 422 are answered at once and do
+   * not fail the others), and one statement ends the accepted jobs and
+   * appends their events — only those still held by the reporting worker,
+   * and only those no other transaction has locked, which it never waits
+   * for. After it, one announcement covers every touched instance.
+   *
+   * Nothing here locks an instance: a report never waits for a worker
+   * stepping its instance, nor a step for a report. A step that ends a job (a
+   * cancel, a boundary event) updates the job row, whose lock orders it
+   * against the report: whichever commits first wins, and the other finds the
+   * job ended (409) or its event stale. A request whose job changed between
+   * the read and the write, or was locked, is decided again alone in a
+   * transaction that waits for that one job's lock: holding no other lock, it
+   * cannot deadlock with a step ending several jobs at once.
    */
   private async settleGroup(group: readonly Pending<Settlement, void>[]): Promise<void> {
-    const { accepted, repeats } = await this.store.transaction(async (tx) => this.decide(tx, group));
-    // Repeats of a request accepted in this same group are answered only now that it committed.
+    const first = await this.decide(this.store.repos, group, 'none');
+    this.settled(first);
+    await Promise.all(
+      first.busy.map(async (request) => {
+        try {
+          const decided = await this.store.transaction(async (tx) => this.decide(tx, [request], 'update'));
+          this.settled(decided);
+          // Under the job's lock nothing can change it; should it still be left, answer rather than hang.
+          for (const left of decided.busy) left.reject(RuntimeError.conflict(`job ${left.item.jobId} changed while it was reported; report it again`));
+        } catch (e) {
+          request.reject(e);
+        }
+      }),
+    );
+  }
+
+  /** Answers what a group wrote. */
+  private settled({ accepted, repeats }: Decided): void {
+    // Repeats of a request accepted in this same group are answered only now that it is written.
     for (const repeat of repeats) repeat.resolve();
     if (accepted.length === 0) return;
     this.announcer.announce(accepted.map((a) => a.job.instanceId));
@@ -373,55 +399,87 @@ export class JobService {
     }
   }
 
-  private async decide(tx: Repositories, group: readonly Pending<Settlement, void>[]) {
+  private async decide(repos: Repositories, group: readonly Pending<Settlement, void>[], lock: 'none' | 'update'): Promise<Decided> {
     const jobIds = [...new Set(group.map((r) => r.item.jobId))];
-    const instances = await tx.instances.lock(await tx.jobs.instanceIds(jobIds));
-    const instanceOf = new Map(instances.map((i) => [i.id, i]));
-    const jobOf = new Map((await tx.jobs.lock(jobIds)).map((j) => [j.id, j]));
-    const accepted: { request: Pending<Settlement, void>; job: JobRecord }[] = [];
-    const repeats: Pending<Settlement, void>[] = [];
+    const rows = await repos.jobs.withInstances(jobIds, lock);
+    const jobOf = new Map(rows.map((l) => [l.job.id, l.job]));
+    const instanceOf = new Map(rows.map((l) => [l.job.id, l.instance]));
+    const accepted: { request: Pending<Settlement, void>; job: JobRecord; workerId: string }[] = [];
+    const repeats: { request: Pending<Settlement, void>; jobId: Key }[] = [];
     const acceptedHere = new Set<Key>();
-    const events: InboxEvent[] = [];
     const now = this.clock();
     for (const request of group) {
       const { item } = request;
       const job = jobOf.get(item.jobId);
       try {
         if (job === undefined) throw notFound(item.jobId);
-        if (answeredBefore(job, item.workerId, item.outcome, item.digest)) {
-          // Answered as the first was: at once when that one committed before, after this group's commit otherwise.
-          if (acceptedHere.has(job.id)) repeats.push(request);
+        const workerId = item.workerId ?? holderOf(job);
+        if (answeredBefore(job, workerId, item.outcome, item.digest)) {
+          // Answered as the first was: at once when that one was written before, after this group's write otherwise.
+          if (acceptedHere.has(job.id)) repeats.push({ request, jobId: job.id });
           else request.resolve();
           continue;
         }
-        const instance = instanceOf.get(job.instanceId);
-        if (instance === undefined || isEnded(instance.status)) {
+        const instance = instanceOf.get(job.id);
+        if (instance === undefined || instance === null || isEnded(instance.status)) {
           throw RuntimeError.conflict(`job ${item.jobId} belongs to an instance that has ended`);
         }
-        checkLease(job, item.workerId, item.outcome, now);
+        checkLease(job, workerId, item.outcome, now);
         if (item.outcome === 'ERROR') checkMayThrow(job);
         else checkTaskListenerCompletion(job, item);
         this.limits.check(item.variables, instance.variables);
-        events.push({ instanceId: job.instanceId, event: item.event(job) });
-        accepted.push({ request, job });
+        accepted.push({ request, job, workerId });
         acceptedHere.add(job.id);
         // A second request for the same job in this group finds it settled.
-        jobOf.set(job.id, { ...job, state: 'COMPLETED', outcome: item.outcome, outcomeWorkerId: item.workerId, outcomeDigest: item.digest });
+        jobOf.set(job.id, { ...job, state: 'COMPLETED', outcome: item.outcome, outcomeWorkerId: workerId, outcomeDigest: item.digest });
       } catch (e) {
-        // Refusals do not depend on the commit: answer them now.
+        // Refusals do not depend on the write: answer them now.
         request.reject(e);
       }
     }
-    if (accepted.length > 0) {
-      await tx.jobs.settle(accepted.map(({ request }) => ({ id: request.item.jobId, outcome: request.item.outcome, workerId: request.item.workerId, digest: request.item.digest })));
-      await tx.inbox.append(events);
-    }
-    return { accepted, repeats };
+    if (accepted.length === 0) return { accepted, repeats: repeats.map((r) => r.request), busy: [] };
+    const ended = new Set(
+      await repos.jobs.settle(
+        accepted.map(({ request, job, workerId }) => ({
+          id: job.id,
+          outcome: request.item.outcome,
+          workerId,
+          digest: request.item.digest,
+          instanceId: job.instanceId,
+          event: request.item.event(job),
+        })),
+      ),
+    );
+    // Jobs that changed since they were read, or that another transaction holds: decided again, alone.
+    const busy = [...accepted.filter((a) => !ended.has(a.job.id)).map((a) => a.request), ...repeats.filter((r) => !ended.has(r.jobId)).map((r) => r.request)];
+    return {
+      accepted: accepted.filter((a) => ended.has(a.job.id)),
+      repeats: repeats.filter((r) => ended.has(r.jobId)).map((r) => r.request),
+      busy,
+    };
   }
 
   private outcome(type: string, outcome: JobEventOutcome): void {
     notify(this.observer, 'jobOutcome', type, outcome);
   }
+}
+
+/** What a group wrote: accepted reports, repeats of them, and requests to decide again alone (their job changed or was locked). */
+interface Decided {
+  readonly accepted: readonly { readonly request: Pending<Settlement, void>; readonly job: JobRecord }[];
+  readonly repeats: readonly Pending<Settlement, void>[];
+  readonly busy: readonly Pending<Settlement, void>[];
+}
+
+/**
+ * The worker a report is made for when it names none: the lease holder, or,
+ * once the job was reported, the worker that reported it (so a repeated
+ * report is answered as the first was). 409 for a job no worker holds.
+ */
+function holderOf(job: JobRecord): string {
+  const holder = job.state === 'ACTIVATED' ? job.workerId : (job.outcomeWorkerId ?? job.workerId);
+  if (holder === null) throw RuntimeError.conflict(`job ${job.id} is ${job.state}, not activated`);
+  return holder;
 }
 
 /** The job's last report came from this worker with this outcome and content: a retried request. */
@@ -460,13 +518,14 @@ function adHocJobKey(job: JobRecord): { jobKey?: string } {
 }
 
 /** The listener event of a listener's job, for the engine event its outcome becomes. */
-function listenerOf(job: JobRecord): { listener?: 'start' | 'end' | 'creating' | 'assigning' | 'updating' | 'completing' } {
+function listenerOf(job: JobRecord): { listener?: 'start' | 'end' | 'creating' | 'assigning' | 'updating' | 'completing' | 'canceling' } {
   if (job.listenerEventType === 'START') return { listener: 'start' };
   if (job.listenerEventType === 'END') return { listener: 'end' };
   if (job.listenerEventType === 'CREATING') return { listener: 'creating' };
   if (job.listenerEventType === 'ASSIGNING') return { listener: 'assigning' };
   if (job.listenerEventType === 'UPDATING') return { listener: 'updating' };
   if (job.listenerEventType === 'COMPLETING') return { listener: 'completing' };
+  if (job.listenerEventType === 'CANCELING') return { listener: 'canceling' };
   return {};
 }
 

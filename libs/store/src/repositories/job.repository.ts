@@ -1,4 +1,15 @@
-import type { ActivateJobsQuery, JobRecord, JobRepository, JobSearchField, Key, SearchFilter, SearchQuery } from '@baton/runtime';
+import type { InstanceState } from '@baton/engine';
+import type {
+  ActivateJobsQuery,
+  JobRecord,
+  JobReportWrite,
+  JobRepository,
+  JobSearchField,
+  Key,
+  SearchFilter,
+  SearchQuery,
+  TouchedInstance,
+} from '@baton/runtime';
 import { countRows, searchRows, type SearchTable } from './search.sql';
 import { tenantParam, type Db } from './sql';
 
@@ -49,8 +60,9 @@ export class PgJobRepository implements JobRepository {
     return countRows(this.db, JOB_SEARCH, filter, cap);
   }
 
-  activate(query: ActivateJobsQuery): Promise<JobRecord[]> {
-    return this.db.$queryRawUnsafe<JobRecord[]>(
+  activate(query: ActivateJobsQuery): Promise<(JobRecord & { instanceState: InstanceState | null })[]> {
+    // One statement per poll: pick, lease, and read each instance's state once (on its first job).
+    return this.db.$queryRawUnsafe<(JobRecord & { instanceState: InstanceState | null })[]>(
       `WITH picked AS (
          SELECT j.id FROM "Job" j
           WHERE j.type = $1
@@ -60,12 +72,17 @@ export class PgJobRepository implements JobRepository {
             AND EXISTS (SELECT 1 FROM "ProcessInstance" p WHERE p.id = j."instanceId" AND p.status = 'ACTIVE')
           ORDER BY j."availableAt", j.id
           LIMIT $2
-          FOR UPDATE OF j SKIP LOCKED)
-       UPDATE "Job" j
-          SET state = 'ACTIVATED', "workerId" = $3, "lockExpiresAt" = now() + $4 * interval '1 millisecond'
-         FROM picked
-        WHERE j.id = picked.id
-    RETURNING ${columns('j')}`,
+          FOR UPDATE OF j SKIP LOCKED),
+       leased AS (
+         UPDATE "Job" j
+            SET state = 'ACTIVATED', "workerId" = $3, "lockExpiresAt" = now() + $4 * interval '1 millisecond'
+           FROM picked
+          WHERE j.id = picked.id
+      RETURNING j.*)
+       SELECT ${columns('l')},
+              CASE WHEN row_number() OVER (PARTITION BY l."instanceId" ORDER BY l.id) = 1 THEN p.state END AS "instanceState"
+         FROM leased l LEFT JOIN "ProcessInstance" p ON p.id = l."instanceId"
+        ORDER BY l."availableAt", l.id`,
       query.type,
       query.maxJobs,
       query.workerId,
@@ -93,15 +110,52 @@ export class PgJobRepository implements JobRepository {
     return this.db.$queryRawUnsafe<JobRecord[]>(`SELECT ${JOB}, "Job".key FROM "Job" WHERE id = ANY($1::bigint[]) ORDER BY "Job".id FOR UPDATE`, ids);
   }
 
-  async settle(settled: readonly { id: Key; outcome: 'COMPLETED' | 'ERROR'; workerId: string; digest: string }[]): Promise<void> {
-    if (settled.length === 0) return;
-    await this.db.$executeRawUnsafe(
-      `UPDATE "Job" j SET state = 'COMPLETED', "lockExpiresAt" = NULL, outcome = s.outcome, "outcomeWorkerId" = s."workerId",
-              "outcomeDigest" = s.digest
-         FROM jsonb_to_recordset($1::jsonb) AS s(id bigint, outcome text, "workerId" text, digest text)
-        WHERE j.id = s.id`,
-      JSON.stringify(settled),
+  async withInstances(ids: readonly Key[], lock: 'none' | 'update'): Promise<{ job: JobRecord; instance: TouchedInstance | null }[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db.$queryRawUnsafe<(JobRecord & { key: string; i: Omit<TouchedInstance, 'variables'> | null; iv: TouchedInstance['variables'] | null })[]>(
+      // The instance is read, never locked: the unit of work holds it while it steps, and a step that
+      // ends the job updates the job row, whose lock orders it against a report.
+      `SELECT ${columns('j')}, j.key,
+              CASE WHEN p.id IS NULL THEN NULL
+                   ELSE jsonb_build_object('id', p.id::text, 'tenantId', p."tenantId", 'status', p.status::text) END AS i,
+              p.variables AS iv
+         FROM "Job" j LEFT JOIN "ProcessInstance" p ON p.id = j."instanceId"
+        WHERE j.id = ANY($1::bigint[])
+        ORDER BY j.id${lock === 'update' ? ' FOR UPDATE OF j' : ''}`,
+      ids,
     );
+    return rows.map(({ i, iv, ...job }) => ({ job, instance: i === null ? null : { ...i, variables: iv ?? {} } }));
+  }
+
+  async settle(reports: readonly JobReportWrite[]): Promise<Key[]> {
+    if (reports.length === 0) return [];
+    // One statement: the jobs still held by their reporting worker are locked without waiting (a
+    // job another transaction holds is left out, and the caller decides it again on its own), ended,
+    // and their events appended to the inbox.
+    const rows = await this.db.$queryRawUnsafe<{ id: string }[]>(
+      `WITH r AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb)
+             AS r(id bigint, outcome text, "workerId" text, digest text, "instanceId" bigint, event jsonb)),
+       held AS (
+         SELECT j.id FROM "Job" j JOIN r ON r.id = j.id
+          WHERE j.state = 'ACTIVATED' AND j."workerId" = r."workerId"
+          ORDER BY j.id
+            FOR UPDATE OF j SKIP LOCKED),
+       ended AS (
+         UPDATE "Job" j SET state = 'COMPLETED', "lockExpiresAt" = NULL, outcome = r.outcome, "outcomeWorkerId" = r."workerId",
+                "outcomeDigest" = r.digest
+           FROM r, held
+          WHERE j.id = r.id AND held.id = r.id
+      RETURNING j.id),
+       appended AS (
+         INSERT INTO "InstanceEvent" ("instanceId", event)
+         SELECT r."instanceId", r.event FROM r JOIN ended ON ended.id = r.id
+         ORDER BY r.id
+      RETURNING 1)
+       SELECT id::text AS id FROM ended`,
+      JSON.stringify(reports),
+    );
+    return rows.map((r) => r.id);
   }
 
   async fail(failure: { id: Key; retries: number; errorMessage: string; backoffMs: number; workerId: string; digest: string }): Promise<void> {
