@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BenchChild, freePort } from './children';
@@ -27,6 +27,8 @@ export interface EmbeddedPlan {
   readonly rateSeconds: number;
   /** Closed-loop warm-up (JIT, PGlite's caches) before the first measurement. */
   readonly warmupInstances: number;
+  /** Node options of the `npm start` process (`bench:profile -- --embedded` passes `--cpu-prof`). */
+  readonly nodeArgs?: readonly string[];
 }
 
 export interface EmbeddedFigures {
@@ -36,12 +38,19 @@ export interface EmbeddedFigures {
   readonly restartSeconds: number | null;
   /** Completed R1 instances per second, end to end. */
   readonly r1InstancesPerSec: Stat;
+  /**
+   * CPU time the `npm start` process spent per R1 instance (user + system, from /proc; null
+   * without it): unlike instances/s, barely moved by other work on a shared machine.
+   */
+  readonly r1CpuMsPerInstance: Stat | null;
   readonly startAtRate: {
     readonly rate: number;
     readonly rps: Stat;
     readonly p50: Stat;
     readonly p95: Stat;
     readonly p99: Stat;
+    /** CPU time of the process per instance started (and run to its end) at this rate; null without /proc. */
+    readonly cpuMsPerInstance: Stat | null;
     readonly non2xx: number;
     readonly timeouts: number;
     readonly errors: number;
@@ -55,10 +64,11 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 /** `npm start`'s entry from source, on a free loopback port, with nothing but its data directory set. */
 async function startEmbedded(
   dataDir: string,
+  nodeArgs: readonly string[] = [],
 ): Promise<{ child: BenchChild; origin: string; seconds: number }> {
   const port = await freePort();
   const t0 = performance.now();
-  const child = new BenchChild('npm start', ['--import', 'tsx', 'apps/baton/src/main.ts'], {
+  const child = new BenchChild('npm start', [...nodeArgs, '--import', 'tsx', 'apps/baton/src/main.ts'], {
     DATA_DIR: dataDir,
     PORT: String(port),
     HOST: '127.0.0.1',
@@ -103,6 +113,20 @@ async function deployR1(origin: string): Promise<void> {
   }
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc; null where there is none. */
+function cpuSeconds(pid: number): number | null {
+  try {
+    // Fields after the command name (which may hold spaces): state is the 3rd, utime the 14th, stime the 15th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** USER_HZ, the unit of /proc/<pid>/stat's times: 100 on Linux on every common architecture. */
+const CLOCK_TICKS = 100;
+
 /** Starts `count` R1 instances and resolves with instances/s once all of them completed. */
 async function r1Round(origin: string, count: number, connections: number): Promise<number> {
   const before = await completedCount(origin, 'R1');
@@ -141,7 +165,7 @@ export async function measureEmbedded(
     const first = await startEmbedded(dataDir);
     log(`  first start (creates the database): ${first.seconds.toFixed(1)} s`);
     await first.child.stop();
-    const again = await startEmbedded(dataDir);
+    const again = await startEmbedded(dataDir, plan.nodeArgs);
     running = again.child;
     log(`  start on an existing database: ${again.seconds.toFixed(1)} s`);
     const origin = again.origin;
@@ -149,14 +173,24 @@ export async function measureEmbedded(
     await r1Round(origin, plan.warmupInstances, plan.connections);
 
     const rates: number[] = [];
+    const cpuPerInstance: number[] = [];
     for (let r = 0; r < plan.rounds; r++) {
+      const cpuBefore = cpuSeconds(running.pid);
       const rate = await r1Round(origin, plan.instances, plan.connections);
+      const cpuAfter = cpuSeconds(running.pid);
       rates.push(rate);
-      log(`  R1 end to end, round ${r + 1}: ${Math.round(rate)} instances/s`);
+      const cpuMs = cpuBefore === null || cpuAfter === null ? null : ((cpuAfter - cpuBefore) * 1000) / plan.instances;
+      if (cpuMs !== null) cpuPerInstance.push(cpuMs);
+      log(
+        `  R1 end to end, round ${r + 1}: ${Math.round(rate)} instances/s` +
+          (cpuMs === null ? '' : `, ${cpuMs.toFixed(2)} ms CPU of the process per instance`),
+      );
     }
 
     const runs: LoadResult[] = [];
+    const cpuPerStart: number[] = [];
     for (let r = 0; r < plan.rounds; r++) {
+      const cpuBefore = cpuSeconds(running.pid);
       const res = await openLoad({
         url: `${origin}/api/v1/processes/R1/instances`,
         method: 'POST',
@@ -166,23 +200,29 @@ export async function measureEmbedded(
         seconds: plan.rateSeconds,
       });
       runs.push(res);
-      log(
-        `  start at ${plan.rate} req/s, round ${r + 1}: p50 ${res.latencyMs.p50.toFixed(1)} ms, p95 ${res.latencyMs.p95.toFixed(1)} ms`,
-      );
       // Let the instances just started finish before the next round measures.
       await sleep(1_000);
+      const cpuAfter = cpuSeconds(running.pid);
+      const cpuMs = cpuBefore === null || cpuAfter === null ? null : ((cpuAfter - cpuBefore) * 1000) / res.requests;
+      if (cpuMs !== null) cpuPerStart.push(cpuMs);
+      log(
+        `  start at ${plan.rate} req/s, round ${r + 1}: p50 ${res.latencyMs.p50.toFixed(1)} ms, p95 ${res.latencyMs.p95.toFixed(1)} ms` +
+          (cpuMs === null ? '' : `, ${cpuMs.toFixed(2)} ms CPU of the process per instance (started and completed)`),
+      );
     }
     const sum = (pick: (r: LoadResult) => number) => runs.reduce((n, r) => n + pick(r), 0);
     return {
       firstStartSeconds: first.seconds,
       restartSeconds: again.seconds,
       r1InstancesPerSec: stat(rates, 'instances/s'),
+      r1CpuMsPerInstance: cpuPerInstance.length === 0 ? null : stat(cpuPerInstance, 'ms'),
       startAtRate: {
         rate: plan.rate,
         rps: statOf(runs, (r) => r.rps, 'requests/s'),
         p50: statOf(runs, (r) => r.latencyMs.p50, 'ms'),
         p95: statOf(runs, (r) => r.latencyMs.p95, 'ms'),
         p99: statOf(runs, (r) => r.latencyMs.p99, 'ms'),
+        cpuMsPerInstance: cpuPerStart.length === 0 ? null : stat(cpuPerStart, 'ms'),
         non2xx: sum((r) => r.non2xx),
         timeouts: sum((r) => r.timeouts),
         errors: sum((r) => r.errors),

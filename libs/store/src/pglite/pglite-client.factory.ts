@@ -9,6 +9,7 @@ import { StoreError, StoreErrorCode } from '../store-error';
 import { lockDataDir, type DataDirLock } from './data-dir-lock';
 import { memoryTemplate } from './memory-template';
 import { applyPgliteMigrations } from './pglite-migrations';
+import { pgliteSession } from './pglite-session';
 
 export const IN_MEMORY = 'memory://';
 
@@ -22,6 +23,18 @@ const START_PARAMS = [
   // 32MB, which holds an embedded engine's working set.
   '-c',
   'shared_buffers=32MB',
+  // Postgres fills each new 16 MB WAL segment with zeros before using it, which only reserves
+  // the disk space ahead; here that is 16 MB written on the event loop's thread, a stall of every
+  // request every few thousand instances. Without it the segment's blocks are allocated as WAL is
+  // written into them.
+  '-c',
+  'wal_init_zero=off',
+  // Statements are prepared once (pglite-session.ts) but planned for each execution's values, as
+  // on a Postgres server: a generic plan, which Postgres may switch to after five executions,
+  // cannot use the values (a due time, a page's bounds), and no statistics are ever gathered here
+  // (no autovacuum in PGlite) to warn it off a sequential scan of a table that keeps growing.
+  '-c',
+  'plan_cache_mode=force_custom_plan',
 ];
 
 export interface EmbeddedDatabaseOptions {
@@ -152,9 +165,14 @@ async function initializeInChild(dataDir: string): Promise<void> {
   }
 }
 
-/** A Prisma client on a PGlite instance, safe for the runtime's transaction patterns (see {@link withConnectionAffinity}). */
+/**
+ * A Prisma client on a PGlite instance, safe for the runtime's transaction
+ * patterns (see {@link withConnectionAffinity}); its statements take the
+ * one-call path of {@link pgliteSession}.
+ */
 export function createPglitePrismaClient(pglite: PGlite): PrismaClient {
-  return withConnectionAffinity(new PrismaClient({ adapter: new PrismaPGlite(pglite) }));
+  const session = pgliteSession(pglite) as unknown as PGlite;
+  return withConnectionAffinity(new PrismaClient({ adapter: new PrismaPGlite(session) }));
 }
 
 type TransactionClient = Prisma.TransactionClient;
