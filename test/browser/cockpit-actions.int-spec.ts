@@ -117,7 +117,7 @@ describeWithBrowser('the cockpit: hidden actions with AUTH=api-key (chromium)', 
       .key;
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const errors = consoleErrorsOf(page);
-    await page.goto(`${api.origin}/cockpit/`);
+    await page.goto(`${api.origin}/cockpit/#/processes`);
     await signIn(page, reader, 'reader');
 
     const absent = async (what: string, locator: ReturnType<Page['locator']>) =>

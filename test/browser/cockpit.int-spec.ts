@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { fixture, startApi, xmlPost, type ApiHarness } from '../../apps/api/test/api-harness';
 import { ApiKeyService } from '../../libs/api/src/auth/api-keys';
 import { cockpitBuildDir } from '../../libs/api/src/root/cockpit';
-import { browserCpuMs, criticalViolations, describeWithBrowser, launchChromium } from './chromium';
+import { browserCpuMs, consoleErrorsOf, criticalViolations, describeWithBrowser, launchChromium } from './chromium';
 
 /**
  * The cockpit (apps/cockpit, served at /cockpit/) as a user meets it, in a
@@ -151,12 +151,14 @@ describeWithBrowser('the cockpit at /cockpit/ (chromium)', () => {
     });
     page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
 
-    // `/` leads to the cockpit, which opens on the processes.
+    // `/` leads to the cockpit, which opens on the overview; the processes are a click away.
     const home = await page.goto(`${api.origin}/`);
     expect(home?.status()).toBe(200);
     expect(page.url()).toBe(`${api.origin}/cockpit/`);
     // Served under the API's Content-Security-Policy: no inline script runs.
     expect(home?.headers()['content-security-policy']).toContain("script-src 'self';");
+    await page.getByRole('heading', { name: 'Overview' }).waitFor({ timeout: 15_000 });
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Processes' }).click();
     const row = page.locator('table tbody tr', {
       has: page.locator('a', { hasText: /^cockpit-order$/ }),
     });
@@ -568,6 +570,92 @@ describeWithBrowser('the cockpit at /cockpit/ (chromium)', () => {
     expect(cpuMs).toBeLessThan(20_000);
     await page.close();
   }, 90_000);
+
+  it('opens on the overview, which follows new instances live, and filters the list by a variable and an incident', async () => {
+    // Deployed by the first test (200: the same document again), or now when run alone.
+    expect([200, 201]).toContain((await api.api('/processes', xmlPost(PROCESS))).status);
+    const start = async (variables: Record<string, unknown>) => {
+      const r = await api.json('POST', '/processes/cockpit-order/instances', { variables: { amount: 10, ...variables } });
+      expect(r.status).toBe(201);
+      return r.body.id as string;
+    };
+    const gold = [await start({ tier: 'gold' }), await start({ tier: 'gold' })];
+    await start({ tier: 'silver' });
+    await api.drain();
+    // The second gold instance's job fails for good: an incident.
+    const jobs = (await api.json('POST', '/jobs/activate', { type: 'charge-card', workerId: 'ui-worker', maxJobs: 50, lockDurationMs: 600_000 })).body
+      .jobs as { id: string; instanceId: string }[];
+    const failing = jobs.find((j) => j.instanceId === gold[1])!;
+    expect((await api.json('POST', `/jobs/${failing.id}/fail`, { workerId: 'ui-worker', errorMessage: 'declined', retries: 0 })).status).toBe(204);
+    await api.drain();
+
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const errors = consoleErrorsOf(page);
+    await page.goto(`${api.origin}/cockpit/`);
+    await page.getByRole('heading', { name: 'Overview' }).waitFor({ timeout: 15_000 });
+    const tile = (label: string) => page.locator('.tile a', { has: page.locator('.tile-label', { hasText: new RegExp(`^${label}$`) }) });
+    const value = async (label: string) => Number((await tile(label).locator('.tile-value').innerText()).replace(/[^0-9]/g, ''));
+    await tile('Active').waitFor({ timeout: 15_000 });
+    const before = (await api.json('GET', '/overview')).body;
+    expect(await value('Active')).toBe(before.instances.active.count);
+    expect(await value('Open incidents')).toBe(before.incidents.open.count);
+    expect(before.incidents.open.count).toBeGreaterThanOrEqual(1);
+    // The chart: a bar per minute of the last hour, the figures in words.
+    expect(await page.locator('.throughput svg rect.started').count()).toBe(60);
+    expect(await page.locator('[data-figure="throughput"]').innerText()).toMatch(new RegExp(`^${before.throughput.started} started, `));
+    expect(await page.locator('[data-figure="token-queue"]').innerText()).toBe('0 (in process)');
+    const self = page.locator('table[aria-label="Baton processes"] tbody tr[data-app="api"]');
+    expect(await self.locator('td').nth(1).innerText()).toContain(`, ${process.pid}`);
+    expect(await page.locator('table[aria-label="Job workers"] tbody tr', { hasText: 'ui-worker' }).locator('td').nth(1).innerText()).toBe('charge-card');
+    expect(await criticalViolations(page)).toEqual([]);
+    await screenshot(page, 'overview');
+
+    // Two more instances show without a reload (the page polls; the API reuses an answer 2 s).
+    await start({});
+    await start({});
+    await api.drain();
+    await page
+      .locator('.tiles .tile:first-child .tile-value', { hasText: new RegExp(`^${before.instances.active.count + 2}$`) })
+      .waitFor({ timeout: 15_000 });
+
+    // "Open incidents" leads to the incidents of Waiting work.
+    await tile('Open incidents').click();
+    await page.getByRole('heading', { name: 'Waiting work' }).waitFor({ timeout: 15_000 });
+    expect(page.url()).toBe(`${api.origin}/cockpit/#/waiting?tab=incidents`);
+
+    // The list filtered by a variable's value (JSON), then by an open incident too: the filters go to the URL.
+    await page.goto(`${api.origin}/cockpit/#/instances`);
+    const form = page.getByRole('form', { name: 'Filters' });
+    await form.getByPlaceholder('name').fill('tier');
+    await form.getByLabel('Variable value (JSON)').fill('"gold"');
+    await form.getByRole('button', { name: 'Filter' }).click();
+    await page.locator(`tr[data-instance-id="${gold[0]}"]`).waitFor({ timeout: 15_000 });
+    expect(page.url()).toBe(`${api.origin}/cockpit/#/instances?variableName=tier&variableValue=%22gold%22`);
+    const listed = () => page.locator('table.instances tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-instance-id')));
+    expect(await listed()).toEqual([gold[1], gold[0]]);
+    await page.getByRole('form', { name: 'Filters' }).getByLabel('Incident').selectOption({ label: 'with an open incident' });
+    for (let i = 0; i < 50 && !page.url().includes('hasIncident=true'); i++) await page.waitForTimeout(100);
+    expect(page.url()).toBe(`${api.origin}/cockpit/#/instances?hasIncident=true&variableName=tier&variableValue=%22gold%22`);
+    await page.locator(`tr[data-instance-id="${gold[0]}"]`).waitFor({ state: 'detached', timeout: 15_000 });
+    await page.locator(`tr[data-instance-id="${gold[1]}"]`).waitFor({ timeout: 15_000 });
+    expect(await listed()).toEqual([gold[1]]);
+    expect(await page.getByRole('form', { name: 'Filters' }).getByPlaceholder('name').inputValue()).toBe('tier');
+    expect(await criticalViolations(page)).toEqual([]);
+    await screenshot(page, 'instance-filters');
+    // The bulk action names the same filter in words (dismissed: nothing is sent).
+    const asked: string[] = [];
+    page.once('dialog', (d) => {
+      asked.push(d.message());
+      void d.dismiss();
+    });
+    await page.getByRole('form', { name: 'Bulk action' }).getByRole('button', { name: 'Apply to all matching' }).click();
+    for (let i = 0; i < 50 && asked.length === 0; i++) await page.waitForTimeout(100);
+    expect(asked).toEqual([
+      'Cancel: every instance matching hasIncident: true, variable tier = "gold"? This runs as a batch operation and cannot be undone.',
+    ]);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 90_000);
 });
 
 describeWithBrowser('the cockpit with AUTH=api-key (chromium)', () => {
@@ -604,7 +692,7 @@ describeWithBrowser('the cockpit with AUTH=api-key (chromium)', () => {
         sent.push(request.headers().authorization ?? 'none');
     });
     // The page itself is public; the API's 401 brings up the form.
-    await page.goto(`${api.origin}/cockpit/`);
+    await page.goto(`${api.origin}/cockpit/#/processes`);
     await page.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: 15_000 });
     expect(sent.length).toBeGreaterThan(0);
     expect(new Set(sent)).toEqual(new Set(['none']));

@@ -109,6 +109,28 @@ describe('tenants, definition keys and candidate groups', () => {
   }
   const keyFor = async (name: string, permissions: string[], tenants: string[]) => (await keys.create({ name, permissions, tenants })).key;
 
+  describe('the overview and the instance list filters', () => {
+    it('count only the caller\'s tenants, and leave the installation\'s processes and queue to a caller of every tenant', async () => {
+      const acme = await keyFor('acme-overview', ['read'], [ACME]);
+      const mine = (await call('GET', '/api/v1/overview', bearer(acme))).body as Json;
+      const n = (count: number) => ({ count, capped: false });
+      // Each tenant: the failed service-task instance and the user-task instance.
+      expect(mine.instances).toMatchObject({ active: n(2), withIncident: n(1) });
+      expect(mine.incidents).toEqual({ open: n(1) });
+      expect([mine.processes, mine.tokenQueue]).toEqual([null, null]);
+      const all = (await call('GET', '/api/v1/overview', bearer(admin))).body as Json;
+      expect(all.instances).toMatchObject({ active: n(4), withIncident: n(2) });
+      expect(all.processes).toEqual(expect.arrayContaining([expect.objectContaining({ pid: process.pid })]));
+      expect(all.tokenQueue).toEqual({ bus: 'in-process', depth: 0 });
+
+      const listed = async (query: string) =>
+        ((await call('GET', `/api/v1/instances?${query}`, bearer(acme))).body?.items as Json[]).map((i) => i.id);
+      expect(await listed('hasIncident=true')).toEqual([of[ACME].instance]);
+      expect(await listed(`variableName=secret&variableValue=${encodeURIComponent('"acme-secret"')}`)).toEqual([of[ACME].instance]);
+      expect(await listed(`variableName=secret&variableValue=${encodeURIComponent(`"${DEFAULT}-secret"`)}`)).toEqual([]);
+    });
+  });
+
   describe('/v2 searches', () => {
     const searches: [string, string, (t: string) => Json, string][] = [
       ['/v2/process-instances/search', 'processInstanceKey', () => ({ processDefinitionId: 'tenanted' }), 'instance'],

@@ -88,6 +88,7 @@ describe('the first `npm start` (embedded, fresh DATA_DIR, output not a terminal
       'decisions',
       'forms',
       'batches',
+      'overview',
     ]);
     for (const { href, methods } of Object.values(body.resources)) {
       if (methods.includes('GET')) expect(`${href} ${(await fetch(url(href))).status}`).toBe(`${href} 200`);

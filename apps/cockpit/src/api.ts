@@ -582,3 +582,45 @@ export function takeOidcFailure(): string | null {
   sessionStorage.removeItem(OIDC_FAILURE);
   return why;
 }
+
+/** A count the API stopped at its bound: `capped` means at least `count`. */
+export interface BoundedCount {
+  readonly count: number;
+  readonly capped: boolean;
+}
+
+/** `GET /api/v1/overview`: the landing page's figures. */
+export interface Overview {
+  readonly at: string;
+  readonly instances: {
+    readonly active: BoundedCount;
+    readonly suspended: BoundedCount;
+    readonly completed: BoundedCount;
+    readonly canceled: BoundedCount;
+    readonly withIncident: BoundedCount;
+  };
+  readonly incidents: { readonly open: BoundedCount };
+  readonly throughput: {
+    readonly minutes: number;
+    readonly perMinute: readonly { readonly minute: string; readonly started: number; readonly completed: number; readonly canceled: number }[];
+    readonly started: number;
+    readonly completed: number;
+    readonly canceled: number;
+  };
+  readonly jobs: {
+    readonly backlog: BoundedCount;
+    readonly backlogByType: readonly { readonly type: string; readonly count: number }[];
+    readonly workers: readonly { readonly worker: string; readonly types: readonly string[]; readonly jobs: number }[];
+  };
+  readonly processes:
+    | readonly {
+        readonly node: number;
+        readonly app: string;
+        readonly host: string;
+        readonly pid: number | null;
+        readonly consumes: readonly string[];
+        readonly leaseUntil: string;
+      }[]
+    | null;
+  readonly tokenQueue: { readonly bus: 'rabbitmq' | 'in-process'; readonly depth: number | null } | null;
+}

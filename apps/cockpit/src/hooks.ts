@@ -85,7 +85,7 @@ export interface Route {
 }
 
 function currentRoute(): Route {
-  const hash = location.hash.replace(/^#/, '') || '/processes';
+  const hash = location.hash.replace(/^#/, '') || '/overview';
   const [path, search = ''] = hash.split('?');
   return { path, params: new URLSearchParams(search) };
 }

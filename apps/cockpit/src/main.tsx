@@ -13,7 +13,8 @@ import { href, usePolled, useRoute, type Route } from './hooks';
 import { MeContext } from './me';
 import { BatchesPage } from './pages/batches';
 import { InstancePage } from './pages/instance';
-import { InstancesPage } from './pages/instances';
+import { InstancesPage, instanceFilterNames } from './pages/instances';
+import { OverviewPage } from './pages/overview';
 import { ProcessesPage, ProcessPage } from './pages/processes';
 import { SignIn } from './pages/sign-in';
 import { TasksPage } from './pages/tasks';
@@ -33,11 +34,7 @@ function Page({ route }: { route: Route }) {
     return <ProcessPage processKey={id} version={route.params.get('version')} />;
   if (section === 'instances' && id !== undefined) return <InstancePage key={id} id={id} />;
   if (section === 'instances') {
-    const filters = {
-      processKey: param(route, 'processKey'),
-      status: param(route, 'status'),
-      businessKey: param(route, 'businessKey'),
-    };
+    const filters = Object.fromEntries(instanceFilterNames.map((n) => [n, param(route, n)]));
     return <InstancesPage key={JSON.stringify(filters)} filters={filters} />;
   }
   if (section === 'tasks') {
@@ -65,6 +62,7 @@ function Page({ route }: { route: Route }) {
   }
   if (section === 'batches') return <BatchesPage selected={param(route, 'batch')} />;
   if (section === 'processes') return <ProcessesPage />;
+  if (section === 'overview' || section === undefined) return <OverviewPage />;
   return (
     <main>
       <h1>Not found</h1>
@@ -92,10 +90,11 @@ function App() {
   return (
     <>
       <header>
-        <a class="brand" href={href('/processes')}>
+        <a class="brand" href={href('/overview')}>
           Baton
         </a>
         <nav aria-label="Main">
+          {link('/overview', 'Overview')}
           {link('/processes', 'Processes')}
           {link('/instances', 'Instances')}
           {link('/waiting', 'Waiting work')}

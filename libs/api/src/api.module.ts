@@ -7,11 +7,12 @@ import {
   DefinitionRegistry,
   InspectionService,
   InstanceStarter,
+  OverviewService,
   LeasedKeys,
   VariableLimits,
   type RuntimeStore,
 } from '@baton/runtime';
-import { PgApiKeyRepository, PgAuditRepository, PgInspectionRepository } from '@baton/store';
+import { PgApiKeyRepository, PgAuditRepository, PgInspectionRepository, PgOverviewRepository } from '@baton/store';
 import { AuditLogController } from './auth/audit-log.controller';
 import { BatchesController } from './batches/batches.controller';
 import { ConditionalsController } from './conditionals/conditionals.controller';
@@ -27,6 +28,7 @@ import { ExportController } from './export/export.controller';
 import { InspectionController } from './inspection/inspection.controller';
 import { V2StatisticsController } from './inspection/v2-statistics.controller';
 import { InstancesController } from './instances/instances.controller';
+import { OverviewController } from './overview/overview.controller';
 import { InstanceMigrationController } from './instances/instance-migration.controller';
 import { JobsController } from './jobs/jobs.controller';
 import { MessagesController } from './messages/messages.controller';
@@ -66,6 +68,7 @@ export class ApiModule {
         BatchesController,
         ExportController,
         InspectionController,
+        OverviewController,
         ...V2_CONTROLLERS,
         V2StatisticsController,
       ],
@@ -77,6 +80,7 @@ export class ApiModule {
           useFactory: (runtime: RuntimeStore) => new InspectionService(runtime, new PgInspectionRepository(store.prisma)),
           inject: [RUNTIME_STORE],
         },
+        { provide: OverviewService, useFactory: () => new OverviewService(new PgOverviewRepository(store.prisma)) },
         {
           provide: ConditionalStartService,
           useFactory: (runtime: RuntimeStore, registry: DefinitionRegistry, starter: InstanceStarter, limits: VariableLimits, keys: LeasedKeys) =>

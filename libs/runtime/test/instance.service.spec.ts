@@ -123,6 +123,25 @@ describe('InstanceService', () => {
       await expect(kit.instances.list({ limit: 10, cursor: 'x' })).rejects.toMatchObject({ code: RuntimeErrorCode.BadRequest });
     });
 
+    it('filters by version, start time and a variable, and refuses a filter that cannot be asked', async () => {
+      const kit = await kitWith(SERVICE_TASK, USER_TASK);
+      const a = await kit.instances.start('service-task', { variables: { tier: 'gold', n: { x: 1, y: [2] } } });
+      const b = await kit.instances.start('user-task', { variables: { tier: 'silver' } });
+      const ids = async (query: Parameters<typeof kit.instances.list>[0]) => (await kit.instances.list(query)).items.map((i) => i.id);
+      expect(await ids({ limit: 10, processKey: 'service-task', version: 1 })).toEqual([a.id]);
+      expect(await ids({ limit: 10, processKey: 'service-task', version: 2 })).toEqual([]);
+      expect(await ids({ limit: 10, variableName: 'tier', variableValue: 'gold' })).toEqual([a.id]);
+      expect(await ids({ limit: 10, variableName: 'n', variableValue: { y: [2], x: 1.0 } })).toEqual([a.id]);
+      expect(await ids({ limit: 10, variableName: 'tier' })).toEqual([b.id, a.id]);
+      expect(await ids({ limit: 10, hasIncident: false })).toEqual([b.id, a.id]);
+      expect(await ids({ limit: 10, hasIncident: true })).toEqual([]);
+      expect(await ids({ limit: 10, startedFrom: new Date(Date.now() + 60_000) })).toEqual([]);
+      expect(await ids({ limit: 10, startedTo: new Date(Date.now() + 60_000) })).toEqual([b.id, a.id]);
+      await expect(kit.instances.list({ limit: 10, version: 1 })).rejects.toMatchObject({ code: RuntimeErrorCode.BadRequest, errors: [expect.objectContaining({ field: 'version' })] });
+      await expect(kit.instances.list({ limit: 10, variableValue: 1 })).rejects.toMatchObject({ errors: [expect.objectContaining({ field: 'variableValue' })] });
+      await expect(kit.instances.list({ limit: 10, startedFrom: new Date(2), startedTo: new Date(1) })).rejects.toMatchObject({ errors: [expect.objectContaining({ field: 'startedFrom' })] });
+    });
+
     it('pages the history in the order it was written', async () => {
       const kit = await kitWith(SERVICE_TASK);
       const id = await kit.startAndRun('service-task');

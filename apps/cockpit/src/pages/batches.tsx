@@ -34,15 +34,21 @@ const label = (type: string): string =>
   OTHER_LABELS[type] ??
   type.toLowerCase().replaceAll('_', ' ');
 
-/** `processKey: order, status: ACTIVE`, or "every instance" for an empty filter. */
+/**
+ * `processKey: order, version: 2, status: ACTIVE, variable tier = "gold"`, or
+ * "every instance" for an empty filter (a batch's filter, as JSON).
+ */
 export function describeFilter(filter: Record<string, unknown>): string {
   // The list's own order (a stored filter comes back with its keys in the database's order).
-  const order = ['processKey', 'status', 'businessKey'];
+  const order = ['processKey', 'version', 'status', 'hasIncident', 'businessKey', 'startedFrom', 'startedTo', 'variableName'];
   const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
   const parts = Object.entries(filter)
-    .filter(([, v]) => v !== undefined && v !== '')
+    .filter(([k, v]) => v !== undefined && v !== '' && k !== 'variableValue')
     .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
-    .map(([k, v]) => `${k}: ${String(v)}`);
+    .map(([k, v]) => {
+      if (k !== 'variableName') return `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`;
+      return 'variableValue' in filter ? `variable ${String(v)} = ${JSON.stringify(filter.variableValue)}` : `variable ${String(v)} set`;
+    });
   return parts.length === 0 ? 'every instance' : parts.join(', ');
 }
 
@@ -106,7 +112,7 @@ export function BatchPanel({ batchKey }: { batchKey: string }) {
  * the list's filter matches (not only the page shown), confirmed first,
  * then followed with a progress bar. Shown to callers who may operate.
  */
-export function BulkAction({ filter }: { filter: Record<string, string | undefined> }) {
+export function BulkAction({ filter }: { filter: Record<string, unknown> }) {
   const [type, setType] = useState<BatchType>('CANCEL_PROCESS_INSTANCE');
   const [started, setStarted] = useState<string | undefined>();
   const [error, setError] = useState<Error | undefined>();

@@ -157,6 +157,7 @@ export const ROUTE_PERMISSIONS: ReadonlyMap<string, RouteRule> = new Map<string,
   ['GET /api/v1/message-subscriptions', need(Read)],
   ['GET /api/v1/incident-groups', need(Read)],
   ['GET /api/v1/incident-groups/incidents', need(Read)],
+  ['GET /api/v1/overview', need(Read)],
   ['GET /api/v1/processes/:key/statistics', need(Read)],
   ['GET /api/v1/instances/:id/waiting', need(Read, of('instance'))],
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BATCH_ITEM_STATES, BATCH_STATES, BATCH_TYPES } from '@baton/runtime';
 import { keySchema, limitParam, variablesSchema } from '../http/validation';
 import { MigrationPlanSchema } from '../instances/migration.schemas';
+import { InstanceFilterBodyFields } from '../instances/instances.schemas';
 
 const batchType = z
   .enum(BATCH_TYPES)
@@ -11,11 +12,7 @@ const batchType = z
 
 /** The instance list's filter (`GET /api/v1/instances`), without paging. */
 export const BatchFilterSchema = z
-  .strictObject({
-    status: z.enum(['ACTIVE', 'SUSPENDED', 'COMPLETED', 'CANCELED']).optional(),
-    processKey: z.string().min(1).optional().describe('The BPMN process id'),
-    businessKey: z.string().min(1).optional(),
-  })
+  .strictObject(InstanceFilterBodyFields)
   .describe(
     'Which instances: the filter of `GET /api/v1/instances` (an empty filter is every instance the caller may see)',
   );

@@ -27,13 +27,78 @@ const statusView = z
   .enum(['ACTIVE', 'SUSPENDED', 'COMPLETED', 'CANCELED', 'CANCELING', 'SUSPENDING', 'RESUMING'])
   .describe('CANCELING, SUSPENDING and RESUMING: a command waits for a worker to finish its step on the instance');
 
+const startedFrom = z.iso
+  .datetime({ offset: true })
+  .transform((v) => new Date(v))
+  .optional()
+  .describe('Started at or after this instant (ISO 8601 with offset)')
+  .meta({ example: '2026-12-07T14:00:00Z' });
+const startedTo = z.iso
+  .datetime({ offset: true })
+  .transform((v) => new Date(v))
+  .optional()
+  .describe('Started before this instant (ISO 8601 with offset)')
+  .meta({ example: '2026-12-07T15:00:00Z' });
+const variableName = z
+  .string()
+  .min(1)
+  .max(255)
+  .optional()
+  .describe('A process-scope variable: with `variableValue` equal to it, alone set (to any value, null too)')
+  .meta({ example: 'customerTier' });
+
+/** The list's filters beyond status, process and business key; the query string's and a batch body's (typed as JSON there). */
 export const InstanceListQuery = z.strictObject({
   status: status.optional(),
   processKey: z.string().min(1).optional(),
+  version: z
+    .string()
+    .regex(/^[1-9][0-9]{0,8}$/, 'must be a version number (1, 2, ...)')
+    .transform(Number)
+    .optional()
+    .describe('The process version (needs `processKey`)'),
   businessKey: z.string().min(1).optional(),
+  hasIncident: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional()
+    .describe('true: instances with an open incident; false: without one'),
+  startedFrom,
+  startedTo,
+  variableName,
+  variableValue: z
+    .string()
+    .max(8192)
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: `must be a JSON value (a string in quotes: "gold"): ${(e as Error).message}` });
+        return z.NEVER;
+      }
+    })
+    .optional()
+    .describe('The variable\'s value as JSON (`150`, `"gold"`, `true`, `{"a":1}`), compared as JSON; needs `variableName`')
+    .meta({ example: '"gold"' }),
   limit: limitParam,
   cursor: keySchema.optional().describe('The last id of the previous page'),
 });
+
+/** The same filters in a JSON body (a batch's `filter`). */
+export const InstanceFilterBodyFields = {
+  status: status.optional(),
+  processKey: z.string().min(1).optional().describe('The BPMN process id'),
+  version: z.number().int().positive().optional().describe('The process version (needs `processKey`)'),
+  businessKey: z.string().min(1).optional(),
+  hasIncident: z.boolean().optional().describe('true: instances with an open incident; false: without one'),
+  startedFrom,
+  startedTo,
+  variableName,
+  variableValue: z
+    .unknown()
+    .optional()
+    .describe('The variable\'s value, any JSON value (null too), compared as JSON; needs `variableName`'),
+};
 
 export const HistoryQuery = z.strictObject({
   limit: limitParam,

@@ -45,6 +45,7 @@ export const API_INDEX: ApiIndex = {
     decisions: { href: `${V1}/decisions`, methods: ['GET', 'POST'], description: 'Deploy DMN documents; the deployed decisions, and evaluate one' },
     forms: { href: `${V1}/forms`, methods: ['GET', 'POST'], description: 'Deploy Camunda Forms; the deployed forms by form id' },
     batches: { href: `${V1}/batches`, methods: ['GET', 'POST'], description: 'Batch operations over the instances a filter matches, and their progress' },
+    overview: { href: `${V1}/overview`, methods: ['GET'], description: 'Instances by state, open incidents, throughput of the last hour, job backlog, processes and queue depth' },
   },
   health: { live: '/health', ready: '/health/ready', metrics: '/metrics' },
 };

@@ -2,13 +2,14 @@ import type { Variables } from '@baton/engine';
 import type { Key } from '../keys/key-generator';
 import { isKey } from '../keys/key-generator';
 import type { Repositories, RuntimeStore } from '../ports/repositories';
-import type { InstanceStatus, TenantScope } from '../ports/records';
+import type { TenantScope } from '../ports/records';
 import type { SearchCondition } from '../ports/search';
 import type { InstanceSearchField } from '../ports/search';
 import { MAX_RETRIES } from '../jobs/job.service';
 import { RuntimeError } from '../runtime-error';
 import type { VariableLimits } from '../variable-limits';
 import type { MigrationPlan } from '../instances/migration';
+import { instanceListConditions, type InstanceListFilter } from '../instances/instance.service';
 import { INSTANCE_SEARCH } from '../search/camunda-search.service';
 import { translateFilter } from '../search/search-language';
 import type { BatchQueue } from './batch-queue';
@@ -29,12 +30,7 @@ import type {
  * language each, the ones the lists already speak.
  */
 export type BatchFilter =
-  | {
-      readonly kind: 'v1';
-      readonly status?: InstanceStatus;
-      readonly processKey?: string;
-      readonly businessKey?: string;
-    }
+  | ({ readonly kind: 'v1' } & InstanceListFilter)
   | { readonly kind: 'v2'; readonly filter: Readonly<Record<string, unknown>> };
 
 export interface CreateBatch {
@@ -281,16 +277,10 @@ async function v1Instances(
   tenants: TenantScope,
 ): Promise<Key[]> {
   if (filter.kind !== 'v1') return [];
+  const conditions = instanceListConditions(filter);
   const ids: Key[] = [];
   for (let cursor: Key | undefined; ;) {
-    const rows = await tx.instances.list({
-      limit: PAGE,
-      cursor,
-      status: filter.status,
-      bpmnProcessId: filter.processKey,
-      businessKey: filter.businessKey,
-      tenants,
-    });
+    const rows = await tx.instances.list({ ...conditions, limit: PAGE, cursor, tenants });
     for (const row of rows) ids.push(row.id);
     if (rows.length < PAGE) return ids.reverse();
     cursor = rows[rows.length - 1].id;

@@ -1,4 +1,5 @@
 import { processVariables, type InstanceState } from '@baton/engine';
+import { KEY_EPOCH_MS } from '@baton/runtime';
 import type {
   InstanceRecord,
   InstanceRecordQuery,
@@ -60,6 +61,87 @@ type Row = Omit<InstanceRecord, 'variables'>;
 
 /** The engine events that are commands (they apply to a suspended instance too). */
 export const COMMAND_TYPES = `ARRAY['cancel', 'suspend', 'resume', 'setVariables', 'resolveIncident']`;
+
+/**
+ * A key above every instance started before `to`: a key carries the time it
+ * was made (ms since KEY_EPOCH_MS in its high bits) and an instance's key is
+ * made before its row is stamped `startedAt`, so a start before `to` has a
+ * key made before `to`. A minute of margin covers a key made in one step and
+ * stamped by a later clock reading. The bound lets a start-time filter begin
+ * its walk down the key index at `to` instead of at the newest instance.
+ */
+export function startedBeforeBound(to: Date): string {
+  return keyAt(to.getTime() + 60_000);
+}
+
+/** The lowest key made at `ms` (epoch ms), within the 41 bits of time a key has (up to 2089). */
+function keyAt(ms: number): string {
+  const since = Math.min(2 ** 41 - 1, Math.max(0, ms - KEY_EPOCH_MS));
+  return (BigInt(since) << 22n).toString();
+}
+
+/** Keys below this carry no time: made by the migration to keys (row numbers), before the key generator. */
+const LEGACY_KEYS = '4194304';
+
+/**
+ * A key at or below every instance started from `from` on: its key was made
+ * at most a minute before it was stamped (see {@link startedBeforeBound}).
+ * With the legacy keys beside it, the lower end of a start-time filter is a
+ * range of the key index, not a walk to the oldest instance.
+ */
+export function startedFromBound(from: Date): string {
+  return keyAt(from.getTime() - 60_000);
+}
+
+/**
+ * The instance list's statement: newest first, `limit` rows after the
+ * cursor. Only the filters given are in it, so each query is planned for what
+ * it asks: the key index walked from the cursor (or from the end of a
+ * start-time range, see {@link startedBeforeBound}), or an index of the
+ * filter's columns ((status, id), (bpmnProcessId, status, id), the open
+ * incidents), filtered by what no index serves (the variable's value, the
+ * exact start time). Exported for the benchmark's plans.
+ */
+export function instanceListSql(query: InstanceRecordQuery): { sql: string; values: unknown[] } {
+  const values: unknown[] = [];
+  const param = (value: unknown, cast: string): string => {
+    values.push(value);
+    return `$${values.length}::${cast}`;
+  };
+  const where: string[] = [];
+  if (query.tenants !== undefined) where.push(`p."tenantId" = ANY(${param(tenantParam(query.tenants), 'text[]')})`);
+  if (query.status !== undefined) where.push(`p.status = ${param(query.status, '"InstanceStatus"')}`);
+  if (query.bpmnProcessId !== undefined) where.push(`p."bpmnProcessId" = ${param(query.bpmnProcessId, 'text')}`);
+  if (query.version !== undefined) where.push(`p."processVersion" = ${param(query.version, 'int')}`);
+  if (query.businessKey !== undefined) where.push(`p."businessKey" = ${param(query.businessKey, 'text')}`);
+  if (query.hasIncident !== undefined) {
+    // The open incidents (a partial index of them by instance): few beside the instances.
+    where.push(`${query.hasIncident ? '' : 'NOT '}EXISTS (SELECT 1 FROM "Incident" i WHERE i."instanceId" = p.id AND i."resolvedAt" IS NULL)`);
+  }
+  if (query.startedFrom !== undefined) {
+    where.push(`p."startedAt" >= ${param(query.startedFrom.toISOString(), 'timestamptz')}`);
+    // Keys made before keys carried time (migrated, below 2^22) have no time to bound by.
+    where.push(`(p.id >= ${param(startedFromBound(query.startedFrom), 'bigint')} OR p.id < ${LEGACY_KEYS})`);
+  }
+  if (query.startedTo !== undefined) {
+    where.push(`p."startedAt" < ${param(query.startedTo.toISOString(), 'timestamptz')}`);
+    where.push(`p.id < ${param(startedBeforeBound(query.startedTo), 'bigint')}`);
+  }
+  if (query.variable !== undefined) {
+    const name = param(query.variable.name, 'text');
+    where.push(
+      query.variable.value === undefined
+        ? `p.variables -> ${name} IS NOT NULL`
+        : `p.variables -> ${name} = ${param(JSON.stringify(query.variable.value), 'jsonb')}`,
+    );
+  }
+  if (query.cursor !== undefined) where.push(`p.id < ${param(query.cursor, 'bigint')}`);
+  const limit = param(query.limit, 'int');
+  return {
+    sql: `SELECT ${SUMMARY} FROM "ProcessInstance" p ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY p.id DESC LIMIT ${limit}`,
+    values,
+  };
+}
 
 const record = (row: Row): InstanceRecord => ({ ...row, variables: processVariables(row.state) });
 
@@ -165,22 +247,8 @@ export class PgInstanceRepository implements InstanceRepository {
   }
 
   list(query: InstanceRecordQuery): Promise<InstanceSummaryRecord[]> {
-    return this.db.$queryRawUnsafe<InstanceSummaryRecord[]>(
-      `SELECT ${SUMMARY} FROM "ProcessInstance"
-        WHERE ($1::text[] IS NULL OR "tenantId" = ANY($1::text[]))
-          AND ($2::text IS NULL OR status = $2::"InstanceStatus")
-          AND ($3::text IS NULL OR "bpmnProcessId" = $3::text)
-          AND ($4::text IS NULL OR "businessKey" = $4::text)
-          AND ($5::bigint IS NULL OR id < $5::bigint)
-        ORDER BY "ProcessInstance".id DESC
-        LIMIT $6`,
-      tenantParam(query.tenants),
-      query.status ?? null,
-      query.bpmnProcessId ?? null,
-      query.businessKey ?? null,
-      query.cursor ?? null,
-      query.limit,
-    );
+    const { sql, values } = instanceListSql(query);
+    return this.db.$queryRawUnsafe<InstanceSummaryRecord[]>(sql, ...values);
   }
 
   async states(ids: readonly Key[]): Promise<Map<Key, InstanceState>> {
