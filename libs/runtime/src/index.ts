@@ -3,7 +3,7 @@ export type { RuntimeLogger } from './logger';
 export { VariableLimits, type VariableLimitSettings } from './variable-limits';
 export { describeUnstorable, findUnstorable, type Unstorable, type UnstorableReason } from './unstorable';
 export { FailureKind, notify, observers, type BatchChunkReport, type BatchReport, type JobEventOutcome, type RuntimeObserver } from './observer';
-export { isKey, keyTime, KeyGenerator, KeyLeaseExpiredError, MAX_NODE, type Key } from './keys/key-generator';
+export { isKey, KEY_EPOCH_MS, keyTime, KeyGenerator, KeyLeaseExpiredError, MAX_NODE, type Key } from './keys/key-generator';
 export { LeasedKeys, type KeyNodeLeaseOptions, type KeyNodeRepository } from './keys/key-node-lease';
 export * from './ports/records';
 export type * from './ports/changes';
@@ -25,6 +25,7 @@ export {
   type InstanceQuery as InstanceRecordQuery,
   type InstanceRepository,
   type JobRepository,
+  type JobReportWrite,
   type MessageRepository,
   type Repositories,
   type RuntimeStore,
@@ -86,6 +87,8 @@ export { migrateInstance, type MigrateDeps, type MigrationPlan } from './instanc
 export * from './instances/migration.records';
 export {
   InstanceService,
+  instanceListConditions,
+  type InstanceListFilter,
   type InstanceAction,
   type CommandResult,
   type InstanceQuery,
@@ -172,6 +175,7 @@ export {
 } from './jobs/job-handler-runner';
 export type * from './ports/inspection';
 export * from './inspection/inspection.service';
+export * from './inspection/overview.service';
 export * from './batches/batch.records';
 export { chunkId, InProcessBatchQueue, type BatchQueue } from './batches/batch-queue';
 export { BatchService, visibleTo, type BatchFilter, type BatchServiceOptions, type CreateBatch } from './batches/batch.service';

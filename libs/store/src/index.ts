@@ -8,6 +8,8 @@ export type { PrismaClientOptions } from './prisma-client.factory';
 export { applyMigrations } from './migrations';
 export type { ApplyMigrationsOptions, ApplyMigrationsResult } from './migrations';
 export { databaseTarget } from './database-target';
+export { PgJobNotifications, jobChannel } from './job-notifications';
+export type { JobNotificationsOptions } from './job-notifications';
 export type { DatabaseTarget } from './database-target';
 export { StoreError, StoreErrorCode } from './store-error';
 export {
@@ -30,5 +32,7 @@ export { PgRuntimeStore, repositoriesOn, classify as classifyStoreError, type Pg
 export { PgApiKeyRepository, type ApiKeyRow } from './repositories/api-key.repository';
 export { PgAuditRepository, type AuditRow, type AuditFilter } from './repositories/audit.repository';
 export { PgInspectionRepository } from './repositories/inspection.repository';
+export { PgOverviewRepository } from './repositories/overview.repository';
 export { PgRetentionRepository } from './repositories/retention.repository';
+export { insertHistory, HISTORY_ROW_EVENTS } from './repositories/history.sql';
 export { PgExportOutboxRepository, PgExportRepository } from './repositories/export.repository';

@@ -2,7 +2,7 @@ import { processVariables, type Variables } from '@baton/engine';
 import type { DefinitionRegistry } from '../definitions/definition-registry';
 import type { CommandOptions, CommandOutcome, UnitOfWork } from '../execution/unit-of-work';
 import { isKey, type Key } from '../keys/key-generator';
-import type { RuntimeStore } from '../ports/repositories';
+import type { InstanceQuery as InstanceRecordQuery, RuntimeStore } from '../ports/repositories';
 import { DEFAULT_TENANT, isEnded, type InstanceRecord, type InstanceStatus, type Page, type PageRequest, type TenantScope } from '../ports/records';
 import { RuntimeError } from '../runtime-error';
 import type { VariableLimits } from '../variable-limits';
@@ -31,11 +31,56 @@ export interface StartCommand {
   readonly idempotencyKey?: string;
 }
 
-export interface InstanceQuery extends PageRequest {
+/** The instance list's filter (`GET /api/v1/instances`, and the v1 filter of a batch). */
+export interface InstanceListFilter {
   readonly status?: InstanceStatus;
   readonly processKey?: string;
+  /** The process version; only with `processKey`. */
+  readonly version?: number;
   readonly businessKey?: string;
+  /** true: instances with an open incident; false: without one. */
+  readonly hasIncident?: boolean;
+  /** Started at or after this instant. */
+  readonly startedFrom?: Date;
+  /** Started before this instant. */
+  readonly startedTo?: Date;
+  /** A process-scope variable's name: with `variableValue`, equal to it; alone, the variable is set. */
+  readonly variableName?: string;
+  /** A JSON value (compared as JSON: `150` equals `150.0`, `"150"` is a string); only with `variableName`. */
+  readonly variableValue?: unknown;
+}
+
+export interface InstanceQuery extends PageRequest, InstanceListFilter {
   readonly tenants?: TenantScope;
+}
+
+/**
+ * The list filter as the store takes it, after the checks the fields make
+ * together; a filter that cannot be asked is a 400 naming the field.
+ */
+export function instanceListConditions(filter: InstanceListFilter): Omit<InstanceRecordQuery, 'limit' | 'cursor' | 'tenants'> {
+  if (filter.version !== undefined && filter.processKey === undefined) {
+    throw RuntimeError.badRequest('version', 'version filters the versions of one process: give processKey too');
+  }
+  if (filter.variableValue !== undefined && filter.variableName === undefined) {
+    throw RuntimeError.badRequest('variableValue', 'variableValue needs variableName: the variable it is the value of');
+  }
+  if (filter.startedFrom !== undefined && filter.startedTo !== undefined && filter.startedFrom.getTime() > filter.startedTo.getTime()) {
+    throw RuntimeError.badRequest('startedFrom', 'startedFrom is after startedTo');
+  }
+  return {
+    status: filter.status,
+    bpmnProcessId: filter.processKey,
+    version: filter.version,
+    businessKey: filter.businessKey,
+    hasIncident: filter.hasIncident,
+    startedFrom: filter.startedFrom,
+    startedTo: filter.startedTo,
+    variable:
+      filter.variableName === undefined
+        ? undefined
+        : { name: filter.variableName, ...(filter.variableValue === undefined ? {} : { value: filter.variableValue }) },
+  };
 }
 
 /** A command's answer: the instance after it, and whether it took effect or waits for a worker's step. */
@@ -107,11 +152,9 @@ export class InstanceService {
   async list(query: InstanceQuery): Promise<Page<InstanceSummaryView>> {
     if (query.cursor !== undefined) requireKey(query.cursor, 'cursor');
     const rows = await this.store.repos.instances.list({
+      ...instanceListConditions(query),
       limit: query.limit + 1,
       cursor: query.cursor,
-      status: query.status,
-      bpmnProcessId: query.processKey,
-      businessKey: query.businessKey,
       tenants: query.tenants,
     });
     const pending = await this.store.repos.inbox.pendingCommands(rows.filter((r) => !isEnded(r.status)).map((r) => r.id));
@@ -256,11 +299,15 @@ const notFound = (id: string): RuntimeError => RuntimeError.notFound(`process in
 export type InstanceAction = 'cancel' | 'suspend' | 'resume';
 
 const INSTANCE_ACTION_GUARDS: Record<InstanceAction, (instance: InstanceRecord) => void> = {
-  cancel: (instance) => refuseEnded(instance, 'cancel'),
+  cancel: (instance) => {
+    refuseEnded(instance, 'cancel');
+    refuseCanceling(instance, 'cancel');
+  },
   suspend: (instance) => {
     if (instance.status !== 'ACTIVE') {
       throw RuntimeError.conflict(`instance ${instance.id} is ${instance.status}; only an ACTIVE instance can be suspended`);
     }
+    refuseCanceling(instance, 'suspend');
   },
   resume: (instance) => {
     if (instance.status !== 'SUSPENDED') {
@@ -268,6 +315,16 @@ const INSTANCE_ACTION_GUARDS: Record<InstanceAction, (instance: InstanceRecord) 
     }
   },
 };
+
+/**
+ * A cancel waiting for canceling task listeners (the engine's root is terminating): Zeebe no
+ * longer takes a cancel for a terminating instance; suspending it would hold the listeners' results.
+ */
+function refuseCanceling(instance: Pick<InstanceRecord, 'id' | 'state'>, action: string): void {
+  if (instance.state.elements[instance.state.rootId]?.terminating !== undefined) {
+    throw RuntimeError.conflict(`instance ${instance.id} is being canceled: it waits for canceling task listeners; cannot ${action} it`);
+  }
+}
 
 function refuseEnded(instance: Pick<InstanceRecord, 'id' | 'status'>, action: string): void {
   if (isEnded(instance.status)) {

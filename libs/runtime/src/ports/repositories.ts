@@ -1,4 +1,4 @@
-import type { Variables } from '@baton/engine';
+import type { EngineEvent, InstanceState, Variables } from '@baton/engine';
 import type { ExportOutboxRepository } from '../export/export.records';
 import type { Key } from '../keys/key-generator';
 import type { KeyNodeRepository } from '../keys/key-node-lease';
@@ -240,7 +240,17 @@ export interface StartEventRepository {
 export interface InstanceQuery extends PageRequest {
   readonly status?: InstanceStatus;
   readonly bpmnProcessId?: string;
+  /** The process version (with `bpmnProcessId`). */
+  readonly version?: number;
   readonly businessKey?: string;
+  /** true: an open incident; false: none. */
+  readonly hasIncident?: boolean;
+  /** Started at or after this instant. */
+  readonly startedFrom?: Date;
+  /** Started before this instant. */
+  readonly startedTo?: Date;
+  /** A process-scope variable: `value` (any JSON value) compared for equality; without `value`, the variable is set. */
+  readonly variable?: { readonly name: string; readonly value?: unknown };
   readonly tenants?: TenantScope;
 }
 
@@ -317,16 +327,50 @@ export interface ActivateJobsQuery {
   readonly tenants?: TenantScope;
 }
 
+/** One accepted completion or BPMN error, as {@link JobRepository.settle} writes it. */
+export interface JobReportWrite {
+  readonly id: Key;
+  readonly outcome: 'COMPLETED' | 'ERROR';
+  readonly workerId: string;
+  readonly digest: string;
+  readonly instanceId: Key;
+  readonly event: EngineEvent;
+}
+
 export interface JobRepository extends Searchable<JobSearchField, JobSearchRecord> {
-  /** Leases up to `maxJobs` activatable jobs (or ones whose lease ran out) of ACTIVE instances. */
-  activate(query: ActivateJobsQuery): Promise<JobRecord[]>;
+  /**
+   * Leases up to `maxJobs` activatable jobs (or ones whose lease ran out) of
+   * ACTIVE instances, in one statement; the first job of each instance
+   * carries the instance's state (for the variables the job sees), the others
+   * null.
+   */
+  activate(query: ActivateJobsQuery): Promise<(JobRecord & { readonly instanceState: InstanceState | null })[]>;
   get(id: Key): Promise<JobRecord | null>;
   /** The instances of these jobs (no lock: the caller locks the instances first, then the jobs). */
   instanceIds(jobIds: readonly Key[]): Promise<Key[]>;
   /** Row-locks the jobs (key order). */
   lock(ids: readonly Key[]): Promise<JobRecord[]>;
-  /** Ends leased jobs with a completion or a BPMN error reported by `workerId`. */
-  settle(settled: readonly { id: Key; outcome: 'COMPLETED' | 'ERROR'; workerId: string; digest: string }[]): Promise<void>;
+  /**
+   * The jobs with their instances (`instance` null when it is gone): what a
+   * completion or BPMN error decides on. `update` row-locks the jobs (key
+   * order); the instances are never locked: the unit of work holds an
+   * instance while it steps, and a step that ends a job updates the job row,
+   * whose lock orders it against a report.
+   */
+  withInstances(
+    ids: readonly Key[],
+    lock: 'none' | 'update',
+  ): Promise<{ readonly job: JobRecord; readonly instance: TouchedInstance | null }[]>;
+  /**
+   * Ends leased jobs with a completion or a BPMN error reported by
+   * `workerId` and appends each one's `event` to its instance's inbox, in one
+   * statement; answers the jobs ended. A job is ended only while `workerId`
+   * still holds it (ACTIVATED), and one another transaction has locked is
+   * left as it is (SKIP LOCKED), never waited for. The instance rows are not
+   * touched (no `pendingSince`): the sweeper finds inbox rows nobody consumed
+   * by themselves.
+   */
+  settle(reports: readonly JobReportWrite[]): Promise<Key[]>;
   /** A failed attempt: back to ACTIVATABLE after `backoffMs`, or FAILED when `retries` is 0. */
   fail(failure: { id: Key; retries: number; errorMessage: string; backoffMs: number; workerId: string; digest: string }): Promise<void>;
   extendLock(id: Key, lockDurationMs: number): Promise<void>;

@@ -45,6 +45,7 @@ import {
   type InstanceSummaryRecord,
   type JobOutcome,
   type JobRecord,
+  type JobReportWrite,
   type JobRepository,
   type JobState,
   type Key,
@@ -741,6 +742,19 @@ function timestamptz(value: string | null): Date | null {
 function json<T>(value: T): T {
   if (value === undefined) return null as T;
   return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** The list's variable filter, as Postgres compares jsonb: set, or equal as JSON (keys in any order, 150 = 150.0). */
+function variableMatches(variables: Variables, filter: { readonly name: string; readonly value?: unknown }): boolean {
+  if (!Object.prototype.hasOwnProperty.call(variables, filter.name)) return false;
+  if (filter.value === undefined) return true;
+  const canonical = (v: unknown): string =>
+    JSON.stringify(v, (_k, x: unknown) =>
+      x !== null && typeof x === 'object' && !Array.isArray(x)
+        ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : x,
+    );
+  return canonical(variables[filter.name]) === canonical(filter.value);
 }
 
 function compareKeys(a: string, b: string): number {
@@ -1448,6 +1462,12 @@ class MemoryInstances extends Table implements InstanceRepository {
           (query.status === undefined || r.status === query.status) &&
           (query.bpmnProcessId === undefined || r.bpmnProcessId === query.bpmnProcessId) &&
           (query.businessKey === undefined || r.businessKey === query.businessKey) &&
+          (query.version === undefined || r.processVersion === query.version) &&
+          (query.startedFrom === undefined || new Date(r.startedAt).getTime() >= query.startedFrom.getTime()) &&
+          (query.startedTo === undefined || new Date(r.startedAt).getTime() < query.startedTo.getTime()) &&
+          (query.hasIncident === undefined ||
+            this.rowsOf('incidents').some((i) => i.instanceId === r.id && i.resolvedAt === null) === query.hasIncident) &&
+          (query.variable === undefined || variableMatches(processVariables(r.state), query.variable)) &&
           (cursor === undefined || BigInt(r.id) < cursor),
       )
       .sort((a, b) => compareKeys(b.id, a.id))
@@ -1705,7 +1725,7 @@ class MemoryJobs extends Table implements JobRepository {
     return countRecords(JOB_SEARCH_FIELDS, this.rowsOf('jobs').map(jobSearchRecord), filter, cap);
   }
 
-  async activate(query: ActivateJobsQuery): Promise<JobRecord[]> {
+  async activate(query: ActivateJobsQuery): Promise<(JobRecord & { instanceState: InstanceState | null })[]> {
     const now = this.now().getTime();
     const instances = this.read('instances');
     const picked = this.rowsOf('jobs')
@@ -1722,10 +1742,14 @@ class MemoryJobs extends Table implements JobRepository {
       .slice(0, checkedLimit(query.maxJobs));
     const table = this.write('jobs');
     const lockExpiresAt = new Date(now + query.lockDurationMs);
+    const stated = new Set<Key>();
     return picked.map((j) => {
       const next: JobRow = { ...j, state: 'ACTIVATED', workerId: query.workerId, lockExpiresAt };
       table.set(j.id, next);
-      return jobRecord(next);
+      // The instance's state on its first job only, as the Postgres statement answers it.
+      const first = !stated.has(j.instanceId) && [...picked].filter((o) => o.instanceId === j.instanceId).sort(byId)[0]?.id === j.id;
+      if (first) stated.add(j.instanceId);
+      return { ...jobRecord(next), instanceState: first ? (instances.get(j.instanceId)?.state ?? null) : null };
     });
   }
 
@@ -1758,13 +1782,36 @@ class MemoryJobs extends Table implements JobRepository {
       .map((j) => ({ ...jobRecord(j), key: j.key }));
   }
 
-  async settle(settled: readonly { id: Key; outcome: 'COMPLETED' | 'ERROR'; workerId: string; digest: string }[]): Promise<void> {
+  async withInstances(ids: readonly Key[], lock: 'none' | 'update'): Promise<{ job: JobRecord; instance: TouchedInstance | null }[]> {
+    const jobs =
+      lock === 'update'
+        ? await this.lock(ids)
+        : bigints(ids)
+            .map((id) => this.read('jobs').get(id))
+            .filter((j): j is JobRow => j !== undefined)
+            .sort(byId)
+            .map((j) => ({ ...jobRecord(j), key: j.key }));
+    const instances = this.read('instances');
+    return jobs.map((job) => {
+      const row = instances.get(job.instanceId);
+      return { job, instance: row === undefined ? null : { id: row.id, tenantId: row.tenantId, status: row.status, variables: row.variables } };
+    });
+  }
+
+  async settle(reports: readonly JobReportWrite[]): Promise<Key[]> {
     const table = this.write('jobs');
-    for (const s of settled) {
-      const row = table.get(bigint(s.id));
-      if (row === undefined) continue;
-      table.set(row.id, { ...row, state: 'COMPLETED', lockExpiresAt: null, outcome: s.outcome, outcomeWorkerId: s.workerId, outcomeDigest: s.digest });
+    const ended: Key[] = [];
+    for (const r of [...reports].sort((a, b) => byId({ id: a.id }, { id: b.id }))) {
+      const row = table.get(bigint(r.id));
+      // Only jobs still held by the reporting worker; one another connection holds is left out (SKIP LOCKED).
+      if (row === undefined || row.state !== 'ACTIVATED' || row.workerId !== r.workerId || this.db.isHeld(row.id)) continue;
+      table.set(row.id, { ...row, state: 'COMPLETED', lockExpiresAt: null, outcome: r.outcome, outcomeWorkerId: r.workerId, outcomeDigest: r.digest });
+      ended.push(row.id);
     }
+    // The instances are not marked pending: the sweeper finds unconsumed inbox rows by themselves.
+    const events = reports.filter((r) => ended.includes(bigint(r.id))).map((r) => ({ instanceId: r.instanceId, event: r.event }));
+    if (events.length > 0) appendEvents(this.db, this.write('inbox'), events);
+    return ended;
   }
 
   async fail(failure: { id: Key; retries: number; errorMessage: string; backoffMs: number; workerId: string; digest: string }): Promise<void> {
