@@ -3,7 +3,7 @@
  *   npm run bench -- --quick   about a minute: every section at smoke size (CI runs the smoke test, not this)
  *   npm run bench              about ten minutes: the figures of bench/results/latest.md
  *   npm run bench -- --soak    adds the 10-minute soak (--soak-seconds=N to change it)
- *   --only=limits,engine,e2e,api,embedded,timers,retention,camunda,soak   runs only those sections
+ *   --only=limits,engine,rows,e2e,api,embedded,timers,retention,camunda,soak   runs only those sections
  *   --render=bench/results/<timestamp>.json [--write-latest]   prints an earlier run's report again
  *
  * Against the local Postgres, RabbitMQ and Redis. Measures what the machine
@@ -25,6 +25,7 @@ import { loadAverage, machineInfo } from './lib/machine';
 import { parseOptions, type BenchOptions } from './lib/options';
 import { markdown, summarize, type BenchResults } from './lib/report';
 import { runSoak } from './lib/soak';
+import { measureRowWrites, type RowWritesFigures } from './lib/row-writes';
 import { measureEmbedded } from './lib/embedded';
 import { fmtStat } from './lib/stats';
 import { measureTimers } from './lib/timers';
@@ -139,6 +140,7 @@ async function main(): Promise<number> {
     seconds: null,
     limits: null,
     engine: null,
+    rowWrites: null,
     e2e: [],
     e2eR3HandlerRunner: null,
     e2eR3CamundaClient: null,
@@ -205,6 +207,24 @@ async function main(): Promise<number> {
     const engine = await measureEngine(options.mode === 'quick');
     (results as { engine: BenchResults['engine'] }).engine = engine;
     log(`  ${engine.line}`);
+  });
+  await section('rows', async () => {
+    // What one R1 instance writes to Postgres at each HISTORY_LEVEL (pg_stat_user_tables), in this process.
+    const figures: RowWritesFigures[] = [];
+    for (const historyLevel of ['full', 'activity', 'none'] as const) {
+      figures.push(
+        await measureRowWrites({
+          file: 'r1-exclusive-script.bpmn',
+          variables: { amount: 150 },
+          instances: options.mode === 'quick' ? 200 : 1000,
+          batchSize: 100,
+          historyLevel,
+        }),
+      );
+      const f = figures[figures.length - 1];
+      log(`  R1 at HISTORY_LEVEL=${historyLevel}: ${f.rowWrites.toFixed(2)} row writes, ${f.indexEntries.toFixed(1)} index entries per instance`);
+    }
+    (results as { rowWrites: BenchResults['rowWrites'] }).rowWrites = figures;
   });
   await section('e2e', async () => {
     for (const spec of e2eMatrix(options.mode).filter((c) => options.e2eProcesses.has(c.process))) {

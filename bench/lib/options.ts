@@ -6,7 +6,7 @@
 
 export type BenchMode = 'quick' | 'full';
 
-export const SECTIONS = ['limits', 'engine', 'e2e', 'api', 'embedded', 'timers', 'retention', 'camunda', 'soak'] as const;
+export const SECTIONS = ['limits', 'engine', 'rows', 'e2e', 'api', 'embedded', 'timers', 'retention', 'camunda', 'soak'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {

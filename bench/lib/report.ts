@@ -9,6 +9,7 @@ import { fmt, fmtStat, type Stat } from './stats';
 import type { TimerFigures } from './timers';
 import { retentionMarkdown, type RetentionFigures } from './retention';
 import { camundaShapesMarkdown, type CamundaShapeResult } from './camunda-shapes';
+import { rowWritesMarkdown, type RowWritesFigures } from './row-writes';
 
 /** Everything one run measured; written as JSON and rendered as Markdown. */
 export interface BenchResults {
@@ -23,6 +24,8 @@ export interface BenchResults {
   readonly seconds: number | null;
   readonly limits: Limits | null;
   readonly engine: EngineFigures | null;
+  /** Rows R1 writes per instance at each HISTORY_LEVEL (absent in results written before it existed). */
+  readonly rowWrites?: RowWritesFigures[] | null;
   readonly e2e: E2eCellResult[];
   /** R3 with the runtime's JobHandlerRunner instead of the bench's job loop (when this tree has it). */
   readonly e2eR3HandlerRunner: E2eCellResult | null;
@@ -67,6 +70,8 @@ export interface Summary {
   readonly embeddedR1InstancesPerSec: number | null;
   /** `npm start`: start-instance p95 at 200 req/s, ms (target < 20). */
   readonly embeddedStartP95Ms200: number | null;
+  /** Row writes (inserted, updated, deleted) per R1 instance at the default HISTORY_LEVEL (full); target <= 3. */
+  readonly r1RowWritesPerInstance?: number | null;
   /** Which targets (bench/README.md) this run met (null: not measured in this run). */
   readonly targets: Record<string, boolean | null>;
 }
@@ -118,6 +123,7 @@ export function summarize(r: BenchResults): Summary {
     soakWorstRssRatio: finite(r.soakFigures?.worstRssRatio),
     embeddedR1InstancesPerSec: finite(r.embedded?.r1InstancesPerSec.median),
     embeddedStartP95Ms200: finite(r.embedded?.startAtRate.p95.median),
+    r1RowWritesPerInstance: finite(r.rowWrites?.find((f) => f.plan.historyLevel === 'full')?.rowWrites),
   };
   const atLeast = (v: number | null, t: number) => (v === null ? null : v >= t);
   const below = (v: number | null, t: number) => (v === null ? null : v < t);
@@ -127,6 +133,7 @@ export function summarize(r: BenchResults): Summary {
       engineR1AtLeast100x: atLeast(summary.engineVsBpmnEngineR1, 100),
       engineR2AtLeast100x: atLeast(summary.engineVsBpmnEngineR2, 100),
       e2eR1AtLeastHalfInsertLimit: atLeast(summary.e2eToInsertRatio, 0.5),
+      r1AtMost3RowWrites: summary.r1RowWritesPerInstance === null ? null : summary.r1RowWritesPerInstance <= 3,
       r3AtLeast1000PerSec: atLeast(summary.r3InstancesPerSec, 1000),
       startP95Under15MsAt1000: below(summary.startP95Ms1000, 15),
       nginx2000ConnectionsNoTimeouts: nginx,
@@ -206,6 +213,9 @@ export function markdown(r: BenchResults): string {
     `| end to end R1, 3 workers, batch 100 / single-INSERT limit | ${s.e2eToInsertRatio === null ? 'n/a' : `${s.e2eToInsertRatio.toFixed(3)}x`} (${fmtStat(r1?.instancesPerSec)} / ${fmt(s.insertLimitTps)}) | ≥ 0.5x | ${verdict(s.targets.e2eR1AtLeastHalfInsertLimit)} |`,
   );
   L.push(
+    `| row writes per R1 instance, default HISTORY_LEVEL (full) | ${s.r1RowWritesPerInstance === null || s.r1RowWritesPerInstance === undefined ? 'n/a' : fmt(s.r1RowWritesPerInstance)} | ≤ 3 | ${verdict(s.targets.r1AtMost3RowWrites)} |`,
+  );
+  L.push(
     `| end to end R3 (job per instance), 3 workers, batch 100, ${r.e2eR3HandlerRunner ? "jobs worked by the worker app's in-process JobHandlerRunner" : 'jobs worked by the bench loop'} | ${fmtStat(r3?.instancesPerSec)} instances/s | ≥ 1,000 instances/s | ${verdict(s.targets.r3AtLeast1000PerSec)} |`,
   );
   L.push(
@@ -273,6 +283,11 @@ export function markdown(r: BenchResults): string {
       );
     }
     L.push('', `\`${r.engine.line}\``, '');
+  }
+
+  if (r.rowWrites?.length) {
+    // rowWritesMarkdown heads its table with "###": under its own section here.
+    L.push('## Row writes per instance', ...rowWritesMarkdown(r.rowWrites).slice(2), '');
   }
 
   if (r.e2e.length) {
