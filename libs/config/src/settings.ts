@@ -403,6 +403,8 @@ const schema = z.object({
   /** Milliseconds between two looks at the outbox while it is empty. */
   EXPORT_INTERVAL_MS: positiveInt('EXPORT_INTERVAL_MS', 500),
   DATA_DIR: z.string().optional().transform((v) => (v === undefined || v.trim() === '' ? './.baton/data' : v)),
+  /** Embedded store: seconds between two rounds of VACUUM (ANALYZE) of the tables with dead rows (PGlite has no autovacuum); 0 turns it off. */
+  EMBEDDED_VACUUM_INTERVAL: countOrOff('EMBEDDED_VACUUM_INTERVAL', 60),
   LOG_LEVEL: z
     .string()
     .optional()

@@ -1,5 +1,5 @@
 import type { Settings } from '@baton/config';
-import { applyMigrations, createPrismaClient, IN_MEMORY, openEmbeddedDatabase, type PrismaClient } from '@baton/store';
+import { applyMigrations, createPrismaClient, IN_MEMORY, openEmbeddedDatabase, startEmbeddedVacuum, type PrismaClient } from '@baton/store';
 import type { RuntimeLogger } from '@baton/runtime';
 
 /** The system of record as the host opened it. */
@@ -24,22 +24,34 @@ export interface Store {
  */
 export async function openStore(settings: Settings, logger: RuntimeLogger): Promise<Store> {
   if (settings.DATABASE_URL !== undefined) return openPostgres(settings.DATABASE_URL, settings, logger);
-  return openPglite(settings.DATA_DIR, logger);
+  return openPglite(settings.DATA_DIR, settings.EMBEDDED_VACUUM_INTERVAL, logger);
 }
 
-async function openPglite(dataDir: string, logger: RuntimeLogger): Promise<Store> {
+async function openPglite(dataDir: string, vacuumIntervalSeconds: number, logger: RuntimeLogger): Promise<Store> {
   const started = Date.now();
   const db = await openEmbeddedDatabase({ dataDir, onProgress: (message) => logger.log(message) });
   const where = db.dataDir.startsWith(IN_MEMORY) ? 'in memory (nothing is kept)' : `in ${db.dataDir}`;
   const migrations = db.applied.length > 0 ? `applied migrations: ${db.applied.join(', ')}` : 'schema is up to date';
   logger.log(`embedded Postgres (PGlite) ${where}${db.created ? ', created' : ''}; ${migrations} (${Date.now() - started} ms)`);
+  // PGlite has no autovacuum: this process does its work (libs/store/src/pglite/embedded-vacuum.ts).
+  const stopVacuum = startEmbeddedVacuum(db.prisma, vacuumIntervalSeconds, {
+    round: ({ vacuumed }) => {
+      if (vacuumed.length === 0) return;
+      const ms = vacuumed.reduce((sum, v) => sum + v.ms, 0);
+      logger.log(`vacuumed ${vacuumed.map((v) => `${v.table} (${v.deadRows} dead rows)`).join(', ')} in ${Math.round(ms)} ms`);
+    },
+    failed: (e) => logger.warn(`vacuum round failed: ${e.message}`),
+  });
   return {
     kind: 'pglite',
     prisma: db.prisma,
     dataDir: db.dataDir,
     created: db.created,
     ping: (timeoutMs) => withTimeout(db.prisma.$queryRawUnsafe('SELECT 1'), timeoutMs, 'pglite'),
-    close: () => db.close(),
+    close: async () => {
+      await stopVacuum();
+      await db.close();
+    },
   };
 }
 
