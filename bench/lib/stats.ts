@@ -27,8 +27,8 @@ export function percentile(values: readonly number[], p: number): number {
 export function stat(values: readonly number[], unit: string): Stat {
   return {
     median: median(values),
-    min: values.length ? Math.min(...values) : NaN,
-    max: values.length ? Math.max(...values) : NaN,
+    min: values.length ? values.reduce((a, b) => (b < a ? b : a), Infinity) : NaN,
+    max: values.length ? values.reduce((a, b) => (b > a ? b : a), -Infinity) : NaN,
     n: values.length,
     unit,
   };
