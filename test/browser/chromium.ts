@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 /**
@@ -110,4 +111,13 @@ export function consoleErrorsOf(page: Page, expected: readonly RegExp[] = []): s
   });
   page.on('pageerror', (e) => errors.push(`page error: ${e.message}`));
   return errors;
+}
+
+/**
+ * With SCREENSHOTS=<dir> set, saves the page as `<dir>/cockpit-<name>.png`
+ * (the pictures docs/cockpit.md shows); without it, does nothing.
+ */
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean; clip?: { x: number; y: number; width: number; height: number } } = {}): Promise<void> {
+  const dir = process.env.SCREENSHOTS;
+  if (dir !== undefined) await page.screenshot({ path: join(dir, `cockpit-${name}.png`), ...options });
 }

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { fixture, startApi, xmlPost, type ApiHarness } from '../../apps/api/test/api-harness';
 import { startIssuer, type TestIssuer } from '../../apps/api/test/oidc-issuer';
@@ -10,6 +9,7 @@ import {
   criticalViolations,
   describeWithBrowser,
   launchChromium,
+  screenshot,
 } from './chromium';
 
 /**
@@ -20,12 +20,6 @@ import {
  * changed, the change shown without a reload). Needs the build and chromium
  * as cockpit.int-spec.ts does. SCREENSHOTS=<dir> saves the pages docs/cockpit.md shows.
  */
-const SCREENSHOTS = process.env.SCREENSHOTS;
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (SCREENSHOTS !== undefined)
-    await page.screenshot({ path: join(SCREENSHOTS, `cockpit-${name}.png`) });
-}
 
 /** Console and page errors; besides 401s before sign-in, the 404 of a task without a form is an expected answer. */
 const consoleErrorsOf = (page: Page): string[] =>

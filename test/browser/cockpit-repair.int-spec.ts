@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startApi, type ApiHarness } from '../../apps/api/test/api-harness';
 import { ApiKeyService } from '../../libs/api/src/auth/api-keys';
@@ -7,6 +6,7 @@ import {
   criticalViolations,
   describeWithBrowser,
   launchChromium,
+  screenshot as savePicture,
 } from './chromium';
 
 /**
@@ -18,16 +18,9 @@ import {
  * none of it offered to a `read`-only key. Needs the build and chromium as
  * cockpit.int-spec.ts does. SCREENSHOTS=<dir> saves the pictures docs/cockpit.md shows.
  */
-const SCREENSHOTS = process.env.SCREENSHOTS;
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (SCREENSHOTS !== undefined)
-    await page.screenshot({
-      path: join(SCREENSHOTS, `cockpit-${name}.png`),
-      fullPage: true,
-      clip: { x: 0, y: 0, width: 1200, height: 1300 },
-    });
-}
+/** The repair pages are long: the top 1,300 pixels of the whole page. */
+const screenshot = (page: Page, name: string): Promise<void> =>
+  savePicture(page, name, { fullPage: true, clip: { x: 0, y: 0, width: 1200, height: 1300 } });
 
 /** Console and page errors; besides 401s before sign-in, the modification the API refuses (400, the test's point) is an expected answer. */
 const consoleErrorsOf = (page: Page): string[] =>

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { fixture, startApi, xmlPost, type ApiHarness } from '../../apps/api/test/api-harness';
 import { ApiKeyService } from '../../libs/api/src/auth/api-keys';
 import { cockpitBuildDir } from '../../libs/api/src/root/cockpit';
-import { browserCpuMs, consoleErrorsOf, criticalViolations, describeWithBrowser, launchChromium } from './chromium';
+import { browserCpuMs, consoleErrorsOf, criticalViolations, describeWithBrowser, launchChromium, screenshot } from './chromium';
 
 /**
  * The cockpit (apps/cockpit, served at /cockpit/) as a user meets it, in a
@@ -17,7 +17,6 @@ import { browserCpuMs, consoleErrorsOf, criticalViolations, describeWithBrowser,
  * Needs the build (`npm install` / `npm run ui:build`) and chromium (.ci/run
  * installs it); without chromium this suite says so and skips.
  */
-const SCREENSHOTS = process.env.SCREENSHOTS;
 
 const PROCESS = `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="cockpit-defs" targetNamespace="http://bpmn.io/schema/bpmn">
@@ -124,10 +123,6 @@ describeWithBrowser('the cockpit at /cockpit/ (chromium)', () => {
     await api?.close();
   });
 
-  async function screenshot(page: Page, name: string): Promise<void> {
-    if (SCREENSHOTS !== undefined)
-      await page.screenshot({ path: join(SCREENSHOTS, `cockpit-${name}.png`) });
-  }
 
   it('shows the process and its instance with a token on the waiting element, and cancels it from the page', async () => {
     const deployed = await api.api('/processes', xmlPost(PROCESS));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startApi, xmlPost, type ApiHarness } from '../../apps/api/test/api-harness';
 import { cockpitBuildDir } from '../../libs/api/src/root/cockpit';
-import { criticalViolations, describeWithBrowser, launchChromium } from './chromium';
+import { criticalViolations, describeWithBrowser, launchChromium, screenshot } from './chromium';
 
 /**
  * The tasklist renders a user task's Camunda Form (a deployed `.form` linked
@@ -14,7 +14,6 @@ import { criticalViolations, describeWithBrowser, launchChromium } from './chrom
  * console error), with axe-core's critical and serious violations checked.
  * SCREENSHOTS=<dir> saves the page docs/cockpit.md shows.
  */
-const SCREENSHOTS = process.env.SCREENSHOTS;
 
 const FORM = {
   id: 'ship-order',
@@ -106,8 +105,7 @@ describeWithBrowser('the tasklist with a Camunda Form (chromium)', () => {
     await form.getByLabel('Order number').press('Tab');
     await form.getByText('Field is required.').waitFor({ state: 'detached', timeout: 15_000 });
     await form.getByLabel('Express').check();
-    if (SCREENSHOTS !== undefined)
-      await page.screenshot({ path: join(SCREENSHOTS, 'cockpit-task-form.png') });
+    await screenshot(page, 'task-form');
     await form.getByRole('button', { name: 'Complete' }).click();
     await page
       .getByRole('status')

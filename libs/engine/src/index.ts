@@ -10,5 +10,6 @@ export type { ActivateInstruction, Modification, ModificationProblem, TerminateI
 export { migrateInstance, MigrationRefusedError } from './runtime/migration';
 export type { MigratedElement, MigrationMapping, MigrationResult, RenamedSubscription } from './runtime/migration';
 export { visibleVariables } from './runtime/variables';
+export { userTaskHeaders } from './runtime/listeners';
 export { isoDateTime } from './runtime/behaviors/tasks.behavior';
 export { cycleFirst, cycleNext, dateDue, durationDue } from './runtime/timers';

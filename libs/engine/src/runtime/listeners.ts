@@ -166,16 +166,22 @@ function emitListenerJob(
   });
 }
 
-/** Camunda 8's reserved headers of a task listener job: the task's data, set values only. */
+/** Camunda 8's reserved headers of a task listener job: the task's key, the action and its data. */
 function taskHeaders(
   userTaskKey: string,
   task: UserTaskData,
   action: string,
 ): Record<string, string> {
-  const headers: Record<string, string> = {
+  return {
     'io.camunda.zeebe:userTaskKey': userTaskKey,
     'io.camunda.zeebe:action': action,
+    ...userTaskHeaders(task),
   };
+}
+
+/** The task's data as Camunda 8's reserved headers of a task listener job, set values only. */
+export function userTaskHeaders(task: Omit<UserTaskData, 'name'>): Record<string, string> {
+  const headers: Record<string, string> = {};
   const put = (name: string, value: string | null): void => {
     if (value !== null && value !== '') headers[`io.camunda.zeebe:${name}`] = value;
   };

@@ -1,5 +1,13 @@
 import { createHash } from 'node:crypto';
-import { visibleVariables, type AdHocJobResult, type EngineEvent, type InstanceState, type Variables } from '@baton/engine';
+import {
+  visibleVariables,
+  type AdHocJobResult,
+  type EngineEvent,
+  type InstanceState,
+  type ListenerEvent,
+  type TaskListenerEvent,
+  type Variables,
+} from '@baton/engine';
 import { MicroBatcher, sleep, type Pending } from '@baton/support';
 import type { JobSignal } from './job-signal';
 import type { Announcer } from '../execution/announcer';
@@ -517,16 +525,10 @@ function adHocJobKey(job: JobRecord): { jobKey?: string } {
   return own && job.key !== undefined && job.key !== job.elementInstanceId ? { jobKey: job.key } : {};
 }
 
-/** The listener event of a listener's job, for the engine event its outcome becomes. */
-function listenerOf(job: JobRecord): { listener?: 'start' | 'end' | 'creating' | 'assigning' | 'updating' | 'completing' | 'canceling' } {
-  if (job.listenerEventType === 'START') return { listener: 'start' };
-  if (job.listenerEventType === 'END') return { listener: 'end' };
-  if (job.listenerEventType === 'CREATING') return { listener: 'creating' };
-  if (job.listenerEventType === 'ASSIGNING') return { listener: 'assigning' };
-  if (job.listenerEventType === 'UPDATING') return { listener: 'updating' };
-  if (job.listenerEventType === 'COMPLETING') return { listener: 'completing' };
-  if (job.listenerEventType === 'CANCELING') return { listener: 'canceling' };
-  return {};
+/** The listener event of a listener's job (Camunda's event type, lower-cased), for the engine event its outcome becomes. */
+function listenerOf(job: JobRecord): { listener?: ListenerEvent | TaskListenerEvent } {
+  const event = job.listenerEventType ?? null;
+  return event === null ? {} : { listener: event.toLowerCase() as ListenerEvent | TaskListenerEvent };
 }
 
 /** Task listener events whose transition a listener may deny (Camunda 8.8). */

@@ -1,4 +1,4 @@
-import type { Effect, StepResult } from '@baton/engine';
+import { userTaskHeaders, type Effect, type StepResult } from '@baton/engine';
 import type { UserTaskRepository } from '../ports/repositories';
 import type { UserTaskRecord } from '../ports/records';
 
@@ -38,16 +38,9 @@ function isCancelingListenerJob(effect: Effect): effect is Extract<Effect, { typ
 }
 
 function taskHeaders(task: UserTaskRecord): Record<string, string> {
-  const headers: Record<string, string> = {};
-  const put = (name: string, value: string | null): void => {
-    if (value !== null && value !== '') headers[`io.camunda.zeebe:${name}`] = value;
-  };
-  put('assignee', task.assignee);
-  if (task.candidateGroups.length > 0) put('candidateGroups', JSON.stringify(task.candidateGroups));
-  if (task.candidateUsers.length > 0) put('candidateUsers', JSON.stringify(task.candidateUsers));
-  put('dueDate', task.dueDate === null ? null : task.dueDate.toISOString());
-  put('followUpDate', task.followUpDate === null ? null : task.followUpDate.toISOString());
-  put('formKey', task.formKey);
-  put('priority', String(task.priority));
-  return headers;
+  return userTaskHeaders({
+    ...task,
+    dueDate: task.dueDate === null ? null : task.dueDate.toISOString(),
+    followUpDate: task.followUpDate === null ? null : task.followUpDate.toISOString(),
+  });
 }
