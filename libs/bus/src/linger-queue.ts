@@ -11,38 +11,73 @@ interface Taker {
   poll(): boolean;
 }
 
-/**
- * A FIFO from which takers receive batches: a batch is handed over as soon as
- * `max` values are waiting, or once the oldest waiting value has lingered for
- * `lingerMs`. Several takers may wait at once (competing consumers); each value
- * goes to exactly one of them. Both token bus adapters collect batches with it.
- */
-export class LingerQueue<T> {
+/** One first-in, first-out line of a {@link LingerQueue}. */
+class Lane<T> {
   private entries: Entry<T>[] = [];
   private head = 0;
-  private readonly takers = new Set<Taker>();
-  private closed = false;
 
   get length(): number {
     return this.entries.length - this.head;
   }
 
-  push(values: readonly T[]): void {
-    if (this.closed || values.length === 0) return;
-    const at = performance.now();
+  /** When the oldest waiting value arrived (Infinity when empty). */
+  get oldestAt(): number {
+    return this.length === 0 ? Number.POSITIVE_INFINITY : this.entries[this.head].at;
+  }
+
+  push(values: readonly T[], at: number): void {
     for (const value of values) this.entries.push({ value, at });
+  }
+
+  clear(): T[] {
+    const values = this.entries.slice(this.head).map((entry) => entry.value);
+    this.entries = [];
+    this.head = 0;
+    return values;
+  }
+
+  splice(count: number): T[] {
+    const end = this.head + Math.min(count, this.length);
+    const values = this.entries.slice(this.head, end).map((entry) => entry.value);
+    this.head = end;
+    if (this.head > 1024 && this.head * 2 > this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+    return values;
+  }
+}
+
+/**
+ * A queue from which takers receive batches: a batch is handed over as soon as
+ * `max` values are waiting, or once the oldest waiting value has lingered for
+ * `lingerMs`. Values pushed `ahead` are handed out before all others (each
+ * line first in, first out). Several takers may wait at once (competing
+ * consumers); each value goes to exactly one of them. Both token bus adapters
+ * collect batches with it.
+ */
+export class LingerQueue<T> {
+  private readonly ahead = new Lane<T>();
+  private readonly behind = new Lane<T>();
+  private readonly takers = new Set<Taker>();
+  private closed = false;
+
+  get length(): number {
+    return this.ahead.length + this.behind.length;
+  }
+
+  push(values: readonly T[], options: { readonly ahead?: boolean } = {}): void {
+    if (this.closed || values.length === 0) return;
+    (options.ahead === true ? this.ahead : this.behind).push(values, performance.now());
     for (const taker of [...this.takers]) {
       if (this.length === 0) break;
       taker.poll();
     }
   }
 
-  /** Removes and returns everything waiting. */
+  /** Removes and returns everything waiting (what was pushed ahead first). */
   clear(): T[] {
-    const values = this.entries.slice(this.head).map((entry) => entry.value);
-    this.entries = [];
-    this.head = 0;
-    return values;
+    return [...this.ahead.clear(), ...this.behind.clear()];
   }
 
   /** Resolves with 1..max values, or with [] once `signal` aborts or the queue is closed. */
@@ -77,7 +112,7 @@ export class LingerQueue<T> {
             timer = undefined;
             return false;
           }
-          const deadline = this.entries[this.head].at + lingerMs;
+          const deadline = Math.min(this.ahead.oldestAt, this.behind.oldestAt) + lingerMs;
           const remaining = deadline - performance.now();
           if (remaining <= 0) {
             finish(this.splice(waiting));
@@ -109,13 +144,7 @@ export class LingerQueue<T> {
   }
 
   private splice(count: number): T[] {
-    const end = this.head + count;
-    const values = this.entries.slice(this.head, end).map((entry) => entry.value);
-    this.head = end;
-    if (this.head > 1024 && this.head * 2 > this.entries.length) {
-      this.entries = this.entries.slice(this.head);
-      this.head = 0;
-    }
-    return values;
+    const first = this.ahead.splice(count);
+    return first.length === count ? first : [...first, ...this.behind.splice(count - first.length)];
   }
 }

@@ -11,6 +11,13 @@
 export interface WorkItem {
   readonly instanceId: string;
   /**
+   * A new instance's first step. Follow-up work of running instances (a job
+   * completed, a timer fired, a message correlated) is delivered before the
+   * starts waiting with it, so a burst of starts never holds up instances
+   * already under way. Published only; a delivered item does not carry it.
+   */
+  readonly start?: boolean;
+  /**
    * Set on delivery (never published) when the item was handed out before and
    * not acknowledged: its batch was rejected, or the worker holding it died.
    * The worker steps such an instance on its own, counting the attempt first.

@@ -214,6 +214,24 @@ describe('RabbitTokenBus against a real broker', () => {
     for (const item of inFlightOnA) expect(onB.has(item.instanceId)).toBe(true);
   });
 
+  it('keeps working on a queue an earlier version declared without priorities, first in, first out, and says so', async () => {
+    const queue = uniqueQueue();
+    await withAdminChannel((channel) => channel.assertQueue(queue, { durable: true }));
+    const logger = new CapturingLogger();
+    const bus = track(queue, { logger, backoff: { initialDelayMs: 10, maxDelayMs: 50 } });
+    const starts = items('start', 3).map((item) => ({ ...item, start: true }));
+    await bus.publish(starts);
+    await bus.publish(items('follow', 2));
+
+    const order: string[] = [];
+    await bus.consume({ batchSize: 10, lingerMs: 20 }, async (batch) => {
+      order.push(...batch.map((item) => item.instanceId));
+    });
+    await waitFor(() => order.length === 5, 'every item');
+    expect(order).toEqual(['start-0', 'start-1', 'start-2', 'follow-0', 'follow-1']);
+    expect(logger.lines.filter((line) => line.includes('exists without priorities'))).toHaveLength(1);
+  });
+
   it('acks and drops malformed messages instead of redelivering them forever', async () => {
     const queue = uniqueQueue();
     const logger = new CapturingLogger();

@@ -86,6 +86,24 @@ export function describeTokenBusContract(
       expect(waited).toBeLessThan(2000);
     });
 
+    it('delivers follow-up work before the starts queued ahead of it, each kind in order', async () => {
+      const starts = items('start', 30).map((item) => ({ ...item, start: true }));
+      const followUps = items('follow', 5);
+      await bus.publish(starts.slice(0, 20));
+      await bus.publish(followUps);
+      await bus.publish(starts.slice(20));
+
+      const order: string[] = [];
+      const consumer = await bus.consume({ batchSize: 50, lingerMs: 20 }, async (batch) => {
+        order.push(...batch.map((item) => item.instanceId));
+      });
+      await waitFor(() => order.length >= 35, 'all items');
+      await consumer.stop();
+
+      expect(order).toEqual([...followUps, ...starts].map((item) => item.instanceId));
+      expect(await bus.depth()).toBe(0);
+    });
+
     it('redelivers a rejected batch, marked as redelivered', async () => {
       const published = items('retry', 5);
       const seen: string[] = [];

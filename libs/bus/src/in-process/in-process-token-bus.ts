@@ -32,8 +32,10 @@ export class InProcessTokenBus implements TokenBus {
   async publish(items: readonly WorkItem[]): Promise<void> {
     if (this.queueClosed) throw new BusError(BusErrorCode.Closed, 'token bus is closed');
     assertWorkItems(items);
-    // Copies, so a caller mutating its objects later cannot change queued work.
-    this.queue.push(items.map((item) => ({ instanceId: item.instanceId })));
+    // Copies, so a caller mutating its objects later cannot change queued work. Follow-ups go ahead of starts.
+    const copy = (item: WorkItem): WorkItem => ({ instanceId: item.instanceId });
+    this.queue.push(items.filter((item) => item.start !== true).map(copy), { ahead: true });
+    this.queue.push(items.filter((item) => item.start === true).map(copy));
   }
 
   async consume(options: ConsumeOptions, handler: BatchHandler): Promise<Consumer> {
@@ -94,8 +96,8 @@ class InProcessConsumer implements Consumer {
       try {
         await this.handler(batch);
       } catch (err) {
-        // Back of the queue, as a broker redelivery would be: other work goes first.
-        this.queue.push(batch.map((item) => ({ ...item, redelivered: true })));
+        // Back of its line, as a broker redelivery would be: other work goes first.
+        this.queue.push(batch.map((item) => ({ ...item, redelivered: true })), { ahead: true });
         this.logger.warn(
           `batch of ${batch.length} work items rejected, requeued: ${describeError(err)}`,
         );

@@ -10,8 +10,14 @@ interface PublishRequest {
   reject(err: Error): void;
 }
 
-interface Outgoing {
+/** A message for the work queue: its body and its priority (0 or 1, higher delivered first). */
+export interface WorkMessage {
   readonly body: Buffer;
+  readonly priority: number;
+}
+
+interface Outgoing {
+  readonly message: WorkMessage;
   readonly request: PublishRequest;
 }
 
@@ -45,13 +51,13 @@ export class RabbitPublisher {
     private readonly options: RabbitPublisherOptions,
   ) {}
 
-  publish(bodies: readonly Buffer[]): Promise<void> {
+  publish(messages: readonly WorkMessage[]): Promise<void> {
     if (this.closed)
       return Promise.reject(new BusError(BusErrorCode.Closed, 'token bus is closed'));
-    if (bodies.length === 0) return Promise.resolve();
+    if (messages.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const request: PublishRequest = { remaining: bodies.length, resolve, reject };
-      for (const body of bodies) this.pending.push({ body, request });
+      const request: PublishRequest = { remaining: messages.length, resolve, reject };
+      for (const message of messages) this.pending.push({ message, request });
       this.flushing ??= this.flush();
     });
   }
@@ -118,13 +124,14 @@ export class RabbitPublisher {
     };
     channel.on('return', onReturn);
     try {
-      for (const { body } of round) {
+      for (const { message } of round) {
         // mandatory: a message the default exchange cannot route (queue gone)
         // comes back as basic.return before its confirm instead of vanishing.
-        const writable = channel.sendToQueue(this.options.queue, body, {
+        const writable = channel.sendToQueue(this.options.queue, message.body, {
           persistent: true,
           mandatory: true,
           contentType: 'application/json',
+          priority: message.priority,
         });
         if (!writable) await waitForDrain(channel);
       }

@@ -37,9 +37,12 @@ export const DEFAULT_WORK_QUEUE = 'baton.work';
 
 // Classic durable queue: a quorum queue would drop a message after its
 // delivery limit (20 by default on RabbitMQ 4), and a work item must never be
-// dropped. Both sides declare it with these exact arguments; a mismatch is a
-// PRECONDITION_FAILED channel error.
-const QUEUE_OPTIONS: Options.AssertQueue = { durable: true };
+// dropped. Two priorities: follow-up work (1) is delivered before the starts
+// (0) waiting with it. Both sides declare it with these exact arguments; a
+// mismatch is a PRECONDITION_FAILED channel error.
+const QUEUE_OPTIONS: Options.AssertQueue = { durable: true, arguments: { 'x-max-priority': 1 } };
+/** A queue declared by an earlier Baton without priorities keeps working, first in, first out. */
+const PLAIN_QUEUE_OPTIONS: Options.AssertQueue = { durable: true };
 
 /**
  * The distributed token bus. Publishers share one connection with a confirm
@@ -55,6 +58,8 @@ export class RabbitTokenBus implements TokenBus {
   private readonly consumers = new Set<RabbitConsumer>();
   private closed = false;
   private closing?: Promise<void>;
+  /** Off once the broker said the queue exists without priorities (declared by an earlier version). */
+  private priorities = true;
 
   constructor(private readonly options: RabbitTokenBusOptions) {
     this.queue = options.queue ?? DEFAULT_WORK_QUEUE;
@@ -70,9 +75,7 @@ export class RabbitTokenBus implements TokenBus {
       name: `publisher(${this.queue})`,
       connect: () => this.connect('publisher'),
       createChannel: (model) => model.createConfirmChannel(),
-      setup: async (channel) => {
-        await channel.assertQueue(this.queue, QUEUE_OPTIONS);
-      },
+      setup: (channel) => this.assertQueue(channel),
       backoff: options.backoff ?? {},
       logger: this.logger,
     });
@@ -87,7 +90,7 @@ export class RabbitTokenBus implements TokenBus {
   /** Still accepted while `close()` waits for consumers, whose in-flight handlers publish follow-up work. */
   async publish(items: readonly WorkItem[]): Promise<void> {
     assertWorkItems(items);
-    await this.publisher.publish(items.map(encodeWorkItem));
+    await this.publisher.publish(items.map((item) => ({ body: encodeWorkItem(item), priority: item.start === true ? 0 : 1 })));
   }
 
   async consume(options: ConsumeOptions, handler: BatchHandler): Promise<Consumer> {
@@ -100,7 +103,7 @@ export class RabbitTokenBus implements TokenBus {
           connect: () => this.connect('consumer'),
           createChannel: (model) => model.createChannel(),
           setup: async (channel) => {
-            await channel.assertQueue(this.queue, QUEUE_OPTIONS);
+            await this.assertQueue(channel);
             await hooks.setup(channel);
           },
           onDown: hooks.onDown,
@@ -138,6 +141,27 @@ export class RabbitTokenBus implements TokenBus {
       await this.publisher.close(this.options.closeGraceMs ?? 2000);
     })();
     return this.closing;
+  }
+
+  /**
+   * Declares the work queue with its two priorities. A queue of that name
+   * declared without them (by a Baton from before priorities) is refused by
+   * the broker with PRECONDITION_FAILED, which closes the channel: the session
+   * opens a new one and this declares the queue as it is, first in, first
+   * out, and says once how to get priorities.
+   */
+  private async assertQueue(channel: Channel): Promise<void> {
+    try {
+      await channel.assertQueue(this.queue, this.priorities ? QUEUE_OPTIONS : PLAIN_QUEUE_OPTIONS);
+    } catch (e) {
+      if (!this.priorities || (e as { code?: unknown }).code !== 406) throw e;
+      this.priorities = false;
+      this.logger.warn(
+        `queue ${this.queue} exists without priorities (declared by an earlier version): work is taken first in, first out, ` +
+          'so follow-up work waits behind queued starts; delete the queue once it is empty (or set WORK_QUEUE to a new name) to get them',
+      );
+      throw e;
+    }
   }
 
   private connect(role: 'publisher' | 'consumer'): Promise<ChannelModel> {

@@ -3,7 +3,7 @@ import { FailureKind, notify, type RuntimeObserver } from '../observer';
 
 /** The part of the token bus the runtime publishes through. */
 export interface WorkPublisher {
-  publish(items: readonly { readonly instanceId: string }[]): Promise<void>;
+  publish(items: readonly { readonly instanceId: string; readonly start?: boolean }[]): Promise<void>;
 }
 
 export interface AnnouncerOptions {
@@ -33,8 +33,13 @@ export class Announcer {
     this.maxInFlight = options.maxInFlight ?? 256;
   }
 
-  announce(instanceIds: Iterable<Key>): void {
-    const items = [...new Set(instanceIds)].map((instanceId) => ({ instanceId }));
+  /**
+   * `start`: the instances are new and their first step may wait behind the
+   * follow-up work of instances already running (the bus delivers that first).
+   */
+  announce(instanceIds: Iterable<Key>, options: { readonly start?: boolean } = {}): void {
+    const start = options.start === true;
+    const items = [...new Set(instanceIds)].map((instanceId) => (start ? { instanceId, start } : { instanceId }));
     if (items.length === 0) return;
     if (this.inFlight.size >= this.maxInFlight) {
       notify(this.observer, 'failure', FailureKind.PublishFailed, `${items.length} item(s) left to the sweeper: ${this.inFlight.size} publishes are still waiting for the bus`);

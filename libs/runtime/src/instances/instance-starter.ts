@@ -89,7 +89,7 @@ export class InstanceStarter {
       notify(this.observer, 'failure', FailureKind.StartFailed, `${group.length} new instance(s) could not be written`, e);
       throw e;
     }
-    this.announcer.announce(group.map((p) => p.item.id));
+    this.announcer.announce(group.map((p) => p.item.id), { start: true });
     notify(
       this.observer,
       'instancesStarted',
@@ -114,7 +114,7 @@ export class InstanceStarter {
       return null;
     });
     if (first !== null) return first;
-    this.announcer.announce([instance.id]);
+    this.announcer.announce([instance.id], { start: true });
     notify(this.observer, 'instancesStarted', [instance.bpmnProcessId]);
     return started;
   }
