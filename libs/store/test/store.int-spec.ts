@@ -73,6 +73,33 @@ describe('store on Postgres', () => {
   });
 
   describe('client', () => {
+    it('runs transactions at READ COMMITTED when the server default is another level, without asking each time', async () => {
+      // A role whose sessions default to SERIALIZABLE stands in for a server configured so.
+      const role = `baton_iso_${Date.now().toString(36)}`;
+      const { Client } = await import('pg');
+      const admin = new Client({ connectionString: db.baseUrl });
+      await admin.connect();
+      await admin.query(`CREATE ROLE ${role} LOGIN SUPERUSER`);
+      await admin.query(`ALTER ROLE ${role} SET default_transaction_isolation = 'serializable'`);
+      const url = new URL(db.url);
+      url.username = role;
+      const prisma = createPrismaClient({ url: url.toString(), poolSize: 1 });
+      try {
+        // PgRuntimeStore.transaction asks for no level: its transactions get the session's default.
+        const inTransaction = await prisma.$transaction((tx) => tx.$queryRaw<{ transaction_isolation: string }[]>`SHOW transaction_isolation`);
+        expect(inTransaction).toEqual([{ transaction_isolation: 'read committed' }]);
+        const plain = new Client({ connectionString: url.toString().replace(/\?.*$/, '') });
+        await plain.connect();
+        const { rows } = await plain.query('SHOW transaction_isolation');
+        await plain.end();
+        expect(rows).toEqual([{ transaction_isolation: 'serializable' }]);
+      } finally {
+        await prisma.$disconnect();
+        await admin.query(`DROP ROLE ${role}`);
+        await admin.end();
+      }
+    });
+
     it('writes and reads an instance with JSONB variables and state', async () => {
       const id = testKeys();
       const state = {

@@ -47,21 +47,13 @@ export function repositoriesOn(db: Db): Repositories {
 export interface PgRuntimeStoreOptions {
   /** How long a transaction may wait for a pooled connection before the caller gets 503. Default 15 s. */
   readonly maxWaitMs?: number;
-  /**
-   * Whether each transaction asks for READ COMMITTED (default true): a Postgres
-   * server may be configured with another default, and the runtime's locking
-   * is written for READ COMMITTED. The embedded PGlite is one session with
-   * Postgres' default, and its Prisma adapter sends the request outside the
-   * transaction block (where Postgres ignores it): a wasted round trip per
-   * transaction there, so the embedded store turns it off.
-   */
-  readonly setIsolationLevel?: boolean;
 }
 
 /**
  * The runtime's store on Prisma (Postgres through @prisma/adapter-pg, or the
  * embedded PGlite): every repository runs raw SQL on the client or on an
- * interactive transaction. Failures that mean "the database is not there or
+ * interactive transaction, at READ COMMITTED (the session default that
+ * `createPrismaClient` gives every connection; PGlite's default). Failures that mean "the database is not there or
  * is saturated" become {@link StoreUnavailableError} (HTTP 503 with
  * Retry-After); a row lock not granted within the transaction's lock timeout
  * becomes {@link LockTimeoutError}.
@@ -88,7 +80,6 @@ export class PgRuntimeStore implements RuntimeStore {
         {
           maxWait: this.options.maxWaitMs ?? 15_000,
           timeout: options.timeoutMs ?? 60_000,
-          ...(this.options.setIsolationLevel === false ? {} : { isolationLevel: 'ReadCommitted' as const }),
         },
       );
     } catch (e) {
