@@ -41,6 +41,22 @@ describe('TimerService', () => {
       expect(kit.observer.timerLateness).toEqual([30 * 60_000]);
     });
 
+    it('make the next pass wait until the next timer is due, at most an interval, and not at all after a full batch', async () => {
+      const kit = new RuntimeKit();
+      await kit.deploy(TIMER_CATCH);
+      const id = await kit.startAndRun('timer-catch');
+      // Due in 5 s: beyond a 100 ms interval, within a 10 s one.
+      expect(await kit.timers.nextPassInMs(0, 100)).toBe(100);
+      expect(await kit.timers.nextPassInMs(0, 10_000)).toBe(5_000);
+      kit.clock.advance(4_970);
+      expect(await kit.timers.nextPassInMs(0, 100)).toBe(30);
+      // Due but not claimable (its instance is suspended): not a reason to wake early.
+      await kit.instances.suspend(id);
+      kit.clock.advance(100);
+      expect(await kit.timers.nextPassInMs(0, 100)).toBe(100);
+      expect(await kit.timers.nextPassInMs(1_000, 100)).toBe(0);
+    });
+
     it('wait while their instance is suspended and fire once it is resumed', async () => {
       const kit = new RuntimeKit();
       await kit.deploy(TIMER_CATCH);

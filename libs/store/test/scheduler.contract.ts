@@ -166,6 +166,31 @@ export function describeSchedulerContract(adapter: StoreAdapter): void {
         expect(await timers.fireDue()).toBe(0);
       });
 
+      it('wakes a poller when the next timer falls due, not a poll interval later', async () => {
+        const definition = await rt.deploy(SHORT_TIMER);
+        const { id } = await rt.starter.start({ definition, variables: { wait: 'PT1S' } });
+        await rt.drain();
+        const next = await rt.runtime.repos.timers.nextDueInMs(5_000);
+        expect(next).toBeGreaterThan(0);
+        expect(next).toBeLessThanOrEqual(1_000);
+        expect(await rt.runtime.repos.timers.nextDueInMs(1)).toBeNull();
+        const lateness: number[] = [];
+        // A 5 s interval: without the wake-up the timer would fire up to 5 s late.
+        const stop = new TimerService(rt.runtime, rt.registry, rt.announcer, testKeys, {
+          observer: { ...testObserver, timersFired: (l) => lateness.push(...l) },
+        }).start(5_000);
+        try {
+          await eventually('the timer to fire', async () => lateness.length === 1, 10_000);
+        } finally {
+          await stop();
+        }
+        expect(lateness[0]).toBeLessThan(2_500);
+        // Fired: nothing is next any more.
+        expect(await rt.runtime.repos.timers.nextDueInMs(5_000)).toBeNull();
+        await rt.drain();
+        expect(await rt.status(id)).toBe('COMPLETED');
+      });
+
       it('keeps a timer that is not due yet, and fires it once it is', async () => {
         const definition = await rt.deploy(SHORT_TIMER);
         const { id } = await rt.starter.start({ definition, variables: { wait: 'PT0.4S' } });

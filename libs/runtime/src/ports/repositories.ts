@@ -437,6 +437,12 @@ export interface TimerRepository {
    * pollers there are.
    */
   claimDue(limit: number): Promise<DueTimer[]>;
+  /**
+   * Milliseconds until the earliest scheduled timer that falls due within
+   * `withinMs` from now (by the store's clock); null when none does. Timers
+   * already due are not counted (claimDue takes those it can).
+   */
+  nextDueInMs(withinMs: number): Promise<number | null>;
   /** Arms the next firing of a start timer's cycle. */
   rearm(id: Key, dueAt: Date, repetitions: number | null): Promise<void>;
 }

@@ -68,20 +68,32 @@ export class TimerService {
     return fired;
   }
 
-  /** Polls every `intervalMs` (at once again while a pass fills a whole batch) until stopped. */
+  /**
+   * How long to wait before the next pass: none while a pass fills a whole
+   * batch; until the next timer falls due when one does within `intervalMs`
+   * (so it fires on time rather than up to an interval late); `intervalMs`
+   * otherwise (timers armed meanwhile by other processes are found then).
+   */
+  async nextPassInMs(fired: number, intervalMs: number): Promise<number> {
+    if (fired >= (this.options.batchSize ?? 1000)) return 0;
+    const next = await this.store.repos.timers.nextDueInMs(intervalMs);
+    return next === null ? intervalMs : Math.min(intervalMs, Math.max(0, Math.ceil(next)));
+  }
+
+  /** Polls every `intervalMs`, sooner when a timer falls due before then (see nextPassInMs), until stopped. */
   start(intervalMs: number): () => Promise<void> {
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
     let running: Promise<void> = Promise.resolve();
     const loop = async (): Promise<void> => {
-      let fired = 0;
+      let wait = intervalMs;
       try {
-        fired = await this.fireDue();
+        wait = await this.nextPassInMs(await this.fireDue(), intervalMs);
       } catch (e) {
         notify(this.options.observer ?? {}, 'failure', FailureKind.TimerFailed, `firing timers failed: ${(e as Error).message}`, e);
       }
       if (stopped) return;
-      timer = setTimeout(() => (running = loop()), fired >= (this.options.batchSize ?? 1000) ? 0 : intervalMs);
+      timer = setTimeout(() => (running = loop()), wait);
     };
     running = loop();
     return async () => {

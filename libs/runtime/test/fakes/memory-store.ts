@@ -1968,6 +1968,14 @@ class MemoryTimers extends Table implements TimerRepository {
     }
   }
 
+  async nextDueInMs(withinMs: number): Promise<number | null> {
+    const now = this.now().getTime();
+    const next = this.rowsOf('timers')
+      .filter((t) => t.state === 'SCHEDULED' && t.dueAt.getTime() > now && t.dueAt.getTime() <= now + withinMs)
+      .map((t) => t.dueAt.getTime() - now);
+    return next.length === 0 ? null : Math.min(...next);
+  }
+
   async claimDue(limit: number): Promise<DueTimer[]> {
     const now = this.now().getTime();
     const instances = this.read('instances');

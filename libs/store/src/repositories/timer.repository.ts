@@ -43,6 +43,16 @@ export class PgTimerRepository implements TimerRepository {
     );
   }
 
+  async nextDueInMs(withinMs: number): Promise<number | null> {
+    // By the database's clock, as claimDue decides; timers already due but not claimed (a suspended instance) are not next.
+    const [row] = await this.db.$queryRawUnsafe<{ ms: number | null }[]>(
+      `SELECT (EXTRACT(EPOCH FROM min("dueAt") - now()) * 1000)::float8 AS ms FROM "Timer"
+        WHERE state = 'SCHEDULED' AND "dueAt" > now() AND "dueAt" <= now() + $1::int * interval '1 millisecond'`,
+      Math.max(0, Math.floor(withinMs)),
+    );
+    return row?.ms ?? null;
+  }
+
   async rearm(id: Key, dueAt: Date, repetitions: number | null): Promise<void> {
     await this.db.$executeRawUnsafe(
       `UPDATE "Timer" SET state = 'SCHEDULED', "dueAt" = $2::timestamptz, repetitions = $3 WHERE id = $1::bigint`,
