@@ -137,7 +137,7 @@ export function summarize(r: BenchResults): Summary {
       r3AtLeast1000PerSec: atLeast(summary.r3InstancesPerSec, 1000),
       startP95Under15MsAt1000: below(summary.startP95Ms1000, 15),
       nginx2000ConnectionsNoTimeouts: nginx,
-      timersFiredP95Under250Ms: below(summary.timerFiredP95Ms, 250),
+      timersCompletedP95Under250Ms: below(summary.timerCompletedP95Ms, 250),
       embeddedR1AtLeast1000PerSec: atLeast(summary.embeddedR1InstancesPerSec, 1000),
       embeddedStartP95Under20MsAt200: below(summary.embeddedStartP95Ms200, 20),
       soakRssWithin10Percent:
@@ -232,7 +232,7 @@ export function markdown(r: BenchResults): string {
     } | none, none | ${verdict(s.targets.nginx2000ConnectionsNoTimeouts)} |`,
   );
   L.push(
-    `| 1,000 timers due in the same second: fired, p95 lateness | ${ms(r.timers?.p95)} | < 250 ms | ${verdict(s.targets.timersFiredP95Under250Ms)} |`,
+    `| 1,000 timers due in the same second: completed (fired, stepped on), p95 lateness | ${ms(r.timers?.completedP95)} (fired ${ms(r.timers?.p95)}) | < 250 ms | ${verdict(s.targets.timersCompletedP95Under250Ms)} |`,
   );
   L.push(
     `| \`npm start\` (embedded: PGlite, in-process bus), R1 end to end | ${fmtStat(r.embedded?.r1InstancesPerSec)} instances/s | ≥ 1,000 instances/s | ${verdict(s.targets.embeddedR1AtLeast1000PerSec)} |`,
