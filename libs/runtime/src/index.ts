@@ -31,6 +31,7 @@ export {
   type RuntimeStore,
   type SignalRepository,
   type StartEventRepository,
+  type TimerPeek,
   type TimerRepository,
   type TransactionOptions,
   type UserTaskQuery,

@@ -170,10 +170,11 @@ export function describeSchedulerContract(adapter: StoreAdapter): void {
         const definition = await rt.deploy(SHORT_TIMER);
         const { id } = await rt.starter.start({ definition, variables: { wait: 'PT1S' } });
         await rt.drain();
-        const next = await rt.runtime.repos.timers.nextDueInMs(5_000);
-        expect(next).toBeGreaterThan(0);
-        expect(next).toBeLessThanOrEqual(1_000);
-        expect(await rt.runtime.repos.timers.nextDueInMs(1)).toBeNull();
+        const { due, nextInMs } = await rt.runtime.repos.timers.peek(5_000);
+        expect(due).toBe(false);
+        expect(nextInMs).toBeGreaterThan(0);
+        expect(nextInMs).toBeLessThanOrEqual(1_000);
+        expect(await rt.runtime.repos.timers.peek(1)).toEqual({ due: false, nextInMs: null });
         const lateness: number[] = [];
         // A 5 s interval: without the wake-up the timer would fire up to 5 s late.
         const stop = new TimerService(rt.runtime, rt.registry, rt.announcer, testKeys, {
@@ -185,8 +186,8 @@ export function describeSchedulerContract(adapter: StoreAdapter): void {
           await stop();
         }
         expect(lateness[0]).toBeLessThan(2_500);
-        // Fired: nothing is next any more.
-        expect(await rt.runtime.repos.timers.nextDueInMs(5_000)).toBeNull();
+        // Fired: nothing is due or next any more.
+        expect(await rt.runtime.repos.timers.peek(5_000)).toEqual({ due: false, nextInMs: null });
         await rt.drain();
         expect(await rt.status(id)).toBe('COMPLETED');
       });

@@ -437,14 +437,18 @@ export interface TimerRepository {
    * pollers there are.
    */
   claimDue(limit: number): Promise<DueTimer[]>;
-  /**
-   * Milliseconds until the earliest scheduled timer that falls due within
-   * `withinMs` from now (by the store's clock); null when none does. Timers
-   * already due are not counted (claimDue takes those it can).
-   */
-  nextDueInMs(withinMs: number): Promise<number | null>;
+  /** One cheap look (by the store's clock) at what a poller has to do now and when next: see {@link TimerPeek}. */
+  peek(withinMs: number): Promise<TimerPeek>;
   /** Arms the next firing of a start timer's cycle. */
   rearm(id: Key, dueAt: Date, repetitions: number | null): Promise<void>;
+}
+
+/** What {@link TimerRepository.peek} sees. */
+export interface TimerPeek {
+  /** A scheduled timer is due (claimDue may still find none it can fire: its instance is suspended). */
+  readonly due: boolean;
+  /** Milliseconds until the earliest timer that falls due later, within the window asked for; null when none does. */
+  readonly nextInMs: number | null;
 }
 
 export interface MessageRepository {

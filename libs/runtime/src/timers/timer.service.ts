@@ -69,18 +69,21 @@ export class TimerService {
   }
 
   /**
-   * How long to wait before the next pass: none while a pass fills a whole
-   * batch; until the next timer falls due when one does within `intervalMs`
-   * (so it fires on time rather than up to an interval late); `intervalMs`
-   * otherwise (timers armed meanwhile by other processes are found then).
+   * One turn of the poller: a cheap look at the timers; a pass (a
+   * transaction) only when one is due; then how long to wait before the next
+   * turn: none while a pass fills a whole batch, until the next timer falls
+   * due when one does within `intervalMs` (so it fires on time rather than up
+   * to an interval late), `intervalMs` otherwise (timers armed meanwhile by
+   * other processes are found then).
    */
-  async nextPassInMs(fired: number, intervalMs: number): Promise<number> {
-    if (fired >= (this.options.batchSize ?? 1000)) return 0;
-    const next = await this.store.repos.timers.nextDueInMs(intervalMs);
-    return next === null ? intervalMs : Math.min(intervalMs, Math.max(0, Math.ceil(next)));
+  async turn(intervalMs: number): Promise<{ readonly fired: number; readonly waitMs: number }> {
+    const { due, nextInMs } = await this.store.repos.timers.peek(intervalMs);
+    const fired = due ? await this.fireDue() : 0;
+    if (fired >= (this.options.batchSize ?? 1000)) return { fired, waitMs: 0 };
+    return { fired, waitMs: nextInMs === null ? intervalMs : Math.min(intervalMs, Math.max(0, Math.ceil(nextInMs))) };
   }
 
-  /** Polls every `intervalMs`, sooner when a timer falls due before then (see nextPassInMs), until stopped. */
+  /** Runs {@link turn} after turn until stopped. */
   start(intervalMs: number): () => Promise<void> {
     let stopped = false;
     let timer: NodeJS.Timeout | undefined;
@@ -88,7 +91,7 @@ export class TimerService {
     const loop = async (): Promise<void> => {
       let wait = intervalMs;
       try {
-        wait = await this.nextPassInMs(await this.fireDue(), intervalMs);
+        wait = (await this.turn(intervalMs)).waitMs;
       } catch (e) {
         notify(this.options.observer ?? {}, 'failure', FailureKind.TimerFailed, `firing timers failed: ${(e as Error).message}`, e);
       }

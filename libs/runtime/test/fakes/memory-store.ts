@@ -104,6 +104,7 @@ import {
   type SearchFilter,
   type SearchQuery,
   type UserTaskSearchField,
+  type TimerPeek,
 } from '../../src';
 import type { ExportOutboxRepository } from '../../src/export/export.records';
 import { countRecords, searchRecords } from './memory-search';
@@ -1968,12 +1969,11 @@ class MemoryTimers extends Table implements TimerRepository {
     }
   }
 
-  async nextDueInMs(withinMs: number): Promise<number | null> {
+  async peek(withinMs: number): Promise<TimerPeek> {
     const now = this.now().getTime();
-    const next = this.rowsOf('timers')
-      .filter((t) => t.state === 'SCHEDULED' && t.dueAt.getTime() > now && t.dueAt.getTime() <= now + withinMs)
-      .map((t) => t.dueAt.getTime() - now);
-    return next.length === 0 ? null : Math.min(...next);
+    const scheduled = this.rowsOf('timers').filter((t) => t.state === 'SCHEDULED');
+    const later = scheduled.map((t) => t.dueAt.getTime() - now).filter((ms) => ms > 0 && ms <= withinMs);
+    return { due: scheduled.some((t) => t.dueAt.getTime() <= now), nextInMs: later.length === 0 ? null : Math.min(...later) };
   }
 
   async claimDue(limit: number): Promise<DueTimer[]> {

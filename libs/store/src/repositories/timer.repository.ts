@@ -1,4 +1,4 @@
-import type { DueTimer, Key, StartTimerRecord, TimerRepository } from '@baton/runtime';
+import type { DueTimer, Key, StartTimerRecord, TimerPeek, TimerRepository } from '@baton/runtime';
 import { col, insertRows, type Db } from './sql';
 
 const START_TIMER_COLUMNS = [
@@ -43,14 +43,15 @@ export class PgTimerRepository implements TimerRepository {
     );
   }
 
-  async nextDueInMs(withinMs: number): Promise<number | null> {
-    // By the database's clock, as claimDue decides; timers already due but not claimed (a suspended instance) are not next.
-    const [row] = await this.db.$queryRawUnsafe<{ ms: number | null }[]>(
-      `SELECT (EXTRACT(EPOCH FROM min("dueAt") - now()) * 1000)::float8 AS ms FROM "Timer"
-        WHERE state = 'SCHEDULED' AND "dueAt" > now() AND "dueAt" <= now() + $1::int * interval '1 millisecond'`,
+  async peek(withinMs: number): Promise<TimerPeek> {
+    // By the database's clock, as claimDue decides.
+    const [row] = await this.db.$queryRawUnsafe<{ due: boolean; ms: number | null }[]>(
+      `SELECT EXISTS (SELECT 1 FROM "Timer" WHERE state = 'SCHEDULED' AND "dueAt" <= now()) AS due,
+              (SELECT (EXTRACT(EPOCH FROM min("dueAt") - now()) * 1000)::float8 FROM "Timer"
+                WHERE state = 'SCHEDULED' AND "dueAt" > now() AND "dueAt" <= now() + $1::int * interval '1 millisecond') AS ms`,
       Math.max(0, Math.floor(withinMs)),
     );
-    return row?.ms ?? null;
+    return { due: row?.due === true, nextInMs: row?.ms ?? null };
   }
 
   async rearm(id: Key, dueAt: Date, repetitions: number | null): Promise<void> {
