@@ -245,17 +245,18 @@ export class HostModule {
           inject: [RUNTIME_STORE, DefinitionRegistry],
         },
         // Wait states (jobs, messages and signals, incidents, timers): all in the store, none on Redis.
-        // Commits that create jobs wake waiting activations at once: with the embedded store every
-        // job is created in this process; with a server, commits in other processes wake this one's
-        // activations through Postgres notifications (jobNotifications above). So an idle activation
-        // need only look again each second, for leases and retry back-offs running out (and for a
-        // notification missed while its connection was down).
+        // Commits that create jobs wake this process's waiting activations at once. With the embedded
+        // store every job is created in this process, so an idle activation need only look again
+        // each second (for leases and retry back-offs running out); with a server, workers in other
+        // processes create jobs too: their commits wake this process's activations through Postgres
+        // notifications (jobNotifications above), and activations still look every 100 ms, so that a
+        // retry back-off shorter than a second (a job type's backoff policy) is kept.
         { provide: JobSignal, useValue: jobSignal },
         { provide: JOB_NOTIFICATIONS, useValue: jobNotifications },
         {
           provide: JobService,
           useFactory: (runtime: RuntimeStore, announcer: Announcer, limits: VariableLimits, observer: RuntimeObserver, signal: JobSignal) =>
-            new JobService(runtime, announcer, limits, { observer, signal, pollIntervalMs: store.kind === 'pglite' || jobNotifications !== null ? 1000 : 100, exporter: stepExporter(settings) }),
+            new JobService(runtime, announcer, limits, { observer, signal, pollIntervalMs: store.kind === 'pglite' ? 1000 : 100, exporter: stepExporter(settings) }),
           inject: [RUNTIME_STORE, Announcer, VariableLimits, RUNTIME_OBSERVER, JobSignal],
         },
         {
