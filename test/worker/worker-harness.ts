@@ -245,12 +245,21 @@ export class Scenario {
     return Number(row.n);
   }
 
-  /** Messages ready in this scenario's queue (not counting unacked deliveries). */
-  async queueDepth(): Promise<number> {
+  /**
+   * Work items waiting in the queue (a message carries up to 10): every ready
+   * message is taken and read, then handed back unacked when the channel closes.
+   */
+  async queuedItems(): Promise<number> {
     const connection = await amqp.connect(RABBITMQ_URL);
     try {
       const channel = await connection.createChannel();
-      return (await channel.checkQueue(this.queue)).messageCount;
+      let items = 0;
+      for (;;) {
+        const message = await channel.get(this.queue, { noAck: false });
+        if (message === false) return items;
+        const body = JSON.parse(message.content.toString('utf8')) as { instanceId?: string; instanceIds?: string[] };
+        items += body.instanceIds?.length ?? 1;
+      }
     } finally {
       await connection.close();
     }

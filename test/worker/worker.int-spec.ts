@@ -220,7 +220,7 @@ describe('worker processes (Postgres, RabbitMQ)', () => {
         // The committed batch was acked; everything else went back to the queue.
         await waitFor(
           'unacked deliveries back in the queue',
-          async () => (await s.queueDepth()) === 200 - done,
+          async () => (await s.queuedItems()) === 200 - done,
           { timeoutMs: 10_000 },
         );
 

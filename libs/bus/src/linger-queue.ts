@@ -4,6 +4,8 @@ interface Entry<T> {
   readonly value: T;
   /** performance.now() when the value arrived; the linger window runs from the oldest entry. */
   readonly at: number;
+  /** How much of a batch it fills. */
+  readonly weight: number;
 }
 
 interface Taker {
@@ -15,6 +17,8 @@ interface Taker {
 class Lane<T> {
   private entries: Entry<T>[] = [];
   private head = 0;
+  /** The weights of the waiting values, summed. */
+  weight = 0;
 
   get length(): number {
     return this.entries.length - this.head;
@@ -25,20 +29,34 @@ class Lane<T> {
     return this.length === 0 ? Number.POSITIVE_INFINITY : this.entries[this.head].at;
   }
 
-  push(values: readonly T[], at: number): void {
-    for (const value of values) this.entries.push({ value, at });
+  push(values: readonly T[], at: number, weigh: (value: T) => number): void {
+    for (const value of values) {
+      const weight = weigh(value);
+      this.entries.push({ value, at, weight });
+      this.weight += weight;
+    }
   }
 
   clear(): T[] {
     const values = this.entries.slice(this.head).map((entry) => entry.value);
     this.entries = [];
     this.head = 0;
+    this.weight = 0;
     return values;
   }
 
-  splice(count: number): T[] {
-    const end = this.head + Math.min(count, this.length);
+  /** Values from the front weighing `room` at most together; the first one whatever it weighs when `atLeastOne`. */
+  splice(room: number, atLeastOne: boolean): T[] {
+    let end = this.head;
+    let taken = 0;
+    while (end < this.entries.length) {
+      const { weight } = this.entries[end];
+      if (taken + weight > room && !(atLeastOne && end === this.head)) break;
+      taken += weight;
+      end++;
+    }
     const values = this.entries.slice(this.head, end).map((entry) => entry.value);
+    this.weight -= taken;
     this.head = end;
     if (this.head > 1024 && this.head * 2 > this.entries.length) {
       this.entries = this.entries.slice(this.head);
@@ -50,11 +68,13 @@ class Lane<T> {
 
 /**
  * A queue from which takers receive batches: a batch is handed over as soon as
- * `max` values are waiting, or once the oldest waiting value has lingered for
- * `lingerMs`. Values pushed `ahead` are handed out before all others (each
- * line first in, first out). Several takers may wait at once (competing
- * consumers); each value goes to exactly one of them. Both token bus adapters
- * collect batches with it.
+ * values weighing `max` are waiting, or once the oldest waiting value has
+ * lingered for `lingerMs`. A value weighs 1 unless `weigh` says otherwise (a
+ * broker message weighs the work items it carries); a batch weighs `max` at
+ * most, or is one value that alone weighs more. Values pushed `ahead` are
+ * handed out before all others (each line first in, first out). Several
+ * takers may wait at once (competing consumers); each value goes to exactly
+ * one of them. Both token bus adapters collect batches with it.
  */
 export class LingerQueue<T> {
   private readonly ahead = new Lane<T>();
@@ -62,13 +82,20 @@ export class LingerQueue<T> {
   private readonly takers = new Set<Taker>();
   private closed = false;
 
+  constructor(private readonly weigh: (value: T) => number = () => 1) {}
+
+  /** Values waiting. */
   get length(): number {
     return this.ahead.length + this.behind.length;
   }
 
+  private get weight(): number {
+    return this.ahead.weight + this.behind.weight;
+  }
+
   push(values: readonly T[], options: { readonly ahead?: boolean } = {}): void {
     if (this.closed || values.length === 0) return;
-    (options.ahead === true ? this.ahead : this.behind).push(values, performance.now());
+    (options.ahead === true ? this.ahead : this.behind).push(values, performance.now(), this.weigh);
     for (const taker of [...this.takers]) {
       if (this.length === 0) break;
       taker.poll();
@@ -102,12 +129,11 @@ export class LingerQueue<T> {
             finish([]);
             return true;
           }
-          const waiting = this.length;
-          if (waiting >= max) {
+          if (this.weight >= max) {
             finish(this.splice(max));
             return true;
           }
-          if (waiting === 0) {
+          if (this.length === 0) {
             if (timer !== undefined) clearTimeout(timer);
             timer = undefined;
             return false;
@@ -115,7 +141,7 @@ export class LingerQueue<T> {
           const deadline = Math.min(this.ahead.oldestAt, this.behind.oldestAt) + lingerMs;
           const remaining = deadline - performance.now();
           if (remaining <= 0) {
-            finish(this.splice(waiting));
+            finish(this.splice(max));
             return true;
           }
           if (timer === undefined || deadline !== timerDeadline) {
@@ -143,8 +169,11 @@ export class LingerQueue<T> {
     for (const taker of [...this.takers]) taker.poll();
   }
 
-  private splice(count: number): T[] {
-    const first = this.ahead.splice(count);
-    return first.length === count ? first : [...first, ...this.behind.splice(count - first.length)];
+  /** A batch weighing `max` at most (or one value that alone weighs more), what was pushed ahead first. */
+  private splice(max: number): T[] {
+    const first = this.ahead.splice(max, true);
+    const room = max - first.reduce((sum, value) => sum + this.weigh(value), 0);
+    if (room <= 0 || this.ahead.length > 0) return first;
+    return [...first, ...this.behind.splice(room, first.length === 0)];
   }
 }

@@ -49,13 +49,15 @@ export interface TokenBus {
   publish(items: readonly WorkItem[]): Promise<void>;
   /**
    * Delivers batches of up to `batchSize` items, waiting at most `lingerMs`
-   * after the first item of a batch for more. The handler's promise resolving
+   * after the first item of a batch for more. (RabbitMQ carries items published
+   * together in messages of up to 10; a batch is whole messages, so with a
+   * `batchSize` below 10 one message can make a larger batch.) The handler's promise resolving
    * acks the whole batch; rejecting requeues it (redelivered later). Batches
    * are handed over one at a time per consumer; the next batch is collected
    * while the handler runs. Resolves once the consumer is subscribed.
    */
   consume(options: ConsumeOptions, handler: BatchHandler): Promise<Consumer>;
-  /** Items waiting in the queue, not counting delivered-but-unacked ones; approximate. */
+  /** Messages waiting in the queue (RabbitMQ: each carries up to 10 items; in process: one), not counting delivered-but-unacked ones; approximate. */
   depth(): Promise<number>;
   /** Stops every consumer (waiting for their in-flight batches) and releases connections. */
   close(): Promise<void>;

@@ -45,4 +45,24 @@ describe('LingerQueue', () => {
     expect(await closing).toEqual([]);
     expect(await queue.take(1, 0)).toEqual([]);
   });
+
+  it('fills batches by weight with whole values: at most max, or one value that alone weighs more', async () => {
+    const queue = new LingerQueue<number[]>((value) => value.length);
+    queue.push([[1, 2, 3], [4, 5, 6], [7, 8, 9, 10, 11, 12], [13]]);
+    expect(await queue.take(7, 1000)).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(await queue.take(4, 1000)).toEqual([[7, 8, 9, 10, 11, 12]]);
+    expect(await queue.take(4, 10)).toEqual([[13]]);
+    queue.close();
+  });
+
+  it('hands out what was pushed ahead first, each line in order', async () => {
+    const queue = new LingerQueue<string>();
+    queue.push(['s1', 's2']);
+    queue.push(['f1'], { ahead: true });
+    queue.push(['s3']);
+    queue.push(['f2'], { ahead: true });
+    expect(await queue.take(3, 1000)).toEqual(['f1', 'f2', 's1']);
+    expect(await queue.take(3, 10)).toEqual(['s2', 's3']);
+    queue.close();
+  });
 });

@@ -272,7 +272,36 @@ describe('RabbitTokenBus against a real broker', () => {
 
     tap.refuse = false;
     await publishing;
-    expect(await bus.depth()).toBe(3);
+    expect(await bus.depth()).toBe(1); // the three items published together: one message
+  });
+
+  it('carries items published together in messages of up to 10, each kind apart, and drops a malformed list', async () => {
+    const queue = uniqueQueue();
+    const logger = new CapturingLogger();
+    const bus = track(queue, { logger });
+    const follow = items('follow', 25);
+    const starts = items('start', 3).map((item) => ({ ...item, start: true }));
+    await bus.publish([...starts, ...follow]);
+    let depth = 0;
+    const deadline = Date.now() + 2000;
+    while (depth !== 4 && Date.now() < deadline) depth = await bus.depth();
+    expect(depth).toBe(4); // 10 + 10 + 5 follow-ups, 3 starts
+    await withAdminChannel(async (channel) => {
+      channel.sendToQueue(queue, Buffer.from(JSON.stringify({ instanceIds: ['raw-1', 'raw-2'] })), { priority: 0 });
+      channel.sendToQueue(queue, Buffer.from(JSON.stringify({ instanceIds: ['ok', ''] })), { priority: 0 });
+      channel.sendToQueue(queue, Buffer.from(JSON.stringify({ instanceIds: [] })), { priority: 0 });
+      await channel.checkQueue(queue);
+    });
+
+    const batches: string[][] = [];
+    await bus.consume({ batchSize: 12, lingerMs: 20 }, async (batch) => {
+      batches.push(batch.map((item) => item.instanceId));
+    });
+    await waitFor(() => batches.flat().length === 30, 'every item');
+    await waitFor(() => logger.lines.filter((line) => line.includes('malformed')).length === 2, 'the warnings');
+    expect(batches.flat()).toEqual([...follow, ...starts].map((item) => item.instanceId).concat(['raw-1', 'raw-2']));
+    // Whole messages, 12 items at most: 10, 10, 5 + 3 + 2.
+    expect(batches.map((batch) => batch.length)).toEqual([10, 10, 10]);
   });
 
   it('rejects unconfirmed publishes on close instead of hanging', async () => {

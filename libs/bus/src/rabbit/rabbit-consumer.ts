@@ -4,11 +4,12 @@ import { describeError } from '../bus.error';
 import { LingerQueue } from '../linger-queue';
 import { atMost, sleep } from '@baton/support';
 import type { BatchHandler, ConsumeOptions, Consumer, WorkItem } from '../token-bus.port';
-import { decodeWorkItem, DEFAULT_RETRY_DELAY_MS } from '../work-item.codec';
+import { decodeWorkMessage, DEFAULT_RETRY_DELAY_MS, MAX_ITEMS_PER_MESSAGE } from '../work-item.codec';
 import type { RabbitSession, RabbitSessionOptions } from './rabbit-session';
 
 interface Delivery {
-  readonly item: WorkItem;
+  /** The work items the message carries. */
+  readonly items: readonly WorkItem[];
   readonly message: ConsumeMessage;
   /** Delivery tags are per channel: an ack is only meaningful on the channel that delivered. */
   readonly channel: Channel;
@@ -19,16 +20,18 @@ export type ConsumerSessionFactory = (
 ) => RabbitSession<Channel>;
 
 /**
- * One subscription on its own connection. Deliveries (up to prefetch =
- * 2 x batchSize) collect in a linger queue while the handler works on the
- * previous batch. Batches are handled strictly one after another, and a
- * channel delivers in delivery-tag order with poison messages acked on
- * arrival, so when a batch settles every unacked tag up to its last message
- * belongs to it: one `ack(last, allUpTo)` or `nack(last, allUpTo, requeue)`
- * settles exactly that batch.
+ * One subscription on its own connection. Deliveries (messages of up to
+ * MAX_ITEMS_PER_MESSAGE work items; prefetch enough messages for two batches
+ * of full ones) collect in a linger queue while the handler works on the
+ * previous batch. A batch is whole messages: batchSize items at most, or one
+ * message that alone carries more. Batches are handled strictly one after
+ * another, and a channel delivers in delivery-tag order with poison messages
+ * acked on arrival, so when a batch settles every unacked tag up to its last
+ * message belongs to it: one `ack(last, allUpTo)` or `nack(last, allUpTo,
+ * requeue)` settles exactly that batch.
  */
 export class RabbitConsumer implements Consumer {
-  private readonly buffer = new LingerQueue<Delivery>();
+  private readonly buffer = new LingerQueue<Delivery>((delivery) => delivery.items.length);
   private readonly abort = new AbortController();
   private readonly session: RabbitSession<Channel>;
   private consumerTag?: string;
@@ -74,7 +77,7 @@ export class RabbitConsumer implements Consumer {
   }
 
   private async subscribe(channel: Channel): Promise<void> {
-    await channel.prefetch(this.options.batchSize * 2);
+    await channel.prefetch(Math.max(2, Math.ceil((this.options.batchSize * 2) / MAX_ITEMS_PER_MESSAGE)));
     const { consumerTag } = await channel.consume(
       this.queue,
       (message) => this.onDelivery(channel, message),
@@ -89,8 +92,8 @@ export class RabbitConsumer implements Consumer {
       this.session.reset('consumer cancelled by the broker');
       return;
     }
-    const item = decodeWorkItem(message.content);
-    if (item === null) {
+    const items = decodeWorkMessage(message.content);
+    if (items === null) {
       // A poison message would be redelivered forever; drop it once, loudly.
       this.logger.warn(
         `dropping malformed message from ${this.queue}: ${message.content.toString('utf8', 0, 200)}`,
@@ -98,8 +101,8 @@ export class RabbitConsumer implements Consumer {
       settle(channel, message, 'ack-one');
       return;
     }
-    const delivered = message.fields.redelivered ? { ...item, redelivered: true } : item;
-    this.buffer.push([{ item: delivered, message, channel }]);
+    const delivered = message.fields.redelivered ? items.map((item) => ({ ...item, redelivered: true })) : items;
+    this.buffer.push([{ items: delivered, message, channel }]);
   }
 
   private async run(): Promise<void> {
@@ -109,14 +112,15 @@ export class RabbitConsumer implements Consumer {
       const batch = await this.buffer.take(batchSize, lingerMs, signal);
       if (batch.length === 0) return;
       const last = batch[batch.length - 1];
+      const items = batch.flatMap((delivery) => delivery.items);
       let handled: boolean;
       try {
-        await this.handler(batch.map((delivery) => delivery.item));
+        await this.handler(items);
         handled = true;
       } catch (err) {
         handled = false;
         this.logger.warn(
-          `batch of ${batch.length} work items rejected, requeued: ${describeError(err)}`,
+          `batch of ${items.length} work items rejected, requeued: ${describeError(err)}`,
         );
       }
       if (this.session.channel !== last.channel) {
@@ -124,7 +128,7 @@ export class RabbitConsumer implements Consumer {
         // requeued the batch. Acking its tags on a new channel would settle
         // other messages, so do nothing; the redelivery is harmless.
         this.logger.warn(
-          `channel lost before a batch of ${batch.length} was settled; it will be redelivered`,
+          `channel lost before a batch of ${items.length} was settled; it will be redelivered`,
         );
       } else {
         settle(last.channel, last.message, handled ? 'ack-up-to' : 'requeue-up-to');

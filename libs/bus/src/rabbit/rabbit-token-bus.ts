@@ -4,7 +4,8 @@ import { consoleBusLogger, type BusLogger } from '../bus-logger';
 import { BusError, BusErrorCode } from '../bus.error';
 import type { BackoffOptions } from '@baton/support';
 import type { BatchHandler, ConsumeOptions, Consumer, TokenBus, WorkItem } from '../token-bus.port';
-import { assertConsumeOptions, assertWorkItems, encodeWorkItem } from '../work-item.codec';
+import { assertConsumeOptions, assertWorkItems, encodeWorkMessage, MAX_ITEMS_PER_MESSAGE } from '../work-item.codec';
+import type { WorkMessage } from './rabbit-publisher';
 import { RabbitConsumer } from './rabbit-consumer';
 import { RabbitPublisher } from './rabbit-publisher';
 import { RabbitSession } from './rabbit-session';
@@ -90,7 +91,7 @@ export class RabbitTokenBus implements TokenBus {
   /** Still accepted while `close()` waits for consumers, whose in-flight handlers publish follow-up work. */
   async publish(items: readonly WorkItem[]): Promise<void> {
     assertWorkItems(items);
-    await this.publisher.publish(items.map((item) => ({ body: encodeWorkItem(item), priority: item.start === true ? 0 : 1 })));
+    await this.publisher.publish(workMessages(items));
   }
 
   async consume(options: ConsumeOptions, handler: BatchHandler): Promise<Consumer> {
@@ -172,4 +173,20 @@ export class RabbitTokenBus implements TokenBus {
       clientProperties: { connection_name: `${this.options.connectionName ?? 'baton'}:${role}` },
     });
   }
+}
+
+/**
+ * The messages for items published together: follow-ups (priority 1) and
+ * starts (priority 0) apart, each in order, up to MAX_ITEMS_PER_MESSAGE items
+ * a message.
+ */
+export function workMessages(items: readonly WorkItem[]): WorkMessage[] {
+  const messages: WorkMessage[] = [];
+  for (const priority of [1, 0]) {
+    const ids = items.filter((item) => (item.start === true ? 0 : 1) === priority).map((item) => item.instanceId);
+    for (let i = 0; i < ids.length; i += MAX_ITEMS_PER_MESSAGE) {
+      messages.push({ body: encodeWorkMessage(ids.slice(i, i + MAX_ITEMS_PER_MESSAGE)), priority });
+    }
+  }
+  return messages;
 }

@@ -103,7 +103,12 @@ export class TokenWorker implements BeforeApplicationShutdown {
       for (const item of items) {
         if (item.redelivered === true) this.record(1, await this.unitOfWork.runRedelivered(item.instanceId));
       }
-      if (fresh.length > 0) this.record(fresh.length, await this.unitOfWork.runBatch(fresh.map((item) => item.instanceId)));
+      // A batch holds whole broker messages: with a TOKEN_BATCH_SIZE below a message's items it can be larger.
+      const size = this.settings.TOKEN_BATCH_SIZE;
+      for (let i = 0; i < fresh.length; i += size) {
+        const chunk = fresh.slice(i, i + size);
+        this.record(chunk.length, await this.unitOfWork.runBatch(chunk.map((item) => item.instanceId)));
+      }
       if (this.failures > 0) this.logger.log(`batches succeed again after ${this.failures} failure(s)`);
       this.failures = 0;
     } catch (e) {
