@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { applyMigrations, createPrismaClient, PgRuntimeStore, Prisma, StoreError, StoreErrorCode } from '../src';
 import { big, testKeys } from '../../runtime/test/runtime-harness';
 import { freshSchema, FreshSchema } from './fresh-schema';
+import { runTogether } from '../src/repositories/sql';
 
 const MIGRATIONS = readdirSync(join(__dirname, '../../../prisma/migrations'), {
   withFileTypes: true,
@@ -73,6 +74,23 @@ describe('store on Postgres', () => {
   });
 
   describe('client', () => {
+    it('runs statements together in one, each with its own parameters', async () => {
+      await db.prisma.$executeRawUnsafe(`CREATE TABLE together_a (id int PRIMARY KEY, note text)`);
+      await db.prisma.$executeRawUnsafe(`CREATE TABLE together_b (id int, note text)`);
+      await db.prisma.$executeRawUnsafe(`INSERT INTO together_a VALUES (1, 'old'), (2, 'old')`);
+      await runTogether(db.prisma, [
+        { sql: `UPDATE together_a SET note = $2 WHERE id = $1`, params: [2, 'new'] },
+        null,
+        { sql: `INSERT INTO together_b SELECT $1::int, $2::text UNION ALL SELECT $1::int + 1, $3::text`, params: [10, 'x', 'y'] },
+        { sql: `DELETE FROM together_a WHERE id = $1`, params: [1] },
+      ]);
+      expect(await db.prisma.$queryRawUnsafe(`SELECT id, note FROM together_a ORDER BY id`)).toEqual([{ id: 2, note: 'new' }]);
+      expect(await db.prisma.$queryRawUnsafe(`SELECT id, note FROM together_b ORDER BY id`)).toEqual([
+        { id: 10, note: 'x' },
+        { id: 11, note: 'y' },
+      ]);
+    });
+
     it('runs transactions at READ COMMITTED when the server default is another level, without asking each time', async () => {
       // A role whose sessions default to SERIALIZABLE stands in for a server configured so.
       const role = `baton_iso_${Date.now().toString(36)}`;

@@ -1,7 +1,7 @@
 import type { ChangeRepository, ChangeSet, KeyedChanges } from '@baton/runtime';
-import { insertHistory } from './history.sql';
+import { historyStatement } from './history.sql';
 import { INSTANCE_COLUMNS, newInstanceRow } from './instance.repository';
-import { col, insertRows, type Column, type Db } from './sql';
+import { col, insertRows, insertRowsStatement, runTogether, type Column, type Db, type Statement } from './sql';
 
 /** How the rows of one kind of wait state are written and ended. */
 interface KeyedTable {
@@ -141,22 +141,16 @@ export class PgChangeRepository implements ChangeRepository {
       INSTANCE_COLUMNS,
       changes.newInstances.map((i) => newInstanceRow(i, at)),
     );
-    if (changes.instanceUpdates.length > 0) {
-      await db.$executeRawUnsafe(
-        `UPDATE "ProcessInstance" AS p
-            SET state = u.state, variables = u.variables, status = u.status::"InstanceStatus",
-                rev = p.rev + 1, "stepFailures" = 0,
-                "pendingSince" = CASE WHEN u.pending THEN $2::timestamptz END,
-                "endedAt" = CASE WHEN u.ended THEN $2::timestamptz ELSE p."endedAt" END
-           FROM jsonb_to_recordset($1::jsonb)
-                AS u(id bigint, state jsonb, variables jsonb, status text, pending boolean, ended boolean)
-          WHERE p.id = u.id`,
-        JSON.stringify(changes.instanceUpdates),
-        at,
-      );
-    }
-    await insertHistory(db, changes.history);
-    await this.keyed(JOBS, changes.jobs, at, { availableAt: at, createdAt: at });
+    // A step's usual writes in one round trip: they touch different tables and none reads another's rows.
+    await runTogether(db, [
+      instanceUpdateStatement(changes, at),
+      historyStatement(changes.history),
+      insertRowsStatement(JOBS.table, JOBS.columns, changes.jobs.open.map((row) => ({ ...row, availableAt: at, createdAt: at })), JOBS.onConflict),
+      changes.consumedEvents.length === 0
+        ? null
+        : { sql: `DELETE FROM "InstanceEvent" WHERE id = ANY($1::bigint[])`, params: [changes.consumedEvents] },
+    ]);
+    await this.close(JOBS, changes.jobs.close, at);
     if (changes.jobs.retry.length > 0) {
       // A job incident resolved: the job is activatable again with its new retries.
       await db.$executeRawUnsafe(
@@ -176,9 +170,6 @@ export class PgChangeRepository implements ChangeRepository {
     await this.incidents(changes, at);
     await insertRows(db, 'InstanceEvent', EVENT_COLUMNS, changes.events);
     if (changes.events.length > 0) await markPending(db, changes.events, at);
-    if (changes.consumedEvents.length > 0) {
-      await db.$executeRawUnsafe(`DELETE FROM "InstanceEvent" WHERE id = ANY($1::bigint[])`, changes.consumedEvents);
-    }
     if (changes.idle.length > 0) {
       // A hint that found nothing to do: the mark goes, unless events came in meanwhile; the
       // step went through, so its failures in a row are over.
@@ -202,9 +193,14 @@ export class PgChangeRepository implements ChangeRepository {
       changes.open.map((row) => ({ ...row, ...extra })),
       spec.onConflict,
     );
-    if (changes.close.length === 0) return;
-    if (spec.closeUsesTime) await this.db.$executeRawUnsafe(spec.close, changes.close, at);
-    else await this.db.$executeRawUnsafe(spec.close, changes.close);
+    await this.close(spec, changes.close, at);
+  }
+
+  /** Ends the wait-state rows of closed keys. */
+  private async close(spec: KeyedTable, keys: readonly string[], at: string): Promise<void> {
+    if (keys.length === 0) return;
+    if (spec.closeUsesTime) await this.db.$executeRawUnsafe(spec.close, keys, at);
+    else await this.db.$executeRawUnsafe(spec.close, keys);
   }
 
   /**
@@ -262,6 +258,22 @@ export class PgChangeRepository implements ChangeRepository {
       JSON.stringify(changes.incidents.map((i) => ({ ...i, jobEffectKey: i.jobEffectKey ?? null, createdAt: at }))),
     );
   }
+}
+
+/** The stepped instances' new state, variables and status (one UPDATE for all); null when none was stepped. */
+function instanceUpdateStatement(changes: ChangeSet, at: string): Statement | null {
+  if (changes.instanceUpdates.length === 0) return null;
+  return {
+    sql: `UPDATE "ProcessInstance" AS p
+            SET state = u.state, variables = u.variables, status = u.status::"InstanceStatus",
+                rev = p.rev + 1, "stepFailures" = 0,
+                "pendingSince" = CASE WHEN u.pending THEN $2::timestamptz END,
+                "endedAt" = CASE WHEN u.ended THEN $2::timestamptz ELSE p."endedAt" END
+           FROM jsonb_to_recordset($1::jsonb)
+                AS u(id bigint, state jsonb, variables jsonb, status text, pending boolean, ended boolean)
+          WHERE p.id = u.id`,
+    params: [JSON.stringify(changes.instanceUpdates), at],
+  };
 }
 
 /** Instances that received events have work: the sweeper must see them if the announcement is lost. */

@@ -1,5 +1,5 @@
 import type { HistoryAppend } from '@baton/runtime';
-import type { Db } from './sql';
+import { runTogether, type Db, type Statement } from './sql';
 
 /**
  * The history's storage: one `HistoryStep` row per instance and step, its
@@ -14,8 +14,8 @@ export const HISTORY_ROW_EVENTS = 1024;
  * The step's history: one `HistoryStep` row per instance (per 1,024 events),
  * its events as parallel arrays in the order they came, rows in that order too.
  */
-export async function insertHistory(db: Db, history: readonly HistoryAppend[]): Promise<void> {
-  if (history.length === 0) return;
+export function historyStatement(history: readonly HistoryAppend[]): Statement | null {
+  if (history.length === 0) return null;
   const rows: { instanceId: string; types: string[]; elementIds: string[]; elementTypes: string[]; elementInstanceIds: (string | null)[]; at: Date[] }[] = [];
   const open = new Map<string, (typeof rows)[number]>();
   for (const h of history) {
@@ -32,15 +32,20 @@ export async function insertHistory(db: Db, history: readonly HistoryAppend[]): 
     row.at.push(h.at);
   }
   // ORDER BY: the ids (evaluated after the sort) follow the rows' order, so an instance's rows keep theirs.
-  await db.$executeRawUnsafe(
-    `INSERT INTO "HistoryStep" ("instanceId", types, "elementIds", "elementTypes", "elementInstanceIds", at)
+  return {
+    sql: `INSERT INTO "HistoryStep" ("instanceId", types, "elementIds", "elementTypes", "elementInstanceIds", at)
      SELECT r."instanceId", r.types::"HistoryEventType"[], r."elementIds", r."elementTypes", r."elementInstanceIds", r.at
        FROM ROWS FROM (jsonb_to_recordset($1::jsonb)
               AS ("instanceId" bigint, types text[], "elementIds" text[], "elementTypes" text[], "elementInstanceIds" bigint[], at timestamptz[]))
             WITH ORDINALITY AS r("instanceId", types, "elementIds", "elementTypes", "elementInstanceIds", at, n)
       ORDER BY r.n`,
-    JSON.stringify(rows),
-  );
+    params: [JSON.stringify(rows)],
+  };
+}
+
+/** Writes a step's history on its own. */
+export async function insertHistory(db: Db, history: readonly HistoryAppend[]): Promise<void> {
+  await runTogether(db, [historyStatement(history)]);
 }
 
 /**

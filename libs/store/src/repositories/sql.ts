@@ -32,12 +32,47 @@ export async function insertRows(
   rows: readonly object[],
   onConflict = '',
 ): Promise<number> {
-  if (rows.length === 0) return 0;
+  const statement = insertRowsStatement(table, columns, rows, onConflict);
+  return statement === null ? 0 : db.$executeRawUnsafe(statement.sql, ...statement.params);
+}
+
+/** {@link insertRows} as a statement to run later or together with others; null for no rows. */
+export function insertRowsStatement(table: string, columns: readonly Column[], rows: readonly object[], onConflict = ''): Statement | null {
+  if (rows.length === 0) return null;
   const names = columns.map((c) => `"${c.name}"`).join(', ');
   const select = columns.map((c) => (c.cast ? `"${c.name}"::${c.cast}` : `"${c.name}"`)).join(', ');
   const record = columns.map((c) => `"${c.name}" ${c.type}`).join(', ');
   const sql = `INSERT INTO "${table}" (${names}) SELECT ${select} FROM jsonb_to_recordset($1::jsonb) AS r(${record}) ${onConflict}`;
-  return db.$executeRawUnsafe(sql, JSON.stringify(rows));
+  return { sql, params: [JSON.stringify(rows)] };
+}
+
+/** A statement with its parameters (`$1`, `$2`, ... in `sql`, and nowhere else a `$` followed by a digit). */
+export interface Statement {
+  readonly sql: string;
+  readonly params: readonly unknown[];
+}
+
+/**
+ * Runs data-modifying statements as one (each a `WITH` query of a single
+ * statement, parameters renumbered): one round trip instead of one each.
+ * Only for statements that touch different rows and do not read what another
+ * of them writes: they all see the snapshot the statement started with, and
+ * Postgres runs them in no set order.
+ */
+export async function runTogether(db: Db, statements: readonly (Statement | null)[]): Promise<void> {
+  const present = statements.filter((s): s is Statement => s !== null);
+  if (present.length === 0) return;
+  if (present.length === 1) {
+    await db.$executeRawUnsafe(present[0].sql, ...present[0].params);
+    return;
+  }
+  const params: unknown[] = [];
+  const parts = present.map((statement, i) => {
+    const offset = params.length;
+    params.push(...statement.params);
+    return `w${i} AS (${statement.sql.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`)})`;
+  });
+  await db.$executeRawUnsafe(`WITH ${parts.join(', ')} SELECT 1`, ...params);
 }
 
 /** A tenant filter: `NULL` (every tenant) or a text[] of tenant ids. */
