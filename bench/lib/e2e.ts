@@ -180,10 +180,10 @@ export async function runE2eCell(plan: E2eCellPlan): Promise<E2eCellResult> {
 
     await sleep(plan.warmupSeconds * 1000);
     if (plan.process === 'R3') {
-      // The work queue is first in, first out: a job's follow-up waits behind the starts queued
-      // before it, so with a slow cell (batch 1) nothing completes until the first backlog has
-      // been worked through. The warm-up lasts until that first wave completed (at most 30 s
-      // more): the windows measure the steady state, not the filling of the pipeline.
+      // A job's follow-up goes ahead of queued starts (the queue's priorities), but the first
+      // wave of starts still has to be stepped to its jobs, and those worked, before anything
+      // completes. The warm-up lasts until that first wave completed (at most 30 s more): the
+      // windows measure the steady state, not the filling of the pipeline.
       const until = performance.now() + 30_000;
       while ((await poll()) < backlogTarget / 2 && performance.now() < until && !feeder.exhausted) await sleep(100);
     }
