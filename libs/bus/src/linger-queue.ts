@@ -107,7 +107,7 @@ export class LingerQueue<T> {
     return [...this.ahead.clear(), ...this.behind.clear()];
   }
 
-  /** Resolves with 1..max values, or with [] once `signal` aborts or the queue is closed. */
+  /** Resolves with values weighing 1..max (or one value that alone weighs more), or with [] once `signal` aborts or the queue is closed. */
   take(max: number, lingerMs: number, signal?: AbortSignal): Promise<T[]> {
     if (this.closed || signal?.aborted) return Promise.resolve([]);
     return new Promise<T[]>((resolve) => {

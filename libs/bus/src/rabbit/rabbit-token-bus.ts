@@ -5,9 +5,8 @@ import { BusError, BusErrorCode } from '../bus.error';
 import type { BackoffOptions } from '@baton/support';
 import type { BatchHandler, ConsumeOptions, Consumer, TokenBus, WorkItem } from '../token-bus.port';
 import { assertConsumeOptions, assertWorkItems, encodeWorkMessage, MAX_ITEMS_PER_MESSAGE } from '../work-item.codec';
-import type { WorkMessage } from './rabbit-publisher';
 import { RabbitConsumer } from './rabbit-consumer';
-import { RabbitPublisher } from './rabbit-publisher';
+import { RabbitPublisher, type WorkMessage } from './rabbit-publisher';
 import { RabbitSession } from './rabbit-session';
 
 export type AmqpConnect = (url: string, socketOptions: SocketOptions) => Promise<ChannelModel>;
@@ -180,7 +179,7 @@ export class RabbitTokenBus implements TokenBus {
  * starts (priority 0) apart, each in order, up to MAX_ITEMS_PER_MESSAGE items
  * a message.
  */
-export function workMessages(items: readonly WorkItem[]): WorkMessage[] {
+function workMessages(items: readonly WorkItem[]): WorkMessage[] {
   const messages: WorkMessage[] = [];
   for (const priority of [1, 0]) {
     const ids = items.filter((item) => (item.start === true ? 0 : 1) === priority).map((item) => item.instanceId);
