@@ -151,7 +151,7 @@ export class HostModule {
         { provide: PrismaClient, useValue: store.prisma },
         {
           provide: RUNTIME_STORE,
-          useFactory: () => new PgRuntimeStore(store.prisma),
+          useFactory: () => new PgRuntimeStore(store.prisma, { setIsolationLevel: store.kind === 'postgres' }),
         },
         { provide: TOKEN_BUS, useFactory: () => createBus(settings, appName) },
         { provide: DEFINITION_CACHE, useFactory: () => createCache(settings, appName) },

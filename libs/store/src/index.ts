@@ -29,7 +29,7 @@ export type { MigrationFile } from './pglite/pglite-migrations';
 export { lockDataDir } from './pglite/data-dir-lock';
 export { startEmbeddedVacuum, vacuumRound, type VacuumRound } from './pglite/embedded-vacuum';
 export type { DataDirLock } from './pglite/data-dir-lock';
-export { PgRuntimeStore, repositoriesOn, classify as classifyStoreError, type PgRuntimeStoreOptions } from './repositories/pg-runtime-store';
+export { defaultIsolationLevel, PgRuntimeStore, repositoriesOn, classify as classifyStoreError, type PgRuntimeStoreOptions } from './repositories/pg-runtime-store';
 export { PgApiKeyRepository, type ApiKeyRow } from './repositories/api-key.repository';
 export { PgAuditRepository, type AuditRow, type AuditFilter } from './repositories/audit.repository';
 export { PgInspectionRepository } from './repositories/inspection.repository';

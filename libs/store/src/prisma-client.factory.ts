@@ -26,16 +26,11 @@ export function createPrismaClient(options: PrismaClientOptions): PrismaClient {
     );
   }
   const target = databaseTarget(options.url, options.schema);
-  // Session settings of every pooled connection. READ COMMITTED, which the
-  // runtime's locking is written for, whatever the server's default: set once
-  // per connection rather than asked for by every transaction (a round trip each).
-  const settings = ['-c default_transaction_isolation=read\\ committed'];
-  if (target.schema) settings.push(`-c search_path="${target.schema}"`);
   const adapter = new PrismaPg(
     {
       connectionString: target.connectionString,
       max: options.poolSize,
-      options: settings.join(' '),
+      ...(target.schema ? { options: `-c search_path="${target.schema}"` } : {}),
     },
     target.schema ? { schema: target.schema } : undefined,
   );

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { applyMigrations, createPrismaClient, PgRuntimeStore, Prisma, StoreError, StoreErrorCode } from '../src';
+import { applyMigrations, createPrismaClient, defaultIsolationLevel, PgRuntimeStore, Prisma, StoreError, StoreErrorCode } from '../src';
 import { big, testKeys } from '../../runtime/test/runtime-harness';
 import { freshSchema, FreshSchema } from './fresh-schema';
 import { runTogether } from '../src/repositories/sql';
@@ -91,7 +91,19 @@ describe('store on Postgres', () => {
       ]);
     });
 
-    it('runs transactions at READ COMMITTED when the server default is another level, without asking each time', async () => {
+    it('asks each transaction for READ COMMITTED only when the server defaults to another level', async () => {
+      const levelsAsked = async (prisma: typeof db.prisma): Promise<unknown[]> => {
+        const spy = jest.spyOn(prisma, '$transaction');
+        const store = new PgRuntimeStore(prisma);
+        await store.transaction(async (tx) => tx.instances.existing([testKeys()]));
+        await store.transaction(async (tx) => tx.instances.existing([testKeys()]));
+        const asked = spy.mock.calls.map((call) => (call[1] as { isolationLevel?: string } | undefined)?.isolationLevel);
+        spy.mockRestore();
+        return asked;
+      };
+      expect(await defaultIsolationLevel(db.prisma)).toBe('read committed');
+      expect(await levelsAsked(db.prisma)).toEqual([undefined, undefined]);
+
       // A role whose sessions default to SERIALIZABLE stands in for a server configured so.
       const role = `baton_iso_${Date.now().toString(36)}`;
       const { Client } = await import('pg');
@@ -103,14 +115,8 @@ describe('store on Postgres', () => {
       url.username = role;
       const prisma = createPrismaClient({ url: url.toString(), poolSize: 1 });
       try {
-        // PgRuntimeStore.transaction asks for no level: its transactions get the session's default.
-        const inTransaction = await prisma.$transaction((tx) => tx.$queryRaw<{ transaction_isolation: string }[]>`SHOW transaction_isolation`);
-        expect(inTransaction).toEqual([{ transaction_isolation: 'read committed' }]);
-        const plain = new Client({ connectionString: url.toString().replace(/\?.*$/, '') });
-        await plain.connect();
-        const { rows } = await plain.query('SHOW transaction_isolation');
-        await plain.end();
-        expect(rows).toEqual([{ transaction_isolation: 'serializable' }]);
+        expect(await defaultIsolationLevel(prisma)).toBe('serializable');
+        expect(await levelsAsked(prisma)).toEqual(['ReadCommitted', 'ReadCommitted']);
       } finally {
         await prisma.$disconnect();
         await admin.query(`DROP ROLE ${role}`);

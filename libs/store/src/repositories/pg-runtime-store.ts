@@ -47,19 +47,29 @@ export function repositoriesOn(db: Db): Repositories {
 export interface PgRuntimeStoreOptions {
   /** How long a transaction may wait for a pooled connection before the caller gets 503. Default 15 s. */
   readonly maxWaitMs?: number;
+  /**
+   * Whether transactions make sure of READ COMMITTED (default true), which the
+   * runtime's locking is written for: a Postgres server may be configured with
+   * another default. The server's default is read once; when it is READ
+   * COMMITTED (as it is unless changed) transactions ask for nothing, else
+   * each asks for the level (a round trip each; safe behind a pooler in
+   * transaction mode, where a session setting would not hold). The embedded
+   * PGlite is one session with Postgres' default, so its store turns this off.
+   */
+  readonly setIsolationLevel?: boolean;
 }
 
 /**
  * The runtime's store on Prisma (Postgres through @prisma/adapter-pg, or the
  * embedded PGlite): every repository runs raw SQL on the client or on an
- * interactive transaction, at READ COMMITTED (the session default that
- * `createPrismaClient` gives every connection; PGlite's default). Failures that mean "the database is not there or
+ * interactive transaction. Failures that mean "the database is not there or
  * is saturated" become {@link StoreUnavailableError} (HTTP 503 with
  * Retry-After); a row lock not granted within the transaction's lock timeout
  * becomes {@link LockTimeoutError}.
  */
 export class PgRuntimeStore implements RuntimeStore {
   readonly repos: Repositories;
+  private askForLevel?: Promise<boolean>;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -70,6 +80,7 @@ export class PgRuntimeStore implements RuntimeStore {
 
   async transaction<R>(work: (tx: Repositories) => Promise<R>, options: TransactionOptions = {}): Promise<R> {
     try {
+      const askForLevel = await this.asksForIsolationLevel();
       return await this.prisma.$transaction(
         async (tx) => {
           if (options.lockTimeoutMs !== undefined) {
@@ -80,12 +91,32 @@ export class PgRuntimeStore implements RuntimeStore {
         {
           maxWait: this.options.maxWaitMs ?? 15_000,
           timeout: options.timeoutMs ?? 60_000,
+          ...(askForLevel ? { isolationLevel: 'ReadCommitted' as const } : {}),
         },
       );
     } catch (e) {
       throw classify(e);
     }
   }
+
+  /** Whether transactions must ask for READ COMMITTED: the server's default, read once (again after a failed read). */
+  private asksForIsolationLevel(): Promise<boolean> {
+    if (this.options.setIsolationLevel === false) return Promise.resolve(false);
+    this.askForLevel ??= defaultIsolationLevel(this.prisma).then(
+      (level) => level !== 'read committed',
+      (e: unknown) => {
+        this.askForLevel = undefined;
+        throw e;
+      },
+    );
+    return this.askForLevel;
+  }
+}
+
+/** The isolation level a new transaction gets on this client's connections unless it asks for one. */
+export async function defaultIsolationLevel(prisma: PrismaClient): Promise<string> {
+  const [row] = await prisma.$queryRawUnsafe<{ level: string }[]>(`SELECT current_setting('default_transaction_isolation') AS level`);
+  return row.level;
 }
 
 /** The client with its failures classified, for statements outside a transaction. */
