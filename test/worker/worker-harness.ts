@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as amqp from 'amqplib';
-import { RabbitTokenBus, type BusLogger } from '@baton/bus';
+import { decodeWorkMessage, RabbitTokenBus, type BusLogger } from '@baton/bus';
 import {
   Announcer,
   DefinitionRegistry,
@@ -257,8 +257,7 @@ export class Scenario {
       for (;;) {
         const message = await channel.get(this.queue, { noAck: false });
         if (message === false) return items;
-        const body = JSON.parse(message.content.toString('utf8')) as { instanceId?: string; instanceIds?: string[] };
-        items += body.instanceIds?.length ?? 1;
+        items += decodeWorkMessage(message.content)?.length ?? 0;
       }
     } finally {
       await connection.close();

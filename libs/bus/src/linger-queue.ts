@@ -45,8 +45,8 @@ class Lane<T> {
     return values;
   }
 
-  /** Values from the front weighing `room` at most together; the first one whatever it weighs when `atLeastOne`. */
-  splice(room: number, atLeastOne: boolean): T[] {
+  /** Values from the front weighing `room` at most together (the first one whatever it weighs when `atLeastOne`), and their weight. */
+  splice(room: number, atLeastOne: boolean): { values: T[]; weight: number } {
     let end = this.head;
     let taken = 0;
     while (end < this.entries.length) {
@@ -62,7 +62,7 @@ class Lane<T> {
       this.entries = this.entries.slice(this.head);
       this.head = 0;
     }
-    return values;
+    return { values, weight: taken };
   }
 }
 
@@ -172,8 +172,7 @@ export class LingerQueue<T> {
   /** A batch weighing `max` at most (or one value that alone weighs more), what was pushed ahead first. */
   private splice(max: number): T[] {
     const first = this.ahead.splice(max, true);
-    const room = max - first.reduce((sum, value) => sum + this.weigh(value), 0);
-    if (room <= 0 || this.ahead.length > 0) return first;
-    return [...first, ...this.behind.splice(room, first.length === 0)];
+    if (first.weight >= max || this.ahead.length > 0) return first.values;
+    return [...first.values, ...this.behind.splice(max - first.weight, first.values.length === 0).values];
   }
 }
