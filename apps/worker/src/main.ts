@@ -3,7 +3,7 @@ import { Logger, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { adapters, loadSettingsOrExit } from '@baton/config';
 import { exitOnSignals, HostConfigError, nestConsoleLogger, nestLogger, nestLogLevels, openStore } from '@baton/host';
-import { LINGER_MS, startWorkerLoops, WorkerHttpServer, WorkerModule } from '@baton/worker';
+import { LINGER_MS, startWorkerLoops, TokenWorker, WorkerHttpServer, WorkerModule } from '@baton/worker';
 
 /** Longest a shutdown may take (the batch in flight included) before the process gives up and exits 1. */
 const SHUTDOWN_GRACE_MS = 25_000;
@@ -36,7 +36,10 @@ async function main(): Promise<void> {
     const { handlerTypes } = loops;
 
     const a = adapters(settings);
-    const queue = a.bus === 'rabbitmq' ? ` queue=${settings.WORK_QUEUE}` : '';
+    const queue =
+      a.bus === 'rabbitmq'
+        ? ` queue=${settings.WORK_QUEUE} (consumer priority ${app.get(TokenWorker).consumerPriority})`
+        : '';
     logger.log(
       `consuming: store=${store.kind} bus=${a.bus}${queue} cache=${a.cache}; batch size ${settings.TOKEN_BATCH_SIZE}, ` +
         `linger ${LINGER_MS} ms, max parallel ${settings.MAX_PARALLEL_TOKENS}, sweep every ${settings.STATE_CHECK_INTERVAL} s; ` +

@@ -35,6 +35,15 @@ export interface ConsumeOptions {
    * handler that keeps failing (database down) does not spin. Default 200.
    */
   readonly retryDelayMs?: number;
+  /**
+   * Consumer priority (a whole number, 0 to 1000; default 0). The broker hands
+   * messages to the consumers of the highest priority while they have room
+   * for more, and to lower ones only when those are full: when work arrives
+   * slower than one consumer takes it, it stays with that one, in full
+   * batches, instead of being spread over every consumer in small ones. The
+   * in-process bus has one consumer per process and ignores it.
+   */
+  readonly priority?: number;
 }
 
 export type BatchHandler = (batch: WorkItem[]) => Promise<void>;

@@ -45,7 +45,7 @@ export function assertWorkItems(items: readonly WorkItem[]): void {
 }
 
 export function assertConsumeOptions(options: ConsumeOptions): void {
-  const { batchSize, lingerMs, retryDelayMs } = options;
+  const { batchSize, lingerMs, retryDelayMs, priority } = options;
   if (!Number.isInteger(batchSize) || batchSize <= 0) {
     throw new BusError(
       BusErrorCode.InvalidArgument,
@@ -61,6 +61,15 @@ export function assertConsumeOptions(options: ConsumeOptions): void {
       `retryDelayMs must be >= 0, got ${retryDelayMs}`,
     );
   }
+  if (priority !== undefined && (!Number.isInteger(priority) || priority < 0 || priority > MAX_CONSUMER_PRIORITY)) {
+    throw new BusError(
+      BusErrorCode.InvalidArgument,
+      `priority must be a whole number from 0 to ${MAX_CONSUMER_PRIORITY}, got ${priority}`,
+    );
+  }
 }
+
+/** Highest consumer priority a consumer may ask for. */
+export const MAX_CONSUMER_PRIORITY = 1000;
 
 export const DEFAULT_RETRY_DELAY_MS = 200;

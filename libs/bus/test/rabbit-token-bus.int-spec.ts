@@ -214,6 +214,59 @@ describe('RabbitTokenBus against a real broker', () => {
     for (const item of inFlightOnA) expect(onB.has(item.instanceId)).toBe(true);
   });
 
+  it('keeps work one consumer keeps up with on the consumer of highest priority, in full batches, and spills over only when it is full', async () => {
+    const queue = uniqueQueue();
+    const high = track(queue);
+    const low = track(queue);
+    const onHigh: string[] = [];
+    const onLow: string[] = [];
+    let hold: Promise<void> | undefined;
+    await high.consume({ batchSize: 10, lingerMs: 5, priority: 10 }, async (batch) => {
+      onHigh.push(...batch.map((item) => item.instanceId));
+      await hold;
+    });
+    await low.consume({ batchSize: 10, lingerMs: 5, priority: 1 }, async (batch) => {
+      onLow.push(...batch.map((item) => item.instanceId));
+    });
+
+    // A trickle, slower than the high consumer takes it: round robin would give the low consumer half.
+    for (const item of items('trickle', 20)) {
+      await high.publish([item]);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await waitFor(() => onHigh.length + onLow.length === 20, 'the trickle');
+    expect(onLow).toEqual([]);
+
+    // The high consumer stuck on a batch: it holds its prefetch (two messages), the rest goes to the low one.
+    const stuck = deferred();
+    releases.push(stuck.resolve);
+    hold = stuck.promise;
+    await high.publish(items('burst', 100)); // 10 messages of 10
+    await waitFor(() => onLow.length >= 80, 'the spill-over', 10_000);
+    stuck.resolve();
+    await waitFor(() => onHigh.length + onLow.length === 120, 'every item');
+    expect(new Set([...onHigh, ...onLow]).size).toBe(120);
+  });
+
+  it('drops a consumer whose batch failed to the lowest priority, so the batch goes to a healthy consumer', async () => {
+    const queue = uniqueQueue();
+    const failing = track(queue, { logger: new CapturingLogger() });
+    const healthy = track(queue);
+    let failures = 0;
+    const onHealthy: string[] = [];
+    await failing.consume({ batchSize: 10, lingerMs: 5, priority: 10, retryDelayMs: 0 }, async () => {
+      failures += 1;
+      throw new Error('database unreachable from this worker');
+    });
+    await healthy.consume({ batchSize: 10, lingerMs: 5, priority: 1 }, async (batch) => {
+      onHealthy.push(...batch.map((item) => item.instanceId));
+    });
+    await failing.publish(items('work', 10));
+    // At its own priority the failing consumer would be handed the requeued batch again and again.
+    await waitFor(() => onHealthy.length === 10, 'the healthy consumer to get the batch', 10_000);
+    expect(failures).toBe(1);
+  });
+
   it('keeps working on a queue an earlier version declared without priorities, first in, first out, and says so', async () => {
     const queue = uniqueQueue();
     await withAdminChannel((channel) => channel.assertQueue(queue, { durable: true }));

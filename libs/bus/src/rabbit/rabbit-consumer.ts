@@ -35,6 +35,8 @@ export class RabbitConsumer implements Consumer {
   private readonly abort = new AbortController();
   private readonly session: RabbitSession<Channel>;
   private consumerTag?: string;
+  /** The last batch was rejected: subscribed at priority 0 until one succeeds. */
+  private failing = false;
   private loop?: Promise<void>;
   private stopped?: Promise<void>;
 
@@ -78,12 +80,40 @@ export class RabbitConsumer implements Consumer {
 
   private async subscribe(channel: Channel): Promise<void> {
     await channel.prefetch(Math.max(2, Math.ceil((this.options.batchSize * 2) / MAX_ITEMS_PER_MESSAGE)));
+    await this.listen(channel);
+  }
+
+  /** x-priority: the broker fills higher-priority consumers first (ConsumeOptions.priority). */
+  private async listen(channel: Channel): Promise<void> {
     const { consumerTag } = await channel.consume(
       this.queue,
       (message) => this.onDelivery(channel, message),
-      { noAck: false },
+      { noAck: false, priority: this.failing ? 0 : (this.options.priority ?? 0) },
     );
     this.consumerTag = consumerTag;
+  }
+
+  /**
+   * A consumer whose batches fail (its database unreachable from here) drops
+   * to the lowest priority until one succeeds again: otherwise the broker,
+   * filling the highest-priority consumer first, would keep handing it the
+   * work it hands back while healthy consumers wait. Deliveries already
+   * received stay on the channel across the resubscription and are settled
+   * as usual.
+   */
+  private async setFailing(failing: boolean): Promise<void> {
+    if (this.failing === failing) return;
+    this.failing = failing;
+    if (!this.options.priority) return;
+    const channel = this.session.channel;
+    if (!channel || this.consumerTag === undefined || this.abort.signal.aborted) return;
+    try {
+      await channel.cancel(this.consumerTag);
+      await this.listen(channel);
+    } catch (err) {
+      // The channel is going down: the session resubscribes (at the priority now in force).
+      this.logger.warn(`could not change the consumer's priority: ${describeError(err)}`);
+    }
   }
 
   private onDelivery(channel: Channel, message: ConsumeMessage | null): void {
@@ -131,8 +161,11 @@ export class RabbitConsumer implements Consumer {
           `channel lost before a batch of ${items.length} was settled; it will be redelivered`,
         );
       } else {
+        // Demoted before the batch goes back, so that it goes to a healthy consumer.
+        if (!handled) await this.setFailing(true);
         settle(last.channel, last.message, handled ? 'ack-up-to' : 'requeue-up-to');
       }
+      if (handled) await this.setFailing(false);
       if (!handled) await sleep(retryDelayMs, signal);
     }
   }

@@ -1,5 +1,6 @@
+import { randomInt } from 'node:crypto';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import type { Consumer, TokenBus, WorkItem } from '@baton/bus';
+import { MAX_CONSUMER_PRIORITY, type Consumer, type TokenBus, type WorkItem } from '@baton/bus';
 import type { Settings } from '@baton/config';
 import { SETTINGS, TOKEN_BUS } from '@baton/host';
 import { Sweeper, UnitOfWork, type BatchReport } from '@baton/runtime';
@@ -36,6 +37,14 @@ export class TokenWorker implements BeforeApplicationShutdown {
   private stopping?: Promise<void>;
   private current: TokenWorkerState = 'idle';
   private totals = { batches: 0, items: 0, stepped: 0, failed: 0 };
+  /**
+   * This worker's place among the token queue's consumers, drawn once per
+   * process: the broker fills the highest first, so work that one worker keeps
+   * up with stays with it in full batches, and the others take what it cannot
+   * (docs/architecture.md, "Batches that stay full"). Never 0, which a worker
+   * whose batches fail drops to.
+   */
+  readonly consumerPriority = randomInt(1, MAX_CONSUMER_PRIORITY + 1);
 
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
@@ -58,7 +67,12 @@ export class TokenWorker implements BeforeApplicationShutdown {
     this.current = 'starting';
     const consumer = await this.bus.consume(
       // The pause after a failure happens in `handle`, where it can grow; none on top of it.
-      { batchSize: this.settings.TOKEN_BATCH_SIZE, lingerMs: LINGER_MS, retryDelayMs: 0 },
+      {
+        batchSize: this.settings.TOKEN_BATCH_SIZE,
+        lingerMs: LINGER_MS,
+        retryDelayMs: 0,
+        priority: this.consumerPriority,
+      },
       (items) => this.handle(items),
     );
     if (this.stopping !== undefined) {
