@@ -149,7 +149,7 @@ export async function startWorker(spec: WorkerSpec): Promise<BenchChild & { port
       TOKEN_BATCH_SIZE: String(spec.batchSize),
       METRICS_PORT: String(port),
       // Four workers and the bench share Postgres' 100 connections with whatever else runs here;
-      // a worker handles one batch at a time, so a small pool is all it uses.
+      // a worker has TOKEN_CONCURRENCY (2) batches in flight, so a small pool is all it uses.
       DB_POOL_SIZE: '4',
       LOG_LEVEL: 'warn',
       ...spec.env,

@@ -41,7 +41,7 @@ async function until(check: () => boolean, timeoutMs = 2_000): Promise<void> {
   }
 }
 
-function worker(processor: ManualProcessor, bus: InProcessTokenBus) {
+function worker(processor: ManualProcessor, bus: InProcessTokenBus, concurrency = 1) {
   let sweeping = false;
   const sweeper = {
     start: () => {
@@ -51,7 +51,7 @@ function worker(processor: ManualProcessor, bus: InProcessTokenBus) {
       };
     },
   } as unknown as Sweeper;
-  const settings = { TOKEN_BATCH_SIZE: 10 } as Settings;
+  const settings = { TOKEN_BATCH_SIZE: 10, TOKEN_CONCURRENCY: concurrency } as Settings;
   return {
     worker: new TokenWorker(settings, bus, processor as unknown as UnitOfWork, sweeper),
     sweeping: () => sweeping,
@@ -87,6 +87,32 @@ describe('TokenWorker', () => {
     await until(() => w.stats.batches === 2);
     expect(w.stats).toEqual({ batches: 2, items: 2, stepped: 2, failed: 1 });
     await w.stop();
+    await bus.close();
+  });
+
+  it('steps TOKEN_CONCURRENCY batches at once, and stop waits for every one of them', async () => {
+    const bus = new InProcessTokenBus({ logger: silent });
+    const processor = new ManualProcessor();
+    const { worker: w } = worker(processor, bus, 2);
+    await w.start();
+    await bus.publish([{ instanceId: 'a' }]);
+    await until(() => processor.calls.length === 1);
+    // The first batch is still in flight: the second consumer takes the next one.
+    await bus.publish([{ instanceId: 'b' }]);
+    await until(() => processor.calls.length === 2);
+    await bus.publish([{ instanceId: 'c' }]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(processor.calls.map((call) => call.ids)).toEqual([['a'], ['b']]);
+
+    let stopped = false;
+    const stopping = w.stop().then(() => (stopped = true));
+    processor.calls[0].resolve();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(stopped).toBe(false);
+    processor.calls[1].resolve();
+    await stopping;
+    expect(w.stats).toMatchObject({ batches: 2, items: 2 });
+    expect(await bus.depth()).toBe(1);
     await bus.close();
   });
 

@@ -16,7 +16,7 @@ import { createBatonApp, startBaton } from './baton-app';
  * REDIS_URL switches its port to the real server.
  */
 
-/** Longest a shutdown may take (the batch in flight included) before the process gives up and exits 1. */
+/** Longest a shutdown may take (the batches in flight included) before the process gives up and exits 1. */
 const SHUTDOWN_GRACE_MS = 25_000;
 
 const logger = new Logger('Baton');

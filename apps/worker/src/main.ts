@@ -5,7 +5,7 @@ import { adapters, loadSettingsOrExit } from '@baton/config';
 import { exitOnSignals, HostConfigError, nestConsoleLogger, nestLogger, nestLogLevels, openStore } from '@baton/host';
 import { LINGER_MS, startWorkerLoops, TokenWorker, WorkerHttpServer, WorkerModule } from '@baton/worker';
 
-/** Longest a shutdown may take (the batch in flight included) before the process gives up and exits 1. */
+/** Longest a shutdown may take (the batches in flight included) before the process gives up and exits 1. */
 const SHUTDOWN_GRACE_MS = 25_000;
 
 const logger = new Logger('Worker');
@@ -15,13 +15,13 @@ async function main(): Promise<void> {
   // Colours only on a terminal; Nest's per-module lines at debug.
   Logger.overrideLogger(nestConsoleLogger(settings.LOG_LEVEL));
   let app: INestApplicationContext | undefined;
-  // SIGTERM/SIGINT: stop taking batches, let the batch in flight commit and be acked, stop the
+  // SIGTERM/SIGINT: stop taking batches, let the batches in flight commit and be acked, stop the
   // sweeper and the timer poller, settle the jobs the handlers hold, close bus, cache and store
   // (Nest's shutdown hooks, in that order), exit 0.
   const signals = exitOnSignals(() => app?.close(), {
     graceMs: SHUTDOWN_GRACE_MS,
     logger: nestLogger('Worker'),
-    what: 'finishing the batch in flight',
+    what: 'finishing the batches in flight',
   });
 
   try {
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
         ? ` queue=${settings.WORK_QUEUE} (consumer priority ${app.get(TokenWorker).consumerPriority})`
         : '';
     logger.log(
-      `consuming: store=${store.kind} bus=${a.bus}${queue} cache=${a.cache}; batch size ${settings.TOKEN_BATCH_SIZE}, ` +
+      `consuming: store=${store.kind} bus=${a.bus}${queue} cache=${a.cache}; batch size ${settings.TOKEN_BATCH_SIZE}, ${settings.TOKEN_CONCURRENCY} at once, ` +
         `linger ${LINGER_MS} ms, max parallel ${settings.MAX_PARALLEL_TOKENS}, sweep every ${settings.STATE_CHECK_INTERVAL} s; ` +
         `health and metrics on ${settings.METRICS_HOST}:${port}`,
     );

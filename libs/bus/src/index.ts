@@ -1,7 +1,7 @@
 export type { BatchHandler, ConsumeOptions, Consumer, TokenBus, WorkItem } from './token-bus.port';
 export { consoleBusLogger, type BusLogger } from './bus-logger';
 export { BusError, BusErrorCode } from './bus.error';
-export { decodeWorkMessage, MAX_CONSUMER_PRIORITY } from './work-item.codec';
+export { decodeWorkMessage } from './work-item.codec';
 export type { BackoffOptions } from '@baton/support';
 export {
   InProcessTokenBus,

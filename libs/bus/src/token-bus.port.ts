@@ -36,7 +36,7 @@ export interface ConsumeOptions {
    */
   readonly retryDelayMs?: number;
   /**
-   * Consumer priority (a whole number, 0 to 1000; default 0). The broker hands
+   * Consumer priority (a whole number >= 0; default 0). The broker hands
    * messages to the consumers of the highest priority while they have room
    * for more, and to lower ones only when those are full: when work arrives
    * slower than one consumer takes it, it stays with that one, in full

@@ -61,15 +61,12 @@ export function assertConsumeOptions(options: ConsumeOptions): void {
       `retryDelayMs must be >= 0, got ${retryDelayMs}`,
     );
   }
-  if (priority !== undefined && (!Number.isInteger(priority) || priority < 0 || priority > MAX_CONSUMER_PRIORITY)) {
+  if (priority !== undefined && (!Number.isInteger(priority) || priority < 0 || priority > 2 ** 31 - 1)) {
     throw new BusError(
       BusErrorCode.InvalidArgument,
-      `priority must be a whole number from 0 to ${MAX_CONSUMER_PRIORITY}, got ${priority}`,
+      `priority must be a whole number from 0 to 2^31 - 1, got ${priority}`,
     );
   }
 }
-
-/** Highest consumer priority a consumer may ask for. */
-export const MAX_CONSUMER_PRIORITY = 1000;
 
 export const DEFAULT_RETRY_DELAY_MS = 200;

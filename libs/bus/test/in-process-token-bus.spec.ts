@@ -78,7 +78,7 @@ describe('InProcessTokenBus', () => {
       code: 'BUS_INVALID_ARGUMENT',
     });
     await expect(
-      bus.consume({ batchSize: 1, lingerMs: 0, priority: 1001 }, async () => undefined),
+      bus.consume({ batchSize: 1, lingerMs: 0, priority: -1 }, async () => undefined),
     ).rejects.toMatchObject({ code: 'BUS_INVALID_ARGUMENT', message: expect.stringContaining('priority') });
     await bus.close();
   });

@@ -311,6 +311,12 @@ const schema = z.object({
   METRICS_TOKEN: optionalText,
   DB_POOL_SIZE: positiveInt('DB_POOL_SIZE', 10),
   TOKEN_BATCH_SIZE: positiveInt('TOKEN_BATCH_SIZE', 100),
+  /**
+   * Batches one worker steps at once, each its own consumer and transaction:
+   * while one waits on Postgres the next is stepped. Each holds a connection
+   * of DB_POOL_SIZE while it runs (at most DB_POOL_SIZE).
+   */
+  TOKEN_CONCURRENCY: positiveInt('TOKEN_CONCURRENCY', 2),
   MAX_PARALLEL_TOKENS: positiveInt('MAX_PARALLEL_TOKENS', 50),
   STATE_CHECK_INTERVAL: positiveInt('STATE_CHECK_INTERVAL', 5),
   MAX_VARIABLE_SIZE: positiveInt('MAX_VARIABLE_SIZE', 1_048_576),
@@ -442,6 +448,12 @@ export function loadSettings(env: Record<string, string | undefined>): Settings 
   }
   const auth = result.data.AUTH ?? [];
   const problems: string[] = [];
+  if (result.data.TOKEN_CONCURRENCY > result.data.DB_POOL_SIZE) {
+    problems.push(
+      `TOKEN_CONCURRENCY (${result.data.TOKEN_CONCURRENCY}) must not exceed DB_POOL_SIZE (${result.data.DB_POOL_SIZE}): ` +
+        'each batch in flight holds a connection of the pool',
+    );
+  }
   if (auth.includes('basic') && result.data.AUTH_USERS_FILE === undefined) {
     problems.push('AUTH includes basic, so AUTH_USERS_FILE must name the JSON file of users');
   }

@@ -36,6 +36,14 @@ describe('settings', () => {
     );
   });
 
+  it('refuses more batches in flight than the pool has connections', () => {
+    expect(() => loadSettings({ TOKEN_CONCURRENCY: '5', DB_POOL_SIZE: '4' })).toThrow(
+      /TOKEN_CONCURRENCY \(5\) must not exceed DB_POOL_SIZE \(4\)/,
+    );
+    expect(loadSettings({ TOKEN_CONCURRENCY: '4', DB_POOL_SIZE: '4' }).TOKEN_CONCURRENCY).toBe(4);
+    expect(loadSettings({}).TOKEN_CONCURRENCY).toBe(2);
+  });
+
   it('does not print passwords of bad URLs', () => {
     expect(() => loadSettings({ REDIS_URL: 'http://user:secret@host' })).toThrow(/REDIS_URL must use/);
     const bad = (): unknown => loadSettings({ DATABASE_URL: 'postgres://user:secret@[bad-host' });

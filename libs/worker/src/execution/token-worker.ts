@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import { MAX_CONSUMER_PRIORITY, type Consumer, type TokenBus, type WorkItem } from '@baton/bus';
+import type { Consumer, TokenBus, WorkItem } from '@baton/bus';
 import type { Settings } from '@baton/config';
 import { SETTINGS, TOKEN_BUS } from '@baton/host';
 import { Sweeper, UnitOfWork, type BatchReport } from '@baton/runtime';
@@ -12,6 +12,9 @@ import { sleep } from '@baton/support';
  */
 export const LINGER_MS = 2;
 
+/** Consumer priorities: each of a worker's consumers has a band of this size (see `consumerPriority`). */
+const PRIORITY_BAND = 1000;
+
 /** Pause after the n-th failed batch in a row, before the batch is handed back: 250 ms doubling to 5 s. */
 export function failureBackoffMs(failures: number): number {
   return Math.min(5_000, 250 * 2 ** Math.max(0, Math.min(failures - 1, 5)));
@@ -21,7 +24,9 @@ export type TokenWorkerState = 'idle' | 'starting' | 'running' | 'stopping' | 's
 
 /**
  * The worker's loop: batches of work items off the token bus into the unit
- * of work, and the sweeper beside it. A batch is acked by the bus
+ * of work, TOKEN_CONCURRENCY of them at once (one consumer each, so that a
+ * batch is stepped while another waits on Postgres), and the sweeper beside
+ * it. A batch is acked by the bus
  * only when `process` resolved, i.e. after its transaction committed (its
  * follow-up work is announced without waiting for the broker); a batch that fails (Postgres down) is handed
  * back after a pause that grows with consecutive failures, so an outage does
@@ -31,20 +36,19 @@ export type TokenWorkerState = 'idle' | 'starting' | 'running' | 'stopping' | 's
 export class TokenWorker implements BeforeApplicationShutdown {
   private readonly logger = new Logger('TokenWorker');
   private readonly halt = new AbortController();
-  private consumer?: Consumer;
+  private consumers: Consumer[] = [];
   private stopSweeper?: () => Promise<void>;
   private failures = 0;
   private stopping?: Promise<void>;
   private current: TokenWorkerState = 'idle';
   private totals = { batches: 0, items: 0, stepped: 0, failed: 0 };
   /**
-   * This worker's place among the token queue's consumers, drawn once per
-   * process: the broker fills the highest first, so work that one worker keeps
-   * up with stays with it in full batches, and the others take what it cannot
-   * (docs/architecture.md, "Batches that stay full"). Never 0, which a worker
-   * whose batches fail drops to.
+   * This worker's place among the work queue's consumers, drawn once per
+   * process (0 to 999): the broker fills the highest first, so work that one
+   * worker keeps up with stays with it in full batches, and the others take
+   * what it cannot (docs/architecture.md, "Batches that stay full").
    */
-  readonly consumerPriority = randomInt(1, MAX_CONSUMER_PRIORITY + 1);
+  readonly consumerPriority = randomInt(0, PRIORITY_BAND);
 
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
@@ -65,29 +69,37 @@ export class TokenWorker implements BeforeApplicationShutdown {
   async start(): Promise<void> {
     if (this.current !== 'idle') return;
     this.current = 'starting';
-    const consumer = await this.bus.consume(
-      // The pause after a failure happens in `handle`, where it can grow; none on top of it.
-      {
-        batchSize: this.settings.TOKEN_BATCH_SIZE,
-        lingerMs: LINGER_MS,
-        retryDelayMs: 0,
-        priority: this.consumerPriority,
-      },
-      (items) => this.handle(items),
+    const concurrency = this.settings.TOKEN_CONCURRENCY;
+    const consumers = await Promise.all(
+      Array.from({ length: concurrency }, (_, i) =>
+        this.bus.consume(
+          {
+            batchSize: this.settings.TOKEN_BATCH_SIZE,
+            lingerMs: LINGER_MS,
+            // The pause after a failure happens in `handle`, where it can grow; none on top of it.
+            retryDelayMs: 0,
+            // Every worker's first consumer ranks above every worker's second, and so on: work
+            // spills over to another worker before a worker takes a second batch. Never 0, which
+            // a consumer whose batch failed drops to.
+            priority: (concurrency - i) * PRIORITY_BAND + this.consumerPriority,
+          },
+          (items) => this.handle(items),
+        ),
+      ),
     );
     if (this.stopping !== undefined) {
       // A shutdown began while we were subscribing.
-      await consumer.stop();
+      await Promise.all(consumers.map((consumer) => consumer.stop()));
       return;
     }
-    this.consumer = consumer;
+    this.consumers = consumers;
     this.stopSweeper = this.sweeper.start();
     this.current = 'running';
   }
 
   /**
-   * Stops taking batches and the sweeper; resolves once the batch in flight
-   * has committed and been acked. Runs before the host closes the bus and the store.
+   * Stops taking batches and the sweeper; resolves once the batches in flight
+   * have committed and been acked. Runs before the host closes the bus and the store.
    */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
@@ -95,7 +107,7 @@ export class TokenWorker implements BeforeApplicationShutdown {
       // Cuts a failure pause short: the batch is handed back at once.
       this.halt.abort();
       // The sweeper stops with the consumer, so nothing new is queued while the last batch drains.
-      await Promise.all([this.consumer?.stop(), this.stopSweeper?.()]);
+      await Promise.all([...this.consumers.map((consumer) => consumer.stop()), this.stopSweeper?.()]);
       this.current = 'stopped';
       const { batches, items, stepped, failed } = this.totals;
       this.logger.log(
