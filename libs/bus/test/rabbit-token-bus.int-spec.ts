@@ -220,7 +220,7 @@ describe('RabbitTokenBus against a real broker', () => {
     const low = track(queue);
     const onHigh: string[] = [];
     const onLow: string[] = [];
-    let hold: Promise<void> | undefined;
+    let hold: Promise<void> = Promise.resolve();
     await high.consume({ batchSize: 10, lingerMs: 5, priority: 10 }, async (batch) => {
       onHigh.push(...batch.map((item) => item.instanceId));
       await hold;
