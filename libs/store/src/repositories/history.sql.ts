@@ -16,8 +16,20 @@ export const HISTORY_ROW_EVENTS = 1024;
  */
 export function historyStatement(history: readonly HistoryAppend[]): Statement | null {
   if (history.length === 0) return null;
-  const rows: { instanceId: string; types: string[]; elementIds: string[]; elementTypes: string[]; elementInstanceIds: (string | null)[]; at: Date[] }[] = [];
+  const rows: { instanceId: string; types: string[]; elementIds: string[]; elementTypes: string[]; elementInstanceIds: (string | null)[]; at: (string | null)[] }[] = [];
   const open = new Map<string, (typeof rows)[number]>();
+  // A step's events share a few clock readings: each one's JSON text is made once (Date#toJSON
+  // per event was three quarters of this function's time at 100 instances per batch).
+  const texts = new Map<number, string | null>();
+  const text = (at: Date): string | null => {
+    const ms = at.getTime();
+    let t = texts.get(ms);
+    if (t === undefined) {
+      t = at.toJSON();
+      texts.set(ms, t);
+    }
+    return t;
+  };
   for (const h of history) {
     let row = open.get(h.instanceId);
     if (row === undefined || row.types.length === HISTORY_ROW_EVENTS) {
@@ -29,7 +41,7 @@ export function historyStatement(history: readonly HistoryAppend[]): Statement |
     row.elementIds.push(h.elementId);
     row.elementTypes.push(h.elementType);
     row.elementInstanceIds.push(h.elementInstanceId);
-    row.at.push(h.at);
+    row.at.push(text(h.at));
   }
   // ORDER BY: the ids (evaluated after the sort) follow the rows' order, so an instance's rows keep theirs.
   return {
