@@ -145,7 +145,7 @@ export class PgChangeRepository implements ChangeRepository {
     await runTogether(db, [
       instanceUpdateStatement(changes, at),
       historyStatement(changes.history),
-      insertRowsStatement(JOBS.table, JOBS.columns, changes.jobs.open.map((row) => ({ ...row, availableAt: at, createdAt: at })), JOBS.onConflict),
+      openStatement(JOBS, changes.jobs, { availableAt: at, createdAt: at }),
       changes.consumedEvents.length === 0
         ? null
         : { sql: `DELETE FROM "InstanceEvent" WHERE id = ANY($1::bigint[])`, params: [changes.consumedEvents] },
@@ -186,13 +186,7 @@ export class PgChangeRepository implements ChangeRepository {
 
   /** Wait-state rows: inserts for the keys whose last change opened them, one statement ending the rest. */
   private async keyed<T extends object>(spec: KeyedTable, changes: KeyedChanges<T>, at: string, extra: object): Promise<void> {
-    await insertRows(
-      this.db,
-      spec.table,
-      spec.columns,
-      changes.open.map((row) => ({ ...row, ...extra })),
-      spec.onConflict,
-    );
+    await runTogether(this.db, [openStatement(spec, changes, extra)]);
     await this.close(spec, changes.close, at);
   }
 
@@ -258,6 +252,11 @@ export class PgChangeRepository implements ChangeRepository {
       JSON.stringify(changes.incidents.map((i) => ({ ...i, jobEffectKey: i.jobEffectKey ?? null, createdAt: at }))),
     );
   }
+}
+
+/** The inserts of the wait-state rows whose keys' last change opened them (`extra`: columns every row gets); null for none. */
+function openStatement<T extends object>(spec: KeyedTable, changes: KeyedChanges<T>, extra: object): Statement | null {
+  return insertRowsStatement(spec.table, spec.columns, changes.open.map((row) => ({ ...row, ...extra })), spec.onConflict);
 }
 
 /** The stepped instances' new state, variables and status (one UPDATE for all); null when none was stepped. */
