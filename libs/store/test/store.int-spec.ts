@@ -92,17 +92,19 @@ describe('store on Postgres', () => {
     });
 
     it('asks each transaction for READ COMMITTED only when the server defaults to another level', async () => {
+      // What each transaction began with, as sent to the server on the client's pool.
       const levelsAsked = async (prisma: typeof db.prisma): Promise<unknown[]> => {
-        const spy = jest.spyOn(prisma, '$transaction');
+        const { Client } = await import('pg');
+        const spy = jest.spyOn(Client.prototype, 'query');
         const store = new PgRuntimeStore(prisma);
         await store.transaction(async (tx) => tx.instances.existing([testKeys()]));
         await store.transaction(async (tx) => tx.instances.existing([testKeys()]));
-        const asked = spy.mock.calls.map((call) => (call[1] as { isolationLevel?: string } | undefined)?.isolationLevel);
+        const asked = spy.mock.calls.map((call) => call[0]).filter((sql) => typeof sql === 'string' && sql.startsWith('BEGIN'));
         spy.mockRestore();
         return asked;
       };
       expect(await defaultIsolationLevel(db.prisma)).toBe('read committed');
-      expect(await levelsAsked(db.prisma)).toEqual([undefined, undefined]);
+      expect(await levelsAsked(db.prisma)).toEqual(['BEGIN', 'BEGIN']);
 
       // A role whose sessions default to SERIALIZABLE stands in for a server configured so.
       const role = `baton_iso_${Date.now().toString(36)}`;
@@ -116,7 +118,7 @@ describe('store on Postgres', () => {
       const prisma = createPrismaClient({ url: url.toString(), poolSize: 1 });
       try {
         expect(await defaultIsolationLevel(prisma)).toBe('serializable');
-        expect(await levelsAsked(prisma)).toEqual(['ReadCommitted', 'ReadCommitted']);
+        expect(await levelsAsked(prisma)).toEqual(['BEGIN ISOLATION LEVEL READ COMMITTED', 'BEGIN ISOLATION LEVEL READ COMMITTED']);
       } finally {
         await prisma.$disconnect();
         await admin.query(`DROP ROLE ${role}`);
