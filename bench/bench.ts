@@ -71,7 +71,7 @@ function cellPlan(spec: E2eCellSpec, options: BenchOptions): E2eCellPlan {
     warmupSeconds: quick ? 2 : 3,
     windows: quick ? 2 : headline ? 5 : 3,
     windowSeconds: quick ? 1.5 : 2,
-    maxInstances: quick ? 30_000 : 100_000,
+    maxInstances: quick ? 30_000 : 200_000,
     rabbitmqUrl: options.rabbitmqUrl,
   };
 }
