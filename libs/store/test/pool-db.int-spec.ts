@@ -119,6 +119,26 @@ describe('the runtime store on the pool directly', () => {
     expect(inUse()).toBe(0);
   });
 
+  it('survives its connection being cut mid-transaction: the work fails as unavailable, the next transaction runs', async () => {
+    const admin = new Client({ connectionString: db.baseUrl });
+    await admin.connect();
+    try {
+      const cut = transaction(async (tx) => {
+        const [{ pid }] = await tx.$queryRawUnsafe<{ pid: number }[]>(`SELECT pg_backend_pid() AS pid`);
+        await tx.$executeRawUnsafe(`INSERT INTO pooled VALUES (7, 'cut off')`);
+        await admin.query(`SELECT pg_terminate_backend($1)`, [pid]);
+        // The server is gone from under this statement: it fails, and the connection says so as an event too.
+        await tx.$queryRawUnsafe(`SELECT pg_sleep(0.2)`);
+      }).catch((e: unknown) => e);
+      expect(classifyStoreError(await cut)).toBeInstanceOf(StoreUnavailableError);
+    } finally {
+      await admin.end();
+    }
+    expect(await notes()).toEqual([]);
+    await expect(transaction((tx) => tx.$queryRawUnsafe(`SELECT 1 AS one`))).resolves.toEqual([{ one: 1 }]);
+    expect(inUse()).toBe(0);
+  });
+
   it('gives up waiting for a connection after maxWaitMs with StoreUnavailableError', async () => {
     const pool = poolOf(db.prisma)!;
     const waitingStore = store({ maxWaitMs: 200 });

@@ -122,9 +122,17 @@ export async function poolTransaction<R>(pool: Pool, work: (db: Db) => Promise<R
   // Whether the connection is back outside a transaction (COMMIT or ROLLBACK went through): only then is it reused.
   let closed = false;
   let released = false;
+  // A connection that breaks while checked out says so as an 'error' event, which would crash the
+  // process with no listener (the pool listens only while a connection is idle); the statement
+  // running on it fails anyway, and the connection is not reused.
+  const broken = (): void => {
+    closed = false;
+  };
+  client.on('error', broken);
   const release = (): void => {
     if (released) return;
     released = true;
+    client.removeListener('error', broken);
     client.release(closed ? undefined : true);
   };
   let timer: NodeJS.Timeout | undefined;
