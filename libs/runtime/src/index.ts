@@ -3,8 +3,9 @@ export type { RuntimeLogger } from './logger';
 export { VariableLimits, type VariableLimitSettings } from './variable-limits';
 export { describeUnstorable, findUnstorable, type Unstorable, type UnstorableReason } from './unstorable';
 export { FailureKind, notify, observers, type BatchChunkReport, type BatchReport, type JobEventOutcome, type RuntimeObserver } from './observer';
-export { isKey, KEY_EPOCH_MS, keyTime, KeyGenerator, KeyLeaseExpiredError, MAX_NODE, type Key } from './keys/key-generator';
-export { LeasedKeys, type KeyNodeLeaseOptions, type KeyNodeRepository } from './keys/key-node-lease';
+export { isKey, KEY_EPOCH_MS, keyNode, keyTime, KeyGenerator, KeyLeaseExpiredError, MAX_NODE, type Key } from './keys/key-generator';
+export { ALL_NODES, LeasedKeys, type KeyNodeLeaseOptions, type KeyNodeRepository, type NodeRange } from './keys/key-node-lease';
+export { PartitionedUnitOfWork, partitionNodes, partitionOf, type InstanceStepper } from './partitions/store-partitions';
 export * from './ports/records';
 export type * from './ports/changes';
 export {

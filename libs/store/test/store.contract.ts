@@ -514,6 +514,18 @@ export function describeStoreContract(adapter: StoreAdapter): void {
         expect(await nodes.claim('owner-c', 60_000)).toBe(a);
         await rt.prisma.keyNode.deleteMany({});
       });
+
+      it("leases only from a store partition's range of nodes, and none once the range is taken", async () => {
+        const nodes = rt.runtime.repos.keyNodes;
+        const range = { from: 512, to: 514 };
+        const claimed = await Promise.all(['p-a', 'p-b', 'p-c'].map((owner) => nodes.claim(owner, 60_000, range)));
+        expect([...claimed].sort()).toEqual([512, 513, 514]);
+        expect(await nodes.claim('p-d', 60_000, range)).toBeNull();
+        // Nodes outside the range are still free for the rest.
+        const other = await nodes.claim('other', 60_000);
+        expect(other === null || (other >= 512 && other <= 514)).toBe(false);
+        await rt.prisma.keyNode.deleteMany({});
+      });
     });
 
     describe('the unit of work', () => {

@@ -35,6 +35,11 @@ export function keyTime(key: Key): number {
   return ms === 0 ? 0 : ms + KEY_EPOCH_MS;
 }
 
+/** The node number a generated key was made on (0 for keys from before keys carried one). */
+export function keyNode(key: Key): number {
+  return Number((BigInt(key) >> BigInt(SEQUENCE_BITS)) & BigInt(MAX_NODE));
+}
+
 export class KeyLeaseExpiredError extends Error {
   constructor(node: number) {
     super(`the lease of key node ${node} ran out before it was renewed; keys cannot be generated until it is`);

@@ -1,9 +1,18 @@
-import { KeyGenerator, type Key } from './key-generator';
+import { KeyGenerator, MAX_NODE, type Key } from './key-generator';
+
+/** Node numbers from `from` to `to`, both included. */
+export interface NodeRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** Every node number: a store that is not partitioned. */
+export const ALL_NODES: NodeRange = { from: 0, to: MAX_NODE };
 
 /** Where node numbers are leased (the store's "KeyNode" table). */
 export interface KeyNodeRepository {
-  /** Takes a free node (never leased, or its lease ran out); null when all are taken. */
-  claim(owner: string, leaseMs: number): Promise<number | null>;
+  /** Takes a free node of `nodes` (never leased, or its lease ran out); null when all are taken. */
+  claim(owner: string, leaseMs: number, nodes?: NodeRange): Promise<number | null>;
   /** Extends the lease; false when the node is no longer this owner's. */
   renew(node: number, owner: string, leaseMs: number): Promise<boolean>;
   release(node: number, owner: string): Promise<void>;
@@ -16,6 +25,8 @@ export interface KeyNodeLeaseOptions {
   readonly renewalsPerLease?: number;
   readonly onError?: (error: Error) => void;
   readonly clock?: () => number;
+  /** The node numbers this process may lease: a store partition's own range (`partitionNodes`). Default all. */
+  readonly nodes?: NodeRange;
 }
 
 /**
@@ -48,10 +59,11 @@ export class LeasedKeys {
       renewalsPerLease: options.renewalsPerLease ?? 4,
       clock: options.clock ?? Date.now,
       onError: options.onError,
+      nodes: options.nodes ?? ALL_NODES,
     };
     const started = resolved.clock();
-    const node = await repository.claim(owner, resolved.leaseMs);
-    if (node === null) throw new Error('every key node (1,024) is leased: too many Baton processes share this store');
+    const node = await repository.claim(owner, resolved.leaseMs, resolved.nodes);
+    if (node === null) throw new Error(`every key node (${describe(resolved.nodes)}) is leased: too many Baton processes share this store`);
     const keys = new LeasedKeys(repository, owner, node, resolved, started);
     keys.timer = setInterval(() => void keys.renew(), Math.max(1, Math.floor(resolved.leaseMs / resolved.renewalsPerLease)));
     keys.timer.unref();
@@ -86,8 +98,8 @@ export class LeasedKeys {
         return;
       }
       // The lease ran out and another process took the number: take a new one.
-      const node = await this.repository.claim(this.owner, this.options.leaseMs);
-      if (node === null) throw new Error('every key node (1,024) is leased');
+      const node = await this.repository.claim(this.owner, this.options.leaseMs, this.options.nodes);
+      if (node === null) throw new Error(`every key node (${describe(this.options.nodes)}) is leased`);
       this.node = node;
       this.generator = this.generatorFor(node);
       this.validUntil = this.expiryFrom(started);
@@ -104,4 +116,9 @@ export class LeasedKeys {
   private generatorFor(node: number): KeyGenerator {
     return new KeyGenerator({ node, clock: this.options.clock, validUntil: () => this.validUntil });
   }
+}
+
+function describe(nodes: NodeRange): string {
+  const count = nodes.to - nodes.from + 1;
+  return count === MAX_NODE + 1 ? '1,024' : `${count.toLocaleString('en-US')}, ${nodes.from} to ${nodes.to}`;
 }

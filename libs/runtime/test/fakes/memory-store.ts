@@ -1,8 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { isCommand, processVariables, type EngineEvent, type InstanceState, type Variables } from '@baton/engine';
 import {
+  ALL_NODES,
   LockTimeoutError,
   visibleTo,
+  type NodeRange,
   type ActivateJobsQuery,
   type BatchChunk,
   type BatchItemQuery,
@@ -2187,10 +2189,10 @@ class MemoryIdempotency extends Table implements IdempotencyRepository {
 }
 
 class MemoryKeyNodes extends Table implements KeyNodeRepository {
-  async claim(owner: string, leaseMs: number): Promise<number | null> {
+  async claim(owner: string, leaseMs: number, nodes: NodeRange = ALL_NODES): Promise<number | null> {
     const now = this.now().getTime();
     const table = this.write('keyNodes');
-    for (let node = 0; node < 1024; node++) {
+    for (let node = nodes.from; node <= nodes.to; node++) {
       const lease = table.get(String(node));
       if (lease !== undefined && lease.leaseUntil.getTime() > now) continue;
       table.set(String(node), { node, owner, leaseUntil: new Date(now + leaseMs) });

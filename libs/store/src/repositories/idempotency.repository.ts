@@ -1,4 +1,4 @@
-import type { IdempotencyRepository, Key, KeyNodeRepository } from '@baton/runtime';
+import { ALL_NODES, type IdempotencyRepository, type Key, type KeyNodeRepository, type NodeRange } from '@baton/runtime';
 import type { Db } from './sql';
 
 export class PgIdempotencyRepository implements IdempotencyRepository {
@@ -37,13 +37,13 @@ export class PgIdempotencyRepository implements IdempotencyRepository {
 export class PgKeyNodeRepository implements KeyNodeRepository {
   constructor(private readonly db: Db) {}
 
-  async claim(owner: string, leaseMs: number): Promise<number | null> {
+  async claim(owner: string, leaseMs: number, nodes: NodeRange = ALL_NODES): Promise<number | null> {
     // Two processes may pick the same free node: the INSERT of one wins, the other's ON CONFLICT
     // finds a live lease and returns nothing, and it tries again.
     for (let attempt = 0; attempt < 20; attempt++) {
       const rows = await this.db.$queryRawUnsafe<{ node: number }[]>(
         `WITH free AS (
-           SELECT n FROM generate_series(0, 1023) AS n
+           SELECT n FROM generate_series($3::int, $4::int) AS n
             WHERE NOT EXISTS (SELECT 1 FROM "KeyNode" k WHERE k.node = n AND k."leaseUntil" > now())
             ORDER BY n LIMIT 1)
          INSERT INTO "KeyNode" (node, owner, "leaseUntil")
@@ -53,9 +53,15 @@ export class PgKeyNodeRepository implements KeyNodeRepository {
          RETURNING node`,
         owner,
         leaseMs,
+        nodes.from,
+        nodes.to,
       );
       if (rows.length > 0) return rows[0].node;
-      const free = await this.db.$queryRawUnsafe<unknown[]>(`SELECT 1 FROM "KeyNode" WHERE "leaseUntil" > now() HAVING count(*) >= 1024`);
+      const free = await this.db.$queryRawUnsafe<unknown[]>(
+        `SELECT 1 FROM "KeyNode" WHERE "leaseUntil" > now() AND node BETWEEN $1::int AND $2::int HAVING count(*) > $2::int - $1::int`,
+        nodes.from,
+        nodes.to,
+      );
       if (free.length > 0) return null;
     }
     return null;

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, type BeforeApplicationShutdown } from '@nes
 import type { Consumer, TokenBus, WorkItem } from '@baton/bus';
 import type { Settings } from '@baton/config';
 import { SETTINGS, TOKEN_BUS } from '@baton/host';
-import { Sweeper, UnitOfWork, type BatchReport } from '@baton/runtime';
+import { Sweeper, UnitOfWork, type BatchReport, type InstanceStepper } from '@baton/runtime';
 import { sleep } from '@baton/support';
 
 /**
@@ -53,7 +53,8 @@ export class TokenWorker implements BeforeApplicationShutdown {
   constructor(
     @Inject(SETTINGS) private readonly settings: Settings,
     @Inject(TOKEN_BUS) private readonly bus: TokenBus,
-    @Inject(UnitOfWork) private readonly unitOfWork: UnitOfWork,
+    // One store's unit of work, or one per store partition (PartitionedUnitOfWork): the same two calls.
+    @Inject(UnitOfWork) private readonly unitOfWork: InstanceStepper,
     @Inject(Sweeper) private readonly sweeper: Sweeper,
   ) {}
 
