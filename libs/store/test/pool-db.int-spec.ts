@@ -119,16 +119,27 @@ describe('the runtime store on the pool directly', () => {
     expect(inUse()).toBe(0);
   });
 
-  it('survives its connection being cut mid-transaction: the work fails as unavailable, the next transaction runs', async () => {
+  it.each([
+    ['between two statements', false],
+    ['during a statement', true],
+  ])('survives its connection being cut %s: the work fails as unavailable, the next transaction runs', async (_, during) => {
     const admin = new Client({ connectionString: db.baseUrl });
     await admin.connect();
     try {
       const cut = transaction(async (tx) => {
         const [{ pid }] = await tx.$queryRawUnsafe<{ pid: number }[]>(`SELECT pg_backend_pid() AS pid`);
         await tx.$executeRawUnsafe(`INSERT INTO pooled VALUES (7, 'cut off')`);
-        await admin.query(`SELECT pg_terminate_backend($1)`, [pid]);
-        // The server is gone from under this statement: it fails, and the connection says so as an event too.
-        await tx.$queryRawUnsafe(`SELECT pg_sleep(0.2)`);
+        if (during) {
+          const sleeping = tx.$queryRawUnsafe(`SELECT pg_sleep(2)`);
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          await admin.query(`SELECT pg_terminate_backend($1)`, [pid]);
+          await sleeping;
+        } else {
+          await admin.query(`SELECT pg_terminate_backend($1)`, [pid]);
+          // The connection learns it is gone (an 'error' event, with no statement running) before the next statement.
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          await tx.$queryRawUnsafe(`SELECT 1`);
+        }
       }).catch((e: unknown) => e);
       expect(classifyStoreError(await cut)).toBeInstanceOf(StoreUnavailableError);
     } finally {

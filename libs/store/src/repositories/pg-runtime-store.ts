@@ -159,7 +159,7 @@ export function classify(e: unknown): unknown {
   if (
     transactionNotStarted ||
     [...codes].some((c) => UNAVAILABLE_SQLSTATES.has(c) || UNAVAILABLE_PRISMA.has(c) || UNAVAILABLE_NODE.has(c)) ||
-    /Connection terminated|connection is closed|Can't reach database|terminating connection/i.test(message)
+    /Connection terminated|connection is closed|is not queryable|Can't reach database|terminating connection/i.test(message)
   ) {
     return new StoreUnavailableError(`the database is not available: ${message.split('\n')[0].slice(0, 200)}`, e);
   }
