@@ -477,37 +477,41 @@ export class CamundaClientJobWorker implements JobWorker {
  */
 export class BenchJobWorker implements JobWorker {
   readonly kind: string;
+  private readonly lanes: number;
+  private readonly maxJobs: number;
+  private readonly concurrency: number;
   readonly totals = { activated: 0, completed: 0, errors: 0 };
   lastError?: string;
   private stopped = false;
-  private lanes: Promise<void>[] = [];
+  private running: Promise<void>[] = [];
 
   constructor(
     private readonly jobs: JobService,
-    private readonly options: { lanes?: number; maxJobs?: number; concurrency?: number } = {},
+    options: { lanes?: number; maxJobs?: number; concurrency?: number } = {},
   ) {
-    this.kind = `bench loop: ${options.lanes ?? 2} lanes x activate ${options.maxJobs ?? 200} (long poll), complete ${options.concurrency ?? 32} at a time`;
+    this.lanes = options.lanes ?? 2;
+    this.maxJobs = options.maxJobs ?? 200;
+    this.concurrency = options.concurrency ?? 32;
+    this.kind = `bench loop: ${this.lanes} lanes x activate ${this.maxJobs} (long poll), complete ${this.concurrency} at a time`;
   }
 
   start(): void {
-    const lanes = this.options.lanes ?? 2;
-    this.lanes = Array.from({ length: lanes }, (_, i) => this.lane(`bench-job-worker-${i + 1}`));
+    this.running = Array.from({ length: this.lanes }, (_, i) => this.lane(`bench-job-worker-${i + 1}`));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await Promise.all(this.lanes);
+    await Promise.all(this.running);
   }
 
   private async lane(workerId: string): Promise<void> {
-    const concurrency = this.options.concurrency ?? 32;
     while (!this.stopped) {
       let jobs;
       try {
         jobs = await this.jobs.activate({
           type: BENCH_JOB_TYPE,
           workerId,
-          maxJobs: this.options.maxJobs ?? 200,
+          maxJobs: this.maxJobs,
           lockDurationMs: 60_000,
           requestTimeoutMs: 200,
         });
@@ -529,7 +533,7 @@ export class BenchJobWorker implements JobWorker {
           }
         }
       };
-      await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, complete));
+      await Promise.all(Array.from({ length: Math.min(this.concurrency, jobs.length) }, complete));
     }
   }
 

@@ -158,7 +158,7 @@ describe('the runtime store on the pool directly', () => {
     try {
       const waiting = waitingStore.transaction(async () => 'never');
       await expect(waiting).rejects.toBeInstanceOf(StoreUnavailableError);
-      await expect(waiting).rejects.toThrow('no database connection within 200 ms (all 2 in use)');
+      await expect(waiting).rejects.toThrow('the database is not available: no connection within 200 ms (all 2 in use)');
     } finally {
       for (const client of held) client.release();
     }

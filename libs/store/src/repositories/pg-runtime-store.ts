@@ -14,7 +14,7 @@ import { PgInstanceRepository } from './instance.repository';
 import { PgInstanceMigrationRepository } from './instance-migration.repository';
 import { PgJobRepository } from './job.repository';
 import { PgIncidentRepository, PgMessageRepository, PgSignalRepository } from './message.repository';
-import { poolDb, poolOf, poolTransaction, PoolTransactionError } from './pool-db';
+import { poolDb, poolOf, poolTransaction } from './pool-db';
 import type { Db } from './sql';
 import { PgTimerRepository } from './timer.repository';
 import { PgUserTaskRepository } from './user-task.repository';
@@ -151,7 +151,6 @@ const UNAVAILABLE_NODE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EP
 /** Maps a driver failure to the runtime's typed errors; anything else passes through unchanged. */
 export function classify(e: unknown): unknown {
   if (e instanceof LockTimeoutError || e instanceof StoreUnavailableError) return e;
-  if (e instanceof PoolTransactionError && e.kind === 'no-connection') return new StoreUnavailableError(`the database is not available: ${e.message}`, e);
   const codes = errorCodes(e);
   if (codes.has('55P03')) return new LockTimeoutError();
   const message = e instanceof Error ? e.message : String(e);

@@ -1,3 +1,4 @@
+import { StoreUnavailableError } from '@baton/runtime';
 import { types, type Pool, type PoolClient, type QueryResult } from 'pg';
 import { Prisma } from '../generated/prisma/client';
 import type { Db } from './sql';
@@ -24,6 +25,13 @@ const TIMESTAMP = 1114;
 const DATE = 1082;
 
 const parseInt8Array = (types.getTypeParser as (oid: number) => (text: string) => (string | null)[])(INT8_ARRAY);
+const PARSERS = new Map<number, (text: string) => unknown>([
+  [INT8, (text) => BigInt(text)],
+  [INT8_ARRAY, (text) => parseInt8Array(text).map((v) => (v === null ? null : BigInt(v)))],
+  [NUMERIC, (text) => new Prisma.Decimal(text)],
+  [TIMESTAMP, (text) => new Date(`${text.replace(' ', 'T')}Z`)],
+  [DATE, (text) => new Date(`${text}T00:00:00Z`)],
+]);
 
 /**
  * Text parsers that give what Prisma's `$queryRawUnsafe` gives for the same
@@ -35,23 +43,8 @@ const parseInt8Array = (types.getTypeParser as (oid: number) => (text: string) =
  * pool keep their parsers.
  */
 const PRISMA_COMPATIBLE: { getTypeParser: typeof types.getTypeParser } = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
-    if (format === undefined || format === 'text') {
-      switch (oid) {
-        case INT8:
-          return (text: string) => BigInt(text);
-        case INT8_ARRAY:
-          return (text: string) => parseInt8Array(text).map((v) => (v === null ? null : BigInt(v)));
-        case NUMERIC:
-          return (text: string) => new Prisma.Decimal(text);
-        case TIMESTAMP:
-          return (text: string) => new Date(`${text.replace(' ', 'T')}Z`);
-        case DATE:
-          return (text: string) => new Date(`${text}T00:00:00Z`);
-      }
-    }
-    return types.getTypeParser(oid, format);
-  }) as typeof types.getTypeParser,
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    (format !== 'binary' ? PARSERS.get(oid) : undefined) ?? types.getTypeParser(oid, format)) as typeof types.getTypeParser,
 };
 
 /** Parameters as Prisma sends them: Dates as ISO text (pg would send local time), the rest as pg prepares them. */
@@ -96,12 +89,9 @@ export interface PoolTransactionOptions {
   readonly lockTimeoutMs?: number;
 }
 
-/** A transaction could not get a connection in time, or ran past its timeout. */
+/** A transaction ran past its timeout. */
 export class PoolTransactionError extends Error {
-  constructor(
-    message: string,
-    readonly kind: 'no-connection' | 'timeout',
-  ) {
+  constructor(message: string) {
     super(message);
     this.name = 'PoolTransactionError';
   }
@@ -117,7 +107,7 @@ export class PoolTransactionError extends Error {
  */
 export async function poolTransaction<R>(pool: Pool, work: (db: Db) => Promise<R>, options: PoolTransactionOptions): Promise<R> {
   const client = await connect(pool, options.maxWaitMs);
-  const pastTimeout = () => new PoolTransactionError(`the transaction ran past its timeout of ${options.timeoutMs} ms and was rolled back`, 'timeout');
+  const pastTimeout = () => new PoolTransactionError(`the transaction ran past its timeout of ${options.timeoutMs} ms and was rolled back`);
   let expired = false;
   // Whether the connection is back outside a transaction (COMMIT or ROLLBACK went through): only then is it reused.
   let closed = false;
@@ -179,7 +169,7 @@ export async function poolTransaction<R>(pool: Pool, work: (db: Db) => Promise<R
   }
 }
 
-/** A pooled connection within `maxWaitMs`; one that arrives later goes straight back. */
+/** A pooled connection within `maxWaitMs`, else the database counts as unavailable; one that arrives later goes straight back. */
 async function connect(pool: Pool, maxWaitMs: number): Promise<PoolClient> {
   let timer: NodeJS.Timeout | undefined;
   let gaveUp = false;
@@ -187,7 +177,7 @@ async function connect(pool: Pool, maxWaitMs: number): Promise<PoolClient> {
   const waited = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       gaveUp = true;
-      reject(new PoolTransactionError(`no database connection within ${maxWaitMs} ms (all ${pool.options.max} in use)`, 'no-connection'));
+      reject(new StoreUnavailableError(`the database is not available: no connection within ${maxWaitMs} ms (all ${pool.options.max} in use)`));
     }, maxWaitMs);
   });
   connecting.then(
