@@ -69,9 +69,10 @@ function cellPlan(spec: E2eCellSpec, options: BenchOptions): E2eCellPlan {
   return {
     ...spec,
     warmupSeconds: quick ? 2 : 3,
+    steadyWithinSeconds: quick ? 0 : 24,
     windows: quick ? 2 : headline ? 5 : 3,
     windowSeconds: quick ? 1.5 : 2,
-    maxInstances: quick ? 30_000 : 200_000,
+    maxInstances: quick ? 30_000 : 300_000,
     rabbitmqUrl: options.rabbitmqUrl,
   };
 }

@@ -175,6 +175,7 @@ export async function runCamundaShape(plan: CamundaShapePlan): Promise<CamundaSh
       }),
       plan.backlog ?? CAMUNDA_SHAPES[plan.shape].backlog,
       plan.maxInstances,
+      (id) => world.started(id),
     );
     feeder.start();
     const fed = performance.now();
@@ -313,6 +314,8 @@ class HttpStarter {
     private readonly body: string,
     private readonly target: number,
     private readonly max: number,
+    /** Told each started instance's key (BenchWorld.started, so that its completion is counted). */
+    private readonly onStarted: (id: string) => void,
   ) {
     this.url = new URL('/v2/process-instances', origin);
   }
@@ -376,8 +379,10 @@ class HttpStarter {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
-            if (res.statusCode === 200) this.ok++;
-            else
+            if (res.statusCode === 200) {
+              this.ok++;
+              this.onStarted(JSON.parse(Buffer.concat(chunks).toString('utf8')).processInstanceKey);
+            } else
               this.fail(
                 `HTTP ${res.statusCode}: ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`,
               );

@@ -11,6 +11,7 @@ import {
   JobSignal,
   VariableLimits,
   type InstanceStarter,
+  type Key,
   type LoadedDefinition,
 } from '@baton/runtime';
 import { startApi, startWorker, type BenchChild } from './children';
@@ -45,6 +46,11 @@ export interface E2eCellPlan {
   readonly batchSize: number;
   /** Load before the first measured window (JIT, pools, queue fill). */
   readonly warmupSeconds: number;
+  /**
+   * After the warm-up, up to this many seconds more while the completion
+   * rate still rises ({@link warmUntilSteady}); 0 or absent: none.
+   */
+  readonly steadyWithinSeconds?: number;
   readonly windows: number;
   readonly windowSeconds: number;
   /** Most instances the cell starts: the run ends early (and says so) when they are used up. */
@@ -87,6 +93,8 @@ export interface E2eCellResult {
   readonly jobs: { activated: number; completed: number; errors: number; worker: string } | null;
   /** The machine's 1-minute load average when the measured windows began (it is shared). */
   readonly loadAverage?: number;
+  /** Seconds from the first start to the first measured window. */
+  readonly warmupSeconds?: number;
   readonly seconds: number;
 }
 
@@ -113,6 +121,8 @@ export async function runE2eCell(plan: E2eCellPlan): Promise<E2eCellResult> {
   let notifications: { start(): Promise<void>; stop(): Promise<void> } | undefined;
   try {
     const definition = await world.deploy(benchFile(spec.file));
+    // The cells before this one wrote hundreds of MB of WAL: a checkpoint now, not inside this cell's windows.
+    await world.checkpoint();
     workers.push(
       ...(await Promise.all(
         Array.from({ length: plan.workers }, (_, i) =>
@@ -167,6 +177,7 @@ export async function runE2eCell(plan: E2eCellPlan): Promise<E2eCellResult> {
       spec.variables,
       backlogTarget,
       plan.maxInstances,
+      (id) => world.started(id),
     );
     feeder.start();
     const fed = performance.now();
@@ -187,6 +198,8 @@ export async function runE2eCell(plan: E2eCellPlan): Promise<E2eCellResult> {
       const until = performance.now() + 30_000;
       while ((await poll()) < backlogTarget / 2 && performance.now() < until && !feeder.exhausted) await sleep(100);
     }
+    await warmUntilSteady(poll, feeder, plan.steadyWithinSeconds ?? 0);
+    const warmupSeconds = (performance.now() - fed) / 1000;
     const loadAverage = Math.round(os.loadavg()[0] * 100) / 100;
     const cpu0 = sumCpu(workers);
     const w0 = performance.now();
@@ -223,6 +236,7 @@ export async function runE2eCell(plan: E2eCellPlan): Promise<E2eCellResult> {
           : ((cpu1 - cpu0) * 1000) / windowCompleted,
       jobs: jobWorker ? { ...jobWorker.totals, worker: jobWorker.kind } : null,
       loadAverage,
+      warmupSeconds,
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {
@@ -291,6 +305,8 @@ export class Feeder {
     private readonly variables: Record<string, unknown>,
     private readonly target: number,
     private readonly max: number,
+    /** Told each started instance's key (BenchWorld.started, so that its completion is counted). */
+    private readonly onStarted: (id: Key) => void,
   ) {}
 
   get outstanding(): number {
@@ -325,8 +341,9 @@ export class Feeder {
     const p = this.starter
       .start({ definition: this.definition, variables: { ...this.variables } })
       .then(
-        () => {
+        (started) => {
           this.resolved++;
+          this.onStarted(started.id);
         },
         (e: unknown) => {
           this.errors++;
@@ -549,6 +566,37 @@ export class BenchJobWorker implements JobWorker {
  * (`capped`) once the feeder is out of instances and all of them completed.
  * A run too small for any window gets the rate since `fed` instead.
  */
+/**
+ * Warms on while the completion rate still rises, for at most `maxSeconds`:
+ * 2 s windows, ending when the mean of the last two is no more than 5% above
+ * the mean of the two before them (so at least 8 s). Every process a cell
+ * starts (its workers, and for the official client's cell an API process)
+ * begins cold: compiled under tsx and optimized by V8 under load. Through the
+ * API, with an HTTP round trip per job, R3 kept rising for about 20 s (462 to
+ * 760 instances/s in 2 s windows), so a fixed warm-up measured the processes
+ * warming up rather than their steady state.
+ */
+export async function warmUntilSteady(
+  poll: () => Promise<number>,
+  feeder: { readonly exhausted: boolean },
+  maxSeconds: number,
+): Promise<void> {
+  const windowMs = 2_000;
+  const until = performance.now() + maxSeconds * 1000;
+  const rates: number[] = [];
+  let c0 = await poll();
+  let t0 = performance.now();
+  while (performance.now() + windowMs <= until && !feeder.exhausted) {
+    await sleep(windowMs);
+    const c1 = await poll();
+    const t1 = performance.now();
+    rates.push((c1 - c0) / ((t1 - t0) / 1000));
+    [c0, t0] = [c1, t1];
+    const n = rates.length;
+    if (n >= 4 && rates[n - 1] + rates[n - 2] <= 1.05 * (rates[n - 3] + rates[n - 4])) return;
+  }
+}
+
 export async function measureWindows(
   plan: { readonly windows: number; readonly windowSeconds: number },
   poll: () => Promise<number>,

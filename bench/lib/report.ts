@@ -296,6 +296,7 @@ export function markdown(r: BenchResults): string {
       '',
       'Worker processes from source on a fresh schema and queue per cell; instances started through the batched InstanceStarter in the bench process ' +
         'so that a backlog is always waiting; completion counted in Postgres. R3 jobs worked in the bench process. ' +
+        'Warm-up: a fixed part, then on while the rate still rises (at most 24 s more in a full run). ' +
         'Median over the measured windows (min–max).',
       '',
     );
@@ -322,8 +323,8 @@ export function markdown(r: BenchResults): string {
       );
     }
     L.push(
-      '| process | workers | batch | instances/s | windows | worker CPU (cores) | worker CPU ms / instance | worker RSS (MB) | started | completed | load avg | notes |',
-      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |',
+      '| process | workers | batch | instances/s | windows | warm-up (s) | worker CPU (cores) | worker CPU ms / instance | worker RSS (MB) | started | completed | load avg | notes |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |',
     );
     const rows = [
       ...r.e2e,
@@ -342,7 +343,7 @@ export function markdown(r: BenchResults): string {
         .filter(Boolean)
         .join('; ');
       L.push(
-        `| ${c.process} | ${c.workers} | ${c.batchSize} | ${fmtStat(c.instancesPerSec)} | ${c.instancesPerSec.n} | ${fmt(c.workerCpuPerSec)} | ${fmt(c.workerCpuMsPerInstance)} | ` +
+        `| ${c.process} | ${c.workers} | ${c.batchSize} | ${fmtStat(c.instancesPerSec)} | ${c.instancesPerSec.n} | ${fmt(c.warmupSeconds ?? null)} | ${fmt(c.workerCpuPerSec)} | ${fmt(c.workerCpuMsPerInstance)} | ` +
           `${c.workerRssMB.map((x) => fmt(x)).join(' / ')} | ${c.started.toLocaleString('en-US')} | ${c.completed.toLocaleString('en-US')} | ${fmt(c.loadAverage ?? null)} | ${notes} |`,
       );
     }

@@ -61,6 +61,7 @@ export async function runSoak(plan: SoakPlan, log: (line: string) => void): Prom
       ref.variables,
       Number.MAX_SAFE_INTEGER,
       Number.MAX_SAFE_INTEGER,
+      (id) => world.started(id),
     );
     let stopped = false;
     let due = 0;

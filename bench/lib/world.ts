@@ -17,6 +17,7 @@ import { PgRuntimeStore } from '@baton/store';
 import { freshSchema, type FreshSchema } from '../../libs/store/test/fresh-schema';
 import { ROOT } from './children';
 import { MemoryDefinitionCache } from '@baton/cache';
+import { CompletionCounter } from './completion-counter';
 
 export const quiet: RuntimeLogger & BusLogger = {
   log: () => undefined,
@@ -49,6 +50,7 @@ export class BenchWorld {
   readonly starter: InstanceStarter;
   /** Keys for what the bench process creates. */
   readonly newKey: () => Key;
+  private readonly completions: CompletionCounter;
 
   private constructor(
     readonly db: FreshSchema,
@@ -72,6 +74,14 @@ export class BenchWorld {
     });
     this.announcer = new Announcer(this.bus, quietObserver);
     this.starter = new InstanceStarter(runtime, this.announcer, this.newKey, { observer: quietObserver });
+    this.completions = new CompletionCounter(async (ids) =>
+      (
+        await this.db.prisma.$queryRawUnsafe<{ id: string }[]>(
+          `SELECT id::text AS id FROM "ProcessInstance" WHERE id = ANY($1::bigint[]) AND status = 'COMPLETED'`,
+          ids,
+        )
+      ).map((r) => r.id),
+    );
   }
 
   static async create(label: string, rabbitmqUrl: string, poolSize = 8): Promise<BenchWorld> {
@@ -100,8 +110,25 @@ export class BenchWorld {
     return Number(row.n);
   }
 
+  /**
+   * CHECKPOINT, where the bench's role may run it (a superuser, or
+   * pg_checkpoint from Postgres 15): the dirty pages earlier cells left are
+   * written now rather than by a checkpoint that falls inside a later cell.
+   */
+  async checkpoint(): Promise<void> {
+    await this.db.prisma.$executeRawUnsafe('CHECKPOINT').catch((e: Error) => {
+      console.error(`  warn: CHECKPOINT before the cell failed (${e.message}); cells may share checkpoints`);
+    });
+  }
+
+  /** How many of the instances handed to {@link started} have completed. */
   completed(): Promise<number> {
-    return this.count(`SELECT count(*) AS n FROM "ProcessInstance" WHERE status = 'COMPLETED'`);
+    return this.completions.count();
+  }
+
+  /** An instance the cell started: {@link completed} counts it once it completes. */
+  started(id: Key): void {
+    this.completions.add(id);
   }
 
   async close(): Promise<void> {
