@@ -96,6 +96,19 @@ function r3Headline(r: BenchResults): E2eCellResult | undefined {
   return r.e2eR3HandlerRunner ?? headlineCell(r.e2e, 'R3');
 }
 
+/** Batch-100 medians by worker count (1 to 4), null where a cell was not run. */
+function byWorkers(r: BenchResults, process: RefKey): (number | null)[] {
+  return [1, 2, 3, 4].map((w) =>
+    finite(r.e2e.find((c) => c.process === process && c.workers === w && c.batchSize === 100)?.instancesPerSec.median),
+  );
+}
+
+/** Whether the medians never fall as workers are added (null unless all four cells ran). */
+function neverFalls(rates: readonly (number | null)[]): boolean | null {
+  if (rates.some((v) => v === null)) return null;
+  return rates.every((v, i) => i === 0 || (v as number) >= (rates[i - 1] as number));
+}
+
 export function summarize(r: BenchResults): Summary {
   const r1 = headlineCell(r.e2e, 'R1');
   const r2 = headlineCell(r.e2e, 'R2');
@@ -135,6 +148,9 @@ export function summarize(r: BenchResults): Summary {
       e2eR1AtLeastHalfInsertLimit: atLeast(summary.e2eToInsertRatio, 0.5),
       r1AtMost3RowWrites: summary.r1RowWritesPerInstance === null ? null : summary.r1RowWritesPerInstance <= 3,
       r3AtLeast1000PerSec: atLeast(summary.r3InstancesPerSec, 1000),
+      r1NeverFallsByWorkers: neverFalls(byWorkers(r, 'R1')),
+      r3NeverFallsByWorkers: neverFalls(byWorkers(r, 'R3')),
+      r3CamundaClientAtLeast1000PerSec: atLeast(summary.r3CamundaClientInstancesPerSec ?? null, 1000),
       startP95Under15MsAt1000: below(summary.startP95Ms1000, 15),
       nginx2000ConnectionsNoTimeouts: nginx,
       timersCompletedP95Under250Ms: below(summary.timerCompletedP95Ms, 250),
@@ -217,6 +233,16 @@ export function markdown(r: BenchResults): string {
   );
   L.push(
     `| end to end R3 (job per instance), 3 workers, batch 100, ${r.e2eR3HandlerRunner ? "jobs worked by the worker app's in-process JobHandlerRunner" : 'jobs worked by the bench loop'} | ${fmtStat(r3?.instancesPerSec)} instances/s | ≥ 1,000 instances/s | ${verdict(s.targets.r3AtLeast1000PerSec)} |`,
+  );
+  for (const proc of ['R1', 'R3'] as const) {
+    const rates = byWorkers(r, proc);
+    L.push(
+      `| end to end ${proc} by worker processes (1 / 2 / 3 / 4), batch 100 | ${rates.map((v) => (v === null ? 'n/a' : fmt(v))).join(' / ')} instances/s | never falls when a worker is added | ` +
+        `${verdict(proc === 'R1' ? s.targets.r1NeverFallsByWorkers : s.targets.r3NeverFallsByWorkers)} |`,
+    );
+  }
+  L.push(
+    `| end to end R3, 3 workers, batch 100, jobs worked by the official client's \`createJobWorker\` over /v2 | ${fmtStat(r.e2eR3CamundaClient?.instancesPerSec)} instances/s | ≥ 1,000 instances/s | ${verdict(s.targets.r3CamundaClientAtLeast1000PerSec)} |`,
   );
   L.push(
     `| POST /processes/{key}/instances at 1,000 req/s, p95 | ${ms(at1000?.p95)} | < 15 ms | ${verdict(s.targets.startP95Under15MsAt1000)} |`,
