@@ -109,9 +109,10 @@ describe('wait states (Postgres)', () => {
 
     it('heartbeat extends the lock; unknown jobs are 404', async () => {
       await start('tasks/service-task.bpmn');
-      const [job] = await jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 1, lockDurationMs: 50 });
+      // A first lock long enough for the heartbeat to arrive in time on a busy machine; the check waits it out.
+      const [job] = await jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 1, lockDurationMs: 1_000 });
       await jobs.heartbeat(job.id, { workerId: 'w', lockDurationMs: 60_000 });
-      await new Promise((r) => setTimeout(r, 80));
+      await new Promise((r) => setTimeout(r, 1_200));
       expect(await jobs.activate({ type: 'charge-card', workerId: 'other', maxJobs: 1, lockDurationMs: 1000 })).toEqual([]);
       await jobs.complete(job.id, { workerId: 'w' });
       await expect(jobs.complete('2', { workerId: 'w' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
@@ -121,9 +122,10 @@ describe('wait states (Postgres)', () => {
     it('fail decrements retries and delays by the backoff; at 0 an incident opens; resolve with retries resumes', async () => {
       const id = await start('tasks/service-task.bpmn');
       const [job] = await jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 1, lockDurationMs: 10_000 });
-      await jobs.fail(job.id, { workerId: 'w', errorMessage: 'card declined', retryBackoffMs: 300 });
+      // A backoff long enough that the activation right after the failure falls inside it on a busy machine.
+      await jobs.fail(job.id, { workerId: 'w', errorMessage: 'card declined', retryBackoffMs: 2_000 });
       expect(await jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 1, lockDurationMs: 10_000 })).toEqual([]);
-      const [retry] = await jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 1, lockDurationMs: 10_000, requestTimeoutMs: 2000 });
+      const [retry] = await jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 1, lockDurationMs: 10_000, requestTimeoutMs: 5_000 });
       expect(retry).toMatchObject({ id: job.id, retries: 4 });
       await jobs.fail(job.id, { workerId: 'w', errorMessage: 'gateway down', retries: 0 });
       // The engine raises the incident when a worker applies the failure from the inbox.

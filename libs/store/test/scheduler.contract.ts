@@ -84,9 +84,10 @@ export function describeSchedulerContract(adapter: StoreAdapter): void {
 
       it('extends a lease on heartbeat', async () => {
         await rt.start(SERVICE_TASK);
-        const [job] = await jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 1, lockDurationMs: 50 });
+        // A first lease long enough for the heartbeat to arrive in time on a busy machine; the check waits it out.
+        const [job] = await jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 1, lockDurationMs: 1_000 });
         await jobs.heartbeat(job.id, { workerId: 'w', lockDurationMs: 60_000 });
-        await sleep(80);
+        await sleep(1_200);
         expect(await jobs.activate({ type: 'charge-card', workerId: 'other', maxJobs: 1, lockDurationMs: 1000 })).toEqual([]);
         await jobs.complete(job.id, { workerId: 'w' });
       });
@@ -94,11 +95,12 @@ export function describeSchedulerContract(adapter: StoreAdapter): void {
       it('retries after the backoff, and opens an incident (the dead letter) when the retries run out', async () => {
         const id = await rt.start(SERVICE_TASK);
         const [job] = await jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 1, lockDurationMs: 10_000 });
-        await jobs.fail(job.id, { workerId: 'w', errorMessage: 'card declined', retryBackoffMs: 300 });
+        // A backoff long enough that the activation right after the failure falls inside it on a busy machine.
         const failedAt = Date.now();
+        await jobs.fail(job.id, { workerId: 'w', errorMessage: 'card declined', retryBackoffMs: 2_000 });
         expect(await jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 1, lockDurationMs: 10_000 })).toEqual([]);
-        const [retry] = await jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 1, lockDurationMs: 10_000, requestTimeoutMs: 3_000 });
-        expect(Date.now() - failedAt).toBeGreaterThanOrEqual(250);
+        const [retry] = await jobs.activate({ type: 'charge-card', workerId: 'w', maxJobs: 1, lockDurationMs: 10_000, requestTimeoutMs: 6_000 });
+        expect(Date.now() - failedAt).toBeGreaterThanOrEqual(1_950);
         expect(retry).toMatchObject({ id: job.id, retries: 4 });
         await jobs.fail(job.id, { workerId: 'w', errorMessage: 'gateway down', retries: 0 });
         expect(await rt.prisma.job.findUniqueOrThrow({ where: { id: big(job.id) } })).toMatchObject({ state: 'FAILED', retries: 0 });
