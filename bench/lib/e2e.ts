@@ -561,12 +561,6 @@ export class BenchJobWorker implements JobWorker {
 }
 
 /**
- * Completed instances per second in `plan.windows` windows of
- * `plan.windowSeconds`, counted by `poll` (completed so far); stops early
- * (`capped`) once the feeder is out of instances and all of them completed.
- * A run too small for any window gets the rate since `fed` instead.
- */
-/**
  * Warms on while the completion rate still rises, for at most `maxSeconds`:
  * 2 s windows, ending when the mean of the last two is no more than 5% above
  * the mean of the two before them (so at least 8 s). Every process a cell
@@ -597,6 +591,12 @@ export async function warmUntilSteady(
   }
 }
 
+/**
+ * Completed instances per second in `plan.windows` windows of
+ * `plan.windowSeconds`, counted by `poll` (completed so far); stops early
+ * (`capped`) once the feeder is out of instances and all of them completed.
+ * A run too small for any window gets the rate since `fed` instead.
+ */
 export async function measureWindows(
   plan: { readonly windows: number; readonly windowSeconds: number },
   poll: () => Promise<number>,
